@@ -1,0 +1,519 @@
+//! The validated, typed workload model: every default resolved, every unit converted.
+//!
+//! A [`Scenario`] is produced only by [`crate::config::validate`] (or built by hand in tests);
+//! the engine never sees raw TOML. Field docs give the default that validation fills in.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::time::SimTime;
+
+/// MB of memory that buys one full vCPU (AWS: 1,769 MB = 1 vCPU).
+pub const MB_PER_VCPU: f64 = 1769.0;
+/// The most vCPUs a function gets (AWS: 6 vCPUs at 10,240 MB).
+pub const MAX_VCPUS: f64 = 6.0;
+/// Smallest memory size, MB.
+pub const MIN_MEMORY_MB: u32 = 128;
+/// Largest memory size, MB.
+pub const MAX_MEMORY_MB: u32 = 10_240;
+/// Concurrency that must stay unreserved in an account (AWS keeps 100 for unreserved functions).
+pub const MIN_UNRESERVED: u32 = 100;
+
+/// CPU share (vCPUs) that `memory_mb` buys: `memory_mb / 1769`, at most 6.
+pub fn cpu_share(memory_mb: u32) -> f64 {
+    (memory_mb as f64 / MB_PER_VCPU).min(MAX_VCPUS)
+}
+
+/// A complete, validated workload.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// `[simulation]`.
+    pub simulation: Simulation,
+    /// `[account]`.
+    pub account: Account,
+    /// `[pricing]`.
+    pub pricing: Pricing,
+    /// `[[function]]`, in file order (at least one).
+    pub functions: Vec<Function>,
+    /// `[slo]`, when given.
+    pub slo: Option<Slo>,
+}
+
+/// `[simulation]`: the simulated window and the randomness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Simulation {
+    /// `duration`: the simulated window, required, > 0.
+    pub duration: SimTime,
+    /// `warmup`: start of the window excluded from statistics and costs. Default `"0s"`; must
+    /// be shorter than `duration`.
+    pub warmup: SimTime,
+    /// `seed`: root seed of every random stream. Default 1.
+    pub seed: u64,
+    /// `replicates`: independent runs with derived seeds. Default 1.
+    pub replicates: u32,
+}
+
+/// `[account]`: region and account-wide limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    /// `region`: selects the price book (and the legacy burst size). Default `"us-east-1"`.
+    pub region: String,
+    /// `concurrency-limit`: account concurrency. Default 1000.
+    pub concurrency_limit: u32,
+    /// `scaling`: how fast new execution environments may be created. Default `per-function`.
+    pub scaling: Scaling,
+}
+
+/// `[account] scaling`: the scaling-rate model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scaling {
+    /// `"per-function"` (default): each function may create at most 1,000 new execution
+    /// environments in any 10 s (AWS, since November 2023). Each use frees up again 10 s later.
+    PerFunction,
+    /// `"legacy-burst"`: account-wide initial burst of 500, 1,000 or 3,000 environments
+    /// (by region), then +500 per minute (AWS before November 2023).
+    LegacyBurst,
+    /// `"unlimited"`: only the concurrency limits apply.
+    Unlimited,
+}
+
+/// A calendar date (`YYYY-MM-DD`), ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year, e.g. 2026.
+    pub year: u16,
+    /// Month, 1..=12.
+    pub month: u8,
+    /// Day, 1..=31.
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// `[pricing]`: which billing rules and prices apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pricing {
+    /// `billing-date`: selects billing rules. Default `"2026-01-01"`.
+    pub billing_date: Date,
+    /// `bill-init`: overrides whether INIT is billed for on-demand environments. Default: implied
+    /// by `billing-date` (billed from 2025-08-01).
+    pub bill_init: Option<bool>,
+    /// `free-tier`: apply the monthly free tier. Default false.
+    pub free_tier: bool,
+    /// `granularity`: billed-duration rounding. Default `"1ms"`.
+    pub granularity: SimTime,
+    /// `[pricing.rates]`: overrides of the region's price book (USD).
+    pub rates: RateOverrides,
+}
+
+/// `[pricing.rates]`: optional overrides of the region's price book, in USD.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateOverrides {
+    /// Per request.
+    pub request: Option<f64>,
+    /// Per GB-s, first tier, x86_64.
+    pub duration_x86: Option<f64>,
+    /// Per GB-s, first tier, arm64.
+    pub duration_arm64: Option<f64>,
+    /// Per GB-s of provisioned concurrency configured, x86_64.
+    pub provisioned_x86: Option<f64>,
+    /// Per GB-s of provisioned concurrency configured, arm64.
+    pub provisioned_arm64: Option<f64>,
+    /// Per GB-s used on provisioned environments, x86_64.
+    pub provisioned_duration_x86: Option<f64>,
+    /// Per GB-s used on provisioned environments, arm64.
+    pub provisioned_duration_arm64: Option<f64>,
+    /// Per GB-s of ephemeral storage above 512 MB.
+    pub ephemeral: Option<f64>,
+    /// Per GB-s of SnapStart cache.
+    pub snapstart_cache: Option<f64>,
+    /// Per GB restored by SnapStart.
+    pub snapstart_restore: Option<f64>,
+}
+
+/// CPU architecture of a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Architecture {
+    /// `"x86_64"` (default).
+    X86_64,
+    /// `"arm64"` (Graviton).
+    Arm64,
+}
+
+impl Architecture {
+    /// The name used in workload files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+/// How an idle execution environment is chosen for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routing {
+    /// `"newest"` (default): the idle environment created last.
+    Newest,
+    /// `"mru"`: the environment that became idle last.
+    Mru,
+    /// `"lru"`: the environment that has been idle longest.
+    Lru,
+    /// `"random"`: uniformly among idle environments.
+    Random,
+}
+
+/// How a function is invoked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationType {
+    /// `"sync"` (default): a throttled request fails with 429 and is not retried.
+    Sync,
+}
+
+/// One `[[function]]`.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// `name`: unique, `[A-Za-z0-9_-]+`.
+    pub name: String,
+    /// `memory-mb`: 128..=10240. Required.
+    pub memory_mb: u32,
+    /// `architecture`. Default `x86_64`.
+    pub architecture: Architecture,
+    /// `runtime`: optional, e.g. `"python3.13"`; selects a built-in cold-start profile.
+    pub runtime: Option<String>,
+    /// `timeout`: default `"3s"`, at most `"15m"`.
+    pub timeout: SimTime,
+    /// `ephemeral-storage-mb`: 512..=10240, default 512.
+    pub ephemeral_storage_mb: u32,
+    /// `reserved-concurrency`: optional cap carved out of the account pool.
+    pub reserved_concurrency: Option<u32>,
+    /// `provisioned-concurrency`: constant count (one window covering all time) or schedule.
+    /// Empty when there is none (default).
+    pub provisioned: Vec<ProvisionedWindow>,
+    /// `invocation`. Default `sync`.
+    pub invocation: InvocationType,
+    /// `arm64-speedup`: speed of the CPU part on arm64 relative to x86_64. Default 1.0.
+    pub arm64_speedup: f64,
+    /// `routing`. Default `newest`.
+    pub routing: Routing,
+    /// `[function.arrivals]`.
+    pub arrivals: Arrivals,
+    /// `[function.duration]`: execution time of one warm invocation.
+    pub duration: DurationModel,
+    /// `[function.init]`: init (cold start) duration.
+    pub init: DurationModel,
+    /// `[function.keep-alive]`.
+    pub keep_alive: KeepAlive,
+    /// `snapstart`: cold starts restore a snapshot instead of running init. Default false.
+    pub snapstart: bool,
+    /// `[function.restore]`: SnapStart restore duration (used instead of `init` when
+    /// `snapstart`).
+    pub restore: Option<DurationModel>,
+    /// `[function.handler]`: how the harness starts an execution environment.
+    pub handler: Option<Handler>,
+    /// `calibration`: calibration file the duration and init distributions came from.
+    pub calibration: Option<PathBuf>,
+}
+
+impl Function {
+    /// Memory in GB as AWS bills it (`memory-mb / 1024`).
+    pub fn memory_gb(&self) -> f64 {
+        self.memory_mb as f64 / 1024.0
+    }
+
+    /// Ephemeral storage billed above the free 512 MB, in GB.
+    pub fn extra_ephemeral_gb(&self) -> f64 {
+        self.ephemeral_storage_mb.saturating_sub(512) as f64 / 1024.0
+    }
+
+    /// The largest provisioned count configured at any time.
+    pub fn max_provisioned(&self) -> u32 {
+        self.provisioned.iter().map(|w| w.count).max().unwrap_or(0)
+    }
+}
+
+/// One period of provisioned concurrency: `count` environments during `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProvisionedWindow {
+    /// Offset into the window when the environments must be ready.
+    pub start: SimTime,
+    /// Offset when they are released ([`SimTime::MAX`] for the constant form).
+    pub end: SimTime,
+    /// Number of environments.
+    pub count: u32,
+}
+
+/// `[function.arrivals]`: the arrival process, limited to `[start, end)`.
+#[derive(Clone, Debug)]
+pub struct Arrivals {
+    /// The process.
+    pub process: ArrivalProcess,
+    /// `start`: no arrival before this offset. Default `"0s"`.
+    pub start: SimTime,
+    /// `end`: no arrival at or after this offset. Default: the end of the window.
+    pub end: SimTime,
+}
+
+/// The kinds of arrival process.
+#[derive(Clone, Debug)]
+pub enum ArrivalProcess {
+    /// `kind = "poisson"`: exponential gaps at `rate-per-s`.
+    Poisson {
+        /// Mean arrivals per second.
+        rate_per_s: f64,
+    },
+    /// `kind = "constant"`: evenly spaced arrivals.
+    Constant(ConstantSpacing),
+    /// `kind = "on-off"`: a two-phase Markov-modulated Poisson process (bursty traffic).
+    OnOff {
+        /// Rate during on phases.
+        on_rate_per_s: f64,
+        /// Rate during off phases.
+        off_rate_per_s: f64,
+        /// Mean length of an on phase (exponentially distributed).
+        on_mean: SimTime,
+        /// Mean length of an off phase (exponentially distributed).
+        off_mean: SimTime,
+    },
+    /// `kind = "diurnal"`: a periodic rate, sampled exactly.
+    Diurnal(DiurnalProfile),
+    /// `kind = "trace"`: replay of timestamps from a CSV file.
+    Trace(Arc<Trace>),
+}
+
+/// `kind = "constant"`: either a rate or an exact count.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ConstantSpacing {
+    /// `rate-per-s`: one arrival every `1 / rate` seconds from `start`.
+    Rate(f64),
+    /// `count`: exactly N arrivals, evenly spread over `[start, end)`.
+    Count(u64),
+}
+
+/// `kind = "diurnal"` profiles.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DiurnalProfile {
+    /// `mean-rate-per-s`, `amplitude`, `period` (default `"24h"`), `peak-at` (default half the
+    /// period): `rate(t) = mean · (1 + amplitude · cos(2π (t − peak-at) / period))`.
+    Sine {
+        /// Mean rate, per second.
+        mean_rate_per_s: f64,
+        /// Relative amplitude, 0..=1.
+        amplitude: f64,
+        /// Period of the cycle.
+        period: SimTime,
+        /// Offset of the peak within the period.
+        peak_at: SimTime,
+    },
+    /// `hourly-rates-per-s = [24 numbers]`: a piecewise-constant rate, hour by hour of a 24 h
+    /// day starting at time zero, repeating.
+    Hourly {
+        /// Rate per second in each hour.
+        rates_per_s: [f64; 24],
+    },
+}
+
+/// A loaded trace: arrival offsets (sorted) and optional per-request durations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// Path the trace was read from (as written in the workload, resolved against its folder).
+    pub path: PathBuf,
+    /// Arrival offsets, sorted ascending.
+    pub times: Vec<SimTime>,
+    /// Execution durations per arrival (same order as `times`) when the file has a
+    /// `duration_ms` or `duration_s` column; these replace samples of `[function.duration]`.
+    pub durations: Option<Vec<SimTime>>,
+}
+
+/// `[function.duration]` / `[function.init]` / `[function.restore]`: a distribution plus how
+/// it scales with memory and architecture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DurationModel {
+    /// The distribution of the duration at `reference_memory_mb` on x86_64.
+    pub dist: Dist,
+    /// `reference-memory-mb`: memory at which the distribution was measured. Default: the
+    /// function's `memory-mb` (no scaling).
+    pub reference_memory_mb: u32,
+    /// `cpu-fraction`: share of the duration that scales with CPU share, 0..=1. Default 1.0
+    /// for `[function.duration]`, and for `[function.init]`.
+    pub cpu_fraction: f64,
+    /// `threads`: parallelism the code can use; caps the CPU share it benefits from. Default 1.
+    pub threads: u32,
+}
+
+impl DurationModel {
+    /// A model that does not scale: the distribution as given at any memory size.
+    pub fn unscaled(dist: Dist, memory_mb: u32) -> Self {
+        DurationModel {
+            dist,
+            reference_memory_mb: memory_mb,
+            cpu_fraction: 1.0,
+            threads: 1,
+        }
+    }
+
+    /// Factor by which a duration measured at `reference_memory_mb` on x86_64 is multiplied at
+    /// `memory_mb` on `arch`: `(1 − f) + f · (s_ref / s) / speedup`, with `s` the CPU share
+    /// capped at `threads`, and `speedup` the arm64 speed-up (1 on x86_64).
+    pub fn scale_factor(&self, memory_mb: u32, arch: Architecture, arm64_speedup: f64) -> f64 {
+        let cap = self.threads.max(1) as f64;
+        let s_ref = cpu_share(self.reference_memory_mb).min(cap);
+        let s = cpu_share(memory_mb).min(cap);
+        let speed = match arch {
+            Architecture::X86_64 => 1.0,
+            Architecture::Arm64 => arm64_speedup,
+        };
+        (1.0 - self.cpu_fraction) + self.cpu_fraction * (s_ref / s) / speed
+    }
+}
+
+/// A duration distribution; parameters in milliseconds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dist {
+    /// `dist = "const"`, `value`.
+    Const {
+        /// The value, ms.
+        value_ms: f64,
+    },
+    /// `dist = "exp"`, `mean`.
+    Exp {
+        /// Mean, ms.
+        mean_ms: f64,
+    },
+    /// `dist = "lognormal"`: `median` + `p99`, or `mean` + `cv`. Stored as the parameters of
+    /// ln(duration in ms).
+    LogNormal {
+        /// Mean of ln(ms).
+        mu: f64,
+        /// Standard deviation of ln(ms).
+        sigma: f64,
+    },
+    /// `dist = "gamma"`: `mean` + `cv` (or `shape` + `scale`).
+    Gamma {
+        /// Shape k.
+        shape: f64,
+        /// Scale θ, ms.
+        scale_ms: f64,
+    },
+    /// `dist = "weibull"`: `shape` + `scale` (or `mean` + `cv`).
+    Weibull {
+        /// Shape k.
+        shape: f64,
+        /// Scale λ, ms.
+        scale_ms: f64,
+    },
+    /// `dist = "empirical"`: `file` with one duration in ms per line, sampled uniformly.
+    Empirical {
+        /// Where the samples came from.
+        path: PathBuf,
+        /// The samples, ms (non-empty).
+        samples_ms: Arc<Vec<f64>>,
+    },
+}
+
+impl Dist {
+    /// The mean, ms.
+    pub fn mean_ms(&self) -> f64 {
+        match self {
+            Dist::Const { value_ms } => *value_ms,
+            Dist::Exp { mean_ms } => *mean_ms,
+            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Gamma { shape, scale_ms } => shape * scale_ms,
+            Dist::Weibull { shape, scale_ms } => scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            Dist::Empirical { samples_ms, .. } => {
+                samples_ms.iter().sum::<f64>() / samples_ms.len().max(1) as f64
+            }
+        }
+    }
+}
+
+/// `[function.keep-alive]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeepAlive {
+    /// How long an idle environment is kept.
+    pub policy: KeepAlivePolicy,
+    /// `max-lifetime`: forced recycle after this age (taken after the current request).
+    pub max_lifetime: Option<SimTime>,
+}
+
+/// `kind` of `[function.keep-alive]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeepAlivePolicy {
+    /// `kind = "fixed"` (default), `idle` (default `"10m"`): reclaimed after `idle` without a
+    /// request.
+    Fixed {
+        /// Idle time before reclaim.
+        idle: SimTime,
+    },
+    /// `kind = "uniform"`, `min`, `max`: each idle period gets its own keep-alive, uniform in
+    /// `[min, max]`.
+    Uniform {
+        /// Shortest keep-alive.
+        min: SimTime,
+        /// Longest keep-alive.
+        max: SimTime,
+    },
+}
+
+/// `[function.handler]`: how the harness starts one execution environment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handler {
+    /// `command`: program and arguments (non-empty).
+    pub command: Vec<String>,
+    /// `cwd`: working directory, resolved against the workload file's folder.
+    pub cwd: PathBuf,
+    /// `env`: extra environment variables.
+    pub env: BTreeMap<String, String>,
+}
+
+/// `[slo]`: service-level objectives; a violated one makes `run` exit 1.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Slo {
+    /// `p99`: per-function p99 latency bound.
+    pub p99: Option<SimTime>,
+    /// `cold-start-ratio`: per-function bound.
+    pub cold_start_ratio: Option<f64>,
+    /// `throttle-ratio`: per-function bound.
+    pub throttle_ratio: Option<f64>,
+    /// `monthly-cost-usd`: bound on `cost.monthly.total_usd`.
+    pub monthly_cost_usd: Option<f64>,
+}
+
+/// The defaults, in one place (they are also documented on each field above and in
+/// `workloads/README.md`).
+pub mod defaults {
+    use crate::time::{NS_PER_MIN, SimTime};
+
+    /// `[simulation] seed`.
+    pub const SEED: u64 = 1;
+    /// `[simulation] replicates`.
+    pub const REPLICATES: u32 = 1;
+    /// `[account] region`.
+    pub const REGION: &str = "us-east-1";
+    /// `[account] concurrency-limit`.
+    pub const CONCURRENCY_LIMIT: u32 = 1000;
+    /// `[function] timeout`.
+    pub const TIMEOUT: SimTime = SimTime::from_secs(3);
+    /// `[function] timeout` maximum.
+    pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
+    /// `[function] ephemeral-storage-mb`.
+    pub const EPHEMERAL_MB: u32 = 512;
+    /// `[function.keep-alive] idle` (AWS reclaims idle environments after several minutes; the
+    /// pacslab measurements behind SimFaaS found about 10 minutes).
+    pub const KEEP_ALIVE_IDLE: SimTime = SimTime(10 * NS_PER_MIN);
+    /// `[pricing] granularity`.
+    pub const GRANULARITY: SimTime = SimTime::from_millis(1);
+    /// `[pricing] billing-date`.
+    pub const BILLING_DATE: super::Date = super::Date {
+        year: 2026,
+        month: 1,
+        day: 1,
+    };
+    /// `[function.diurnal] period`.
+    pub const DIURNAL_PERIOD: SimTime = SimTime::from_secs(24 * 3600);
+}

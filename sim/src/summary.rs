@@ -1,0 +1,210 @@
+//! `summary.json` (schema_version 1): the machine-readable result of a run.
+//!
+//! With several replicates every number is the mean over replicates; the keys the contract
+//! names also get a `<key>_ci95: [low, high]` sibling (omitted with a single replicate).
+
+use serde::{Deserialize, Serialize};
+
+use crate::usage::Usage;
+
+/// Version of the `summary.json` layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Version of lamsim that wrote it.
+    pub lamsim_version: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Number of replicates averaged.
+    pub replicates: u32,
+    /// Length of the measured window, s.
+    pub window_s: f64,
+    /// Warm-up excluded before it, s.
+    pub warmup_s: f64,
+    /// One entry per function, in workload order.
+    pub functions: Vec<FunctionSummary>,
+    /// The bill, when the cost engine priced the usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostSummary>,
+    /// Objectives checked, when the workload has an `[slo]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<SloReport>,
+}
+
+/// Results for one function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionSummary {
+    /// Function name.
+    pub name: String,
+    /// Memory size, MB.
+    pub memory_mb: u32,
+    /// Architecture.
+    pub architecture: String,
+    /// Requests that arrived in the measured window.
+    pub arrivals: f64,
+    /// Requests that ran (arrivals minus throttles).
+    pub invocations: f64,
+    /// Invocations that started a new environment.
+    pub cold_starts: f64,
+    /// Requests rejected by a limit.
+    pub throttles: f64,
+    /// Invocations that hit the timeout.
+    pub timeouts: f64,
+    /// `cold_starts / invocations`.
+    pub cold_start_ratio: f64,
+    /// 95 % confidence interval of `cold_start_ratio` over replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_start_ratio_ci95: Option<[f64; 2]>,
+    /// `throttles / arrivals`.
+    pub throttle_ratio: f64,
+    /// Latency (init if cold + execution) of every invocation, ms.
+    pub latency_ms: LatencyStats,
+    /// Latency of warm invocations, ms.
+    pub latency_warm_ms: LatencyStats,
+    /// Latency of cold invocations, ms.
+    pub latency_cold_ms: LatencyStats,
+    /// Time-averaged environment counts.
+    pub instances: InstanceStats,
+    /// Billable usage in the measured window.
+    pub usage: UsageSummary,
+    /// This function's share of the window bill, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<FunctionCost>,
+}
+
+/// Latency statistics, ms.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyStats {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 95 % confidence interval of `p99` over replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ci95: Option<[f64; 2]>,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// Time-averaged execution-environment counts over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceStats {
+    /// All environments (initializing, busy or idle).
+    pub avg_total: f64,
+    /// 95 % confidence interval of `avg_total` over replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_total_ci95: Option<[f64; 2]>,
+    /// Environments initializing or running an invocation.
+    pub avg_busy: f64,
+    /// Idle environments (warm, waiting).
+    pub avg_idle: f64,
+    /// Largest number of environments at any instant of the window.
+    pub peak: f64,
+}
+
+/// Billable usage in the measured window, in billing units.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsageSummary {
+    /// Requests billed.
+    pub requests: f64,
+    /// Billed GB-s of invocations on on-demand environments.
+    pub ondemand_gb_s: f64,
+    /// GB-s of INIT on on-demand cold starts (billed per the billing rules).
+    pub init_gb_s: f64,
+    /// GB-s of provisioned concurrency configured.
+    pub provisioned_configured_gb_s: f64,
+    /// Billed GB-s of invocations on provisioned environments.
+    pub provisioned_used_gb_s: f64,
+    /// GB-s of ephemeral storage above 512 MB (over billed duration).
+    pub ephemeral_gb_s: f64,
+    /// SnapStart restores.
+    pub restores: f64,
+}
+
+impl UsageSummary {
+    /// Converts exact usage to GB-s with the function's memory and ephemeral storage.
+    pub fn from_usage(u: &Usage, memory_mb: u32, ephemeral_storage_mb: u32) -> Self {
+        let gb = memory_mb as f64 / 1024.0;
+        let eph_gb = ephemeral_storage_mb.saturating_sub(512) as f64 / 1024.0;
+        let s = |ns: u128| ns as f64 / 1e9;
+        UsageSummary {
+            requests: u.requests as f64,
+            ondemand_gb_s: s(u.ondemand_billed_ns) * gb,
+            init_gb_s: s(u.init_billed_ns) * gb,
+            provisioned_configured_gb_s: s(u.provisioned_configured_ns) * gb,
+            provisioned_used_gb_s: s(u.provisioned_billed_ns) * gb,
+            ephemeral_gb_s: s(u.ondemand_billed_ns + u.provisioned_billed_ns + u.init_billed_ns)
+                * eph_gb,
+            restores: u.restores as f64,
+        }
+    }
+}
+
+/// One function's share of the bill, USD.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCost {
+    /// Sum of all lines.
+    pub total: f64,
+    /// Requests.
+    pub requests: f64,
+    /// On-demand duration (billed INIT included).
+    pub compute: f64,
+    /// Provisioned concurrency configured plus duration on provisioned environments.
+    pub provisioned: f64,
+    /// Ephemeral storage above 512 MB.
+    pub ephemeral: f64,
+    /// SnapStart cache and restores.
+    pub snapstart: f64,
+    /// Cost per million invocations at this window's mix, USD.
+    pub per_million_invocations: f64,
+    /// The same lines projected to a 30-day month.
+    pub monthly: Option<Box<FunctionCost>>,
+}
+
+/// The bill for the window and its monthly projection.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostSummary {
+    /// Bill for the measured window.
+    pub window: BillLines,
+    /// Usage projected to a 30-day month.
+    pub monthly: BillLines,
+}
+
+/// Line items of a bill, USD.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BillLines {
+    /// Sum of all lines.
+    pub total_usd: f64,
+    /// 95 % confidence interval of `total_usd` over replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_usd_ci95: Option<[f64; 2]>,
+    /// Requests.
+    pub requests_usd: f64,
+    /// On-demand duration (billed INIT included).
+    pub compute_usd: f64,
+    /// Provisioned concurrency.
+    pub provisioned_usd: f64,
+    /// Ephemeral storage.
+    pub ephemeral_usd: f64,
+    /// SnapStart.
+    pub snapstart_usd: f64,
+}
+
+/// Outcome of the `[slo]` objectives.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SloReport {
+    /// True when every objective holds.
+    pub met: bool,
+    /// One line per violated objective, e.g. `api: latency_ms.p99 412.3 > 300`.
+    pub violations: Vec<String>,
+}
