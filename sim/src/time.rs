@@ -4,7 +4,7 @@
 //! use lamsim_sim::time::{parse_duration, format_duration, SimTime};
 //! let d = parse_duration("2.5s").unwrap();
 //! assert_eq!(d, SimTime::from_millis(2500));
-//! assert_eq!(format_duration(d), "2.5s");
+//! assert_eq!(format_duration(d), "2500ms");
 //! ```
 
 use std::fmt;
