@@ -30,13 +30,43 @@ pub struct ArrivalGen {
 
 #[derive(Clone, Debug)]
 enum State {
-    Poisson { mean_gap_ns: f64 },
-    ConstantRate { start: u64, gap_ns: f64, i: u64 },
-    ConstantCount { start: u64, len: u64, n: u64, i: u64 },
-    OnOff { on: bool, phase_end: f64, on_gap: f64, off_gap: f64, on_mean: f64, off_mean: f64, started: bool },
-    Sine { max_rate_per_ns: f64, mean: f64, amplitude: f64, period: f64, peak_at: f64 },
-    Hourly { rates_per_ns: [f64; 24] },
-    Trace { trace: Arc<Trace>, i: usize },
+    Poisson {
+        mean_gap_ns: f64,
+    },
+    ConstantRate {
+        start: u64,
+        gap_ns: f64,
+        i: u64,
+    },
+    ConstantCount {
+        start: u64,
+        len: u64,
+        n: u64,
+        i: u64,
+    },
+    OnOff {
+        on: bool,
+        phase_end: f64,
+        on_gap: f64,
+        off_gap: f64,
+        on_mean: f64,
+        off_mean: f64,
+        started: bool,
+    },
+    Sine {
+        max_rate_per_ns: f64,
+        mean: f64,
+        amplitude: f64,
+        period: f64,
+        peak_at: f64,
+    },
+    Hourly {
+        rates_per_ns: [f64; 24],
+    },
+    Trace {
+        trace: Arc<Trace>,
+        i: usize,
+    },
     Done,
 }
 
@@ -53,14 +83,20 @@ impl ArrivalGen {
         let state = match &arrivals.process {
             ArrivalProcess::Poisson { rate_per_s } => {
                 if *rate_per_s > 0.0 {
-                    State::Poisson { mean_gap_ns: NS_PER_S as f64 / rate_per_s }
+                    State::Poisson {
+                        mean_gap_ns: NS_PER_S as f64 / rate_per_s,
+                    }
                 } else {
                     State::Done
                 }
             }
             ArrivalProcess::Constant(ConstantSpacing::Rate(r)) => {
                 if *r > 0.0 {
-                    State::ConstantRate { start, gap_ns: NS_PER_S as f64 / r, i: 0 }
+                    State::ConstantRate {
+                        start,
+                        gap_ns: NS_PER_S as f64 / r,
+                        i: 0,
+                    }
                 } else {
                     State::Done
                 }
@@ -71,8 +107,19 @@ impl ArrivalGen {
                 n: *n,
                 i: 0,
             },
-            ArrivalProcess::OnOff { on_rate_per_s, off_rate_per_s, on_mean, off_mean } => {
-                let gap = |r: f64| if r > 0.0 { NS_PER_S as f64 / r } else { f64::INFINITY };
+            ArrivalProcess::OnOff {
+                on_rate_per_s,
+                off_rate_per_s,
+                on_mean,
+                off_mean,
+            } => {
+                let gap = |r: f64| {
+                    if r > 0.0 {
+                        NS_PER_S as f64 / r
+                    } else {
+                        f64::INFINITY
+                    }
+                };
                 State::OnOff {
                     on: true,
                     phase_end: 0.0,
@@ -83,7 +130,12 @@ impl ArrivalGen {
                     started: false,
                 }
             }
-            ArrivalProcess::Diurnal(DiurnalProfile::Sine { mean_rate_per_s, amplitude, period, peak_at }) => {
+            ArrivalProcess::Diurnal(DiurnalProfile::Sine {
+                mean_rate_per_s,
+                amplitude,
+                period,
+                peak_at,
+            }) => {
                 let max = mean_rate_per_s * (1.0 + amplitude) / NS_PER_S as f64;
                 if max > 0.0 {
                     State::Sine {
@@ -102,14 +154,25 @@ impl ArrivalGen {
                 for (o, i) in r.iter_mut().zip(rates_per_s) {
                     *o = i / NS_PER_S as f64;
                 }
-                if r.iter().all(|x| *x <= 0.0) { State::Done } else { State::Hourly { rates_per_ns: r } }
+                if r.iter().all(|x| *x <= 0.0) {
+                    State::Done
+                } else {
+                    State::Hourly { rates_per_ns: r }
+                }
             }
             ArrivalProcess::Trace(trace) => {
                 let i = trace.times.partition_point(|t| t.0 < start);
-                State::Trace { trace: trace.clone(), i }
+                State::Trace {
+                    trace: trace.clone(),
+                    i,
+                }
             }
         };
-        ArrivalGen { end, t: start as f64, state }
+        ArrivalGen {
+            end,
+            t: start as f64,
+            state,
+        }
     }
 
     /// The next arrival, or `None` when the process has ended.
@@ -136,7 +199,15 @@ impl ArrivalGen {
                 *i += 1;
                 t as f64
             }
-            State::OnOff { on, phase_end, on_gap, off_gap, on_mean, off_mean, started } => {
+            State::OnOff {
+                on,
+                phase_end,
+                on_gap,
+                off_gap,
+                on_mean,
+                off_mean,
+                started,
+            } => {
                 if !*started {
                     // Start in the stationary phase distribution.
                     *started = true;
@@ -147,7 +218,11 @@ impl ArrivalGen {
                 }
                 loop {
                     let gap = if *on { *on_gap } else { *off_gap };
-                    let cand = if gap.is_finite() { self.t + exp_gap(rng, gap) } else { f64::INFINITY };
+                    let cand = if gap.is_finite() {
+                        self.t + exp_gap(rng, gap)
+                    } else {
+                        f64::INFINITY
+                    };
                     if cand < *phase_end {
                         self.t = cand;
                         break cand;
@@ -162,7 +237,13 @@ impl ArrivalGen {
                     *phase_end = self.t + exp_gap(rng, m);
                 }
             }
-            State::Sine { max_rate_per_ns, mean, amplitude, period, peak_at } => loop {
+            State::Sine {
+                max_rate_per_ns,
+                mean,
+                amplitude,
+                period,
+                peak_at,
+            } => loop {
                 // Thinning (Lewis & Shedler): candidates at the peak rate, kept with
                 // probability rate(t) / peak rate.
                 self.t += exp_gap(rng, 1.0 / *max_rate_per_ns);
@@ -181,7 +262,11 @@ impl ArrivalGen {
                 let h = ((self.t / hour_ns).floor() as u64 % 24) as usize;
                 let boundary = ((self.t / hour_ns).floor() + 1.0) * hour_ns;
                 let r = rates_per_ns[h];
-                let cand = if r > 0.0 { self.t + exp_gap(rng, 1.0 / r) } else { f64::INFINITY };
+                let cand = if r > 0.0 {
+                    self.t + exp_gap(rng, 1.0 / r)
+                } else {
+                    f64::INFINITY
+                };
                 if cand < boundary {
                     self.t = cand;
                     break cand;
@@ -209,7 +294,10 @@ impl ArrivalGen {
             self.state = State::Done;
             return None;
         }
-        Some(Arrival { time: SimTime(t as u64), duration: None })
+        Some(Arrival {
+            time: SimTime(t as u64),
+            duration: None,
+        })
     }
 }
 
@@ -219,8 +307,17 @@ mod tests {
     use crate::rng::{Component, stream};
     use crate::time::NS_PER_MIN;
 
-    fn count(process: ArrivalProcess, start: SimTime, end: SimTime, window: SimTime) -> Vec<SimTime> {
-        let a = Arrivals { process, start, end };
+    fn count(
+        process: ArrivalProcess,
+        start: SimTime,
+        end: SimTime,
+        window: SimTime,
+    ) -> Vec<SimTime> {
+        let a = Arrivals {
+            process,
+            start,
+            end,
+        };
         let mut g = ArrivalGen::new(&a, window);
         let mut rng = stream(9, "f", Component::Arrivals);
         let mut v = Vec::new();
@@ -234,7 +331,12 @@ mod tests {
 
     #[test]
     fn poisson_count_matches_rate() {
-        let v = count(ArrivalProcess::Poisson { rate_per_s: 10.0 }, SimTime::ZERO, SimTime::MAX, H);
+        let v = count(
+            ArrivalProcess::Poisson { rate_per_s: 10.0 },
+            SimTime::ZERO,
+            SimTime::MAX,
+            H,
+        );
         let n = v.len() as f64;
         assert!((n - 36_000.0).abs() < 5.0 * 36_000f64.sqrt(), "{n}");
         assert!(v.windows(2).all(|w| w[0] <= w[1]));
@@ -242,19 +344,37 @@ mod tests {
 
     #[test]
     fn constant_count_is_exact_and_evenly_spread() {
-        let v = count(ArrivalProcess::Constant(ConstantSpacing::Count(7)), SimTime::from_secs(10), SimTime::from_secs(80), H);
+        let v = count(
+            ArrivalProcess::Constant(ConstantSpacing::Count(7)),
+            SimTime::from_secs(10),
+            SimTime::from_secs(80),
+            H,
+        );
         assert_eq!(v.len(), 7);
         assert_eq!(v[0], SimTime::from_secs(10));
         assert_eq!(v[1], SimTime::from_secs(20));
-        let r = count(ArrivalProcess::Constant(ConstantSpacing::Rate(2.0)), SimTime::ZERO, SimTime::MAX, SimTime::from_secs(10));
+        let r = count(
+            ArrivalProcess::Constant(ConstantSpacing::Rate(2.0)),
+            SimTime::ZERO,
+            SimTime::MAX,
+            SimTime::from_secs(10),
+        );
         assert_eq!(r.len(), 20);
         assert_eq!(r[1], SimTime::from_millis(500));
     }
 
     #[test]
     fn start_and_end_limit_arrivals() {
-        let v = count(ArrivalProcess::Poisson { rate_per_s: 5.0 }, SimTime::from_secs(600), SimTime::from_secs(1200), H);
-        assert!(v.iter().all(|t| *t >= SimTime::from_secs(600) && *t < SimTime::from_secs(1200)));
+        let v = count(
+            ArrivalProcess::Poisson { rate_per_s: 5.0 },
+            SimTime::from_secs(600),
+            SimTime::from_secs(1200),
+            H,
+        );
+        assert!(
+            v.iter()
+                .all(|t| *t >= SimTime::from_secs(600) && *t < SimTime::from_secs(1200))
+        );
         assert!((v.len() as f64 - 3000.0).abs() < 5.0 * 3000f64.sqrt());
     }
 
@@ -271,7 +391,10 @@ mod tests {
         let expect = 20.0 * 0.25 * 86_400.0;
         // Phase noise dominates: ~1440 on-phases of exponential length give a relative
         // standard error near 1/sqrt(1440 / 2); allow 5 of them.
-        assert!((n - expect).abs() < 5.0 * expect * (2.0 / 1440f64).sqrt(), "{n} vs {expect}");
+        assert!(
+            (n - expect).abs() < 5.0 * expect * (2.0 / 1440f64).sqrt(),
+            "{n} vs {expect}"
+        );
     }
 
     #[test]
@@ -295,7 +418,12 @@ mod tests {
     fn hourly_rates_are_piecewise_constant() {
         let mut rates = [0.0; 24];
         rates[1] = 10.0;
-        let v = count(ArrivalProcess::Diurnal(DiurnalProfile::Hourly { rates_per_s: rates }), SimTime::ZERO, SimTime::MAX, SimTime::from_secs(3 * 3600));
+        let v = count(
+            ArrivalProcess::Diurnal(DiurnalProfile::Hourly { rates_per_s: rates }),
+            SimTime::ZERO,
+            SimTime::MAX,
+            SimTime::from_secs(3 * 3600),
+        );
         assert!(v.iter().all(|t| t.0 / NS_PER_H == 1));
         assert!((v.len() as f64 - 36_000.0).abs() < 5.0 * 36_000f64.sqrt());
     }
@@ -304,13 +432,31 @@ mod tests {
     fn trace_replays_times_in_the_window() {
         let trace = Trace {
             path: "t.csv".into(),
-            times: vec![SimTime::from_secs(1), SimTime::from_secs(5), SimTime::from_secs(50)],
-            durations: Some(vec![SimTime::from_millis(3), SimTime::from_millis(4), SimTime::from_millis(5)]),
+            times: vec![
+                SimTime::from_secs(1),
+                SimTime::from_secs(5),
+                SimTime::from_secs(50),
+            ],
+            durations: Some(vec![
+                SimTime::from_millis(3),
+                SimTime::from_millis(4),
+                SimTime::from_millis(5),
+            ]),
         };
-        let a = Arrivals { process: ArrivalProcess::Trace(Arc::new(trace)), start: SimTime::from_secs(2), end: SimTime::MAX };
+        let a = Arrivals {
+            process: ArrivalProcess::Trace(Arc::new(trace)),
+            start: SimTime::from_secs(2),
+            end: SimTime::MAX,
+        };
         let mut g = ArrivalGen::new(&a, SimTime::from_secs(10));
         let mut rng = stream(1, "f", Component::Arrivals);
-        assert_eq!(g.next(&mut rng), Some(Arrival { time: SimTime::from_secs(5), duration: Some(SimTime::from_millis(4)) }));
+        assert_eq!(
+            g.next(&mut rng),
+            Some(Arrival {
+                time: SimTime::from_secs(5),
+                duration: Some(SimTime::from_millis(4))
+            })
+        );
         assert_eq!(g.next(&mut rng), None);
     }
 }

@@ -85,7 +85,11 @@ enum ScalingState {
     /// Per function: creation times of the last [`SCALING_BURST`] environments.
     PerFunction,
     /// Account-wide token bucket.
-    Legacy { tokens: f64, last: u64, cap: f64 },
+    Legacy {
+        tokens: f64,
+        last: u64,
+        cap: f64,
+    },
     Unlimited,
 }
 
@@ -174,9 +178,17 @@ impl<'s, O: Observer> Engine<'s, O> {
         let end = scenario.simulation.duration.0;
         let mut queue = EventQueue::default();
         let mut fns = Vec::with_capacity(scenario.functions.len());
-        let reserved_total: u32 = scenario.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
+        let reserved_total: u32 = scenario
+            .functions
+            .iter()
+            .filter_map(|f| f.reserved_concurrency)
+            .sum();
         for (i, f) in scenario.functions.iter().enumerate() {
-            let init_model = if f.snapstart { f.restore.as_ref().unwrap_or(&f.init) } else { &f.init };
+            let init_model = if f.snapstart {
+                f.restore.as_ref().unwrap_or(&f.init)
+            } else {
+                &f.init
+            };
             let mut st = FnState {
                 arrivals: ArrivalGen::new(&f.arrivals, scenario.simulation.duration),
                 rng_arrivals: stream(seed, &f.name, Component::Arrivals),
@@ -186,7 +198,9 @@ impl<'s, O: Observer> Engine<'s, O> {
                 rng_routing: stream(seed, &f.name, Component::Routing),
                 duration: Sampler::new(&f.duration, f.memory_mb, f.architecture, f.arm64_speedup),
                 init: Sampler::new(init_model, f.memory_mb, f.architecture, f.arm64_speedup),
-                trace_factor: f.duration.scale_factor(f.memory_mb, f.architecture, f.arm64_speedup),
+                trace_factor: f
+                    .duration
+                    .scale_factor(f.memory_mb, f.architecture, f.arm64_speedup),
                 keep_alive: f.keep_alive.policy.clone(),
                 max_lifetime: f.keep_alive.max_lifetime.map(|d| d.0),
                 timeout: f.timeout.0,
@@ -233,7 +247,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             Scaling::PerFunction => ScalingState::PerFunction,
             Scaling::LegacyBurst => {
                 let cap = legacy_burst(&scenario.account.region) as f64;
-                ScalingState::Legacy { tokens: cap, last: 0, cap }
+                ScalingState::Legacy {
+                    tokens: cap,
+                    last: 0,
+                    cap,
+                }
             }
             Scaling::Unlimited => ScalingState::Unlimited,
         };
@@ -248,7 +266,10 @@ impl<'s, O: Observer> Engine<'s, O> {
             pos_pool: Vec::new(),
             pos_expiry: Vec::new(),
             scaling,
-            unreserved_pool: scenario.account.concurrency_limit.saturating_sub(reserved_total),
+            unreserved_pool: scenario
+                .account
+                .concurrency_limit
+                .saturating_sub(reserved_total),
             unreserved_usage: 0,
             created_seq: 0,
             idle_seq: 0,
@@ -484,7 +505,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         // Stash the trace duration (if any) in `exec` until init is done.
         env.exec = trace_duration.map_or(u64::MAX, |d| d.0);
         self.stats.in_flight += 1;
-        self.observer.on_cold_start(SimTime(self.now), f, SimTime(init));
+        self.observer
+            .on_cold_start(SimTime(self.now), f, SimTime(init));
         self.notify_counts(fi);
         self.queue.push(self.now + init, Event::InitDone(e));
     }
@@ -499,7 +521,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     fn start_warm(&mut self, e: u32, trace_duration: Option<SimTime>) {
         let fi = self.envs[e as usize].function as usize;
         let env = &mut self.envs[e as usize];
-        debug_assert_eq!(env.state, EnvState::Idle, "an environment is never busy twice");
+        debug_assert_eq!(
+            env.state,
+            EnvState::Idle,
+            "an environment is never busy twice"
+        );
         env.state = EnvState::Busy;
         env.arrival = self.now;
         env.init = 0;
@@ -517,7 +543,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             Some(d) => SimTime::from_nanos_f64(d.0 as f64 * st.trace_factor).0,
             None => st.duration.sample(&mut st.rng_duration).0,
         };
-        let (exec, timed_out) = if exec > st.timeout { (st.timeout, true) } else { (exec, false) };
+        let (exec, timed_out) = if exec > st.timeout {
+            (st.timeout, true)
+        } else {
+            (exec, false)
+        };
         let env = &mut self.envs[e as usize];
         env.exec = exec;
         env.timed_out = timed_out;
@@ -563,7 +593,11 @@ impl<'s, O: Observer> Engine<'s, O> {
                 let keep = match st.keep_alive {
                     KeepAlivePolicy::Fixed { idle } => idle.0,
                     KeepAlivePolicy::Uniform { min, max } => {
-                        if max.0 > min.0 { st.rng_keep_alive.random_range(min.0..=max.0) } else { min.0 }
+                        if max.0 > min.0 {
+                            st.rng_keep_alive.random_range(min.0..=max.0)
+                        } else {
+                            min.0
+                        }
                     }
                 };
                 let expires = t.saturating_add(keep).min(lifetime_end.unwrap_or(u64::MAX));
@@ -650,7 +684,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.add_prov_alive(fi, -1);
         }
         self.free_envs.push(e);
-        self.observer.on_reclaim(SimTime(self.now), fi as u32, provisioned);
+        self.observer
+            .on_reclaim(SimTime(self.now), fi as u32, provisioned);
     }
 
     fn top_up_provisioned(&mut self, fi: usize) {
@@ -668,7 +703,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.top_up_provisioned(fi);
         // Release idle surplus now; busy surplus is released when its request finishes.
         while self.fns[fi].prov_alive > target {
-            let Some(e) = self.fns[fi].prov_idle.pop() else { break };
+            let Some(e) = self.fns[fi].prov_idle.pop() else {
+                break;
+            };
             self.reclaim(e);
         }
         self.notify_counts(fi);

@@ -99,7 +99,11 @@ impl IndexedHeap {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.items[r] < self.items[l] { r } else { l };
+            let c = if r < n && self.items[r] < self.items[l] {
+                r
+            } else {
+                l
+            };
             if item <= self.items[c] {
                 break;
             }
@@ -146,7 +150,10 @@ impl<E> Ord for Entry<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), seq: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            seq: 0,
+        }
     }
 }
 
@@ -154,7 +161,11 @@ impl<E> EventQueue<E> {
     /// Schedules `event` at `time`.
     #[inline]
     pub fn push(&mut self, time: u64, event: E) {
-        self.heap.push(Reverse(Entry { time, seq: self.seq, event }));
+        self.heap.push(Reverse(Entry {
+            time,
+            seq: self.seq,
+            event,
+        }));
         self.seq += 1;
     }
     /// Removes the earliest event.

@@ -50,7 +50,8 @@ pub struct FunctionRecord {
 
 impl FunctionRecord {
     fn new() -> Self {
-        let h = || Histogram::new_with_bounds(1, HISTOGRAM_MAX_US, 3).expect("valid histogram bounds");
+        let h =
+            || Histogram::new_with_bounds(1, HISTOGRAM_MAX_US, 3).expect("valid histogram bounds");
         FunctionRecord {
             arrivals: 0,
             throttles: 0,
@@ -91,7 +92,11 @@ impl Recorder {
             end: scenario.simulation.duration.0,
             granularity: granularity.0.max(1),
             snapstart: scenario.functions.iter().map(|f| f.snapstart).collect(),
-            functions: scenario.functions.iter().map(|_| FunctionRecord::new()).collect(),
+            functions: scenario
+                .functions
+                .iter()
+                .map(|_| FunctionRecord::new())
+                .collect(),
         }
     }
 
@@ -153,14 +158,30 @@ impl Recorder {
             cold_start_ratio: ratio(r.cold_starts, r.invocations),
             cold_start_ratio_ci95: None,
             throttle_ratio: ratio(r.throttles, r.arrivals),
-            latency_ms: stats(&all, r.latency_sum_ns[0] + r.latency_sum_ns[1], r.latency_max_ns[0].max(r.latency_max_ns[1])),
+            latency_ms: stats(
+                &all,
+                r.latency_sum_ns[0] + r.latency_sum_ns[1],
+                r.latency_max_ns[0].max(r.latency_max_ns[1]),
+            ),
             latency_warm_ms: stats(&r.warm, r.latency_sum_ns[0], r.latency_max_ns[0]),
             latency_cold_ms: stats(&r.cold, r.latency_sum_ns[1], r.latency_max_ns[1]),
             instances: InstanceStats {
-                avg_total: if window > 0.0 { r.area_total as f64 / window } else { 0.0 },
+                avg_total: if window > 0.0 {
+                    r.area_total as f64 / window
+                } else {
+                    0.0
+                },
                 avg_total_ci95: None,
-                avg_busy: if window > 0.0 { r.area_busy as f64 / window } else { 0.0 },
-                avg_idle: if window > 0.0 { (r.area_total - r.area_busy) as f64 / window } else { 0.0 },
+                avg_busy: if window > 0.0 {
+                    r.area_busy as f64 / window
+                } else {
+                    0.0
+                },
+                avg_idle: if window > 0.0 {
+                    (r.area_total - r.area_busy) as f64 / window
+                } else {
+                    0.0
+                },
                 peak: r.peak as f64,
             },
             usage: UsageSummary::from_usage(&r.usage, func.memory_mb, func.ephemeral_storage_mb),

@@ -53,7 +53,9 @@ pub fn replicate_seed(root: u64, index: u32) -> u64 {
 /// The stream of `component` of function `name` under `seed`.
 pub fn stream(seed: u64, name: &str, component: Component) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(splitmix64(fnv1a(name) ^ (component as u64).wrapping_mul(0x9E37_79B9)));
+    rng.set_stream(splitmix64(
+        fnv1a(name) ^ (component as u64).wrapping_mul(0x9E37_79B9),
+    ));
     rng
 }
 

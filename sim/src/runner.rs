@@ -41,7 +41,11 @@ pub struct RunOutput {
 pub type Finisher = dyn Fn(&Scenario, &Recorder, &mut Summary) + Sync;
 
 /// Runs one replicate with `seed`; `progress(n)` is called with steps of simulated time.
-pub fn run_replicate(scenario: &Scenario, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> (Recorder, EngineStats) {
+pub fn run_replicate(
+    scenario: &Scenario,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Recorder, EngineStats) {
     let recorder = Recorder::new(scenario, scenario.pricing.granularity);
     let mut engine = Engine::new(scenario, seed, recorder);
     let duration = scenario.simulation.duration.0;
@@ -71,7 +75,9 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
         replicates: 1,
         window_s: (sim.duration - sim.warmup).as_secs_f64(),
         warmup_s: sim.warmup.as_secs_f64(),
-        functions: (0..scenario.functions.len()).map(|i| recorder.function_summary(i, scenario)).collect(),
+        functions: (0..scenario.functions.len())
+            .map(|i| recorder.function_summary(i, scenario))
+            .collect(),
         cost: None,
         slo: None,
     }
@@ -90,7 +96,12 @@ pub fn run(scenario: &Scenario, finish: &Finisher, progress: &(dyn Fn(u64) + Syn
             let (recorder, stats) = run_replicate(scenario, seed, progress);
             let mut summary = replicate_summary(scenario, seed, &recorder);
             finish(scenario, &recorder, &mut summary);
-            Replicate { seed, summary, recorder, stats }
+            Replicate {
+                seed,
+                summary,
+                recorder,
+                stats,
+            }
         })
         .collect();
     let mut summary = merge(&replicates.iter().map(|r| &r.summary).collect::<Vec<_>>());
@@ -98,7 +109,10 @@ pub fn run(scenario: &Scenario, finish: &Finisher, progress: &(dyn Fn(u64) + Syn
     if let Some(slo) = &scenario.slo {
         summary.slo = Some(check_slo(&summary, slo));
     }
-    RunOutput { summary, replicates }
+    RunOutput {
+        summary,
+        replicates,
+    }
 }
 
 /// Student-t 95 % confidence interval of the mean of `xs` (n ≥ 2).
@@ -116,7 +130,9 @@ pub fn ci95(xs: &[f64]) -> [f64; 2] {
 
 fn student_t_975(dof: usize) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
-    StudentsT::new(0.0, 1.0, dof as f64).map(|d| d.inverse_cdf(0.975)).unwrap_or(f64::NAN)
+    StudentsT::new(0.0, 1.0, dof as f64)
+        .map(|d| d.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
 }
 
 /// Merges replicate summaries: every number becomes the mean over replicates (numbers equal
@@ -125,7 +141,15 @@ pub fn merge(reps: &[&Summary]) -> Summary {
     if reps.len() == 1 {
         return reps[0].clone();
     }
-    let values: Vec<Value> = reps.iter().map(|s| serde_json::to_value(s).expect("summary serializes")).collect();
+    let values: Vec<Value> = reps
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).expect("summary serializes");
+            // The merged summary carries the root seed (replicate 0's).
+            v["seed"] = Value::from(reps[0].seed);
+            v
+        })
+        .collect();
     let refs: Vec<&Value> = values.iter().collect();
     let mut merged = mean_value(&refs);
     let get = |v: &Value, path: &[&str]| -> Option<f64> {
@@ -154,13 +178,19 @@ pub fn merge(reps: &[&Summary]) -> Summary {
             &["latency_cold_ms", "p99"],
             &["instances", "avg_total"],
         ] {
-            let xs: Vec<f64> = values.iter().filter_map(|v| get(&v["functions"][i], path)).collect();
+            let xs: Vec<f64> = values
+                .iter()
+                .filter_map(|v| get(&v["functions"][i], path))
+                .collect();
             if xs.len() == values.len() {
                 set_ci(&mut merged["functions"][i], path, xs);
             }
         }
     }
-    let xs: Vec<f64> = values.iter().filter_map(|v| get(v, &["cost", "window", "total_usd"])).collect();
+    let xs: Vec<f64> = values
+        .iter()
+        .filter_map(|v| get(v, &["cost", "window", "total_usd"]))
+        .collect();
     if xs.len() == values.len() {
         set_ci(&mut merged, &["cost", "window", "total_usd"], xs);
     }
@@ -190,7 +220,10 @@ fn mean_value(vals: &[&Value]) -> Value {
             Value::Object(out)
         }
         Value::Array(a0) => {
-            if vals.iter().all(|v| v.as_array().is_some_and(|a| a.len() == a0.len())) {
+            if vals
+                .iter()
+                .all(|v| v.as_array().is_some_and(|a| a.len() == a0.len()))
+            {
                 Value::Array(
                     (0..a0.len())
                         .map(|i| mean_value(&vals.iter().map(|v| &v[i]).collect::<Vec<_>>()))
@@ -211,24 +244,39 @@ pub fn check_slo(summary: &Summary, slo: &crate::model::Slo) -> SloReport {
         if let Some(p99) = slo.p99 {
             let bound = p99.as_millis_f64();
             if f.latency_ms.p99 > bound {
-                violations.push(format!("{}: latency_ms.p99 {:.3} > {}", f.name, f.latency_ms.p99, bound));
+                violations.push(format!(
+                    "{}: latency_ms.p99 {:.3} > {}",
+                    f.name, f.latency_ms.p99, bound
+                ));
             }
         }
         if let Some(b) = slo.cold_start_ratio {
             if f.cold_start_ratio > b {
-                violations.push(format!("{}: cold_start_ratio {:.6} > {}", f.name, f.cold_start_ratio, b));
+                violations.push(format!(
+                    "{}: cold_start_ratio {:.6} > {}",
+                    f.name, f.cold_start_ratio, b
+                ));
             }
         }
         if let Some(b) = slo.throttle_ratio {
             if f.throttle_ratio > b {
-                violations.push(format!("{}: throttle_ratio {:.6} > {}", f.name, f.throttle_ratio, b));
+                violations.push(format!(
+                    "{}: throttle_ratio {:.6} > {}",
+                    f.name, f.throttle_ratio, b
+                ));
             }
         }
     }
     if let (Some(b), Some(cost)) = (slo.monthly_cost_usd, &summary.cost) {
         if cost.monthly.total_usd > b {
-            violations.push(format!("cost.monthly.total_usd {:.2} > {}", cost.monthly.total_usd, b));
+            violations.push(format!(
+                "cost.monthly.total_usd {:.2} > {}",
+                cost.monthly.total_usd, b
+            ));
         }
     }
-    SloReport { met: violations.is_empty(), violations }
+    SloReport {
+        met: violations.is_empty(),
+        violations,
+    }
 }

@@ -10,9 +10,19 @@ fn d(s: &str) -> SimTime {
 /// One function with Poisson arrivals at `rate_per_s`, exponential execution time of mean
 /// `mean_ms`, a constant 250 ms init, fixed keep-alive `keep_alive`, simulated for `duration`,
 /// 1,024 MB x86_64, timeout 15 min, account limit 1000, unlimited scaling.
-pub fn simple_scenario(rate_per_s: f64, mean_ms: f64, keep_alive: &str, duration: &str) -> Scenario {
+pub fn simple_scenario(
+    rate_per_s: f64,
+    mean_ms: f64,
+    keep_alive: &str,
+    duration: &str,
+) -> Scenario {
     Scenario {
-        simulation: Simulation { duration: d(duration), warmup: SimTime::ZERO, seed: 1, replicates: 1 },
+        simulation: Simulation {
+            duration: d(duration),
+            warmup: SimTime::ZERO,
+            seed: 1,
+            replicates: 1,
+        },
         account: Account {
             region: "us-east-1".into(),
             concurrency_limit: 1000,
@@ -51,7 +61,12 @@ pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &s
         },
         duration: DurationModel::unscaled(Dist::Exp { mean_ms }, 1024),
         init: DurationModel::unscaled(Dist::Const { value_ms: 250.0 }, 1024),
-        keep_alive: KeepAlive { policy: KeepAlivePolicy::Fixed { idle: d(keep_alive) }, max_lifetime: None },
+        keep_alive: KeepAlive {
+            policy: KeepAlivePolicy::Fixed {
+                idle: d(keep_alive),
+            },
+            max_lifetime: None,
+        },
         snapstart: false,
         restore: None,
         handler: None,
