@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod cost;
 pub mod model;
 pub mod summary;
 pub mod time;

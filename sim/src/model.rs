@@ -105,8 +105,13 @@ pub struct Pricing {
     pub bill_init: Option<bool>,
     /// `free-tier`: apply the monthly free tier. Default false.
     pub free_tier: bool,
-    /// `granularity`: billed-duration rounding. Default `"1ms"`.
+    /// `granularity`: billed-duration rounding. Default `"1ms"` (but see
+    /// [`crate::cost::effective_granularity`]: 100 ms for a `billing-date` before 2020-12-01
+    /// when `granularity` is not set).
     pub granularity: SimTime,
+    /// True when the workload file sets `granularity` (validation fills this in); when false,
+    /// a `billing-date` before 2020-12-01 implies 100 ms rounding.
+    pub granularity_explicit: bool,
     /// `[pricing.rates]`: overrides of the region's price book (USD).
     pub rates: RateOverrides,
 }
@@ -424,7 +429,9 @@ impl Dist {
             Dist::Exp { mean_ms } => *mean_ms,
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
             Dist::Gamma { shape, scale_ms } => shape * scale_ms,
-            Dist::Weibull { shape, scale_ms } => scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            Dist::Weibull { shape, scale_ms } => {
+                scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
+            }
             Dist::Empirical { samples_ms, .. } => {
                 samples_ms.iter().sum::<f64>() / samples_ms.len().max(1) as f64
             }
