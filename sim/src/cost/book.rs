@@ -418,6 +418,27 @@ impl PriceBook {
     }
 }
 
+/// The `[pricing.rates]` keys whose override is negative or not a finite number, for the
+/// config validator (each is an error at `pricing.rates.<key>`).
+pub fn invalid_overrides(o: &RateOverrides) -> Vec<&'static str> {
+    [
+        ("request", o.request),
+        ("duration-x86", o.duration_x86),
+        ("duration-arm64", o.duration_arm64),
+        ("provisioned-x86", o.provisioned_x86),
+        ("provisioned-arm64", o.provisioned_arm64),
+        ("provisioned-duration-x86", o.provisioned_duration_x86),
+        ("provisioned-duration-arm64", o.provisioned_duration_arm64),
+        ("ephemeral", o.ephemeral),
+        ("snapstart-cache", o.snapstart_cache),
+        ("snapstart-restore", o.snapstart_restore),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
+    .map(|(k, _)| k)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,6 +536,19 @@ mod tests {
             PriceBook::us_east_1().with_overrides(&RateOverrides::default()),
             PriceBook::us_east_1()
         );
+    }
+
+    #[test]
+    fn invalid_overrides_are_named_by_key() {
+        let o = RateOverrides {
+            request: Some(-0.1),
+            ephemeral: Some(f64::NAN),
+            snapstart_cache: Some(0.0),
+            duration_arm64: Some(0.00001),
+            ..RateOverrides::default()
+        };
+        assert_eq!(invalid_overrides(&o), vec!["request", "ephemeral"]);
+        assert!(invalid_overrides(&RateOverrides::default()).is_empty());
     }
 
     #[test]

@@ -30,7 +30,8 @@ mod book;
 mod rules;
 
 pub use book::{
-    BASE_REGION, PerArch, PriceBook, Tiers, UnknownRegion, closest_regions, known_regions,
+    BASE_REGION, PerArch, PriceBook, Tiers, UnknownRegion, closest_regions, invalid_overrides,
+    known_regions,
 };
 pub use rules::{
     BillingRules, INIT_BILLED_FROM, ONE_MS_BILLING_FROM, effective_granularity, snapstart_charged,
