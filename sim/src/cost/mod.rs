@@ -240,8 +240,13 @@ pub fn provisioned_billed_time(
         let e = p.end.min(window_end);
         let inside = e.saturating_sub(s).0 as u128;
         let extra = if p.end != SimTime::MAX && p.end > window_start && p.end <= window_end {
-            let len = p.end.saturating_sub(p.start);
-            (len.ceil_to(PROVISIONED_ROUNDING) - len).0 as u128
+            // Up to the next multiple of 5 minutes, without overflow for any period.
+            let rem = p.end.saturating_sub(p.start).0 % PROVISIONED_ROUNDING.0;
+            if rem == 0 {
+                0
+            } else {
+                (PROVISIONED_ROUNDING.0 - rem) as u128
+            }
         } else {
             0
         };

@@ -244,6 +244,13 @@ fn provisioned_periods_are_rounded_up_to_5_minutes() {
         4 * ns(60)
     );
     assert_eq!(provisioned_billed_time(&[w(0, 20, 0)], m(0), m(60)), 0);
+    // A period ending just before "never" does not overflow.
+    let late = ProvisionedWindow {
+        start: SimTime::ZERO,
+        end: SimTime(u64::MAX - 1),
+        count: 1,
+    };
+    assert_eq!(provisioned_billed_time(&[late], m(0), m(60)), ns(60));
 
     // Priced: 2 GB, 2 environments for 7 minutes → 10 min × 2 × 2 GB = 2,400 GB-s.
     let mut f = function("p", 2048, X86);
