@@ -9,7 +9,7 @@
 //! use lamsim_sim::{runner, testing::simple_scenario};
 //! // 10 req/s, 100 ms mean execution, 10 min keep-alive, one simulated hour.
 //! let scenario = simple_scenario(10.0, 100.0, "10m", "1h");
-//! let out = runner::run(&scenario, &|_, _, _| {}, &|_| {});
+//! let out = runner::run(&scenario, &|_| {});
 //! let f = &out.summary.functions[0];
 //! // M/G/∞: mean busy environments = λ · E[S] = 10/s · 0.1 s = 1.
 //! assert!((f.instances.avg_busy - 1.0).abs() < 0.1);
@@ -18,6 +18,7 @@
 
 pub mod arrivals;
 pub mod config;
+pub mod cost;
 pub mod dist;
 pub mod engine;
 pub mod heap;

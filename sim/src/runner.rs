@@ -37,16 +37,16 @@ pub struct RunOutput {
     pub replicates: Vec<Replicate>,
 }
 
-/// Turns a replicate's measurements into its summary: the hook where pricing plugs in.
-pub type Finisher = dyn Fn(&Scenario, &Recorder, &mut Summary) + Sync;
-
 /// Runs one replicate with `seed`; `progress(n)` is called with steps of simulated time.
 pub fn run_replicate(
     scenario: &Scenario,
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Recorder, EngineStats) {
-    let recorder = Recorder::new(scenario, scenario.pricing.granularity);
+    let recorder = Recorder::new(
+        scenario,
+        crate::cost::effective_granularity(&scenario.pricing),
+    );
     let mut engine = Engine::new(scenario, seed, recorder);
     let duration = scenario.simulation.duration.0;
     let mut reported = 0;
@@ -65,10 +65,11 @@ pub fn run_replicate(
     (engine.into_observer(), stats)
 }
 
-/// Builds the summary of one replicate (no cost yet).
+/// Builds the summary of one replicate, priced by the cost engine (the cost is left out when
+/// the region has no price book, which validation prevents).
 pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) -> Summary {
     let sim = &scenario.simulation;
-    Summary {
+    let mut summary = Summary {
         schema_version: SCHEMA_VERSION,
         lamsim_version: env!("CARGO_PKG_VERSION").to_string(),
         seed,
@@ -80,13 +81,20 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
             .collect(),
         cost: None,
         slo: None,
+    };
+    let usage: Vec<_> = recorder.functions.iter().map(|f| f.usage.clone()).collect();
+    if let Ok(bill) = crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration) {
+        summary.cost = Some(bill.cost_summary());
+        for (f, c) in summary.functions.iter_mut().zip(bill.function_costs()) {
+            f.cost_usd = Some(c);
+        }
     }
+    summary
 }
 
 /// Runs every replicate of `scenario` (seed and count from `scenario.simulation`) in parallel,
-/// then merges them in order. `finish` completes each replicate's summary (e.g. pricing);
-/// `progress` receives [`PROGRESS_STEPS`] per replicate.
-pub fn run(scenario: &Scenario, finish: &Finisher, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
+/// then merges them in order; `progress` receives [`PROGRESS_STEPS`] per replicate.
+pub fn run(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
     let root = scenario.simulation.seed;
     let n = scenario.simulation.replicates.max(1);
     let replicates: Vec<Replicate> = (0..n)
@@ -94,8 +102,7 @@ pub fn run(scenario: &Scenario, finish: &Finisher, progress: &(dyn Fn(u64) + Syn
         .map(|i| {
             let seed = replicate_seed(root, i);
             let (recorder, stats) = run_replicate(scenario, seed, progress);
-            let mut summary = replicate_summary(scenario, seed, &recorder);
-            finish(scenario, &recorder, &mut summary);
+            let summary = replicate_summary(scenario, seed, &recorder);
             Replicate {
                 seed,
                 summary,

@@ -33,6 +33,7 @@ pub fn simple_scenario(
             bill_init: None,
             free_tier: false,
             granularity: defaults::GRANULARITY,
+            granularity_explicit: false,
             rates: RateOverrides::default(),
         },
         functions: vec![simple_function("fn", rate_per_s, mean_ms, keep_alive)],

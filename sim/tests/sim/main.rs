@@ -2,6 +2,8 @@
 
 mod analytic;
 mod conservation;
+mod cost_bill;
+mod cost_properties;
 mod determinism;
 mod keep_alive;
 mod limits;

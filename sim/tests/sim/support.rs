@@ -5,7 +5,7 @@ use lamsim_sim::runner::{self, RunOutput};
 
 /// Runs `scenario` with no pricing and no progress.
 pub fn run(scenario: &Scenario) -> RunOutput {
-    runner::run(scenario, &|_, _, _| {}, &|_| {})
+    runner::run(scenario, &|_| {})
 }
 
 /// Asserts `|x - expect| <= k · se`, printing all three.
