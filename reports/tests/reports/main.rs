@@ -1,0 +1,1 @@
+//! Integration tests of the exporters, one file per behaviour.
