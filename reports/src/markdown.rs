@@ -73,7 +73,7 @@ impl Exporter for MarkdownExporter {
         };
         let header = [
             ("function", false),
-            ("invocations", false),
+            ("kind", false),
             ("mean", true),
             ("p50", true),
             ("p90", true),

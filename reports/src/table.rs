@@ -22,7 +22,7 @@ impl Exporter for TableExporter {
     fn render(&self, summary: &Summary) -> String {
         let mut out = String::new();
         out.push_str(&header_line(summary));
-        out.push('\n');
+        out.push_str("\n\n");
 
         let mut t = TextTable::new(&[
             ("function", Align::Left),
@@ -177,10 +177,10 @@ impl Exporter for TableExporter {
                     ("billed requests", Align::Right),
                     ("on-demand (GB-s)", Align::Right),
                     ("init (GB-s)", Align::Right),
-                    ("provisioned configured (GB-s)", Align::Right),
-                    ("provisioned used (GB-s)", Align::Right),
+                    ("prov. configured (GB-s)", Align::Right),
+                    ("prov. used (GB-s)", Align::Right),
                     ("ephemeral (GB-s)", Align::Right),
-                    ("snapstart restores", Align::Right),
+                    ("restores", Align::Right),
                 ]);
                 for f in &summary.functions {
                     let u = &f.usage;
