@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod model;
+pub mod profiles;
 pub mod summary;
 pub mod time;
 pub mod usage;

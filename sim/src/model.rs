@@ -328,6 +328,9 @@ pub struct Trace {
     /// Execution durations per arrival (same order as `times`) when the file has a
     /// `duration_ms` or `duration_s` column; these replace samples of `[function.duration]`.
     pub durations: Option<Vec<SimTime>>,
+    /// The value of the file's `function` column that was kept (`trace-function`, default the
+    /// function's name); `None` when the file has no `function` column.
+    pub function: Option<String>,
 }
 
 /// `[function.duration]` / `[function.init]` / `[function.restore]`: a distribution plus how
@@ -424,7 +427,9 @@ impl Dist {
             Dist::Exp { mean_ms } => *mean_ms,
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
             Dist::Gamma { shape, scale_ms } => shape * scale_ms,
-            Dist::Weibull { shape, scale_ms } => scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            Dist::Weibull { shape, scale_ms } => {
+                scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
+            }
             Dist::Empirical { samples_ms, .. } => {
                 samples_ms.iter().sum::<f64>() / samples_ms.len().max(1) as f64
             }
