@@ -815,12 +815,39 @@ impl Validator<'_> {
                 );
                 None
             }
-            Some(a) => window
-                .and_then(|w| self.arrivals(&at("arrivals"), a, w, name.as_deref().unwrap_or(""))),
+            // With no valid window the arrivals are still checked (the scenario fails anyway).
+            Some(a) => self.arrivals(
+                &at("arrivals"),
+                a,
+                window.unwrap_or(SimTime::MAX),
+                name.as_deref().unwrap_or(""),
+            ),
         };
 
         let mem = memory_mb.unwrap_or(MIN_MEMORY_MB);
+        let trace_mean_ms = match arrivals.as_ref().map(|a| &a.process) {
+            Some(ArrivalProcess::Trace(t)) => t
+                .durations
+                .as_ref()
+                .map(|d| d.iter().map(|x| x.as_millis_f64()).sum::<f64>() / d.len().max(1) as f64),
+            _ => None,
+        };
         let duration = match &f.duration {
+            // A trace with per-request durations needs no [function.duration]: the mean of the
+            // trace's durations stands in wherever one number is needed (see the README).
+            None if trace_mean_ms.is_some() => Some(DurationModel::unscaled(
+                Dist::Const {
+                    value_ms: trace_mean_ms.unwrap_or(0.0),
+                },
+                mem,
+            )),
+            // A trace that failed to load may have had durations: its errors say enough.
+            None if arrivals.is_none()
+                && matches!(f.arrivals.as_ref().and_then(|a| a.kind.as_ref()),
+                            Some(Lenient::Ok(k)) if k == "trace") =>
+            {
+                None
+            }
             None => {
                 let hint = if f.calibration.is_some() {
                     "calibration files are not loaded yet: give [function.duration] as well"
