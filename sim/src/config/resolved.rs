@@ -35,6 +35,14 @@ fn ms(x: f64) -> String {
     q(&format!("{x}ms"))
 }
 
+/// The value with the fewest significant digits near `x` that satisfies `exact`, or `x`.
+fn shortest(x: f64, exact: impl Fn(f64) -> bool) -> f64 {
+    (0..17)
+        .filter_map(|digits| format!("{x:.digits$e}").parse::<f64>().ok())
+        .find(|&y| exact(y))
+        .unwrap_or(x)
+}
+
 /// A float that reads back as a TOML float (always with a decimal point or exponent).
 fn f(x: f64) -> String {
     toml::Value::Float(x).to_string()
@@ -272,11 +280,18 @@ fn dist_table(w: &mut String, key: &str, m: &DurationModel) {
             let _ = writeln!(w, "dist = \"exp\"\nmean = {}", ms(*mean_ms));
         }
         Dist::LogNormal { mu, sigma } => {
+            // The shortest decimals that read back to exactly these mu and sigma (validation
+            // computes mu = ln(median), sigma = (ln(p99) − ln(median)) / Z99), so values users
+            // wrote come back as written ("100ms", not "100.00000000000004ms").
+            let median = shortest(mu.exp(), |m| m.ln() == *mu);
+            let p99 = shortest((mu + Z99 * sigma).exp(), |p| {
+                (p.ln() - median.ln()) / Z99 == *sigma
+            });
             let _ = writeln!(
                 w,
                 "dist = \"lognormal\"\nmedian = {}\np99 = {}",
-                ms(mu.exp()),
-                ms((mu + Z99 * sigma).exp())
+                ms(median),
+                ms(p99)
             );
         }
         Dist::Gamma { shape, scale_ms } => {

@@ -342,9 +342,21 @@ impl Validator<'_> {
         precise_ms(&text)
     }
 
+    /// `file` resolved against the workload's folder: absolute, with `.` and `..` removed.
     fn file_path(&self, file: &str) -> PathBuf {
         let p = self.base_dir.join(file);
-        std::path::absolute(&p).unwrap_or(p)
+        let abs = std::path::absolute(&p).unwrap_or(p);
+        let mut out = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                other => out.push(other),
+            }
+        }
+        out
     }
 
     // ----- tables --------------------------------------------------------------------------

@@ -111,6 +111,13 @@ fn quickstart_has_the_values_it_says() {
     assert!((sigma - 5f64.ln() / 2.326_347_874_040_841).abs() < 1e-12);
     // Mean of that lognormal: 100 ms × exp(σ²/2) ≈ 127.04 ms, as the example's comment says.
     assert!((f.duration.dist.mean_ms() - 127.04).abs() < 0.01);
+    // The resolved file gives the values back as the user wrote them.
+    let resolved = to_resolved_toml(&s);
+    assert!(
+        resolved.contains("median = \"100ms\"\np99 = \"500ms\""),
+        "{resolved}"
+    );
+    assert!(resolved.contains("seed = 42"), "{resolved}");
     // Defaults.
     assert_eq!(f.arrivals.end, SimTime::from_secs(3600));
     assert_eq!(f.duration.reference_memory_mb, 1024);

@@ -561,7 +561,7 @@ fn handler_calibration_and_seed() {
     let f = &s.functions[0];
     let h = f.handler.as_ref().unwrap();
     assert_eq!(h.command, ["python3", "app.py"]);
-    assert_eq!(h.cwd, std::path::absolute(dir.join(".")).unwrap());
+    assert_eq!(h.cwd, dir);
     assert_eq!(h.env["LOG_LEVEL"], "info");
     assert_eq!(
         f.calibration.as_deref(),
