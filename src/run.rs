@@ -63,7 +63,11 @@ fn load(path: &PathBuf) -> Result<Scenario, ExitCode> {
 }
 
 /// Applies command-line overrides and checks them like the file's own keys.
-fn apply_overrides(scenario: &mut Scenario, seed: Option<u64>, replicates: Option<u32>) -> Result<()> {
+fn apply_overrides(
+    scenario: &mut Scenario,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+) -> Result<()> {
     if let Some(s) = seed {
         scenario.simulation.seed = s;
     }
@@ -95,7 +99,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             sim.duration
         );
     }
-    let progress = Progress::new(sim.replicates as u64 * PROGRESS_STEPS, "simulating", args.quiet);
+    let progress = Progress::new(
+        sim.replicates as u64 * PROGRESS_STEPS,
+        "simulating",
+        args.quiet,
+    );
     let out = runner::run(&scenario, &|n| progress.inc(n));
     progress.finish();
     let summary = out.summary;
@@ -144,13 +152,21 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if failed { ExitCode::from(crate::EXIT_ERROR) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(crate::EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `lamsim runtimes`: the built-in cold-start profiles.
 pub fn runtimes(_args: RuntimesArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{:<28} {:>16} {:<14} {:<10} {:<24} display name", "runtime", "median init (ms)", "architectures", "packages", "memory (MB)")?;
+    writeln!(
+        out,
+        "{:<28} {:>16} {:<14} {:<10} {:<24} display name",
+        "runtime", "median init (ms)", "architectures", "packages", "memory (MB)"
+    )?;
     for r in lamsim_sim::profiles::runtimes() {
         let archs: Vec<&str> = r.architectures.iter().map(|a| a.as_str()).collect();
         let pkgs: Vec<&str> = r.packages.iter().map(|p| p.as_str()).collect();
@@ -166,6 +182,9 @@ pub fn runtimes(_args: RuntimesArgs) -> Result<ExitCode> {
             r.display
         )?;
     }
-    writeln!(out, "\nSource: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md.")?;
+    writeln!(
+        out,
+        "\nSource: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md."
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lamsim_sim::engine::Engine;
+use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::{ArrivalProcess, Dist, DurationModel, Scaling, Scenario, Trace};
 use lamsim_sim::observer::Observer;
-use lamsim_sim::metrics::Recorder;
 use lamsim_sim::testing::simple_scenario;
 use lamsim_sim::time::{SimTime, parse_duration};
 
@@ -18,7 +18,13 @@ fn steady(busy: f64, duration: &str) -> Scenario {
     let mean_ms = 100.0;
     let mut s = simple_scenario(busy / (mean_ms / 1000.0), mean_ms, "10m", duration);
     s.account.scaling = Scaling::PerFunction;
-    s.functions[0].duration = DurationModel::unscaled(Dist::LogNormal { mu: mean_ms.ln() - 0.125, sigma: 0.5 }, 1024);
+    s.functions[0].duration = DurationModel::unscaled(
+        Dist::LogNormal {
+            mu: mean_ms.ln() - 0.125,
+            sigma: 0.5,
+        },
+        1024,
+    );
     s
 }
 
@@ -51,7 +57,11 @@ fn trace_replay() -> Scenario {
         times.push(SimTime(t));
         durations.push(SimTime::from_millis(20 + (x % 80)));
     }
-    s.functions[0].arrivals.process = ArrivalProcess::Trace(Arc::new(Trace { path: "bench".into(), times, durations: Some(durations) }));
+    s.functions[0].arrivals.process = ArrivalProcess::Trace(Arc::new(Trace {
+        path: "bench".into(),
+        times,
+        durations: Some(durations),
+    }));
     s
 }
 
@@ -76,7 +86,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}/recorder"), |b| {
             b.iter(|| simulate(s, Recorder::new(s, s.pricing.granularity)))
         });
-        g.bench_function(format!("{name}/no_observer"), |b| b.iter(|| simulate(s, ())));
+        g.bench_function(format!("{name}/no_observer"), |b| {
+            b.iter(|| simulate(s, ()))
+        });
     }
     g.finish();
 }

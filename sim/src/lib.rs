@@ -25,6 +25,7 @@ pub mod heap;
 pub mod metrics;
 pub mod model;
 pub mod observer;
+pub mod profiles;
 pub mod rng;
 pub mod runner;
 pub mod summary;

@@ -134,7 +134,9 @@ impl Recorder {
             if h.is_empty() {
                 return LatencyStats::default();
             }
-            let q = |p: f64| h.value_at_quantile(p) as f64 / 1000.0;
+            // HDR buckets report their highest equivalent value: never above the exact max.
+            let max_ms = max as f64 / NS_PER_MS as f64;
+            let q = |p: f64| (h.value_at_quantile(p) as f64 / 1000.0).min(max_ms);
             LatencyStats {
                 mean: sum as f64 / h.len() as f64 / NS_PER_MS as f64,
                 p50: q(0.5),

@@ -333,6 +333,9 @@ pub struct Trace {
     /// Execution durations per arrival (same order as `times`) when the file has a
     /// `duration_ms` or `duration_s` column; these replace samples of `[function.duration]`.
     pub durations: Option<Vec<SimTime>>,
+    /// The value of the file's `function` column that was kept (`trace-function`, default the
+    /// function's name); `None` when the file has no `function` column.
+    pub function: Option<String>,
 }
 
 /// `[function.duration]` / `[function.init]` / `[function.restore]`: a distribution plus how

@@ -1,6 +1,10 @@
 //! Integration tests of the simulator, one file per behaviour.
 
 mod analytic;
+mod config_examples;
+mod config_profiles;
+mod config_trace;
+mod config_validation;
 mod conservation;
 mod cost_bill;
 mod cost_properties;
