@@ -61,6 +61,7 @@ fn trace_replay() -> Scenario {
         path: "bench".into(),
         times,
         durations: Some(durations),
+        function: None,
     }));
     s
 }
