@@ -21,6 +21,7 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use std::collections::VecDeque;
 
 use crate::arrivals::ArrivalGen;
 use crate::dist::Sampler;
@@ -49,7 +50,6 @@ pub fn legacy_burst(region: &str) -> u32 {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    Arrival(u32),
     InitDone(u32),
     Complete(u32),
     Expire(u32),
@@ -70,6 +70,8 @@ struct Env {
     state: EnvState,
     created: u64,
     created_seq: u64,
+    /// Unique number of the current idle period (validates lazy expiry entries).
+    idle_seq: u64,
     provisioned: bool,
     // The invocation in progress.
     arrival: u64,
@@ -112,7 +114,7 @@ struct FnState {
     /// Idle on-demand environments, ordered for routing.
     pool: IndexedHeap,
     /// Idle on-demand environments by expiry time.
-    expiry: IndexedHeap,
+    expiry: Expiry,
     /// Time of the pending `Expire` event that is current, if any.
     timer: Option<u64>,
     /// Idle provisioned environments (used first).
@@ -125,6 +127,15 @@ struct FnState {
     recent_creations: std::collections::VecDeque<u64>,
     /// Execution time given by the trace for the pending arrival.
     pending_duration: Option<SimTime>,
+}
+
+/// Idle on-demand environments ordered by expiry time.
+enum Expiry {
+    /// `(expires, env, idle_seq)` in non-decreasing `expires`; entries whose environment has
+    /// since left that idle period are skipped (and compacted away when they pile up).
+    Fifo(VecDeque<(u64, u32, u64)>),
+    /// Any keep-alive: an indexed heap.
+    Heap(IndexedHeap),
 }
 
 impl FnState {
@@ -155,7 +166,12 @@ pub struct Engine<'s, O: Observer> {
     scenario: &'s Scenario,
     now: u64,
     end: u64,
+    /// Everything but arrivals.
     queue: EventQueue<Event>,
+    /// The next arrival of each function (one pending per function), kept apart so the
+    /// busy main queue stays small; both queues share `seq`, so the FIFO tie rule is global.
+    arrivals: EventQueue<u32>,
+    seq: u64,
     fns: Vec<FnState>,
     envs: Vec<Env>,
     free_envs: Vec<u32>,
@@ -177,6 +193,8 @@ impl<'s, O: Observer> Engine<'s, O> {
     pub fn new(scenario: &'s Scenario, seed: u64, observer: O) -> Self {
         let end = scenario.simulation.duration.0;
         let mut queue = EventQueue::default();
+        let mut arrivals = EventQueue::default();
+        let mut seq = 0u64;
         let mut fns = Vec::with_capacity(scenario.functions.len());
         let reserved_total: u32 = scenario
             .functions
@@ -207,7 +225,12 @@ impl<'s, O: Observer> Engine<'s, O> {
                 routing: f.routing,
                 reserved: f.reserved_concurrency,
                 pool: IndexedHeap::new(),
-                expiry: IndexedHeap::new(),
+                expiry: match (&f.keep_alive.policy, f.keep_alive.max_lifetime) {
+                    // Fixed keep-alive: expiry times grow with the idle order, so a FIFO
+                    // with lazy deletion replaces the heap (O(1) per invocation).
+                    (KeepAlivePolicy::Fixed { .. }, None) => Expiry::Fifo(VecDeque::new()),
+                    _ => Expiry::Heap(IndexedHeap::new()),
+                },
                 timer: None,
                 prov_idle: Vec::new(),
                 prov_target: 0,
@@ -219,7 +242,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             };
             if let Some(a) = st.arrivals.next(&mut st.rng_arrivals) {
                 st.pending_duration = a.duration;
-                queue.push(a.time.0, Event::Arrival(i as u32));
+                arrivals.push_with_seq(a.time.0, seq, i as u32);
+                seq += 1;
             }
             // Provisioned concurrency as a step function; equal times keep the last target.
             let mut steps: Vec<(u64, u32)> = Vec::new();
@@ -238,7 +262,8 @@ impl<'s, O: Observer> Engine<'s, O> {
                 while k + 1 < steps.len() && steps[k + 1].0 == steps[j].0 {
                     k += 1;
                 }
-                queue.push(steps[k].0, Event::Provision(i as u32, steps[k].1));
+                queue.push_with_seq(steps[k].0, seq, Event::Provision(i as u32, steps[k].1));
+                seq += 1;
                 j = k + 1;
             }
             fns.push(st);
@@ -260,6 +285,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             now: 0,
             end,
             queue,
+            arrivals,
+            seq,
             fns,
             envs: Vec::new(),
             free_envs: Vec::new(),
@@ -308,25 +335,49 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.fns[f].counts
     }
 
+    /// `(time, seq)` of the next event of either queue, and whether it is an arrival.
+    #[inline]
+    fn next_key(&self) -> Option<((u64, u64), bool)> {
+        match (self.queue.peek_key(), self.arrivals.peek_key()) {
+            (None, None) => None,
+            (Some(q), None) => Some((q, false)),
+            (None, Some(a)) => Some((a, true)),
+            (Some(q), Some(a)) => Some(if a < q { (a, true) } else { (q, false) }),
+        }
+    }
+
+    /// Time of the next event.
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.next_key().map(|((t, _), _)| SimTime(t))
+    }
+
     /// True when the run is over: the window has ended and nothing is in flight.
     pub fn finished(&self) -> bool {
-        match self.queue.peek_time() {
+        match self.next_key() {
             None => true,
-            Some(t) => t >= self.end && self.stats.in_flight == 0,
+            Some(((t, _), _)) => t >= self.end && self.stats.in_flight == 0,
         }
     }
 
     /// Processes one event; returns false when the run is over.
+    #[inline]
     pub fn step(&mut self) -> bool {
-        if self.finished() {
+        let Some(((t, _), is_arrival)) = self.next_key() else {
+            return false;
+        };
+        if t >= self.end && self.stats.in_flight == 0 {
             return false;
         }
-        let (t, ev) = self.queue.pop().expect("not finished");
         debug_assert!(t >= self.now, "time went backwards");
         self.now = t;
         self.stats.events += 1;
+        if is_arrival {
+            let (_, f) = self.arrivals.pop().expect("peeked");
+            self.on_arrival(f);
+            return true;
+        }
+        let (_, ev) = self.queue.pop().expect("peeked");
         match ev {
-            Event::Arrival(f) => self.on_arrival(f),
             Event::InitDone(e) => self.on_init_done(e),
             Event::Complete(e) => self.on_complete(e),
             Event::Expire(f) => self.on_expire(f),
@@ -337,8 +388,8 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     /// Processes every event before `limit`; returns false when the run is over.
     pub fn run_until(&mut self, limit: SimTime) -> bool {
-        while let Some(t) = self.queue.peek_time() {
-            if t >= limit.0 {
+        while let Some(t) = self.next_time() {
+            if t >= limit {
                 return !self.finished();
             }
             if !self.step() {
@@ -346,6 +397,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         }
         false
+    }
+
+    #[inline]
+    fn schedule(&mut self, time: u64, ev: Event) {
+        self.queue.push_with_seq(time, self.seq, ev);
+        self.seq += 1;
     }
 
     /// Runs to the end: the window has passed and every invocation has finished. Tells the
@@ -373,7 +430,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         let st = &mut self.fns[fi];
         if let Some(a) = st.arrivals.next(&mut st.rng_arrivals) {
             st.pending_duration = a.duration;
-            self.queue.push(a.time.0, Event::Arrival(f));
+            self.arrivals.push_with_seq(a.time.0, self.seq, f);
+            self.seq += 1;
         }
 
         // 1. An idle provisioned environment: already counted against concurrency.
@@ -464,6 +522,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             state,
             created: self.now,
             created_seq: self.created_seq,
+            idle_seq: 0,
             provisioned,
             arrival: 0,
             init: 0,
@@ -508,7 +567,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.observer
             .on_cold_start(SimTime(self.now), f, SimTime(init));
         self.notify_counts(fi);
-        self.queue.push(self.now + init, Event::InitDone(e));
+        self.schedule(self.now + init, Event::InitDone(e));
     }
 
     fn on_init_done(&mut self, e: u32) {
@@ -551,7 +610,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         let env = &mut self.envs[e as usize];
         env.exec = exec;
         env.timed_out = timed_out;
-        self.queue.push(self.now + exec, Event::Complete(e));
+        self.schedule(self.now + exec, Event::Complete(e));
     }
 
     fn on_complete(&mut self, e: u32) {
@@ -619,10 +678,17 @@ impl<'s, O: Observer> Engine<'s, O> {
             Routing::Random => self.envs[e as usize].created_seq,
         };
         st.pool.push(key, e, &mut self.pos_pool);
-        st.expiry.push(expires, e, &mut self.pos_expiry);
+        self.envs[e as usize].idle_seq = self.idle_seq;
+        match &mut st.expiry {
+            Expiry::Fifo(q) => {
+                debug_assert!(q.back().is_none_or(|b| b.0 <= expires));
+                q.push_back((expires, e, self.idle_seq));
+            }
+            Expiry::Heap(h) => h.push(expires, e, &mut self.pos_expiry),
+        }
         if st.timer.is_none_or(|tm| expires < tm) {
             st.timer = Some(expires);
-            self.queue.push(expires, Event::Expire(fi as u32));
+            self.schedule(expires, Event::Expire(fi as u32));
         }
     }
 
@@ -640,7 +706,22 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
             _ => st.pool.pop(&mut self.pos_pool)?.1,
         };
-        st.expiry.remove(e, &mut self.pos_expiry);
+        match &mut st.expiry {
+            Expiry::Fifo(q) => {
+                // Lazy deletion; compact when stale entries dominate so memory stays
+                // proportional to the idle environments.
+                if q.len() > 4 * st.pool.len() + 1024 {
+                    let envs = &self.envs;
+                    q.retain(|&(_, id, seq)| {
+                        id != e
+                            && envs[id as usize].state == EnvState::Idle
+                            && envs[id as usize].idle_seq == seq
+                    });
+                }
+            }
+            Expiry::Heap(h) => h.remove(e, &mut self.pos_expiry),
+        }
+        self.envs[e as usize].idle_seq = 0;
         Some(e)
     }
 
@@ -652,22 +733,47 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
         self.fns[fi].timer = None;
         let mut reclaimed = false;
-        while let Some((exp, e)) = self.fns[fi].expiry.peek() {
+        while let Some((exp, e)) = self.peek_expiry(fi) {
             if exp > t {
                 break;
             }
             let st = &mut self.fns[fi];
-            st.expiry.pop(&mut self.pos_expiry);
+            match &mut st.expiry {
+                Expiry::Fifo(q) => {
+                    q.pop_front();
+                }
+                Expiry::Heap(h) => {
+                    h.pop(&mut self.pos_expiry);
+                }
+            }
             st.pool.remove(e, &mut self.pos_pool);
             self.reclaim(e);
             reclaimed = true;
         }
-        if let Some((exp, _)) = self.fns[fi].expiry.peek() {
+        if let Some((exp, _)) = self.peek_expiry(fi) {
             self.fns[fi].timer = Some(exp);
-            self.queue.push(exp, Event::Expire(f));
+            self.schedule(exp, Event::Expire(f));
         }
         if reclaimed {
             self.notify_counts(fi);
+        }
+    }
+
+    /// The idle environment of function `fi` that expires first, dropping stale FIFO
+    /// entries on the way.
+    fn peek_expiry(&mut self, fi: usize) -> Option<(u64, u32)> {
+        match &mut self.fns[fi].expiry {
+            Expiry::Heap(h) => h.peek(),
+            Expiry::Fifo(q) => {
+                while let Some(&(exp, id, seq)) = q.front() {
+                    let env = &self.envs[id as usize];
+                    if env.state == EnvState::Idle && env.idle_seq == seq {
+                        return Some((exp, id));
+                    }
+                    q.pop_front();
+                }
+                None
+            }
         }
     }
 

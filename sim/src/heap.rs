@@ -168,6 +168,17 @@ impl<E> EventQueue<E> {
         }));
         self.seq += 1;
     }
+    /// Schedules `event` at `time` with an explicit sequence number, for queues that share
+    /// one insertion counter (the caller keeps `seq` unique and increasing).
+    #[inline]
+    pub fn push_with_seq(&mut self, time: u64, seq: u64, event: E) {
+        self.heap.push(Reverse(Entry { time, seq, event }));
+    }
+    /// `(time, seq)` of the earliest event.
+    #[inline]
+    pub fn peek_key(&self) -> Option<(u64, u64)> {
+        self.heap.peek().map(|Reverse(e)| (e.time, e.seq))
+    }
     /// Removes the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, E)> {

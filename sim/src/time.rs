@@ -68,7 +68,8 @@ impl SimTime {
         } else if ns >= u64::MAX as f64 {
             SimTime::MAX
         } else {
-            SimTime(ns.round() as u64)
+            // `+ 0.5` then truncation: round-half-up for positive values, without libm.
+            SimTime((ns + 0.5) as u64)
         }
     }
     /// Whole nanoseconds.
