@@ -154,3 +154,26 @@ fn json_on_stdout_equals_the_summary_written_to_out() {
     let written = std::fs::read(out.join("summary.json")).expect("summary.json written");
     assert_eq!(o.stdout, written);
 }
+
+#[test]
+fn json_with_replicates_and_an_slo_matches_the_schema_too() {
+    for args in [
+        vec!["--replicates", "3", "--seed", "4"],
+        vec!["--replicates", "2"],
+    ] {
+        for workload in ["short.toml", "slo-impossible.toml", "slo-met.toml"] {
+            let path = fx(workload);
+            let mut full = vec!["run", "-q", "--format", "json"];
+            full.extend_from_slice(&args);
+            full.push(&path);
+            let o = run(&full);
+            assert!(matches!(crate::code(&o), 0 | 1), "{}", stderr(&o));
+            let v = json(&o);
+            assert_eq!(
+                schema_errors(&v),
+                Vec::<String>::new(),
+                "{workload} {args:?}"
+            );
+        }
+    }
+}
