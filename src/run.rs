@@ -118,11 +118,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     if let Some(slo) = &summary.slo {
         if !slo.met {
-            if !args.quiet {
-                eprintln!("lamsim: SLO violated:");
-                for v in &slo.violations {
-                    eprintln!("  {v}");
-                }
+            // Always said, even with --quiet: it is the reason for exit code 1.
+            eprintln!("lamsim: SLO violated:");
+            for v in &slo.violations {
+                eprintln!("  {v}");
             }
             return Ok(ExitCode::from(crate::EXIT_CHECK_FAILED));
         }
