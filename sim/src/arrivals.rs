@@ -442,6 +442,7 @@ mod tests {
                 SimTime::from_millis(4),
                 SimTime::from_millis(5),
             ]),
+            function: None,
         };
         let a = Arrivals {
             process: ArrivalProcess::Trace(Arc::new(trace)),
