@@ -13,3 +13,6 @@ mod keep_alive;
 mod limits;
 mod provisioned;
 mod support;
+mod sweep_analytic;
+mod sweep_flags;
+mod sweep_front;
