@@ -1,6 +1,7 @@
 //! Integration tests of the simulator, one file per behaviour.
 
 mod analytic;
+mod check_regression;
 mod config_examples;
 mod config_profiles;
 mod config_trace;
