@@ -2,8 +2,10 @@
 //!
 //! Exit codes: 0 ok; 1 the run finished but a declared check failed (an `[slo]`); 2 error.
 
+mod check;
 mod progress;
 mod run;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,12 @@ enum Command {
     Validate(run::ValidateArgs),
     /// List the built-in cold-start profiles selected by `runtime = "…"`.
     Runtimes(run::RuntimesArgs),
+    /// Run a workload at every combination of settings; Pareto front and recommendation.
+    Sweep(sweep::SweepArgs),
+    /// Combine the output folders of sweep shards into one sweep result.
+    Merge(sweep::MergeArgs),
+    /// Compare a summary.json with a baseline (a CI gate), or check its recorded SLO.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +46,9 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
         Command::Runtimes(a) => run::runtimes(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Merge(a) => sweep::merge(a),
+        Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => code,

@@ -35,6 +35,7 @@ mod json;
 mod markdown;
 pub mod num;
 mod output_dir;
+mod sweep;
 mod table;
 
 use std::io::{self, Write};
@@ -47,6 +48,10 @@ pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;
 pub use crate::output_dir::{
     RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
+};
+pub use crate::sweep::{
+    SWEEP_CSV_COLUMNS, points_table, render_check, render_sweep, sweep_json, write_shard_dir,
+    write_sweep_dir,
 };
 pub use crate::table::TableExporter;
 

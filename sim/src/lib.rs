@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod arrivals;
+pub mod check;
 pub mod config;
 pub mod cost;
 pub mod dist;
@@ -29,6 +30,7 @@ pub mod profiles;
 pub mod rng;
 pub mod runner;
 pub mod summary;
+pub mod sweep;
 pub mod testing;
 pub mod time;
 pub mod usage;

@@ -13,6 +13,7 @@ mod exit_codes;
 mod out_dir;
 mod run_outputs;
 mod runtimes;
+mod sweep;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 
 mod analytic;
 mod aws_measurements;
+mod check_regression;
 mod config_examples;
 mod config_profiles;
 mod config_trace;
@@ -14,3 +15,6 @@ mod keep_alive;
 mod limits;
 mod provisioned;
 mod support;
+mod sweep_analytic;
+mod sweep_flags;
+mod sweep_front;

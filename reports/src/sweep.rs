@@ -1,0 +1,652 @@
+//! Exporters of `lamsim sweep` / `lamsim merge` results and of `lamsim check` comparisons.
+//!
+//! Like the summary exporters these are pure: they return the whole text and the caller
+//! decides where it goes. [`write_sweep_dir`] writes the `--out DIR` folder of a sweep
+//! (`sweep.json`, `sweep.csv`, `sweep.md`), [`write_shard_dir`] that of one shard.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use lamsim_sim::check::{Comparison, Metric, Row, Significance};
+use lamsim_sim::sweep::{
+    Point, SHARD_JSON_FILE, SWEEP_CSV_FILE, SWEEP_JSON_FILE, SWEEP_REPORT_FILE, ShardFile,
+    SweepReport,
+};
+
+use crate::Format;
+use crate::num::{decimal, percent, usd, with_ci};
+use crate::write_dir_files;
+
+/// Renders a sweep in `format`: `table` (points, Pareto front, recommendation), `json`
+/// (`sweep.json` exactly), `markdown` (the `sweep.md` report) or `csv` (`sweep.csv`).
+pub fn render_sweep(report: &SweepReport, format: Format) -> String {
+    match format {
+        Format::Table => sweep_table(report),
+        Format::Json => sweep_json(report),
+        Format::Markdown => sweep_markdown(report),
+        Format::Csv => sweep_csv(report),
+    }
+}
+
+/// `sweep.json`: pretty-printed (two-space indent) with a trailing newline.
+pub fn sweep_json(report: &SweepReport) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("a sweep report always serializes");
+    s.push('\n');
+    s
+}
+
+/// Writes the `--out DIR` folder of a sweep: `sweep.json`, `sweep.csv` and `sweep.md`, all
+/// or nothing (see [`write_dir_files`]).
+pub fn write_sweep_dir(dir: &Path, report: &SweepReport) -> io::Result<()> {
+    let (json, csv, md) = (
+        sweep_json(report),
+        sweep_csv(report),
+        sweep_markdown(report),
+    );
+    write_dir_files(
+        dir,
+        &[
+            (SWEEP_CSV_FILE, csv.as_bytes()),
+            (SWEEP_REPORT_FILE, md.as_bytes()),
+            (SWEEP_JSON_FILE, json.as_bytes()),
+        ],
+    )
+}
+
+/// Writes the `--out DIR` folder of one shard: `sweep-shard.json`.
+pub fn write_shard_dir(dir: &Path, shard: &ShardFile) -> io::Result<()> {
+    let mut json = serde_json::to_string_pretty(shard).expect("a shard always serializes");
+    json.push('\n');
+    write_dir_files(dir, &[(SHARD_JSON_FILE, json.as_bytes())])
+}
+
+/// The keys of the `--set` axes, in axis order.
+fn set_keys(report: &SweepReport) -> Vec<String> {
+    report
+        .header
+        .axes
+        .iter()
+        .map(|a| a.key.clone())
+        .filter(|k| !["memory_mb", "architecture", "provisioned"].contains(&k.as_str()))
+        .collect()
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map_or_else(|| "mixed".to_string(), T::to_string)
+}
+
+fn json_cell(v: Option<&serde_json::Value>) -> String {
+    match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The table of points: `points` are `(index, point)`; `pareto` and `recommended` mark rows.
+pub fn points_table(
+    set_keys: &[String],
+    points: &[(usize, &Point)],
+    pareto: &[usize],
+    recommended: Option<usize>,
+) -> String {
+    let mut header: Vec<String> = ["#", "memory (MB)", "architecture", "provisioned"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(set_keys.iter().cloned());
+    header.extend(
+        [
+            "p50 (ms)",
+            "p99 (ms)",
+            "cold starts",
+            "throttles",
+            "monthly cost",
+            "SLO",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let mut rows = Vec::new();
+    for (i, p) in points {
+        let mut r = vec![
+            i.to_string(),
+            opt(&p.memory_mb),
+            opt(&p.architecture),
+            opt(&p.provisioned),
+        ];
+        r.extend(set_keys.iter().map(|k| json_cell(p.set.get(k))));
+        let mark = match (recommended == Some(*i), pareto.contains(i)) {
+            (true, true) => "recommended, pareto",
+            (true, false) => "recommended",
+            (false, true) => "pareto",
+            (false, false) => "",
+        };
+        r.extend([
+            with_ci(p.p50_ms, p.p50_ms_ci95, decimal),
+            with_ci(p.p99_ms, p.p99_ms_ci95, decimal),
+            with_ci(p.cold_start_ratio, p.cold_start_ratio_ci95, percent),
+            percent(p.throttle_ratio),
+            with_ci(p.monthly_cost_usd, p.monthly_cost_usd_ci95, usd),
+            if p.meets_slo { "ok" } else { "MISS" }.to_string(),
+            mark.to_string(),
+        ]);
+        rows.push(r);
+    }
+    let left = |c: usize| c == 2 || c == header.len() - 2 || c == header.len() - 1;
+    text_table(&header, &rows, left)
+}
+
+fn sweep_table(report: &SweepReport) -> String {
+    let pts: Vec<(usize, &Point)> = report.points.iter().enumerate().collect();
+    let mut out = format!(
+        "lamsim sweep · {} point{} · seed {} · {} replicate{} per point\n\n",
+        report.points.len(),
+        if report.points.len() == 1 { "" } else { "s" },
+        report.header.seed,
+        report.header.replicates,
+        if report.header.replicates == 1 {
+            ""
+        } else {
+            "s"
+        },
+    );
+    out.push_str(&points_table(
+        &set_keys(report),
+        &pts,
+        &report.pareto,
+        report.recommendation.as_ref().map(|r| r.index),
+    ));
+    out.push('\n');
+    out.push_str(&conclusions(report, false));
+    out
+}
+
+/// One line describing a point: `#3 (memory 512 MB, arm64, provisioned 0): $12.34/month, p99 …`.
+fn describe(report: &SweepReport, i: usize) -> String {
+    let p = &report.points[i];
+    let mut parts = Vec::new();
+    if let Some(m) = p.memory_mb {
+        parts.push(format!("memory {m} MB"));
+    }
+    if let Some(a) = &p.architecture {
+        parts.push(a.clone());
+    }
+    if let Some(n) = p.provisioned {
+        parts.push(format!("provisioned {n}"));
+    }
+    for (k, v) in &p.set {
+        parts.push(format!("{k} = {}", json_cell(Some(v))));
+    }
+    format!(
+        "#{i} ({}): {}/month, p99 {} ms, cold starts {}, throttles {}",
+        parts.join(", "),
+        usd(p.monthly_cost_usd),
+        decimal(p.p99_ms),
+        percent(p.cold_start_ratio),
+        percent(p.throttle_ratio)
+    )
+}
+
+/// Pareto front, recommendation (or nearest miss) and break-even, as text lines.
+fn conclusions(report: &SweepReport, markdown: bool) -> String {
+    let mut out = String::new();
+    let bullet = if markdown { "- " } else { "" };
+    let front: Vec<String> = report.pareto.iter().map(|i| format!("#{i}")).collect();
+    let _ = writeln!(
+        out,
+        "{bullet}Pareto front (monthly cost vs p99): {}",
+        front.join(", ")
+    );
+    match (&report.recommendation, &report.header.slo) {
+        (Some(r), Some(_)) => {
+            let _ = writeln!(
+                out,
+                "{bullet}Recommendation (cheapest point meeting the SLO): {}",
+                describe(report, r.index)
+            );
+        }
+        (Some(r), None) => {
+            let _ = writeln!(
+                out,
+                "{bullet}Recommendation (cheapest point; the workload has no [slo]): {}",
+                describe(report, r.index)
+            );
+        }
+        (None, _) => {
+            let _ = writeln!(out, "{bullet}Recommendation: none meets the SLO.");
+            if let Some(i) = report.nearest_miss {
+                let _ = writeln!(out, "{bullet}Nearest miss: {}", describe(report, i));
+                for v in &report.points[i].slo_violations {
+                    let _ = writeln!(out, "{}  {v}", if markdown { "  -" } else { "" });
+                }
+            }
+        }
+    }
+    for b in &report.provisioned_break_even {
+        let why = if b.rule == "cost-neutral" {
+            "smallest count costing no more than none while lowering cold starts"
+        } else {
+            "no count pays for itself; this one costs least"
+        };
+        let _ = writeln!(
+            out,
+            "{bullet}Provisioned break-even from #{}: provisioned {} (#{}, {why}): {}/month vs {}, cold starts {} vs {}",
+            b.baseline,
+            b.provisioned,
+            b.index,
+            usd(b.monthly_cost_usd),
+            usd(b.baseline_monthly_cost_usd),
+            percent(b.cold_start_ratio),
+            percent(b.baseline_cold_start_ratio)
+        );
+    }
+    out
+}
+
+fn sweep_markdown(report: &SweepReport) -> String {
+    let keys = set_keys(report);
+    let mut out = String::from("# lamsim sweep\n\n");
+    let _ = writeln!(
+        out,
+        "{} points, seed {}, {} replicate(s) per point, measured window {} s.\n",
+        report.points.len(),
+        report.header.seed,
+        report.header.replicates,
+        report.header.window_s
+    );
+    let mut header: Vec<String> = vec![
+        "#".into(),
+        "memory (MB)".into(),
+        "architecture".into(),
+        "provisioned".into(),
+    ];
+    header.extend(keys.iter().cloned());
+    header.extend(
+        [
+            "p50 (ms)",
+            "p99 (ms)",
+            "cold starts",
+            "throttles",
+            "monthly cost",
+            "SLO",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(
+        out,
+        "|{}|",
+        header
+            .iter()
+            .enumerate()
+            .map(|(c, _)| if c == 2 || c == header.len() - 1 {
+                "---"
+            } else {
+                "---:"
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    let rec = report.recommendation.as_ref().map(|r| r.index);
+    for (i, p) in report.points.iter().enumerate() {
+        let mut cells = vec![
+            if rec == Some(i) {
+                format!("**{i}**")
+            } else {
+                i.to_string()
+            },
+            opt(&p.memory_mb),
+            opt(&p.architecture),
+            opt(&p.provisioned),
+        ];
+        cells.extend(keys.iter().map(|k| json_cell(p.set.get(k))));
+        cells.extend([
+            with_ci(p.p50_ms, p.p50_ms_ci95, decimal),
+            with_ci(p.p99_ms, p.p99_ms_ci95, decimal),
+            with_ci(p.cold_start_ratio, p.cold_start_ratio_ci95, percent),
+            percent(p.throttle_ratio),
+            with_ci(p.monthly_cost_usd, p.monthly_cost_usd_ci95, usd),
+            if p.meets_slo { "ok" } else { "miss" }.to_string(),
+        ]);
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+    out.push_str(&conclusions(report, true));
+    out
+}
+
+/// The columns of `sweep.csv` before and after the `--set` keys (which sit between them).
+pub const SWEEP_CSV_COLUMNS: [&[&str]; 2] = [
+    &["index", "memory_mb", "architecture", "provisioned"],
+    &[
+        "p50_ms",
+        "p50_ms_ci95_low",
+        "p50_ms_ci95_high",
+        "p99_ms",
+        "p99_ms_ci95_low",
+        "p99_ms_ci95_high",
+        "cold_start_ratio",
+        "cold_start_ratio_ci95_low",
+        "cold_start_ratio_ci95_high",
+        "throttle_ratio",
+        "throttle_ratio_ci95_low",
+        "throttle_ratio_ci95_high",
+        "monthly_cost_usd",
+        "monthly_cost_usd_ci95_low",
+        "monthly_cost_usd_ci95_high",
+        "meets_slo",
+        "pareto",
+        "recommended",
+    ],
+];
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn sweep_csv(report: &SweepReport) -> String {
+    let keys = set_keys(report);
+    let mut header: Vec<String> = SWEEP_CSV_COLUMNS[0].iter().map(|s| s.to_string()).collect();
+    header.extend(keys.iter().cloned());
+    header.extend(SWEEP_CSV_COLUMNS[1].iter().map(|s| s.to_string()));
+    let mut out = header
+        .iter()
+        .map(|h| csv_field(h))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    let num = |v: f64| format!("{v}");
+    let ci = |c: Option<[f64; 2]>| match c {
+        Some([l, h]) => [num(l), num(h)],
+        None => [String::new(), String::new()],
+    };
+    let rec = report.recommendation.as_ref().map(|r| r.index);
+    for (i, p) in report.points.iter().enumerate() {
+        let mut cells = vec![
+            i.to_string(),
+            p.memory_mb.map_or(String::new(), |m| m.to_string()),
+            p.architecture.clone().unwrap_or_default(),
+            p.provisioned.map_or(String::new(), |n| n.to_string()),
+        ];
+        cells.extend(keys.iter().map(|k| json_cell(p.set.get(k))));
+        for (v, c) in [
+            (p.p50_ms, p.p50_ms_ci95),
+            (p.p99_ms, p.p99_ms_ci95),
+            (p.cold_start_ratio, p.cold_start_ratio_ci95),
+            (p.throttle_ratio, p.throttle_ratio_ci95),
+            (p.monthly_cost_usd, p.monthly_cost_usd_ci95),
+        ] {
+            cells.push(num(v));
+            cells.extend(ci(c));
+        }
+        cells.push(p.meets_slo.to_string());
+        cells.push(report.pareto.contains(&i).to_string());
+        cells.push((rec == Some(i)).to_string());
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// Columns as wide as their widest cell, two spaces apart, a dashed rule under the header;
+/// `left(c)` says which columns are left-aligned (others are right-aligned).
+fn text_table(header: &[String], rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+    let width = |s: &str| s.chars().count();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            std::iter::once(header)
+                .chain(rows.iter().map(Vec::as_slice))
+                .map(|r| width(&r[c]))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    let mut out = String::new();
+    for line in std::iter::once(header)
+        .chain(std::iter::once(rule.as_slice()))
+        .chain(rows.iter().map(Vec::as_slice))
+    {
+        let mut s = String::new();
+        for (c, cell) in line.iter().enumerate() {
+            if c > 0 {
+                s.push_str("  ");
+            }
+            let pad = " ".repeat(widths[c] - width(cell));
+            if left(c) {
+                s.push_str(cell);
+                s.push_str(&pad);
+            } else {
+                s.push_str(&pad);
+                s.push_str(cell);
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn metric_value(m: Metric, v: f64) -> String {
+    match m {
+        Metric::Cost => usd(v),
+        Metric::P99 | Metric::P50 => decimal(v),
+        Metric::ColdStartRatio | Metric::ThrottleRatio => percent(v),
+    }
+}
+
+fn metric_label(r: &Row) -> String {
+    let unit = match r.metric {
+        Metric::Cost => " (monthly)",
+        Metric::P99 | Metric::P50 => " (ms)",
+        _ => "",
+    };
+    match &r.function {
+        Some(f) => format!("{f}: {}{unit}", r.metric),
+        None => format!("{}{unit}", r.metric),
+    }
+}
+
+/// The `lamsim check` table: per metric the baseline, the current value (with their 95 %
+/// intervals when recorded), the change, the limit and the verdict, then notes.
+pub fn render_check(c: &Comparison) -> String {
+    let header: Vec<String> = [
+        "metric", "baseline", "current", "change", "limit", "verdict",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut rows = Vec::new();
+    let mut threshold_only = false;
+    for r in &c.rows {
+        let f = |v| metric_value(r.metric, v);
+        let change = match r.change_ratio() {
+            Some(x) => format!("{:+.2}%", x * 100.0),
+            None if r.change() == 0.0 => "0%".to_string(),
+            None => format!("+{} (from 0)", f(r.change())),
+        };
+        let verdict = if r.failed {
+            if r.significance == Significance::ThresholdOnly {
+                threshold_only = true;
+                "FAIL (threshold only)"
+            } else {
+                "FAIL (significant)"
+            }
+        } else if r.beyond {
+            "ok (within noise)"
+        } else if r.threshold.is_some() {
+            "ok"
+        } else {
+            "-"
+        };
+        rows.push(vec![
+            metric_label(r),
+            with_ci(r.baseline.mean, r.baseline.ci95, f),
+            with_ci(r.current.mean, r.current.ci95, f),
+            change,
+            r.threshold.map_or("-".into(), |t| format!("+{t}")),
+            verdict.to_string(),
+        ]);
+    }
+    let mut out = text_table(&header, &rows, |c| c == 0 || c == 5);
+    out.push('\n');
+    let (nb, nc) = c.replicates;
+    if nb < 2 || nc < 2 {
+        let _ = writeln!(
+            out,
+            "note: {} replicate(s) in the baseline, {} in the current run: without replicates on both sides the thresholds alone decide (run with --replicates 5 or more for a significance test).",
+            nb, nc
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "note: an increase fails when it is beyond its limit and significant (Welch's test on the 95% intervals of {nb} and {nc} replicates); p50 and throttle-ratio have no recorded interval, so their limits alone decide."
+        );
+    }
+    if threshold_only && nb >= 2 && nc >= 2 {
+        let _ = writeln!(
+            out,
+            "note: `threshold only` rows have no interval in summary.json."
+        );
+    }
+    for n in &c.only_in_baseline {
+        let _ = writeln!(out, "note: function {n} is only in the baseline");
+    }
+    for n in &c.only_in_current {
+        let _ = writeln!(out, "note: function {n} is only in the current summary");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use lamsim_sim::check::{Comparison, Estimate, Metric, Row, Significance, Threshold};
+    use lamsim_sim::sweep::{self, Point, SweepHeader};
+
+    use super::*;
+
+    fn point(mb: u32, idle: &str, cost: f64, p99: f64, meets: bool) -> Point {
+        let mut set = BTreeMap::new();
+        set.insert("function.keep-alive.idle".to_string(), idle.into());
+        Point {
+            memory_mb: Some(mb),
+            architecture: Some("arm64".into()),
+            provisioned: Some(0),
+            set,
+            p50_ms: p99 / 4.0,
+            p50_ms_ci95: None,
+            p99_ms: p99,
+            p99_ms_ci95: Some([p99 - 1.0, p99 + 1.0]),
+            cold_start_ratio: 0.01,
+            cold_start_ratio_ci95: None,
+            throttle_ratio: 0.0,
+            throttle_ratio_ci95: None,
+            monthly_cost_usd: cost,
+            monthly_cost_usd_ci95: None,
+            meets_slo: meets,
+            slo_violations: if meets {
+                vec![]
+            } else {
+                vec!["api: latency_ms.p99 900.000 > 500".into()]
+            },
+        }
+    }
+
+    fn report(meets: [bool; 4]) -> SweepReport {
+        let axes = vec![
+            sweep::parse_memory("512,1024").unwrap(),
+            sweep::parse_set("function.keep-alive.idle=5m,10m").unwrap(),
+        ];
+        let mut s = lamsim_sim::testing::simple_scenario(1.0, 10.0, "1m", "1m");
+        s.slo = Some(lamsim_sim::model::Slo {
+            p99: Some(lamsim_sim::time::SimTime::from_millis(500)),
+            cold_start_ratio: None,
+            throttle_ratio: None,
+            monthly_cost_usd: None,
+        });
+        let pts = vec![
+            point(512, "5m", 10.0, 900.0, meets[0]),
+            point(512, "10m", 11.0, 880.0, meets[1]),
+            point(1024, "5m", 20.0, 450.0, meets[2]),
+            point(1024, "10m", 21.0, 440.0, meets[3]),
+        ];
+        sweep::finish(SweepHeader::new(&s, &axes), &axes, pts)
+    }
+
+    #[test]
+    fn csv_has_the_set_key_between_the_fixed_columns_and_one_row_per_point() {
+        let csv = render_sweep(&report([false, false, true, true]), Format::Csv);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert!(lines[0].starts_with(
+            "index,memory_mb,architecture,provisioned,function.keep-alive.idle,p50_ms,"
+        ));
+        assert!(lines[0].ends_with(",meets_slo,pareto,recommended"));
+        let cols = lines[0].split(',').count();
+        assert!(lines.iter().all(|l| l.split(',').count() == cols));
+        // Point 2 is the cheapest meeting the SLO; every point is on the front.
+        assert!(lines[3].starts_with("2,1024,arm64,0,5m,112.5,,,450,449,451,"));
+        assert!(lines[3].ends_with(",true,true,true"));
+        assert!(lines[1].ends_with(",false,true,false"));
+    }
+
+    #[test]
+    fn table_names_the_recommendation_or_the_nearest_miss() {
+        let ok = render_sweep(&report([false, false, true, true]), Format::Table);
+        assert!(ok.contains("Recommendation (cheapest point meeting the SLO): #2 (memory 1024 MB, arm64, provisioned 0, function.keep-alive.idle = 5m): $20.00/month"), "{ok}");
+        let none = render_sweep(&report([false; 4]), Format::Table);
+        assert!(none.contains("Recommendation: none meets the SLO."));
+        // The p99 bound is 500 ms: #2 (450 ms) has no excess; it is marked as missing here only
+        // to exercise the message, and still misses least.
+        assert!(none.contains("Nearest miss: #2"), "{none}");
+        let md = render_sweep(&report([false, false, true, true]), Format::Markdown);
+        assert!(md.contains("| **2** | 1024 | arm64 | 0 | 5m |"), "{md}");
+    }
+
+    #[test]
+    fn check_table_explains_threshold_only_verdicts() {
+        let e = |mean| Estimate {
+            mean,
+            ci95: None,
+            n: 1,
+        };
+        let c = Comparison {
+            rows: vec![Row {
+                metric: Metric::Cost,
+                function: None,
+                baseline: e(100.0),
+                current: e(120.0),
+                threshold: Some(Threshold::Relative(0.05)),
+                beyond: true,
+                significance: Significance::ThresholdOnly,
+                failed: true,
+            }],
+            only_in_baseline: vec!["old".into()],
+            only_in_current: vec![],
+            replicates: (1, 1),
+        };
+        let t = render_check(&c);
+        assert!(
+            t.contains("cost (monthly)   $100.00  $120.00  +20.00%    +5%  FAIL (threshold only)"),
+            "{t}"
+        );
+        assert!(t.contains("the thresholds alone decide"));
+        assert!(t.contains("function old is only in the baseline"));
+    }
+}

@@ -1,0 +1,232 @@
+//! Pareto front, recommendation, break-even, sharding and merge on hand-made points.
+
+use std::collections::BTreeMap;
+
+use lamsim_sim::sweep::{
+    self, Axis, AxisKind, Point, ShardFile, ShardPoint, SweepHeader, pareto_front, recommend,
+};
+
+fn point(cost: f64, p99: f64, cold: f64, meets: bool) -> Point {
+    Point {
+        memory_mb: Some(128),
+        architecture: Some("x86_64".into()),
+        provisioned: Some(0),
+        set: BTreeMap::new(),
+        p50_ms: p99 / 2.0,
+        p50_ms_ci95: None,
+        p99_ms: p99,
+        p99_ms_ci95: None,
+        cold_start_ratio: cold,
+        cold_start_ratio_ci95: None,
+        throttle_ratio: 0.0,
+        throttle_ratio_ci95: None,
+        monthly_cost_usd: cost,
+        monthly_cost_usd_ci95: Some([cost - 1.0, cost + 1.0]),
+        meets_slo: meets,
+        slo_violations: vec![],
+    }
+}
+
+#[test]
+fn pareto_front_of_a_hand_made_set() {
+    // (cost, p99):  0 (10, 500)  1 (20, 300)  2 (20, 400) dominated by 1
+    //               3 (40, 100)  4 (50, 100) dominated by 3   5 (10, 600) dominated by 0
+    //               6 (40, 100) equal to 3: kept
+    let pts: Vec<Point> = [
+        (10.0, 500.0),
+        (20.0, 300.0),
+        (20.0, 400.0),
+        (40.0, 100.0),
+        (50.0, 100.0),
+        (10.0, 600.0),
+        (40.0, 100.0),
+    ]
+    .iter()
+    .map(|&(c, p)| point(c, p, 0.0, true))
+    .collect();
+    assert_eq!(pareto_front(&pts), vec![0, 1, 3, 6]);
+    assert_eq!(pareto_front(&[]), Vec::<usize>::new());
+}
+
+#[test]
+fn recommendation_is_the_cheapest_meeting_the_slo_ties_to_lower_p99() {
+    let pts = vec![
+        point(5.0, 900.0, 0.0, false),
+        point(10.0, 500.0, 0.0, true),
+        point(10.0, 400.0, 0.0, true),
+        point(30.0, 100.0, 0.0, true),
+    ];
+    assert_eq!(recommend(&pts), Some(2));
+    assert_eq!(recommend(&pts[..1]), None);
+}
+
+fn provisioned_axes() -> Vec<Axis> {
+    vec![
+        sweep::parse_memory("512,1024").unwrap(),
+        sweep::provisioned_axis([0, 1, 2, 4]),
+    ]
+}
+
+#[test]
+fn break_even_is_the_smallest_cost_neutral_count_else_the_cheapest() {
+    let axes = provisioned_axes();
+    let specs = sweep::cross_product(&axes);
+    assert_eq!(specs.len(), 8);
+    // 512 MB (points 0..4): PC 0 costs 100 with 2 % cold starts; 1 costs 101, 2 costs 99
+    // (fewer cold starts, cheaper: break-even), 4 costs 98.
+    // 1024 MB (points 4..8): every count costs more; 1 is the cheapest of them but 0 is
+    // cheaper still, so the min-cost rule picks 0.
+    let pts = vec![
+        point(100.0, 300.0, 0.02, true),
+        point(101.0, 290.0, 0.01, true),
+        point(99.0, 280.0, 0.005, true),
+        point(98.0, 270.0, 0.0, true),
+        point(200.0, 200.0, 0.02, true),
+        point(210.0, 200.0, 0.01, true),
+        point(220.0, 200.0, 0.0, true),
+        point(240.0, 200.0, 0.0, true),
+    ];
+    let be = sweep::break_even(&axes, &specs, &pts);
+    assert_eq!(be.len(), 2);
+    assert_eq!(
+        (be[0].baseline, be[0].provisioned, be[0].rule.as_str()),
+        (0, 2, "cost-neutral")
+    );
+    assert_eq!(
+        (be[1].baseline, be[1].provisioned, be[1].rule.as_str()),
+        (4, 0, "min-cost")
+    );
+}
+
+#[test]
+fn auto_provisioned_counts() {
+    assert_eq!(sweep::auto_provisioned_counts(0, None), vec![0, 1]);
+    assert_eq!(sweep::auto_provisioned_counts(4, None), vec![0, 1, 2, 3, 4]);
+    assert_eq!(
+        sweep::auto_provisioned_counts(100, None),
+        vec![0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    );
+    assert_eq!(
+        sweep::auto_provisioned_counts(100, Some(3)),
+        vec![0, 1, 2, 3]
+    );
+    assert_eq!(sweep::auto_provisioned_counts(13, None).len(), 11);
+}
+
+#[test]
+fn cross_product_orders_the_last_axis_fastest_and_shards_partition_it() {
+    let axes = vec![
+        sweep::parse_memory("128,256,512").unwrap(),
+        sweep::parse_architecture("x86_64,arm64").unwrap(),
+    ];
+    let specs = sweep::cross_product(&axes);
+    let labels: Vec<String> = specs.iter().map(|s| s.label(&axes)).collect();
+    assert_eq!(labels[0], "memory_mb=128 architecture=\"x86_64\"");
+    assert_eq!(labels[1], "memory_mb=128 architecture=\"arm64\"");
+    assert_eq!(labels[5], "memory_mb=512 architecture=\"arm64\"");
+    for n in 1..=7 {
+        let mut seen: Vec<usize> = (0..n)
+            .flat_map(|i| sweep::shard_points(&specs, i, n))
+            .map(|s| s.index)
+            .collect();
+        seen.sort();
+        assert_eq!(seen, (0..6).collect::<Vec<_>>(), "{n} shards");
+    }
+    assert_eq!(
+        sweep::shard_points(&specs, 1, 4)
+            .iter()
+            .map(|s| s.index)
+            .collect::<Vec<_>>(),
+        vec![1, 5]
+    );
+}
+
+fn header(axes: &[Axis]) -> SweepHeader {
+    let mut s = lamsim_sim::testing::simple_scenario(1.0, 10.0, "1m", "1m");
+    s.simulation.replicates = 2;
+    SweepHeader::new(&s, axes)
+}
+
+fn shards_of(axes: &[Axis], pts: &[Point], n: usize) -> Vec<ShardFile> {
+    let specs = sweep::cross_product(axes);
+    (0..n)
+        .map(|i| ShardFile {
+            schema_version: sweep::SCHEMA_VERSION,
+            shard: i,
+            shards: n,
+            total_points: specs.len(),
+            workload_fingerprint: "f".into(),
+            header: header(axes),
+            points: sweep::shard_points(&specs, i, n)
+                .iter()
+                .map(|s| ShardPoint {
+                    index: s.index,
+                    point: pts[s.index].clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_serialize_byte_identically_to_the_unsharded_report() {
+    let axes = provisioned_axes();
+    let mut pts: Vec<Point> = (0..8)
+        .map(|i| {
+            point(
+                100.0 + (i % 4) as f64 * 0.1 / 3.0,
+                300.0 - i as f64,
+                0.02 / (i + 1) as f64,
+                i % 3 != 0,
+            )
+        })
+        .collect();
+    pts[3]
+        .set
+        .insert("function.keep-alive.idle".into(), "5m".into());
+    let whole = sweep::finish(header(&axes), &axes, pts.clone());
+    let whole_json = serde_json::to_string_pretty(&whole).unwrap();
+    for n in [1, 3, 8] {
+        // Through JSON text, as `lamsim merge` reads shard files.
+        let shards: Vec<ShardFile> = shards_of(&axes, &pts, n)
+            .iter()
+            .rev()
+            .map(|s| serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap())
+            .collect();
+        let merged = sweep::merge_shards(shards).unwrap();
+        assert_eq!(
+            serde_json::to_string_pretty(&merged).unwrap(),
+            whole_json,
+            "{n} shards"
+        );
+    }
+}
+
+#[test]
+fn merge_refuses_missing_duplicate_and_foreign_shards() {
+    let axes = provisioned_axes();
+    let pts: Vec<Point> = (0..8).map(|i| point(i as f64, 1.0, 0.0, true)).collect();
+    let mut shards = shards_of(&axes, &pts, 3);
+    let msg = |r: Result<_, sweep::SweepError>| r.err().unwrap().to_string();
+    assert!(msg(sweep::merge_shards(shards[..2].to_vec())).contains("missing shard(s) 2 of 3"));
+    let mut dup = shards.clone();
+    dup.push(shards[0].clone());
+    assert!(msg(sweep::merge_shards(dup)).contains("shard 0 is given twice"));
+    shards[1].workload_fingerprint = "other".into();
+    assert!(msg(sweep::merge_shards(shards)).contains("another sweep"));
+}
+
+#[test]
+fn axes_round_trip_through_the_header() {
+    let axes = vec![
+        sweep::parse_memory("128,1769").unwrap(),
+        sweep::parse_set("function.keep-alive.idle=5m,10m").unwrap(),
+        sweep::parse_set("account.concurrency-limit=500,1000").unwrap(),
+        sweep::parse_set("function.cpu=0.5,1.5").unwrap(),
+    ];
+    assert_eq!(
+        axes[1].kind,
+        AxisKind::Set("function.keep-alive.idle".into())
+    );
+    assert_eq!(sweep::axes_of(&header(&axes)), axes);
+}

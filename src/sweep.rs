@@ -1,0 +1,362 @@
+//! `lamsim sweep` and `lamsim merge`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use lamsim_reports::Format;
+use lamsim_sim::model::Scenario;
+use lamsim_sim::runner::{self, PROGRESS_STEPS};
+use lamsim_sim::sweep::{
+    self, Axis, PointSpec, ProvisionedList, SHARD_JSON_FILE, ShardFile, ShardPoint, SweepHeader,
+    Workload,
+};
+use rayon::prelude::*;
+
+use crate::progress::Progress;
+
+/// `lamsim sweep`.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The workload file.
+    pub workload: PathBuf,
+    /// Memory sizes for every function, MB (e.g. 128,512,1769).
+    #[arg(long, value_name = "LIST")]
+    pub memory: Option<String>,
+    /// Architectures for every function (x86_64,arm64).
+    #[arg(long, value_name = "LIST")]
+    pub architecture: Option<String>,
+    /// Provisioned-concurrency counts for every function (e.g. 0,5,10), or `auto`.
+    #[arg(long, value_name = "LIST")]
+    pub provisioned: Option<String>,
+    /// Any scalar key by TOML path and its values, e.g. function.keep-alive.idle=5m,10m
+    /// (repeatable).
+    #[arg(long = "set", value_name = "KEY=LIST")]
+    pub set: Vec<String>,
+    /// Root seed of every point (overrides `[simulation] seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replicates per point (overrides `[simulation] replicates`).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Write sweep.json, sweep.csv and sweep.md (a shard: sweep-shard.json) into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run shard I of N (0-based; point k belongs to shard k mod N). `/N` takes I from
+    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Number of shards, the index taken from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID
+    /// (same as --shard /N).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub shards: Option<usize>,
+    /// Output format on stdout.
+    #[arg(long, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No progress bar, no information lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `lamsim merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Output folders of the shards (each holds sweep-shard.json).
+    #[arg(required = true)]
+    pub shard_dirs: Vec<PathBuf>,
+    /// Folder to write sweep.json, sweep.csv and sweep.md into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print nothing on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn error_exit(e: impl std::fmt::Display) -> ExitCode {
+    let text = e.to_string();
+    eprint!("error: {text}");
+    if !text.ends_with('\n') {
+        eprintln!();
+    }
+    ExitCode::from(crate::EXIT_ERROR)
+}
+
+/// Applies `--seed` / `--replicates`.
+fn overrides(s: &mut Scenario, seed: Option<u64>, replicates: Option<u32>) {
+    if let Some(x) = seed {
+        s.simulation.seed = x;
+    }
+    if let Some(r) = replicates {
+        s.simulation.replicates = r;
+    }
+}
+
+/// The axes from the flags; `auto` runs the workload once without provisioned concurrency.
+fn axes(args: &SweepArgs, w: &Workload) -> Result<Vec<Axis>, ExitCode> {
+    let mut axes = Vec::new();
+    if let Some(m) = &args.memory {
+        axes.push(sweep::parse_memory(m).map_err(error_exit)?);
+    }
+    if let Some(a) = &args.architecture {
+        axes.push(sweep::parse_architecture(a).map_err(error_exit)?);
+    }
+    if let Some(p) = &args.provisioned {
+        match sweep::parse_provisioned(p).map_err(error_exit)? {
+            ProvisionedList::Counts(axis) => axes.push(axis),
+            ProvisionedList::Auto => axes.push(auto_provisioned(args, w)?),
+        }
+    }
+    for s in &args.set {
+        axes.push(sweep::parse_set(s).map_err(error_exit)?);
+    }
+    Ok(axes)
+}
+
+fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
+    let zero = [sweep::provisioned_axis([0])];
+    let spec = PointSpec {
+        index: 0,
+        values: zero[0].values.clone(),
+    };
+    let mut s = w.scenario(&zero, &spec).map_err(error_exit)?;
+    overrides(&mut s, args.seed, args.replicates);
+    let progress = Progress::new(
+        s.simulation.replicates as u64 * PROGRESS_STEPS,
+        "sizing provisioned concurrency",
+        args.quiet,
+    );
+    let out = runner::run(&s, &|n| progress.inc(n));
+    progress.finish();
+    let peak = out
+        .summary
+        .functions
+        .iter()
+        .map(|f| f.instances.peak.ceil() as u32)
+        .max()
+        .unwrap_or(0);
+    let cap = s
+        .functions
+        .iter()
+        .filter_map(|f| f.reserved_concurrency)
+        .min();
+    let counts = sweep::auto_provisioned_counts(peak, cap);
+    if !args.quiet {
+        eprintln!(
+            "lamsim: --provisioned auto: peak of {peak} environments without provisioned concurrency → {}",
+            counts
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+    }
+    Ok(sweep::provisioned_axis(counts))
+}
+
+/// `(shard, count)` from `--shard` / `--shards` and the environment.
+fn shard(args: &SweepArgs) -> Result<Option<(usize, usize)>, ExitCode> {
+    let env = |v: &str| std::env::var(v).ok();
+    let (index, count) = match (&args.shard, args.shards) {
+        (Some(s), _) => sweep::parse_shard(s).map_err(error_exit)?,
+        (None, Some(0)) => return Err(error_exit("--shards: must be at least 1")),
+        (None, Some(n)) => (None, n),
+        (None, None) => return Ok(None),
+    };
+    let index = match index {
+        Some(i) => i,
+        None => sweep::shard_index_from_env(count, env).map_err(error_exit)?,
+    };
+    Ok(Some((index, count)))
+}
+
+/// `lamsim sweep`: run every point (or one shard's), print the table, write the folder; exit
+/// 1 when the workload has an `[slo]` and no point meets it.
+pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
+    if args.replicates == Some(0) {
+        bail!("--replicates must be at least 1");
+    }
+    let w = match Workload::load(&args.workload) {
+        Ok(w) => w,
+        Err(errors) => {
+            eprint!("{errors}");
+            return Ok(ExitCode::from(crate::EXIT_ERROR));
+        }
+    };
+    let axes = match axes(&args, &w) {
+        Ok(a) => a,
+        Err(code) => return Ok(code),
+    };
+    if let Err(e) = w.check_axes(&axes) {
+        return Ok(error_exit(e));
+    }
+    let shard = match shard(&args) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    if shard.is_some() && args.out.is_none() {
+        return Ok(error_exit(
+            "--shard needs --out DIR: `lamsim merge` reads the shards' folders",
+        ));
+    }
+    let all = sweep::cross_product(&axes);
+    let mine = match shard {
+        Some((i, n)) => sweep::shard_points(&all, i, n),
+        None => all.clone(),
+    };
+    let mut scenarios = Vec::with_capacity(mine.len());
+    for spec in &mine {
+        match w.scenario(&axes, spec) {
+            Ok(mut s) => {
+                overrides(&mut s, args.seed, args.replicates);
+                scenarios.push(s);
+            }
+            Err(e) => return Ok(error_exit(e)),
+        }
+    }
+    let mut base = w.base.clone();
+    overrides(&mut base, args.seed, args.replicates);
+    let header = SweepHeader::new(&base, &axes);
+
+    if !args.quiet {
+        eprintln!(
+            "lamsim: {} · {} point{}{} · seed {} · {} replicate{} per point",
+            args.workload.display(),
+            all.len(),
+            if all.len() == 1 { "" } else { "s" },
+            match shard {
+                Some((i, n)) => format!(" (shard {i}/{n}: {} of them)", mine.len()),
+                None => String::new(),
+            },
+            header.seed,
+            header.replicates,
+            if header.replicates == 1 { "" } else { "s" },
+        );
+    }
+    let total: u64 = scenarios
+        .iter()
+        .map(|s| s.simulation.replicates.max(1) as u64 * PROGRESS_STEPS)
+        .sum();
+    let progress = Progress::new(total, "sweeping", args.quiet);
+    let points: Vec<sweep::Point> = mine
+        .par_iter()
+        .zip(scenarios.par_iter())
+        .map(|(spec, s)| {
+            let out = runner::run(s, &|n| progress.inc(n));
+            sweep::point_result(&axes, spec, s, &out)
+        })
+        .collect();
+    progress.finish();
+
+    let mut stdout = std::io::stdout().lock();
+    if let Some((i, n)) = shard {
+        let file = ShardFile {
+            schema_version: sweep::SCHEMA_VERSION,
+            shard: i,
+            shards: n,
+            total_points: all.len(),
+            workload_fingerprint: w.fingerprint.clone(),
+            header,
+            points: mine
+                .iter()
+                .zip(points)
+                .map(|(spec, point)| ShardPoint {
+                    index: spec.index,
+                    point,
+                })
+                .collect(),
+        };
+        let dir = args.out.as_ref().expect("checked above");
+        lamsim_reports::write_shard_dir(dir, &file)
+            .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+        let keys: Vec<String> = file
+            .header
+            .axes
+            .iter()
+            .map(|a| a.key.clone())
+            .filter(|k| !["memory_mb", "architecture", "provisioned"].contains(&k.as_str()))
+            .collect();
+        let rows: Vec<(usize, &sweep::Point)> =
+            file.points.iter().map(|p| (p.index, &p.point)).collect();
+        write!(
+            stdout,
+            "{}",
+            lamsim_reports::points_table(&keys, &rows, &[], None)
+        )
+        .context("cannot write to stdout")?;
+        if !args.quiet {
+            eprintln!(
+                "lamsim: shard {i}/{n} written to {}; combine the shards with `lamsim merge`",
+                dir.join(SHARD_JSON_FILE).display()
+            );
+        }
+        stdout.flush().context("cannot write to stdout")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = sweep::finish(header, &axes, points);
+    finish_report(&report, args.out.as_ref(), args.format, false, args.quiet)
+}
+
+/// Writes the folder, prints the report, and picks the exit code.
+fn finish_report(
+    report: &sweep::SweepReport,
+    out: Option<&PathBuf>,
+    format: Format,
+    silent: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
+    if let Some(dir) = out {
+        lamsim_reports::write_sweep_dir(dir, report)
+            .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+    }
+    if !silent {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(lamsim_reports::render_sweep(report, format).as_bytes())
+            .context("cannot write to stdout")?;
+        stdout.flush().context("cannot write to stdout")?;
+    }
+    if report.recommendation.is_none() {
+        if !quiet {
+            eprintln!("lamsim: none of the points meets the SLO");
+        }
+        return Ok(ExitCode::from(crate::EXIT_CHECK_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lamsim merge`: combine shard folders into what the unsharded sweep writes.
+pub fn merge(args: MergeArgs) -> Result<ExitCode> {
+    let mut shards = Vec::new();
+    for dir in &args.shard_dirs {
+        let path = dir.join(SHARD_JSON_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return Ok(error_exit(format!("{}: {e}", path.display()))),
+        };
+        match serde_json::from_str::<ShardFile>(&text) {
+            Ok(s) => shards.push(s),
+            Err(e) => {
+                return Ok(error_exit(format!(
+                    "{}: not a lamsim sweep shard: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    let report = match sweep::merge_shards(shards) {
+        Ok(r) => r,
+        Err(e) => return Ok(error_exit(e)),
+    };
+    finish_report(
+        &report,
+        Some(&args.out),
+        args.format,
+        args.quiet,
+        args.quiet,
+    )
+}

@@ -1,0 +1,350 @@
+//! `lamsim sweep`, `lamsim merge` and `lamsim check` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh folder for one test under Cargo's target tmp dir.
+fn temp_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-sweep-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn lamsim(args: &[&str]) -> Output {
+    lamsim_env(args, &[])
+}
+
+fn lamsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lamsim"));
+    c.args(args)
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    // Started under the shared spawn lock (see `crate::SPAWN`).
+    crate::spawn(&mut c)
+        .wait_with_output()
+        .expect("lamsim runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A small workload: 5 req/s for 2 simulated minutes, 2 replicates, p99 objective 150 ms.
+/// The 100 ms execution is all CPU at 1,024 MB, so 512 MB (200 ms) misses the SLO.
+const WORKLOAD: &str = r#"
+[simulation]
+duration = "2m"
+seed = 5
+replicates = 2
+
+[[function]]
+name = "api"
+memory-mb = 1024
+
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 5.0
+
+[function.duration]
+dist = "const"
+value = "100ms"
+
+[function.init]
+dist = "const"
+value = "200ms"
+
+[slo]
+p99 = "150ms"
+"#;
+
+fn workload(dir: &Path, text: &str) -> String {
+    let p = dir.join("w.toml");
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn sharded_sweep_merges_byte_identically() {
+    let d = temp_dir("shards");
+    let w = workload(&d, WORKLOAD);
+    let whole = d.join("whole");
+    let sweep_args = [
+        "sweep",
+        w.as_str(),
+        "--memory",
+        "512,1024,1769",
+        "--set",
+        "function.keep-alive.idle=1m,10m",
+        "--quiet",
+    ];
+    let mut args = sweep_args.to_vec();
+    args.extend(["--out", whole.to_str().unwrap()]);
+    let o = lamsim(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Recommendation (cheapest point meeting the SLO): #"),
+        "{}",
+        stdout(&o)
+    );
+
+    let mut dirs = Vec::new();
+    for i in 0..4 {
+        let sd = d.join(format!("shard{i}"));
+        let mut args = sweep_args.to_vec();
+        let shard = format!("{i}/4");
+        args.extend(["--shard", &shard, "--out", sd.to_str().unwrap()]);
+        let o = lamsim(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        dirs.push(sd.display().to_string());
+    }
+    let merged = d.join("merged");
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().rev().map(String::as_str));
+    args.extend(["--out", merged.to_str().unwrap(), "--quiet"]);
+    let o = lamsim(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["sweep.json", "sweep.csv", "sweep.md"] {
+        let a = std::fs::read(whole.join(f)).unwrap();
+        let b = std::fs::read(merged.join(f)).unwrap();
+        assert!(a == b, "{f} differs after merge");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(whole.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["points"].as_array().unwrap().len(), 6);
+    let p = &json["points"][0];
+    assert_eq!(p["memory_mb"], 512);
+    assert_eq!(p["function.keep-alive.idle"], "1m");
+    assert_eq!(p["meets_slo"], false);
+    assert!(p["p99_ms_ci95"].is_array());
+    // At 512 MB the all-CPU execution takes 200 ms: both 512 MB points miss the 150 ms p99;
+    // 1,024 MB (100 ms) and 1,769 MB (58 ms) meet it.
+    let points = json["points"].as_array().unwrap();
+    let meets: Vec<bool> = points
+        .iter()
+        .map(|p| p["meets_slo"].as_bool().unwrap())
+        .collect();
+    assert_eq!(meets, [false, false, true, true, true, true]);
+    // The recommendation is the cheapest of the points that meet it.
+    let rec = json["recommendation"]["index"].as_u64().unwrap() as usize;
+    let cost = |i: usize| points[i]["monthly_cost_usd"].as_f64().unwrap();
+    assert!(meets[rec]);
+    assert!((2..6).all(|i| cost(rec) <= cost(i)));
+    assert_eq!(
+        json["recommendation"]["memory_mb"],
+        points[rec]["memory_mb"]
+    );
+
+    // A missing shard is an error.
+    let o = lamsim(&[
+        "merge",
+        &dirs[0],
+        &dirs[1],
+        "--out",
+        d.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("missing shard(s) 2, 3 of 4"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn shard_index_from_kubernetes_or_slurm() {
+    let d = temp_dir("env");
+    let w = workload(&d, WORKLOAD);
+    let out = d.join("k8s");
+    let args = [
+        "sweep",
+        &w,
+        "--memory",
+        "512,1024,1769",
+        "--shards",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = lamsim_env(&args, &[("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shard: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sweep-shard.json")).unwrap()).unwrap();
+    assert_eq!(shard["shard"], 1);
+    assert_eq!(shard["points"].as_array().unwrap().len(), 1);
+    assert_eq!(shard["points"][0]["index"], 1);
+
+    let o = lamsim_env(&args, &[("SLURM_ARRAY_TASK_ID", "0")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let o = lamsim(&args);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("JOB_COMPLETION_INDEX"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_lists_exit_2_with_the_flag_named() {
+    let d = temp_dir("bad");
+    let w = workload(&d, WORKLOAD);
+    for (args, expect) in [
+        (
+            vec!["--memory", "64,512"],
+            "--memory: 64 MB is outside 128..=10240",
+        ),
+        (
+            vec!["--architecture", "x86"],
+            "--architecture: unknown architecture `x86`",
+        ),
+        (vec!["--provisioned", "two"], "--provisioned: `two`"),
+        (
+            vec!["--set", "function.keep-alive.idle=10"],
+            "--set function.keep-alive.idle=10:",
+        ),
+        (vec!["--shard", "3/3", "--out", "x"], "I must be in 0..3"),
+    ] {
+        let mut all = vec!["sweep", w.as_str(), "--quiet"];
+        all.extend(args);
+        let o = lamsim(&all);
+        assert_eq!(code(&o), 2, "{all:?}");
+        assert!(stderr(&o).contains(expect), "{all:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn no_point_meeting_the_slo_exits_1_with_the_nearest_miss() {
+    let d = temp_dir("miss");
+    let w = workload(&d, WORKLOAD);
+    let o = lamsim(&["sweep", &w, "--memory", "128,256", "--quiet"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Recommendation: none meets the SLO."), "{out}");
+    assert!(out.contains("Nearest miss: #1 (memory 256 MB"), "{out}");
+}
+
+#[test]
+fn provisioned_auto_reports_break_even() {
+    let d = temp_dir("auto");
+    let w = workload(&d, WORKLOAD);
+    let out = d.join("out");
+    let o = lamsim(&[
+        "sweep",
+        &w,
+        "--provisioned",
+        "auto",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--provisioned auto: peak of"),
+        "{}",
+        stderr(&o)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sweep.json")).unwrap()).unwrap();
+    let counts = json["axes"][0]["values"].as_array().unwrap();
+    assert_eq!(counts[0], 0);
+    assert!(counts.len() >= 2);
+    assert_eq!(json["provisioned_break_even"].as_array().unwrap().len(), 1);
+    assert!(stdout(&o).contains("Provisioned break-even from #0"));
+}
+
+/// Runs the workload into `dir` and returns the summary path.
+fn run_summary(dir: &Path, w: &str, name: &str, extra: &[&str]) -> String {
+    let out = dir.join(name);
+    let mut args = vec![
+        "run",
+        w,
+        "--quiet",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let o = lamsim(&args);
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    out.join("summary.json").display().to_string()
+}
+
+#[test]
+fn check_gates_regressions_not_noise_and_rejects_bad_input() {
+    let d = temp_dir("check");
+    let w = workload(&d, &WORKLOAD.replace("replicates = 2", "replicates = 5"));
+    let base = run_summary(&d, &w, "base", &[]);
+    let noise = run_summary(&d, &w, "noise", &["--seed", "99"]);
+    // Same workload, 30 % slower handler (all CPU): a real regression.
+    let slow_w = workload(
+        &temp_dir("check-slow"),
+        &WORKLOAD
+            .replace("replicates = 2", "replicates = 5")
+            .replace("value = \"100ms\"", "value = \"130ms\""),
+    );
+    let slow = run_summary(&d, &slow_w, "slow", &[]);
+    let gate = "cost=5%,p99=10%";
+
+    let o = lamsim(&["check", &noise, "--baseline", &base, "--max-increase", gate]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = lamsim(&["check", &slow, "--baseline", &base, "--max-increase", gate]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("FAIL (significant)"), "{}", stdout(&o));
+
+    let o = lamsim(&[
+        "check",
+        &slow,
+        "--baseline",
+        &base,
+        "--max-increase",
+        "latency=5%",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("unknown metric `latency`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = lamsim(&["check", &slow, "--baseline", "/nonexistent/summary.json"]);
+    assert_eq!(code(&o), 2);
+    let v2 = d.join("v2.json");
+    let text = std::fs::read_to_string(&base)
+        .unwrap()
+        .replace("\"schema_version\": 1", "\"schema_version\": 2");
+    std::fs::write(&v2, text).unwrap();
+    let o = lamsim(&["check", &slow, "--baseline", v2.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("schema_version 2"), "{}", stderr(&o));
+
+    // Without a baseline: the recorded SLO decides. The base run (100 ms) meets p99 150 ms; the
+    // same 100 ms measured at 2,048 MB (one full vCPU) takes 100 × 1769/1024 = 173 ms at
+    // 1,024 MB and violates it.
+    let o = lamsim(&["check", &base]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let small_w = workload(
+        &temp_dir("check-small"),
+        &WORKLOAD.replace(
+            "[function.duration]",
+            "[function.duration]\nreference-memory-mb = 2048",
+        ),
+    );
+    let small = run_summary(&d, &small_w, "small", &[]);
+    let o = lamsim(&["check", &small]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("SLO violated"), "{}", stdout(&o));
+}
