@@ -424,7 +424,9 @@ impl Dist {
             Dist::Exp { mean_ms } => *mean_ms,
             Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
             Dist::Gamma { shape, scale_ms } => shape * scale_ms,
-            Dist::Weibull { shape, scale_ms } => scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape),
+            Dist::Weibull { shape, scale_ms } => {
+                scale_ms * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
+            }
             Dist::Empirical { samples_ms, .. } => {
                 samples_ms.iter().sum::<f64>() / samples_ms.len().max(1) as f64
             }

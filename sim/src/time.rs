@@ -221,7 +221,12 @@ mod tests {
     #[test]
     fn rejects_bad_input_with_a_hint() {
         assert!(parse_duration("120").unwrap_err().0.contains("120ms"));
-        assert!(parse_duration("5 weeks").unwrap_err().0.contains("unknown unit"));
+        assert!(
+            parse_duration("5 weeks")
+                .unwrap_err()
+                .0
+                .contains("unknown unit")
+        );
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("ms").is_err());
         assert!(parse_duration("1.2.3s").is_err());
@@ -229,7 +234,9 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for s in ["0s", "120ms", "2500ms", "10m", "8h", "30d", "250us", "1.5ms", "2.25s"] {
+        for s in [
+            "0s", "120ms", "2500ms", "10m", "8h", "30d", "250us", "1.5ms", "2.25s",
+        ] {
             let d = parse_duration(s).unwrap();
             assert_eq!(parse_duration(&format_duration(d)).unwrap(), d, "{s}");
         }
@@ -239,8 +246,17 @@ mod tests {
     #[test]
     fn ceil_rounds_up_to_granularity() {
         let g = SimTime::from_millis(100);
-        assert_eq!(SimTime::from_millis(101).ceil_to(g), SimTime::from_millis(200));
-        assert_eq!(SimTime::from_millis(100).ceil_to(g), SimTime::from_millis(100));
-        assert_eq!(SimTime(1).ceil_to(SimTime::from_millis(1)), SimTime::from_millis(1));
+        assert_eq!(
+            SimTime::from_millis(101).ceil_to(g),
+            SimTime::from_millis(200)
+        );
+        assert_eq!(
+            SimTime::from_millis(100).ceil_to(g),
+            SimTime::from_millis(100)
+        );
+        assert_eq!(
+            SimTime(1).ceil_to(SimTime::from_millis(1)),
+            SimTime::from_millis(1)
+        );
     }
 }
