@@ -5,7 +5,7 @@
 //! included where the kernel accounts it). cgroup v2 (`cpu.max`, `memory.max`, `memory.peak`)
 //! and v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.max_usage_in_bytes`) are both
 //! supported; which one is used is found from `/proc/self/mountinfo`. The cgroups are created
-//! under the harness's own cgroup (in a `lamsim-<pid>` folder), so that limits set on the
+//! under the harness's own cgroup (in a `lamsim-<pid>-<n>` folder per runtime), so that limits set on the
 //! harness still apply to its handlers. Where nothing is writable the harness runs without
 //! limits and reports [`CpuLimit::None`].
 //!
@@ -61,7 +61,7 @@ enum Layout {
     V2 { dir: PathBuf },
 }
 
-/// The harness's parent cgroup(s), `lamsim-<pid>`, holding one child per environment.
+/// The harness's parent cgroup(s), `lamsim-<pid>-<n>`, holding one child per environment.
 #[derive(Debug)]
 pub struct Cgroups {
     layout: Layout,
@@ -146,10 +146,13 @@ fn write(path: &Path, value: &str) -> io::Result<()> {
 
 impl Cgroups {
     /// Finds a writable cgroup hierarchy with CPU and memory control and creates the
-    /// harness's `lamsim-<pid>` folder in it. Errs with the reason when there is none.
+    /// harness's `lamsim-<pid>-<n>` folder in it. Errs with the reason when there is none.
     pub fn create() -> Result<Cgroups, String> {
         let ms = mounts();
-        let name = format!("lamsim-{}", std::process::id());
+        // One folder per runtime: several runtimes may live in one process (tests, bench).
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("lamsim-{}-{seq}", std::process::id());
         let v1 = |ctrl: &str| {
             ms.iter()
                 .find(|m| !m.v2 && m.options.iter().any(|o| o == ctrl))

@@ -509,6 +509,9 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
     };
     let streaming = header(&req, "Lambda-Runtime-Function-Response-Mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("streaming"));
+    let http_prelude = header(&req, "Content-Type").is_some_and(|t| {
+        t.eq_ignore_ascii_case("application/vnd.awslambda.http-integration-response")
+    });
     let limit = if streaming {
         MAX_STREAM_BYTES
     } else {
@@ -588,7 +591,11 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
             }
         }
         None => Outcome::Response {
-            body: data.freeze(),
+            body: if http_prelude {
+                strip_http_prelude(data.freeze())
+            } else {
+                data.freeze()
+            },
             handed: cur.handed,
             first_byte: if streaming { first_byte } else { None },
             done,
@@ -596,6 +603,15 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
     };
     let _ = cur.result.send(outcome);
     accepted()
+}
+
+/// Drops the HTTP-integration prelude (JSON status and headers, then 8 NUL bytes) that
+/// streaming runtimes put before the body for Function URLs: Invoke returns the body only.
+fn strip_http_prelude(body: Bytes) -> Bytes {
+    match body.windows(8).position(|w| w == [0u8; 8]) {
+        Some(i) if body.first() == Some(&b'{') => body.slice(i + 8..),
+        _ => body,
+    }
 }
 
 /// The error type a runtime reports: the `Lambda-Runtime-Function-Error-Type` header, else
@@ -673,6 +689,15 @@ pub(crate) fn epoch_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_prelude_is_stripped() {
+        let mut b = br#"{"statusCode":200}"#.to_vec();
+        b.extend_from_slice(&[0; 8]);
+        b.extend_from_slice(b"body");
+        assert_eq!(strip_http_prelude(Bytes::from(b)), "body");
+        assert_eq!(strip_http_prelude(Bytes::from_static(b"plain")), "plain");
+    }
 
     #[test]
     fn error_type_prefers_header_then_body() {

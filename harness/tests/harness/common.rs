@@ -23,7 +23,10 @@ fn target_dir() -> PathBuf {
     }
     // …/target/debug/deps/harness-<hash>
     let exe = std::env::current_exe().expect("test binary path");
-    exe.parent().and_then(|p| p.parent()).expect("target/debug").to_path_buf()
+    exe.parent()
+        .and_then(|p| p.parent())
+        .expect("target/debug")
+        .to_path_buf()
 }
 
 /// Path of a bundled handler binary, built once per test run.
@@ -83,7 +86,11 @@ pub fn function(name: &str, memory_mb: u32, command: Vec<String>) -> Function {
 
 /// A function running a bundled Rust handler.
 pub fn rust_function(name: &str, handler: &str, memory_mb: u32) -> Function {
-    function(name, memory_mb, vec![handler_bin(handler).display().to_string()])
+    function(
+        name,
+        memory_mb,
+        vec![handler_bin(handler).display().to_string()],
+    )
 }
 
 /// Options for tests: Invoke API on a free port, no stderr noise.
@@ -95,7 +102,9 @@ pub fn options() -> RuntimeOptions {
 }
 
 pub async fn start(functions: Vec<Function>) -> Runtime {
-    Runtime::start(functions, options()).await.expect("runtime starts")
+    Runtime::start(functions, options())
+        .await
+        .expect("runtime starts")
 }
 
 /// The Python interpreter of the CI venv, or `None` with the reason printed.
@@ -129,9 +138,8 @@ impl Reply {
         self.headers.get(k).and_then(|v| v.to_str().ok())
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -151,10 +159,20 @@ pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: 
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let body = resp.into_body().collect().await.expect("body").to_bytes();
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Invokes `name` through the Invoke API.
 pub async fn invoke(addr: SocketAddr, name: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    post(addr, &format!("/2015-03-31/functions/{name}/invocations"), headers, body.as_bytes()).await
+    post(
+        addr,
+        &format!("/2015-03-31/functions/{name}/invocations"),
+        headers,
+        body.as_bytes(),
+    )
+    .await
 }

@@ -1,1 +1,46 @@
-//! cpu_quota
+//! CPU share is memory-proportional: a CPU-bound handler at 128 MB takes about 1769/128 = 13.8
+//! times as long as at 1,769 MB (where cgroups are available).
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cpu_bound_duration_scales_with_memory() {
+    let rt = start(vec![
+        rust_function("full", "cpu", 1769),
+        rust_function("small", "cpu", 128),
+    ])
+    .await;
+    if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
+        eprintln!(
+            "SKIP cpu_quota: no cgroups here ({:?})",
+            rt.cpu_limit_reason()
+        );
+        return;
+    }
+    let job = r#"{"cpu_ms": 20}"#;
+    // Warm both (init is not what is measured here).
+    rt.invoke("full", job.into(), false).await.unwrap();
+    rt.invoke("small", job.into(), false).await.unwrap();
+    // The 1769 MB run can only be slowed by other load on the machine: take the fastest.
+    let mut full = f64::MAX;
+    for _ in 0..3 {
+        let inv = rt.invoke("full", job.into(), false).await.unwrap();
+        assert_eq!(inv.function_error, None);
+        full = full.min(inv.record.duration_ms);
+    }
+    let small = rt
+        .invoke("small", job.into(), false)
+        .await
+        .unwrap()
+        .record
+        .duration_ms;
+    let expected = 1769.0 / 128.0;
+    let ratio = small / full;
+    assert!(
+        ratio > 0.6 * expected && ratio < 1.4 * expected,
+        "128 MB took {small:.1} ms, 1769 MB {full:.1} ms: ratio {ratio:.1}, expected about {expected:.1}"
+    );
+    // 20 ms of CPU at 1 vCPU takes about 20 ms of wall time.
+    assert!(full >= 20.0 && full < 60.0, "{full}");
+    rt.shutdown().await;
+}

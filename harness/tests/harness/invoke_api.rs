@@ -22,7 +22,10 @@ async fn sync_invoke_cold_then_warm() {
     assert_eq!(recs.len(), 2);
     assert!(recs[0].cold && recs[0].init_ms.unwrap() > 0.0);
     assert!(!recs[1].cold && recs[1].init_ms.is_none());
-    assert_eq!(recs[0].environment, recs[1].environment, "the warm call reuses the environment");
+    assert_eq!(
+        recs[0].environment, recs[1].environment,
+        "the warm call reuses the environment"
+    );
     assert_eq!(recs[1].request_id, r2.header("x-amzn-RequestId").unwrap());
     assert!(recs[1].duration_ms > 0.0 && recs[1].duration_ms <= recs[1].client_latency_ms);
     assert!(recs[1].max_memory_used_mb > 0);
@@ -50,7 +53,10 @@ async fn unknown_function_is_404_resource_not_found() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
     let r = invoke(rt.invoke_api_addr().unwrap(), "nope", &[], "{}").await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.header("X-Amzn-ErrorType"), Some("ResourceNotFoundException"));
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
     assert_eq!(
         r.json()["Message"],
         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
@@ -74,7 +80,13 @@ async fn dry_run_is_204_and_starts_nothing() {
 async fn event_is_202_then_runs() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
     let addr = rt.invoke_api_addr().unwrap();
-    let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "Event")], r#"{"a":1}"#).await;
+    let r = invoke(
+        addr,
+        "echo",
+        &[("X-Amz-Invocation-Type", "Event")],
+        r#"{"a":1}"#,
+    )
+    .await;
     assert_eq!(r.status, 202);
     assert!(r.body.is_empty());
     let id = r.header("x-amzn-RequestId").unwrap().to_string();
@@ -88,7 +100,10 @@ async fn event_is_202_then_runs() {
     }
     assert_eq!(recs.len(), 1, "the queued event ran");
     assert_eq!(recs[0].request_id, id);
-    assert_eq!(recs[0].invocation_type, lamsim_harness::InvocationType::Event);
+    assert_eq!(
+        recs[0].invocation_type,
+        lamsim_harness::InvocationType::Event
+    );
     rt.shutdown().await;
 }
 
@@ -100,7 +115,10 @@ async fn payload_limits_and_bad_json() {
     let big = format!("\"{}\"", "x".repeat(6 * 1024 * 1024 - 1));
     let r = invoke(addr, "echo", &[], &big).await;
     assert_eq!(r.status, 413);
-    assert_eq!(r.header("X-Amzn-ErrorType"), Some("RequestEntityTooLargeException"));
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("RequestEntityTooLargeException")
+    );
     // 1 MB + 1 byte as an Event.
     let big = format!("\"{}\"", "x".repeat(1024 * 1024 - 1));
     let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "Event")], &big).await;
@@ -112,7 +130,10 @@ async fn payload_limits_and_bad_json() {
     assert_eq!(r.body.len(), 1024 * 1024);
     let r = invoke(addr, "echo", &[], "{not json").await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.header("X-Amzn-ErrorType"), Some("InvalidRequestContentException"));
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("InvalidRequestContentException")
+    );
     rt.shutdown().await;
 }
 
@@ -120,7 +141,13 @@ async fn payload_limits_and_bad_json() {
 async fn log_tail_holds_the_invocations_log() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
     let addr = rt.invoke_api_addr().unwrap();
-    let r = invoke(addr, "faults", &[("X-Amz-Log-Type", "Tail")], r#"{"action":"log","lines":3}"#).await;
+    let r = invoke(
+        addr,
+        "faults",
+        &[("X-Amz-Log-Type", "Tail")],
+        r#"{"action":"log","lines":3}"#,
+    )
+    .await;
     assert_eq!(r.status, 200);
     let id = r.header("x-amzn-RequestId").unwrap().to_string();
     let tail = base64::engine::general_purpose::STANDARD
@@ -132,9 +159,19 @@ async fn log_tail_holds_the_invocations_log() {
     assert_eq!(&lines[1..4], ["log line 0", "log line 1", "log line 2"]);
     assert_eq!(lines[4], format!("END RequestId: {id}"));
     assert!(lines[5].starts_with(&format!("REPORT RequestId: {id}\tDuration: ")));
-    assert!(lines[5].contains("\tInit Duration: "), "first call is cold: {}", lines[5]);
+    assert!(
+        lines[5].contains("\tInit Duration: "),
+        "first call is cold: {}",
+        lines[5]
+    );
     // A long log is cut to its last 4 KB.
-    let r = invoke(addr, "faults", &[("X-Amz-Log-Type", "Tail")], r#"{"action":"log","lines":2000}"#).await;
+    let r = invoke(
+        addr,
+        "faults",
+        &[("X-Amz-Log-Type", "Tail")],
+        r#"{"action":"log","lines":2000}"#,
+    )
+    .await;
     let tail = base64::engine::general_purpose::STANDARD
         .decode(r.header("X-Amz-Log-Result").unwrap())
         .unwrap();
