@@ -406,8 +406,8 @@ mod tests {
         assert_eq!(cpu_quota_us(1769), CPU_PERIOD_US);
         // 128 / 1769 · 20,000 µs = 1,447.2 µs.
         assert_eq!(cpu_quota_us(128), 1447);
-        // 10,240 MB is capped at 6 vCPUs.
-        assert_eq!(cpu_quota_us(10_240), 6 * CPU_PERIOD_US);
+        // 10,240 / 1769 · 20,000 µs = 115,771.6 µs (5.79 vCPUs, under the 6-vCPU cap).
+        assert_eq!(cpu_quota_us(10_240), 115_772);
     }
 
     #[test]

@@ -110,7 +110,8 @@ pub(crate) struct EnvState {
     last_responded: Option<String>,
     pub retiring: Option<Retire>,
     pub death: Option<Death>,
-    pub idle_gen: u64,
+    /// When the idle environment is reclaimed, and why (set while it is in the idle pool).
+    pub idle_until: Option<(Instant, Retire)>,
     pub final_peak_bytes: Option<u64>,
 }
 
@@ -176,6 +177,8 @@ pub(crate) struct Env {
     pub log: LogCapture,
     state: Mutex<EnvState>,
     job_ready: Notify,
+    /// Wakes the reaper when the environment goes idle.
+    pub idle_set: Notify,
     closed: watch::Sender<bool>,
 }
 
@@ -199,8 +202,14 @@ impl Env {
                 ..EnvState::default()
             }),
             job_ready: Notify::new(),
+            idle_set: Notify::new(),
             closed: watch::channel(false).0,
         }
+    }
+
+    /// Changes to `true` when the process has ended.
+    pub(crate) fn closed(&self) -> watch::Receiver<bool> {
+        self.closed.subscribe()
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, EnvState> {

@@ -456,7 +456,9 @@ impl FunctionState {
             Routing::Lru => 0,
             Routing::Random => rand::rng().random_range(0..pool.idle.len()),
         };
-        Some(pool.idle.remove(i))
+        let env = pool.idle.remove(i);
+        env.state().idle_until = None;
+        Some(env)
     }
 
     fn keep_alive(&self) -> Duration {
@@ -788,7 +790,9 @@ impl Inner {
                 )
             }
         };
-        env.log.catch_up().await;
+        if self.sink.logs() || opts.tail {
+            env.log.catch_up().await;
+        }
         let duration_ms = duration.as_secs_f64() * 1e3;
         let rec = InvocationRecord {
             request_id: request_id.clone(),
@@ -920,31 +924,60 @@ impl Inner {
             Some(l) if l - age < idle_for => (l - age, Retire::Lifetime),
             _ => (idle_for, Retire::Idle),
         };
-        let generation = {
+        {
             let mut st = env.state();
             if st.death.is_some() || st.retiring.is_some() {
                 return;
             }
-            st.idle_gen += 1;
-            st.idle_gen
-        };
+            st.idle_until = Some((Instant::now() + wait, why));
+        }
         fs.pool().idle.push(env.clone());
+        env.idle_set.notify_one();
+    }
+
+    /// One task per environment reclaims it when its idle deadline passes (keep-alive or
+    /// max-lifetime). Deadlines only move when the environment goes idle again, so the task
+    /// wakes about once per idle period, and no timer piles up per invocation.
+    fn spawn_reaper(fs: &Arc<FunctionState>, env: &Arc<Env>) {
         let fs = fs.clone();
         let env = env.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(wait).await;
-            let still_idle = {
-                let mut pool = fs.pool();
-                match pool.idle.iter().position(|e| e.id == env.id) {
-                    Some(i) if env.state().idle_gen == generation => {
-                        pool.idle.remove(i);
-                        true
+            let mut closed = env.closed();
+            loop {
+                let until = {
+                    let st = env.state();
+                    if st.death.is_some() || st.retiring.is_some() {
+                        return;
                     }
-                    _ => false,
+                    st.idle_until
+                };
+                match until {
+                    None => tokio::select! {
+                        _ = env.idle_set.notified() => {}
+                        _ = closed.changed() => return,
+                    },
+                    Some((deadline, why)) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(deadline.into()) => {}
+                            _ = closed.changed() => return,
+                        }
+                        let reclaim = {
+                            let mut pool = fs.pool();
+                            let pos = pool.idle.iter().position(|e| e.id == env.id);
+                            match pos {
+                                Some(i) if env.state().idle_until == Some((deadline, why)) => {
+                                    pool.idle.remove(i);
+                                    true
+                                }
+                                _ => false,
+                            }
+                        };
+                        if reclaim {
+                            env.kill(why);
+                            return;
+                        }
+                    }
                 }
-            };
-            if still_idle {
-                env.kill(why);
             }
         });
     }
@@ -1097,7 +1130,10 @@ impl Inner {
             }
         };
         match init {
-            Ok(Ok(InitResult::Ready(at))) => Ok((env, at - t0)),
+            Ok(Ok(InitResult::Ready(at))) => {
+                Self::spawn_reaper(fs, &env);
+                Ok((env, at - t0))
+            }
             Ok(Ok(InitResult::Failed { error_type, body })) => Err(fail_with(
                 &env,
                 InitFailureKind::Reported { error_type, body },
