@@ -46,6 +46,13 @@ pub fn handler_bin(name: &str) -> PathBuf {
     p
 }
 
+/// Held by tests whose timings suffer from CPU-hungry neighbours in the same test binary
+/// (the CPU-quota measurement, Python start-ups).
+pub fn cpu_heavy() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
 /// A function with the defaults validation would give, running `command`.
 pub fn function(name: &str, memory_mb: u32, command: Vec<String>) -> Function {
     Function {

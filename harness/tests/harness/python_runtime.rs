@@ -25,6 +25,7 @@ async fn awslambdaric_serves_events_context_and_errors() {
     let Some(py) = python("awslambdaric_serves_events_context_and_errors") else {
         return;
     };
+    let _quiet = cpu_heavy().lock().await;
     let rt = start(vec![
         py_function(&py, "transform", "app.transform"),
         py_function(&py, "context", "app.context"),
@@ -87,6 +88,7 @@ async fn awslambdaric_warm_invocations_do_not_stall() {
     let Some(py) = python("awslambdaric_warm_invocations_do_not_stall") else {
         return;
     };
+    let _quiet = cpu_heavy().lock().await;
     let rt = start(vec![py_function(&py, "echo", "app.echo")]).await;
     rt.invoke("echo", "{}".into(), false).await.unwrap();
     let mut durations = Vec::new();
