@@ -1,34 +1,60 @@
-// Minimal entry point so that `lamsim serve` can be tested end to end on the harness branch;
-// the lead's main.rs (all subcommands) replaces it at merge.
-use std::process::ExitCode;
+//! `lamsim`: simulate the cost and latency of an AWS Lambda workload before deploying it.
+//!
+//! Exit codes: 0 ok; 1 the run finished but a declared check failed (an `[slo]`); 2 error.
 
-use clap::Parser;
-
+mod progress;
+mod run;
 mod serve;
 
-#[derive(Parser)]
-#[command(name = "lamsim", version, about)]
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code of a run whose declared check (an `[slo]`) failed.
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code of an error (bad input, I/O).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Simulate what an AWS Lambda workload will cost and how fast it will answer.
+#[derive(Parser, Debug)]
+#[command(name = "lamsim", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(clap::Subcommand)]
+#[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the workload's real handlers behind the Lambda Invoke API.
+    /// Simulate a workload and report latency, cold starts, throttles, instances and cost.
+    Run(run::RunArgs),
+    /// Check workload files without simulating (exit 2 when any has an error).
+    Validate(run::ValidateArgs),
+    /// List the built-in cold-start profiles selected by `runtime = "…"`.
+    Runtimes(run::RuntimesArgs),
+    /// Run the workload's real handlers behind the Lambda Invoke API (until Ctrl-C).
     Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let r = match cli.command {
-        Command::Serve(args) => serve::run(args),
+    let result = match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => run::validate(a),
+        Command::Runtimes(a) => run::runtimes(a),
+        Command::Serve(a) => serve::run(a),
     };
-    match r {
+    match result {
         Ok(code) => code,
         Err(e) => {
+            // A closed stdout (e.g. `lamsim run … | head`) ends quietly.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_ERROR)
         }
     }
 }

@@ -1,2 +1,72 @@
-//! Exporters for lamsim results: terminal table, JSON, Markdown and CSV.
+//! # lamsim-reports: exporters for lamsim results
+//!
+//! A run of the simulator produces a [`Summary`]; this crate turns it into what people and
+//! tools read: a terminal table, `summary.json`, Markdown for a pull request, or CSV. Every
+//! format is an [`Exporter`]; [`Format`] parses the `--format` value and picks one.
+//!
+//! ```
+//! use lamsim_reports::{render, Format};
+//! use lamsim_sim::summary::{Summary, SCHEMA_VERSION};
+//!
+//! let summary = Summary {
+//!     schema_version: SCHEMA_VERSION,
+//!     lamsim_version: "0.1.0".into(),
+//!     seed: 42,
+//!     replicates: 1,
+//!     window_s: 3600.0,
+//!     warmup_s: 0.0,
+//!     functions: vec![],
+//!     cost: None,
+//!     slo: None,
+//! };
+//! let format: Format = "csv".parse().unwrap();
+//! let csv = render(&summary, format);
+//! assert!(csv.starts_with("function,memory_mb,architecture,"));
+//! assert_eq!(csv.lines().count(), 1); // header only: no functions
+//! ```
+//!
+//! [`write_output_dir`] writes the `--out DIR` folder (`summary.json` and
+//! `workload.resolved.toml`) so that a failure never leaves a half-written folder.
 #![warn(missing_docs)]
+
+mod csv;
+mod format;
+mod json;
+mod markdown;
+pub mod num;
+mod output_dir;
+mod table;
+
+use std::io::{self, Write};
+
+use lamsim_sim::summary::Summary;
+
+pub use crate::csv::{CSV_COLUMNS, CsvExporter};
+pub use crate::format::{Format, ParseFormatError};
+pub use crate::json::JsonExporter;
+pub use crate::markdown::MarkdownExporter;
+pub use crate::output_dir::{
+    RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
+};
+pub use crate::table::TableExporter;
+
+/// One output format of a [`Summary`].
+///
+/// Exporters are pure: they only read the summary and return the full text, so the caller
+/// decides where it goes (stdout, a file) and how to handle write errors such as a broken pipe.
+pub trait Exporter {
+    /// Renders the summary. The text ends with a newline.
+    fn render(&self, summary: &Summary) -> String;
+}
+
+/// Renders `summary` in `format`. The text ends with a newline.
+pub fn render(summary: &Summary, format: Format) -> String {
+    format.exporter().render(summary)
+}
+
+/// Renders `summary` in `format` and writes it to `out` (use `std::io::stdout().lock()` for
+/// the terminal). Errors are those of `out`, e.g. [`io::ErrorKind::BrokenPipe`].
+pub fn write(summary: &Summary, format: Format, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(render(summary, format).as_bytes())?;
+    out.flush()
+}

@@ -105,8 +105,13 @@ pub struct Pricing {
     pub bill_init: Option<bool>,
     /// `free-tier`: apply the monthly free tier. Default false.
     pub free_tier: bool,
-    /// `granularity`: billed-duration rounding. Default `"1ms"`.
+    /// `granularity`: billed-duration rounding. Default `"1ms"` (but see
+    /// [`crate::cost::effective_granularity`]: 100 ms for a `billing-date` before 2020-12-01
+    /// when `granularity` is not set).
     pub granularity: SimTime,
+    /// True when the workload file sets `granularity` (validation fills this in); when false,
+    /// a `billing-date` before 2020-12-01 implies 100 ms rounding.
+    pub granularity_explicit: bool,
     /// `[pricing.rates]`: overrides of the region's price book (USD).
     pub rates: RateOverrides,
 }
@@ -328,6 +333,9 @@ pub struct Trace {
     /// Execution durations per arrival (same order as `times`) when the file has a
     /// `duration_ms` or `duration_s` column; these replace samples of `[function.duration]`.
     pub durations: Option<Vec<SimTime>>,
+    /// The value of the file's `function` column that was kept (`trace-function`, default the
+    /// function's name); `None` when the file has no `function` column.
+    pub function: Option<String>,
 }
 
 /// `[function.duration]` / `[function.init]` / `[function.restore]`: a distribution plus how

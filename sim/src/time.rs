@@ -4,7 +4,7 @@
 //! use lamsim_sim::time::{parse_duration, format_duration, SimTime};
 //! let d = parse_duration("2.5s").unwrap();
 //! assert_eq!(d, SimTime::from_millis(2500));
-//! assert_eq!(format_duration(d), "2.5s");
+//! assert_eq!(format_duration(d), "2500ms");
 //! ```
 
 use std::fmt;
@@ -68,7 +68,8 @@ impl SimTime {
         } else if ns >= u64::MAX as f64 {
             SimTime::MAX
         } else {
-            SimTime(ns.round() as u64)
+            // `+ 0.5` then truncation: round-half-up for positive values, without libm.
+            SimTime((ns + 0.5) as u64)
         }
     }
     /// Whole nanoseconds.

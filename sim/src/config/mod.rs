@@ -9,6 +9,12 @@ use std::path::Path;
 
 use crate::model::Scenario;
 
+pub mod raw;
+pub mod resolved;
+pub mod validate;
+
+pub use resolved::to_resolved_toml;
+
 /// One problem in a workload file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -18,6 +24,23 @@ pub struct ConfigError {
     pub message: String,
     /// How to fix it, when there is something useful to say.
     pub hint: Option<String>,
+}
+
+impl ConfigError {
+    /// An error with no hint.
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            path: path.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -61,9 +84,205 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
+impl ConfigErrors {
+    /// Whether some error is at exactly `path`.
+    pub fn has_path(&self, path: &str) -> bool {
+        self.errors.iter().any(|e| e.path == path)
+    }
+}
+
 /// Reads, parses and validates a workload file. Relative paths inside it (traces, empirical
-/// samples, handler folders) are resolved against the file's folder.
+/// samples, handler folders, calibration files) are resolved against the file's folder.
 pub fn load(path: &Path) -> Result<Scenario, ConfigErrors> {
-    let _ = path;
-    unimplemented!("config::load is being written")
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+        file: label.clone(),
+        errors: vec![ConfigError::new(
+            "",
+            format!("cannot read the workload file: {e}"),
+        )],
+    })?;
+    let base = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    from_str(&text, base, &label)
+}
+
+/// Parses and validates workload text. `base_dir` is the folder relative paths are resolved
+/// against; `file_label` names the file in errors.
+pub fn from_str(text: &str, base_dir: &Path, file_label: &str) -> Result<Scenario, ConfigErrors> {
+    let fail = |errors: Vec<ConfigError>| ConfigErrors {
+        file: file_label.to_string(),
+        errors,
+    };
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let message = match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                format!(
+                    "TOML syntax error at line {line}, column {col}: {}",
+                    e.message().trim()
+                )
+            }
+            None => format!("TOML syntax error: {}", e.message().trim()),
+        };
+        fail(vec![ConfigError::new("", message)])
+    })?;
+    let mut errors = Vec::new();
+    check_keys(&mut table, &mut errors);
+    let raw: raw::Workload = match toml::Value::Table(table).try_into() {
+        Ok(r) => r,
+        Err(e) => {
+            // Unknown keys and mistyped tables were removed above, so this is unexpected; it is
+            // still reported rather than a panic.
+            errors.push(ConfigError::new("", e.message().trim().to_string()));
+            return Err(fail(errors));
+        }
+    };
+    match validate::validate(&raw, base_dir) {
+        Ok(s) if errors.is_empty() => Ok(s),
+        Ok(_) => Err(fail(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Err(fail(errors))
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Reports (and removes) every unknown key and every table of the wrong type, so the serde
+/// pass that follows only sees known keys. Key lists come from the serde derives.
+fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
+    use raw::keys_of;
+    known(root, "", keys_of::<raw::Workload>(), errors);
+    for (key, keys) in [
+        ("simulation", keys_of::<raw::Simulation>()),
+        ("account", keys_of::<raw::Account>()),
+        ("pricing", keys_of::<raw::Pricing>()),
+        ("slo", keys_of::<raw::Slo>()),
+    ] {
+        if let Some(t) = sub_table(root, key, "", errors) {
+            known(t, key, keys, errors);
+            if key == "pricing" {
+                if let Some(r) = sub_table(t, "rates", "pricing", errors) {
+                    known(r, "pricing.rates", keys_of::<raw::Rates>(), errors);
+                }
+            }
+        }
+    }
+    let Some(functions) = root.get_mut("function") else {
+        return;
+    };
+    let list = match functions {
+        toml::Value::Array(list) => list,
+        other => {
+            let hint = if other.is_table() {
+                "write [[function]] (double brackets: an array of tables), not [function]"
+            } else {
+                "write one [[function]] table per function"
+            };
+            errors.push(ConfigError::new("function", "must be an array of tables").with_hint(hint));
+            root.remove("function");
+            return;
+        }
+    };
+    let mut bad_items = false;
+    for (i, item) in list.iter_mut().enumerate() {
+        let path = format!("function[{i}]");
+        let Some(f) = item.as_table_mut() else {
+            errors.push(
+                ConfigError::new(&path, "must be a table")
+                    .with_hint("write one [[function]] table per function"),
+            );
+            bad_items = true;
+            continue;
+        };
+        known(f, &path, keys_of::<raw::Function>(), errors);
+        for (key, keys) in [
+            ("arrivals", keys_of::<raw::Arrivals>()),
+            ("duration", keys_of::<raw::DurationDist>()),
+            ("init", keys_of::<raw::DurationDist>()),
+            ("restore", keys_of::<raw::DurationDist>()),
+            ("keep-alive", keys_of::<raw::KeepAlive>()),
+            ("handler", keys_of::<raw::Handler>()),
+        ] {
+            if let Some(t) = sub_table(f, key, &path, errors) {
+                known(t, &format!("{path}.{key}"), keys, errors);
+            }
+        }
+        if let Some(toml::Value::Array(windows)) = f.get_mut("provisioned-concurrency") {
+            for (j, w) in windows.iter_mut().enumerate() {
+                if let Some(w) = w.as_table_mut() {
+                    let wp = format!("{path}.provisioned-concurrency[{j}]");
+                    known(w, &wp, keys_of::<raw::ProvisionedWindow>(), errors);
+                }
+            }
+        }
+    }
+    if bad_items {
+        list.retain(toml::Value::is_table);
+    }
+}
+
+/// Removes and reports the keys of `t` that are not in `keys`.
+fn known(t: &mut toml::Table, path: &str, keys: &[&str], errors: &mut Vec<ConfigError>) {
+    let unknown: Vec<String> = t
+        .keys()
+        .filter(|k| !keys.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for k in unknown {
+        let full = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        let hint = match validate::suggest(&k, keys) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "known keys here: {}",
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        errors.push(ConfigError::new(full, "unknown key").with_hint(hint));
+        t.remove(&k);
+    }
+}
+
+/// The sub-table `key` of `t`, if present and a table; a value of another type is reported and
+/// removed.
+fn sub_table<'t>(
+    t: &'t mut toml::Table,
+    key: &str,
+    path: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<&'t mut toml::Table> {
+    let full = if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    };
+    match t.get(key) {
+        None => None,
+        Some(toml::Value::Table(_)) => t.get_mut(key).and_then(toml::Value::as_table_mut),
+        Some(_) => {
+            errors.push(
+                ConfigError::new(&full, "must be a table")
+                    .with_hint(format!("write it as a [{full}] section")),
+            );
+            t.remove(key);
+            None
+        }
+    }
 }

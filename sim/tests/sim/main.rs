@@ -1,1 +1,16 @@
 //! Integration tests of the simulator, one file per behaviour.
+
+mod analytic;
+mod aws_measurements;
+mod config_examples;
+mod config_profiles;
+mod config_trace;
+mod config_validation;
+mod conservation;
+mod cost_bill;
+mod cost_properties;
+mod determinism;
+mod keep_alive;
+mod limits;
+mod provisioned;
+mod support;

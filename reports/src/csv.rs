@@ -1,0 +1,239 @@
+//! One CSV row per function.
+
+use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
+
+use crate::Exporter;
+
+/// The CSV header, in column order. The columns are fixed whatever the summary holds, so a
+/// script can rely on them: a value the summary lacks (a confidence interval with a single
+/// replicate, costs without a price book) is an empty cell.
+///
+/// Latency columns come in three groups, `latency_*` (all invocations), `latency_warm_*` and
+/// `latency_cold_*`, each `mean, p50, p90, p99, p99_ci95_low, p99_ci95_high, p999, max`.
+pub const CSV_COLUMNS: &[&str] = &[
+    "function",
+    "memory_mb",
+    "architecture",
+    "arrivals",
+    "invocations",
+    "cold_starts",
+    "throttles",
+    "timeouts",
+    "cold_start_ratio",
+    "cold_start_ratio_ci95_low",
+    "cold_start_ratio_ci95_high",
+    "throttle_ratio",
+    "latency_mean_ms",
+    "latency_p50_ms",
+    "latency_p90_ms",
+    "latency_p99_ms",
+    "latency_p99_ci95_low_ms",
+    "latency_p99_ci95_high_ms",
+    "latency_p999_ms",
+    "latency_max_ms",
+    "latency_warm_mean_ms",
+    "latency_warm_p50_ms",
+    "latency_warm_p90_ms",
+    "latency_warm_p99_ms",
+    "latency_warm_p99_ci95_low_ms",
+    "latency_warm_p99_ci95_high_ms",
+    "latency_warm_p999_ms",
+    "latency_warm_max_ms",
+    "latency_cold_mean_ms",
+    "latency_cold_p50_ms",
+    "latency_cold_p90_ms",
+    "latency_cold_p99_ms",
+    "latency_cold_p99_ci95_low_ms",
+    "latency_cold_p99_ci95_high_ms",
+    "latency_cold_p999_ms",
+    "latency_cold_max_ms",
+    "instances_avg_total",
+    "instances_avg_total_ci95_low",
+    "instances_avg_total_ci95_high",
+    "instances_avg_busy",
+    "instances_avg_idle",
+    "instances_peak",
+    "usage_requests",
+    "usage_ondemand_gb_s",
+    "usage_init_gb_s",
+    "usage_provisioned_configured_gb_s",
+    "usage_provisioned_used_gb_s",
+    "usage_ephemeral_gb_s",
+    "usage_restores",
+    "cost_total_usd",
+    "cost_requests_usd",
+    "cost_compute_usd",
+    "cost_provisioned_usd",
+    "cost_ephemeral_usd",
+    "cost_snapstart_usd",
+    "cost_per_million_invocations_usd",
+    "cost_monthly_total_usd",
+];
+
+/// One row per function with the flat columns of [`CSV_COLUMNS`] and a header row.
+///
+/// Numbers are raw (ratios as fractions, costs unrounded USD, the shortest text that reads
+/// back as the same `f64`). Fields are quoted per RFC 4180 when they contain a comma, a double
+/// quote or a line break (quotes doubled inside); lines end with `\n`. Run-wide values (seed,
+/// replicates, window, the account bill) are not repeated on every row: read them from JSON.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn render(&self, summary: &Summary) -> String {
+        let mut out = String::new();
+        push_record(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
+        for f in &summary.functions {
+            push_record(&mut out, function_row(f));
+        }
+        out
+    }
+}
+
+/// The cells of one function, in [`CSV_COLUMNS`] order.
+fn function_row(f: &FunctionSummary) -> Vec<String> {
+    let n = |v: f64| v.to_string();
+    let lo = |ci: Option<[f64; 2]>| ci.map_or(String::new(), |c| n(c[0]));
+    let hi = |ci: Option<[f64; 2]>| ci.map_or(String::new(), |c| n(c[1]));
+    let latency = |l: &LatencyStats| {
+        [
+            n(l.mean),
+            n(l.p50),
+            n(l.p90),
+            n(l.p99),
+            lo(l.p99_ci95),
+            hi(l.p99_ci95),
+            n(l.p999),
+            n(l.max),
+        ]
+    };
+    let mut row = vec![
+        f.name.clone(),
+        f.memory_mb.to_string(),
+        f.architecture.clone(),
+        n(f.arrivals),
+        n(f.invocations),
+        n(f.cold_starts),
+        n(f.throttles),
+        n(f.timeouts),
+        n(f.cold_start_ratio),
+        lo(f.cold_start_ratio_ci95),
+        hi(f.cold_start_ratio_ci95),
+        n(f.throttle_ratio),
+    ];
+    row.extend(latency(&f.latency_ms));
+    row.extend(latency(&f.latency_warm_ms));
+    row.extend(latency(&f.latency_cold_ms));
+    let i = &f.instances;
+    row.extend([
+        n(i.avg_total),
+        lo(i.avg_total_ci95),
+        hi(i.avg_total_ci95),
+        n(i.avg_busy),
+        n(i.avg_idle),
+        n(i.peak),
+    ]);
+    let u = &f.usage;
+    row.extend([
+        n(u.requests),
+        n(u.ondemand_gb_s),
+        n(u.init_gb_s),
+        n(u.provisioned_configured_gb_s),
+        n(u.provisioned_used_gb_s),
+        n(u.ephemeral_gb_s),
+        n(u.restores),
+    ]);
+    match &f.cost_usd {
+        Some(c) => row.extend([
+            n(c.total),
+            n(c.requests),
+            n(c.compute),
+            n(c.provisioned),
+            n(c.ephemeral),
+            n(c.snapstart),
+            n(c.per_million_invocations),
+            c.monthly.as_ref().map_or(String::new(), |m| n(m.total)),
+        ]),
+        None => row.extend(std::iter::repeat_n(String::new(), 8)),
+    }
+    row
+}
+
+/// Appends one record: fields joined by commas, quoted when needed, then `\n`.
+fn push_record(out: &mut String, fields: impl IntoIterator<Item = String>) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(out, &field);
+    }
+    out.push('\n');
+}
+
+/// RFC 4180, section 2: a field containing a comma, a double quote or a line break is
+/// enclosed in double quotes, and a double quote inside it is doubled.
+fn push_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(s: &str) -> String {
+        let mut out = String::new();
+        push_field(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn plain_fields_are_not_quoted() {
+        assert_eq!(field("api"), "api");
+        assert_eq!(field("x86_64"), "x86_64");
+        assert_eq!(field(""), "");
+        assert_eq!(field("has space"), "has space");
+    }
+
+    #[test]
+    fn special_fields_are_quoted_with_inner_quotes_doubled() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("cr\r"), "\"cr\r\"");
+    }
+
+    #[test]
+    fn every_row_has_one_cell_per_column() {
+        let f = FunctionSummary {
+            name: "f".into(),
+            memory_mb: 128,
+            architecture: "arm64".into(),
+            arrivals: 0.0,
+            invocations: 0.0,
+            cold_starts: 0.0,
+            throttles: 0.0,
+            timeouts: 0.0,
+            cold_start_ratio: 0.0,
+            cold_start_ratio_ci95: None,
+            throttle_ratio: 0.0,
+            latency_ms: Default::default(),
+            latency_warm_ms: Default::default(),
+            latency_cold_ms: Default::default(),
+            instances: Default::default(),
+            usage: Default::default(),
+            cost_usd: None,
+        };
+        assert_eq!(function_row(&f).len(), CSV_COLUMNS.len());
+        let with_cost = FunctionSummary {
+            cost_usd: Some(Default::default()),
+            ..f
+        };
+        assert_eq!(function_row(&with_cost).len(), CSV_COLUMNS.len());
+    }
+}

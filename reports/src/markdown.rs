@@ -1,0 +1,238 @@
+//! GitHub-flavoured Markdown for a pull request.
+
+use std::fmt::Write as _;
+
+use lamsim_sim::summary::Summary;
+
+use crate::Exporter;
+use crate::num::{count, decimal, percent, usd, with_ci};
+use crate::table::{cold_ratio_header, has_p99_ci, header_line, latency_cells, seconds};
+
+/// GitHub-flavoured Markdown tables sized for a pull-request comment: a headline table (one
+/// row per function), the latency detail (all, warm, cold), the bill rounded to cents (or the
+/// billable usage without a price book) and the SLO result. Units are in the column headers;
+/// ratios are percentages; a 95 % confidence interval follows its value in brackets.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MarkdownExporter;
+
+impl Exporter for MarkdownExporter {
+    fn render(&self, summary: &Summary) -> String {
+        let mut out = String::new();
+        out.push_str("## lamsim results\n\n");
+        let _ = writeln!(out, "{}\n", header_line(summary));
+
+        let has_cost = summary.functions.iter().any(|f| f.cost_usd.is_some());
+        let p99_header = if summary.functions.iter().any(has_p99_ci) {
+            "p99 (ms) [95% CI]"
+        } else {
+            "p99 (ms)"
+        };
+        let mut header = vec![
+            ("function", false),
+            ("memory (MB)", true),
+            ("invocations", true),
+            (cold_ratio_header(summary), true),
+            ("throttle ratio", true),
+            ("p50 (ms)", true),
+            (p99_header, true),
+            ("max (ms)", true),
+            ("instances avg", true),
+            ("instances peak", true),
+        ];
+        if has_cost {
+            header.push(("monthly cost (USD)", true));
+        }
+        let mut rows = Vec::new();
+        for f in &summary.functions {
+            let lat = latency_cells(&f.latency_ms, f.invocations);
+            let mut row = vec![
+                format!("`{}`", f.name),
+                f.memory_mb.to_string(),
+                count(f.invocations),
+                with_ci(f.cold_start_ratio, f.cold_start_ratio_ci95, percent),
+                percent(f.throttle_ratio),
+                lat[1].clone(),
+                lat[3].clone(),
+                lat[5].clone(),
+                with_ci(f.instances.avg_total, f.instances.avg_total_ci95, decimal),
+                count(f.instances.peak),
+            ];
+            if has_cost {
+                let monthly = f.cost_usd.as_ref().and_then(|c| c.monthly.as_ref());
+                row.push(monthly.map_or("-".into(), |m| usd(m.total)));
+            }
+            rows.push(row);
+        }
+        table(&mut out, &header, &rows);
+
+        out.push_str("\n### Latency (ms)\n\n");
+        let p99_header = if p99_header.ends_with("CI]") {
+            "p99 [95% CI]"
+        } else {
+            "p99"
+        };
+        let header = [
+            ("function", false),
+            ("kind", false),
+            ("mean", true),
+            ("p50", true),
+            ("p90", true),
+            (p99_header, true),
+            ("p99.9", true),
+            ("max", true),
+        ];
+        let mut rows = Vec::new();
+        for f in &summary.functions {
+            let warm = f.invocations - f.cold_starts;
+            for (kind, stats, n) in [
+                ("all", &f.latency_ms, f.invocations),
+                ("warm", &f.latency_warm_ms, warm),
+                ("cold", &f.latency_cold_ms, f.cold_starts),
+            ] {
+                let mut row = vec![format!("`{}`", f.name), kind.to_string()];
+                row.extend(latency_cells(stats, n));
+                rows.push(row);
+            }
+        }
+        table(&mut out, &header, &rows);
+
+        match &summary.cost {
+            Some(cost) => {
+                out.push_str("\n### Cost (USD)\n\n");
+                let total_header = if cost.window.total_usd_ci95.is_some() {
+                    "total [95% CI]"
+                } else {
+                    "total"
+                };
+                let header = [
+                    ("bill", false),
+                    ("requests", true),
+                    ("compute", true),
+                    ("provisioned", true),
+                    ("ephemeral", true),
+                    ("SnapStart", true),
+                    (total_header, true),
+                ];
+                let rows: Vec<Vec<String>> = [
+                    (
+                        format!("window ({} s)", seconds(summary.window_s)),
+                        &cost.window,
+                    ),
+                    ("monthly (30 d)".to_string(), &cost.monthly),
+                ]
+                .into_iter()
+                .map(|(label, b)| {
+                    vec![
+                        label,
+                        usd(b.requests_usd),
+                        usd(b.compute_usd),
+                        usd(b.provisioned_usd),
+                        usd(b.ephemeral_usd),
+                        usd(b.snapstart_usd),
+                        format!("**{}**", with_ci(b.total_usd, b.total_usd_ci95, usd)),
+                    ]
+                })
+                .collect();
+                table(&mut out, &header, &rows);
+            }
+            None => {
+                out.push_str("\n### Billable usage\n\n");
+                let header = [
+                    ("function", false),
+                    ("requests", true),
+                    ("on-demand (GB-s)", true),
+                    ("init (GB-s)", true),
+                    ("provisioned configured (GB-s)", true),
+                    ("provisioned used (GB-s)", true),
+                    ("ephemeral (GB-s)", true),
+                    ("SnapStart restores", true),
+                ];
+                let rows: Vec<Vec<String>> = summary
+                    .functions
+                    .iter()
+                    .map(|f| {
+                        let u = &f.usage;
+                        vec![
+                            format!("`{}`", f.name),
+                            count(u.requests),
+                            decimal(u.ondemand_gb_s),
+                            decimal(u.init_gb_s),
+                            decimal(u.provisioned_configured_gb_s),
+                            decimal(u.provisioned_used_gb_s),
+                            decimal(u.ephemeral_gb_s),
+                            count(u.restores),
+                        ]
+                    })
+                    .collect();
+                table(&mut out, &header, &rows);
+            }
+        }
+
+        if let Some(slo) = &summary.slo {
+            out.push('\n');
+            if slo.met {
+                out.push_str("**SLO: met**\n");
+            } else {
+                out.push_str("**SLO: not met**\n\n");
+                for v in &slo.violations {
+                    let _ = writeln!(out, "- {}", code_span(v));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Appends a GFM table; `(header, right_aligned)` per column. Cells are escaped for a table:
+/// `|` would end the cell and a line break the row.
+fn table(out: &mut String, header: &[(&str, bool)], rows: &[Vec<String>]) {
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
+        out.push('|');
+        for c in cells {
+            let _ = write!(out, " {} |", escape_cell(&c));
+        }
+        out.push('\n');
+    };
+    line(out, &mut header.iter().map(|(h, _)| h.to_string()));
+    out.push('|');
+    for (_, right) in header {
+        out.push_str(if *right { " --: |" } else { " --- |" });
+    }
+    out.push('\n');
+    for row in rows {
+        line(out, &mut row.iter().cloned());
+    }
+}
+
+/// Escapes `|` (a cell separator, even inside a code span in GFM) and turns line breaks into
+/// spaces.
+fn escape_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Wraps text in a code span, with a longer fence when the text itself holds backticks.
+fn code_span(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipes_are_escaped_and_line_breaks_flattened() {
+        assert_eq!(escape_cell("a|b"), "a\\|b");
+        assert_eq!(escape_cell("a\nb"), "a b");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code_span("api: p99"), "`api: p99`");
+        assert_eq!(code_span("a`b"), "`` a`b ``");
+    }
+}

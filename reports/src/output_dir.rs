@@ -1,0 +1,181 @@
+//! The `--out DIR` folder, written so that a failure never leaves it half-written.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use lamsim_sim::summary::Summary;
+
+use crate::{Exporter, JsonExporter};
+
+/// Name of the summary in an output folder.
+pub const SUMMARY_JSON_FILE: &str = "summary.json";
+
+/// Name of the resolved workload (every default and the seed filled in) in an output folder.
+pub const RESOLVED_TOML_FILE: &str = "workload.resolved.toml";
+
+/// Writes the `--out DIR` folder of `lamsim run`: `DIR/summary.json` (exactly what
+/// [`Format::Json`](crate::Format::Json) prints) and `DIR/workload.resolved.toml`
+/// (`resolved_toml` as given).
+///
+/// See [`write_dir_files`] for how a failure is kept from leaving a partial folder;
+/// `summary.json` is put in place last, so its presence means the folder is complete.
+pub fn write_output_dir(dir: &Path, summary: &Summary, resolved_toml: &str) -> io::Result<()> {
+    let json = JsonExporter.render(summary);
+    write_dir_files(
+        dir,
+        &[
+            (RESOLVED_TOML_FILE, resolved_toml.as_bytes()),
+            (SUMMARY_JSON_FILE, json.as_bytes()),
+        ],
+    )
+}
+
+/// Writes `files` (`(file name, contents)`) into the folder `dir`, all or nothing as far as
+/// the file system allows:
+///
+/// - **`dir` does not exist**: its parents are created, the files are written (and synced)
+///   into a fresh hidden temporary folder next to it (`.DIR.tmp-…`, same file system), and
+///   that folder is renamed to `dir` in one step. On any failure the temporary folder is
+///   removed, so `dir` either does not appear or appears complete.
+/// - **`dir` is an existing folder** (a re-run with the same `--out`): each file is written
+///   (and synced) to a hidden temporary name inside `dir` (`.NAME.tmp-…`); only when all are
+///   written are they renamed over their targets, in the order given. A failure while
+///   writing removes the temporary files and leaves the previous contents untouched. Other
+///   files in `dir` are kept. Renames in one folder do not fail in practice once the files are
+///   written; targets that are folders are refused before anything is written.
+///
+/// Names must be plain file names (no path separator, not `.` or `..`) and distinct. Errors
+/// name the path involved. `dir` must not be a file.
+pub fn write_dir_files(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+    for (i, (name, _)) in files.iter().enumerate() {
+        let plain = !name.is_empty()
+            && *name != "."
+            && *name != ".."
+            && !name.contains(['/', '\\'])
+            && Path::new(name).file_name() == Some(name.as_ref());
+        if !plain {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("output file name `{name}` must be a plain file name"),
+            ));
+        }
+        if files[..i].iter().any(|(other, _)| other == name) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("output file `{name}` is given twice"),
+            ));
+        }
+    }
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => replace_files_in(dir, files),
+        Ok(_) => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{}: exists and is not a folder; choose another --out",
+                dir.display()
+            ),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => create_dir_with(dir, files),
+        Err(e) => Err(with_path(e, dir)),
+    }
+}
+
+/// `dir` does not exist: build it beside its final place, then rename it there.
+fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+    let Some(name) = dir.file_name() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a folder name", dir.display()),
+        ));
+    };
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| with_path(e, &parent))?;
+    let tmp = parent.join(temp_name(&name.to_string_lossy()));
+    fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
+    let result = (|| {
+        for (file, contents) in files {
+            write_new_synced(&tmp.join(file), contents)?;
+        }
+        fs::rename(&tmp, dir).map_err(|e| with_path(e, dir))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    } else {
+        sync_dir(&parent);
+    }
+    result
+}
+
+/// `dir` exists: write every file to a temporary name, then rename them all into place.
+fn replace_files_in(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+    for (file, _) in files {
+        let target = dir.join(file);
+        if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{}: is a folder, cannot write a file there; remove it or choose another --out",
+                    target.display()
+                ),
+            ));
+        }
+    }
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    for (file, contents) in files {
+        let tmp = dir.join(temp_name(file));
+        if let Err(e) = write_new_synced(&tmp, contents) {
+            let _ = fs::remove_file(&tmp);
+            for (tmp, _) in &written {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        written.push((tmp, dir.join(file)));
+    }
+    let mut result = Ok(());
+    for (tmp, target) in &written {
+        if result.is_ok() {
+            result = fs::rename(tmp, target).map_err(|e| with_path(e, target));
+        }
+        if result.is_err() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+    sync_dir(dir);
+    result
+}
+
+/// Creates `path` (which must not exist), writes `contents` and syncs it to disk.
+fn write_new_synced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| with_path(e, path))?;
+    f.write_all(contents).map_err(|e| with_path(e, path))?;
+    f.sync_all().map_err(|e| with_path(e, path))
+}
+
+/// Best effort: persist the renames in `dir` (not supported on every platform).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// `.NAME.tmp-PID-N`: hidden, and unique within this process and across processes.
+fn temp_name(name: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(".{name}.tmp-{}-{n}", std::process::id())
+}
+
+/// Prefixes an error with the path it concerns.
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}

@@ -1,0 +1,37 @@
+//! Simulator throughput: simulated invocations per second of wall time, one core.
+//!
+//! Run with `cargo bench -p lamsim-sim --bench engine`. Each scenario is named by what it
+//! stresses; the throughput line reads "elements/s" = simulated invocations per second.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lamsim_sim::engine::Engine;
+use lamsim_sim::metrics::Recorder;
+use lamsim_sim::model::Scenario;
+use lamsim_sim::observer::Observer;
+use lamsim_sim::testing::bench_scenarios;
+
+fn simulate<O: Observer>(s: &Scenario, o: O) -> u64 {
+    let mut e = Engine::new(s, 1, o);
+    e.run();
+    e.stats().arrivals
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10);
+    let cases = bench_scenarios();
+    for (name, s) in &cases {
+        let n = simulate(s, ());
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(format!("{name}/recorder"), |b| {
+            b.iter(|| simulate(s, Recorder::new(s, s.pricing.granularity)))
+        });
+        g.bench_function(format!("{name}/no_observer"), |b| {
+            b.iter(|| simulate(s, ()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

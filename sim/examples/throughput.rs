@@ -1,0 +1,33 @@
+//! Quick throughput check without criterion: `cargo run --release -p lamsim-sim --example
+//! throughput` prints simulated invocations per second (best of 3) for each benchmark
+//! scenario, with the standard recorder attached.
+
+use std::time::Instant;
+
+use lamsim_sim::engine::Engine;
+use lamsim_sim::metrics::Recorder;
+use lamsim_sim::testing::bench_scenarios;
+
+fn main() {
+    // An optional argument picks one scenario and runs it once (e.g. under valgrind).
+    let only = std::env::args().nth(1);
+    let rounds = if only.is_some() { 1 } else { 3 };
+    for (name, s) in bench_scenarios() {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let mut best = f64::MAX;
+        let mut n = 0;
+        for _ in 0..rounds {
+            let start = Instant::now();
+            let mut e = Engine::new(&s, 1, Recorder::new(&s, s.pricing.granularity));
+            e.run();
+            best = best.min(start.elapsed().as_secs_f64());
+            n = e.stats().arrivals;
+        }
+        println!(
+            "{name:<22} {n:>10} invocations  {:>6.2} M invocations/s",
+            n as f64 / best / 1e6
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The resolved workload: a complete workload file with every default and the seed written
+//! out, in the keys users write, so that a run can be repeated from its output folder
+//! (`DIR/workload.resolved.toml`).
+//!
+//! Files (traces, empirical samples, handler folders, calibration) are written as the absolute
+//! paths validation resolved them to. Distribution parameters are written as exact decimal
+//! milliseconds, so reading the file back gives the same scenario (lognormals are written as
+//! `median` + `p99`, which round-trip to within a few units in the last place).
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::validate::Z99;
+use crate::model::{
+    ArrivalProcess, ConstantSpacing, Dist, DiurnalProfile, DurationModel, Function, InvocationType,
+    KeepAlivePolicy, Routing, Scaling, Scenario,
+};
+use crate::time::{SimTime, format_duration};
+
+/// A TOML string literal (quoted and escaped).
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn qp(p: &Path) -> String {
+    q(&p.display().to_string())
+}
+
+fn d(t: SimTime) -> String {
+    q(&format_duration(t))
+}
+
+/// A duration parameter in ms, exact (`"84.42000000000002ms"`).
+fn ms(x: f64) -> String {
+    q(&format!("{x}ms"))
+}
+
+/// The value with the fewest significant digits near `x` that satisfies `exact`, or `x`.
+fn shortest(x: f64, exact: impl Fn(f64) -> bool) -> f64 {
+    (0..17)
+        .filter_map(|digits| format!("{x:.digits$e}").parse::<f64>().ok())
+        .find(|&y| exact(y))
+        .unwrap_or(x)
+}
+
+/// A float that reads back as a TOML float (always with a decimal point or exponent).
+fn f(x: f64) -> String {
+    toml::Value::Float(x).to_string()
+}
+
+/// Writes `s` as a complete workload file. See the module docs.
+pub fn to_resolved_toml(s: &Scenario) -> String {
+    let mut o = String::new();
+    let w = &mut o;
+    let _ = writeln!(
+        w,
+        "# Resolved workload: every default and the seed filled in (lamsim {}).",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(w, "# `lamsim run` on this file repeats the run.\n");
+
+    let sim = &s.simulation;
+    let _ = writeln!(w, "[simulation]");
+    let _ = writeln!(w, "duration = {}", d(sim.duration));
+    let _ = writeln!(w, "warmup = {}", d(sim.warmup));
+    if sim.seed <= i64::MAX as u64 {
+        let _ = writeln!(w, "seed = {}", sim.seed);
+    } else {
+        let _ = writeln!(w, "seed = \"{}\"", sim.seed);
+    }
+    let _ = writeln!(w, "replicates = {}\n", sim.replicates);
+
+    let acc = &s.account;
+    let _ = writeln!(w, "[account]");
+    let _ = writeln!(w, "region = {}", q(&acc.region));
+    let _ = writeln!(w, "concurrency-limit = {}", acc.concurrency_limit);
+    let scaling = match acc.scaling {
+        Scaling::PerFunction => "per-function",
+        Scaling::LegacyBurst => "legacy-burst",
+        Scaling::Unlimited => "unlimited",
+    };
+    let _ = writeln!(w, "scaling = {}\n", q(scaling));
+
+    let p = &s.pricing;
+    let _ = writeln!(w, "[pricing]");
+    let _ = writeln!(w, "billing-date = \"{}\"", p.billing_date);
+    if let Some(b) = p.bill_init {
+        let _ = writeln!(w, "bill-init = {b}");
+    }
+    let _ = writeln!(w, "free-tier = {}", p.free_tier);
+    let _ = writeln!(w, "granularity = {}", d(p.granularity));
+    let r = &p.rates;
+    let rates = [
+        ("request", r.request),
+        ("duration-x86", r.duration_x86),
+        ("duration-arm64", r.duration_arm64),
+        ("provisioned-x86", r.provisioned_x86),
+        ("provisioned-arm64", r.provisioned_arm64),
+        ("provisioned-duration-x86", r.provisioned_duration_x86),
+        ("provisioned-duration-arm64", r.provisioned_duration_arm64),
+        ("ephemeral", r.ephemeral),
+        ("snapstart-cache", r.snapstart_cache),
+        ("snapstart-restore", r.snapstart_restore),
+    ];
+    if rates.iter().any(|(_, v)| v.is_some()) {
+        let _ = writeln!(w, "\n[pricing.rates]");
+        for (k, v) in rates {
+            if let Some(v) = v {
+                let _ = writeln!(w, "{k} = {}", f(v));
+            }
+        }
+    }
+
+    if let Some(slo) = &s.slo {
+        let _ = writeln!(w, "\n[slo]");
+        if let Some(v) = slo.p99 {
+            let _ = writeln!(w, "p99 = {}", d(v));
+        }
+        if let Some(v) = slo.cold_start_ratio {
+            let _ = writeln!(w, "cold-start-ratio = {}", f(v));
+        }
+        if let Some(v) = slo.throttle_ratio {
+            let _ = writeln!(w, "throttle-ratio = {}", f(v));
+        }
+        if let Some(v) = slo.monthly_cost_usd {
+            let _ = writeln!(w, "monthly-cost-usd = {}", f(v));
+        }
+    }
+
+    for func in &s.functions {
+        function(w, func);
+    }
+    o
+}
+
+fn function(w: &mut String, fun: &Function) {
+    let _ = writeln!(w, "\n[[function]]");
+    let _ = writeln!(w, "name = {}", q(&fun.name));
+    let _ = writeln!(w, "memory-mb = {}", fun.memory_mb);
+    let _ = writeln!(w, "architecture = {}", q(fun.architecture.as_str()));
+    if let Some(rt) = &fun.runtime {
+        let _ = writeln!(w, "runtime = {}", q(rt));
+    }
+    let _ = writeln!(w, "timeout = {}", d(fun.timeout));
+    let _ = writeln!(w, "ephemeral-storage-mb = {}", fun.ephemeral_storage_mb);
+    if let Some(r) = fun.reserved_concurrency {
+        let _ = writeln!(w, "reserved-concurrency = {r}");
+    }
+    let constant = match fun.provisioned.as_slice() {
+        [] => Some(0),
+        [one] if one.start == SimTime::ZERO && one.end == SimTime::MAX => Some(one.count),
+        _ => None,
+    };
+    if let Some(n) = constant {
+        let _ = writeln!(w, "provisioned-concurrency = {n}");
+    }
+    let invocation = match fun.invocation {
+        InvocationType::Sync => "sync",
+    };
+    let _ = writeln!(w, "invocation = {}", q(invocation));
+    let _ = writeln!(w, "arm64-speedup = {}", f(fun.arm64_speedup));
+    let routing = match fun.routing {
+        Routing::Newest => "newest",
+        Routing::Mru => "mru",
+        Routing::Lru => "lru",
+        Routing::Random => "random",
+    };
+    let _ = writeln!(w, "routing = {}", q(routing));
+    let _ = writeln!(w, "snapstart = {}", fun.snapstart);
+    if let Some(c) = &fun.calibration {
+        let _ = writeln!(w, "calibration = {}", qp(c));
+    }
+
+    let a = &fun.arrivals;
+    let _ = writeln!(w, "\n[function.arrivals]");
+    match &a.process {
+        ArrivalProcess::Poisson { rate_per_s } => {
+            let _ = writeln!(w, "kind = \"poisson\"\nrate-per-s = {}", f(*rate_per_s));
+        }
+        ArrivalProcess::Constant(ConstantSpacing::Rate(r)) => {
+            let _ = writeln!(w, "kind = \"constant\"\nrate-per-s = {}", f(*r));
+        }
+        ArrivalProcess::Constant(ConstantSpacing::Count(n)) => {
+            let _ = writeln!(w, "kind = \"constant\"\ncount = {n}");
+        }
+        ArrivalProcess::OnOff {
+            on_rate_per_s,
+            off_rate_per_s,
+            on_mean,
+            off_mean,
+        } => {
+            let _ = writeln!(w, "kind = \"on-off\"");
+            let _ = writeln!(w, "on-rate-per-s = {}", f(*on_rate_per_s));
+            let _ = writeln!(w, "off-rate-per-s = {}", f(*off_rate_per_s));
+            let _ = writeln!(w, "on-mean = {}", d(*on_mean));
+            let _ = writeln!(w, "off-mean = {}", d(*off_mean));
+        }
+        ArrivalProcess::Diurnal(DiurnalProfile::Sine {
+            mean_rate_per_s,
+            amplitude,
+            period,
+            peak_at,
+        }) => {
+            let _ = writeln!(w, "kind = \"diurnal\"");
+            let _ = writeln!(w, "mean-rate-per-s = {}", f(*mean_rate_per_s));
+            let _ = writeln!(w, "amplitude = {}", f(*amplitude));
+            let _ = writeln!(w, "period = {}", d(*period));
+            let _ = writeln!(w, "peak-at = {}", d(*peak_at));
+        }
+        ArrivalProcess::Diurnal(DiurnalProfile::Hourly { rates_per_s }) => {
+            let list: Vec<String> = rates_per_s.iter().map(|r| f(*r)).collect();
+            let _ = writeln!(
+                w,
+                "kind = \"diurnal\"\nhourly-rates-per-s = [{}]",
+                list.join(", ")
+            );
+        }
+        ArrivalProcess::Trace(t) => {
+            let _ = writeln!(w, "kind = \"trace\"\nfile = {}", qp(&t.path));
+            if let Some(tf) = &t.function {
+                let _ = writeln!(w, "trace-function = {}", q(tf));
+            }
+        }
+    }
+    let _ = writeln!(w, "start = {}", d(a.start));
+    let _ = writeln!(w, "end = {}", d(a.end));
+
+    dist_table(w, "duration", &fun.duration);
+    dist_table(w, "init", &fun.init);
+    if let Some(r) = &fun.restore {
+        dist_table(w, "restore", r);
+    }
+
+    let k = &fun.keep_alive;
+    let _ = writeln!(w, "\n[function.keep-alive]");
+    match k.policy {
+        KeepAlivePolicy::Fixed { idle } => {
+            let _ = writeln!(w, "kind = \"fixed\"\nidle = {}", d(idle));
+        }
+        KeepAlivePolicy::Uniform { min, max } => {
+            let _ = writeln!(w, "kind = \"uniform\"\nmin = {}\nmax = {}", d(min), d(max));
+        }
+    }
+    if let Some(m) = k.max_lifetime {
+        let _ = writeln!(w, "max-lifetime = {}", d(m));
+    }
+
+    if let Some(h) = &fun.handler {
+        let _ = writeln!(w, "\n[function.handler]");
+        let cmd: Vec<String> = h.command.iter().map(|c| q(c)).collect();
+        let _ = writeln!(w, "command = [{}]", cmd.join(", "));
+        let _ = writeln!(w, "cwd = {}", qp(&h.cwd));
+        let env: Vec<String> = h
+            .env
+            .iter()
+            .map(|(k, v)| format!("{} = {}", q(k), q(v)))
+            .collect();
+        let _ = writeln!(w, "env = {{ {} }}", env.join(", "));
+    }
+
+    if constant.is_none() {
+        for win in &fun.provisioned {
+            let _ = writeln!(w, "\n[[function.provisioned-concurrency]]");
+            let _ = writeln!(w, "start = {}", d(win.start));
+            if win.end != SimTime::MAX {
+                let _ = writeln!(w, "end = {}", d(win.end));
+            }
+            let _ = writeln!(w, "count = {}", win.count);
+        }
+    }
+}
+
+fn dist_table(w: &mut String, key: &str, m: &DurationModel) {
+    let _ = writeln!(w, "\n[function.{key}]");
+    match &m.dist {
+        Dist::Const { value_ms } => {
+            let _ = writeln!(w, "dist = \"const\"\nvalue = {}", ms(*value_ms));
+        }
+        Dist::Exp { mean_ms } => {
+            let _ = writeln!(w, "dist = \"exp\"\nmean = {}", ms(*mean_ms));
+        }
+        Dist::LogNormal { mu, sigma } => {
+            // The shortest decimals that read back to exactly these mu and sigma (validation
+            // computes mu = ln(median), sigma = (ln(p99) − ln(median)) / Z99), so values users
+            // wrote come back as written ("100ms", not "100.00000000000004ms").
+            let median = shortest(mu.exp(), |m| m.ln() == *mu);
+            let p99 = shortest((mu + Z99 * sigma).exp(), |p| {
+                (p.ln() - median.ln()) / Z99 == *sigma
+            });
+            let _ = writeln!(
+                w,
+                "dist = \"lognormal\"\nmedian = {}\np99 = {}",
+                ms(median),
+                ms(p99)
+            );
+        }
+        Dist::Gamma { shape, scale_ms } => {
+            let _ = writeln!(
+                w,
+                "dist = \"gamma\"\nshape = {}\nscale = {}",
+                f(*shape),
+                ms(*scale_ms)
+            );
+        }
+        Dist::Weibull { shape, scale_ms } => {
+            let _ = writeln!(
+                w,
+                "dist = \"weibull\"\nshape = {}\nscale = {}",
+                f(*shape),
+                ms(*scale_ms)
+            );
+        }
+        Dist::Empirical { path, .. } => {
+            let _ = writeln!(w, "dist = \"empirical\"\nfile = {}", qp(path));
+        }
+    }
+    let _ = writeln!(w, "reference-memory-mb = {}", m.reference_memory_mb);
+    let _ = writeln!(w, "cpu-fraction = {}", f(m.cpu_fraction));
+    let _ = writeln!(w, "threads = {}", m.threads);
+}

@@ -1,0 +1,161 @@
+//! Sampling durations from a [`DurationModel`], scaled to a memory size and architecture.
+
+use rand::Rng;
+use rand_distr::{Distribution, Exp1, Gamma, StandardNormal, Weibull};
+use std::sync::Arc;
+
+use crate::model::{Architecture, Dist, DurationModel};
+use crate::time::SimTime;
+
+/// A ready-to-sample duration distribution (parameters pre-computed, scale folded in).
+#[derive(Clone, Debug)]
+pub struct Sampler {
+    kind: Kind,
+    /// Multiplier applied to every sample (memory / CPU / architecture scaling, ms → ns).
+    factor_ns: f64,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Const(f64),
+    Exp(f64),
+    LogNormal { mu: f64, sigma: f64 },
+    Gamma(Gamma<f64>),
+    Weibull(Weibull<f64>),
+    Empirical(Arc<Vec<f64>>),
+}
+
+impl Sampler {
+    /// A sampler for `model` at `memory_mb` on `arch` (with the function's arm64 speed-up).
+    pub fn new(
+        model: &DurationModel,
+        memory_mb: u32,
+        arch: Architecture,
+        arm64_speedup: f64,
+    ) -> Self {
+        let factor = model.scale_factor(memory_mb, arch, arm64_speedup);
+        Self::from_dist(&model.dist, factor)
+    }
+
+    /// A sampler of `dist` (ms) multiplied by `factor`.
+    pub fn from_dist(dist: &Dist, factor: f64) -> Self {
+        let kind = match dist {
+            Dist::Const { value_ms } => Kind::Const(*value_ms),
+            Dist::Exp { mean_ms } => Kind::Exp(*mean_ms),
+            Dist::LogNormal { mu, sigma } => Kind::LogNormal {
+                mu: *mu,
+                sigma: *sigma,
+            },
+            Dist::Gamma { shape, scale_ms } => {
+                Kind::Gamma(Gamma::new(*shape, *scale_ms).expect("validated gamma parameters"))
+            }
+            Dist::Weibull { shape, scale_ms } => Kind::Weibull(
+                Weibull::new(*scale_ms, *shape).expect("validated weibull parameters"),
+            ),
+            Dist::Empirical { samples_ms, .. } => Kind::Empirical(samples_ms.clone()),
+        };
+        Sampler {
+            kind,
+            factor_ns: factor * 1e6,
+        }
+    }
+
+    /// One sample, in nanoseconds.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
+        let ms = match &self.kind {
+            Kind::Const(v) => *v,
+            Kind::Exp(m) => {
+                let e: f64 = Exp1.sample(rng);
+                e * m
+            }
+            Kind::LogNormal { mu, sigma } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Kind::Gamma(g) => g.sample(rng),
+            Kind::Weibull(w) => w.sample(rng),
+            Kind::Empirical(v) => v[rng.random_range(0..v.len())],
+        };
+        SimTime::from_nanos_f64(ms * self.factor_ns)
+    }
+
+    /// The mean of the scaled distribution, in nanoseconds (for analytic checks).
+    pub fn mean_ns(&self, dist: &Dist) -> f64 {
+        dist.mean_ms() * self.factor_ns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Component, stream};
+
+    fn mean_of(s: &Sampler, n: usize) -> f64 {
+        let mut rng = stream(3, "t", Component::Duration);
+        (0..n)
+            .map(|_| s.sample(&mut rng).as_millis_f64())
+            .sum::<f64>()
+            / n as f64
+    }
+
+    #[test]
+    fn sample_means_match_the_distributions() {
+        let n = 200_000;
+        let cases = [
+            Dist::Const { value_ms: 5.0 },
+            Dist::Exp { mean_ms: 100.0 },
+            Dist::LogNormal {
+                mu: 100f64.ln(),
+                sigma: 0.5,
+            },
+            Dist::Gamma {
+                shape: 2.0,
+                scale_ms: 50.0,
+            },
+            Dist::Weibull {
+                shape: 1.5,
+                scale_ms: 80.0,
+            },
+        ];
+        for d in cases {
+            let s = Sampler::from_dist(&d, 1.0);
+            let m = mean_of(&s, n);
+            let expect = d.mean_ms();
+            // Generous bound: 5 standard errors of a cv <= 1.5 distribution.
+            assert!(
+                (m - expect).abs() < 5.0 * 1.5 * expect / (n as f64).sqrt(),
+                "{d:?}: {m} vs {expect}"
+            );
+        }
+    }
+
+    #[test]
+    fn memory_scaling_follows_cpu_share() {
+        let model = DurationModel {
+            dist: Dist::Const { value_ms: 100.0 },
+            reference_memory_mb: 1769,
+            cpu_fraction: 1.0,
+            threads: 1,
+        };
+        let mut rng = stream(1, "t", Component::Duration);
+        let at = |mem, arch, sp| {
+            Sampler::new(&model, mem, arch, sp)
+                .sample(&mut rng.clone())
+                .as_millis_f64()
+        };
+        assert!((at(1769, Architecture::X86_64, 1.0) - 100.0).abs() < 1e-6);
+        // Half the memory, half the CPU: twice as long.
+        assert!((at(884, Architecture::X86_64, 1.0) - 100.0 * 1769.0 / 884.0).abs() < 1e-3);
+        // Above one vCPU a single thread gains nothing.
+        assert!((at(3538, Architecture::X86_64, 1.0) - 100.0).abs() < 1e-6);
+        // arm64 speed-up applies to the CPU part.
+        assert!((at(1769, Architecture::Arm64, 1.25) - 80.0).abs() < 1e-6);
+        let half_cpu = DurationModel {
+            cpu_fraction: 0.5,
+            ..model.clone()
+        };
+        let s = Sampler::new(&half_cpu, 884, Architecture::X86_64, 1.0).sample(&mut rng);
+        assert!((s.as_millis_f64() - (50.0 + 50.0 * 1769.0 / 884.0)).abs() < 1e-3);
+    }
+}

@@ -1,0 +1,288 @@
+//! Built-in cold-start (init duration) profiles, measured by lambda-perf.
+//!
+//! The table `sim/data/cold-start-profiles.csv` is derived from maxday/lambda-perf (Apache-2.0,
+//! daily forced cold starts of a minimal handler per runtime, package type, architecture and
+//! memory size); see `sim/data/PROVENANCE.md`. Each row is a lognormal fit of up to ten Init
+//! Durations. It is embedded in the binary, so nothing is read at run time.
+//!
+//! ```
+//! use lamsim_sim::model::Architecture;
+//! use lamsim_sim::profiles::init_profile;
+//! let p = init_profile("python3.13", Architecture::X86_64, 1769).unwrap();
+//! assert_eq!(p.reference_memory_mb, 1024); // the nearest measured memory size
+//! assert_eq!(p.cpu_fraction, 0.0); // init does not scale with memory (see below)
+//! ```
+//!
+//! **CPU fraction of init.** The measured init durations do not change with memory: from 128 to
+//! 1024 MB (8× the CPU share) the medians of every runtime stay within a few percent (python3.13
+//! zip x86_64: 90.7, 86.6, 85.4, 84.4 ms; java21 zip: 243, 239, 234, 235 ms), which matches AWS
+//! running the init phase with a boosted CPU. Profiles therefore use `cpu_fraction = 0`: the
+//! duration is taken as is at any memory size. A hello-world handler is the floor: user code
+//! that imports more takes longer, so give `[function.init]` when you know better.
+
+use std::sync::OnceLock;
+
+use crate::model::{Architecture, Dist, DurationModel};
+
+const TABLE: &str = include_str!("../data/cold-start-profiles.csv");
+
+/// Runtime id of the profile used when a function names no `runtime`: every managed
+/// (non-custom) runtime's zip measurements pooled, per architecture and memory.
+pub const GENERIC: &str = "generic";
+
+/// `cpu-fraction` of the built-in init profiles (init does not scale with memory; see the
+/// module docs).
+pub const INIT_CPU_FRACTION: f64 = 0.0;
+
+/// Deployment package type; cold starts differ between the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PackageType {
+    /// `"zip"` (default).
+    Zip,
+    /// `"image"` (container image).
+    Image,
+}
+
+impl PackageType {
+    /// The name used in workload files and in the table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageType::Zip => "zip",
+            PackageType::Image => "image",
+        }
+    }
+}
+
+/// One measured configuration: a lognormal fit of its init durations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// AWS runtime identifier (`python3.13`, `nodejs22.x`, `provided.al2023:rust`, `generic`).
+    pub runtime: String,
+    /// Package type measured.
+    pub package: PackageType,
+    /// Architecture measured.
+    pub architecture: Architecture,
+    /// Memory size measured, MB.
+    pub memory_mb: u32,
+    /// Number of init durations behind the fit.
+    pub samples: u32,
+    /// Mean of ln(init ms).
+    pub mu: f64,
+    /// Sample standard deviation of ln(init ms).
+    pub sigma: f64,
+    /// Sample mean of the init durations, ms.
+    pub mean_ms: f64,
+    /// lambda-perf's display name.
+    pub display: String,
+}
+
+impl Profile {
+    /// The fitted median, ms.
+    pub fn median_ms(&self) -> f64 {
+        self.mu.exp()
+    }
+}
+
+/// A runtime with built-in profiles, for `lamsim runtimes`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeInfo {
+    /// AWS runtime identifier to write as `runtime = "…"`.
+    pub id: String,
+    /// lambda-perf's display name.
+    pub display: String,
+    /// Architectures measured.
+    pub architectures: Vec<Architecture>,
+    /// Package types measured.
+    pub packages: Vec<PackageType>,
+    /// Memory sizes measured, MB.
+    pub memory_mb: Vec<u32>,
+    /// Median init of the zip package (image if there is no zip), x86_64 (arm64 if there is
+    /// no x86_64) at the smallest memory, ms: a headline number for listings.
+    pub median_init_ms: f64,
+}
+
+/// Every row of the embedded table.
+pub fn all() -> &'static [Profile] {
+    static PROFILES: OnceLock<Vec<Profile>> = OnceLock::new();
+    PROFILES.get_or_init(|| parse(TABLE))
+}
+
+fn parse(text: &str) -> Vec<Profile> {
+    let mut out = Vec::new();
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let _header = lines.next();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        // The table is checked by a unit test; a malformed row is skipped, never a panic.
+        let row = (|| {
+            Some(Profile {
+                runtime: f.first()?.to_string(),
+                package: match *f.get(1)? {
+                    "zip" => PackageType::Zip,
+                    "image" => PackageType::Image,
+                    _ => return None,
+                },
+                architecture: match *f.get(2)? {
+                    "x86_64" => Architecture::X86_64,
+                    "arm64" => Architecture::Arm64,
+                    _ => return None,
+                },
+                memory_mb: f.get(3)?.parse().ok()?,
+                samples: f.get(4)?.parse().ok()?,
+                mu: f.get(5)?.parse().ok()?,
+                sigma: f.get(6)?.parse().ok()?,
+                mean_ms: f.get(9)?.parse().ok()?,
+                display: f.get(10..)?.join(","),
+            })
+        })();
+        if let Some(p) = row {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The profile measured closest to the request: the runtime and package as given; the
+/// architecture as given, else the other one when that runtime was measured on one only; the
+/// nearest memory size (ties go to the larger).
+pub fn lookup(
+    runtime: &str,
+    package: PackageType,
+    arch: Architecture,
+    memory_mb: u32,
+) -> Option<&'static Profile> {
+    let rows: Vec<&Profile> = all()
+        .iter()
+        .filter(|p| p.runtime == runtime && p.package == package)
+        .collect();
+    let same_arch: Vec<&Profile> = rows
+        .iter()
+        .copied()
+        .filter(|p| p.architecture == arch)
+        .collect();
+    let pool = if same_arch.is_empty() {
+        rows
+    } else {
+        same_arch
+    };
+    pool.into_iter().min_by_key(|p| {
+        (
+            p.memory_mb.abs_diff(memory_mb),
+            std::cmp::Reverse(p.memory_mb),
+        )
+    })
+}
+
+/// The built-in init duration of `runtime` (zip package) on `arch`, measured at the memory
+/// size nearest `memory_mb`: a lognormal with `reference_memory_mb` = that size and
+/// [`INIT_CPU_FRACTION`]. `None` when the runtime is not in the table (see [`runtimes`]).
+pub fn init_profile(runtime: &str, arch: Architecture, memory_mb: u32) -> Option<DurationModel> {
+    init_profile_for(runtime, PackageType::Zip, arch, memory_mb)
+}
+
+/// [`init_profile`] for a given package type.
+pub fn init_profile_for(
+    runtime: &str,
+    package: PackageType,
+    arch: Architecture,
+    memory_mb: u32,
+) -> Option<DurationModel> {
+    let p = lookup(runtime, package, arch, memory_mb)?;
+    Some(DurationModel {
+        dist: Dist::LogNormal {
+            mu: p.mu,
+            sigma: p.sigma,
+        },
+        reference_memory_mb: p.memory_mb,
+        cpu_fraction: INIT_CPU_FRACTION,
+        threads: 1,
+    })
+}
+
+/// Every runtime with a built-in profile, sorted by id (`generic` included).
+pub fn runtimes() -> Vec<RuntimeInfo> {
+    let mut out: Vec<RuntimeInfo> = Vec::new();
+    for p in all() {
+        let i = match out.iter().position(|r| r.id == p.runtime) {
+            Some(i) => i,
+            None => {
+                out.push(RuntimeInfo {
+                    id: p.runtime.clone(),
+                    display: p.display.clone(),
+                    architectures: Vec::new(),
+                    packages: Vec::new(),
+                    memory_mb: Vec::new(),
+                    median_init_ms: f64::NAN,
+                });
+                out.len() - 1
+            }
+        };
+        let r = &mut out[i];
+        if !r.architectures.contains(&p.architecture) {
+            r.architectures.push(p.architecture);
+        }
+        if !r.packages.contains(&p.package) {
+            r.packages.push(p.package);
+        }
+        if !r.memory_mb.contains(&p.memory_mb) {
+            r.memory_mb.push(p.memory_mb);
+        }
+    }
+    for r in &mut out {
+        r.architectures.sort();
+        r.packages.sort();
+        r.memory_mb.sort();
+        let pkg = r.packages[0];
+        let arch = r.architectures[0];
+        if let Some(p) = lookup(&r.id, pkg, arch, 0) {
+            r.median_init_ms = p.median_ms();
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Whether `runtime` has a built-in profile.
+pub fn is_known(runtime: &str) -> bool {
+    all().iter().any(|p| p.runtime == runtime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_of_the_table_parses() {
+        let data_rows = TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count()
+            - 1;
+        assert_eq!(all().len(), data_rows);
+        for p in all() {
+            assert!(p.samples >= 2, "{p:?}");
+            assert!(p.sigma > 0.0 && p.sigma < 3.0, "{p:?}");
+            assert!(p.mu > 0.0 && p.mu < 10.0, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn median_and_p99_columns_agree_with_mu_and_sigma() {
+        // The CSV also holds median_ms and p99_ms for readers; they must match mu/sigma.
+        for line in TABLE.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let mu: f64 = f[5].parse().unwrap();
+            let sigma: f64 = f[6].parse().unwrap();
+            let median: f64 = f[7].parse().unwrap();
+            let p99: f64 = f[8].parse().unwrap();
+            assert!((mu.exp() - median).abs() < 0.01 + 1e-5 * median, "{line}");
+            let z99 = 2.326_347_874_040_841;
+            assert!(
+                ((mu + z99 * sigma).exp() - p99).abs() < 0.01 + 1e-5 * p99,
+                "{line}"
+            );
+        }
+    }
+}

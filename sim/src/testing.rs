@@ -1,0 +1,142 @@
+//! Scenario builders for tests, benchmarks and doc examples (no workload file needed).
+
+use crate::model::*;
+use std::sync::Arc;
+
+use crate::time::{SimTime, parse_duration};
+
+fn d(s: &str) -> SimTime {
+    parse_duration(s).expect("valid duration literal")
+}
+
+/// One function with Poisson arrivals at `rate_per_s`, exponential execution time of mean
+/// `mean_ms`, a constant 250 ms init, fixed keep-alive `keep_alive`, simulated for `duration`,
+/// 1,024 MB x86_64, timeout 15 min, account limit 1000, unlimited scaling.
+pub fn simple_scenario(
+    rate_per_s: f64,
+    mean_ms: f64,
+    keep_alive: &str,
+    duration: &str,
+) -> Scenario {
+    Scenario {
+        simulation: Simulation {
+            duration: d(duration),
+            warmup: SimTime::ZERO,
+            seed: 1,
+            replicates: 1,
+        },
+        account: Account {
+            region: "us-east-1".into(),
+            concurrency_limit: 1000,
+            scaling: Scaling::Unlimited,
+        },
+        pricing: Pricing {
+            billing_date: defaults::BILLING_DATE,
+            bill_init: None,
+            free_tier: false,
+            granularity: defaults::GRANULARITY,
+            granularity_explicit: false,
+            rates: RateOverrides::default(),
+        },
+        functions: vec![simple_function("fn", rate_per_s, mean_ms, keep_alive)],
+        slo: None,
+    }
+}
+
+/// The function of [`simple_scenario`], named `name`.
+pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &str) -> Function {
+    Function {
+        name: name.into(),
+        memory_mb: 1024,
+        architecture: Architecture::X86_64,
+        runtime: None,
+        timeout: d("15m"),
+        ephemeral_storage_mb: 512,
+        reserved_concurrency: None,
+        provisioned: vec![],
+        invocation: InvocationType::Sync,
+        arm64_speedup: 1.0,
+        routing: Routing::Newest,
+        arrivals: Arrivals {
+            process: ArrivalProcess::Poisson { rate_per_s },
+            start: SimTime::ZERO,
+            end: SimTime::MAX,
+        },
+        duration: DurationModel::unscaled(Dist::Exp { mean_ms }, 1024),
+        init: DurationModel::unscaled(Dist::Const { value_ms: 250.0 }, 1024),
+        keep_alive: KeepAlive {
+            policy: KeepAlivePolicy::Fixed {
+                idle: d(keep_alive),
+            },
+            max_lifetime: None,
+        },
+        snapstart: false,
+        restore: None,
+        handler: None,
+        calibration: None,
+    }
+}
+
+/// Steady Poisson traffic with lognormal 100 ms executions sized for `busy` environments.
+pub fn steady(busy: f64, duration: &str) -> Scenario {
+    let mean_ms = 100.0;
+    let mut s = simple_scenario(busy / (mean_ms / 1000.0), mean_ms, "10m", duration);
+    s.account.scaling = Scaling::PerFunction;
+    s.functions[0].duration = DurationModel::unscaled(
+        Dist::LogNormal {
+            mu: mean_ms.ln() - 0.125,
+            sigma: 0.5,
+        },
+        1024,
+    );
+    s
+}
+
+/// Bursts of 3,000 req/s against 200 reserved concurrency: most requests are throttled.
+pub fn burst_throttled() -> Scenario {
+    let mut s = steady(8.0, "5m");
+    s.functions[0].reserved_concurrency = Some(200);
+    s.functions[0].arrivals.process = ArrivalProcess::OnOff {
+        on_rate_per_s: 3000.0,
+        off_rate_per_s: 50.0,
+        on_mean: parse_duration("10s").unwrap(),
+        off_mean: parse_duration("10s").unwrap(),
+    };
+    s
+}
+
+/// A trace of 1 million timestamps (Poisson at 1,000 req/s) with per-row durations.
+pub fn trace_replay() -> Scenario {
+    let mut s = steady(50.0, "1000s");
+    let mut t = 0u64;
+    let mut x: u64 = 0x1234_5678;
+    let mut times = Vec::with_capacity(1_000_000);
+    let mut durations = Vec::with_capacity(1_000_000);
+    for _ in 0..1_000_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+        t += (-(1.0 - u).ln() * 1e6) as u64; // mean gap 1 ms
+        times.push(SimTime(t));
+        durations.push(SimTime::from_millis(20 + (x % 80)));
+    }
+    s.functions[0].arrivals.process = ArrivalProcess::Trace(Arc::new(Trace {
+        path: "bench".into(),
+        times,
+        durations: Some(durations),
+        function: None,
+    }));
+    s
+}
+
+/// The benchmark scenarios, named by what they stress: steady Poisson traffic at about 8 and
+/// 450 busy environments, a throttled burst, and a trace replay.
+pub fn bench_scenarios() -> Vec<(&'static str, Scenario)> {
+    vec![
+        ("steady_8_instances", steady(8.0, "2000s")),
+        ("steady_450_instances", steady(450.0, "200s")),
+        ("burst_throttled", burst_throttled()),
+        ("trace_replay", trace_replay()),
+    ]
+}

@@ -1,0 +1,202 @@
+//! Invariants of the bill (proptest): non-negative, linear in GB-s within a tier, monotone in
+//! memory, and a 30-day window billed exactly as the month.
+
+use lamsim_sim::cost::{Bill, BillingRules, Lines, PriceBook, bill};
+use lamsim_sim::model::{Architecture, Date, Function, ProvisionedWindow};
+use lamsim_sim::time::{MONTH, NS_PER_MIN, NS_PER_S, SimTime};
+use lamsim_sim::usage::Usage;
+use proptest::prelude::*;
+
+fn function(
+    memory_mb: u32,
+    arm: bool,
+    ephemeral_mb: u32,
+    snapstart: bool,
+    pc: Option<(u64, u64, u32)>,
+) -> Function {
+    let arch = if arm {
+        Architecture::Arm64
+    } else {
+        Architecture::X86_64
+    };
+    let mut f = lamsim_sim::cost::example_function("f", memory_mb, arch);
+    f.ephemeral_storage_mb = ephemeral_mb;
+    f.snapstart = snapstart;
+    f.runtime = Some(
+        if snapstart {
+            "python3.13"
+        } else {
+            "nodejs22.x"
+        }
+        .to_string(),
+    );
+    if let Some((start_min, len_min, count)) = pc {
+        f.provisioned = vec![ProvisionedWindow {
+            start: SimTime(start_min * NS_PER_MIN),
+            end: SimTime((start_min + len_min) * NS_PER_MIN),
+            count,
+        }];
+    }
+    f
+}
+
+fn usage() -> impl Strategy<Value = Usage> {
+    (
+        0u64..5_000_000,
+        0u64..2_000_000_000,
+        0u64..100_000,
+        0u64..2_000_000,
+        0u64..1000,
+    )
+        .prop_map(
+            |(requests, ondemand_ms, init_ms, prov_ms, restores)| Usage {
+                requests,
+                requests_ondemand: requests,
+                ondemand_billed_ns: ondemand_ms as u128 * 1_000_000,
+                init_billed_ns: init_ms as u128 * 1_000_000,
+                provisioned_billed_ns: prov_ms as u128 * 1_000_000,
+                restores,
+                ..Usage::default()
+            },
+        )
+}
+
+fn any_function() -> impl Strategy<Value = Function> {
+    (
+        128u32..=10_240,
+        any::<bool>(),
+        512u32..=10_240,
+        any::<bool>(),
+        proptest::option::of((0u64..600, 0u64..600, 0u32..50)),
+    )
+        .prop_map(|(m, arm, e, s, pc)| function(m, arm, e, s, pc))
+}
+
+fn rules(free_tier: bool, year: u16) -> BillingRules {
+    BillingRules {
+        billing_date: Date {
+            year,
+            month: 1,
+            day: 1,
+        },
+        bill_init: None,
+        free_tier,
+    }
+}
+
+fn lines(l: &Lines) -> [f64; 5] {
+    [
+        l.requests,
+        l.compute,
+        l.provisioned,
+        l.ephemeral,
+        l.snapstart,
+    ]
+}
+
+fn assert_close(a: &Lines, b: &Lines, rel: f64) -> Result<(), TestCaseError> {
+    for (x, y) in lines(a).into_iter().zip(lines(b)) {
+        prop_assert!(
+            (x - y).abs() <= rel * x.abs().max(y.abs()).max(1e-9),
+            "{a:?} vs {b:?}"
+        );
+    }
+    Ok(())
+}
+
+fn bill_of(fs: &[(Function, Usage)], start: SimTime, end: SimTime, r: &BillingRules) -> Bill {
+    let pairs: Vec<(&Function, &Usage)> = fs.iter().map(|(f, u)| (f, u)).collect();
+    bill(&pairs, start, end, &PriceBook::us_east_1(), r)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn cost_is_never_negative_and_lines_sum(
+        fs in proptest::collection::vec((any_function(), usage()), 1..4),
+        window_min in 1u64..100_000,
+        free in any::<bool>(),
+        year in 2019u16..2027,
+    ) {
+        let b = bill_of(&fs, SimTime::ZERO, SimTime(window_min * NS_PER_MIN), &rules(free, year));
+        for f in &b.per_function {
+            for x in lines(&f.window).into_iter().chain(lines(&f.monthly)) {
+                prop_assert!(x >= 0.0 && x.is_finite(), "{f:?}");
+            }
+        }
+        let sum: f64 = b.per_function.iter().map(|f| f.window.total()).sum();
+        prop_assert!((sum - b.window.total()).abs() <= 1e-9 * sum.max(1.0));
+    }
+
+    #[test]
+    fn duration_cost_is_linear_in_gb_s_within_a_tier(
+        memory_mb in 128u32..=10_240,
+        arm in any::<bool>(),
+        a_s in 0u64..10_000_000,
+        b_s in 0u64..10_000_000,
+    ) {
+        // Up to 2e7 s × 10 GB = 2e8 GB-s, well inside the first tier of a 30-day window.
+        let f = function(memory_mb, arm, 512, false, None);
+        let r = rules(false, 2026);
+        let u = |s: u64| Usage { ondemand_billed_ns: s as u128 * NS_PER_S as u128, ..Usage::default() };
+        let c = |s: u64| bill_of(&[(f.clone(), u(s))], SimTime::ZERO, MONTH, &r).window.compute;
+        let (ca, cb, cab) = (c(a_s), c(b_s), c(a_s + b_s));
+        prop_assert!((cab - (ca + cb)).abs() <= 1e-9 * cab.max(1e-9));
+        let rate = if arm { 0.0000133334 } else { 0.0000166667 };
+        let gb_s = a_s as f64 * memory_mb as f64 / 1024.0;
+        prop_assert!((ca - gb_s * rate).abs() <= 1e-9 * ca.max(1e-9));
+    }
+
+    #[test]
+    fn cost_is_monotone_in_memory_for_a_fixed_duration(
+        (m1, m2) in (128u32..=10_240, 128u32..=10_240).prop_map(|(a, b)| (a.min(b), a.max(b))),
+        arm in any::<bool>(),
+        ephemeral in 512u32..=10_240,
+        snapstart in any::<bool>(),
+        pc in proptest::option::of((0u64..600, 0u64..600, 0u32..50)),
+        u in usage(),
+        free in any::<bool>(),
+        window_min in 1u64..100_000,
+    ) {
+        let r = rules(free, 2026);
+        let w = SimTime(window_min * NS_PER_MIN);
+        let small = bill_of(&[(function(m1, arm, ephemeral, snapstart, pc), u.clone())], SimTime::ZERO, w, &r);
+        let large = bill_of(&[(function(m2, arm, ephemeral, snapstart, pc), u)], SimTime::ZERO, w, &r);
+        prop_assert!(small.window.total() <= large.window.total() * (1.0 + 1e-12) + 1e-15);
+        prop_assert!(small.monthly.total() <= large.monthly.total() * (1.0 + 1e-12) + 1e-15);
+    }
+
+    #[test]
+    fn a_30_day_window_is_billed_as_the_month(
+        fs in proptest::collection::vec((any_function(), usage()), 1..4),
+        start_min in 0u64..1000,
+        free in any::<bool>(),
+    ) {
+        let start = SimTime(start_min * NS_PER_MIN);
+        let b = bill_of(&fs, start, start + MONTH, &rules(free, 2026));
+        assert_close(&b.window, &b.monthly, 1e-9)?;
+        for f in &b.per_function {
+            assert_close(&f.window, &f.monthly, 1e-9)?;
+        }
+    }
+
+    #[test]
+    fn the_monthly_projection_is_the_window_scaled_to_30_days(
+        fs in proptest::collection::vec((any_function(), usage()), 1..4),
+        window_min in 1u64..100_000,
+        free in any::<bool>(),
+    ) {
+        let w = SimTime(window_min * NS_PER_MIN);
+        let k = MONTH.as_secs_f64() / w.as_secs_f64();
+        let b = bill_of(&fs, SimTime::ZERO, w, &rules(free, 2026));
+        let scaled = Lines {
+            requests: b.window.requests * k,
+            compute: b.window.compute * k,
+            provisioned: b.window.provisioned * k,
+            ephemeral: b.window.ephemeral * k,
+            snapstart: b.window.snapstart * k,
+        };
+        assert_close(&scaled, &b.monthly, 1e-9)?;
+    }
+}

@@ -1,0 +1,107 @@
+//! Keep-alive, recycling, timeouts and routing.
+
+use crate::support::{assert_within, run};
+use lamsim_sim::model::{ArrivalProcess, ConstantSpacing, Dist, DurationModel, Routing};
+use lamsim_sim::testing::simple_scenario;
+use lamsim_sim::time::parse_duration;
+
+fn constant(rate: f64, exec_ms: f64, keep_alive: &str) -> lamsim_sim::model::Scenario {
+    let mut s = simple_scenario(rate, exec_ms, keep_alive, "1h");
+    s.functions[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(rate));
+    s.functions[0].duration = DurationModel::unscaled(Dist::Const { value_ms: exec_ms }, 1024);
+    s
+}
+
+#[test]
+fn an_environment_idle_longer_than_keep_alive_is_reclaimed() {
+    // One request every 2 minutes, 100 ms each.
+    let warm = run(&constant(1.0 / 120.0, 100.0, "3m")).summary;
+    assert_eq!(
+        warm.functions[0].cold_starts, 1.0,
+        "only the first request is cold"
+    );
+    let cold = run(&constant(1.0 / 120.0, 100.0, "1m")).summary;
+    assert_eq!(
+        cold.functions[0].cold_starts, cold.functions[0].invocations,
+        "every request is cold"
+    );
+    assert_eq!(cold.functions[0].invocations, 30.0);
+    // Between requests the environment lives 1 min of every 2: avg_total ≈ (0.35 + 60 s) / 120 s.
+    assert_within(
+        cold.functions[0].instances.avg_total,
+        60.35 / 120.0,
+        0.01,
+        1.0,
+        "avg environments",
+    );
+}
+
+#[test]
+fn max_lifetime_recycles_environments_after_their_request() {
+    let mut s = constant(1.0, 100.0, "10m");
+    s.functions[0].keep_alive.max_lifetime = Some(parse_duration("60s").unwrap());
+    let f = &run(&s).summary.functions[0];
+    // One request per second; an environment is recycled after the first request that ends
+    // past 60 s of age, i.e. every ~60 requests.
+    assert_within(
+        f.cold_start_ratio,
+        1.0 / 60.5,
+        0.002,
+        1.0,
+        "recycling cold ratio",
+    );
+}
+
+#[test]
+fn a_timed_out_invocation_ends_at_the_timeout_and_discards_its_environment() {
+    let mut s = simple_scenario(1.0, 100.0, "10m", "2h");
+    s.functions[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
+    s.functions[0].timeout = parse_duration("100ms").unwrap();
+    let f = &run(&s).summary.functions[0];
+    let p = (-1.0f64).exp(); // P(Exp(mean 100 ms) > 100 ms)
+    let n = f.invocations;
+    assert_within(
+        f.timeouts / n,
+        p,
+        (p * (1.0 - p) / n).sqrt(),
+        5.0,
+        "timeout ratio",
+    );
+    // The request after a timeout is cold (its environment was discarded).
+    assert_within(
+        f.cold_starts,
+        f.timeouts,
+        1.0,
+        1.0,
+        "cold starts follow timeouts",
+    );
+    assert!(f.latency_warm_ms.max <= 100.0 + 1e-9);
+    assert!(f.latency_cold_ms.max <= 350.0 + 1e-9);
+}
+
+#[test]
+fn newest_routing_lets_old_environments_expire_and_lru_keeps_them_all() {
+    let base = simple_scenario(20.0, 200.0, "1m", "1h");
+    let with = |r| {
+        let mut s = base.clone();
+        s.functions[0].routing = r;
+        s.simulation.warmup = parse_duration("10m").unwrap();
+        run(&s).summary.functions[0].clone()
+    };
+    let newest = with(Routing::Newest);
+    let lru = with(Routing::Lru);
+    let mru = with(Routing::Mru);
+    let random = with(Routing::Random);
+    assert!(
+        lru.instances.avg_total > newest.instances.avg_total * 1.15,
+        "{} vs {}",
+        lru.instances.avg_total,
+        newest.instances.avg_total
+    );
+    assert!(mru.instances.avg_total < lru.instances.avg_total);
+    assert!(random.instances.avg_total < lru.instances.avg_total * 1.01);
+    // Busy time does not depend on routing.
+    for f in [&newest, &lru, &mru, &random] {
+        assert_within(f.instances.avg_busy, 20.0 * 0.2, 0.2, 1.0, "avg busy");
+    }
+}
