@@ -250,16 +250,15 @@ impl Env {
         }
     }
 
-    /// Peak memory of the environment so far, MB: the cgroup's peak, else the runtime
-    /// process's high-water mark (`VmHWM`).
+    /// Peak memory of the environment so far, MB: the larger of the cgroup's peak (every
+    /// process of the environment, charged from the move into the cgroup on) and the runtime
+    /// process's resident high-water mark (`VmHWM`, which also counts the pages mapped at exec,
+    /// such as the interpreter's own).
     pub(crate) fn peak_mb(&self) -> u64 {
-        let bytes = self
-            .cgroup
-            .as_ref()
-            .and_then(EnvCgroup::peak_bytes)
-            .or_else(|| self.state().final_peak_bytes)
-            .or_else(|| self.pid.get().and_then(|&p| vm_hwm_bytes(p)))
-            .unwrap_or(0);
+        let cgroup = self.cgroup.as_ref().and_then(EnvCgroup::peak_bytes);
+        let hwm = self.pid.get().and_then(|&p| vm_hwm_bytes(p));
+        let last = self.state().final_peak_bytes;
+        let bytes = cgroup.into_iter().chain(hwm).chain(last).max().unwrap_or(0);
         bytes.div_ceil(1 << 20)
     }
 
