@@ -179,6 +179,7 @@ pub(crate) struct Env {
     job_ready: Notify,
     /// Wakes the reaper when the environment goes idle.
     pub idle_set: Notify,
+    hwm: Mutex<Option<(Instant, u64)>>,
     closed: watch::Sender<bool>,
 }
 
@@ -203,6 +204,7 @@ impl Env {
             }),
             job_ready: Notify::new(),
             idle_set: Notify::new(),
+            hwm: Mutex::new(None),
             closed: watch::channel(false).0,
         }
     }
@@ -256,10 +258,26 @@ impl Env {
     /// such as the interpreter's own).
     pub(crate) fn peak_mb(&self) -> u64 {
         let cgroup = self.cgroup.as_ref().and_then(EnvCgroup::peak_bytes);
-        let hwm = self.pid.get().and_then(|&p| vm_hwm_bytes(p));
+        let hwm = self.vm_hwm(cgroup.is_some());
         let last = self.state().final_peak_bytes;
         let bytes = cgroup.into_iter().chain(hwm).chain(last).max().unwrap_or(0);
         bytes.div_ceil(1 << 20)
+    }
+
+    /// The runtime process's `VmHWM`. With a cgroup (which sees every allocation after the
+    /// move) it only adds the pages mapped at exec, so it is re-read at most once a second:
+    /// `/proc/<pid>/status` costs more than the rest of the bookkeeping of an invocation.
+    fn vm_hwm(&self, cached_ok: bool) -> Option<u64> {
+        let pid = *self.pid.get()?;
+        let mut cache = self.hwm.lock().unwrap_or_else(|p| p.into_inner());
+        if let (true, Some((at, v))) = (cached_ok, *cache) {
+            if at.elapsed() < std::time::Duration::from_secs(1) {
+                return Some(v);
+            }
+        }
+        let v = vm_hwm_bytes(pid)?;
+        *cache = Some((Instant::now(), v));
+        Some(v)
     }
 
     /// Records the end of the process: sets `death`, fails the init or the invocation in

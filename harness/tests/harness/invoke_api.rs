@@ -182,3 +182,55 @@ async fn log_tail_holds_the_invocations_log() {
     assert!(r.header("X-Amz-Log-Result").is_none());
     rt.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_file_and_records_file_hold_every_invocation() {
+    let dir = std::env::temp_dir().join(format!("lamsim-harness-test-{}", std::process::id()));
+    let mut opts = options();
+    opts.log_file = Some(dir.join("serve.log"));
+    opts.records_file = Some(dir.join("invocations.jsonl"));
+    let rt = lamsim_harness::Runtime::start(vec![rust_function("faults", "faults", 256)], opts)
+        .await
+        .unwrap();
+    let addr = rt.invoke_api_addr().unwrap();
+    invoke(addr, "faults", &[], r#"{"action":"log","lines":1}"#).await;
+    invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
+    let kept = rt.take_records();
+    rt.shutdown().await;
+    let jsonl = std::fs::read_to_string(dir.join("invocations.jsonl")).unwrap();
+    let from_file: Vec<lamsim_harness::InvocationRecord> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(from_file, kept);
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let id0 = &kept[0].request_id;
+    assert_eq!(lines[0], format!("START RequestId: {id0} Version: $LATEST"));
+    assert_eq!(lines[1], "log line 0");
+    assert_eq!(lines[2], format!("END RequestId: {id0}"));
+    assert!(lines[3].starts_with(&format!("REPORT RequestId: {id0}\tDuration: ")));
+    assert!(lines[3].contains("\tMemory Size: 256 MB\tMax Memory Used: "));
+    assert!(lines[3].contains("\tInit Duration: "));
+    let report1 = lines
+        .iter()
+        .find(|l| l.starts_with(&format!("REPORT RequestId: {}", kept[1].request_id)))
+        .unwrap();
+    assert!(!report1.contains("Init Duration"), "warm: {report1}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_cgroups_it_serves_and_says_so() {
+    let mut opts = options();
+    opts.cgroups = false;
+    let rt = lamsim_harness::Runtime::start(vec![rust_function("echo", "echo", 128)], opts)
+        .await
+        .unwrap();
+    assert_eq!(rt.cpu_limit(), lamsim_harness::CpuLimit::None);
+    assert!(rt.cpu_limit_reason().is_some());
+    let inv = rt.invoke("echo", "{}".into(), false).await.unwrap();
+    assert_eq!(inv.record.cpu_limit, lamsim_harness::CpuLimit::None);
+    assert!(inv.record.max_memory_used_mb > 0, "VmHWM without a cgroup");
+    rt.shutdown().await;
+}

@@ -77,6 +77,12 @@ async fn awslambdaric_serves_events_context_and_errors() {
     let by = |n: &str| recs.iter().find(|r| r.function == n).unwrap().clone();
     assert_eq!(by("transform").status, Status::Success);
     assert!(by("transform").init_ms.unwrap() > 1.0);
+    // An interpreter with awslambdaric loaded is resident in more than 8 MB.
+    assert!(
+        by("transform").max_memory_used_mb > 8,
+        "{:?}",
+        by("transform")
+    );
     assert_eq!(by("fail").status, Status::FunctionError);
     assert_eq!(by("fail").error_type.as_deref(), Some("ValueError"));
     assert_eq!(by("missing").status, Status::InitError);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     match std::env::var("LAMSIM_FAULT_INIT").as_deref() {
         Ok("exit") => {

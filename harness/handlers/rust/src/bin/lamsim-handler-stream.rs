@@ -29,7 +29,7 @@ async fn handler(event: LambdaEvent<Value>) -> Result<Response<Body>, Error> {
     Ok(Response::from(rx))
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(handler)).await
 }
