@@ -9,7 +9,15 @@ async fn next_headers_env_and_status_codes() {
     f.timeout = lamsim_sim::time::SimTime::from_secs(7);
     let rt = start(vec![f]).await;
     let addr = rt.invoke_api_addr().unwrap();
-    let r = invoke(addr, "probe", &[], r#"{"k":"v"}"#).await;
+    // base64 of {"custom":{"a":1}}
+    let cc = "eyJjdXN0b20iOnsiYSI6MX19";
+    let r = invoke(
+        addr,
+        "probe",
+        &[("X-Amz-Client-Context", cc)],
+        r#"{"k":"v"}"#,
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let p = r.json();
     assert_eq!(p["next_status"], 200);
@@ -30,6 +38,7 @@ async fn next_headers_env_and_status_codes() {
             .starts_with("Root=1-")
     );
     assert_eq!(h["content-type"], "application/json");
+    assert_eq!(h["lambda-runtime-client-context"], r#"{"custom":{"a":1}}"#);
     // The deadline is now + 7 s (give or take the time the call took).
     let deadline: u64 = h["lambda-runtime-deadline-ms"]
         .as_str()

@@ -72,3 +72,39 @@ async fn account_pool_is_shared_by_unreserved_functions() {
     assert_eq!(first.await.unwrap().status, 200);
     rt.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_wait_for_a_slot_instead_of_being_throttled() {
+    let mut f = rust_function("slow", "io-wait", 128);
+    f.reserved_concurrency = Some(1);
+    let rt = start(vec![f]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let sync = tokio::spawn(async move { invoke(addr, "slow", &[], r#"{"wait_ms": 600}"#).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let ev = invoke(
+        addr,
+        "slow",
+        &[("X-Amz-Invocation-Type", "Event")],
+        r#"{"wait_ms": 1}"#,
+    )
+    .await;
+    assert_eq!(ev.status, 202, "queued, not throttled");
+    assert_eq!(sync.await.unwrap().status, 200);
+    let mut recs = Vec::new();
+    for _ in 0..200 {
+        recs.extend(rt.take_records());
+        if recs.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(recs.len(), 2);
+    let event = recs
+        .iter()
+        .find(|r| r.invocation_type == lamsim_harness::InvocationType::Event)
+        .unwrap();
+    // It waited for the 600 ms call to finish, then ran on the freed (warm) environment.
+    assert!(event.client_latency_ms > 300.0, "{event:?}");
+    assert!(!event.cold);
+    rt.shutdown().await;
+}
