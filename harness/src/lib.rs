@@ -30,6 +30,7 @@ mod invoke_api;
 pub mod record;
 mod runtime;
 
+pub use bytes::Bytes;
 pub use cgroup::CpuLimit;
 pub use env::{LOG_TAIL_BYTES, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES};
 pub use error::{HarnessError, InvokeError};
