@@ -1,7 +1,7 @@
 //! `lamsim run`, `lamsim validate` and `lamsim runtimes`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -55,7 +55,7 @@ pub struct RuntimesArgs {
 }
 
 /// Loads a workload, printing every validation error on stderr.
-fn load(path: &PathBuf) -> Result<Scenario, ExitCode> {
+fn load(path: &Path) -> Result<Scenario, ExitCode> {
     config::load(path).map_err(|errors| {
         eprint!("{errors}");
         ExitCode::from(crate::EXIT_ERROR)
@@ -118,11 +118,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 
     if let Some(slo) = &summary.slo {
         if !slo.met {
-            if !args.quiet {
-                eprintln!("lamsim: SLO violated:");
-                for v in &slo.violations {
-                    eprintln!("  {v}");
-                }
+            // Always said, even with --quiet: it is the reason for exit code 1.
+            eprintln!("lamsim: SLO violated:");
+            for v in &slo.violations {
+                eprintln!("  {v}");
             }
             return Ok(ExitCode::from(crate::EXIT_CHECK_FAILED));
         }
@@ -133,17 +132,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 /// `lamsim validate`: every file is checked; exit 2 when any has an error.
 pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
     let mut failed = false;
+    // Written with `writeln!`, not `println!`, so a closed stdout is an error that ends the
+    // program quietly (see `main`), not a panic.
+    let mut out = std::io::stdout().lock();
     for path in &args.workloads {
         match config::load(path) {
             Ok(s) => {
                 if !args.quiet {
-                    println!(
+                    writeln!(
+                        out,
                         "ok: {} ({} function{}, window {})",
                         path.display(),
                         s.functions.len(),
                         if s.functions.len() == 1 { "" } else { "s" },
                         s.simulation.duration
-                    );
+                    )?;
                 }
             }
             Err(errors) => {
