@@ -5,6 +5,7 @@
 mod check;
 mod progress;
 mod run;
+mod serve;
 mod sweep;
 
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     Merge(sweep::MergeArgs),
     /// Compare a summary.json with a baseline (a CI gate), or check its recorded SLO.
     Check(check::CheckArgs),
+    /// Run the workload's real handlers behind the Lambda Invoke API (until Ctrl-C).
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Check(a) => check::check(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,421 @@
+//! CPU and memory limits per execution environment through Linux control groups.
+//!
+//! Each environment gets its own cgroup, created *before* the timed spawn: a CPU quota of
+//! `memory-mb / 1769` CPUs per [`CPU_PERIOD_US`] and a memory limit of `memory-mb` MiB (swap
+//! included where the kernel accounts it). cgroup v2 (`cpu.max`, `memory.max`, `memory.peak`)
+//! and v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.max_usage_in_bytes`) are both
+//! supported; which one is used is found from `/proc/self/mountinfo`. The cgroups are created
+//! under the harness's own cgroup (in a `lamsim-<pid>-<n>` folder per runtime), so that limits set on the
+//! harness still apply to its handlers. Where nothing is writable the harness runs without
+//! limits and reports [`CpuLimit::None`].
+//!
+//! The child is moved into its cgroup right after `spawn` (the standard library offers no
+//! safe hook between fork and exec): the runtime's first microseconds run unlimited, which
+//! is far below the resolution of what is measured.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use lamsim_sim::model::cpu_share;
+
+/// Length of one CPU quota period, µs. 20 ms keeps the quota of a 128 MB function (1.45 ms)
+/// above the kernel's 1 ms minimum while keeping throttling fine-grained.
+pub const CPU_PERIOD_US: u64 = 20_000;
+
+/// How CPU share is enforced; written as `cpu_limit` in `bench.json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CpuLimit {
+    /// cgroup v1 (`cpu.cfs_quota_us`).
+    #[serde(rename = "cgroup-v1")]
+    CgroupV1,
+    /// cgroup v2 (`cpu.max`).
+    #[serde(rename = "cgroup-v2")]
+    CgroupV2,
+    /// No limit: handlers run with the whole machine.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl CpuLimit {
+    /// `"cgroup-v1"`, `"cgroup-v2"` or `"none"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuLimit::CgroupV1 => "cgroup-v1",
+            CpuLimit::CgroupV2 => "cgroup-v2",
+            CpuLimit::None => "none",
+        }
+    }
+}
+
+/// CPU quota per [`CPU_PERIOD_US`] for `memory_mb`, µs (at least the kernel's 1,000 µs).
+pub fn cpu_quota_us(memory_mb: u32) -> u64 {
+    ((CPU_PERIOD_US as f64 * cpu_share(memory_mb)).round() as u64).max(1000)
+}
+
+#[derive(Debug)]
+enum Layout {
+    /// cgroup v1: separate `cpu` and `memory` hierarchies (our folders in each).
+    V1 { cpu: PathBuf, memory: PathBuf },
+    /// cgroup v2: one folder.
+    V2 { dir: PathBuf },
+}
+
+/// The harness's parent cgroup(s), `lamsim-<pid>-<n>`, holding one child per environment.
+#[derive(Debug)]
+pub struct Cgroups {
+    layout: Layout,
+}
+
+/// The cgroup(s) of one execution environment.
+#[derive(Debug)]
+pub struct EnvCgroup {
+    v2: bool,
+    /// v1: [cpu, memory]; v2: [dir].
+    dirs: Vec<PathBuf>,
+}
+
+/// A mounted cgroup hierarchy: where it is mounted, the hierarchy path of its root, and its
+/// super options (controllers for v1).
+struct Mount {
+    point: PathBuf,
+    root: String,
+    v2: bool,
+    options: Vec<String>,
+}
+
+fn mounts() -> Vec<Mount> {
+    let Ok(text) = fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        // id parent maj:min root point options [optional...] - fstype source superoptions
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let l: Vec<&str> = left.split(' ').collect();
+        let r: Vec<&str> = right.split(' ').collect();
+        if l.len() < 5 || r.len() < 3 {
+            continue;
+        }
+        let v2 = r[0] == "cgroup2";
+        if r[0] != "cgroup" && !v2 {
+            continue;
+        }
+        out.push(Mount {
+            point: PathBuf::from(l[4]),
+            root: l[3].to_string(),
+            v2,
+            options: r[2].split(',').map(str::to_string).collect(),
+        });
+    }
+    out
+}
+
+/// This process's path in the hierarchy whose controller list contains `controller` (v1), or
+/// in the unified hierarchy (`controller` = "").
+fn self_path(controller: &str) -> Option<String> {
+    let text = fs::read_to_string("/proc/self/cgroup").ok()?;
+    text.lines().find_map(|line| {
+        let mut it = line.splitn(3, ':');
+        let (_, ctrls, path) = (it.next()?, it.next()?, it.next()?);
+        let hit = if controller.is_empty() {
+            ctrls.is_empty()
+        } else {
+            ctrls.split(',').any(|c| c == controller)
+        };
+        hit.then(|| path.to_string())
+    })
+}
+
+/// Joins a mount point and this process's hierarchy path (relative to the mount's root).
+fn own_dir(m: &Mount, path: &str) -> PathBuf {
+    let rel = if m.root == "/" {
+        path
+    } else {
+        path.strip_prefix(m.root.as_str()).unwrap_or("/")
+    };
+    let dir = m.point.join(rel.trim_start_matches('/'));
+    if dir.is_dir() { dir } else { m.point.clone() }
+}
+
+fn write(path: &Path, value: &str) -> io::Result<()> {
+    fs::write(path, value).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+impl Cgroups {
+    /// Finds a writable cgroup hierarchy with CPU and memory control and creates the
+    /// harness's `lamsim-<pid>-<n>` folder in it. Errs with the reason when there is none.
+    pub fn create() -> Result<Cgroups, String> {
+        let ms = mounts();
+        // One folder per runtime: several runtimes may live in one process (tests, bench).
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("lamsim-{}-{seq}", std::process::id());
+        let v1 = |ctrl: &str| {
+            ms.iter()
+                .find(|m| !m.v2 && m.options.iter().any(|o| o == ctrl))
+        };
+        if let (Some(cpu), Some(mem)) = (v1("cpu"), v1("memory")) {
+            let cpu_dir = own_dir(cpu, &self_path("cpu").unwrap_or_default()).join(&name);
+            let mem_dir = own_dir(mem, &self_path("memory").unwrap_or_default()).join(&name);
+            fs::create_dir_all(&cpu_dir)
+                .map_err(|e| format!("cannot create {}: {e}", cpu_dir.display()))?;
+            if let Err(e) = fs::create_dir_all(&mem_dir) {
+                let _ = fs::remove_dir(&cpu_dir);
+                return Err(format!("cannot create {}: {e}", mem_dir.display()));
+            }
+            let cg = Cgroups {
+                layout: Layout::V1 {
+                    cpu: cpu_dir,
+                    memory: mem_dir,
+                },
+            };
+            // Prove that limits can be written before promising them.
+            return match cg.create_env("probe", 128) {
+                Ok(env) => {
+                    env.remove();
+                    Ok(cg)
+                }
+                Err(e) => {
+                    cg.remove();
+                    Err(e.to_string())
+                }
+            };
+        }
+        if let Some(m) = ms.iter().find(|m| m.v2) {
+            let own = own_dir(m, &self_path("").unwrap_or_default());
+            let controllers =
+                fs::read_to_string(own.join("cgroup.controllers")).unwrap_or_default();
+            if !(controllers.split_whitespace().any(|c| c == "cpu")
+                && controllers.split_whitespace().any(|c| c == "memory"))
+            {
+                return Err(format!(
+                    "the cgroup v2 hierarchy at {} does not delegate the cpu and memory controllers",
+                    own.display()
+                ));
+            }
+            let dir = own.join(&name);
+            fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            // Children of `dir` need the controllers enabled in `dir` (and in our own cgroup).
+            let _ = write(&own.join("cgroup.subtree_control"), "+cpu +memory");
+            if let Err(e) = write(&dir.join("cgroup.subtree_control"), "+cpu +memory") {
+                let _ = fs::remove_dir(&dir);
+                return Err(e.to_string());
+            }
+            let cg = Cgroups {
+                layout: Layout::V2 { dir },
+            };
+            return match cg.create_env("probe", 128) {
+                Ok(env) => {
+                    env.remove();
+                    Ok(cg)
+                }
+                Err(e) => {
+                    cg.remove();
+                    Err(e.to_string())
+                }
+            };
+        }
+        Err("no cgroup hierarchy with the cpu and memory controllers is mounted".to_string())
+    }
+
+    /// Which kind of limit these cgroups enforce.
+    pub fn kind(&self) -> CpuLimit {
+        match self.layout {
+            Layout::V1 { .. } => CpuLimit::CgroupV1,
+            Layout::V2 { .. } => CpuLimit::CgroupV2,
+        }
+    }
+
+    /// Creates the cgroup of one environment with its CPU quota and memory limit.
+    pub fn create_env(&self, name: &str, memory_mb: u32) -> io::Result<EnvCgroup> {
+        let bytes = (memory_mb as u64) << 20;
+        let quota = cpu_quota_us(memory_mb);
+        match &self.layout {
+            Layout::V1 { cpu, memory } => {
+                let env = EnvCgroup {
+                    v2: false,
+                    dirs: vec![cpu.join(name), memory.join(name)],
+                };
+                let r = (|| {
+                    fs::create_dir(&env.dirs[0])?;
+                    fs::create_dir(&env.dirs[1])?;
+                    write(
+                        &env.dirs[0].join("cpu.cfs_period_us"),
+                        &CPU_PERIOD_US.to_string(),
+                    )?;
+                    write(&env.dirs[0].join("cpu.cfs_quota_us"), &quota.to_string())?;
+                    write(
+                        &env.dirs[1].join("memory.limit_in_bytes"),
+                        &bytes.to_string(),
+                    )?;
+                    let memsw = env.dirs[1].join("memory.memsw.limit_in_bytes");
+                    if memsw.exists() {
+                        let _ = write(&memsw, &bytes.to_string());
+                    }
+                    Ok(())
+                })();
+                r.map(|()| env).inspect_err(|_: &io::Error| {
+                    EnvCgroup {
+                        v2: false,
+                        dirs: vec![cpu.join(name), memory.join(name)],
+                    }
+                    .remove();
+                })
+            }
+            Layout::V2 { dir } => {
+                let env = EnvCgroup {
+                    v2: true,
+                    dirs: vec![dir.join(name)],
+                };
+                let r = (|| {
+                    fs::create_dir(&env.dirs[0])?;
+                    write(
+                        &env.dirs[0].join("cpu.max"),
+                        &format!("{quota} {CPU_PERIOD_US}"),
+                    )?;
+                    write(&env.dirs[0].join("memory.max"), &bytes.to_string())?;
+                    let _ = write(&env.dirs[0].join("memory.swap.max"), "0");
+                    Ok(())
+                })();
+                r.map(|()| env).inspect_err(|_: &io::Error| {
+                    let _ = fs::remove_dir(dir.join(name));
+                })
+            }
+        }
+    }
+
+    /// Removes the harness's folder(s) (every environment's cgroup must be gone first; left
+    /// over children are killed and removed).
+    pub fn remove(&self) {
+        let dirs = match &self.layout {
+            Layout::V1 { cpu, memory } => vec![cpu.clone(), memory.clone()],
+            Layout::V2 { dir } => vec![dir.clone()],
+        };
+        for d in &dirs {
+            if let Ok(rd) = fs::read_dir(d) {
+                for e in rd.flatten() {
+                    if e.path().is_dir() {
+                        let child = EnvCgroup {
+                            v2: matches!(self.layout, Layout::V2 { .. }),
+                            dirs: vec![e.path()],
+                        };
+                        child.kill_all();
+                        child.remove();
+                    }
+                }
+            }
+            remove_dir_retrying(d);
+        }
+    }
+}
+
+fn remove_dir_retrying(d: &Path) {
+    for i in 0..50 {
+        match fs::remove_dir(d) {
+            Ok(()) => return,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(2 * (i + 1))),
+        }
+    }
+}
+
+fn read_u64(path: &Path) -> Option<u64> {
+    fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Value of `key` in a flat-keyed file such as `memory.events` or `memory.oom_control`.
+fn keyed(path: &Path, key: &str) -> Option<u64> {
+    let text = fs::read_to_string(path).ok()?;
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once(' ')?;
+        (k == key).then(|| v.trim().parse().ok()).flatten()
+    })
+}
+
+impl EnvCgroup {
+    fn memory_dir(&self) -> &Path {
+        self.dirs
+            .last()
+            .expect("an environment cgroup has at least one folder")
+    }
+
+    /// Moves a process into this cgroup.
+    pub fn add(&self, pid: u32) -> io::Result<()> {
+        for d in &self.dirs {
+            write(&d.join("cgroup.procs"), &pid.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Peak memory of the environment so far, bytes (`memory.peak` / `memory.max_usage_in_bytes`).
+    pub fn peak_bytes(&self) -> Option<u64> {
+        let d = self.memory_dir();
+        if self.v2 {
+            read_u64(&d.join("memory.peak"))
+        } else {
+            read_u64(&d.join("memory.max_usage_in_bytes"))
+        }
+    }
+
+    /// How many processes of the environment the kernel's OOM killer has killed.
+    pub fn oom_kills(&self) -> u64 {
+        let d = self.memory_dir();
+        if self.v2 {
+            keyed(&d.join("memory.events"), "oom_kill").unwrap_or(0)
+        } else {
+            keyed(&d.join("memory.oom_control"), "oom_kill").unwrap_or(0)
+        }
+    }
+
+    /// Pids in the cgroup.
+    pub fn pids(&self) -> Vec<i32> {
+        let Ok(text) = fs::read_to_string(self.memory_dir().join("cgroup.procs")) else {
+            return Vec::new();
+        };
+        text.lines().filter_map(|l| l.trim().parse().ok()).collect()
+    }
+
+    /// SIGKILLs every process in the cgroup.
+    pub fn kill_all(&self) {
+        for pid in self.pids() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+
+    /// Removes the cgroup folder(s), retrying while exiting processes leave.
+    pub fn remove(&self) {
+        for d in &self.dirs {
+            remove_dir_retrying(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_is_memory_proportional() {
+        assert_eq!(cpu_quota_us(1769), CPU_PERIOD_US);
+        // 128 / 1769 · 20,000 µs = 1,447.2 µs.
+        assert_eq!(cpu_quota_us(128), 1447);
+        // 10,240 / 1769 · 20,000 µs = 115,771.6 µs (5.79 vCPUs, under the 6-vCPU cap).
+        assert_eq!(cpu_quota_us(10_240), 115_772);
+    }
+
+    #[test]
+    fn cpu_limit_names() {
+        assert_eq!(
+            serde_json::to_string(&CpuLimit::CgroupV1).unwrap(),
+            "\"cgroup-v1\""
+        );
+        assert_eq!(CpuLimit::None.as_str(), "none");
+    }
+}

@@ -1,0 +1,233 @@
+//! The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`), as boto3,
+//! the AWS CLI (`--endpoint-url`) and curl call it.
+//!
+//! Qualifiers (`name:alias`, `?Qualifier=`) are accepted and run `$LATEST`: the harness has one
+//! version of each function.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::error::InvokeError;
+use crate::ids;
+use crate::runtime::{Inner, InvokeOptions, MAX_SYNC_PAYLOAD};
+
+/// Accepts connections until the task is aborted.
+pub(crate) async fn serve(inner: Arc<Inner>, listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req| {
+                let inner = inner.clone();
+                async move { Ok::<_, Infallible>(handle(&inner, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .writev(false)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+/// An error response as AWS sends it: status, `X-Amzn-ErrorType`, JSON body.
+fn error_response(e: &InvokeError, request_id: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(e.status())
+        .header("Content-Type", "application/json")
+        .header("X-Amzn-ErrorType", e.error_type())
+        .header("x-amzn-RequestId", request_id)
+        .body(Full::new(Bytes::from(e.body().to_string())))
+        .expect("static response parts are valid")
+}
+
+fn plain_error(status: StatusCode, error_type: &str, message: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("Content-Type", "application/json")
+        .header("X-Amzn-ErrorType", error_type)
+        .body(Full::new(Bytes::from(
+            serde_json::json!({"Type": "User", "message": message}).to_string(),
+        )))
+        .expect("static response parts are valid")
+}
+
+/// Decodes `%XX` escapes (boto3 escapes the `:` of ARNs and qualifiers).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
+    query?.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == key).then_some(v)
+    })
+}
+
+async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let client_start = Instant::now();
+    let path = req.uri().path();
+    let Some(name) = path
+        .strip_prefix("/2015-03-31/functions/")
+        .and_then(|r| r.strip_suffix("/invocations"))
+    else {
+        return plain_error(
+            StatusCode::NOT_FOUND,
+            "UnknownOperationException",
+            "lamsim serve implements only Invoke (POST /2015-03-31/functions/{name}/invocations)",
+        );
+    };
+    if req.method() != hyper::Method::POST {
+        return plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "UnknownOperationException",
+            "Invoke takes POST",
+        );
+    }
+    let mut name = percent_decode(name);
+    if let Some(q) = query_param(req.uri().query(), "Qualifier") {
+        if !name.contains(':') || name.starts_with("arn:") && name.matches(':').count() == 6 {
+            name = format!("{name}:{}", percent_decode(q));
+        }
+    }
+    let h = |k: &str| {
+        req.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let invocation_type =
+        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
+    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
+    let client_context = h("X-Amz-Client-Context");
+    let request_id = ids::request_id();
+    // Read at most one byte past the sync limit: larger requests are refused either way.
+    let body = match Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1)
+        .collect()
+        .await
+    {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let op = if invocation_type == "Event" {
+                "InvokeAsync"
+            } else {
+                "InvokeFunction"
+            };
+            let limit = if invocation_type == "Event" {
+                crate::runtime::MAX_ASYNC_PAYLOAD
+            } else {
+                MAX_SYNC_PAYLOAD
+            };
+            return error_response(
+                &InvokeError::PayloadTooLarge {
+                    limit,
+                    operation: op,
+                },
+                &request_id,
+            );
+        }
+    };
+    match invocation_type.as_str() {
+        "DryRun" => match inner.lookup(&name) {
+            Ok(_) => Response::builder()
+                .status(StatusCode::NO_CONTENT)
+                .header("x-amzn-RequestId", &request_id)
+                .body(Full::new(Bytes::new()))
+                .expect("static response parts are valid"),
+            Err(e) => error_response(&e, &request_id),
+        },
+        "Event" => match inner.invoke_event(&name, body, client_start) {
+            Ok(id) => Response::builder()
+                .status(StatusCode::ACCEPTED)
+                .header("x-amzn-RequestId", &id)
+                .body(Full::new(Bytes::new()))
+                .expect("static response parts are valid"),
+            Err(e) => error_response(&e, &request_id),
+        },
+        "RequestResponse" => {
+            let opts = InvokeOptions {
+                cold: false,
+                tail,
+                client_context,
+            };
+            match inner.invoke_sync(&name, body, &opts, client_start).await {
+                Ok(inv) => {
+                    let mut b = Response::builder()
+                        .status(StatusCode::OK)
+                        .header("Content-Type", "application/json")
+                        .header("X-Amz-Executed-Version", "$LATEST")
+                        .header("x-amzn-RequestId", &inv.record.request_id);
+                    if let Some(fe) = inv.function_error {
+                        b = b.header("X-Amz-Function-Error", fe);
+                    }
+                    if let Some(tail) = &inv.log_tail {
+                        b = b.header(
+                            "X-Amz-Log-Result",
+                            base64::engine::general_purpose::STANDARD.encode(tail),
+                        );
+                    }
+                    b.body(Full::new(inv.payload))
+                        .expect("static response parts are valid")
+                }
+                Err(e) => error_response(&e, &request_id),
+            }
+        }
+        other => plain_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValueException",
+            &format!(
+                "X-Amz-Invocation-Type `{other}` is not one of RequestResponse, Event, DryRun"
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("hello%3Alive"), "hello:live");
+        assert_eq!(percent_decode("a%24LATEST"), "a$LATEST");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn query_params() {
+        assert_eq!(
+            query_param(Some("Qualifier=live&x=1"), "Qualifier"),
+            Some("live")
+        );
+        assert_eq!(query_param(Some("x=1"), "Qualifier"), None);
+        assert_eq!(query_param(None, "Qualifier"), None);
+    }
+}

@@ -1,0 +1,41 @@
+//! # lamsim-harness: a Lambda-compatible mini-runtime that runs real handlers
+//!
+//! The harness starts the user's real handler processes (one per execution environment),
+//! speaks the AWS Lambda Runtime API (2018-06-01) to them and the Lambda Invoke API to clients,
+//! so that what it measures is what Lambda would run: init (spawn → first `/next`), duration
+//! (event handed over → result received), peak memory, and the client's latency. CPU share
+//! (`memory-mb / 1769` of a CPU) and memory are limited with cgroups where the machine allows.
+//!
+//! `lamsim serve` runs it behind `--listen`; `lamsim bench` drives it in-process through
+//! [`Runtime::invoke`], which returns an [`InvocationRecord`] per call.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use lamsim_harness::{Runtime, RuntimeOptions};
+//! # let functions: Vec<lamsim_sim::model::Function> = vec![];
+//! let rt = Runtime::start(functions, RuntimeOptions::default()).await?;
+//! let inv = rt.invoke("hello", r#"{"name": "world"}"#.into(), true).await?;
+//! assert!(inv.record.cold);
+//! println!("{}", lamsim_harness::record::report_line(&inv.record));
+//! rt.shutdown().await;
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod cgroup;
+mod env;
+pub mod error;
+pub mod ids;
+mod invoke_api;
+pub mod record;
+mod runtime;
+
+pub use bytes::Bytes;
+pub use cgroup::CpuLimit;
+pub use env::{LOG_TAIL_BYTES, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES};
+pub use error::{HarnessError, InvokeError};
+pub use record::{InvocationRecord, InvocationType, Status};
+pub use runtime::{
+    INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime,
+    RuntimeOptions, parse_function_name,
+};

@@ -1,0 +1,1359 @@
+//! The runtime: functions, their execution environments, concurrency limits and the
+//! invocation life cycle (pick or start an environment, hand over the event, enforce the
+//! timeout, measure, log, keep warm or recycle).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing};
+use rand::Rng;
+use tokio::sync::{Notify, oneshot};
+
+use crate::cgroup::{Cgroups, CpuLimit};
+use crate::env::{self, Death, Env, InitResult, Job, Outcome, Retire};
+use crate::error::{HarnessError, InvokeError};
+use crate::ids;
+use crate::record::{self, InvocationRecord, InvocationType, Sink, Status};
+
+/// Largest synchronous (`RequestResponse`) event, bytes (AWS: 6 MB).
+pub const MAX_SYNC_PAYLOAD: usize = 6 * 1024 * 1024;
+/// Largest asynchronous (`Event`) event, bytes (AWS: 1 MB).
+pub const MAX_ASYNC_PAYLOAD: usize = 1024 * 1024;
+/// How long initialisation may take (AWS: 10 s).
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the runtime runs. [`RuntimeOptions::default`] documents each default.
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    /// Address of the Invoke API; `None` (default) serves none (library use through
+    /// [`Runtime::invoke`]). Port 0 picks a free port (see [`Runtime::invoke_api_addr`]).
+    pub listen: Option<SocketAddr>,
+    /// `AWS_REGION` of the handlers and region of ARNs. Default `"us-east-1"`.
+    pub region: String,
+    /// Account id in ARNs. Default `"000000000000"`.
+    pub account_id: String,
+    /// Account concurrency limit (functions without `reserved-concurrency` share what is not
+    /// reserved). Default 1000.
+    pub concurrency_limit: u32,
+    /// Limit CPU and memory with cgroups where the machine allows it. Default true.
+    pub cgroups: bool,
+    /// Longest initialisation. Default [`INIT_TIMEOUT`] (10 s).
+    pub init_timeout: Duration,
+    /// Write log lines (the handlers' output and `START`/`END`/`REPORT`) to stderr. Default false.
+    pub log_to_stderr: bool,
+    /// Also write them to this file. Default none.
+    pub log_file: Option<PathBuf>,
+    /// Write one JSON [`InvocationRecord`] per line to this file. Default none.
+    pub records_file: Option<PathBuf>,
+    /// Keep records in memory for [`Runtime::take_records`]. Default true.
+    pub keep_records: bool,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            listen: None,
+            region: "us-east-1".to_string(),
+            account_id: "000000000000".to_string(),
+            concurrency_limit: 1000,
+            cgroups: true,
+            init_timeout: INIT_TIMEOUT,
+            log_to_stderr: false,
+            log_file: None,
+            records_file: None,
+            keep_records: true,
+        }
+    }
+}
+
+impl RuntimeOptions {
+    /// Defaults with the region and concurrency limit of a workload's `[account]`.
+    pub fn for_account(account: &Account) -> Self {
+        RuntimeOptions {
+            region: account.region.clone(),
+            concurrency_limit: account.concurrency_limit,
+            ..RuntimeOptions::default()
+        }
+    }
+}
+
+/// Options of one invocation.
+#[derive(Clone, Debug, Default)]
+pub struct InvokeOptions {
+    /// Start a new execution environment even if one is idle.
+    pub cold: bool,
+    /// Return the last 4 KB of the invocation's log ([`Invocation::log_tail`]).
+    pub tail: bool,
+    /// `X-Amz-Client-Context` (base64 JSON), passed to the runtime decoded.
+    pub client_context: Option<String>,
+}
+
+/// The result of a synchronous invocation.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    /// What was measured.
+    pub record: InvocationRecord,
+    /// The response payload, or the error payload when `function_error` is set.
+    pub payload: Bytes,
+    /// `Some("Unhandled")` when the function failed (`X-Amz-Function-Error`).
+    pub function_error: Option<&'static str>,
+    /// The last 4 KB of the invocation's log, when asked for.
+    pub log_tail: Option<Vec<u8>>,
+}
+
+pub(crate) struct FunctionState {
+    pub index: usize,
+    pub f: Function,
+    pub arn: String,
+    program: PathBuf,
+    args: Vec<String>,
+    cwd: PathBuf,
+    pool: Mutex<Pool>,
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Arc<Env>>,
+    all: HashMap<u64, Arc<Env>>,
+}
+
+struct Slots {
+    in_flight: Vec<u32>,
+    unreserved_in_flight: u32,
+    unreserved_pool: u32,
+}
+
+pub(crate) struct Inner {
+    pub functions: HashMap<String, Arc<FunctionState>>,
+    pub opts: RuntimeOptions,
+    cgroups: Option<Cgroups>,
+    pub cpu_limit: CpuLimit,
+    pub cpu_limit_reason: Option<String>,
+    sink: Arc<Sink>,
+    slots: Mutex<Slots>,
+    slot_freed: Notify,
+    next_env: AtomicU64,
+    pub shutting_down: AtomicBool,
+    live_envs: AtomicU64,
+    env_exited: Notify,
+    invoke_api: Mutex<Option<(SocketAddr, tokio::task::JoinHandle<()>)>>,
+}
+
+/// A running mini-runtime. Dropping it kills every environment and removes every cgroup;
+/// [`Runtime::shutdown`] does the same and waits for the processes to exit.
+///
+/// ```no_run
+/// # async fn demo(functions: Vec<lamsim_sim::model::Function>) -> Result<(), Box<dyn std::error::Error>> {
+/// use lamsim_harness::{Runtime, RuntimeOptions};
+/// let rt = Runtime::start(functions, RuntimeOptions::default()).await?;
+/// let cold = rt.invoke("hello", br#"{"n": 1}"#.to_vec().into(), true).await?;
+/// let warm = rt.invoke("hello", br#"{"n": 2}"#.to_vec().into(), false).await?;
+/// println!("init {:?} ms, warm {} ms", cold.record.init_ms, warm.record.duration_ms);
+/// rt.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+/// Resolves the program of a handler command: a path with a `/` against `cwd`, a bare name
+/// through `PATH`.
+fn resolve_program(program: &str, cwd: &Path) -> Option<PathBuf> {
+    let p = Path::new(program);
+    if program.contains('/') {
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        };
+        return full.is_file().then_some(full);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|c| c.is_file())
+}
+
+impl Runtime {
+    /// Checks every function's handler, sets up cgroups (warning once on stderr when they are
+    /// not available) and, with `opts.listen`, starts the Invoke API. No environment is
+    /// started before the first invocation.
+    pub async fn start(
+        functions: Vec<Function>,
+        opts: RuntimeOptions,
+    ) -> Result<Runtime, HarnessError> {
+        if functions.is_empty() {
+            return Err(HarnessError::NoFunctions);
+        }
+        let mut map = HashMap::new();
+        let mut reserved_total = 0u32;
+        for (index, f) in functions.into_iter().enumerate() {
+            let Some(h) = &f.handler else {
+                return Err(HarnessError::NoHandler {
+                    index,
+                    name: f.name,
+                });
+            };
+            let Some(program) = h.command.first() else {
+                return Err(HarnessError::EmptyCommand {
+                    index,
+                    name: f.name,
+                });
+            };
+            let cwd = if h.cwd.as_os_str().is_empty() {
+                std::env::current_dir().unwrap_or_default()
+            } else {
+                std::path::absolute(&h.cwd).unwrap_or_else(|_| h.cwd.clone())
+            };
+            if !cwd.is_dir() {
+                return Err(HarnessError::BadCwd { index, cwd });
+            }
+            let Some(resolved) = resolve_program(program, &cwd) else {
+                return Err(HarnessError::ProgramNotFound {
+                    index,
+                    program: program.clone(),
+                });
+            };
+            if map.contains_key(&f.name) {
+                return Err(HarnessError::DuplicateFunction {
+                    index,
+                    name: f.name,
+                });
+            }
+            reserved_total += f.reserved_concurrency.unwrap_or(0);
+            let arn = format!(
+                "arn:aws:lambda:{}:{}:function:{}",
+                opts.region, opts.account_id, f.name
+            );
+            let fs = FunctionState {
+                index,
+                arn,
+                program: resolved,
+                args: h.command[1..].to_vec(),
+                cwd,
+                pool: Mutex::new(Pool::default()),
+                f,
+            };
+            map.insert(fs.f.name.clone(), Arc::new(fs));
+        }
+        let (cgroups, cpu_limit, reason) = if opts.cgroups {
+            match Cgroups::create() {
+                Ok(c) => {
+                    let k = c.kind();
+                    (Some(c), k, None)
+                }
+                Err(why) => (None, CpuLimit::None, Some(why)),
+            }
+        } else {
+            (
+                None,
+                CpuLimit::None,
+                Some("disabled by the caller".to_string()),
+            )
+        };
+        if let (Some(why), true) = (&reason, opts.cgroups) {
+            eprintln!(
+                "warning: handlers run without CPU and memory limits (cpu_limit: \"none\"): {why}; \
+                 durations are not scaled by memory-mb"
+            );
+        }
+        let sink = Sink::new(
+            opts.log_to_stderr,
+            opts.log_file.as_deref(),
+            opts.records_file.as_deref(),
+            opts.keep_records,
+        );
+        let sink = match sink {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                if let Some(c) = &cgroups {
+                    c.remove();
+                }
+                return Err(e);
+            }
+        };
+        let n = map.len();
+        let inner = Arc::new(Inner {
+            functions: map,
+            slots: Mutex::new(Slots {
+                in_flight: vec![0; n],
+                unreserved_in_flight: 0,
+                unreserved_pool: opts.concurrency_limit.saturating_sub(reserved_total),
+            }),
+            opts,
+            cgroups,
+            cpu_limit,
+            cpu_limit_reason: reason,
+            sink,
+            slot_freed: Notify::new(),
+            next_env: AtomicU64::new(1),
+            shutting_down: AtomicBool::new(false),
+            live_envs: AtomicU64::new(0),
+            env_exited: Notify::new(),
+            invoke_api: Mutex::new(None),
+        });
+        let rt = Runtime { inner };
+        if let Some(addr) = rt.inner.opts.listen {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| HarnessError::Listen {
+                    addr: addr.to_string(),
+                    source,
+                })?;
+            let bound = listener.local_addr().unwrap_or(addr);
+            let task = tokio::spawn(crate::invoke_api::serve(rt.inner.clone(), listener));
+            *rt.inner
+                .invoke_api
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some((bound, task));
+        }
+        Ok(rt)
+    }
+
+    /// Address the Invoke API listens on, when it was started.
+    pub fn invoke_api_addr(&self) -> Option<SocketAddr> {
+        self.inner
+            .invoke_api
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(a, _)| *a)
+    }
+
+    /// How CPU share is enforced (`cpu_limit` of `bench.json`).
+    pub fn cpu_limit(&self) -> CpuLimit {
+        self.inner.cpu_limit
+    }
+
+    /// Why there is no CPU limit, when there is none.
+    pub fn cpu_limit_reason(&self) -> Option<&str> {
+        self.inner.cpu_limit_reason.as_deref()
+    }
+
+    /// Invokes `name` synchronously with `payload` (JSON; empty means `{}`), on a new
+    /// environment when `cold`. Function errors, timeouts and crashes are `Ok` with
+    /// [`Invocation::function_error`] set; `Err` means the request was refused.
+    pub async fn invoke(
+        &self,
+        name: &str,
+        payload: Bytes,
+        cold: bool,
+    ) -> Result<Invocation, InvokeError> {
+        let opts = InvokeOptions {
+            cold,
+            ..InvokeOptions::default()
+        };
+        self.invoke_with(name, payload, &opts).await
+    }
+
+    /// [`Runtime::invoke`] with every option.
+    pub async fn invoke_with(
+        &self,
+        name: &str,
+        payload: Bytes,
+        opts: &InvokeOptions,
+    ) -> Result<Invocation, InvokeError> {
+        self.inner
+            .invoke_sync(name, payload, opts, Instant::now())
+            .await
+    }
+
+    /// Queues an asynchronous (`Event`) invocation and returns its request id at once; it runs
+    /// when a concurrency slot is free. Its record arrives in the records like any other.
+    pub fn invoke_event(&self, name: &str, payload: Bytes) -> Result<String, InvokeError> {
+        self.inner.invoke_event(name, payload, Instant::now())
+    }
+
+    /// Takes the records of the invocations finished so far (with `keep_records`).
+    pub fn take_records(&self) -> Vec<InvocationRecord> {
+        self.inner.sink.take()
+    }
+
+    /// Number of execution environments alive (busy or idle) of `name`.
+    pub fn environments(&self, name: &str) -> usize {
+        self.inner
+            .functions
+            .get(name)
+            .map(|fs| fs.pool().all.len())
+            .unwrap_or(0)
+    }
+
+    /// Stops serving, kills every environment, waits (up to 5 s) for the processes to exit and
+    /// removes the cgroups.
+    pub async fn shutdown(&self) {
+        let inner = &self.inner;
+        inner.shutting_down.store(true, Ordering::SeqCst);
+        if let Some((_, task)) = inner
+            .invoke_api
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+        inner.slot_freed.notify_waiters();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let exited = inner.env_exited.notified();
+            for fs in inner.functions.values() {
+                let envs: Vec<Arc<Env>> = fs.pool().all.values().cloned().collect();
+                for e in envs {
+                    e.kill(Retire::Shutdown);
+                }
+            }
+            if inner.live_envs.load(Ordering::SeqCst) == 0 || Instant::now() >= deadline {
+                break;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(50), exited).await;
+        }
+        inner.cleanup();
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let inner = &self.inner;
+        inner.shutting_down.store(true, Ordering::SeqCst);
+        if let Some((_, task)) = inner
+            .invoke_api
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+        for fs in inner.functions.values() {
+            let envs: Vec<Arc<Env>> = fs.pool().all.values().cloned().collect();
+            for e in envs {
+                e.kill(Retire::Shutdown);
+            }
+        }
+        inner.cleanup();
+    }
+}
+
+impl FunctionState {
+    fn pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes an idle environment as `routing` says.
+    fn take_idle(&self) -> Option<Arc<Env>> {
+        let mut pool = self.pool();
+        if pool.idle.is_empty() {
+            return None;
+        }
+        let i = match self.f.routing {
+            Routing::Newest => (0..pool.idle.len()).max_by_key(|&i| pool.idle[i].id)?,
+            Routing::Mru => pool.idle.len() - 1,
+            Routing::Lru => 0,
+            Routing::Random => rand::rng().random_range(0..pool.idle.len()),
+        };
+        let env = pool.idle.remove(i);
+        env.state().idle_until = None;
+        Some(env)
+    }
+
+    fn keep_alive(&self) -> Duration {
+        let ns = match &self.f.keep_alive.policy {
+            KeepAlivePolicy::Fixed { idle } => idle.as_nanos(),
+            KeepAlivePolicy::Uniform { min, max } => {
+                if max.as_nanos() > min.as_nanos() {
+                    rand::rng().random_range(min.as_nanos()..=max.as_nanos())
+                } else {
+                    min.as_nanos()
+                }
+            }
+        };
+        Duration::from_nanos(ns)
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_nanos(self.f.timeout.as_nanos())
+    }
+}
+
+/// Splits a FunctionName of the Invoke API (name, `name:qualifier`, full or partial ARN,
+/// each with an optional qualifier) into name and qualifier.
+pub fn parse_function_name(s: &str) -> (&str, Option<&str>) {
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        // arn:aws:lambda:region:account:function:name[:qualifier]
+        ["arn", _, "lambda", _, _, "function", name] => (name, None),
+        ["arn", _, "lambda", _, _, "function", name, q] => (name, Some(q)),
+        // account:function:name[:qualifier]
+        [_, "function", name] => (name, None),
+        [_, "function", name, q] => (name, Some(q)),
+        [name, q] => (name, Some(q)),
+        _ => (s, None),
+    }
+}
+
+impl Inner {
+    pub(crate) fn lookup(&self, function_name: &str) -> Result<&Arc<FunctionState>, InvokeError> {
+        let (name, q) = parse_function_name(function_name);
+        self.functions
+            .get(name)
+            .ok_or_else(|| InvokeError::UnknownFunction {
+                arn: format!(
+                    "arn:aws:lambda:{}:{}:function:{}{}",
+                    self.opts.region,
+                    self.opts.account_id,
+                    name,
+                    q.map(|q| format!(":{q}")).unwrap_or_default()
+                ),
+            })
+    }
+
+    fn check_payload(
+        payload: &Bytes,
+        limit: usize,
+        operation: &'static str,
+    ) -> Result<Bytes, InvokeError> {
+        if payload.len() > limit {
+            return Err(InvokeError::PayloadTooLarge { limit, operation });
+        }
+        if payload.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Bytes::from_static(b"{}"));
+        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(payload).map_err(|e| {
+            InvokeError::InvalidPayload {
+                detail: e.to_string(),
+            }
+        })?;
+        Ok(payload.clone())
+    }
+
+    fn try_acquire(&self, fs: &FunctionState) -> Result<(), InvokeError> {
+        let mut s = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        match fs.f.reserved_concurrency {
+            Some(r) => {
+                if s.in_flight[fs.index] >= r {
+                    return Err(InvokeError::Throttled {
+                        reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+                    });
+                }
+            }
+            None => {
+                if s.unreserved_in_flight >= s.unreserved_pool {
+                    return Err(InvokeError::Throttled {
+                        reason: "ConcurrentInvocationLimitExceeded",
+                    });
+                }
+                s.unreserved_in_flight += 1;
+            }
+        }
+        s.in_flight[fs.index] += 1;
+        Ok(())
+    }
+
+    fn release(&self, fs: &FunctionState) {
+        {
+            let mut s = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            s.in_flight[fs.index] -= 1;
+            if fs.f.reserved_concurrency.is_none() {
+                s.unreserved_in_flight -= 1;
+            }
+        }
+        self.slot_freed.notify_waiters();
+    }
+
+    pub(crate) async fn invoke_sync(
+        self: &Arc<Self>,
+        name: &str,
+        payload: Bytes,
+        opts: &InvokeOptions,
+        client_start: Instant,
+    ) -> Result<Invocation, InvokeError> {
+        if self.shutting_down.load(Ordering::Relaxed) {
+            return Err(InvokeError::ShuttingDown);
+        }
+        let fs = self.lookup(name)?.clone();
+        let payload = Self::check_payload(&payload, MAX_SYNC_PAYLOAD, "InvokeFunction")?;
+        self.try_acquire(&fs)?;
+        let r = self
+            .run(
+                &fs,
+                payload,
+                opts,
+                InvocationType::RequestResponse,
+                client_start,
+            )
+            .await;
+        self.release(&fs);
+        Ok(r)
+    }
+
+    pub(crate) fn invoke_event(
+        self: &Arc<Self>,
+        name: &str,
+        payload: Bytes,
+        client_start: Instant,
+    ) -> Result<String, InvokeError> {
+        if self.shutting_down.load(Ordering::Relaxed) {
+            return Err(InvokeError::ShuttingDown);
+        }
+        let fs = self.lookup(name)?.clone();
+        let payload = Self::check_payload(&payload, MAX_ASYNC_PAYLOAD, "InvokeAsync")?;
+        let request_id = ids::request_id();
+        let inner = self.clone();
+        let id = request_id.clone();
+        tokio::spawn(async move {
+            // Queued: wait for a slot instead of throttling, as Lambda's async queue does.
+            loop {
+                let freed = inner.slot_freed.notified();
+                tokio::pin!(freed);
+                freed.as_mut().enable();
+                if inner.shutting_down.load(Ordering::Relaxed) {
+                    return;
+                }
+                if inner.try_acquire(&fs).is_ok() {
+                    break;
+                }
+                freed.await;
+            }
+            let opts = InvokeOptions::default();
+            inner
+                .run_with_id(&fs, payload, &opts, InvocationType::Event, client_start, id)
+                .await;
+            inner.release(&fs);
+        });
+        Ok(request_id)
+    }
+
+    async fn run(
+        self: &Arc<Self>,
+        fs: &Arc<FunctionState>,
+        payload: Bytes,
+        opts: &InvokeOptions,
+        kind: InvocationType,
+        client_start: Instant,
+    ) -> Invocation {
+        self.run_with_id(fs, payload, opts, kind, client_start, ids::request_id())
+            .await
+    }
+
+    /// Runs one invocation on an idle or a new environment; the caller holds a slot.
+    async fn run_with_id(
+        self: &Arc<Self>,
+        fs: &Arc<FunctionState>,
+        payload: Bytes,
+        opts: &InvokeOptions,
+        kind: InvocationType,
+        client_start: Instant,
+        request_id: String,
+    ) -> Invocation {
+        let timestamp_ms = env::epoch_ms();
+        let request_bytes = payload.len();
+        let timeout = fs.timeout();
+        let client_context = opts.client_context.as_ref().and_then(|cc| {
+            base64::engine::general_purpose::STANDARD
+                .decode(cc)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        });
+        let mut payload = Some(payload);
+        // An idle environment may die between being picked and being given the event: then
+        // pick again (or start one).
+        let (env, init_ms, result_rx) = loop {
+            let mut init_ms = None;
+            let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
+                Some(e) => e,
+                None => match self.start_env(fs).await {
+                    Ok((e, init)) => {
+                        init_ms = Some(init.as_secs_f64() * 1e3);
+                        e
+                    }
+                    Err(failure) => {
+                        return self.finish_init_failure(
+                            fs,
+                            failure,
+                            opts,
+                            kind,
+                            client_start,
+                            request_id,
+                            request_bytes,
+                            timestamp_ms,
+                        );
+                    }
+                },
+            };
+            let start = record::start_line(&request_id);
+            if self.sink.logs() {
+                self.sink.line(start.as_bytes());
+            }
+            env.log.start(&start);
+            let (tx, rx) = oneshot::channel();
+            let job = Job {
+                request_id: request_id.clone(),
+                payload: payload.take().expect("payload is put back on retry"),
+                deadline_ms: env::epoch_ms() + timeout.as_millis() as u64,
+                function_arn: fs.arn.clone(),
+                trace_id: ids::trace_id(timestamp_ms / 1000),
+                client_context: client_context.clone(),
+                result: tx,
+            };
+            match env.submit(job) {
+                Ok(()) => break (env, init_ms, rx),
+                Err(job) => payload = Some(job.payload),
+            }
+        };
+        let handed_fallback = Instant::now();
+        let waited = tokio::time::timeout(timeout, result_rx).await;
+        let mut status = Status::Success;
+        let mut error_type = None;
+        let mut first_byte_ms = None;
+        let (body, duration) = match waited {
+            Ok(Ok(Outcome::Response {
+                body,
+                handed,
+                first_byte,
+                done,
+            })) => {
+                first_byte_ms = first_byte.map(|t| (t - handed).as_secs_f64() * 1e3);
+                (body, done - handed)
+            }
+            Ok(Ok(Outcome::Error {
+                error_type: t,
+                body,
+                handed,
+                done,
+            })) => {
+                status = Status::FunctionError;
+                error_type = Some(t);
+                (body, done - handed)
+            }
+            Ok(Ok(Outcome::TooLarge { size, handed, done })) => {
+                status = Status::FunctionError;
+                error_type = Some("Function.ResponseSizeTooLarge".to_string());
+                let body = error_body(
+                    "Function.ResponseSizeTooLarge",
+                    &format!(
+                        "Response payload size ({size} bytes) exceeded maximum allowed payload size ({} bytes).",
+                        env::MAX_RESPONSE_BYTES
+                    ),
+                );
+                (body, done - handed)
+            }
+            Ok(Err(_closed)) => {
+                // The process ended during the invocation.
+                let death = env.state().death.clone();
+                let (st, t, msg) = match death {
+                    Some(Death::OutOfMemory) => (
+                        Status::OutOfMemory,
+                        "Runtime.OutOfMemory",
+                        "Runtime exited with error: signal: killed".to_string(),
+                    ),
+                    Some(Death::Exited(how)) => (
+                        Status::Crash,
+                        "Runtime.ExitError",
+                        format!("Runtime exited with error: {how}"),
+                    ),
+                    Some(Death::Retired(why)) => (
+                        Status::Crash,
+                        "Runtime.ExitError",
+                        format!("the execution environment was stopped ({why:?})"),
+                    ),
+                    None => (
+                        Status::Crash,
+                        "Runtime.ExitError",
+                        "Runtime exited without providing a reason".to_string(),
+                    ),
+                };
+                status = st;
+                error_type = Some(t.to_string());
+                (
+                    error_body(t, &format!("RequestId: {request_id} Error: {msg}")),
+                    handed_fallback.elapsed(),
+                )
+            }
+            Err(_elapsed) => {
+                env.kill(Retire::Timeout);
+                status = Status::Timeout;
+                error_type = Some("Sandbox.Timedout".to_string());
+                (
+                    error_body(
+                        "Sandbox.Timedout",
+                        &format!(
+                            "RequestId: {request_id} Error: Task timed out after {:.2} seconds",
+                            timeout.as_secs_f64()
+                        ),
+                    ),
+                    timeout,
+                )
+            }
+        };
+        if self.sink.logs() || opts.tail {
+            env.log.catch_up().await;
+        }
+        let duration_ms = duration.as_secs_f64() * 1e3;
+        let rec = InvocationRecord {
+            request_id: request_id.clone(),
+            function: fs.f.name.clone(),
+            memory_mb: fs.f.memory_mb,
+            environment: env.id,
+            cold: init_ms.is_some(),
+            invocation_type: kind,
+            init_ms,
+            duration_ms,
+            first_byte_ms,
+            billed_duration_ms: record::billed_ms(init_ms, duration_ms),
+            max_memory_used_mb: env.peak_mb(),
+            client_latency_ms: 0.0,
+            status,
+            error_type,
+            request_bytes,
+            response_bytes: body.len(),
+            timestamp_ms,
+            cpu_limit: self.cpu_limit,
+        };
+        // Back to the pool (or recycled) before answering, so the next request finds it.
+        if matches!(status, Status::Success | Status::FunctionError) {
+            self.release_env(fs, &env);
+        }
+        self.finish(rec, body, &env.log, opts, client_start)
+    }
+
+    /// Logs `END`/`REPORT`, stores the record and builds the result.
+    fn finish(
+        &self,
+        mut rec: InvocationRecord,
+        body: Bytes,
+        log: &env::LogCapture,
+        opts: &InvokeOptions,
+        client_start: Instant,
+    ) -> Invocation {
+        let end = record::end_line(&rec.request_id);
+        rec.client_latency_ms = client_start.elapsed().as_secs_f64() * 1e3;
+        let report = record::report_line(&rec);
+        if self.sink.logs() {
+            self.sink.line(end.as_bytes());
+            self.sink.line(report.as_bytes());
+        }
+        log.push(&end);
+        log.push(&report);
+        let log_tail = opts.tail.then(|| log.tail());
+        self.sink.record(&rec);
+        Invocation {
+            function_error: (rec.status != Status::Success).then_some("Unhandled"),
+            record: rec,
+            payload: body,
+            log_tail,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_init_failure(
+        &self,
+        fs: &FunctionState,
+        failure: InitFailure,
+        opts: &InvokeOptions,
+        kind: InvocationType,
+        client_start: Instant,
+        request_id: String,
+        request_bytes: usize,
+        timestamp_ms: u64,
+    ) -> Invocation {
+        let (error_type, body) = match failure.kind {
+            InitFailureKind::Reported { error_type, body } => (error_type, body),
+            InitFailureKind::Platform {
+                error_type,
+                message,
+            } => (
+                error_type.to_string(),
+                error_body(
+                    error_type,
+                    &format!("RequestId: {request_id} Error: {message}"),
+                ),
+            ),
+        };
+        let init_ms = failure.elapsed.as_secs_f64() * 1e3;
+        let start = record::start_line(&request_id);
+        if self.sink.logs() {
+            self.sink.line(start.as_bytes());
+        }
+        let log = env::LogCapture::detached(&start);
+        let rec = InvocationRecord {
+            request_id,
+            function: fs.f.name.clone(),
+            memory_mb: fs.f.memory_mb,
+            environment: failure.env_id,
+            cold: true,
+            invocation_type: kind,
+            init_ms: Some(init_ms),
+            duration_ms: 0.0,
+            first_byte_ms: None,
+            billed_duration_ms: record::billed_ms(Some(init_ms), 0.0),
+            max_memory_used_mb: failure.peak_mb,
+            client_latency_ms: 0.0,
+            status: Status::InitError,
+            error_type: Some(error_type),
+            request_bytes,
+            response_bytes: body.len(),
+            timestamp_ms,
+            cpu_limit: self.cpu_limit,
+        };
+        self.finish(rec, body, &log, opts, client_start)
+    }
+
+    /// After a completed invocation: recycle at `max-lifetime`, else back to the idle pool
+    /// with a keep-alive timer.
+    fn release_env(self: &Arc<Self>, fs: &Arc<FunctionState>, env: &Arc<Env>) {
+        if self.shutting_down.load(Ordering::Relaxed) {
+            env.kill(Retire::Shutdown);
+            return;
+        }
+        let age = env.created.elapsed();
+        let lifetime =
+            fs.f.keep_alive
+                .max_lifetime
+                .map(|t| Duration::from_nanos(t.as_nanos()));
+        if lifetime.is_some_and(|l| age >= l) {
+            env.kill(Retire::Lifetime);
+            return;
+        }
+        let idle_for = fs.keep_alive();
+        let (wait, why) = match lifetime {
+            Some(l) if l - age < idle_for => (l - age, Retire::Lifetime),
+            _ => (idle_for, Retire::Idle),
+        };
+        {
+            let mut st = env.state();
+            if st.death.is_some() || st.retiring.is_some() {
+                return;
+            }
+            st.idle_until = Some((Instant::now() + wait, why));
+        }
+        fs.pool().idle.push(env.clone());
+        env.idle_set.notify_one();
+    }
+
+    /// One task per environment reclaims it when its idle deadline passes (keep-alive or
+    /// max-lifetime). Deadlines only move when the environment goes idle again, so the task
+    /// wakes about once per idle period, and no timer piles up per invocation.
+    fn spawn_reaper(fs: &Arc<FunctionState>, env: &Arc<Env>) {
+        let fs = fs.clone();
+        let env = env.clone();
+        tokio::spawn(async move {
+            let mut closed = env.closed();
+            loop {
+                let until = {
+                    let st = env.state();
+                    if st.death.is_some() || st.retiring.is_some() {
+                        return;
+                    }
+                    st.idle_until
+                };
+                match until {
+                    None => tokio::select! {
+                        _ = env.idle_set.notified() => {}
+                        _ = closed.changed() => return,
+                    },
+                    Some((deadline, why)) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(deadline.into()) => {}
+                            _ = closed.changed() => return,
+                        }
+                        let reclaim = {
+                            let mut pool = fs.pool();
+                            let pos = pool.idle.iter().position(|e| e.id == env.id);
+                            match pos {
+                                Some(i) if env.state().idle_until == Some((deadline, why)) => {
+                                    pool.idle.remove(i);
+                                    true
+                                }
+                                _ => false,
+                            }
+                        };
+                        if reclaim {
+                            env.kill(why);
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// Starts an environment and waits for its initialisation (first `/next`).
+    async fn start_env(
+        self: &Arc<Self>,
+        fs: &Arc<FunctionState>,
+    ) -> Result<(Arc<Env>, Duration), InitFailure> {
+        let id = self.next_env.fetch_add(1, Ordering::Relaxed);
+        let fail = |elapsed: Duration, error_type: &'static str, message: String| InitFailure {
+            env_id: id,
+            elapsed,
+            peak_mb: 0,
+            kind: InitFailureKind::Platform {
+                error_type,
+                message,
+            },
+        };
+        // Untimed set-up: cgroup, listener, pipe.
+        let cgroup = self.cgroups.as_ref().and_then(|c| {
+            c.create_env(&format!("{}-{id}", fs.f.name), fs.f.memory_mb)
+                .inspect_err(|e| {
+                    eprintln!(
+                        "warning: environment {id} of `{}` runs without limits: {e}",
+                        fs.f.name
+                    )
+                })
+                .ok()
+        });
+        let (init_tx, init_rx) = oneshot::channel();
+        let env = Arc::new(Env::new(id, cgroup, init_tx));
+        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
+            Ok(l) => l,
+            Err(e) => {
+                if let Some(cg) = &env.cgroup {
+                    cg.remove();
+                }
+                return Err(fail(
+                    Duration::ZERO,
+                    "Runtime.Unknown",
+                    format!("cannot bind the Runtime API: {e}"),
+                ));
+            }
+        };
+        let api = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        // One pipe for stdout and stderr, as one CloudWatch log stream holds both.
+        let pipe =
+            tokio::net::unix::pipe::pipe().and_then(|(tx, rx)| Ok((tx.into_blocking_fd()?, rx)));
+        let (writer, reader) = match pipe {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(cg) = &env.cgroup {
+                    cg.remove();
+                }
+                return Err(fail(
+                    Duration::ZERO,
+                    "Runtime.Unknown",
+                    format!("cannot create a pipe: {e}"),
+                ));
+            }
+        };
+        let mut cmd = tokio::process::Command::new(&fs.program);
+        cmd.args(&fs.args).current_dir(&fs.cwd).stdin(Stdio::null());
+        match writer.try_clone() {
+            Ok(w2) => {
+                cmd.stdout(Stdio::from(writer)).stderr(Stdio::from(w2));
+            }
+            Err(_) => {
+                cmd.stdout(Stdio::from(writer)).stderr(Stdio::null());
+            }
+        }
+        cmd.process_group(0).kill_on_drop(true);
+        self.set_env_vars(&mut cmd, fs, &api);
+        spawn_runtime_api_env(&env, listener);
+        env::spawn_log_reader(&env, reader, self.sink.clone());
+        // Timed: spawn → first /next.
+        let t0 = Instant::now();
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                env.mark_dead(Death::Exited(e.to_string()), None);
+                if let Some(cg) = &env.cgroup {
+                    cg.remove();
+                }
+                return Err(fail(
+                    t0.elapsed(),
+                    "Runtime.InvalidEntrypoint",
+                    format!("fork/exec {}: {e}", fs.program.display()),
+                ));
+            }
+        };
+        drop(cmd); // closes our copies of the pipe's write end
+        let pid = child.id().unwrap_or(0);
+        let _ = env.pid.set(pid);
+        if let Some(cg) = &env.cgroup {
+            if let Err(e) = cg.add(pid) {
+                eprintln!(
+                    "warning: environment {id} of `{}` runs without limits: {e}",
+                    fs.f.name
+                );
+            }
+        }
+        fs.pool().all.insert(id, env.clone());
+        self.live_envs.fetch_add(1, Ordering::SeqCst);
+        {
+            let inner = self.clone();
+            let fs = fs.clone();
+            let env = env.clone();
+            tokio::spawn(async move {
+                let status = child.wait().await;
+                env.kill_processes();
+                let (oom, peak) = match &env.cgroup {
+                    Some(cg) => (cg.oom_kills() > 0, cg.peak_bytes()),
+                    None => (false, None),
+                };
+                let death = if oom {
+                    Death::OutOfMemory
+                } else {
+                    Death::Exited(match status {
+                        Ok(s) => describe_exit(s),
+                        Err(e) => e.to_string(),
+                    })
+                };
+                env.mark_dead(death, peak);
+                {
+                    let mut pool = fs.pool();
+                    pool.all.remove(&env.id);
+                    pool.idle.retain(|e| e.id != env.id);
+                }
+                if let Some(cg) = &env.cgroup {
+                    cg.remove();
+                }
+                inner.live_envs.fetch_sub(1, Ordering::SeqCst);
+                inner.env_exited.notify_waiters();
+            });
+        }
+        let init = tokio::time::timeout(self.opts.init_timeout, init_rx).await;
+        let elapsed = t0.elapsed();
+        let fail_with = |env: &Env, kind: InitFailureKind, why: Retire| {
+            env.kill(why);
+            InitFailure {
+                env_id: id,
+                elapsed,
+                peak_mb: env.peak_mb(),
+                kind,
+            }
+        };
+        match init {
+            Ok(Ok(InitResult::Ready(at))) => {
+                Self::spawn_reaper(fs, &env);
+                Ok((env, at - t0))
+            }
+            Ok(Ok(InitResult::Failed { error_type, body })) => Err(fail_with(
+                &env,
+                InitFailureKind::Reported { error_type, body },
+                Retire::InitFailed,
+            )),
+            Ok(Err(_)) => {
+                let (t, m) = match env.state().death.clone() {
+                    Some(Death::OutOfMemory) => (
+                        "Runtime.OutOfMemory",
+                        "Runtime exited with error: signal: killed".to_string(),
+                    ),
+                    Some(Death::Exited(how)) => (
+                        "Runtime.ExitError",
+                        format!("Runtime exited with error: {how}"),
+                    ),
+                    _ => (
+                        "Runtime.ExitError",
+                        "Runtime exited during init".to_string(),
+                    ),
+                };
+                Err(fail_with(
+                    &env,
+                    InitFailureKind::Platform {
+                        error_type: t,
+                        message: m,
+                    },
+                    Retire::InitFailed,
+                ))
+            }
+            Err(_) => Err(fail_with(
+                &env,
+                InitFailureKind::Platform {
+                    error_type: "Sandbox.Timedout",
+                    message: format!(
+                        "INIT phase timed out after {:.2} seconds",
+                        self.opts.init_timeout.as_secs_f64()
+                    ),
+                },
+                Retire::InitTimeout,
+            )),
+        }
+    }
+
+    /// The environment variables AWS sets for a runtime (host `AWS_*` variables are removed so
+    /// that handlers never pick up real credentials), then the handler's own `env`.
+    fn set_env_vars(&self, cmd: &mut tokio::process::Command, fs: &FunctionState, api: &str) {
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("AWS_") {
+                cmd.env_remove(&k);
+            }
+        }
+        let f = &fs.f;
+        let h = f.handler.as_ref().expect("checked at start");
+        let handler_name = h
+            .command
+            .last()
+            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+            .unwrap_or_default();
+        let epoch_s = env::epoch_ms() / 1000;
+        let region = &self.opts.region;
+        let vars: [(&str, String); 22] = [
+            ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
+            ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
+            (
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                format!("/aws/lambda/{}", f.name),
+            ),
+            ("AWS_LAMBDA_LOG_STREAM_NAME", ids::log_stream_name(epoch_s)),
+            ("AWS_REGION", region.clone()),
+            ("AWS_DEFAULT_REGION", region.clone()),
+            (
+                "AWS_EXECUTION_ENV",
+                format!(
+                    "AWS_Lambda_{}",
+                    f.runtime.as_deref().unwrap_or("provided.al2023")
+                ),
+            ),
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".to_string()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string(),
+            ),
+            (
+                "AWS_SESSION_TOKEN",
+                "lamsim-dummy-session-token".to_string(),
+            ),
+            ("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR".to_string()),
+            ("_AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1".to_string()),
+            ("_AWS_XRAY_DAEMON_PORT", "2000".to_string()),
+            ("_HANDLER", handler_name),
+            ("LAMBDA_TASK_ROOT", fs.cwd.display().to_string()),
+            ("LAMBDA_RUNTIME_DIR", fs.cwd.display().to_string()),
+            ("TZ", ":UTC".to_string()),
+            ("LANG", "en_US.UTF-8".to_string()),
+            ("PYTHONUNBUFFERED", "1".to_string()),
+        ];
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        for (k, v) in &h.env {
+            cmd.env(k, v);
+        }
+    }
+
+    /// Best-effort synchronous cleanup: cgroups removed, files flushed.
+    fn cleanup(&self) {
+        if let Some(c) = &self.cgroups {
+            c.remove();
+        }
+        self.sink.flush();
+    }
+}
+
+fn spawn_runtime_api_env(env: &Arc<Env>, listener: tokio::net::TcpListener) {
+    env::spawn_runtime_api(env, listener);
+}
+
+/// `exit status N` / `signal: killed`, as AWS (Go) words it.
+fn describe_exit(s: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = s.code() {
+        format!("exit status {code}")
+    } else if let Some(sig) = s.signal() {
+        let name = match sig {
+            9 => "killed".to_string(),
+            6 => "aborted".to_string(),
+            11 => "segmentation fault".to_string(),
+            15 => "terminated".to_string(),
+            n => format!("{n}"),
+        };
+        format!("signal: {name}")
+    } else {
+        "exit status unknown".to_string()
+    }
+}
+
+/// A JSON error payload as Lambda writes it.
+fn error_body(error_type: &str, message: &str) -> Bytes {
+    Bytes::from(serde_json::json!({"errorType": error_type, "errorMessage": message}).to_string())
+}
+
+pub(crate) struct InitFailure {
+    env_id: u64,
+    elapsed: Duration,
+    peak_mb: u64,
+    kind: InitFailureKind,
+}
+
+enum InitFailureKind {
+    /// The runtime posted `/init/error`: its type and body go to the caller.
+    Reported { error_type: String, body: Bytes },
+    /// The harness detected it (exit, timeout, bad entry point).
+    Platform {
+        error_type: &'static str,
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_in_every_form() {
+        assert_eq!(parse_function_name("hello"), ("hello", None));
+        assert_eq!(parse_function_name("hello:live"), ("hello", Some("live")));
+        assert_eq!(
+            parse_function_name("arn:aws:lambda:us-east-1:123456789012:function:hello"),
+            ("hello", None)
+        );
+        assert_eq!(
+            parse_function_name("arn:aws:lambda:us-east-1:123456789012:function:hello:$LATEST"),
+            ("hello", Some("$LATEST"))
+        );
+        assert_eq!(
+            parse_function_name("123456789012:function:hello"),
+            ("hello", None)
+        );
+        assert_eq!(
+            parse_function_name("123456789012:function:hello:7"),
+            ("hello", Some("7"))
+        );
+    }
+
+    #[test]
+    fn exit_descriptions_use_awss_wording() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            describe_exit(std::process::ExitStatus::from_raw(3 << 8)),
+            "exit status 3"
+        );
+        assert_eq!(
+            describe_exit(std::process::ExitStatus::from_raw(9)),
+            "signal: killed"
+        );
+    }
+
+    #[test]
+    fn empty_payload_becomes_empty_object_and_bad_json_is_refused() {
+        assert_eq!(
+            Inner::check_payload(&Bytes::new(), 10, "InvokeFunction").unwrap(),
+            "{}"
+        );
+        assert!(matches!(
+            Inner::check_payload(&Bytes::from_static(b"{nope"), 100, "InvokeFunction"),
+            Err(InvokeError::InvalidPayload { .. })
+        ));
+        assert_eq!(
+            Inner::check_payload(&Bytes::from_static(b"[1,2,3]"), 7, "InvokeFunction").unwrap(),
+            "[1,2,3]"
+        );
+        assert_eq!(
+            Inner::check_payload(&Bytes::from_static(b"[1,2,3]"), 6, "InvokeFunction"),
+            Err(InvokeError::PayloadTooLarge {
+                limit: 6,
+                operation: "InvokeFunction"
+            })
+        );
+    }
+}

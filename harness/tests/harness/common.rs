@@ -1,0 +1,185 @@
+//! Shared helpers: hand-built functions, the bundled handler binaries, a small HTTP client.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use lamsim_harness::{Runtime, RuntimeOptions};
+use lamsim_sim::model::{
+    Architecture, ArrivalProcess, Arrivals, Dist, DurationModel, Function, Handler, InvocationType,
+    KeepAlive, KeepAlivePolicy, Routing,
+};
+use lamsim_sim::time::SimTime;
+
+/// `target/debug`, where `cargo build -p lamsim-handlers` puts the handlers.
+fn target_dir() -> PathBuf {
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(t).join("debug");
+    }
+    // …/target/debug/deps/harness-<hash>
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(|p| p.parent())
+        .expect("target/debug")
+        .to_path_buf()
+}
+
+/// Path of a bundled handler binary, built once per test run.
+pub fn handler_bin(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-q", "-p", "lamsim-handlers", "--bins"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build of the bundled handlers");
+        assert!(status.success(), "building lamsim-handlers failed");
+    });
+    let p = target_dir().join(format!("lamsim-handler-{name}"));
+    assert!(p.is_file(), "{} missing", p.display());
+    p
+}
+
+/// Held by tests whose timings suffer from CPU-hungry neighbours in the same test binary
+/// (the CPU-quota measurement, Python start-ups).
+pub fn cpu_heavy() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
+/// A function with the defaults validation would give, running `command`.
+pub fn function(name: &str, memory_mb: u32, command: Vec<String>) -> Function {
+    Function {
+        name: name.to_string(),
+        memory_mb,
+        architecture: Architecture::X86_64,
+        runtime: None,
+        timeout: SimTime::from_secs(3),
+        ephemeral_storage_mb: 512,
+        reserved_concurrency: None,
+        provisioned: Vec::new(),
+        invocation: InvocationType::Sync,
+        arm64_speedup: 1.0,
+        routing: Routing::Newest,
+        arrivals: Arrivals {
+            process: ArrivalProcess::Poisson { rate_per_s: 1.0 },
+            start: SimTime::ZERO,
+            end: SimTime::MAX,
+        },
+        duration: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb),
+        init: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb),
+        keep_alive: KeepAlive {
+            policy: KeepAlivePolicy::Fixed {
+                idle: SimTime::from_secs(600),
+            },
+            max_lifetime: None,
+        },
+        snapstart: false,
+        restore: None,
+        handler: Some(Handler {
+            command,
+            cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            env: BTreeMap::new(),
+        }),
+        calibration: None,
+    }
+}
+
+/// A function running a bundled Rust handler.
+pub fn rust_function(name: &str, handler: &str, memory_mb: u32) -> Function {
+    function(
+        name,
+        memory_mb,
+        vec![handler_bin(handler).display().to_string()],
+    )
+}
+
+/// Options for tests: Invoke API on a free port, no stderr noise.
+pub fn options() -> RuntimeOptions {
+    RuntimeOptions {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        ..RuntimeOptions::default()
+    }
+}
+
+pub async fn start(functions: Vec<Function>) -> Runtime {
+    Runtime::start(functions, options())
+        .await
+        .expect("runtime starts")
+}
+
+/// The Python interpreter of the CI venv, or `None` with the reason printed.
+pub fn python(test: &str) -> Option<String> {
+    match std::env::var("LAMSIM_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            eprintln!(
+                "SKIP {test}: LAMSIM_TEST_PYTHON is not set (run `.ci/harness-setup.sh` and export the \
+                 venv's python, which has awslambdaric and boto3)"
+            );
+            None
+        }
+    }
+}
+
+/// Folder of the bundled Python handlers.
+pub fn python_handlers_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("handlers/python")
+}
+
+/// An HTTP response, decoded.
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn header(&self, k: &str) -> Option<&str> {
+        self.headers.get(k).and_then(|v| v.to_str().ok())
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// POSTs to the Invoke API over a fresh connection.
+pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let mut req = Request::post(path).header("Host", addr.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Full::new(Bytes::copy_from_slice(body))).unwrap();
+    let resp = sender.send_request(req).await.expect("response");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Invokes `name` through the Invoke API.
+pub async fn invoke(addr: SocketAddr, name: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    post(
+        addr,
+        &format!("/2015-03-31/functions/{name}/invocations"),
+        headers,
+        body.as_bytes(),
+    )
+    .await
+}

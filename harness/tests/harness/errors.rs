@@ -1,0 +1,161 @@
+//! Function errors, crashes, timeouts, out-of-memory kills and init failures, reported as
+//! Lambda reports them.
+
+use std::time::{Duration, Instant};
+
+use lamsim_harness::Status;
+use lamsim_sim::time::SimTime;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_error_is_unhandled_and_keeps_the_environment() {
+    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorMessage"], "failed on purpose");
+    let ok = invoke(addr, "faults", &[], r#"{"x":1}"#).await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("X-Amz-Function-Error"), None);
+    let recs = rt.take_records();
+    assert_eq!(recs[0].status, Status::FunctionError);
+    assert!(
+        !recs[1].cold,
+        "a handled error does not cost the environment"
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_is_runtime_exit_error_and_next_call_is_cold() {
+    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(addr, "faults", &[], r#"{"action":"exit","code":3}"#).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    let body = r.json();
+    assert_eq!(body["errorType"], "Runtime.ExitError");
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Error: Runtime exited with error: exit status 3"),
+        "{body}"
+    );
+    let again = invoke(addr, "faults", &[], "{}").await;
+    assert_eq!(again.status, 200);
+    let recs = rt.take_records();
+    assert_eq!(recs[0].status, Status::Crash);
+    assert!(recs[1].cold, "the crashed environment is gone");
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_kills_the_environment_and_reports_sandbox_timedout() {
+    let mut f = rust_function("faults", "faults", 128);
+    f.timeout = SimTime::from_millis(300);
+    let rt = start(vec![f]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    invoke(addr, "faults", &[], "{}").await; // warm it up
+    let t = Instant::now();
+    let r = invoke(addr, "faults", &[], r#"{"action":"sleep","ms":5000}"#).await;
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_millis(2000),
+        "{took:?}"
+    );
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    let body = r.json();
+    assert_eq!(body["errorType"], "Sandbox.Timedout");
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Task timed out after 0.30 seconds")
+    );
+    let next = invoke(addr, "faults", &[], "{}").await;
+    assert_eq!(next.status, 200);
+    let recs = rt.take_records();
+    assert_eq!(recs[1].status, Status::Timeout);
+    assert!((recs[1].duration_ms - 300.0).abs() < 1e-6);
+    assert!(recs[2].cold, "the next invocation after a timeout is cold");
+    assert_ne!(recs[2].environment, recs[1].environment);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_exit_and_init_timeout_are_reported() {
+    let mut exits = rust_function("exits", "faults", 128);
+    exits
+        .handler
+        .as_mut()
+        .unwrap()
+        .env
+        .insert("LAMSIM_FAULT_INIT".into(), "exit".into());
+    let mut hangs = rust_function("hangs", "faults", 128);
+    hangs
+        .handler
+        .as_mut()
+        .unwrap()
+        .env
+        .insert("LAMSIM_FAULT_INIT".into(), "hang".into());
+    let mut opts = options();
+    opts.init_timeout = Duration::from_millis(400);
+    let rt = lamsim_harness::Runtime::start(vec![exits, hangs], opts)
+        .await
+        .unwrap();
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(addr, "exits", &[], "{}").await;
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorType"], "Runtime.ExitError");
+    assert!(
+        r.json()["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("exit status 7")
+    );
+    let r = invoke(addr, "hangs", &[], "{}").await;
+    assert_eq!(r.json()["errorType"], "Sandbox.Timedout");
+    let recs = rt.take_records();
+    assert!(recs.iter().all(|r| r.status == Status::InitError && r.cold));
+    assert!(recs[1].init_ms.unwrap() >= 400.0);
+    // The hung environment is killed; its exit is noticed shortly after.
+    for _ in 0..100 {
+        if rt.environments("hangs") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(rt.environments("hangs"), 0);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_limit_kill_is_runtime_out_of_memory() {
+    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
+        eprintln!(
+            "SKIP memory_limit_kill: no cgroups here ({:?})",
+            rt.cpu_limit_reason()
+        );
+        return;
+    }
+    let addr = rt.invoke_api_addr().unwrap();
+    let small = invoke(addr, "faults", &[], r#"{"action":"alloc","mb":16}"#).await;
+    assert_eq!(small.status, 200);
+    assert_eq!(small.header("X-Amz-Function-Error"), None);
+    let r = invoke(addr, "faults", &[], r#"{"action":"alloc","mb":400}"#).await;
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorType"], "Runtime.OutOfMemory");
+    let recs = rt.take_records();
+    assert!(recs[0].max_memory_used_mb >= 16, "{:?}", recs[0]);
+    assert_eq!(recs[1].status, Status::OutOfMemory);
+    assert!(
+        recs[1].max_memory_used_mb >= 120,
+        "peak near the 128 MB limit: {:?}",
+        recs[1]
+    );
+    rt.shutdown().await;
+}

@@ -1,0 +1,236 @@
+//! The Invoke API: sync, Event and DryRun invocations, names and ARNs, log tails, errors.
+
+use std::time::Duration;
+
+use base64::Engine;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_invoke_cold_then_warm() {
+    let rt = start(vec![rust_function("echo", "echo", 256)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(addr, "echo", &[], r#"{"hello":"world"}"#).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json(), serde_json::json!({"hello": "world"}));
+    assert_eq!(r.header("X-Amz-Executed-Version"), Some("$LATEST"));
+    assert_eq!(r.header("X-Amz-Function-Error"), None);
+    assert!(r.header("x-amzn-RequestId").is_some());
+    let r2 = invoke(addr, "echo", &[], r#"[1,2]"#).await;
+    assert_eq!(r2.json(), serde_json::json!([1, 2]));
+    let recs = rt.take_records();
+    assert_eq!(recs.len(), 2);
+    assert!(recs[0].cold && recs[0].init_ms.unwrap() > 0.0);
+    assert!(!recs[1].cold && recs[1].init_ms.is_none());
+    assert_eq!(
+        recs[0].environment, recs[1].environment,
+        "the warm call reuses the environment"
+    );
+    assert_eq!(recs[1].request_id, r2.header("x-amzn-RequestId").unwrap());
+    assert!(recs[1].duration_ms > 0.0 && recs[1].duration_ms <= recs[1].client_latency_ms);
+    assert!(recs[1].max_memory_used_mb > 0);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_arns_and_qualifiers_reach_the_function() {
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    for name in [
+        "echo",
+        "echo%3Alive",
+        "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aecho",
+        "000000000000%3Afunction%3Aecho%3A%24LATEST",
+    ] {
+        let r = invoke(addr, name, &[], "{}").await;
+        assert_eq!(r.status, 200, "{name}");
+    }
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_function_is_404_resource_not_found() {
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let r = invoke(rt.invoke_api_addr().unwrap(), "nope", &[], "{}").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
+    assert_eq!(
+        r.json()["Message"],
+        "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_is_204_and_starts_nothing() {
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "DryRun")], "{}").await;
+    assert_eq!(r.status, 204);
+    assert_eq!(rt.environments("echo"), 0);
+    let r = invoke(addr, "nope", &[("X-Amz-Invocation-Type", "DryRun")], "{}").await;
+    assert_eq!(r.status, 404);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_is_202_then_runs() {
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(
+        addr,
+        "echo",
+        &[("X-Amz-Invocation-Type", "Event")],
+        r#"{"a":1}"#,
+    )
+    .await;
+    assert_eq!(r.status, 202);
+    assert!(r.body.is_empty());
+    let id = r.header("x-amzn-RequestId").unwrap().to_string();
+    let mut recs = Vec::new();
+    for _ in 0..200 {
+        recs.extend(rt.take_records());
+        if !recs.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(recs.len(), 1, "the queued event ran");
+    assert_eq!(recs[0].request_id, id);
+    assert_eq!(
+        recs[0].invocation_type,
+        lamsim_harness::InvocationType::Event
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payload_limits_and_bad_json() {
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    // 6 MB + 1 byte of valid JSON (a string).
+    let big = format!("\"{}\"", "x".repeat(6 * 1024 * 1024 - 1));
+    let r = invoke(addr, "echo", &[], &big).await;
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("RequestEntityTooLargeException")
+    );
+    // 1 MB + 1 byte as an Event.
+    let big = format!("\"{}\"", "x".repeat(1024 * 1024 - 1));
+    let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "Event")], &big).await;
+    assert_eq!(r.status, 413);
+    // Exactly 1 MB is accepted.
+    let ok = format!("\"{}\"", "x".repeat(1024 * 1024 - 2));
+    let r = invoke(addr, "echo", &[], &ok).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body.len(), 1024 * 1024);
+    let r = invoke(addr, "echo", &[], "{not json").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("InvalidRequestContentException")
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_tail_holds_the_invocations_log() {
+    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let r = invoke(
+        addr,
+        "faults",
+        &[("X-Amz-Log-Type", "Tail")],
+        r#"{"action":"log","lines":3}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let id = r.header("x-amzn-RequestId").unwrap().to_string();
+    let tail = base64::engine::general_purpose::STANDARD
+        .decode(r.header("X-Amz-Log-Result").expect("log tail"))
+        .unwrap();
+    let tail = String::from_utf8(tail).unwrap();
+    let lines: Vec<&str> = tail.lines().collect();
+    assert_eq!(lines[0], format!("START RequestId: {id} Version: $LATEST"));
+    assert_eq!(&lines[1..4], ["log line 0", "log line 1", "log line 2"]);
+    assert_eq!(lines[4], format!("END RequestId: {id}"));
+    assert!(lines[5].starts_with(&format!("REPORT RequestId: {id}\tDuration: ")));
+    assert!(
+        lines[5].contains("\tInit Duration: "),
+        "first call is cold: {}",
+        lines[5]
+    );
+    // A long log is cut to its last 4 KB.
+    let r = invoke(
+        addr,
+        "faults",
+        &[("X-Amz-Log-Type", "Tail")],
+        r#"{"action":"log","lines":2000}"#,
+    )
+    .await;
+    let tail = base64::engine::general_purpose::STANDARD
+        .decode(r.header("X-Amz-Log-Result").unwrap())
+        .unwrap();
+    assert_eq!(tail.len(), 4096);
+    assert!(String::from_utf8_lossy(&tail).contains("log line 1999\nEND RequestId"));
+    // Without Tail there is no header.
+    let r = invoke(addr, "faults", &[], r#"{"action":"log"}"#).await;
+    assert!(r.header("X-Amz-Log-Result").is_none());
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_file_and_records_file_hold_every_invocation() {
+    let dir = std::env::temp_dir().join(format!("lamsim-harness-test-{}", std::process::id()));
+    let mut opts = options();
+    opts.log_file = Some(dir.join("serve.log"));
+    opts.records_file = Some(dir.join("invocations.jsonl"));
+    let rt = lamsim_harness::Runtime::start(vec![rust_function("faults", "faults", 256)], opts)
+        .await
+        .unwrap();
+    let addr = rt.invoke_api_addr().unwrap();
+    invoke(addr, "faults", &[], r#"{"action":"log","lines":1}"#).await;
+    invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
+    let kept = rt.take_records();
+    rt.shutdown().await;
+    let jsonl = std::fs::read_to_string(dir.join("invocations.jsonl")).unwrap();
+    let from_file: Vec<lamsim_harness::InvocationRecord> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(from_file, kept);
+    let log = std::fs::read_to_string(dir.join("serve.log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let id0 = &kept[0].request_id;
+    assert_eq!(lines[0], format!("START RequestId: {id0} Version: $LATEST"));
+    assert_eq!(lines[1], "log line 0");
+    assert_eq!(lines[2], format!("END RequestId: {id0}"));
+    assert!(lines[3].starts_with(&format!("REPORT RequestId: {id0}\tDuration: ")));
+    assert!(lines[3].contains("\tMemory Size: 256 MB\tMax Memory Used: "));
+    assert!(lines[3].contains("\tInit Duration: "));
+    let report1 = lines
+        .iter()
+        .find(|l| l.starts_with(&format!("REPORT RequestId: {}", kept[1].request_id)))
+        .unwrap();
+    assert!(!report1.contains("Init Duration"), "warm: {report1}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_cgroups_it_serves_and_says_so() {
+    let mut opts = options();
+    opts.cgroups = false;
+    let rt = lamsim_harness::Runtime::start(vec![rust_function("echo", "echo", 128)], opts)
+        .await
+        .unwrap();
+    assert_eq!(rt.cpu_limit(), lamsim_harness::CpuLimit::None);
+    assert!(rt.cpu_limit_reason().is_some());
+    let inv = rt.invoke("echo", "{}".into(), false).await.unwrap();
+    assert_eq!(inv.record.cpu_limit, lamsim_harness::CpuLimit::None);
+    assert!(inv.record.max_memory_used_mb > 0, "VmHWM without a cgroup");
+    rt.shutdown().await;
+}

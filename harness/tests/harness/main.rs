@@ -1,0 +1,17 @@
+//! Integration tests of the mini-runtime, one file per behaviour. They run the bundled Rust
+//! handlers (built on the official `lambda_runtime` crate); tests of the Python runtime
+//! (`awslambdaric`) and of boto3 need `LAMSIM_TEST_PYTHON` (set by `.ci/harness-setup.sh`)
+//! and print why they skip without it.
+
+mod common;
+
+mod bad_config;
+mod boto3_client;
+mod cpu_quota;
+mod errors;
+mod invoke_api;
+mod keep_alive;
+mod python_runtime;
+mod runtime_api;
+mod streaming;
+mod throttling;

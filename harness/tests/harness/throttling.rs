@@ -1,0 +1,110 @@
+//! Concurrency limits: reserved concurrency and the account pool throttle with 429
+//! `TooManyRequestsException`, as AWS does.
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reserved_concurrency_throttles_the_extra_request() {
+    let mut f = rust_function("slow", "io-wait", 128);
+    f.reserved_concurrency = Some(2);
+    let rt = start(vec![f]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let calls: Vec<_> = (0..3)
+        .map(|i| {
+            tokio::spawn(async move {
+                // Stagger so that the third arrives while the first two run.
+                tokio::time::sleep(std::time::Duration::from_millis(i * 150)).await;
+                invoke(addr, "slow", &[], r#"{"wait_ms": 1500}"#).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut throttled = None;
+    for c in calls {
+        let r = c.await.unwrap();
+        statuses.push(r.status);
+        if r.status == 429 {
+            throttled = Some(r);
+        }
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    let t = throttled.unwrap();
+    assert_eq!(
+        t.header("X-Amzn-ErrorType"),
+        Some("TooManyRequestsException")
+    );
+    assert_eq!(
+        t.json(),
+        serde_json::json!({"Type": "User", "message": "Rate Exceeded.",
+                           "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"})
+    );
+    // The slots are free again.
+    assert_eq!(
+        invoke(addr, "slow", &[], r#"{"wait_ms": 1}"#).await.status,
+        200
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_pool_is_shared_by_unreserved_functions() {
+    // Account limit 3 with 2 reserved for `r`: `a` and `b` share 1.
+    let mut r = rust_function("r", "io-wait", 128);
+    r.reserved_concurrency = Some(2);
+    let a = rust_function("a", "io-wait", 128);
+    let b = rust_function("b", "io-wait", 128);
+    let mut opts = options();
+    opts.concurrency_limit = 3;
+    let rt = lamsim_harness::Runtime::start(vec![r, a, b], opts)
+        .await
+        .unwrap();
+    let addr = rt.invoke_api_addr().unwrap();
+    let first = tokio::spawn(async move { invoke(addr, "a", &[], r#"{"wait_ms": 1500}"#).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let second = invoke(addr, "b", &[], r#"{"wait_ms": 1}"#).await;
+    assert_eq!(second.status, 429);
+    assert_eq!(second.json()["Reason"], "ConcurrentInvocationLimitExceeded");
+    // The reserved function is not affected.
+    assert_eq!(
+        invoke(addr, "r", &[], r#"{"wait_ms": 1}"#).await.status,
+        200
+    );
+    assert_eq!(first.await.unwrap().status, 200);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_wait_for_a_slot_instead_of_being_throttled() {
+    let mut f = rust_function("slow", "io-wait", 128);
+    f.reserved_concurrency = Some(1);
+    let rt = start(vec![f]).await;
+    let addr = rt.invoke_api_addr().unwrap();
+    let sync = tokio::spawn(async move { invoke(addr, "slow", &[], r#"{"wait_ms": 600}"#).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let ev = invoke(
+        addr,
+        "slow",
+        &[("X-Amz-Invocation-Type", "Event")],
+        r#"{"wait_ms": 1}"#,
+    )
+    .await;
+    assert_eq!(ev.status, 202, "queued, not throttled");
+    assert_eq!(sync.await.unwrap().status, 200);
+    let mut recs = Vec::new();
+    for _ in 0..200 {
+        recs.extend(rt.take_records());
+        if recs.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(recs.len(), 2);
+    let event = recs
+        .iter()
+        .find(|r| r.invocation_type == lamsim_harness::InvocationType::Event)
+        .unwrap();
+    // It waited for the 600 ms call to finish, then ran on the freed (warm) environment.
+    assert!(event.client_latency_ms > 300.0, "{event:?}");
+    assert!(!event.cold);
+    rt.shutdown().await;
+}

@@ -1,0 +1,89 @@
+//! `lamsim serve WORKLOAD.toml [--listen 127.0.0.1:9001]`: runs the workload's real handlers
+//! behind the Lambda Invoke API until Ctrl-C (or SIGTERM), then stops every environment and
+//! removes every cgroup.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use lamsim_harness::{Runtime, RuntimeOptions};
+
+/// Arguments of `lamsim serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Workload file; its functions with a `[function.handler]` are served.
+    pub workload: PathBuf,
+    /// Address of the Invoke API.
+    #[arg(long, default_value = "127.0.0.1:9001")]
+    pub listen: SocketAddr,
+    /// Folder for `serve.log` (CloudWatch-format log lines) and `invocations.jsonl` (one JSON
+    /// record per invocation).
+    #[arg(long, default_value = ".lamsim/serve")]
+    pub out: PathBuf,
+    /// Do not copy log lines to stderr (they still go to `serve.log`).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Run handlers without cgroup CPU and memory limits.
+    #[arg(long)]
+    pub no_cgroups: bool,
+}
+
+/// Runs `lamsim serve`. Returns exit code 0 after a clean shutdown.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let scenario = lamsim_sim::config::load(&args.workload).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut functions = Vec::new();
+    for f in scenario.functions {
+        if f.handler.is_some() {
+            functions.push(f);
+        } else if !args.quiet {
+            eprintln!(
+                "warning: function `{}` has no [function.handler]; it is not served",
+                f.name
+            );
+        }
+    }
+    anyhow::ensure!(
+        !functions.is_empty(),
+        "{}: no function has a [function.handler] (hint: add `[function.handler]` with \
+         `command = [...]` to the functions to serve)",
+        args.workload.display()
+    );
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let opts = RuntimeOptions {
+        listen: Some(args.listen),
+        cgroups: !args.no_cgroups,
+        log_to_stderr: !args.quiet,
+        log_file: Some(args.out.join("serve.log")),
+        records_file: Some(args.out.join("invocations.jsonl")),
+        keep_records: false,
+        ..RuntimeOptions::for_account(&scenario.account)
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let runtime = Runtime::start(functions, opts).await?;
+        let addr = runtime.invoke_api_addr().unwrap_or(args.listen);
+        eprintln!(
+            "lamsim serve: Invoke API on http://{addr} for {} (cpu_limit: {}); logs in {}; Ctrl-C stops",
+            names.join(", "),
+            runtime.cpu_limit().as_str(),
+            args.out.display()
+        );
+        eprintln!(
+            "  e.g. curl -s http://{addr}/2015-03-31/functions/{}/invocations -d '{{}}'",
+            names[0]
+        );
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+        eprintln!("lamsim serve: stopping");
+        runtime.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
