@@ -21,7 +21,8 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::arrivals::ArrivalGen;
 use crate::dist::Sampler;
@@ -112,7 +113,9 @@ struct FnState {
     routing: Routing,
     reserved: Option<u32>,
     /// Idle on-demand environments, ordered for routing.
-    pool: IndexedHeap,
+    pool: Pool,
+    /// Idle on-demand environments (the live entries of `pool`).
+    idle_ondemand: usize,
     /// Idle on-demand environments by expiry time.
     expiry: Expiry,
     /// Time of the pending `Expire` event that is current, if any.
@@ -127,6 +130,16 @@ struct FnState {
     recent_creations: std::collections::VecDeque<u64>,
     /// Execution time given by the trace for the pending arrival.
     pending_duration: Option<SimTime>,
+}
+
+/// Idle on-demand environments in routing order.
+enum Pool {
+    /// `newest`, `mru`, `lru`: a heap of `(key, env, idle_seq)`, smallest key first, with lazy
+    /// deletion (an expired environment's entry is skipped when it surfaces, and the heap is
+    /// compacted when stale entries pile up).
+    Ordered(BinaryHeap<Reverse<(u64, u32, u64)>>),
+    /// `random`: an indexed heap, for uniform choice and exact removal.
+    Random(IndexedHeap),
 }
 
 /// Idle on-demand environments ordered by expiry time.
@@ -224,7 +237,11 @@ impl<'s, O: Observer> Engine<'s, O> {
                 timeout: f.timeout.0,
                 routing: f.routing,
                 reserved: f.reserved_concurrency,
-                pool: IndexedHeap::new(),
+                pool: match f.routing {
+                    Routing::Random => Pool::Random(IndexedHeap::new()),
+                    _ => Pool::Ordered(BinaryHeap::new()),
+                },
+                idle_ondemand: 0,
                 expiry: match (&f.keep_alive.policy, f.keep_alive.max_lifetime) {
                     // Fixed keep-alive: expiry times grow with the idle order, so a FIFO
                     // with lazy deletion replaces the heap (O(1) per invocation).
@@ -677,8 +694,21 @@ impl<'s, O: Observer> Engine<'s, O> {
             Routing::Lru => self.idle_seq,
             Routing::Random => self.envs[e as usize].created_seq,
         };
-        st.pool.push(key, e, &mut self.pos_pool);
         self.envs[e as usize].idle_seq = self.idle_seq;
+        st.idle_ondemand += 1;
+        match &mut st.pool {
+            Pool::Random(h) => h.push(key, e, &mut self.pos_pool),
+            Pool::Ordered(h) => {
+                if h.len() > 2 * st.idle_ondemand + 64 {
+                    let envs = &self.envs;
+                    h.retain(|Reverse((_, id, seq))| {
+                        envs[*id as usize].state == EnvState::Idle
+                            && envs[*id as usize].idle_seq == *seq
+                    });
+                }
+                h.push(Reverse((key, e, self.idle_seq)));
+            }
+        }
         match &mut st.expiry {
             Expiry::Fifo(q) => {
                 debug_assert!(q.back().is_none_or(|b| b.0 <= expires));
@@ -694,23 +724,30 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     fn take_idle(&mut self, fi: usize) -> Option<u32> {
         let st = &mut self.fns[fi];
-        let e = match st.routing {
-            Routing::Random => {
-                if st.pool.is_empty() {
+        let e = match &mut st.pool {
+            Pool::Random(h) => {
+                if h.is_empty() {
                     return None;
                 }
-                let i = st.rng_routing.random_range(0..st.pool.len());
-                let id = st.pool.item(i);
-                st.pool.remove(id, &mut self.pos_pool);
+                let i = st.rng_routing.random_range(0..h.len());
+                let id = h.item(i);
+                h.remove(id, &mut self.pos_pool);
                 id
             }
-            _ => st.pool.pop(&mut self.pos_pool)?.1,
+            Pool::Ordered(h) => loop {
+                let Reverse((_, id, seq)) = h.pop()?;
+                let env = &self.envs[id as usize];
+                if env.state == EnvState::Idle && env.idle_seq == seq {
+                    break id;
+                }
+            },
         };
+        st.idle_ondemand -= 1;
         match &mut st.expiry {
             Expiry::Fifo(q) => {
                 // Lazy deletion; compact when stale entries dominate so memory stays
                 // proportional to the idle environments.
-                if q.len() > 4 * st.pool.len() + 1024 {
+                if q.len() > 4 * st.idle_ondemand + 1024 {
                     let envs = &self.envs;
                     q.retain(|&(_, id, seq)| {
                         id != e
@@ -746,7 +783,10 @@ impl<'s, O: Observer> Engine<'s, O> {
                     h.pop(&mut self.pos_expiry);
                 }
             }
-            st.pool.remove(e, &mut self.pos_pool);
+            st.idle_ondemand -= 1;
+            if let Pool::Random(h) = &mut st.pool {
+                h.remove(e, &mut self.pos_pool);
+            } // ordered pools drop the entry lazily
             self.reclaim(e);
             reclaimed = true;
         }
