@@ -489,41 +489,16 @@ pub fn bill_scenario(
 }
 
 /// A minimal function for examples and tests: `memory_mb`, `arch`, constant 100 ms duration
-/// and init, Poisson arrivals at 1/s, every other key at its default.
+/// and init, Poisson arrivals at 1/s, every other key at its default (built on
+/// [`crate::testing::simple_function`]).
 #[doc(hidden)]
 pub fn example_function(name: &str, memory_mb: u32, arch: Architecture) -> Function {
-    use crate::model::{
-        ArrivalProcess, Arrivals, Dist, DurationModel, InvocationType, KeepAlive, KeepAlivePolicy,
-        Routing, defaults,
-    };
-    Function {
-        name: name.to_string(),
-        memory_mb,
-        architecture: arch,
-        runtime: None,
-        timeout: defaults::TIMEOUT,
-        ephemeral_storage_mb: defaults::EPHEMERAL_MB,
-        reserved_concurrency: None,
-        provisioned: Vec::new(),
-        invocation: InvocationType::Sync,
-        arm64_speedup: 1.0,
-        routing: Routing::Newest,
-        arrivals: Arrivals {
-            process: ArrivalProcess::Poisson { rate_per_s: 1.0 },
-            start: SimTime::ZERO,
-            end: SimTime::MAX,
-        },
-        duration: DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, memory_mb),
-        init: DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, memory_mb),
-        keep_alive: KeepAlive {
-            policy: KeepAlivePolicy::Fixed {
-                idle: defaults::KEEP_ALIVE_IDLE,
-            },
-            max_lifetime: None,
-        },
-        snapstart: false,
-        restore: None,
-        handler: None,
-        calibration: None,
-    }
+    use crate::model::{Dist, DurationModel, defaults};
+    let mut f = crate::testing::simple_function(name, 1.0, 100.0, "10m");
+    f.memory_mb = memory_mb;
+    f.architecture = arch;
+    f.timeout = defaults::TIMEOUT;
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, memory_mb);
+    f
 }
