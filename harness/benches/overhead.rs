@@ -20,10 +20,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use lamsim_harness::{Runtime, RuntimeOptions};
-use lamsim_sim::model::{
-    Architecture, ArrivalProcess, Arrivals, Dist, DurationModel, Function, Handler, InvocationType,
-    KeepAlive, KeepAlivePolicy, Routing,
-};
+use lamsim_sim::model::{Dist, DurationModel, Function, Handler};
 use lamsim_sim::time::SimTime;
 
 fn echo_bin() -> PathBuf {
@@ -54,40 +51,17 @@ fn echo_bin() -> PathBuf {
 }
 
 fn echo_function(bin: PathBuf) -> Function {
-    Function {
-        name: "echo".into(),
-        memory_mb: 1769,
-        architecture: Architecture::X86_64,
-        runtime: None,
-        timeout: SimTime::from_secs(3),
-        ephemeral_storage_mb: 512,
-        reserved_concurrency: None,
-        provisioned: Vec::new(),
-        invocation: InvocationType::Sync,
-        arm64_speedup: 1.0,
-        routing: Routing::Newest,
-        arrivals: Arrivals {
-            process: ArrivalProcess::Poisson { rate_per_s: 1.0 },
-            start: SimTime::ZERO,
-            end: SimTime::MAX,
-        },
-        duration: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, 1769),
-        init: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, 1769),
-        keep_alive: KeepAlive {
-            policy: KeepAlivePolicy::Fixed {
-                idle: SimTime::from_secs(600),
-            },
-            max_lifetime: None,
-        },
-        snapstart: false,
-        restore: None,
-        handler: Some(Handler {
-            command: vec![bin.display().to_string()],
-            cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-            env: BTreeMap::new(),
-        }),
-        calibration: None,
-    }
+    let mut f = lamsim_sim::testing::simple_function("echo", 1.0, 1.0, "10m");
+    f.memory_mb = 1769;
+    f.timeout = SimTime::from_secs(3);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, 1769);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, 1769);
+    f.handler = Some(Handler {
+        command: vec![bin.display().to_string()],
+        cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        env: BTreeMap::new(),
+    });
+    f
 }
 
 async fn connect(addr: std::net::SocketAddr) -> SendRequest<Full<Bytes>> {

@@ -10,10 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use lamsim_harness::{Runtime, RuntimeOptions};
-use lamsim_sim::model::{
-    Architecture, ArrivalProcess, Arrivals, Dist, DurationModel, Function, Handler, InvocationType,
-    KeepAlive, KeepAlivePolicy, Routing,
-};
+use lamsim_sim::model::{Dist, DurationModel, Function, Handler};
 use lamsim_sim::time::SimTime;
 
 /// `target/debug`, where `cargo build -p lamsim-handlers` puts the handlers.
@@ -55,40 +52,17 @@ pub fn cpu_heavy() -> &'static tokio::sync::Mutex<()> {
 
 /// A function with the defaults validation would give, running `command`.
 pub fn function(name: &str, memory_mb: u32, command: Vec<String>) -> Function {
-    Function {
-        name: name.to_string(),
-        memory_mb,
-        architecture: Architecture::X86_64,
-        runtime: None,
-        timeout: SimTime::from_secs(3),
-        ephemeral_storage_mb: 512,
-        reserved_concurrency: None,
-        provisioned: Vec::new(),
-        invocation: InvocationType::Sync,
-        arm64_speedup: 1.0,
-        routing: Routing::Newest,
-        arrivals: Arrivals {
-            process: ArrivalProcess::Poisson { rate_per_s: 1.0 },
-            start: SimTime::ZERO,
-            end: SimTime::MAX,
-        },
-        duration: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb),
-        init: DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb),
-        keep_alive: KeepAlive {
-            policy: KeepAlivePolicy::Fixed {
-                idle: SimTime::from_secs(600),
-            },
-            max_lifetime: None,
-        },
-        snapstart: false,
-        restore: None,
-        handler: Some(Handler {
-            command,
-            cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-            env: BTreeMap::new(),
-        }),
-        calibration: None,
-    }
+    let mut f = lamsim_sim::testing::simple_function(name, 1.0, 1.0, "10m");
+    f.memory_mb = memory_mb;
+    f.timeout = SimTime::from_secs(3);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 1.0 }, memory_mb);
+    f.handler = Some(Handler {
+        command,
+        cwd: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        env: BTreeMap::new(),
+    });
+    f
 }
 
 /// A function running a bundled Rust handler.
