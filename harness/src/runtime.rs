@@ -389,25 +389,12 @@ impl Runtime {
     /// removes the cgroups.
     pub async fn shutdown(&self) {
         let inner = &self.inner;
-        inner.shutting_down.store(true, Ordering::SeqCst);
-        if let Some((_, task)) = inner
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
+        inner.stop_accepting();
         inner.slot_freed.notify_waiters();
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let exited = inner.env_exited.notified();
-            for fs in inner.functions.values() {
-                let envs: Vec<Arc<Env>> = fs.pool().all.values().cloned().collect();
-                for e in envs {
-                    e.kill(Retire::Shutdown);
-                }
-            }
+            inner.kill_all();
             if inner.live_envs.load(Ordering::SeqCst) == 0 || Instant::now() >= deadline {
                 break;
             }
@@ -420,21 +407,8 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         let inner = &self.inner;
-        inner.shutting_down.store(true, Ordering::SeqCst);
-        if let Some((_, task)) = inner
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
-        for fs in inner.functions.values() {
-            let envs: Vec<Arc<Env>> = fs.pool().all.values().cloned().collect();
-            for e in envs {
-                e.kill(Retire::Shutdown);
-            }
-        }
+        inner.stop_accepting();
+        inner.kill_all();
         inner.cleanup();
     }
 }
@@ -1238,6 +1212,29 @@ impl Inner {
         }
         for (k, v) in &h.env {
             cmd.env(k, v);
+        }
+    }
+
+    /// Marks the runtime as shutting down and stops the Invoke API listener.
+    fn stop_accepting(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        if let Some((_, task)) = self
+            .invoke_api
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+    }
+
+    /// Kills every environment of every function.
+    fn kill_all(&self) {
+        for fs in self.functions.values() {
+            let envs: Vec<Arc<Env>> = fs.pool().all.values().cloned().collect();
+            for e in envs {
+                e.kill(Retire::Shutdown);
+            }
         }
     }
 

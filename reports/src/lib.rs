@@ -75,3 +75,18 @@ pub fn write(summary: &Summary, format: Format, out: &mut impl Write) -> io::Res
     out.write_all(render(summary, format).as_bytes())?;
     out.flush()
 }
+
+/// The billable-usage cells of one function, after its name (shared by the table and the
+/// Markdown exporters, whose headers differ only in wording).
+pub(crate) fn usage_cells(u: &lamsim_sim::summary::UsageSummary) -> Vec<String> {
+    use crate::num::{count, decimal};
+    vec![
+        count(u.requests),
+        decimal(u.ondemand_gb_s),
+        decimal(u.init_gb_s),
+        decimal(u.provisioned_configured_gb_s),
+        decimal(u.provisioned_used_gb_s),
+        decimal(u.ephemeral_gb_s),
+        count(u.restores),
+    ]
+}

@@ -151,17 +151,9 @@ impl Exporter for MarkdownExporter {
                     .functions
                     .iter()
                     .map(|f| {
-                        let u = &f.usage;
-                        vec![
-                            format!("`{}`", f.name),
-                            count(u.requests),
-                            decimal(u.ondemand_gb_s),
-                            decimal(u.init_gb_s),
-                            decimal(u.provisioned_configured_gb_s),
-                            decimal(u.provisioned_used_gb_s),
-                            decimal(u.ephemeral_gb_s),
-                            count(u.restores),
-                        ]
+                        let mut row = vec![format!("`{}`", f.name)];
+                        row.extend(crate::usage_cells(&f.usage));
+                        row
                     })
                     .collect();
                 table(&mut out, &header, &rows);

@@ -183,17 +183,9 @@ impl Exporter for TableExporter {
                     ("restores", Align::Right),
                 ]);
                 for f in &summary.functions {
-                    let u = &f.usage;
-                    t.row(vec![
-                        f.name.clone(),
-                        count(u.requests),
-                        decimal(u.ondemand_gb_s),
-                        decimal(u.init_gb_s),
-                        decimal(u.provisioned_configured_gb_s),
-                        decimal(u.provisioned_used_gb_s),
-                        decimal(u.ephemeral_gb_s),
-                        count(u.restores),
-                    ]);
+                    let mut row = vec![f.name.clone()];
+                    row.extend(crate::usage_cells(&f.usage));
+                    t.row(row);
                 }
                 t.write_to(&mut out);
             }
