@@ -168,14 +168,16 @@ impl Validator<'_> {
 
     // ----- leaf values ---------------------------------------------------------------------
 
-    fn text(&mut self, path: &str, v: &Option<raw::Text>) -> Option<String> {
+    /// A value of a plain type: `None` when absent; a wrongly typed value is an error
+    /// saying what was `expected`.
+    fn plain<T: Clone>(&mut self, path: &str, v: &Option<Lenient<T>>, expected: &str) -> Option<T> {
         match v {
             None => None,
-            Some(Lenient::Ok(s)) => Some(s.clone()),
+            Some(Lenient::Ok(x)) => Some(x.clone()),
             Some(Lenient::Bad(b)) => {
                 self.err(
                     path,
-                    format!("expected a string, found {}", describe(b)),
+                    format!("expected {expected}, found {}", describe(b)),
                     None,
                 );
                 None
@@ -183,19 +185,12 @@ impl Validator<'_> {
         }
     }
 
+    fn text(&mut self, path: &str, v: &Option<raw::Text>) -> Option<String> {
+        self.plain(path, v, "a string")
+    }
+
     fn boolean(&mut self, path: &str, v: &Option<raw::Bool>) -> Option<bool> {
-        match v {
-            None => None,
-            Some(Lenient::Ok(b)) => Some(*b),
-            Some(Lenient::Bad(b)) => {
-                self.err(
-                    path,
-                    format!("expected true or false, found {}", describe(b)),
-                    None,
-                );
-                None
-            }
-        }
+        self.plain(path, v, "true or false")
     }
 
     fn number(&mut self, path: &str, v: &Option<raw::Number>) -> Option<f64> {
