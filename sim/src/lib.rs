@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod arrivals;
+pub mod bench;
 pub mod check;
 pub mod config;
 pub mod cost;
@@ -27,6 +28,7 @@ pub mod metrics;
 pub mod model;
 pub mod observer;
 pub mod profiles;
+pub mod report_data;
 pub mod rng;
 pub mod runner;
 pub mod summary;
