@@ -22,6 +22,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod cgroup;
 mod env;
 pub mod error;
