@@ -55,7 +55,7 @@ pub struct RuntimesArgs {
 }
 
 /// Loads a workload, printing every validation error on stderr.
-fn load(path: &Path) -> Result<Scenario, ExitCode> {
+pub(crate) fn load(path: &Path) -> Result<Scenario, ExitCode> {
     config::load(path).map_err(|errors| {
         eprint!("{errors}");
         ExitCode::from(crate::EXIT_ERROR)

@@ -1,0 +1,378 @@
+//! `lamsim bench WORKLOAD.toml --function NAME --memory LIST`: runs one function's real
+//! handler through the mini-runtime at each memory size and reports init and duration
+//! statistics, cost and the Power Tuning recommendations (see `lamsim_harness::bench`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use lamsim_harness::bench::{self, BenchOptions, BenchOutput, Payloads};
+use lamsim_reports::Format;
+use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchResult, SAMPLES_CSV_FILE};
+use lamsim_sim::model::Architecture;
+use lamsim_sim::sweep;
+
+use crate::progress::Progress;
+
+/// Name of the summary file in the `--out` folder.
+pub const BENCH_JSON_FILE: &str = "bench.json";
+
+/// `lamsim bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The workload file; `[function.arrivals]` is ignored.
+    pub workload: PathBuf,
+    /// The function to benchmark (it needs a `[function.handler]`).
+    #[arg(long, value_name = "NAME")]
+    pub function: String,
+    /// Memory sizes to measure, MB (e.g. 128,512,1769).
+    #[arg(long, value_name = "LIST")]
+    pub memory: String,
+    /// Architectures to report (x86_64,arm64); default the function's. Only this machine's is
+    /// measured, the other is modelled from it with `arm64-speedup`.
+    #[arg(long, value_name = "LIST")]
+    pub architecture: Option<String>,
+    /// Measured warm invocations per memory size.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub invocations: u32,
+    /// Forced cold starts (fresh environments) per memory size.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub cold: u32,
+    /// Unmeasured warm-up invocations before the warm ones (default: the concurrency).
+    #[arg(long, value_name = "N")]
+    pub warmup: Option<u32>,
+    /// Concurrent clients of the warm phase (1: sequential).
+    #[arg(long, value_name = "C", default_value_t = 1)]
+    pub concurrency: u32,
+    /// The event: one JSON event, or JSON lines of {"weight": W, "payload": EVENT} used in
+    /// proportion to their weights. Default `{}`.
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+    /// Weight of cost in the `balanced` recommendation (duration gets 1 − W).
+    #[arg(long, value_name = "W", default_value_t = 0.5)]
+    pub balanced_weight: f64,
+    /// Write bench.json and samples.csv into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output on stdout: table, json (bench.json), markdown, or csv (samples.csv).
+    #[arg(long, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Run handlers without cgroup CPU and memory limits (durations are then not
+    /// memory-scaled).
+    #[arg(long)]
+    pub no_cgroups: bool,
+    /// No progress bar and no notes.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn input_error(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(crate::EXIT_ERROR)
+}
+
+/// The options from the flags.
+fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
+    let memory_mb = sweep::parse_memory(&args.memory)
+        .map_err(input_error)?
+        .values
+        .iter()
+        .filter_map(|v| v.as_integer().and_then(|m| u32::try_from(m).ok()))
+        .collect();
+    let architectures = match &args.architecture {
+        None => Vec::new(),
+        Some(list) => sweep::parse_architecture(list)
+            .map_err(input_error)?
+            .values
+            .iter()
+            .map(|v| match v.as_str() {
+                Some("arm64") => Architecture::Arm64,
+                _ => Architecture::X86_64,
+            })
+            .collect(),
+    };
+    Ok(BenchOptions {
+        memory_mb,
+        architectures,
+        cold: args.cold,
+        warmup: args.warmup,
+        invocations: args.invocations,
+        concurrency: args.concurrency,
+        balanced_weight: args.balanced_weight,
+        cgroups: !args.no_cgroups,
+    })
+}
+
+/// Runs `lamsim bench`: exit 0 after a complete benchmark, 2 on bad input (nothing written).
+pub fn bench(args: BenchArgs) -> Result<ExitCode> {
+    let scenario = match crate::run::load(&args.workload) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let opts = match options(&args) {
+        Ok(o) => o,
+        Err(code) => return Ok(code),
+    };
+    let payloads = match &args.payload {
+        None => Payloads::default(),
+        Some(p) => {
+            let text = match std::fs::read_to_string(p) {
+                Ok(t) => t,
+                Err(e) => return Ok(input_error(format!("--payload {}: {e}", p.display()))),
+            };
+            match Payloads::parse(&text, &p.display().to_string()) {
+                Ok(p) => p,
+                Err(e) => return Ok(input_error(e)),
+            }
+        }
+    };
+    let (_, function) = match bench::check(&scenario, &args.function, &opts) {
+        Ok(f) => f,
+        Err(e) => return Ok(input_error(e)),
+    };
+    let native = bench::native_architecture().expect("checked by bench::check");
+    if !args.quiet {
+        eprintln!(
+            "lamsim bench: `{}` at {} MB on {} ({} cold + {} warm-up + {} warm invocations each, \
+             concurrency {})",
+            function.name,
+            args.memory,
+            native.as_str(),
+            opts.cold,
+            opts.warmup.unwrap_or(opts.concurrency),
+            opts.invocations,
+            opts.concurrency
+        );
+        let requested = if opts.architectures.is_empty() {
+            vec![function.architecture]
+        } else {
+            opts.architectures.clone()
+        };
+        for a in requested.iter().filter(|a| **a != native) {
+            eprintln!(
+                "note: {} cannot run natively on this {} machine: its rows are MODELLED from the {} \
+                 measurements (arm64-speedup = {}), not measured",
+                a.as_str(),
+                native.as_str(),
+                native.as_str(),
+                function.arm64_speedup
+            );
+        }
+        if args.no_cgroups {
+            eprintln!(
+                "warning: --no-cgroups: handlers run without CPU and memory limits (cpu_limit: \
+                 \"none\"), so durations are not memory-scaled"
+            );
+        }
+    }
+    let total = opts.invocations_per_memory() * opts.memory_mb.len() as u64;
+    let progress = Arc::new(Progress::new(total, "benchmarking", args.quiet));
+    let tick = {
+        let p = progress.clone();
+        Arc::new(move |n: u64| p.inc(n)) as bench::ProgressFn
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = rt.block_on(bench::run(
+        &scenario,
+        &args.function,
+        &opts,
+        &payloads,
+        tick,
+    ));
+    progress.finish();
+    let out = match result {
+        Ok(o) => o,
+        Err(e) => return Ok(input_error(e)),
+    };
+
+    let json = {
+        let mut s =
+            serde_json::to_string_pretty(&out.summary).context("cannot encode bench.json")?;
+        s.push('\n');
+        s
+    };
+    let csv = bench::samples_csv(&out.samples);
+    if let Some(dir) = &args.out {
+        lamsim_reports::write_dir_files(
+            dir,
+            &[
+                (BENCH_JSON_FILE, json.as_bytes()),
+                (SAMPLES_CSV_FILE, csv.as_bytes()),
+            ],
+        )
+        .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Json => stdout.write_all(json.as_bytes()),
+        Format::Csv => stdout.write_all(csv.as_bytes()),
+        Format::Table => stdout.write_all(render(&out, &opts, false).as_bytes()),
+        Format::Markdown => stdout.write_all(render(&out, &opts, true).as_bytes()),
+    }
+    .context("cannot write to stdout")?;
+    stdout.flush().context("cannot write to stdout")?;
+    debug_assert_eq!(out.summary.schema_version, BENCH_SCHEMA_VERSION);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn cells(r: &BenchResult) -> Vec<String> {
+    let init = if r.cold_starts > 0 {
+        [ms(r.init_ms.mean), ms(r.init_ms.p99)]
+    } else {
+        ["-".to_string(), "-".to_string()]
+    };
+    vec![
+        r.memory_mb.to_string(),
+        r.architecture.clone(),
+        if r.measured { "measured" } else { "MODELLED" }.to_string(),
+        r.invocations.to_string(),
+        r.cold_starts.to_string(),
+        r.errors.to_string(),
+        init[0].clone(),
+        init[1].clone(),
+        ms(r.duration_ms.mean),
+        ms(r.duration_ms.p50),
+        ms(r.duration_ms.p90),
+        ms(r.duration_ms.p99),
+        if r.max_memory_used_mb > 0.0 {
+            format!("{:.0}", r.max_memory_used_mb)
+        } else {
+            "-".to_string()
+        },
+        format!("{:.9}", r.cost_per_invocation_usd),
+        format!("{:.4}", r.cost_per_million_usd),
+    ]
+}
+
+/// The results as an aligned table or a Markdown table, with the recommendations.
+fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
+    let s = &out.summary;
+    let header = [
+        "memory_mb",
+        "arch",
+        "source",
+        "invocations",
+        "cold",
+        "errors",
+        "init_mean_ms",
+        "init_p99_ms",
+        "mean_ms",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "max_mem_mb",
+        "usd_per_invocation",
+        "usd_per_million",
+    ];
+    let rows: Vec<Vec<String>> = s.results.iter().map(cells).collect();
+    let mut text = String::new();
+    text.push_str(&format!(
+        "{}`{}` (cpu_limit: {}, measured on {})\n\n",
+        if markdown {
+            "### lamsim bench: "
+        } else {
+            "lamsim bench: "
+        },
+        s.function,
+        s.cpu_limit,
+        s.architecture
+    ));
+    if markdown {
+        text.push_str(&format!("| {} |\n", header.join(" | ")));
+        text.push_str(&format!(
+            "|{}\n",
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i < 3 { "---|" } else { "---:|" })
+                .collect::<String>()
+        ));
+        for r in &rows {
+            text.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+    } else {
+        let widths: Vec<usize> = (0..header.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].len())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[&str]| {
+            let mut l = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i < 3 {
+                        format!("{c:<w$}", w = widths[i])
+                    } else {
+                        format!("{c:>w$}", w = widths[i])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ");
+            l.truncate(l.trim_end().len());
+            l.push('\n');
+            l
+        };
+        text.push_str(&line(&header));
+        for r in &rows {
+            let c: Vec<&str> = r.iter().map(String::as_str).collect();
+            text.push_str(&line(&c));
+        }
+    }
+    text.push('\n');
+    if !out.modelled.is_empty() {
+        text.push_str(&format!(
+            "MODELLED rows ({}) are not measured: they scale the {} measurements by the function's \
+             arm64-speedup and are priced for that architecture.\n",
+            out.modelled
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.architecture
+        ));
+    }
+    if s.cpu_limit == "none" {
+        text.push_str(
+            "cpu_limit is \"none\": handlers ran without CPU limits, so durations are not \
+             memory-scaled.\n",
+        );
+    }
+    let r = &s.recommendation;
+    text.push_str(&format!(
+        "Recommendation ({} measured, balanced weight {}): cost {} MB, speed {} MB, balanced {} MB\n",
+        s.architecture, opts.balanced_weight, r.cost, r.speed, r.balanced
+    ));
+    for (arch, r) in &out.by_architecture {
+        if arch.as_str() != s.architecture {
+            text.push_str(&format!(
+                "  {} (MODELLED): cost {} MB, speed {} MB, balanced {} MB\n",
+                arch.as_str(),
+                r.cost,
+                r.speed,
+                r.balanced
+            ));
+        }
+    }
+    text
+}
