@@ -368,18 +368,20 @@ fn same(a: f64, b: f64) -> bool {
     (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs())
 }
 
-/// Picks the best of `rows` by `key` (smaller is better), ties (within a relative 10⁻⁹) broken
-/// by `tie` (smaller is better), then by the first row.
-fn best_by(
-    rows: &[Candidate],
-    key: impl Fn(&Candidate) -> f64,
-    tie: impl Fn(&Candidate) -> f64,
-) -> u32 {
+/// Picks the best of `rows` by `keys` compared in order (smaller is better; values within a
+/// relative 10⁻⁹ are a tie and go to the next key), then by the first row.
+fn best_by(rows: &[Candidate], keys: &[&dyn Fn(&Candidate) -> f64]) -> u32 {
     let mut best = rows[0];
     for r in &rows[1..] {
-        let (k, kb) = (key(r), key(&best));
-        if lt(k, kb) || (same(k, kb) && lt(tie(r), tie(&best))) {
-            best = *r;
+        for key in keys {
+            let (k, kb) = (key(r), key(&best));
+            if lt(k, kb) {
+                best = *r;
+                break;
+            }
+            if !same(k, kb) {
+                break;
+            }
         }
     }
     best.memory_mb
@@ -388,8 +390,8 @@ fn best_by(
 /// Power Tuning's recommendation per strategy among `rows`; `None` when there are none.
 /// `cost`: smallest cost, ties to the shorter duration. `speed`: shortest duration, ties to
 /// the smaller cost. `balanced`: smallest `weight · cost / max cost + (1 − weight) · duration /
-/// max duration` (a term is 0 when its maximum is 0), ties to the smaller cost. Remaining ties
-/// go to the row given first.
+/// max duration` (a term is 0 when its maximum is 0), ties to the smaller cost, then the
+/// shorter duration. Remaining ties go to the row given first.
 pub fn recommend(rows: &[Candidate], weight: f64) -> Option<BenchRecommendation> {
     if rows.is_empty() {
         return None;
@@ -401,9 +403,9 @@ pub fn recommend(rows: &[Candidate], weight: f64) -> Option<BenchRecommendation>
         weight * norm(r.cost, max_cost) + (1.0 - weight) * norm(r.duration_ms, max_dur)
     };
     Some(BenchRecommendation {
-        cost: best_by(rows, |r| r.cost, |r| r.duration_ms),
-        speed: best_by(rows, |r| r.duration_ms, |r| r.cost),
-        balanced: best_by(rows, balanced, |r| r.cost),
+        cost: best_by(rows, &[&|r| r.cost, &|r| r.duration_ms]),
+        speed: best_by(rows, &[&|r| r.duration_ms, &|r| r.cost]),
+        balanced: best_by(rows, &[&balanced, &|r| r.cost, &|r| r.duration_ms]),
     })
 }
 

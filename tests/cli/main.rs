@@ -6,6 +6,7 @@
 //! a second in the (optimised) test profile.
 
 mod bad_input;
+mod bench;
 mod broken_pipe;
 mod determinism;
 mod examples;

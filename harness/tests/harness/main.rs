@@ -6,6 +6,8 @@
 mod common;
 
 mod bad_config;
+mod bench_cpu_share;
+mod bench_recommendation;
 mod boto3_client;
 mod cpu_quota;
 mod errors;
