@@ -10,8 +10,9 @@
 //!    keep-alive long enough that warm environments stay warm for the whole run);
 //! 2. `cold` **forced cold starts**, one after another, each on a fresh environment (every idle
 //!    environment is stopped first with [`Runtime::retire_idle`]);
-//! 3. a **warm-up** of `warmup` invocations (default: `concurrency`, so that every client finds
-//!    a warm environment afterwards), not measured;
+//! 3. a **warm-up** of `warmup` invocations (default: `concurrency`), not measured; its first
+//!    `concurrency` invocations each start a fresh environment, so that every client of the
+//!    warm phase finds a warm one;
 //! 4. `invocations` **warm invocations** by `concurrency` clients, each sending its next request
 //!    as soon as its previous one is answered.
 //!
@@ -829,33 +830,27 @@ async fn measure(
         cold.push(inv.record);
         progress(1);
     }
-    let warmup = clients(
-        rt,
-        &f.name,
-        payloads.sequence(opts.warmup_count() as usize),
-        opts.concurrency,
-        progress,
-    )
-    .await?;
-    drop(warmup);
-    let warm = clients(
-        rt,
-        &f.name,
-        payloads.sequence(opts.invocations as usize),
-        opts.concurrency,
-        progress,
-    )
-    .await?;
+    // The warm-up's first `concurrency` invocations each start an environment (run at once),
+    // so that `concurrency` clients then always find a warm one.
+    rt.retire_idle(&f.name).await;
+    let n = opts.warmup_count() as usize;
+    let fresh = n.min(opts.concurrency as usize);
+    let events = payloads.sequence(n);
+    clients(rt, &f.name, events, opts.concurrency, fresh, progress).await?;
+    let events = payloads.sequence(opts.invocations as usize);
+    let warm = clients(rt, &f.name, events, opts.concurrency, 0, progress).await?;
     Ok((cold, warm))
 }
 
 /// Sends `events` with `concurrency` clients, each sending the next event as soon as its
-/// previous one is answered; returns the records in event order.
+/// previous one is answered, the first `fresh` events on new environments; returns the
+/// records in event order.
 async fn clients(
     rt: &Arc<Runtime>,
     name: &str,
     events: Vec<Bytes>,
     concurrency: u32,
+    fresh: usize,
     progress: &ProgressFn,
 ) -> Result<Vec<InvocationRecord>, BenchError> {
     let events = Arc::new(events);
@@ -872,7 +867,7 @@ async fn clients(
                 let Some(event) = events.get(i) else {
                     return Ok::<_, InvokeError>(done);
                 };
-                let inv = rt.invoke(&name, event.clone(), false).await?;
+                let inv = rt.invoke(&name, event.clone(), i < fresh).await?;
                 done.push((i, inv.record));
                 progress(1);
             }

@@ -84,6 +84,7 @@ fn bench_writes_bench_json_and_one_sample_per_invocation() {
     )
     .unwrap();
     let o = run([
+        "bench",
         path_str(&w).as_str(),
         "--function",
         "echo",
@@ -160,6 +161,7 @@ fn bench_table_marks_modelled_rows_and_recommends() {
     let tmp = temp_dir();
     let w = workload(tmp.path());
     let o = run([
+        "bench",
         path_str(&w).as_str(),
         "--function",
         "echo",
@@ -212,7 +214,12 @@ fn bench_bad_input_exits_2_and_writes_nothing() {
         ),
     ];
     for (args, needle) in cases {
-        let mut all = vec![path_str(&w), "--out".to_string(), path_str(&out)];
+        let mut all = vec![
+            "bench".to_string(),
+            path_str(&w),
+            "--out".to_string(),
+            path_str(&out),
+        ];
         all.extend(args.iter().map(|s| s.to_string()));
         let o = run(&all);
         assert_code(&o, 2);
