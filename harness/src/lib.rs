@@ -22,9 +22,12 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod calibrate;
 pub mod cgroup;
+pub mod cloudwatch;
 mod env;
 pub mod error;
+pub mod fit;
 pub mod ids;
 mod invoke_api;
 pub mod record;
