@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok; 1 the run finished but a declared check failed (an `[slo]`); 2 error.
 
+mod calibrate;
 mod check;
 mod progress;
 mod run;
@@ -41,6 +42,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the workload's real handlers behind the Lambda Invoke API (until Ctrl-C).
     Serve(serve::ServeArgs),
+    /// Fit duration and init distributions to a bench folder or CloudWatch logs.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => sweep::merge(a),
         Command::Check(a) => check::check(a),
         Command::Serve(a) => serve::run(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {
         Ok(code) => code,

@@ -613,7 +613,7 @@ impl Calibration {
                 p.label
             ));
             out.push(format!(
-                "  {:<10} {:<44} {:>12} {:>12} {:>7} {:>7}",
+                "  {:<10} {:<50} {:>11} {:>11} {:>7} {:>7}",
                 "family", "parameters (± standard error)", "ln L", "AIC", "KS D", "KS p"
             ));
             for (i, f) in sel.fits.iter().enumerate() {
@@ -640,7 +640,7 @@ impl Calibration {
                     ""
                 };
                 out.push(format!(
-                    "  {:<10} {:<44} {:>12.2} {:>12.2} {:>7.4} {:>7.4}{mark}",
+                    "  {:<10} {:<50} {:>11.2} {:>11.2} {:>7.4} {:>7.4}{mark}",
                     f.family.as_str(),
                     params,
                     f.log_likelihood,
