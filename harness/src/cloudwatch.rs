@@ -113,12 +113,22 @@ pub fn parse_logs(text: &str, file: &str) -> Result<ParsedLogs, LogFormatError> 
     Ok(out)
 }
 
-/// Whether every non-blank line is a JSON object of its own (Lambda JSON log lines).
+/// Whether the text is Lambda JSON log lines: every non-blank line a JSON object of its own,
+/// at least one of them a platform record (`"type": "platform.…"`).
 fn looks_like_json_lines(text: &str) -> bool {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .all(|l| serde_json::from_str::<serde_json::Map<String, Value>>(l).is_ok())
+    let mut platform = false;
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match serde_json::from_str::<serde_json::Map<String, Value>>(l) {
+            Ok(o) => {
+                platform |= o
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.starts_with("platform."));
+            }
+            Err(_) => return false,
+        }
+    }
+    platform
 }
 
 fn parse_json_export(text: &str, file: &str) -> Result<ParsedLogs, LogFormatError> {

@@ -7,8 +7,11 @@ mod common;
 
 mod bad_config;
 mod boto3_client;
+mod calibrate_from_bench;
+mod cloudwatch_reports;
 mod cpu_quota;
 mod errors;
+mod fit_recovers_parameters;
 mod invoke_api;
 mod keep_alive;
 mod python_runtime;
