@@ -3,6 +3,7 @@
 //! Exit codes: 0 ok; 1 the run finished but a declared check failed (an `[slo]`); 2 error.
 
 mod bench;
+mod calibrate;
 mod check;
 mod progress;
 mod run;
@@ -44,6 +45,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Measure a function's real handler at several memory sizes: durations, cost, recommendation.
     Bench(bench::BenchArgs),
+    /// Fit duration and init distributions to a bench folder or CloudWatch logs.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check::check(a),
         Command::Serve(a) => serve::run(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {
         Ok(code) => code,

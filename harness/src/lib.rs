@@ -23,9 +23,12 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod calibrate;
 pub mod cgroup;
+pub mod cloudwatch;
 mod env;
 pub mod error;
+pub mod fit;
 pub mod ids;
 mod invoke_api;
 pub mod record;

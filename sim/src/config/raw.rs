@@ -270,6 +270,22 @@ pub struct DurationDist {
     pub threads: Option<Integer>,
 }
 
+/// A calibration file written by `lamsim calibrate` and named by a function's
+/// `calibration = "calibration.toml"`: the distributions in the keys of `[function.duration]`
+/// and `[function.init]` (a `file` is relative to the calibration file).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Calibration {
+    /// `schema-version = 1`.
+    pub schema_version: Option<i64>,
+    /// `function = "api"`: the function measured (informational).
+    pub function: Option<String>,
+    /// `[duration]`: execution time of a warm invocation.
+    pub duration: Option<DurationDist>,
+    /// `[init]`: init (cold start) duration.
+    pub init: Option<DurationDist>,
+}
+
 /// `[function.keep-alive]`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -50,6 +50,44 @@ pub fn validate(raw: &raw::Workload, base_dir: &Path) -> Result<Scenario, Vec<Co
     }
 }
 
+/// Merges a function's `[function.duration]` (or `[function.init]`) with its calibration's
+/// table: keys given explicitly win. When the explicit table has `dist`, the distribution keys
+/// (`dist`, `value`, `mean`, `median`, `p99`, `cv`, `shape`, `scale`, `file`) all come from it
+/// and only the scaling keys (`reference-memory-mb`, `cpu-fraction`, `threads`) can come from
+/// the calibration. Returns the merged table and the keys taken from the calibration.
+fn merge_dist(
+    explicit: Option<&raw::DurationDist>,
+    calibrated: Option<&raw::DurationDist>,
+) -> Option<(raw::DurationDist, Vec<&'static str>)> {
+    let Some(c) = calibrated else {
+        return explicit.map(|e| (e.clone(), Vec::new()));
+    };
+    let mut m = explicit.cloned().unwrap_or_default();
+    let own_dist = m.dist.is_some();
+    let mut from_cal = Vec::new();
+    macro_rules! take {
+        ($field:ident, $key:literal, $is_dist:literal) => {
+            if m.$field.is_none() && !($is_dist && own_dist) && c.$field.is_some() {
+                m.$field = c.$field.clone();
+                from_cal.push($key);
+            }
+        };
+    }
+    take!(dist, "dist", true);
+    take!(value, "value", true);
+    take!(mean, "mean", true);
+    take!(median, "median", true);
+    take!(p99, "p99", true);
+    take!(cv, "cv", true);
+    take!(shape, "shape", true);
+    take!(scale, "scale", true);
+    take!(file, "file", true);
+    take!(reference_memory_mb, "reference-memory-mb", false);
+    take!(cpu_fraction, "cpu-fraction", false);
+    take!(threads, "threads", false);
+    Some((m, from_cal))
+}
+
 /// Suggests the candidate closest to `word` (ignoring case, and `_` vs `-`), if it is close
 /// enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -840,7 +878,21 @@ impl Validator<'_> {
         let calibration = self
             .text(&at("calibration"), &f.calibration)
             .map(|c| self.file_path(&c));
-        let calibration_ok = f.calibration.is_none() || calibration.is_some();
+        let calibrated = calibration
+            .as_ref()
+            .and_then(|c| self.calibration_file(&at("calibration"), c));
+        let calibration_ok = f.calibration.is_none() || calibrated.is_some();
+        let cal_label = calibration
+            .as_ref()
+            .map_or(String::new(), |c| c.display().to_string());
+        let duration_table = merge_dist(
+            f.duration.as_ref(),
+            calibrated.as_ref().and_then(|c| c.duration.as_ref()),
+        );
+        let init_table = merge_dist(
+            f.init.as_ref(),
+            calibrated.as_ref().and_then(|c| c.init.as_ref()),
+        );
         let handler = f
             .handler
             .as_ref()
@@ -872,7 +924,7 @@ impl Validator<'_> {
                 .map(|d| d.iter().map(|x| x.as_millis_f64()).sum::<f64>() / d.len().max(1) as f64),
             _ => None,
         };
-        let duration = match &f.duration {
+        let duration = match duration_table.as_ref().map(|(d, _)| d) {
             // A trace with per-request durations needs no [function.duration]: the mean of the
             // trace's durations stands in wherever one number is needed (see the README).
             None if trace_mean_ms.is_some() => Some(DurationModel::unscaled(
@@ -888,19 +940,26 @@ impl Validator<'_> {
             {
                 None
             }
+            // A calibration file that failed to load has reported why.
+            None if f.calibration.is_some() && !calibration_ok => None,
             None => {
                 let hint = if f.calibration.is_some() {
-                    "calibration files are not loaded yet: give [function.duration] as well"
+                    "the calibration file has no [duration]: give [function.duration]"
                 } else {
                     "add e.g. [function.duration] dist = \"lognormal\", median = \"120ms\", p99 = \"800ms\""
                 };
                 self.err(&at("duration"), "is required", Some(hint.into()));
                 None
             }
-            Some(d) => self.dist_model(&at("duration"), d, mem, 1.0),
+            Some(d) => {
+                let from_cal = duration_table.as_ref().map_or(&[][..], |(_, k)| k);
+                self.calibrated_model(&at("duration"), d, mem, from_cal, &cal_label, "duration")
+            }
         };
-        let init = match &f.init {
-            Some(d) => self.dist_model(&at("init"), d, mem, 1.0),
+        let init = match init_table.as_ref() {
+            Some((d, from_cal)) => {
+                self.calibrated_model(&at("init"), d, mem, from_cal, &cal_label, "init")
+            }
             None => match (architecture, package) {
                 (Some(arch), Some(pkg)) => {
                     let rt = runtime.as_deref().unwrap_or(profiles::GENERIC);
@@ -1588,6 +1647,87 @@ impl Validator<'_> {
             cpu_fraction: cpu_fraction?,
             threads: threads?,
         })
+    }
+
+    /// [`Self::dist_model`] of a table merged with a calibration file: errors about the keys
+    /// in `from_cal` (which came from the calibration file `cal_label`, table `cal_table`) are
+    /// reported at the function's `calibration` key, naming the file and its TOML path.
+    fn calibrated_model(
+        &mut self,
+        path: &str,
+        d: &raw::DurationDist,
+        memory_mb: u32,
+        from_cal: &[&str],
+        cal_label: &str,
+        cal_table: &str,
+    ) -> Option<DurationModel> {
+        let first = self.errors.len();
+        let out = self.dist_model(path, d, memory_mb, 1.0);
+        let fn_path = path.rsplit_once('.').map_or(path, |(p, _)| p);
+        for e in &mut self.errors[first..] {
+            let Some(key) = e.path.strip_prefix(path).and_then(|k| k.strip_prefix('.')) else {
+                continue;
+            };
+            if from_cal.contains(&key) {
+                e.message = format!(
+                    "in calibration file \"{cal_label}\" at {cal_table}.{key}: {}",
+                    e.message
+                );
+                e.path = format!("{fn_path}.calibration");
+            }
+        }
+        out
+    }
+
+    /// Reads and parses the calibration file `file` (absolute) named at `path`. A `file` key
+    /// inside it is made absolute against the calibration file's folder.
+    fn calibration_file(&mut self, path: &str, file: &Path) -> Option<raw::Calibration> {
+        let shown = file.display();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(
+                    path,
+                    format!("cannot read calibration file \"{shown}\": {e}"),
+                    Some("the path is relative to the workload file; write the file with `lamsim calibrate … --out FILE`".into()),
+                );
+                return None;
+            }
+        };
+        let mut cal: raw::Calibration = match toml::from_str(&text) {
+            Ok(c) => c,
+            Err(e) => {
+                let at = e.span().map_or(String::new(), |s| {
+                    let before = &text[..s.start.min(text.len())];
+                    format!(" (line {})", before.matches('\n').count() + 1)
+                });
+                self.err(
+                    path,
+                    format!("calibration file \"{shown}\"{at}: {}", e.message().trim()),
+                    Some(
+                        "tables [duration] and [init] take the keys of [function.duration]".into(),
+                    ),
+                );
+                return None;
+            }
+        };
+        if let Some(v) = cal.schema_version {
+            if v != 1 {
+                self.err(
+                    path,
+                    format!("calibration file \"{shown}\" at schema-version: {v} is not supported (expected 1)"),
+                    Some("re-run `lamsim calibrate` with this version of lamsim".into()),
+                );
+                return None;
+            }
+        }
+        let dir = file.parent().unwrap_or(Path::new("."));
+        for t in [&mut cal.duration, &mut cal.init].into_iter().flatten() {
+            if let Some(Lenient::Ok(f)) = &mut t.file {
+                *f = dir.join(&*f).display().to_string();
+            }
+        }
+        Some(cal)
     }
 
     fn empirical(&mut self, path: &str, file: &str) -> Option<Dist> {

@@ -546,6 +546,9 @@ fn keep_alive_and_diurnal_checks() {
 #[test]
 fn handler_calibration_and_seed() {
     let dir = temp_dir("handler");
+    // The calibration file must exist (it is loaded); an empty one changes nothing.
+    std::fs::create_dir_all(dir.join("cal")).unwrap();
+    std::fs::write(dir.join("cal/calibration.toml"), "schema-version = 1\n").unwrap();
     let s = ok_in(
         &format!(
             "[simulation]\nduration = \"1h\"\nseed = \"18446744073709551615\"\n{}",

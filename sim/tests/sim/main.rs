@@ -3,6 +3,7 @@
 mod analytic;
 mod aws_measurements;
 mod check_regression;
+mod config_calibration;
 mod config_examples;
 mod config_profiles;
 mod config_trace;

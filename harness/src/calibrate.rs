@@ -1,0 +1,850 @@
+//! `lamsim calibrate`: measured invocations (a `lamsim bench` folder, or CloudWatch Logs
+//! exports of a real function) → fitted `[duration]` / `[init]` distributions and
+//! `cpu-fraction`, written as a calibration file that a workload's
+//! `calibration = "calibration.toml"` loads.
+//!
+//! Method (details and limits in `docs/calibration.md`):
+//! 1. Samples are grouped by memory size. Only successful invocations are used (bench rows
+//!    with an empty `error`; REPORT lines without a `Status`).
+//! 2. **Duration** is fitted on the *warm* invocations at the reference memory (default: the
+//!    memory size with the most samples; `--memory`). Cold invocations' `Duration` is also
+//!    the handler's time, but first invocations are often slower (lazy imports, JIT), and
+//!    `[function.duration]` is the warm execution time, so they are left out — unless there
+//!    are fewer than [`MIN_FIT_SAMPLES`] warm samples, when they are included with a note.
+//! 3. **Init** is fitted on the `Init Duration` / `init_ms` of the cold starts at the reference
+//!    memory; with fewer than [`MIN_FIT_SAMPLES`] of them `[init]` is left out (the workload's
+//!    own `[function.init]` or built-in profile then applies).
+//! 4. Each is fitted by [`crate::fit::select`] (lognormal, gamma, Weibull by maximum
+//!    likelihood; the lowest AIC among fits the KS test does not reject at 5 %; else the
+//!    empirical sample, written to a file next to the calibration file).
+//! 5. **cpu-fraction** `f`: the simulator scales a duration measured at `r` MB to `m` MB by
+//!    `(1 − f) + f · x_m`, `x_m = s(r)/s(m)` ([`DurationModel::scale_factor`] with `f = 1`).
+//!    So `mean_m = a + b (x_m − 1)` with `a` the mean at `r` and `b = a f`: a weighted
+//!    least-squares line through the per-memory means (weights `n_m / var_m`) gives `a`, `b`,
+//!    and `f = b / a` with a delta-method standard error. It needs two memory sizes with
+//!    different CPU shares; with one, `cpu-fraction` is left out (default 1.0) and a note says
+//!    so. Estimates outside 0..=1 are clamped, with a note.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchSummary, SAMPLES_CSV_FILE};
+use lamsim_sim::config::validate::Z99;
+use lamsim_sim::model::{Architecture, Dist, DurationModel};
+
+use crate::cloudwatch::{self, LogFormatError, Malformed, ParsedLogs};
+use crate::fit::{self, Choice, KS_ALPHA, MIN_FIT_SAMPLES, Selection};
+
+/// Version of the calibration file layout (`schema-version`).
+pub const CALIBRATION_SCHEMA_VERSION: u32 = 1;
+
+/// The bench summary's file name in a bench folder.
+pub const BENCH_JSON_FILE: &str = "bench.json";
+
+/// Samples of one memory size, ms.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MemorySamples {
+    /// `Duration` of warm invocations (no init).
+    pub warm_ms: Vec<f64>,
+    /// `Duration` of cold invocations (the handler only, without init).
+    pub cold_ms: Vec<f64>,
+    /// Init durations of the cold starts.
+    pub init_ms: Vec<f64>,
+}
+
+/// What was read from the inputs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Samples {
+    /// What was read, for the header (`bench folder /x`, `CloudWatch logs a.json, b.txt`).
+    pub source: String,
+    /// The function, when the input names it (bench.json does; logs do not).
+    pub function: Option<String>,
+    /// Per memory size (MB).
+    pub by_memory: BTreeMap<u32, MemorySamples>,
+    /// Invocations left out because they failed (errors, timeouts).
+    pub failed: usize,
+    /// Log lines skipped as not REPORT lines (START, END, application output).
+    pub skipped_lines: usize,
+    /// REPORT lines (or samples.csv rows) that did not parse.
+    pub malformed: Vec<Malformed>,
+    /// Whether durations scale with memory in this input (`false` for a bench run with
+    /// `cpu_limit = "none"`).
+    pub memory_scaled: bool,
+    /// Notes for the user (printed as warnings, repeated in the header).
+    pub notes: Vec<String>,
+}
+
+/// Why calibration failed (bad input).
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A bench folder's file is not what `lamsim bench` writes.
+    #[error("{file}: {message}")]
+    BadBench {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A log file is JSON of an unknown shape.
+    #[error(transparent)]
+    LogFormat(#[from] LogFormatError),
+    /// No usable REPORT line was found.
+    #[error(
+        "no REPORT lines found in {files} ({skipped} other lines skipped, {malformed} malformed); expected CloudWatch Logs of a Lambda function (`REPORT RequestId: … Duration: … ms …`) or a `lamsim bench --out` folder"
+    )]
+    NoReports {
+        /// The files read.
+        files: String,
+        /// Lines skipped.
+        skipped: usize,
+        /// Lines that looked like REPORT lines but did not parse.
+        malformed: usize,
+    },
+    /// Not enough successful invocations.
+    #[error(
+        "too few samples to fit the {what}: {have} successful invocations at {memory_mb} MB, at least {needed} are needed"
+    )]
+    TooFew {
+        /// `duration` or `init`.
+        what: &'static str,
+        /// The memory size.
+        memory_mb: u32,
+        /// Samples found.
+        have: usize,
+        /// Samples needed.
+        needed: usize,
+    },
+    /// `--memory` names a size that has no samples.
+    #[error("--memory {memory_mb}: no samples at that memory size (measured: {available})")]
+    UnknownMemory {
+        /// Requested.
+        memory_mb: u32,
+        /// Measured sizes.
+        available: String,
+    },
+    /// `--function` does not match the bench folder's function.
+    #[error("--function {wanted}: the bench folder measured function \"{found}\"")]
+    WrongFunction {
+        /// Requested.
+        wanted: String,
+        /// In bench.json.
+        found: String,
+    },
+}
+
+/// Reads the inputs: one folder (a `lamsim bench --out` folder), or log files.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Samples, CalibrateError> {
+    if let [dir] = paths {
+        if dir.is_dir() {
+            return read_bench(dir);
+        }
+    }
+    let mut logs = ParsedLogs::default();
+    for p in paths {
+        if p.is_dir() {
+            return Err(CalibrateError::BadBench {
+                file: p.display().to_string(),
+                message: "a bench folder must be the only input".into(),
+            });
+        }
+        let text = std::fs::read_to_string(p).map_err(|source| CalibrateError::Read {
+            path: p.clone(),
+            source,
+        })?;
+        logs.extend(cloudwatch::parse_logs(&text, &p.display().to_string())?);
+    }
+    let files = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    from_logs(logs, &files)
+}
+
+/// Groups parsed CloudWatch REPORT lines into samples. `files` names the inputs.
+pub fn from_logs(logs: ParsedLogs, files: &str) -> Result<Samples, CalibrateError> {
+    if logs.reports.is_empty() {
+        return Err(CalibrateError::NoReports {
+            files: files.to_string(),
+            skipped: logs.skipped,
+            malformed: logs.malformed.len(),
+        });
+    }
+    let mut s = Samples {
+        source: format!("CloudWatch logs {files}"),
+        skipped_lines: logs.skipped,
+        malformed: logs.malformed,
+        memory_scaled: true,
+        ..Samples::default()
+    };
+    let mut restores = 0usize;
+    for r in &logs.reports {
+        if !r.succeeded() {
+            s.failed += 1;
+            continue;
+        }
+        let m = s.by_memory.entry(r.memory_size_mb).or_default();
+        match (r.init_duration_ms, r.restore_duration_ms) {
+            (Some(init), _) => {
+                m.cold_ms.push(r.duration_ms);
+                m.init_ms.push(init);
+            }
+            (None, Some(_)) => {
+                // SnapStart restores are not init: the invocation is cold but has no init.
+                m.cold_ms.push(r.duration_ms);
+                restores += 1;
+            }
+            (None, None) => m.warm_ms.push(r.duration_ms),
+        }
+    }
+    if restores > 0 {
+        s.notes.push(format!(
+            "{restores} SnapStart restores (Restore Duration) are not fitted: give [function.restore] in the workload"
+        ));
+    }
+    Ok(s)
+}
+
+/// Reads a `lamsim bench --out` folder: `bench.json` (function, CPU limiting) and
+/// `samples.csv` (one row per measured invocation; only rows without `error` are used).
+pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).map_err(|source| CalibrateError::Read { path, source })
+    };
+    let json_file = dir.join(BENCH_JSON_FILE).display().to_string();
+    let bench: BenchSummary =
+        serde_json::from_str(&read(BENCH_JSON_FILE)?).map_err(|e| CalibrateError::BadBench {
+            file: json_file.clone(),
+            message: format!("not a bench.json written by `lamsim bench`: {e}"),
+        })?;
+    if bench.schema_version != BENCH_SCHEMA_VERSION {
+        return Err(CalibrateError::BadBench {
+            file: json_file,
+            message: format!(
+                "schema_version {} is not supported (this lamsim reads {BENCH_SCHEMA_VERSION})",
+                bench.schema_version
+            ),
+        });
+    }
+    let csv_file = dir.join(SAMPLES_CSV_FILE).display().to_string();
+    let text = read(SAMPLES_CSV_FILE)?;
+    let mut s = Samples {
+        source: format!("bench folder {}", dir.display()),
+        function: Some(bench.function.clone()),
+        memory_scaled: bench.cpu_limit != "none",
+        ..Samples::default()
+    };
+    if !s.memory_scaled {
+        s.notes.push(
+            "the bench ran without CPU limiting (cpu_limit = \"none\"): durations do not show how memory scales them, so cpu-fraction is not estimated".into(),
+        );
+    }
+    let mut lines = text.lines().enumerate();
+    let header: Vec<&str> = match lines.next() {
+        Some((_, h)) => h.trim().split(',').collect(),
+        None => Vec::new(),
+    };
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(c_mem), Some(c_arch), Some(c_phase), Some(c_init), Some(c_dur), Some(c_err)) = (
+        col("memory_mb"),
+        col("architecture"),
+        col("phase"),
+        col("init_ms"),
+        col("duration_ms"),
+        col("error"),
+    ) else {
+        return Err(CalibrateError::BadBench {
+            file: csv_file,
+            message: format!(
+                "the header must name the columns {}",
+                lamsim_sim::bench::SAMPLES_CSV_HEADER
+            ),
+        });
+    };
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').collect();
+        let bad = |reason: String| Malformed {
+            location: format!("{csv_file}:line {}", i + 1),
+            reason,
+            text: line.to_string(),
+        };
+        if f.len() != header.len() {
+            s.malformed.push(bad(format!(
+                "{} fields, the header has {}",
+                f.len(),
+                header.len()
+            )));
+            continue;
+        }
+        if f[c_arch] != bench.architecture {
+            continue;
+        }
+        if !f[c_err].is_empty() {
+            s.failed += 1;
+            continue;
+        }
+        let num = |v: &str| v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+        let (Ok(mem), Some(dur)) = (f[c_mem].parse::<u32>(), num(f[c_dur])) else {
+            s.malformed
+                .push(bad("memory_mb or duration_ms is not a number".into()));
+            continue;
+        };
+        let m = s.by_memory.entry(mem).or_default();
+        match f[c_phase] {
+            "warm" => m.warm_ms.push(dur),
+            "cold" => {
+                m.cold_ms.push(dur);
+                match num(f[c_init]) {
+                    Some(init) => m.init_ms.push(init),
+                    None => s.malformed.push(bad("a cold row without init_ms".into())),
+                }
+            }
+            other => s
+                .malformed
+                .push(bad(format!("phase \"{other}\" is neither cold nor warm"))),
+        }
+    }
+    if s.by_memory.is_empty() {
+        return Err(CalibrateError::TooFew {
+            what: "duration",
+            memory_mb: 0,
+            have: 0,
+            needed: MIN_FIT_SAMPLES,
+        });
+    }
+    Ok(s)
+}
+
+/// Options of [`calibrate`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Reference memory (MB) the distributions are fitted at (default: the memory size with
+    /// the most duration samples, the larger on a tie).
+    pub reference_memory_mb: Option<u32>,
+    /// The function's name: checked against a bench folder, written to the file.
+    pub function: Option<String>,
+    /// `threads` of the scaling model (default 1): caps the CPU share the code benefits from.
+    pub threads: Option<u32>,
+}
+
+/// A `cpu-fraction` estimate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CpuFraction {
+    /// The estimate, clamped to 0..=1.
+    pub value: f64,
+    /// The least-squares estimate before clamping.
+    pub unclamped: f64,
+    /// Delta-method standard error.
+    pub se: f64,
+    /// `(memory MB, samples, mean ms)` of each memory size used.
+    pub points: Vec<(u32, usize, f64)>,
+}
+
+/// One fitted quantity (duration or init).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// What the samples are (`warm invocations`, `cold starts`).
+    pub label: String,
+    /// The samples at the reference memory, ms.
+    pub samples_ms: Vec<f64>,
+    /// The fits and the choice.
+    pub selection: Selection,
+    /// `cpu-fraction`, when it could be estimated.
+    pub cpu_fraction: Option<CpuFraction>,
+}
+
+/// The result of [`calibrate`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calibration {
+    /// What was read.
+    pub source: String,
+    /// The function's name, when known.
+    pub function: Option<String>,
+    /// Memory the distributions were fitted at.
+    pub reference_memory_mb: u32,
+    /// `threads` used by the scaling model.
+    pub threads: u32,
+    /// Per-memory sample counts `(memory, warm, cold)`.
+    pub counts: Vec<(u32, usize, usize)>,
+    /// `[duration]`.
+    pub duration: Part,
+    /// `[init]`, when there were enough cold starts.
+    pub init: Option<Part>,
+    /// Notes for the user.
+    pub notes: Vec<String>,
+}
+
+/// Fits the samples. See the module docs for the method.
+pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, CalibrateError> {
+    if let (Some(want), Some(found)) = (&opts.function, &samples.function) {
+        if want != found {
+            return Err(CalibrateError::WrongFunction {
+                wanted: want.clone(),
+                found: found.clone(),
+            });
+        }
+    }
+    let mut notes = samples.notes.clone();
+    let threads = opts.threads.unwrap_or(1).max(1);
+    let available = || {
+        samples
+            .by_memory
+            .keys()
+            .map(|m| format!("{m} MB"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reference = match opts.reference_memory_mb {
+        Some(m) if samples.by_memory.contains_key(&m) => m,
+        Some(m) => {
+            return Err(CalibrateError::UnknownMemory {
+                memory_mb: m,
+                available: available(),
+            });
+        }
+        None => samples
+            .by_memory
+            .iter()
+            .max_by_key(|(m, s)| (s.warm_ms.len() + s.cold_ms.len(), **m))
+            .map(|(m, _)| *m)
+            .ok_or(CalibrateError::TooFew {
+                what: "duration",
+                memory_mb: 0,
+                have: 0,
+                needed: MIN_FIT_SAMPLES,
+            })?,
+    };
+    let at_ref = &samples.by_memory[&reference];
+    let with_cold = at_ref.warm_ms.len() < MIN_FIT_SAMPLES;
+    let pick = |m: &MemorySamples| -> Vec<f64> {
+        let mut v = m.warm_ms.clone();
+        if with_cold {
+            v.extend(&m.cold_ms);
+        }
+        v
+    };
+    let dur = pick(at_ref);
+    if dur.len() < MIN_FIT_SAMPLES {
+        return Err(CalibrateError::TooFew {
+            what: "duration",
+            memory_mb: reference,
+            have: dur.len(),
+            needed: MIN_FIT_SAMPLES,
+        });
+    }
+    if with_cold {
+        notes.push(format!(
+            "only {} warm invocations at {reference} MB: the duration is fitted on warm and cold invocations together ({} samples)",
+            at_ref.warm_ms.len(),
+            dur.len()
+        ));
+    }
+    let model = DurationModel {
+        dist: Dist::Const { value_ms: 0.0 },
+        reference_memory_mb: reference,
+        cpu_fraction: 1.0,
+        threads,
+    };
+    let cpu = |get: &dyn Fn(&MemorySamples) -> Vec<f64>, what: &str, notes: &mut Vec<String>| {
+        if !samples.memory_scaled {
+            return None;
+        }
+        let points: Vec<(u32, Vec<f64>)> = samples
+            .by_memory
+            .iter()
+            .map(|(m, s)| (*m, get(s)))
+            .filter(|(_, v)| v.len() >= 2)
+            .collect();
+        let est = estimate_cpu_fraction(&model, &points);
+        match &est {
+            None if points.len() < 2 => notes.push(format!(
+                "{what}: samples at one memory size only, so cpu-fraction is left out (the workload default 1.0 applies); measure at two or more sizes to estimate it"
+            )),
+            None => notes.push(format!(
+                "{what}: the memory sizes measured give the same CPU share (threads = {threads}), so cpu-fraction cannot be estimated and is left out"
+            )),
+            Some(c) if c.unclamped != c.value => notes.push(format!(
+                "{what}: the least-squares cpu-fraction {:.3} is outside 0..=1 and was clamped to {}",
+                c.unclamped, c.value
+            )),
+            Some(_) => {}
+        }
+        est
+    };
+    let duration = Part {
+        label: if with_cold {
+            "warm and cold invocations".into()
+        } else {
+            "warm invocations".into()
+        },
+        selection: fit::select(&dur),
+        cpu_fraction: cpu(&pick, "duration", &mut notes),
+        samples_ms: dur,
+    };
+    let init = if at_ref.init_ms.len() >= MIN_FIT_SAMPLES {
+        Some(Part {
+            label: "cold starts (Init Duration)".into(),
+            selection: fit::select(&at_ref.init_ms),
+            cpu_fraction: cpu(&|m| m.init_ms.clone(), "init", &mut notes),
+            samples_ms: at_ref.init_ms.clone(),
+        })
+    } else {
+        notes.push(format!(
+            "{} cold starts at {reference} MB, at least {MIN_FIT_SAMPLES} are needed to fit init: [init] is left out (the workload's [function.init] or its runtime's built-in profile applies)",
+            at_ref.init_ms.len()
+        ));
+        None
+    };
+    for part in std::iter::once(&duration).chain(init.as_ref()) {
+        if part.selection.choice == Choice::Empirical {
+            notes.push(format!(
+                "{}: no parametric fit passes the KS test at {} %: the {} samples themselves are used (dist = \"empirical\")",
+                part.label,
+                KS_ALPHA * 100.0,
+                part.samples_ms.len()
+            ));
+        }
+    }
+    Ok(Calibration {
+        source: samples.source.clone(),
+        function: opts.function.clone().or_else(|| samples.function.clone()),
+        reference_memory_mb: reference,
+        threads,
+        counts: samples
+            .by_memory
+            .iter()
+            .map(|(m, s)| (*m, s.warm_ms.len(), s.cold_ms.len()))
+            .collect(),
+        duration,
+        init,
+        notes,
+    })
+}
+
+/// Weighted least squares of the per-memory mean on the simulator's scaling model (see the
+/// module docs); `model` gives the reference memory and `threads`. `None` with fewer than two
+/// points of different CPU share.
+pub fn estimate_cpu_fraction(
+    model: &DurationModel,
+    points: &[(u32, Vec<f64>)],
+) -> Option<CpuFraction> {
+    let mut rows = Vec::new();
+    for (m, v) in points {
+        let n = v.len() as f64;
+        if n < 2.0 {
+            continue;
+        }
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        // Weight = 1 / Var(mean); a sample without spread gets a tiny floor variance.
+        let var_mean = var.max(1e-12 * mean * mean).max(1e-18) / n;
+        let x = model.scale_factor(*m, Architecture::X86_64, 1.0) - 1.0;
+        rows.push((*m, v.len(), mean, x, 1.0 / var_mean));
+    }
+    let (mut s, mut sx, mut sxx, mut sy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(_, _, y, x, w) in &rows {
+        s += w;
+        sx += w * x;
+        sxx += w * x * x;
+        sy += w * y;
+        sxy += w * x * y;
+    }
+    let d = s * sxx - sx * sx;
+    let spread = rows.iter().map(|r| r.3).fold(f64::NAN, f64::max)
+        - rows.iter().map(|r| r.3).fold(f64::NAN, f64::min);
+    if rows.len() < 2 || spread.is_nan() || spread <= 1e-9 || d.is_nan() || d <= 0.0 {
+        return None;
+    }
+    let a = (sxx * sy - sx * sxy) / d;
+    let b = (s * sxy - sx * sy) / d;
+    let (var_a, var_b, cov) = (sxx / d, s / d, -sx / d);
+    let f = b / a;
+    let var_f = b * b / a.powi(4) * var_a + var_b / (a * a) - 2.0 * b / a.powi(3) * cov;
+    Some(CpuFraction {
+        value: f.clamp(0.0, 1.0),
+        unclamped: f,
+        se: var_f.max(0.0).sqrt(),
+        points: rows.iter().map(|r| (r.0, r.1, r.2)).collect(),
+    })
+}
+
+/// `x` rounded to `digits` significant digits, printed shortest.
+fn sig(x: f64, digits: usize) -> String {
+    let r: f64 = format!("{:.*e}", digits.saturating_sub(1), x)
+        .parse()
+        .unwrap_or(x);
+    format!("{r}")
+}
+
+/// A duration value in ms, as the workload writes it (`"12.3457ms"`).
+fn ms(x: f64) -> String {
+    format!("\"{}ms\"", sig(x, 7))
+}
+
+impl Calibration {
+    /// The table of fits (every candidate with its parameters ± SE, ln L, AIC, KS D and p),
+    /// the choice and the cpu-fraction estimate, as lines of text.
+    pub fn fit_table(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let parts = [
+            ("duration", Some(&self.duration)),
+            ("init", self.init.as_ref()),
+        ];
+        for (name, part) in parts {
+            let Some(p) = part else { continue };
+            let sel = &p.selection;
+            out.push(format!(
+                "{name} at {} MB: {} samples of {}",
+                self.reference_memory_mb,
+                p.samples_ms.len(),
+                p.label
+            ));
+            out.push(format!(
+                "  {:<10} {:<50} {:>11} {:>11} {:>7} {:>7}",
+                "family", "parameters (± standard error)", "ln L", "AIC", "KS D", "KS p"
+            ));
+            for (i, f) in sel.fits.iter().enumerate() {
+                let unit = |name: &str| if name == "scale" { " ms" } else { "" };
+                let params = f
+                    .params
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "{} = {} ± {}{}",
+                            q.name,
+                            sig(q.value, 5),
+                            sig(q.se, 2),
+                            unit(q.name)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mark = if sel.choice == Choice::Fit(i) {
+                    "  <- chosen"
+                } else if f.ks.rejected() {
+                    "  (KS rejects)"
+                } else {
+                    ""
+                };
+                out.push(format!(
+                    "  {:<10} {:<50} {:>11.2} {:>11.2} {:>7.4} {:>7.4}{mark}",
+                    f.family.as_str(),
+                    params,
+                    f.log_likelihood,
+                    f.aic,
+                    f.ks.statistic,
+                    f.ks.p_value
+                ));
+            }
+            for (fam, e) in &sel.failed {
+                out.push(format!("  {:<10} not fitted: {e}", fam.as_str()));
+            }
+            out.push(match sel.chosen() {
+                Some(f) => format!(
+                    "  chosen: {} (lowest AIC among the fits the KS test does not reject at {} %); mean {} ms, sample mean {} ms",
+                    f.family,
+                    KS_ALPHA * 100.0,
+                    sig(f.mean_ms(), 5),
+                    sig(mean(&p.samples_ms), 5)
+                ),
+                None => format!(
+                    "  chosen: empirical (every fit is rejected by the KS test at {} %, or none could be computed)",
+                    KS_ALPHA * 100.0
+                ),
+            });
+            if let Some(c) = &p.cpu_fraction {
+                let pts = c
+                    .points
+                    .iter()
+                    .map(|(m, n, y)| format!("{m} MB: {} ms (n = {n})", sig(*y, 5)))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                out.push(format!(
+                    "  cpu-fraction = {} ± {} from the mean at {} memory sizes ({pts})",
+                    sig(c.value, 4),
+                    sig(c.se, 2),
+                    c.points.len()
+                ));
+            } else {
+                out.push("  cpu-fraction: not estimated (see the notes)".into());
+            }
+        }
+        out
+    }
+
+    /// Name of the empirical samples file of `part` (`duration` / `init`) next to the
+    /// calibration file `out_name` (`calibration.toml` → `calibration.duration-ms.txt`).
+    pub fn samples_file_name(out_name: &str, part: &str) -> String {
+        let stem = out_name.strip_suffix(".toml").unwrap_or(out_name);
+        format!("{stem}.{part}-ms.txt")
+    }
+
+    /// The files to write: `(file name, contents)`, the calibration file (named `out_name`)
+    /// last, preceded by the empirical samples files it refers to (if any).
+    pub fn render(&self, out_name: &str, now_utc: &str) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "# lamsim calibration (schema-version {CALIBRATION_SCHEMA_VERSION}), written by `lamsim calibrate` {} at {now_utc}",
+            env!("CARGO_PKG_VERSION")
+        );
+        let _ = writeln!(t, "# source: {}", self.source);
+        if let Some(f) = &self.function {
+            let _ = writeln!(t, "# function: {f}");
+        }
+        let counts = self
+            .counts
+            .iter()
+            .map(|(m, w, c)| format!("{m} MB: {w} warm + {c} cold"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(t, "# successful invocations: {counts}");
+        let _ = writeln!(
+            t,
+            "# distributions are fitted at the reference memory {} MB (threads = {}).",
+            self.reference_memory_mb, self.threads
+        );
+        let _ = writeln!(
+            t,
+            "# Use it from a workload: [[function]] calibration = \"{out_name}\"; keys written in"
+        );
+        let _ = writeln!(
+            t,
+            "# the workload's [function.duration] / [function.init] override these."
+        );
+        let _ = writeln!(t, "#");
+        for line in self.fit_table() {
+            let _ = writeln!(t, "# {line}");
+        }
+        for n in &self.notes {
+            let _ = writeln!(t, "# note: {n}");
+        }
+        let _ = writeln!(t, "\nschema-version = {CALIBRATION_SCHEMA_VERSION}");
+        if let Some(f) = &self.function {
+            let _ = writeln!(t, "function = {}", toml_str(f));
+        }
+        for (name, part) in [
+            ("duration", Some(&self.duration)),
+            ("init", self.init.as_ref()),
+        ] {
+            let Some(p) = part else { continue };
+            let _ = writeln!(t, "\n[{name}]");
+            match p.selection.chosen().map(|f| f.dist()) {
+                Some(Dist::LogNormal { mu, sigma }) => {
+                    let _ = writeln!(t, "dist = \"lognormal\"");
+                    let _ = writeln!(t, "median = {}", ms(mu.exp()));
+                    let _ = writeln!(t, "p99 = {}", ms((mu + Z99 * sigma).exp()));
+                }
+                Some(Dist::Gamma { shape, scale_ms }) | Some(Dist::Weibull { shape, scale_ms }) => {
+                    let fam = p.selection.chosen().map_or("gamma", |f| f.family.as_str());
+                    let _ = writeln!(t, "dist = \"{fam}\"");
+                    let _ = writeln!(t, "shape = {}", sig(shape, 7));
+                    let _ = writeln!(t, "scale = {}", ms(scale_ms));
+                }
+                _ => {
+                    let file = Self::samples_file_name(out_name, name);
+                    let mut body = format!(
+                        "# {} {} at {} MB, ms (lamsim calibrate)\n",
+                        p.samples_ms.len(),
+                        p.label,
+                        self.reference_memory_mb
+                    );
+                    for x in &p.samples_ms {
+                        let _ = writeln!(body, "{x}");
+                    }
+                    files.push((file.clone(), body));
+                    let _ = writeln!(t, "dist = \"empirical\"");
+                    let _ = writeln!(t, "file = {}", toml_str(&file));
+                }
+            }
+            let _ = writeln!(t, "reference-memory-mb = {}", self.reference_memory_mb);
+            if let Some(c) = &p.cpu_fraction {
+                let _ = writeln!(t, "cpu-fraction = {}", sig(c.value, 4));
+            }
+            if self.threads != 1 {
+                let _ = writeln!(t, "threads = {}", self.threads);
+            }
+        }
+        files.push((out_name.to_string(), t));
+        files
+    }
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len().max(1) as f64
+}
+
+fn toml_str(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ` (for the header).
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_fraction_by_hand() {
+        // Reference 1769 MB (1 vCPU). A duration that is half CPU-bound (f = 0.5) with mean
+        // 100 ms at 1769 MB has mean 100 · (0.5 + 0.5 · 2) = 150 ms at 884.5 MB → use 884 MB:
+        // x = 1769/884 = 2.00113…, mean = 50 + 50 · x.
+        let model = DurationModel {
+            dist: Dist::Const { value_ms: 0.0 },
+            reference_memory_mb: 1769,
+            cpu_fraction: 1.0,
+            threads: 1,
+        };
+        let around = |m: f64| vec![m - 1.0, m + 1.0, m - 2.0, m + 2.0];
+        let x = 1769.0 / 884.0;
+        let pts = vec![(1769, around(100.0)), (884, around(50.0 + 50.0 * x))];
+        let c = estimate_cpu_fraction(&model, &pts).unwrap();
+        assert!((c.value - 0.5).abs() < 1e-9, "{c:?}");
+        // One memory size: nothing to estimate.
+        assert!(estimate_cpu_fraction(&model, &pts[..1]).is_none());
+    }
+
+    #[test]
+    fn dates_are_civil() {
+        let s = now_utc();
+        assert_eq!(s.len(), 20, "{s}");
+        assert!(s.starts_with("20"), "{s}");
+    }
+}
