@@ -10,6 +10,7 @@ mod broken_pipe;
 mod determinism;
 mod examples;
 mod exit_codes;
+mod notebook;
 mod out_dir;
 mod parquet;
 mod run_outputs;
