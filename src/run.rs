@@ -9,7 +9,10 @@ use clap::Args;
 use lamsim_reports::Format;
 use lamsim_sim::config::{self, resolved::to_resolved_toml};
 use lamsim_sim::model::Scenario;
+use lamsim_sim::report_data::ReportData;
 use lamsim_sim::runner::{self, PROGRESS_STEPS};
+use lamsim_sim::series::{InvocationSample, SeriesOptions};
+use lamsim_sim::summary::Summary;
 
 use crate::progress::Progress;
 
@@ -27,9 +30,14 @@ pub struct RunArgs {
     /// Output format on stdout.
     #[arg(long, default_value_t = Format::Table)]
     pub format: Format,
-    /// Also write `summary.json` and `workload.resolved.toml` into this folder.
+    /// Also write `summary.json`, `workload.resolved.toml`, `report-data.json`,
+    /// `timeseries.parquet` and `invocations.parquet` into this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With `--out`: do not write the Parquet files (`timeseries.parquet`,
+    /// `invocations.parquet`).
+    #[arg(long)]
+    pub no_parquet: bool,
     /// No progress bar, no seed line, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
@@ -104,12 +112,31 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         "simulating",
         args.quiet,
     );
-    let out = runner::run(&scenario, &|n| progress.inc(n));
+    // Time series and the invocation sample cost a little speed: only for `--out`.
+    let (summary, series) = if args.out.is_some() {
+        let options = SeriesOptions {
+            sample_cap: if args.no_parquet {
+                0
+            } else {
+                SeriesOptions::default().sample_cap
+            },
+            ..SeriesOptions::default()
+        };
+        let (out, data, sample) =
+            runner::run_with_series(&scenario, &|n| progress.inc(n), &options);
+        (out.summary, Some((data, sample)))
+    } else {
+        (runner::run(&scenario, &|n| progress.inc(n)).summary, None)
+    };
     progress.finish();
-    let summary = out.summary;
 
-    if let Some(dir) = &args.out {
-        lamsim_reports::write_output_dir(dir, &summary, &to_resolved_toml(&scenario))
+    if let (Some(dir), Some((data, sample))) = (&args.out, &series) {
+        let files = output_files(&scenario, &summary, data, sample, !args.no_parquet)?;
+        let refs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+            .collect();
+        lamsim_reports::write_dir_files(dir, &refs)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
@@ -127,6 +154,45 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Name of the time series and latency CDFs (JSON) in an output folder.
+pub const REPORT_DATA_JSON_FILE: &str = "report-data.json";
+
+/// The files of `lamsim run --out DIR`, as `(file name, contents)`, written in this order by
+/// one [`lamsim_reports::write_dir_files`] call (all or nothing); `summary.json` comes last so
+/// its presence means the folder is complete. The Parquet files are left out when `parquet`
+/// is false.
+fn output_files(
+    scenario: &Scenario,
+    summary: &Summary,
+    data: &ReportData,
+    sample: &InvocationSample,
+    parquet: bool,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        lamsim_reports::RESOLVED_TOML_FILE.to_string(),
+        to_resolved_toml(scenario).into_bytes(),
+    )];
+    let mut json = serde_json::to_vec(data).context("cannot serialize report-data.json")?;
+    json.push(b'\n');
+    files.push((REPORT_DATA_JSON_FILE.to_string(), json));
+    if parquet {
+        let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
+        files.push((
+            lamsim_reports::TIMESERIES_PARQUET_FILE.to_string(),
+            lamsim_reports::timeseries_parquet(data)?,
+        ));
+        files.push((
+            lamsim_reports::INVOCATIONS_PARQUET_FILE.to_string(),
+            lamsim_reports::invocations_parquet(sample, &names)?,
+        ));
+    }
+    files.push((
+        lamsim_reports::SUMMARY_JSON_FILE.to_string(),
+        lamsim_reports::render(summary, Format::Json).into_bytes(),
+    ));
+    Ok(files)
 }
 
 /// `lamsim validate`: every file is checked; exit 2 when any has an error.

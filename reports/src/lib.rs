@@ -35,6 +35,7 @@ mod json;
 mod markdown;
 pub mod num;
 mod output_dir;
+mod parquet;
 mod sweep;
 mod table;
 
@@ -48,6 +49,10 @@ pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;
 pub use crate::output_dir::{
     RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
+};
+pub use crate::parquet::{
+    INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError, TIMESERIES_COLUMNS,
+    TIMESERIES_PARQUET_FILE, invocations_parquet, timeseries_parquet,
 };
 pub use crate::sweep::{
     SWEEP_CSV_COLUMNS, points_table, render_check, render_sweep, sweep_json, write_shard_dir,

@@ -1,13 +1,20 @@
 //! Runs a scenario: replicates in parallel (rayon), each with its own derived seed, merged in
 //! replicate order so the result does not depend on the thread count.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::engine::{Engine, EngineStats};
 use crate::metrics::Recorder;
 use crate::model::Scenario;
+use crate::observer::Observer;
+use crate::report_data::ReportData;
 use crate::rng::replicate_seed;
+use crate::series::{
+    self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
+};
 use crate::summary::{SCHEMA_VERSION, SloReport, Summary};
 use crate::time::SimTime;
 
@@ -43,11 +50,23 @@ pub fn run_replicate(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Recorder, EngineStats) {
+    let (recorder, (), stats) = run_replicate_with(scenario, seed, (), progress);
+    (recorder, stats)
+}
+
+/// Like [`run_replicate`], with `extra` observing the engine beside the [`Recorder`]; the
+/// observer changes nothing in the run (observers only watch).
+pub fn run_replicate_with<O: Observer>(
+    scenario: &Scenario,
+    seed: u64,
+    extra: O,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Recorder, O, EngineStats) {
     let recorder = Recorder::new(
         scenario,
         crate::cost::effective_granularity(&scenario.pricing),
     );
-    let mut engine = Engine::new(scenario, seed, recorder);
+    let mut engine = Engine::new(scenario, seed, (recorder, extra));
     let duration = scenario.simulation.duration.0;
     let mut reported = 0;
     for step in 1..=PROGRESS_STEPS {
@@ -62,7 +81,8 @@ pub fn run_replicate(
         progress(PROGRESS_STEPS - reported);
     }
     let stats = engine.stats();
-    (engine.into_observer(), stats)
+    let (recorder, extra) = engine.into_observer();
+    (recorder, extra, stats)
 }
 
 /// Builds the summary of one replicate, priced by the cost engine (the cost is left out when
@@ -111,8 +131,13 @@ pub fn run(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
             }
         })
         .collect();
+    assemble(scenario, replicates)
+}
+
+/// Merges the replicates (in replicate order) into a [`RunOutput`] and checks the `[slo]`.
+fn assemble(scenario: &Scenario, replicates: Vec<Replicate>) -> RunOutput {
     let mut summary = merge(&replicates.iter().map(|r| &r.summary).collect::<Vec<_>>());
-    summary.seed = root;
+    summary.seed = scenario.simulation.seed;
     if let Some(slo) = &scenario.slo {
         summary.slo = Some(check_slo(&summary, slo));
     }
@@ -120,6 +145,52 @@ pub fn run(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
         summary,
         replicates,
     }
+}
+
+/// Like [`run`], also recording the time series and latency CDFs of `report-data.json` and a
+/// bounded uniform sample of the measured window's invocations (see [`crate::series`]). The
+/// [`RunOutput`] is exactly what [`run`] returns: the extra observer changes nothing.
+pub fn run_with_series(
+    scenario: &Scenario,
+    progress: &(dyn Fn(u64) + Sync),
+    options: &SeriesOptions,
+) -> (RunOutput, ReportData, InvocationSample) {
+    let root = scenario.simulation.seed;
+    let n = scenario.simulation.replicates.max(1);
+    let grid = BucketGrid::new(scenario, options.max_buckets);
+    // Merged as replicates finish: the bottom-k sample does not depend on the merge order, and
+    // only one reservoir per running replicate is alive at a time.
+    let sample = Mutex::new(Reservoir::new(options.sample_cap));
+    let results: Vec<(Replicate, ReplicateSeries)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let seed = replicate_seed(root, i);
+            let observer = SeriesRecorder::new(scenario, grid, i, seed, options.sample_cap);
+            let (recorder, observer, stats) =
+                run_replicate_with(scenario, seed, observer, progress);
+            let summary = replicate_summary(scenario, seed, &recorder);
+            let (series, reservoir) = series::finish_replicate(scenario, observer, &recorder);
+            sample
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .merge(reservoir);
+            let replicate = Replicate {
+                seed,
+                summary,
+                recorder,
+                stats,
+            };
+            (replicate, series)
+        })
+        .collect();
+    let (replicates, series): (Vec<Replicate>, Vec<ReplicateSeries>) = results.into_iter().unzip();
+    let recorders: Vec<&Recorder> = replicates.iter().map(|r| &r.recorder).collect();
+    let data = series::report_data(scenario, &grid, &series, &recorders);
+    let sample = sample
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_sample();
+    (assemble(scenario, replicates), data, sample)
 }
 
 /// Student-t 95 % confidence interval of the mean of `xs` (n ≥ 2).

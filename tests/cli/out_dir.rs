@@ -22,7 +22,16 @@ fn out_writes_the_summary_and_the_resolved_workload() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["summary.json", "workload.resolved.toml"]);
+    assert_eq!(
+        names,
+        [
+            "invocations.parquet",
+            "report-data.json",
+            "summary.json",
+            "timeseries.parquet",
+            "workload.resolved.toml"
+        ]
+    );
 }
 
 #[test]

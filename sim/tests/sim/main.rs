@@ -15,6 +15,7 @@ mod determinism;
 mod keep_alive;
 mod limits;
 mod provisioned;
+mod series;
 mod support;
 mod sweep_analytic;
 mod sweep_flags;

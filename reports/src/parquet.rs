@@ -1,0 +1,188 @@
+//! The Parquet files of an output folder, for notebooks and data tools: `timeseries.parquet`
+//! (the time series of `report-data.json` in long format) and `invocations.parquet` (a bounded
+//! uniform sample of the measured window's invocations). Both are built in memory from data
+//! that is already bounded (at most `functions × buckets` and `sample_cap` rows), then handed to
+//! [`write_dir_files`](crate::write_dir_files) with the other files of the folder.
+
+use std::io::Cursor;
+
+use lamsim_sim::report_data::ReportData;
+use lamsim_sim::series::InvocationSample;
+use lamsim_sim::time::NS_PER_MS;
+use polars::prelude::{Column, DataFrame, ParquetWriter, PolarsError};
+
+/// Name of the time series in an output folder.
+pub const TIMESERIES_PARQUET_FILE: &str = "timeseries.parquet";
+
+/// Name of the invocation sample in an output folder.
+pub const INVOCATIONS_PARQUET_FILE: &str = "invocations.parquet";
+
+/// Columns of `timeseries.parquet`, in order: one row per (function, bucket), functions in
+/// workload order, buckets in time order. `function` is a string, `in_window` a boolean, every
+/// other column a 64-bit float (counts are means over replicates, so they can be fractional).
+pub const TIMESERIES_COLUMNS: [&str; 13] = [
+    "function",
+    "bucket_start_s",
+    "bucket_s",
+    "in_window",
+    "arrivals",
+    "invocations",
+    "cold_starts",
+    "throttles",
+    "env_total",
+    "env_busy",
+    "env_idle",
+    "env_provisioned",
+    "cost_usd",
+];
+
+/// Columns of `invocations.parquet`, in order: one row per sampled invocation, ordered by
+/// replicate, then arrival. `replicate` is an unsigned 32-bit integer, `function` a string,
+/// `cold`, `provisioned` and `timed_out` booleans, the others 64-bit floats.
+pub const INVOCATIONS_COLUMNS: [&str; 10] = [
+    "replicate",
+    "function",
+    "arrival_s",
+    "cold",
+    "provisioned",
+    "timed_out",
+    "init_ms",
+    "duration_ms",
+    "latency_ms",
+    "billed_ms",
+];
+
+/// A Parquet file could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build {file}: {source}")]
+pub struct ParquetError {
+    /// The file being built.
+    pub file: &'static str,
+    /// What polars reported.
+    #[source]
+    pub source: PolarsError,
+}
+
+/// `df` as Parquet bytes (zstd-compressed).
+fn to_parquet(file: &'static str, mut df: DataFrame) -> Result<Vec<u8>, ParquetError> {
+    let mut buf = Cursor::new(Vec::new());
+    ParquetWriter::new(&mut buf)
+        .finish(&mut df)
+        .map_err(|source| ParquetError { file, source })?;
+    Ok(buf.into_inner())
+}
+
+/// `timeseries.parquet`: every bucket of every function of `data` ([`TIMESERIES_COLUMNS`]).
+///
+/// Units: `bucket_start_s` and `bucket_s` (the bucket's length: `data.bucket_s`, the last one
+/// cut short by the end of the run) in seconds; `in_window` is true for buckets starting at or
+/// after the warm-up; `arrivals`, `invocations`, `cold_starts` and `throttles` are requests per
+/// bucket (by arrival time); `env_*` are environments averaged over the bucket; `cost_usd` is
+/// the function's window bill apportioned to the bucket (0 during the warm-up).
+pub fn timeseries_parquet(data: &ReportData) -> Result<Vec<u8>, ParquetError> {
+    let file = TIMESERIES_PARQUET_FILE;
+    let buckets = data.functions.first().map_or(0, |f| f.arrivals.len());
+    let rows = data.functions.len() * buckets;
+    let mut function = Vec::with_capacity(rows);
+    let mut start = Vec::with_capacity(rows);
+    let mut len = Vec::with_capacity(rows);
+    let mut in_window = Vec::with_capacity(rows);
+    for f in &data.functions {
+        for i in 0..buckets {
+            let s = i as f64 * data.bucket_s;
+            function.push(f.name.as_str());
+            start.push(s);
+            len.push((s + data.bucket_s).min(data.duration_s) - s);
+            in_window.push(s >= data.warmup_s);
+        }
+    }
+    let concat = |get: fn(&lamsim_sim::report_data::FunctionSeries) -> &Vec<f64>| -> Vec<f64> {
+        let mut v = Vec::with_capacity(rows);
+        for f in &data.functions {
+            let values = get(f);
+            // Series are as long as the grid; a shorter one (never produced) is padded.
+            v.extend((0..buckets).map(|i| values.get(i).copied().unwrap_or(0.0)));
+        }
+        v
+    };
+    let columns = vec![
+        Column::new("function".into(), function),
+        Column::new("bucket_start_s".into(), start),
+        Column::new("bucket_s".into(), len),
+        Column::new("in_window".into(), in_window),
+        Column::new("arrivals".into(), concat(|f| &f.arrivals)),
+        Column::new("invocations".into(), concat(|f| &f.invocations)),
+        Column::new("cold_starts".into(), concat(|f| &f.cold_starts)),
+        Column::new("throttles".into(), concat(|f| &f.throttles)),
+        Column::new("env_total".into(), concat(|f| &f.env_total)),
+        Column::new("env_busy".into(), concat(|f| &f.env_busy)),
+        Column::new("env_idle".into(), concat(|f| &f.env_idle)),
+        Column::new("env_provisioned".into(), concat(|f| &f.env_provisioned)),
+        Column::new("cost_usd".into(), concat(|f| &f.cost_usd)),
+    ];
+    let df = DataFrame::new(rows, columns).map_err(|source| ParquetError { file, source })?;
+    to_parquet(file, df)
+}
+
+/// `invocations.parquet`: the rows of `sample` ([`INVOCATIONS_COLUMNS`]), with
+/// `function_names[i]` for function index `i`.
+///
+/// Units: `arrival_s` in seconds since the start of the run; `init_ms` (0 when warm),
+/// `duration_ms` (execution), `latency_ms` (init + execution) and `billed_ms` (execution
+/// rounded up to the billing granularity, plus the INIT rounded up to 1 ms when it is billed)
+/// in milliseconds.
+pub fn invocations_parquet(
+    sample: &InvocationSample,
+    function_names: &[&str],
+) -> Result<Vec<u8>, ParquetError> {
+    let file = INVOCATIONS_PARQUET_FILE;
+    let rows = &sample.rows;
+    let ms = |t: lamsim_sim::time::SimTime| t.0 as f64 / NS_PER_MS as f64;
+    let name = |i: u32| function_names.get(i as usize).copied().unwrap_or("");
+    let columns = vec![
+        Column::new(
+            "replicate".into(),
+            rows.iter().map(|r| r.replicate).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "function".into(),
+            rows.iter().map(|r| name(r.function)).collect::<Vec<&str>>(),
+        ),
+        Column::new(
+            "arrival_s".into(),
+            rows.iter()
+                .map(|r| r.arrival.as_secs_f64())
+                .collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "cold".into(),
+            rows.iter().map(|r| r.cold).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "provisioned".into(),
+            rows.iter().map(|r| r.provisioned).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "timed_out".into(),
+            rows.iter().map(|r| r.timed_out).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "init_ms".into(),
+            rows.iter().map(|r| ms(r.init)).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "duration_ms".into(),
+            rows.iter().map(|r| ms(r.duration)).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "latency_ms".into(),
+            rows.iter().map(|r| ms(r.latency())).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "billed_ms".into(),
+            rows.iter().map(|r| ms(r.billed)).collect::<Vec<f64>>(),
+        ),
+    ];
+    let df = DataFrame::new(rows.len(), columns).map_err(|source| ParquetError { file, source })?;
+    to_parquet(file, df)
+}

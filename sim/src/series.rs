@@ -1,0 +1,767 @@
+//! Time series and an invocation sample of a run, for `report-data.json`, the Parquet files and
+//! the charts: what [`runner::run_with_series`](crate::runner::run_with_series) adds to a run.
+//!
+//! - [`SeriesRecorder`] is an [`Observer`] filling one replicate's per-bucket counters in O(1)
+//!   per event (environment counts are integrated with a difference array, so a long idle gap
+//!   costs nothing more than a short one). Requests are counted in the bucket of their
+//!   *arrival*, like `summary.json` counts them in the window of their arrival.
+//! - [`bucket_width`] picks the bucket width so the number of buckets stays bounded.
+//! - The sampler keeps a uniform random sample of the measured window's invocations, at most
+//!   [`SeriesOptions::sample_cap`] rows over all replicates, drawn with its own random stream
+//!   (derived from the replicate seed) so the engine's streams and results are untouched.
+//! - [`report_data`] averages the replicates' series and builds the latency CDFs from the
+//!   [`Recorder`]'s HDR histograms.
+//!
+//! Memory is bounded whatever the run length: a replicate holds `O(functions × buckets)`
+//! counters and at most `sample_cap` sampled rows.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use hdrhistogram::Histogram;
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::cost::{Bill, BillingRules, PriceBook, bill_scenario};
+use crate::metrics::Recorder;
+use crate::model::Scenario;
+use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
+use crate::report_data::{FunctionSeries, REPORT_DATA_SCHEMA_VERSION, ReportData};
+use crate::rng::splitmix64;
+use crate::time::{NS_PER_D, NS_PER_MS, NS_PER_S, SimTime};
+
+/// Default most buckets per function: 1-second buckets for runs up to 2 h 46 min, then the
+/// widths of [`BUCKET_LADDER_S`].
+pub const DEFAULT_MAX_BUCKETS: usize = 10_000;
+
+/// Default most sampled invocations over all replicates (`invocations.parquet` rows).
+pub const DEFAULT_SAMPLE_CAP: usize = 100_000;
+
+/// Most points of each latency CDF in `report-data.json`.
+pub const CDF_MAX_POINTS: usize = 400;
+
+/// Bucket widths tried in order, s; past the last, whole days.
+pub const BUCKET_LADDER_S: [u64; 6] = [1, 10, 60, 300, 3600, 86_400];
+
+/// What to collect besides the summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeriesOptions {
+    /// Most buckets per function (at least 1). Default [`DEFAULT_MAX_BUCKETS`].
+    pub max_buckets: usize,
+    /// Most sampled invocations over all replicates (0: no sample). Default
+    /// [`DEFAULT_SAMPLE_CAP`].
+    pub sample_cap: usize,
+}
+
+impl Default for SeriesOptions {
+    fn default() -> Self {
+        SeriesOptions {
+            max_buckets: DEFAULT_MAX_BUCKETS,
+            sample_cap: DEFAULT_SAMPLE_CAP,
+        }
+    }
+}
+
+/// The bucket width for a run of `duration` with `warmup`: the first width of
+/// [`BUCKET_LADDER_S`] (then whole days) giving at most `max_buckets` buckets and dividing the
+/// warm-up, so that every bucket lies either in the warm-up or in the measured window and the
+/// window's buckets add up to `summary.json`. When no such width exists (a warm-up that is not
+/// a whole number of seconds, or of the coarser widths), the first width giving at most
+/// `max_buckets` buckets; the bucket holding the warm-up's end then mixes both.
+pub fn bucket_width(duration: SimTime, warmup: SimTime, max_buckets: usize) -> SimTime {
+    let max = max_buckets.max(1) as u64;
+    let count = |w: u64| duration.0.div_ceil(w).max(1);
+    let days = duration.0.div_ceil(NS_PER_D).div_ceil(max).max(1);
+    let candidates = BUCKET_LADDER_S
+        .iter()
+        .map(|s| s * NS_PER_S)
+        .chain(std::iter::once(days * NS_PER_D))
+        .filter(|w| count(*w) <= max);
+    let mut first = None;
+    for w in candidates {
+        first.get_or_insert(w);
+        if warmup.0 % w == 0 {
+            return SimTime(w);
+        }
+    }
+    SimTime(first.unwrap_or(days * NS_PER_D))
+}
+
+/// The bucket grid of a run: `count` buckets of `width`, the last one cut short at `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BucketGrid {
+    /// Bucket width.
+    pub width: SimTime,
+    /// Number of buckets (`⌈end / width⌉`, at least 1).
+    pub count: usize,
+    /// End of the run (`[simulation] duration`).
+    pub end: SimTime,
+    /// Start of the measured window (`[simulation] warmup`).
+    pub warmup: SimTime,
+}
+
+impl BucketGrid {
+    /// The grid of `scenario` with at most `max_buckets` buckets (see [`bucket_width`]).
+    pub fn new(scenario: &Scenario, max_buckets: usize) -> Self {
+        let sim = &scenario.simulation;
+        let width = bucket_width(sim.duration, sim.warmup, max_buckets);
+        BucketGrid {
+            width,
+            count: sim.duration.0.div_ceil(width.0).max(1) as usize,
+            end: sim.duration,
+            warmup: sim.warmup,
+        }
+    }
+
+    /// The bucket holding time `t` (the last bucket for `t` past the end).
+    #[inline]
+    pub fn index(&self, t: u64) -> usize {
+        ((t / self.width.0) as usize).min(self.count - 1)
+    }
+
+    /// Start of bucket `i`, ns.
+    pub fn start(&self, i: usize) -> u64 {
+        i as u64 * self.width.0
+    }
+
+    /// Length of bucket `i` (the last may be shorter than the width), ns.
+    pub fn len(&self, i: usize) -> u64 {
+        (self.start(i) + self.width.0).min(self.end.0) - self.start(i)
+    }
+
+    /// True when the grid has no buckets (never: there is always at least one).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// True when bucket `i` starts in the measured window (`start ≥ warmup`).
+    pub fn in_window(&self, i: usize) -> bool {
+        self.start(i) >= self.warmup.0
+    }
+
+    /// Part of bucket `i` inside the measured window, ns.
+    fn window_overlap(&self, i: usize) -> u64 {
+        let a = self.start(i).max(self.warmup.0);
+        let b = (self.start(i) + self.len(i)).min(self.end.0);
+        b.saturating_sub(a)
+    }
+}
+
+/// One sampled invocation (`invocations.parquet` row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SampledInvocation {
+    /// Replicate index (0-based).
+    pub replicate: u32,
+    /// Index of the function in the scenario.
+    pub function: u32,
+    /// Arrival time since the start of the run.
+    pub arrival: SimTime,
+    /// It started a new environment.
+    pub cold: bool,
+    /// It ran on a provisioned environment.
+    pub provisioned: bool,
+    /// It hit the function's timeout.
+    pub timed_out: bool,
+    /// Init (or SnapStart restore) time; zero when warm.
+    pub init: SimTime,
+    /// Execution time.
+    pub duration: SimTime,
+    /// Billed duration: the execution rounded up to the billing granularity, plus the INIT
+    /// rounded up to 1 ms when the billing rules bill it (on-demand cold starts only).
+    pub billed: SimTime,
+}
+
+impl SampledInvocation {
+    /// Latency seen by the caller: init plus execution.
+    pub fn latency(&self) -> SimTime {
+        self.init + self.duration
+    }
+}
+
+/// A uniform random sample of the measured window's invocations over all replicates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InvocationSample {
+    /// The most rows kept.
+    pub cap: usize,
+    /// Invocations in the measured window over all replicates (what was sampled from).
+    pub population: u64,
+    /// `min(cap, population)` rows, ordered by replicate, then arrival, then function.
+    pub rows: Vec<SampledInvocation>,
+}
+
+/// A sampled row with its random key: the sample keeps the `cap` smallest keys ("bottom-k"),
+/// which is a uniform sample without replacement and does not depend on the order in which
+/// replicates are merged.
+#[derive(Clone, Copy, Debug)]
+struct Keyed {
+    key: u64,
+    seq: u64,
+    row: SampledInvocation,
+}
+
+impl Keyed {
+    fn rank(&self) -> (u64, u32, u64) {
+        (self.key, self.row.replicate, self.seq)
+    }
+}
+
+impl PartialEq for Keyed {
+    fn eq(&self, o: &Self) -> bool {
+        self.rank() == o.rank()
+    }
+}
+impl Eq for Keyed {}
+impl PartialOrd for Keyed {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Keyed {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.rank().cmp(&o.rank())
+    }
+}
+
+/// The `cap` rows with the smallest keys seen so far.
+#[derive(Clone, Debug, Default)]
+pub struct Reservoir {
+    cap: usize,
+    seen: u64,
+    heap: BinaryHeap<Keyed>,
+}
+
+impl Reservoir {
+    /// An empty reservoir keeping at most `cap` rows.
+    pub fn new(cap: usize) -> Self {
+        Reservoir {
+            cap,
+            seen: 0,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, k: Keyed) {
+        if self.heap.len() < self.cap {
+            self.heap.push(k);
+        } else if let Some(mut top) = self.heap.peek_mut() {
+            if k < *top {
+                *top = k;
+            }
+        }
+    }
+
+    /// Adds another reservoir's rows (the result is the same in any merge order).
+    pub fn merge(&mut self, other: Reservoir) {
+        self.seen += other.seen;
+        for k in other.heap {
+            self.offer(k);
+        }
+    }
+
+    /// The sample, rows ordered by replicate, arrival, function.
+    pub fn into_sample(self) -> InvocationSample {
+        let mut rows: Vec<SampledInvocation> = self.heap.into_iter().map(|k| k.row).collect();
+        rows.sort_by_key(|r| (r.replicate, r.arrival, r.function, r.latency()));
+        InvocationSample {
+            cap: self.cap,
+            population: self.seen,
+            rows,
+        }
+    }
+}
+
+/// Per-bucket counters of one function in one replicate.
+#[derive(Clone, Debug)]
+struct FnAcc {
+    arrivals: Vec<u64>,
+    invocations: Vec<u64>,
+    cold_starts: Vec<u64>,
+    throttles: Vec<u64>,
+    /// ∫ counts dt inside each bucket for the parts of a constant stretch that do not cover
+    /// the whole bucket, env·ns: total, busy, provisioned, provisioned configured.
+    partial: Vec<[u128; 4]>,
+    /// Difference array of the counts held over whole buckets (prefix sums give them).
+    diff: Vec<[i64; 4]>,
+    /// Billed duration on on-demand environments, ns.
+    ondemand_ns: Vec<u128>,
+    /// INIT of on-demand cold starts, rounded up to 1 ms, ns (not SnapStart restores).
+    init_ns: Vec<u128>,
+    /// Billed duration on provisioned environments, ns.
+    provisioned_ns: Vec<u128>,
+    /// SnapStart restores.
+    restores: Vec<u64>,
+    last_t: u64,
+    last: [u32; 4],
+}
+
+impl FnAcc {
+    fn new(n: usize) -> Self {
+        FnAcc {
+            arrivals: vec![0; n],
+            invocations: vec![0; n],
+            cold_starts: vec![0; n],
+            throttles: vec![0; n],
+            partial: vec![[0; 4]; n],
+            diff: vec![[0; 4]; n + 1],
+            ondemand_ns: vec![0; n],
+            init_ns: vec![0; n],
+            provisioned_ns: vec![0; n],
+            restores: vec![0; n],
+            last_t: 0,
+            last: [0; 4],
+        }
+    }
+}
+
+/// Records one replicate's time series (and its share of the invocation sample).
+#[derive(Clone, Debug)]
+pub struct SeriesRecorder {
+    grid: BucketGrid,
+    granularity: u64,
+    snapstart: Vec<bool>,
+    bills_init: Vec<bool>,
+    replicate: u32,
+    functions: Vec<FnAcc>,
+    rng: ChaCha8Rng,
+    seq: u64,
+    reservoir: Reservoir,
+}
+
+/// Salt of the sampler's random stream (distinct from every engine stream, which are keyed by
+/// function name and component).
+const SAMPLER_SALT: u64 = 0x5A4D_504C_4552_0001;
+
+impl SeriesRecorder {
+    /// A recorder for replicate `replicate` (seed `seed`) of `scenario` on `grid`, sampling at
+    /// most `sample_cap` invocations.
+    pub fn new(
+        scenario: &Scenario,
+        grid: BucketGrid,
+        replicate: u32,
+        seed: u64,
+        sample_cap: usize,
+    ) -> Self {
+        let rules = BillingRules::from_pricing(&scenario.pricing);
+        SeriesRecorder {
+            grid,
+            granularity: crate::cost::effective_granularity(&scenario.pricing)
+                .0
+                .max(1),
+            snapstart: scenario.functions.iter().map(|f| f.snapstart).collect(),
+            bills_init: scenario
+                .functions
+                .iter()
+                .map(|f| rules.bills_init(f))
+                .collect(),
+            replicate,
+            functions: scenario
+                .functions
+                .iter()
+                .map(|_| FnAcc::new(grid.count))
+                .collect(),
+            rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
+            seq: 0,
+            reservoir: Reservoir::new(sample_cap),
+        }
+    }
+
+    /// Integrates the counts of function `f` held since its last change up to `t`.
+    #[inline]
+    fn integrate(&mut self, f: usize, t: u64) {
+        let grid = self.grid;
+        let acc = &mut self.functions[f];
+        let a = acc.last_t;
+        let b = t.min(grid.end.0);
+        acc.last_t = t.max(a);
+        if b <= a || acc.last == [0; 4] {
+            return;
+        }
+        let c = acc.last;
+        let w = grid.width.0;
+        let ia = grid.index(a);
+        let ib = grid.index(b - 1);
+        let add = |p: &mut [u128; 4], dt: u64| {
+            for k in 0..4 {
+                p[k] += c[k] as u128 * dt as u128;
+            }
+        };
+        if ia == ib {
+            add(&mut acc.partial[ia], b - a);
+        } else {
+            add(&mut acc.partial[ia], grid.start(ia) + w - a);
+            add(&mut acc.partial[ib], b - grid.start(ib));
+            if ib > ia + 1 {
+                for (k, ck) in c.iter().enumerate() {
+                    acc.diff[ia + 1][k] += *ck as i64;
+                    acc.diff[ib][k] -= *ck as i64;
+                }
+            }
+        }
+    }
+
+    /// Finishes the replicate: its series (cost apportioned from `bill`) and its sample.
+    fn finish(self, scenario: &Scenario, bill: Option<&Bill>) -> (ReplicateSeries, Reservoir) {
+        let grid = self.grid;
+        let book = PriceBook::lookup(&scenario.account.region)
+            .ok()
+            .map(|b| b.with_overrides(&scenario.pricing.rates));
+        let functions = self
+            .functions
+            .into_iter()
+            .enumerate()
+            .map(|(i, acc)| {
+                let mut areas = vec![[0u128; 3]; grid.count];
+                let mut configured = vec![0.0; grid.count];
+                let mut running = [0i64; 4];
+                for b in 0..grid.count {
+                    for (k, r) in running.iter_mut().enumerate() {
+                        *r += acc.diff[b][k];
+                    }
+                    let whole = |k: usize| running[k].max(0) as u128 * grid.width.0 as u128;
+                    for (k, area) in areas[b].iter_mut().enumerate() {
+                        *area = acc.partial[b][k] + whole(k);
+                    }
+                    configured[b] = (acc.partial[b][3] + whole(3)) as f64;
+                }
+                let cost = match (bill, &book) {
+                    (Some(bill), Some(book)) => apportion_cost(
+                        &grid,
+                        &acc,
+                        &configured,
+                        self.bills_init[i],
+                        &scenario.functions[i],
+                        &bill.per_function[i],
+                        book,
+                    ),
+                    _ => vec![0.0; grid.count],
+                };
+                RepFn {
+                    arrivals: acc.arrivals,
+                    invocations: acc.invocations,
+                    cold_starts: acc.cold_starts,
+                    throttles: acc.throttles,
+                    areas,
+                    cost,
+                }
+            })
+            .collect();
+        (ReplicateSeries { functions }, self.reservoir)
+    }
+}
+
+/// The function's window bill shared out over the measured window's buckets: each line (or
+/// part of a line) in proportion to what drives it, or evenly over time when nothing in the
+/// window drives it. Warm-up buckets get 0 (the bill covers the measured window only).
+fn apportion_cost(
+    grid: &BucketGrid,
+    acc: &FnAcc,
+    configured: &[f64],
+    bills_init: bool,
+    f: &crate::model::Function,
+    fb: &crate::cost::FunctionBill,
+    book: &PriceBook,
+) -> Vec<f64> {
+    let n = grid.count;
+    let mut out = vec![0.0; n];
+    let window: Vec<usize> = (0..n).filter(|&b| grid.in_window(b)).collect();
+    let time: Vec<f64> = (0..n).map(|b| grid.window_overlap(b) as f64).collect();
+    let mut share = |amount: f64, weight: &dyn Fn(usize) -> f64| {
+        if amount == 0.0 {
+            return;
+        }
+        let mut total: f64 = window.iter().map(|&b| weight(b)).sum();
+        let by_time = total <= 0.0;
+        if by_time {
+            total = window.iter().map(|&b| time[b]).sum();
+        }
+        if total <= 0.0 {
+            return;
+        }
+        for &b in &window {
+            let w = if by_time { time[b] } else { weight(b) };
+            out[b] += amount * w / total;
+        }
+    };
+    let init = |b: usize| {
+        if bills_init {
+            acc.init_ns[b] as f64
+        } else {
+            0.0
+        }
+    };
+    let q = &fb.window_quantities;
+    let l = &fb.window;
+    share(l.requests, &|b| acc.invocations[b] as f64);
+    share(l.compute, &|b| acc.ondemand_ns[b] as f64 + init(b));
+    let configured_cost = q.provisioned_configured_gb_s * book.provisioned.get(f.architecture);
+    share(configured_cost, &|b| configured[b]);
+    share(l.provisioned - configured_cost, &|b| {
+        acc.provisioned_ns[b] as f64
+    });
+    share(l.ephemeral, &|b| {
+        (acc.ondemand_ns[b] + acc.provisioned_ns[b]) as f64 + init(b)
+    });
+    let cache_cost = q.snapstart_cache_gb_s * book.snapstart_cache;
+    share(cache_cost, &|b| time[b]);
+    share(l.snapstart - cache_cost, &|b| acc.restores[b] as f64);
+    out
+}
+
+impl Observer for SeriesRecorder {
+    #[inline]
+    fn on_arrival(&mut self, t: SimTime, f: u32) {
+        if t.0 < self.grid.end.0 {
+            let b = self.grid.index(t.0);
+            self.functions[f as usize].arrivals[b] += 1;
+        }
+    }
+
+    #[inline]
+    fn on_throttle(&mut self, t: SimTime, f: u32, _reason: ThrottleReason) {
+        if t.0 < self.grid.end.0 {
+            let b = self.grid.index(t.0);
+            self.functions[f as usize].throttles[b] += 1;
+        }
+    }
+
+    #[inline]
+    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+        let grid = self.grid;
+        if inv.arrival.0 >= grid.end.0 {
+            return;
+        }
+        let fi = inv.function as usize;
+        let g = self.granularity;
+        let b = grid.index(inv.arrival.0);
+        let billed = inv.exec.0.div_ceil(g) * g;
+        let mut billed_total = billed;
+        let acc = &mut self.functions[fi];
+        acc.invocations[b] += 1;
+        if inv.cold {
+            acc.cold_starts[b] += 1;
+        }
+        if inv.provisioned {
+            acc.provisioned_ns[b] += billed as u128;
+        } else {
+            acc.ondemand_ns[b] += billed as u128;
+            if inv.cold {
+                if self.snapstart[fi] {
+                    acc.restores[b] += 1;
+                } else {
+                    let init = inv.init.0.div_ceil(NS_PER_MS) * NS_PER_MS;
+                    acc.init_ns[b] += init as u128;
+                    if self.bills_init[fi] {
+                        billed_total += init;
+                    }
+                }
+            }
+        }
+        if inv.arrival.0 >= grid.warmup.0 && self.reservoir.cap > 0 {
+            self.reservoir.seen += 1;
+            self.seq += 1;
+            let key = self.rng.next_u64();
+            let k = Keyed {
+                key,
+                seq: self.seq,
+                row: SampledInvocation {
+                    replicate: self.replicate,
+                    function: inv.function,
+                    arrival: inv.arrival,
+                    cold: inv.cold,
+                    provisioned: inv.provisioned,
+                    timed_out: inv.timed_out,
+                    init: inv.init,
+                    duration: inv.exec,
+                    billed: SimTime(billed_total),
+                },
+            };
+            self.reservoir.offer(k);
+        }
+    }
+
+    #[inline]
+    fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
+        self.integrate(f as usize, t.0);
+        self.functions[f as usize].last =
+            [c.total, c.busy, c.provisioned, c.provisioned_configured];
+    }
+
+    fn on_end(&mut self, t: SimTime) {
+        for f in 0..self.functions.len() {
+            self.integrate(f, t.0.max(self.grid.end.0));
+        }
+    }
+}
+
+/// One function's finished series in one replicate.
+#[derive(Clone, Debug)]
+struct RepFn {
+    arrivals: Vec<u64>,
+    invocations: Vec<u64>,
+    cold_starts: Vec<u64>,
+    throttles: Vec<u64>,
+    /// ∫ total, busy, provisioned environments dt over each bucket, env·ns.
+    areas: Vec<[u128; 3]>,
+    cost: Vec<f64>,
+}
+
+/// One replicate's finished series (kept until the replicates are averaged).
+#[derive(Clone, Debug)]
+pub struct ReplicateSeries {
+    functions: Vec<RepFn>,
+}
+
+/// Finishes replicate `recorder`'s series: prices its usage (measured by `usage_recorder`, the
+/// same replicate's [`Recorder`]) exactly as its summary does and apportions the bill.
+pub fn finish_replicate(
+    scenario: &Scenario,
+    series: SeriesRecorder,
+    usage_recorder: &Recorder,
+) -> (ReplicateSeries, Reservoir) {
+    let sim = &scenario.simulation;
+    let usage: Vec<_> = usage_recorder
+        .functions
+        .iter()
+        .map(|f| f.usage.clone())
+        .collect();
+    let bill = bill_scenario(scenario, &usage, sim.warmup, sim.duration).ok();
+    series.finish(scenario, bill.as_ref())
+}
+
+/// Averages the replicates' series (in replicate order) into `report-data.json`'s data, with
+/// latency CDFs from the replicates' merged histograms.
+pub fn report_data(
+    scenario: &Scenario,
+    grid: &BucketGrid,
+    series: &[ReplicateSeries],
+    recorders: &[&Recorder],
+) -> ReportData {
+    let n = series.len().max(1) as f64;
+    let functions = scenario
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let count_mean = |get: &dyn Fn(&RepFn) -> &Vec<u64>| -> Vec<f64> {
+                (0..grid.count)
+                    .map(|b| series.iter().map(|s| get(&s.functions[i])[b]).sum::<u64>() as f64 / n)
+                    .collect()
+            };
+            let area_mean = |k: usize| -> Vec<f64> {
+                (0..grid.count)
+                    .map(|b| {
+                        let sum: u128 = series.iter().map(|s| s.functions[i].areas[b][k]).sum();
+                        sum as f64 / (n * grid.len(b) as f64)
+                    })
+                    .collect()
+            };
+            let idle: Vec<f64> = (0..grid.count)
+                .map(|b| {
+                    let sum: u128 = series
+                        .iter()
+                        .map(|s| s.functions[i].areas[b][0] - s.functions[i].areas[b][1])
+                        .sum();
+                    sum as f64 / (n * grid.len(b) as f64)
+                })
+                .collect();
+            let cost = (0..grid.count)
+                .map(|b| series.iter().map(|s| s.functions[i].cost[b]).sum::<f64>() / n)
+                .collect();
+            let hist = |cold: bool| {
+                let mut h: Option<Histogram<u64>> = None;
+                let mut max_ns = 0;
+                for r in recorders {
+                    let fr = &r.functions[i];
+                    let src = if cold { &fr.cold } else { &fr.warm };
+                    max_ns = max_ns.max(fr.latency_max_ns[cold as usize]);
+                    match &mut h {
+                        None => h = Some(src.clone()),
+                        Some(h) => h.add(src).expect("same bounds"),
+                    }
+                }
+                h.map(|h| latency_cdf(&h, max_ns as f64 / NS_PER_MS as f64))
+                    .unwrap_or_default()
+            };
+            FunctionSeries {
+                name: f.name.clone(),
+                arrivals: count_mean(&|r| &r.arrivals),
+                invocations: count_mean(&|r| &r.invocations),
+                cold_starts: count_mean(&|r| &r.cold_starts),
+                throttles: count_mean(&|r| &r.throttles),
+                env_total: area_mean(0),
+                env_busy: area_mean(1),
+                env_idle: idle,
+                env_provisioned: area_mean(2),
+                cost_usd: cost,
+                latency_cdf_warm_ms: hist(false),
+                latency_cdf_cold_ms: hist(true),
+            }
+        })
+        .collect();
+    ReportData {
+        schema_version: REPORT_DATA_SCHEMA_VERSION,
+        bucket_s: grid.width.as_secs_f64(),
+        duration_s: grid.end.as_secs_f64(),
+        warmup_s: grid.warmup.as_secs_f64(),
+        replicates: series.len() as u32,
+        functions,
+    }
+}
+
+/// Cumulative fractions at which the CDF keeps a point: every 1 % up to 90 %, then every
+/// 0.1 % up to 99 %, 0.01 % up to 99.9 %, 0.001 % up to 99.99 % (finer where the tail is),
+/// and the last value.
+fn cdf_levels() -> Vec<f64> {
+    let mut levels = Vec::new();
+    let mut base: f64 = 0.0;
+    let mut step: f64 = 0.01;
+    for top in [0.9, 0.99, 0.999, 0.9999] {
+        let k = ((top - base) / step).round() as usize;
+        for j in 1..=k {
+            levels.push(base + j as f64 * step);
+        }
+        base = top;
+        step /= 10.0;
+    }
+    levels
+}
+
+/// The CDF of `h` (latencies in µs) as `[ms, cumulative fraction]` points, at most
+/// [`CDF_MAX_POINTS`], increasing in both, the last fraction 1; values are the histogram
+/// buckets' highest equivalent values, capped at the exact maximum `max_ms`.
+pub fn latency_cdf(h: &Histogram<u64>, max_ms: f64) -> Vec<[f64; 2]> {
+    let total = h.len();
+    if total == 0 {
+        return Vec::new();
+    }
+    let levels = cdf_levels();
+    let mut next = 0;
+    let mut cum = 0u64;
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    let recorded: Vec<(u64, u64)> = h
+        .iter_recorded()
+        .map(|v| (v.value_iterated_to(), v.count_at_value()))
+        .collect();
+    let last = recorded.len().saturating_sub(1);
+    for (j, (value, count)) in recorded.into_iter().enumerate() {
+        cum += count;
+        let frac = if j == last {
+            1.0
+        } else {
+            cum as f64 / total as f64
+        };
+        if j != last && (next >= levels.len() || frac < levels[next]) {
+            continue;
+        }
+        while next < levels.len() && levels[next] <= frac {
+            next += 1;
+        }
+        let ms = (value as f64 / 1000.0).min(max_ms);
+        match out.last_mut() {
+            Some(p) if ms <= p[0] => p[1] = frac,
+            _ => out.push([ms, frac]),
+        }
+    }
+    out
+}

@@ -1,0 +1,432 @@
+//! Time series and invocation sample of `run_with_series`: hand-computed buckets, agreement
+//! with the summary over the measured window, bounded sizes, and no effect on the results.
+
+use hdrhistogram::Histogram;
+use lamsim_sim::cost::PriceBook;
+use lamsim_sim::model::{
+    ArrivalProcess, ConstantSpacing, Dist, DurationModel, ProvisionedWindow, Scenario,
+};
+use lamsim_sim::report_data::{FunctionSeries, ReportData};
+use lamsim_sim::runner::{self, RunOutput};
+use lamsim_sim::series::{InvocationSample, SeriesOptions, bucket_width, latency_cdf};
+use lamsim_sim::summary::FunctionSummary;
+use lamsim_sim::testing::simple_scenario;
+use lamsim_sim::time::{SimTime, parse_duration};
+
+fn d(s: &str) -> SimTime {
+    parse_duration(s).unwrap()
+}
+
+fn run(s: &Scenario, opts: &SeriesOptions) -> (RunOutput, ReportData, InvocationSample) {
+    runner::run_with_series(s, &|_| {}, opts)
+}
+
+/// Constant 2 req/s, constant 100 ms executions and 250 ms init, 10 s with a 2 s warm-up.
+fn metronome() -> Scenario {
+    let mut s = simple_scenario(2.0, 100.0, "10m", "10s");
+    s.simulation.warmup = d("2s");
+    let f = &mut s.functions[0];
+    f.arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(2.0));
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, 1024);
+    s
+}
+
+#[track_caller]
+fn close(x: f64, y: f64, what: &str) {
+    assert!(
+        (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-12),
+        "{what}: {x} vs {y}"
+    );
+}
+
+/// Sum of `v` over the buckets that start in the measured window.
+fn window_sum(data: &ReportData, v: &[f64]) -> f64 {
+    v.iter()
+        .enumerate()
+        .filter(|(i, _)| *i as f64 * data.bucket_s >= data.warmup_s)
+        .map(|(_, x)| x)
+        .sum()
+}
+
+/// Time average over the measured window of a per-bucket time average.
+fn window_average(data: &ReportData, v: &[f64]) -> f64 {
+    let mut area = 0.0;
+    for (i, x) in v.iter().enumerate() {
+        let start = i as f64 * data.bucket_s;
+        if start >= data.warmup_s {
+            let len = (start + data.bucket_s).min(data.duration_s) - start;
+            area += x * len;
+        }
+    }
+    area / (data.duration_s - data.warmup_s)
+}
+
+#[test]
+fn bucket_width_follows_the_ladder_and_divides_the_warm_up() {
+    let w = |dur: &str, warm: &str, max: usize| bucket_width(d(dur), d(warm), max);
+    assert_eq!(w("2h", "0s", 10_000), d("1s"));
+    assert_eq!(w("10000s", "5m", 10_000), d("1s"));
+    // 10,001 s would need 10,001 one-second buckets.
+    assert_eq!(w("10001s", "0s", 10_000), d("10s"));
+    assert_eq!(w("1d", "0s", 10_000), d("10s"));
+    // 30 days: 1-minute buckets would be 43,200, 5-minute ones 8,640.
+    assert_eq!(w("30d", "5m", 10_000), d("5m"));
+    // A warm-up of 30 s is not a multiple of 1 min: the next width that divides it is too
+    // fine, so 1 min is taken and a bucket straddles the warm-up's end.
+    assert_eq!(w("5d", "30s", 10_000), d("1m"));
+    // 60 buckets allowed, 1 h: 1 min fits, but the 90 s warm-up is not a multiple: 5 min is
+    // not either; 1 h is not; fall back to 1 min.
+    assert_eq!(w("1h", "90s", 60), d("1m"));
+    assert_eq!(w("1h", "10m", 10), d("1h"));
+    assert_eq!(w("1h", "0s", 1), d("1h"));
+    // Past the ladder: whole days.
+    assert_eq!(w("3650d", "0s", 1000), d("4d"));
+}
+
+#[test]
+fn constant_traffic_gives_the_hand_computed_buckets() {
+    let s = metronome();
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    assert_eq!(data.bucket_s, 1.0);
+    assert_eq!(data.duration_s, 10.0);
+    assert_eq!(data.warmup_s, 2.0);
+    assert_eq!(data.replicates, 1);
+    let f = &data.functions[0];
+    assert_eq!(f.name, "fn");
+    assert_eq!(f.arrivals, vec![2.0; 10]);
+    assert_eq!(f.invocations, vec![2.0; 10]);
+    assert_eq!(f.throttles, vec![0.0; 10]);
+    let mut cold = vec![0.0; 10];
+    cold[0] = 1.0;
+    assert_eq!(f.cold_starts, cold);
+    // One environment from t = 0 on, busy 250 + 100 ms for the first request, then 100 ms
+    // per request.
+    for i in 0..10 {
+        close(f.env_total[i], 1.0, "env_total");
+        let busy = if i == 0 { 0.45 } else { 0.2 };
+        close(f.env_busy[i], busy, "env_busy");
+        close(f.env_idle[i], 1.0 - busy, "env_idle");
+        assert_eq!(f.env_provisioned[i], 0.0);
+    }
+    // No free tier: 2 requests and 2 × 0.1 GB-s at 1 GB per measured second; the warm-up is
+    // not billed.
+    let book = PriceBook::us_east_1();
+    let per_s = 2.0 * book.request + 0.2 * book.duration.x86_64.first();
+    for i in 0..10 {
+        let expect = if i < 2 { 0.0 } else { per_s };
+        close(f.cost_usd[i], expect, &format!("cost_usd[{i}]"));
+    }
+    close(
+        window_sum(&data, &f.cost_usd),
+        out.summary.functions[0].cost_usd.as_ref().unwrap().total,
+        "cost total",
+    );
+}
+
+#[test]
+fn provisioned_cost_is_shared_by_configured_time_and_use() {
+    let mut s = metronome();
+    s.functions[0].provisioned = vec![ProvisionedWindow {
+        start: SimTime::ZERO,
+        end: SimTime::MAX,
+        count: 2,
+    }];
+    // Requests from 1 s on, when both provisioned environments are initialized.
+    s.functions[0].arrivals.start = d("1s");
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    let f = &data.functions[0];
+    let mut arrivals = vec![2.0; 10];
+    arrivals[0] = 0.0;
+    assert_eq!(f.arrivals, arrivals);
+    assert_eq!(f.cold_starts, vec![0.0; 10]);
+    let book = PriceBook::us_east_1();
+    // Per second: 2 GB-s configured, 0.2 GB-s used on provisioned environments, 2 requests.
+    let per_s =
+        2.0 * book.request + 2.0 * book.provisioned.x86_64 + 0.2 * book.provisioned_duration.x86_64;
+    for i in 0..10 {
+        close(f.env_total[i], 2.0, "env_total");
+        close(f.env_provisioned[i], 2.0, "env_provisioned");
+        // Ready before the first request; then 2 requests × 100 ms per second.
+        close(f.env_busy[i], if i == 0 { 0.0 } else { 0.2 }, "env_busy");
+        let expect = if i < 2 { 0.0 } else { per_s };
+        close(f.cost_usd[i], expect, &format!("cost_usd[{i}]"));
+    }
+    close(
+        window_sum(&data, &f.cost_usd),
+        out.summary.functions[0].cost_usd.as_ref().unwrap().total,
+        "cost total",
+    );
+}
+
+/// Random traffic with throttling, cold starts, a warm-up and several replicates.
+fn busy_scenario() -> Scenario {
+    let mut s = simple_scenario(40.0, 200.0, "1s", "20m");
+    s.simulation.warmup = d("2m");
+    s.simulation.replicates = 3;
+    s.simulation.seed = 7;
+    s.pricing.free_tier = true;
+    s.functions[0].reserved_concurrency = Some(9);
+    let mut g = lamsim_sim::testing::simple_function("other", 3.0, 900.0, "1m");
+    g.memory_mb = 512;
+    g.arrivals.process = ArrivalProcess::OnOff {
+        on_rate_per_s: 20.0,
+        off_rate_per_s: 0.5,
+        on_mean: d("20s"),
+        off_mean: d("40s"),
+    };
+    g.provisioned = vec![ProvisionedWindow {
+        start: d("5m"),
+        end: d("12m"),
+        count: 3,
+    }];
+    s.functions.push(g);
+    s
+}
+
+#[track_caller]
+fn check_against_summary(data: &ReportData, f: &FunctionSeries, sf: &FunctionSummary) {
+    close(window_sum(data, &f.arrivals), sf.arrivals, "arrivals");
+    close(
+        window_sum(data, &f.invocations),
+        sf.invocations,
+        "invocations",
+    );
+    close(
+        window_sum(data, &f.cold_starts),
+        sf.cold_starts,
+        "cold starts",
+    );
+    close(window_sum(data, &f.throttles), sf.throttles, "throttles");
+    close(
+        window_average(data, &f.env_total),
+        sf.instances.avg_total,
+        "avg_total",
+    );
+    close(
+        window_average(data, &f.env_busy),
+        sf.instances.avg_busy,
+        "avg_busy",
+    );
+    close(
+        window_average(data, &f.env_idle),
+        sf.instances.avg_idle,
+        "avg_idle",
+    );
+    close(
+        window_sum(data, &f.cost_usd),
+        sf.cost_usd.as_ref().unwrap().total,
+        "cost",
+    );
+}
+
+#[test]
+fn window_buckets_add_up_to_the_summary() {
+    let s = busy_scenario();
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    assert_eq!(data.replicates, 3);
+    assert_eq!(data.functions.len(), 2);
+    for (f, sf) in data.functions.iter().zip(&out.summary.functions) {
+        assert_eq!(f.name, sf.name);
+        assert_eq!(f.arrivals.len(), 1200);
+        assert!(sf.invocations > 0.0 && sf.cold_starts > 0.0);
+        check_against_summary(&data, f, sf);
+    }
+    assert!(
+        out.summary.functions[0].throttles > 0.0,
+        "the test needs throttles"
+    );
+    // The warm-up buckets hold traffic but no cost.
+    let f = &data.functions[0];
+    assert!(f.arrivals[..120].iter().sum::<f64>() > 0.0);
+    assert!(f.cost_usd[..120].iter().all(|c| *c == 0.0));
+    // Provisioned concurrency only from 5 to 12 min (300..720 s).
+    let g = &data.functions[1];
+    assert_eq!(g.env_provisioned[250], 0.0);
+    close(g.env_provisioned[400], 3.0, "provisioned at 400 s");
+    assert_eq!(g.env_provisioned[800], 0.0);
+}
+
+#[test]
+fn coarse_buckets_add_up_to_the_summary_too() {
+    // 20 min in at most 10 buckets: 5-minute buckets (the 2-minute warm-up is not a multiple
+    // of 5 min, so warm-up 5 min instead).
+    let mut s = busy_scenario();
+    s.simulation.warmup = d("5m");
+    let opts = SeriesOptions {
+        max_buckets: 10,
+        ..SeriesOptions::default()
+    };
+    let (out, data, _) = run(&s, &opts);
+    assert_eq!(data.bucket_s, 300.0);
+    assert_eq!(data.functions[0].arrivals.len(), 4);
+    for (f, sf) in data.functions.iter().zip(&out.summary.functions) {
+        check_against_summary(&data, f, sf);
+    }
+}
+
+#[test]
+fn series_change_nothing_in_the_summary() {
+    let s = busy_scenario();
+    let plain = runner::run(&s, &|_| {});
+    let (with, _, _) = run(&s, &SeriesOptions::default());
+    assert_eq!(
+        serde_json::to_string(&plain.summary).unwrap(),
+        serde_json::to_string(&with.summary).unwrap()
+    );
+    for (a, b) in plain.replicates.iter().zip(&with.replicates) {
+        assert_eq!(a.stats, b.stats);
+    }
+}
+
+#[test]
+fn the_sample_is_bounded_uniform_and_deterministic() {
+    let s = busy_scenario();
+    let opts = SeriesOptions {
+        sample_cap: 5_000,
+        ..SeriesOptions::default()
+    };
+    let (out, _, a) = run(&s, &opts);
+    let (_, _, b) = run(&s, &opts);
+    assert_eq!(a, b, "same seed, same sample");
+    let population: f64 = out
+        .summary
+        .functions
+        .iter()
+        .map(|f| f.invocations)
+        .sum::<f64>()
+        * 3.0;
+    let population = population.round();
+    assert_eq!(a.population as f64, population);
+    assert_eq!(a.cap, 5_000);
+    assert_eq!(a.rows.len(), 5_000);
+    let warmup = s.simulation.warmup;
+    assert!(
+        a.rows
+            .iter()
+            .all(|r| r.arrival >= warmup && r.arrival < s.simulation.duration)
+    );
+    assert!(
+        a.rows
+            .windows(2)
+            .all(|w| (w[0].replicate, w[0].arrival) <= (w[1].replicate, w[1].arrival))
+    );
+    // Every replicate is represented, about in proportion (a third each).
+    for rep in 0..3 {
+        let n = a.rows.iter().filter(|r| r.replicate == rep).count() as f64;
+        // Binomial(5000, 1/3): sd ≈ 33.
+        assert!((n - 5000.0 / 3.0).abs() < 200.0, "replicate {rep}: {n}");
+    }
+    // Uniform: the sample's share of function 0 matches the population's within 5 sd.
+    let p = out.summary.functions[0].invocations * 3.0 / population;
+    let share = a.rows.iter().filter(|r| r.function == 0).count() as f64 / 5000.0;
+    let sd = (p * (1.0 - p) / 5000.0).sqrt();
+    assert!((share - p).abs() < 5.0 * sd, "{share} vs {p}");
+    // Cold rows carry their init, warm rows none; billed ≥ execution; latency = init + exec.
+    for r in &a.rows {
+        assert_eq!(r.cold, r.init > SimTime::ZERO, "{r:?}");
+        assert!(r.billed >= r.duration);
+        assert_eq!(r.latency(), r.init + r.duration);
+    }
+
+    // A cap above the population keeps everything; a cap of 0 keeps nothing.
+    let all = run(
+        &s,
+        &SeriesOptions {
+            sample_cap: usize::MAX,
+            ..SeriesOptions::default()
+        },
+    )
+    .2;
+    assert_eq!(all.rows.len() as f64, population);
+    let none = run(
+        &s,
+        &SeriesOptions {
+            sample_cap: 0,
+            ..SeriesOptions::default()
+        },
+    )
+    .2;
+    assert!(none.rows.is_empty());
+}
+
+#[test]
+fn sizes_do_not_grow_with_the_run_length() {
+    // 60 simulated days at 0.5 req/s (2.6 million requests): the series stays at most
+    // max_buckets long and the sample at its cap.
+    let mut s = simple_scenario(0.5, 50.0, "5m", "60d");
+    s.simulation.warmup = d("1d");
+    let opts = SeriesOptions {
+        max_buckets: 1000,
+        sample_cap: 2_000,
+    };
+    let (out, data, sample) = run(&s, &opts);
+    let f = &data.functions[0];
+    assert_eq!(data.bucket_s, 86_400.0);
+    assert_eq!(f.arrivals.len(), 60);
+    assert_eq!(sample.rows.len(), 2_000);
+    assert!(sample.population > 2_000_000);
+    check_against_summary(&data, f, &out.summary.functions[0]);
+    let default = SeriesOptions::default();
+    let (_, data, sample) = run(&s, &default);
+    assert_eq!(data.bucket_s, 3600.0);
+    assert!(data.functions[0].arrivals.len() <= default.max_buckets);
+    assert_eq!(sample.rows.len(), default.sample_cap);
+}
+
+#[test]
+fn latency_cdf_is_thinned_monotone_and_ends_at_one() {
+    let mut h = Histogram::<u64>::new_with_bounds(1, 7_200_000_000, 3).unwrap();
+    h.record_n(1000, 50).unwrap();
+    h.record_n(2000, 50).unwrap();
+    // Two values: two points, in ms, at 50 % and 100 %.
+    assert_eq!(latency_cdf(&h, 2.0), vec![[1.0, 0.5], [2.0, 1.0]]);
+    // The exact maximum caps the last bucket's highest equivalent value.
+    let mut g = Histogram::<u64>::new_with_bounds(1, 7_200_000_000, 3).unwrap();
+    g.record(123_456).unwrap();
+    assert_eq!(latency_cdf(&g, 123.4567), vec![[123.4567, 1.0]]);
+
+    let mut big = Histogram::<u64>::new_with_bounds(1, 7_200_000_000, 3).unwrap();
+    for v in 1..200_000u64 {
+        big.record(v * 7 % 1_000_003 + 1).unwrap();
+    }
+    let cdf = latency_cdf(&big, 1e9);
+    assert!(
+        cdf.len() <= lamsim_sim::series::CDF_MAX_POINTS,
+        "{}",
+        cdf.len()
+    );
+    assert!(cdf.len() > 100, "{}", cdf.len());
+    assert!(
+        cdf.windows(2)
+            .all(|w| w[0][0] < w[1][0] && w[0][1] < w[1][1])
+    );
+    assert_eq!(cdf.last().unwrap()[1], 1.0);
+    // The median point is near the histogram's median.
+    let med = cdf.iter().find(|p| p[1] >= 0.5).unwrap()[0];
+    let expect = big.value_at_quantile(0.5) as f64 / 1000.0;
+    assert!((med - expect).abs() / expect < 0.01, "{med} vs {expect}");
+    assert!(latency_cdf(&Histogram::<u64>::new(3).unwrap(), 1.0).is_empty());
+}
+
+#[test]
+fn report_data_cdfs_come_from_the_summary_histograms() {
+    let s = busy_scenario();
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    for (f, sf) in data.functions.iter().zip(&out.summary.functions) {
+        for (cdf, stats) in [
+            (&f.latency_cdf_warm_ms, &sf.latency_warm_ms),
+            (&f.latency_cdf_cold_ms, &sf.latency_cold_ms),
+        ] {
+            assert!(!cdf.is_empty());
+            assert_eq!(cdf.last().unwrap()[1], 1.0);
+            // The largest point is the largest maximum over replicates (≥ the mean max).
+            assert!(cdf.last().unwrap()[0] >= stats.max * (1.0 - 1e-12));
+            let p50 = cdf.iter().find(|p| p[1] >= 0.5).unwrap()[0];
+            assert!(
+                (p50 - stats.p50).abs() / stats.p50 < 0.05,
+                "{p50} vs {}",
+                stats.p50
+            );
+        }
+    }
+}
