@@ -4,6 +4,7 @@
 
 mod check;
 mod progress;
+mod report;
 mod run;
 mod serve;
 mod sweep;
@@ -41,6 +42,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the workload's real handlers behind the Lambda Invoke API (until Ctrl-C).
     Serve(serve::ServeArgs),
+    /// Redraw report.html, report.md and charts/ from a run, bench or sweep output folder.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => sweep::merge(a),
         Command::Check(a) => check::check(a),
         Command::Serve(a) => serve::run(a),
+        Command::Report(a) => report::report(a),
     };
     match result {
         Ok(code) => code,

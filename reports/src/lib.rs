@@ -29,12 +29,14 @@
 //! `workload.resolved.toml`) so that a failure never leaves a half-written folder.
 #![warn(missing_docs)]
 
+pub mod charts;
 mod csv;
 mod format;
 mod json;
 mod markdown;
 pub mod num;
 mod output_dir;
+mod report;
 mod sweep;
 mod table;
 
@@ -48,6 +50,10 @@ pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;
 pub use crate::output_dir::{
     RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
+};
+pub use crate::report::{
+    CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions, Table,
+    bench_report_files, run_report_files, sweep_report_files,
 };
 pub use crate::sweep::{
     SWEEP_CSV_COLUMNS, points_table, render_check, render_sweep, sweep_json, write_shard_dir,

@@ -11,6 +11,7 @@ mod determinism;
 mod examples;
 mod exit_codes;
 mod out_dir;
+mod report;
 mod run_outputs;
 mod runtimes;
 mod sweep;
