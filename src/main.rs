@@ -6,6 +6,7 @@ mod bench;
 mod calibrate;
 mod check;
 mod progress;
+mod report;
 mod run;
 mod serve;
 mod sweep;
@@ -47,6 +48,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Fit duration and init distributions to a bench folder or CloudWatch logs.
     Calibrate(calibrate::CalibrateArgs),
+    /// Redraw report.html, report.md and charts/ from a run, bench or sweep output folder.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Bench(a) => bench::bench(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
+        Command::Report(a) => report::report(a),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use lamsim_reports::Format;
+use lamsim_reports::{Format, ReportOptions};
 use lamsim_sim::model::Scenario;
 use lamsim_sim::runner::{self, PROGRESS_STEPS};
 use lamsim_sim::sweep::{
@@ -41,9 +41,13 @@ pub struct SweepArgs {
     /// Replicates per point (overrides `[simulation] replicates`).
     #[arg(long)]
     pub replicates: Option<u32>,
-    /// Write sweep.json, sweep.csv and sweep.md (a shard: sweep-shard.json) into this folder.
+    /// Write sweep.json, sweep.csv, sweep.md, report.html, report.md and charts/ (a shard:
+    /// sweep-shard.json) into this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With --out, also write the charts as PNG (charts/*.png).
+    #[arg(long)]
+    pub png: bool,
     /// Run shard I of N (0-based; point k belongs to shard k mod N). `/N` takes I from
     /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID.
     #[arg(long, value_name = "I/N")]
@@ -66,9 +70,12 @@ pub struct MergeArgs {
     /// Output folders of the shards (each holds sweep-shard.json).
     #[arg(required = true)]
     pub shard_dirs: Vec<PathBuf>,
-    /// Folder to write sweep.json, sweep.csv and sweep.md into.
+    /// Folder to write sweep.json, sweep.csv, sweep.md, report.html, report.md and charts/ into.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write the charts as PNG (charts/*.png).
+    #[arg(long)]
+    pub png: bool,
     /// Output format on stdout.
     #[arg(long, default_value_t = Format::Table)]
     pub format: Format,
@@ -298,19 +305,28 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let report = sweep::finish(header, &axes, points);
-    finish_report(&report, args.out.as_ref(), args.format, false, args.quiet)
+    let opts = ReportOptions { png: args.png };
+    finish_report(
+        &report,
+        args.out.as_ref(),
+        &opts,
+        args.format,
+        false,
+        args.quiet,
+    )
 }
 
 /// Writes the folder, prints the report, and picks the exit code.
 fn finish_report(
     report: &sweep::SweepReport,
     out: Option<&PathBuf>,
+    opts: &ReportOptions,
     format: Format,
     silent: bool,
     quiet: bool,
 ) -> Result<ExitCode> {
     if let Some(dir) = out {
-        lamsim_reports::write_sweep_dir(dir, report)
+        lamsim_reports::write_sweep_dir(dir, report, opts)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
     if !silent {
@@ -355,6 +371,7 @@ pub fn merge(args: MergeArgs) -> Result<ExitCode> {
     finish_report(
         &report,
         Some(&args.out),
+        &ReportOptions { png: args.png },
         args.format,
         args.quiet,
         args.quiet,

@@ -29,6 +29,7 @@
 //! `workload.resolved.toml`) so that a failure never leaves a half-written folder.
 #![warn(missing_docs)]
 
+pub mod charts;
 mod csv;
 mod format;
 mod json;
@@ -36,6 +37,7 @@ mod markdown;
 pub mod num;
 mod output_dir;
 mod parquet;
+mod report;
 mod sweep;
 mod table;
 
@@ -53,6 +55,9 @@ pub use crate::output_dir::{
 pub use crate::parquet::{
     INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError, TIMESERIES_COLUMNS,
     TIMESERIES_PARQUET_FILE, invocations_parquet, timeseries_parquet,
+pub use crate::report::{
+    CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions, Table,
+    bench_report_files, run_report_files, sweep_report_files,
 };
 pub use crate::sweep::{
     SWEEP_CSV_COLUMNS, points_table, render_check, render_sweep, sweep_json, write_shard_dir,

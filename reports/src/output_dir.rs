@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use lamsim_sim::summary::Summary;
@@ -46,26 +46,47 @@ pub fn write_output_dir(dir: &Path, summary: &Summary, resolved_toml: &str) -> i
 ///   files in `dir` are kept. Renames in one folder do not fail in practice once the files are
 ///   written; targets that are folders are refused before anything is written.
 ///
-/// Names must be plain file names (no path separator, not `.` or `..`) and distinct. Errors
-/// name the path involved. `dir` must not be a file.
+/// Names are relative paths with `/` between parts (`report.html`, `charts/cdf.svg`): no
+/// empty part, no `.` or `..`, no absolute path, no `\\`, distinct, and no name may be the
+/// folder of another. Subfolders are created as needed (in the temporary folder when `dir` is
+/// new; inside `dir` otherwise, and removed again if they were created empty and writing
+/// fails). Errors name the path involved. `dir` must not be a file.
 pub fn write_dir_files(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
     for (i, (name, _)) in files.iter().enumerate() {
-        let plain = !name.is_empty()
-            && *name != "."
-            && *name != ".."
-            && !name.contains(['/', '\\'])
-            && Path::new(name).file_name() == Some(name.as_ref());
-        if !plain {
+        let relative = !name.is_empty()
+            && !name.contains('\\')
+            && name
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..")
+            && Path::new(name)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)));
+        if !relative {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("output file name `{name}` must be a plain file name"),
+                format!(
+                    "output file name `{name}` must be a relative path without `.` or `..` (e.g. charts/cdf.svg)"
+                ),
             ));
         }
-        if files[..i].iter().any(|(other, _)| other == name) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("output file `{name}` is given twice"),
-            ));
+        for (other, _) in &files[..i] {
+            if other == name {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("output file `{name}` is given twice"),
+                ));
+            }
+            let (a, b) = if other.len() < name.len() {
+                (*other, *name)
+            } else {
+                (*name, *other)
+            };
+            if b.strip_prefix(a).is_some_and(|rest| rest.starts_with('/')) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("output file `{a}` would be the folder of `{b}`"),
+                ));
+            }
         }
     }
     match fs::metadata(dir) {
@@ -99,7 +120,11 @@ fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
     fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
     let result = (|| {
         for (file, contents) in files {
-            write_new_synced(&tmp.join(file), contents)?;
+            let path = tmp.join(file);
+            if let Some(sub) = path.parent() {
+                fs::create_dir_all(sub).map_err(|e| with_path(e, sub))?;
+            }
+            write_new_synced(&path, contents)?;
         }
         fs::rename(&tmp, dir).map_err(|e| with_path(e, dir))
     })();
@@ -125,17 +150,37 @@ fn replace_files_in(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
             ));
         }
     }
+    // Subfolders that do not exist yet, outermost first (removed again on failure).
+    let mut created: Vec<PathBuf> = Vec::new();
     let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    let mut failure = None;
     for (file, contents) in files {
-        let tmp = dir.join(temp_name(file));
+        let target = dir.join(file);
+        let folder = target.parent().unwrap_or(dir).to_path_buf();
+        if let Err(e) = create_folders(dir, &folder, &mut created) {
+            failure = Some(e);
+            break;
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = folder.join(temp_name(&name));
         if let Err(e) = write_new_synced(&tmp, contents) {
             let _ = fs::remove_file(&tmp);
-            for (tmp, _) in &written {
-                let _ = fs::remove_file(tmp);
-            }
-            return Err(e);
+            failure = Some(e);
+            break;
         }
-        written.push((tmp, dir.join(file)));
+        written.push((tmp, target));
+    }
+    if let Some(e) = failure {
+        for (tmp, _) in &written {
+            let _ = fs::remove_file(tmp);
+        }
+        for folder in created.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+        return Err(e);
     }
     let mut result = Ok(());
     for (tmp, target) in &written {
@@ -146,8 +191,29 @@ fn replace_files_in(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
             let _ = fs::remove_file(tmp);
         }
     }
+    for folder in written.iter().filter_map(|(_, t)| t.parent()) {
+        sync_dir(folder);
+    }
     sync_dir(dir);
     result
+}
+
+/// Creates `folder` (inside `dir`) and its missing parents, recording each one created.
+fn create_folders(dir: &Path, folder: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut missing = Vec::new();
+    let mut f = folder;
+    while f != dir && fs::symlink_metadata(f).is_err() {
+        missing.push(f.to_path_buf());
+        match f.parent() {
+            Some(p) => f = p,
+            None => break,
+        }
+    }
+    for m in missing.into_iter().rev() {
+        fs::create_dir(&m).map_err(|e| with_path(e, &m))?;
+        created.push(m);
+    }
+    Ok(())
 }
 
 /// Creates `path` (which must not exist), writes `contents` and syncs it to disk.

@@ -36,22 +36,28 @@ pub fn sweep_json(report: &SweepReport) -> String {
     s
 }
 
-/// Writes the `--out DIR` folder of a sweep: `sweep.json`, `sweep.csv` and `sweep.md`, all
-/// or nothing (see [`write_dir_files`]).
-pub fn write_sweep_dir(dir: &Path, report: &SweepReport) -> io::Result<()> {
+/// Writes the `--out DIR` folder of a sweep: `sweep.json`, `sweep.csv`, `sweep.md`, and the
+/// report (`report.html`, `report.md`, `charts/sweep-pareto.svg`, its PNG with `opts.png`;
+/// see [`sweep_report_files`](crate::sweep_report_files)), all or nothing (see
+/// [`write_dir_files`]). `sweep.json` is put in place last.
+pub fn write_sweep_dir(
+    dir: &Path,
+    report: &SweepReport,
+    opts: &crate::ReportOptions,
+) -> io::Result<()> {
     let (json, csv, md) = (
         sweep_json(report),
         sweep_csv(report),
         sweep_markdown(report),
     );
-    write_dir_files(
-        dir,
-        &[
-            (SWEEP_CSV_FILE, csv.as_bytes()),
-            (SWEEP_REPORT_FILE, md.as_bytes()),
-            (SWEEP_JSON_FILE, json.as_bytes()),
-        ],
-    )
+    let extra = crate::sweep_report_files(report, opts).map_err(io::Error::other)?;
+    let mut files: Vec<(&str, &[u8])> = vec![
+        (SWEEP_CSV_FILE, csv.as_bytes()),
+        (SWEEP_REPORT_FILE, md.as_bytes()),
+    ];
+    files.extend(extra.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    files.push((SWEEP_JSON_FILE, json.as_bytes()));
+    write_dir_files(dir, &files)
 }
 
 /// Writes the `--out DIR` folder of one shard: `sweep-shard.json`.
@@ -191,7 +197,7 @@ fn describe(report: &SweepReport, i: usize) -> String {
 }
 
 /// Pareto front, recommendation (or nearest miss) and break-even, as text lines.
-fn conclusions(report: &SweepReport, markdown: bool) -> String {
+pub(crate) fn conclusions(report: &SweepReport, markdown: bool) -> String {
     let mut out = String::new();
     let bullet = if markdown { "- " } else { "" };
     let front: Vec<String> = report.pareto.iter().map(|i| format!("#{i}")).collect();

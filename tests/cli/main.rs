@@ -14,6 +14,7 @@ mod exit_codes;
 mod notebook;
 mod out_dir;
 mod parquet;
+mod report;
 mod run_outputs;
 mod runtimes;
 mod sweep;

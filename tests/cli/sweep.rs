@@ -115,7 +115,14 @@ fn sharded_sweep_merges_byte_identically() {
     args.extend(["--out", merged.to_str().unwrap(), "--quiet"]);
     let o = lamsim(&args);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for f in ["sweep.json", "sweep.csv", "sweep.md"] {
+    for f in [
+        "sweep.json",
+        "sweep.csv",
+        "sweep.md",
+        "report.html",
+        "report.md",
+        "charts/sweep-pareto.svg",
+    ] {
         let a = std::fs::read(whole.join(f)).unwrap();
         let b = std::fs::read(merged.join(f)).unwrap();
         assert!(a == b, "{f} differs after merge");

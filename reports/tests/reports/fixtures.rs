@@ -5,6 +5,10 @@
 //! us-east-1 x86 prices ($0.20 per million requests, $0.0000166667 per GB-s) the hour costs
 //! $0.036 + $0.36000072 = $0.39600072, and a 30-day month (720 hours) $285.1205184.
 
+use lamsim_sim::bench::{
+    BENCH_SCHEMA_VERSION, BenchRecommendation, BenchResult, BenchSummary, Stats,
+};
+use lamsim_sim::report_data::{FunctionSeries, REPORT_DATA_SCHEMA_VERSION, ReportData};
 use lamsim_sim::summary::{
     BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats, SloReport,
     Summary, UsageSummary,
@@ -268,4 +272,184 @@ pub fn all() -> Vec<(&'static str, Summary)> {
             three_functions_replicated_priced(),
         ),
     ]
+}
+
+/// Twenty functions `fn-01` … `fn-20`, priced: function `i` (1-based) gets `1000·i` arrivals,
+/// `5·i` cold starts, 128·⌈i/4⌉ MB and the `api` latencies scaled by `i/10`.
+pub fn twenty_functions_priced() -> Summary {
+    let functions = (1..=20u32)
+        .map(|i| {
+            let k = i as f64 / 10.0;
+            let a = api();
+            let scale = |l: &LatencyStats| {
+                latency(
+                    l.mean * k,
+                    l.p50 * k,
+                    l.p90 * k,
+                    l.p99 * k,
+                    l.p999 * k,
+                    l.max * k,
+                )
+            };
+            function(
+                &format!("fn-{i:02}"),
+                128 * i.div_ceil(4),
+                if i % 2 == 0 { "arm64" } else { "x86_64" },
+                1000.0 * i as f64,
+                0.0,
+                5.0 * i as f64,
+                scale(&a.latency_warm_ms),
+                scale(&a.latency_cold_ms),
+                scale(&a.latency_ms),
+                InstanceStats {
+                    avg_total: 0.5 * i as f64,
+                    avg_total_ci95: None,
+                    avg_busy: 0.3 * i as f64,
+                    avg_idle: 0.2 * i as f64,
+                    peak: i as f64,
+                },
+            )
+        })
+        .collect();
+    price(summary(1, functions))
+}
+
+/// A latency CDF through the statistics' points: `(p50/2, 1 %)`, `(p50, 50 %)`, `(p90, 90 %)`,
+/// `(p99, 99 %)`, `(p99.9, 99.9 %)`, `(max, 100 %)`, keeping latencies strictly increasing
+/// (a repeated latency keeps its largest fraction). Empty when `n` is 0.
+fn cdf(l: &LatencyStats, n: f64) -> Vec<[f64; 2]> {
+    if n <= 0.0 {
+        return vec![];
+    }
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    for p in [
+        [l.p50 / 2.0, 0.01],
+        [l.p50, 0.5],
+        [l.p90, 0.9],
+        [l.p99, 0.99],
+        [l.p999, 0.999],
+        [l.max, 1.0],
+    ] {
+        match out.last_mut() {
+            Some(last) if last[0] >= p[0] => last[1] = p[1],
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// The chart data of `s` in 60-s buckets over the warm-up and the window: arrivals and
+/// invocations spread evenly; cold starts all in the first bucket after the warm-up;
+/// environments at the summary's averages (ramping up over the first two minutes), with two
+/// provisioned environments for `api`; `worker`'s throttles in bucket 30; the cost spread
+/// evenly over the window's buckets.
+pub fn report_data(s: &Summary) -> ReportData {
+    let bucket = 60.0;
+    let duration = s.warmup_s + s.window_s;
+    let n = (duration / bucket).ceil() as usize;
+    let first = (s.warmup_s / bucket) as usize;
+    let window_buckets = (n - first) as f64;
+    let functions = s
+        .functions
+        .iter()
+        .map(|f| {
+            let per = |total: f64| (0..n).map(|_| total / window_buckets).collect::<Vec<_>>();
+            let ramp = |avg: f64| {
+                (0..n)
+                    .map(|i| avg * ((i + 1) as f64 / 2.0).min(1.0))
+                    .collect::<Vec<_>>()
+            };
+            let mut cold = vec![0.0; n];
+            cold[first] = f.cold_starts;
+            let mut throttles = vec![0.0; n];
+            if f.throttles > 0.0 {
+                throttles[30] = f.throttles;
+            }
+            let total = ramp(f.instances.avg_total);
+            let busy = ramp(f.instances.avg_busy);
+            let idle = total.iter().zip(&busy).map(|(t, b)| t - b).collect();
+            let provisioned = vec![if f.name == "api" { 2.0 } else { 0.0 }; n];
+            let cost = f.cost_usd.as_ref().map_or(0.0, |c| c.total);
+            let mut cost_usd = per(cost);
+            cost_usd[..first].fill(0.0);
+            FunctionSeries {
+                name: f.name.clone(),
+                arrivals: per(f.arrivals),
+                invocations: per(f.invocations),
+                cold_starts: cold,
+                throttles,
+                env_total: total,
+                env_busy: busy,
+                env_idle: idle,
+                env_provisioned: provisioned,
+                cost_usd,
+                latency_cdf_warm_ms: cdf(&f.latency_warm_ms, f.invocations - f.cold_starts),
+                latency_cdf_cold_ms: cdf(&f.latency_cold_ms, f.cold_starts),
+            }
+        })
+        .collect();
+    ReportData {
+        schema_version: REPORT_DATA_SCHEMA_VERSION,
+        bucket_s: bucket,
+        duration_s: duration,
+        warmup_s: s.warmup_s,
+        replicates: s.replicates,
+        functions,
+    }
+}
+
+/// `lamsim bench` of `api` measured natively on x86_64 at five sizes, arm64 modelled 20 %
+/// faster: duration `d(m) = 40 + 80 000 / m` ms, cost per million =
+/// `0.2 + d·m/1024/1000 · 16.6667` USD (x86) or `13.3334` (arm64). So on x86_64 128 MB is
+/// cheapest ($1.585 per million), 1,769 MB fastest (85.2 ms), and 512 MB balances them
+/// (0.5·1.835/2.654 + 0.5·196.25/665 = 0.493, the smallest of the five).
+pub fn bench() -> BenchSummary {
+    let mut results = Vec::new();
+    for (arch, measured, speed, gb_s) in [
+        ("x86_64", true, 1.0, 16.6667),
+        ("arm64", false, 0.8, 13.3334),
+    ] {
+        for m in [128u32, 256, 512, 1024, 1769] {
+            let d = (40.0 + 80_000.0 / m as f64) * speed;
+            let stats = Stats {
+                mean: d,
+                p50: d * 0.95,
+                p90: d * 1.2,
+                p99: d * 1.6,
+            };
+            let per_million = 0.2 + d * m as f64 / 1024.0 / 1000.0 * gb_s;
+            results.push(BenchResult {
+                memory_mb: m,
+                architecture: arch.to_string(),
+                measured,
+                invocations: 105,
+                cold_starts: 5,
+                errors: 0,
+                init_ms: Stats {
+                    mean: 300.0,
+                    p50: 290.0,
+                    p90: 340.0,
+                    p99: 380.0,
+                },
+                duration_ms: stats,
+                max_memory_used_mb: 90.0,
+                cost_per_invocation_usd: per_million / 1e6,
+                cost_per_million_usd: per_million,
+            });
+        }
+    }
+    BenchSummary {
+        schema_version: BENCH_SCHEMA_VERSION,
+        lamsim_version: "0.1.0".into(),
+        function: "api".into(),
+        architecture: "x86_64".into(),
+        cpu_limit: "cgroup-v2".into(),
+        balanced_weight: 0.5,
+        results,
+        recommendation: BenchRecommendation {
+            cost: 128,
+            speed: 1769,
+            balanced: 512,
+        },
+    }
 }

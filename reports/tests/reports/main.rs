@@ -1,10 +1,12 @@
 //! Integration tests of the exporters, one file per behaviour.
 
+mod browser;
 mod csv;
 mod fixtures;
 mod format_choice;
 mod json;
 mod markdown;
 mod output_dir;
+mod report_files;
 mod schema;
 mod table;

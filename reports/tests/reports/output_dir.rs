@@ -113,18 +113,88 @@ fn a_file_named_like_the_folder_is_an_error() {
 }
 
 #[test]
-fn file_names_must_be_plain_and_distinct() {
+fn file_names_must_be_relative_without_dots_and_distinct() {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("out");
     for files in [
         &[("../escape", &b""[..])][..],
-        &[("a/b", &b""[..])],
+        &[("charts/../../escape", &b""[..])],
+        &[("/etc/passwd", &b""[..])],
+        &[("charts//a.svg", &b""[..])],
+        &[("charts/", &b""[..])],
+        &[("./a", &b""[..])],
+        &[("a\\b", &b""[..])],
         &[("", &b""[..])],
         &[("..", &b""[..])],
         &[("a", &b"1"[..]), ("a", &b"2"[..])],
+        &[("charts", &b"1"[..]), ("charts/a.svg", &b"2"[..])],
+        &[("charts/a.svg", &b"1"[..]), ("charts", &b"2"[..])],
     ] {
         let err = write_dir_files(&out, files).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{files:?}");
     }
     assert_eq!(names(root.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_new_folder_gets_its_subfolders() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    write_dir_files(
+        &out,
+        &[
+            ("charts/a.svg", b"a"),
+            ("charts/deep/b.png", b"b"),
+            ("report.html", b"r"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(names(&out), ["charts", "report.html"]);
+    assert_eq!(names(&out.join("charts")), ["a.svg", "deep"]);
+    assert_eq!(fs::read(out.join("charts/deep/b.png")).unwrap(), b"b");
+    assert_eq!(names(root.path()), ["out"]);
+}
+
+#[test]
+fn an_existing_folder_gets_charts_created_or_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("summary.json"), "{}").unwrap();
+    write_dir_files(&out, &[("charts/a.svg", b"1"), ("report.md", b"m")]).unwrap();
+    assert_eq!(names(&out), ["charts", "report.md", "summary.json"]);
+    // A second write replaces the chart and keeps the other ones.
+    fs::write(out.join("charts/old.svg"), "kept").unwrap();
+    write_dir_files(&out, &[("charts/a.svg", b"2")]).unwrap();
+    assert_eq!(names(&out.join("charts")), ["a.svg", "old.svg"]);
+    assert_eq!(fs::read(out.join("charts/a.svg")).unwrap(), b"2");
+}
+
+#[test]
+fn a_failure_while_replacing_removes_the_subfolders_it_created() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("report.md"), "old").unwrap();
+    let long = format!("charts/{}", "x".repeat(300));
+    write_dir_files(
+        &out,
+        &[("charts/a.svg", b"a"), (&long, b"b"), ("report.md", b"new")],
+    )
+    .unwrap_err();
+    assert_eq!(names(&out), ["report.md"]);
+    assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "old");
+}
+
+#[test]
+fn a_file_in_the_way_of_a_subfolder_is_an_error_and_changes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("charts"), "a file").unwrap();
+    fs::write(out.join("report.md"), "old").unwrap();
+    let err = write_dir_files(&out, &[("report.md", b"new"), ("charts/a.svg", b"a")]).unwrap_err();
+    assert!(err.to_string().contains("charts"), "{err}");
+    assert_eq!(names(&out), ["charts", "report.md"]);
+    assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "old");
 }
