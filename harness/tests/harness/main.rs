@@ -14,6 +14,7 @@ mod errors;
 mod invoke_api;
 mod keep_alive;
 mod python_runtime;
+mod retire_idle;
 mod runtime_api;
 mod streaming;
 mod throttling;
