@@ -726,29 +726,17 @@ pub async fn run(
         }
     }
 
-    let candidates = |rows: &mut dyn Iterator<Item = &BenchResult>| -> Vec<Candidate> {
-        let rows: Vec<&BenchResult> = rows.collect();
-        let clean: Vec<&&BenchResult> = rows.iter().filter(|r| r.errors == 0).collect();
-        let pick: Vec<&BenchResult> = if clean.is_empty() {
-            rows.clone()
-        } else {
-            clean.into_iter().copied().collect()
-        };
-        pick.iter()
-            .map(|r| Candidate {
-                memory_mb: r.memory_mb,
-                cost: r.cost_per_invocation_usd,
-                duration_ms: r.duration_ms.mean,
-            })
-            .collect()
-    };
     let w = opts.balanced_weight;
-    let recommendation = recommend(&candidates(&mut results.iter().filter(|r| r.measured)), w)
-        .expect("at least one memory size is measured");
+    let measured: Vec<&BenchResult> = results.iter().filter(|r| r.measured).collect();
+    let recommendation =
+        recommend(&candidates(&measured), w).expect("at least one memory size is measured");
     let mut by_architecture = Vec::new();
     for arch in std::iter::once(native).chain(modelled.iter().copied()) {
-        let mut it = results.iter().filter(|r| r.architecture == arch.as_str());
-        if let Some(rec) = recommend(&candidates(&mut it), w) {
+        let rows: Vec<&BenchResult> = results
+            .iter()
+            .filter(|r| r.architecture == arch.as_str())
+            .collect();
+        if let Some(rec) = recommend(&candidates(&rows), w) {
             by_architecture.push((arch, rec));
         }
     }
@@ -772,6 +760,20 @@ pub async fn run(
         modelled,
         by_architecture,
     })
+}
+
+/// The rows [`recommend`] considers: those without errors, or all of them when every one has
+/// errors.
+fn candidates(rows: &[&BenchResult]) -> Vec<Candidate> {
+    let clean = rows.iter().any(|r| r.errors == 0);
+    rows.iter()
+        .filter(|r| !clean || r.errors == 0)
+        .map(|r| Candidate {
+            memory_mb: r.memory_mb,
+            cost: r.cost_per_invocation_usd,
+            duration_ms: r.duration_ms.mean,
+        })
+        .collect()
 }
 
 /// One row of results from the measured records; durations multiplied by `kd` and init by
@@ -941,6 +943,51 @@ mod tests {
             .to_string();
         assert!(e.contains("line 2") && e.contains("not JSON"), "{e}");
         assert!(Payloads::parse("  \n", "e.json").is_err());
+    }
+
+    #[test]
+    fn rows_with_errors_are_not_recommended_unless_all_have_errors() {
+        let row = |memory_mb, errors, cost| BenchResult {
+            memory_mb,
+            architecture: "x86_64".into(),
+            measured: true,
+            invocations: 10,
+            cold_starts: 1,
+            errors,
+            init_ms: Stats::default(),
+            duration_ms: Stats {
+                mean: 10.0,
+                ..Stats::default()
+            },
+            max_memory_used_mb: 0.0,
+            cost_per_invocation_usd: cost,
+            cost_per_million_usd: cost * 1e6,
+        };
+        let (a, b) = (row(128, 1, 1.0), row(256, 0, 2.0));
+        let picked = candidates(&[&a, &b]);
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].memory_mb, 256);
+        let c = row(512, 2, 3.0);
+        assert_eq!(candidates(&[&a, &c]).len(), 2);
+    }
+
+    #[test]
+    fn billed_duration_follows_the_granularity_and_init_rules() {
+        let f = cost::example_function("f", 1024, Architecture::X86_64);
+        let mut pricing = lamsim_sim::testing::simple_scenario(1.0, 1.0, "10m", "1h").pricing;
+        let cold = Billable {
+            duration_ms: 10.2,
+            init_ms: Some(5.3),
+        };
+        // Billing date 2026: 1 ms granularity, INIT billed: 11 + 6.
+        assert_eq!(billed_ms(&f, &cold, &pricing), 17.0);
+        // Before December 2020: 100 ms granularity, INIT not billed (not a custom runtime).
+        pricing.billing_date = lamsim_sim::model::Date {
+            year: 2020,
+            month: 6,
+            day: 1,
+        };
+        assert_eq!(billed_ms(&f, &cold, &pricing), 100.0);
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod fit_recovers_parameters;
 mod invoke_api;
 mod keep_alive;
 mod python_runtime;
+mod retire_idle;
 mod runtime_api;
 mod streaming;
 mod throttling;

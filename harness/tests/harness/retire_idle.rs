@@ -1,0 +1,27 @@
+//! `Runtime::retire_idle` stops every idle environment (what `lamsim bench` uses to force
+//! fresh cold starts), and the next invocation starts a new one.
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retired_environments_are_gone_and_the_next_invocation_is_cold() {
+    let rt = start(vec![rust_function("echo", "echo", 256)]).await;
+    for _ in 0..3 {
+        let inv = rt.invoke("echo", "{}".into(), true).await.unwrap();
+        assert!(inv.record.cold);
+    }
+    assert_eq!(rt.environments("echo"), 3);
+    assert_eq!(rt.retire_idle("echo").await, 3);
+    assert_eq!(
+        rt.environments("echo"),
+        0,
+        "retire_idle waits for the exits"
+    );
+    assert_eq!(rt.retire_idle("nope").await, 0);
+    let next = rt.invoke("echo", "{}".into(), false).await.unwrap();
+    assert!(next.record.cold, "no idle environment is left to reuse");
+    assert_eq!(next.function_error, None);
+    let warm = rt.invoke("echo", "{}".into(), false).await.unwrap();
+    assert!(!warm.record.cold);
+    rt.shutdown().await;
+}
