@@ -343,7 +343,7 @@ fn legend_height(entries: usize) -> u32 {
     }
 }
 
-/// `name` cut to [`MAX_LABEL`] characters.
+/// `name` cut to 30 characters (longer names end with `…`).
 pub fn short_label(name: &str) -> String {
     if name.chars().count() <= MAX_LABEL {
         name.to_string()
