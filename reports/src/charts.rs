@@ -343,7 +343,7 @@ fn legend_height(entries: usize) -> u32 {
     }
 }
 
-/// `name` cut to [`MAX_LABEL`] characters.
+/// `name` cut to 30 characters (longer names end with `…`).
 pub fn short_label(name: &str) -> String {
     if name.chars().count() <= MAX_LABEL {
         name.to_string()
@@ -477,7 +477,8 @@ fn axis_layout(axis: &Axis, values: &[f64]) -> ((f64, f64), Vec<f64>) {
         Scale::Linear => {
             if axis.from_zero {
                 lo = lo.min(0.0);
-                hi = hi.max(0.0);
+                // Headroom, so the highest point does not touch the frame.
+                hi = if axis.range.is_none() { hi * 1.05 } else { hi }.max(0.0);
             } else if axis.range.is_none() {
                 let pad = ((hi - lo) * 0.05).max(hi.abs() * 0.01).max(1e-9);
                 lo -= pad;
@@ -619,9 +620,9 @@ fn polyline<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
     }
 }
 
-fn draw_marker<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+fn draw_marker<DB: DrawingBackend, C: Clone + 'static, CT: CoordTranslate<From = C>>(
     area: &DrawingArea<DB, CT>,
-    at: (f64, f64),
+    at: C,
     m: Marker,
     col: RGBColor,
 ) -> Result<(), ChartError> {
@@ -674,7 +675,8 @@ fn draw_line<DB: DrawingBackend>(
         .margin(12)
         .margin_right(28)
         .x_label_area_size(48)
-        .y_label_area_size(72)
+        // Room for the rotated axis label in viewers whose sans-serif is wider than DejaVu.
+        .y_label_area_size(92)
         .build_cartesian_2d(
             TickAxis::new(x0, x1, xticks, xs_scale),
             TickAxis::new(y0, y1, yticks, ys_scale),
@@ -775,24 +777,29 @@ fn draw_legend<DB: DrawingBackend>(
         let x = 24 + (i % LEGEND_COLUMNS) as i32 * col_w;
         let y = 4 + (i / LEGEND_COLUMNS) as i32 * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2;
         let col = rgb(s.colour);
-        let pixels = |pts: &[(i32, i32)]| {
-            pts.iter()
-                .map(|&(a, b)| (a as f64, b as f64))
-                .collect::<Vec<_>>()
-        };
-        let pa = area.apply_coord_spec(PixelF64);
         if s.line {
-            polyline(&pa, &pixels(&[(x, y), (x + 32, y)]), col, s.dash, 2)?;
+            // The sample line, dashed like the series (coordinates relative to the legend).
+            let style = col.stroke_width(2);
+            match dash_pattern(s.dash) {
+                None => area
+                    .draw(&PathElement::new(vec![(x, y), (x + 32, y)], style))
+                    .map_err(err)?,
+                Some((on, off)) => {
+                    let mut a = x;
+                    while a < x + 32 {
+                        let b = (a + on as i32).min(x + 32);
+                        area.draw(&PathElement::new(vec![(a, y), (b, y)], style))
+                            .map_err(err)?;
+                        a = b + off as i32;
+                    }
+                }
+            }
         }
-        draw_marker(
-            &pa,
-            ((x + 16) as f64, y as f64),
-            match s.marker {
-                Marker::Ring => Marker::HollowCircle,
-                m => m,
-            },
-            col,
-        )?;
+        let marker = match s.marker {
+            Marker::Ring => Marker::HollowCircle,
+            m => m,
+        };
+        draw_marker(area, (x + 16, y), marker, col)?;
         area.draw(&Text::new(
             short_label(&s.name),
             (x + 40, y),
@@ -801,17 +808,6 @@ fn draw_legend<DB: DrawingBackend>(
         .map_err(err)?;
     }
     Ok(())
-}
-
-/// Pixel coordinates as `f64`, so markers and dashes share code with data coordinates.
-#[derive(Clone, Copy, Debug)]
-struct PixelF64;
-
-impl CoordTranslate for PixelF64 {
-    type From = (f64, f64);
-    fn translate(&self, from: &(f64, f64)) -> (i32, i32) {
-        (from.0.round() as i32, from.1.round() as i32)
-    }
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -895,8 +891,11 @@ mod tests {
             linear_ticks(0.0, 9.3),
             ((0.0, 10.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0])
         );
-        let (_, t) = linear_ticks(0.0, 0.7);
-        assert_eq!(t, vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
+        // 0.7 / 6 = 0.117 per interval: the next nice step is 0.2.
+        assert_eq!(
+            linear_ticks(0.0, 0.7),
+            ((0.0, 0.8), vec![0.0, 0.2, 0.4, 0.6, 0.8])
+        );
         let (r, t) = linear_ticks(0.0, 0.0);
         assert_eq!(r, (0.0, 1.0));
         assert_eq!(t.first(), Some(&0.0));

@@ -27,6 +27,10 @@
 //!
 //! [`write_output_dir`] writes the `--out DIR` folder (`summary.json` and
 //! `workload.resolved.toml`) so that a failure never leaves a half-written folder.
+//!
+//! [`run_report_files`], [`bench_report_files`] and [`sweep_report_files`] build the human
+//! reports of an output folder (`report.html`, `report.md`, `charts/*.svg`, and
+//! `charts/*.png` on request), ready for [`write_dir_files`]; [`charts`] draws them.
 #![warn(missing_docs)]
 
 pub mod charts;

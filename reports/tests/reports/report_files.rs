@@ -53,16 +53,23 @@ fn svg_structure(svg: &str) -> String {
         .and_then(|t| t.split("</title>").next())
         .unwrap_or("(none)");
     let mut counts = BTreeMap::new();
-    for tag in [
-        "circle", "line", "path", "polygon", "polyline", "rect", "text",
-    ] {
+    // Polylines are left out of the counts: a dashed line is one per dash, so their number
+    // follows the layout; their colours are listed instead.
+    for tag in ["circle", "line", "path", "polygon", "rect", "text"] {
         let n = svg.matches(&format!("<{tag} ")).count() + svg.matches(&format!("<{tag}>")).count();
         if n > 0 {
             counts.insert(tag, n);
         }
     }
+    let mut strokes: Vec<&str> = svg
+        .split("<polyline")
+        .skip(1)
+        .filter_map(|p| p.split("stroke=\"").nth(1)?.split('"').next())
+        .collect();
+    strokes.sort_unstable();
+    strokes.dedup();
     let mut out = format!(
-        "size {}x{}\ntitle {title}\nelements {counts:?}\ntexts:\n",
+        "size {}x{}\ntitle {title}\nelements {counts:?}\nline colours {strokes:?}\ntexts:\n",
         attr("width"),
         attr("height")
     );
