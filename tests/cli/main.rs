@@ -7,6 +7,7 @@
 
 mod bad_input;
 mod broken_pipe;
+mod calibrate;
 mod determinism;
 mod examples;
 mod exit_codes;
