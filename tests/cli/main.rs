@@ -8,6 +8,7 @@
 mod bad_input;
 mod bench;
 mod broken_pipe;
+mod calibrate;
 mod determinism;
 mod examples;
 mod exit_codes;

@@ -3,7 +3,10 @@
 //! (`DIR/workload.resolved.toml`).
 //!
 //! Files (traces, empirical samples, handler folders, calibration) are written as the absolute
-//! paths validation resolved them to. Distribution parameters are written as exact decimal
+//! paths validation resolved them to. A function's `calibration` is kept, and its calibrated
+//! `[function.duration]` / `[function.init]` are written out in full (with `dist` and every
+//! scaling key): explicit keys override a calibration, so the re-run uses exactly these
+//! distributions even if the calibration file is re-generated (it must still exist). Distribution parameters are written as exact decimal
 //! milliseconds, so reading the file back gives the same scenario (lognormals are written as
 //! `median` + `p99`, which round-trip to within a few units in the last place).
 

@@ -1,0 +1,121 @@
+//! `lamsim calibrate`: CloudWatch logs → calibration.toml → `lamsim run` of a workload that
+//! names it with `calibration = "…"`.
+
+use crate::{
+    assert_code, assert_no_panic, json, path_str, repo_root, run, stderr, stdout, temp_dir,
+};
+
+fn log_fixture(name: &str) -> String {
+    path_str(&repo_root().join("harness/tests/fixtures").join(name))
+}
+
+#[test]
+fn calibrate_from_cloudwatch_logs_then_run_with_the_calibration() {
+    let tmp = temp_dir();
+    let out = tmp.path().join("cal/calibration.toml");
+    let o = run([
+        "calibrate",
+        &log_fixture("cloudwatch-two-memory.txt"),
+        "--out",
+        &path_str(&out),
+        "--function",
+        "api",
+    ]);
+    assert_code(&o, 0);
+    assert_no_panic(&o);
+    let (so, se) = (stdout(&o), stderr(&o));
+    // The fit table on stdout, every candidate with AIC and KS.
+    for needle in [
+        "duration at 1024 MB: 125 samples",
+        "lognormal",
+        "gamma",
+        "weibull",
+        "AIC",
+        "KS p",
+        "chosen: ",
+        "cpu-fraction = 0.5",
+    ] {
+        assert!(so.contains(needle), "{needle:?} not in stdout:\n{so}");
+    }
+    // The truncated REPORT line is reported with its line number; failures are counted.
+    assert!(
+        se.contains("1 line looked like a REPORT line but did not parse"),
+        "{se}"
+    );
+    assert!(se.contains("cloudwatch-two-memory.txt:line 1253"), "{se}");
+    assert!(se.contains("2 failed left out"), "{se}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("\n[duration]\ndist = \""), "{text}");
+    assert!(text.contains("\n[init]\ndist = \""), "{text}");
+    assert!(text.contains("reference-memory-mb = 1024"), "{text}");
+    assert!(text.contains("function = \"api\""), "{text}");
+
+    // A workload at 512 MB using it.
+    let workload = tmp.path().join("w.toml");
+    std::fs::write(
+        &workload,
+        "[simulation]\nduration = \"10m\"\n[[function]]\nname = \"api\"\nmemory-mb = 512\n\
+         calibration = \"cal/calibration.toml\"\n[function.arrivals]\nkind = \"poisson\"\nrate-per-s = 5.0\n",
+    )
+    .unwrap();
+    let o = run(["run", &path_str(&workload), "--format", "json", "--quiet"]);
+    assert_code(&o, 0);
+    let s = json(&o);
+    let warm_mean = s["functions"][0]["latency_ms"]["mean"].as_f64().unwrap();
+    // The fixture's warm durations: mean ≈ 42.4 ms at 1024 MB, cpu-fraction ≈ 0.6 → at 512 MB
+    // about 42.4 · (0.4 + 0.6 · 2) ≈ 68 ms (cold starts add little at 5 req/s).
+    assert!(
+        (60.0..76.0).contains(&warm_mean),
+        "mean latency {warm_mean}"
+    );
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_clear_message() {
+    let tmp = temp_dir();
+    let out = path_str(&tmp.path().join("c.toml"));
+    // No REPORT lines.
+    let logs = tmp.path().join("start-only.txt");
+    std::fs::write(
+        &logs,
+        "START RequestId: a Version: $LATEST\nEND RequestId: a\n",
+    )
+    .unwrap();
+    let o = run(["calibrate", &path_str(&logs), "--out", &out]);
+    assert_code(&o, 2);
+    assert_no_panic(&o);
+    assert!(
+        stderr(&o).contains("no REPORT lines found"),
+        "{}",
+        stderr(&o)
+    );
+    // An unreadable file.
+    let o = run([
+        "calibrate",
+        &path_str(&tmp.path().join("nope.txt")),
+        "--out",
+        &out,
+    ]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("nope.txt: cannot read"),
+        "{}",
+        stderr(&o)
+    );
+    // Too few samples: says how many are needed.
+    let few = tmp.path().join("few.txt");
+    std::fs::write(
+        &few,
+        "REPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 10 MB\t\n",
+    )
+    .unwrap();
+    let o = run(["calibrate", &path_str(&few), "--out", &out]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("at least 20 are needed"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing was written.
+    assert!(!tmp.path().join("c.toml").exists());
+}
