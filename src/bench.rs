@@ -54,9 +54,13 @@ pub struct BenchArgs {
     /// Weight of cost in the `balanced` recommendation (duration gets 1 − W).
     #[arg(long, value_name = "W", default_value_t = 0.5)]
     pub balanced_weight: f64,
-    /// Write bench.json and samples.csv into this folder.
+    /// Write bench.json, samples.csv and the report (report.html, report.md, charts/) into
+    /// this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With `--out`: also render every chart as PNG (`charts/*.png`, bundled font).
+    #[arg(long)]
+    pub png: bool,
     /// Output on stdout: table, json (bench.json), markdown, or csv (samples.csv).
     #[arg(long, default_value_t = Format::Table)]
     pub format: Format,
@@ -199,14 +203,17 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
     };
     let csv = bench::samples_csv(&out.samples);
     if let Some(dir) = &args.out {
-        lamsim_reports::write_dir_files(
-            dir,
-            &[
-                (BENCH_JSON_FILE, json.as_bytes()),
-                (SAMPLES_CSV_FILE, csv.as_bytes()),
-            ],
+        let report = lamsim_reports::bench_report_files(
+            &out.summary,
+            &lamsim_reports::ReportOptions { png: args.png },
         )
-        .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+        .context("cannot draw the bench report")?;
+        // bench.json goes last: its presence means the folder is complete.
+        let mut files: Vec<(&str, &[u8])> = vec![(SAMPLES_CSV_FILE, csv.as_bytes())];
+        files.extend(report.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+        files.push((BENCH_JSON_FILE, json.as_bytes()));
+        lamsim_reports::write_dir_files(dir, &files)
+            .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     match args.format {

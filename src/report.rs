@@ -15,10 +15,8 @@ use lamsim_sim::report_data::{REPORT_DATA_SCHEMA_VERSION, ReportData};
 use lamsim_sim::summary::{SCHEMA_VERSION, Summary};
 use lamsim_sim::sweep::{self, Point, SWEEP_JSON_FILE, SweepHeader, SweepReport};
 
-/// The chart data of a run folder (written by `lamsim run --out`).
-const REPORT_DATA_JSON_FILE: &str = "report-data.json";
-/// The result of a bench folder (written by `lamsim bench --out`).
-const BENCH_JSON_FILE: &str = "bench.json";
+use crate::bench::BENCH_JSON_FILE;
+use crate::run::REPORT_DATA_JSON_FILE;
 
 /// `lamsim report`.
 #[derive(Args, Debug)]

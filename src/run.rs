@@ -38,6 +38,9 @@ pub struct RunArgs {
     /// `invocations.parquet`).
     #[arg(long)]
     pub no_parquet: bool,
+    /// With `--out`: also render every chart as PNG (`charts/*.png`, bundled font).
+    #[arg(long)]
+    pub png: bool,
     /// No progress bar, no seed line, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
@@ -131,7 +134,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     progress.finish();
 
     if let (Some(dir), Some((data, sample))) = (&args.out, &series) {
-        let files = output_files(&scenario, &summary, data, sample, !args.no_parquet)?;
+        let files = output_files(
+            &scenario,
+            &summary,
+            data,
+            sample,
+            !args.no_parquet,
+            args.png,
+        )?;
         let refs: Vec<(&str, &[u8])> = files
             .iter()
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
@@ -162,13 +172,15 @@ pub const REPORT_DATA_JSON_FILE: &str = "report-data.json";
 /// The files of `lamsim run --out DIR`, as `(file name, contents)`, written in this order by
 /// one [`lamsim_reports::write_dir_files`] call (all or nothing); `summary.json` comes last so
 /// its presence means the folder is complete. The Parquet files are left out when `parquet`
-/// is false.
+/// is false; the reports (`report.html`, `report.md`, `charts/`) are always drawn, with PNG
+/// copies of the charts when `png` is true.
 fn output_files(
     scenario: &Scenario,
     summary: &Summary,
     data: &ReportData,
     sample: &InvocationSample,
     parquet: bool,
+    png: bool,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = vec![(
         lamsim_reports::RESOLVED_TOML_FILE.to_string(),
@@ -188,6 +200,10 @@ fn output_files(
             lamsim_reports::invocations_parquet(sample, &names)?,
         ));
     }
+    files.extend(
+        lamsim_reports::run_report_files(summary, data, &lamsim_reports::ReportOptions { png })
+            .context("cannot draw the report")?,
+    );
     files.push((
         lamsim_reports::SUMMARY_JSON_FILE.to_string(),
         lamsim_reports::render(summary, Format::Json).into_bytes(),

@@ -59,6 +59,7 @@ pub use crate::output_dir::{
 pub use crate::parquet::{
     INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError, TIMESERIES_COLUMNS,
     TIMESERIES_PARQUET_FILE, invocations_parquet, timeseries_parquet,
+};
 pub use crate::report::{
     CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions, Table,
     bench_report_files, run_report_files, sweep_report_files,
