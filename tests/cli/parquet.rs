@@ -35,21 +35,16 @@ fn f64s(df: &DataFrame, col: &str) -> Vec<f64> {
 }
 
 fn bools(df: &DataFrame, col: &str) -> Vec<bool> {
-    df.column(col)
-        .unwrap()
-        .bool()
-        .unwrap()
-        .into_no_null_iter()
+    let ca = df.column(col).unwrap().bool().unwrap();
+    (0..ca.len())
+        .map(|i| ca.get(i).expect("no nulls"))
         .collect()
 }
 
 fn strs(df: &DataFrame, col: &str) -> Vec<String> {
-    df.column(col)
-        .unwrap()
-        .str()
-        .unwrap()
-        .into_no_null_iter()
-        .map(str::to_string)
+    let ca = df.column(col).unwrap().str().unwrap();
+    (0..ca.len())
+        .map(|i| ca.get(i).expect("no nulls").to_string())
         .collect()
 }
 
@@ -128,7 +123,8 @@ fn check_folder(dir: &Path, replicates: f64) -> usize {
             .iter()
             .map(|x| x.as_f64().unwrap())
             .collect();
-        let parquet_arrivals: Vec<f64> = rows.iter().map(|&r| f64s(&ts, "arrivals")[r]).collect();
+        let all_arrivals = f64s(&ts, "arrivals");
+        let parquet_arrivals: Vec<f64> = rows.iter().map(|&r| all_arrivals[r]).collect();
         assert_eq!(json_arrivals, parquet_arrivals);
     }
 
