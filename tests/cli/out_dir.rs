@@ -25,8 +25,11 @@ fn out_writes_the_summary_and_the_resolved_workload() {
     assert_eq!(
         names,
         [
+            "charts",
             "invocations.parquet",
             "report-data.json",
+            "report.html",
+            "report.md",
             "summary.json",
             "timeseries.parquet",
             "workload.resolved.toml"
@@ -96,4 +99,47 @@ fn rerunning_into_the_same_folder_replaces_its_files() {
         serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
             .unwrap();
     assert_eq!(summary["seed"], 3);
+}
+
+#[test]
+fn out_draws_the_report_and_png_adds_a_png_per_chart() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    let o = run([
+        "run",
+        "-q",
+        "--png",
+        "--no-parquet",
+        "--out",
+        &path_str(&out),
+        &fx("short.toml"),
+    ]);
+    assert_code(&o, 0);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg"), "report.html has no inline chart");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let mut svgs: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    svgs.sort();
+    assert!(
+        svgs.iter().any(|n| n.starts_with("latency-cdf")),
+        "{svgs:?}"
+    );
+    for svg in &svgs {
+        assert!(
+            md.contains(&format!("charts/{svg}")),
+            "report.md does not link {svg}"
+        );
+        let png = out.join("charts").join(svg.replace(".svg", ".png"));
+        let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+        assert_eq!(
+            &bytes[..8],
+            b"\x89PNG\r\n\x1a\n",
+            "{} is not a PNG",
+            png.display()
+        );
+    }
 }

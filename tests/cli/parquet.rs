@@ -216,7 +216,14 @@ fn no_parquet_writes_no_parquet_files() {
     names.sort();
     assert_eq!(
         names,
-        ["report-data.json", "summary.json", "workload.resolved.toml"]
+        [
+            "charts",
+            "report-data.json",
+            "report.html",
+            "report.md",
+            "summary.json",
+            "workload.resolved.toml"
+        ]
     );
 }
 
