@@ -9,9 +9,10 @@ use serde_json::Value;
 use crate::{all_examples, assert_code, assert_no_panic, json, path_str, repo_root, run};
 
 /// `text` with the `[simulation]` window set to `duration` and the warm-up to `warmup`, and
-/// relative trace paths made absolute (the copy lives in another folder).
+/// relative trace and calibration paths made absolute (the copy lives in another folder).
 fn shortened(text: &str, duration: &str, warmup: &str) -> String {
     let traces = path_str(&repo_root().join("workloads/traces"));
+    let calibrated = path_str(&repo_root().join("workloads/examples/calibrated"));
     let mut out = String::new();
     let mut section = String::new();
     let mut warmup_written = false;
@@ -30,7 +31,11 @@ fn shortened(text: &str, duration: &str, warmup: &str) -> String {
             out.push_str(&format!("warmup = \"{warmup}\"\n"));
             warmup_written = true;
         } else {
-            out.push_str(&line.replace("\"../traces/", &format!("\"{traces}/")));
+            out.push_str(
+                &line
+                    .replace("\"../traces/", &format!("\"{traces}/"))
+                    .replace("\"calibrated/", &format!("\"{calibrated}/")),
+            );
             out.push('\n');
         }
     }
@@ -143,4 +148,18 @@ fn trace_replay_counts_the_trace_rows() {
     // Counted in workloads/traces/azure2021-head998.csv (see the example's header).
     assert_eq!(num(&function(&v, "batch")["arrivals"]), 174.0);
     assert_eq!(num(&function(&v, "events")["arrivals"]), 108.0);
+}
+
+#[test]
+fn calibrated_cpu_runs_at_the_measured_mean() {
+    let path = repo_root().join("workloads/examples/calibrated-cpu.toml");
+    let summary = run_short(&path, "10m", "1m");
+    let f = function(&summary, "cpu");
+    // The calibration's empirical samples at 512 MB have mean 121.19 ms (see its header), and
+    // the workload runs at the reference memory, so warm executions are that sample.
+    let warm = num(&f["latency_warm_ms"]["mean"]);
+    assert!((warm - 121.19).abs() < 121.19 * 0.03, "warm mean {warm} ms");
+    // M/G/∞: busy = λ·E[S] = 20/s × 0.1212 s.
+    let busy = num(&f["instances"]["avg_busy"]);
+    assert!((busy - 2.42).abs() < 0.25, "avg busy {busy}");
 }
