@@ -155,6 +155,16 @@ pub fn fx(name: &str) -> String {
 }
 
 /// A path as a `String` (test paths are UTF-8).
+/// The names in folder `dir`, sorted.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn path_str(p: &Path) -> String {
     p.to_str().expect("UTF-8 path").to_string()
 }

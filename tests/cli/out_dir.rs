@@ -1,7 +1,7 @@
 //! `lamsim run --out DIR`: the folder holds `summary.json` and a `workload.resolved.toml`
 //! that repeats the run exactly.
 
-use crate::{assert_code, fx, path_str, run, temp_dir};
+use crate::{assert_code, dir_names, fx, path_str, run, temp_dir};
 
 #[test]
 fn out_writes_the_summary_and_the_resolved_workload() {
@@ -17,11 +17,7 @@ fn out_writes_the_summary_and_the_resolved_workload() {
     assert!(resolved.contains("seed = 11"), "{resolved}");
     assert!(resolved.contains("timeout = \"3s\""), "{resolved}");
     // No temporary files are left behind.
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = dir_names(&out);
     assert_eq!(
         names,
         [
@@ -118,12 +114,10 @@ fn out_draws_the_report_and_png_adds_a_png_per_chart() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg"), "report.html has no inline chart");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    let mut svgs: Vec<String> = std::fs::read_dir(out.join("charts"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let svgs: Vec<String> = dir_names(&out.join("charts"))
+        .into_iter()
         .filter(|n| n.ends_with(".svg"))
         .collect();
-    svgs.sort();
     assert!(
         svgs.iter().any(|n| n.starts_with("latency-cdf")),
         "{svgs:?}"

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
-use crate::{assert_code, example, fx, path_str, run, temp_dir};
+use crate::{assert_code, dir_names, example, fx, path_str, run, temp_dir};
 
 fn read_parquet(path: &Path) -> DataFrame {
     ParquetReader::new(File::open(path).unwrap())
@@ -209,11 +209,7 @@ fn no_parquet_writes_no_parquet_files() {
         &fx("short.toml"),
     ]);
     assert_code(&o, 0);
-    let mut names: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = dir_names(&out);
     assert_eq!(
         names,
         [
