@@ -1011,13 +1011,17 @@ impl Inner {
         });
         let (init_tx, init_rx) = oneshot::channel();
         let env = Arc::new(Env::new(id, cgroup, init_tx));
+        // A set-up step failed before the environment ran: remove its cgroup and report it.
+        let abandon = |elapsed: Duration, error_type: &'static str, message: String| {
+            if let Some(cg) = &env.cgroup {
+                cg.remove();
+            }
+            fail(elapsed, error_type, message)
+        };
         let listener = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
             Ok(l) => l,
             Err(e) => {
-                if let Some(cg) = &env.cgroup {
-                    cg.remove();
-                }
-                return Err(fail(
+                return Err(abandon(
                     Duration::ZERO,
                     "Runtime.Unknown",
                     format!("cannot bind the Runtime API: {e}"),
@@ -1034,10 +1038,7 @@ impl Inner {
         let (writer, reader) = match pipe {
             Ok(p) => p,
             Err(e) => {
-                if let Some(cg) = &env.cgroup {
-                    cg.remove();
-                }
-                return Err(fail(
+                return Err(abandon(
                     Duration::ZERO,
                     "Runtime.Unknown",
                     format!("cannot create a pipe: {e}"),
@@ -1064,10 +1065,7 @@ impl Inner {
             Ok(c) => c,
             Err(e) => {
                 env.mark_dead(Death::Exited(e.to_string()), None);
-                if let Some(cg) = &env.cgroup {
-                    cg.remove();
-                }
-                return Err(fail(
+                return Err(abandon(
                     t0.elapsed(),
                     "Runtime.InvalidEntrypoint",
                     format!("fork/exec {}: {e}", fs.program.display()),
