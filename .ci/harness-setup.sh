@@ -8,16 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-target/harness-venv}"
-py="${PYTHON:-python3}"
-if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
-    # Debian's python3 ships venv/ensurepip separately.
-    if command -v apt-get >/dev/null; then
-        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-    fi
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    "$py" -m venv "$venv"
-fi
+bash .ci/venv.sh "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check 'awslambdaric>=3' 'boto3>=1.34'
 "$venv/bin/python" -c 'import awslambdaric, boto3; print("harness venv ready:", boto3.__version__)'
 echo "LAMSIM_TEST_PYTHON=$PWD/$venv/bin/python"

@@ -8,16 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-target/notebook-venv}"
-py="${PYTHON:-python3}"
-if ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
-    # Debian's python3 ships venv/ensurepip separately.
-    if command -v apt-get >/dev/null; then
-        apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
-    fi
-fi
-if [ ! -x "$venv/bin/python" ]; then
-    "$py" -m venv "$venv"
-fi
+bash .ci/venv.sh "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
     'polars==2.1.0' 'matplotlib==3.11.2' 'numpy==2.4.6' \
     'nbclient==0.11.0' 'nbformat==5.11.1' 'ipykernel==7.4.0'
