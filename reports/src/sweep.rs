@@ -97,24 +97,8 @@ pub fn points_table(
     pareto: &[usize],
     recommended: Option<usize>,
 ) -> String {
-    let mut header: Vec<String> = ["#", "memory (MB)", "architecture", "provisioned"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(set_keys.iter().cloned());
-    header.extend(
-        [
-            "p50 (ms)",
-            "p99 (ms)",
-            "cold starts",
-            "throttles",
-            "monthly cost",
-            "SLO",
-            "",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    let mut header = points_header(set_keys);
+    header.push(String::new());
     let mut rows = Vec::new();
     for (i, p) in points {
         let mut r = vec![
@@ -263,25 +247,7 @@ fn sweep_markdown(report: &SweepReport) -> String {
         report.header.replicates,
         report.header.window_s
     );
-    let mut header: Vec<String> = vec![
-        "#".into(),
-        "memory (MB)".into(),
-        "architecture".into(),
-        "provisioned".into(),
-    ];
-    header.extend(keys.iter().cloned());
-    header.extend(
-        [
-            "p50 (ms)",
-            "p99 (ms)",
-            "cold starts",
-            "throttles",
-            "monthly cost",
-            "SLO",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    let header = points_header(&keys);
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
         out,
@@ -536,6 +502,29 @@ pub fn render_check(c: &Comparison) -> String {
         let _ = writeln!(out, "note: function {n} is only in the current summary");
     }
     out
+}
+
+/// Column headers of a table of sweep points: the axes (with one column per `--set` key), then
+/// the results.
+fn points_header(set_keys: &[String]) -> Vec<String> {
+    let mut header: Vec<String> = ["#", "memory (MB)", "architecture", "provisioned"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(set_keys.iter().cloned());
+    header.extend(
+        [
+            "p50 (ms)",
+            "p99 (ms)",
+            "cold starts",
+            "throttles",
+            "monthly cost",
+            "SLO",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    header
 }
 
 #[cfg(test)]
