@@ -12,6 +12,7 @@ mod calibrate;
 mod determinism;
 mod examples;
 mod exit_codes;
+mod golden_summaries;
 mod notebook;
 mod out_dir;
 mod parquet;
