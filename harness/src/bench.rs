@@ -429,29 +429,25 @@ pub struct Billable {
     pub init_ms: Option<f64>,
 }
 
-/// What the cost engine bills for one invocation of `b`, in duration and init nanoseconds:
-/// duration rounded up to the `[pricing]` granularity, init rounded up to 1 ms when the rules
-/// bill it.
-fn billed_ns(f: &Function, b: &Billable, pricing: &Pricing) -> (u128, u128) {
-    let rules = BillingRules::from_pricing(pricing);
-    let g = cost::effective_granularity(pricing);
-    let d = SimTime::from_millis_f64(b.duration_ms)
-        .ceil_to(g)
-        .as_nanos() as u128;
-    let i = match b.init_ms {
-        Some(ms) if rules.bills_init(f) => SimTime::from_millis_f64(ms)
-            .ceil_to(SimTime::from_millis(1))
-            .as_nanos() as u128,
-        _ => 0,
-    };
-    (d, i)
+/// What the cost engine bills for one invocation of `b` on an on-demand environment of `f`
+/// under `pricing`: [`cost::InvocationBilling::charge`], the one billing rule of an invocation
+/// (the handler runs without SnapStart here, so a cold start is an INIT).
+fn charge(f: &Function, b: &Billable, pricing: &Pricing) -> cost::Charge {
+    let mut f = f.clone();
+    f.snapstart = false;
+    let init = b.init_ms.map(SimTime::from_millis_f64);
+    cost::InvocationBilling::of(&f, pricing).charge(
+        SimTime::from_millis_f64(b.duration_ms),
+        init.unwrap_or(SimTime::ZERO),
+        init.is_some(),
+        false,
+    )
 }
 
 /// Billed duration of `b`, ms, as the cost engine bills it under `pricing` (duration rounded
 /// up to the granularity, plus INIT rounded up to 1 ms where billed).
 pub fn billed_ms(f: &Function, b: &Billable, pricing: &Pricing) -> f64 {
-    let (d, i) = billed_ns(f, b, pricing);
-    (d + i) as f64 / 1e6
+    charge(f, b, pricing).billed().as_nanos() as f64 / 1e6
 }
 
 /// Mean cost of one invocation of `f` (its `memory-mb` and `architecture`) over `invocations`,
@@ -472,18 +468,13 @@ pub fn cost_per_invocation(
     f.snapstart = false;
     let mut usage = Usage::default();
     for b in invocations {
-        let (d, i) = billed_ns(&f, b, pricing);
-        usage.requests += 1;
-        usage.requests_ondemand += 1;
-        usage.ondemand_billed_ns += d;
-        usage.init_billed_ns += i;
-        usage.cold_starts += b.init_ms.is_some() as u64;
+        usage.add_charge(&charge(&f, b, pricing));
     }
     let rules = BillingRules {
         free_tier: false,
         ..BillingRules::from_pricing(pricing)
     };
-    let q = cost::quantities(&f, &usage, SimTime::ZERO, SimTime::ZERO, &rules);
+    let q = cost::quantities(&f, &usage, SimTime::ZERO, SimTime::ZERO);
     let lines = cost::price(&[(f.architecture, q)], 1.0, book, &rules);
     lines[0].total() / invocations.len() as f64
 }

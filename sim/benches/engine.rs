@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
         let n = simulate(s, ());
         g.throughput(Throughput::Elements(n));
         g.bench_function(format!("{name}/recorder"), |b| {
-            b.iter(|| simulate(s, Recorder::new(s, s.pricing.granularity)))
+            b.iter(|| simulate(s, Recorder::new(s)))
         });
         g.bench_function(format!("{name}/no_observer"), |b| {
             b.iter(|| simulate(s, ()))

@@ -20,7 +20,7 @@ fn main() {
         let mut n = 0;
         for _ in 0..rounds {
             let start = Instant::now();
-            let mut e = Engine::new(&s, 1, Recorder::new(&s, s.pricing.granularity));
+            let mut e = Engine::new(&s, 1, Recorder::new(&s));
             e.run();
             best = best.min(start.elapsed().as_secs_f64());
             n = e.stats().arrivals;

@@ -3,6 +3,7 @@
 
 use hdrhistogram::Histogram;
 
+use crate::cost::InvocationBilling;
 use crate::model::Scenario;
 use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
 use crate::summary::{FunctionSummary, InstanceStats, LatencyStats, UsageSummary};
@@ -78,20 +79,19 @@ impl FunctionRecord {
 pub struct Recorder {
     start: u64,
     end: u64,
-    granularity: u64,
-    snapstart: Vec<bool>,
+    billing: Vec<InvocationBilling>,
     /// One record per function, in scenario order.
     pub functions: Vec<FunctionRecord>,
 }
 
 impl Recorder {
-    /// A recorder for `scenario`, billing durations rounded up to `granularity`.
-    pub fn new(scenario: &Scenario, granularity: SimTime) -> Self {
+    /// A recorder for `scenario`, billing each invocation as
+    /// [`InvocationBilling::of_scenario`] says.
+    pub fn new(scenario: &Scenario) -> Self {
         Recorder {
             start: scenario.simulation.warmup.0,
             end: scenario.simulation.duration.0,
-            granularity: granularity.0.max(1),
-            snapstart: scenario.functions.iter().map(|f| f.snapstart).collect(),
+            billing: InvocationBilling::of_scenario(scenario),
             functions: scenario
                 .functions
                 .iter()
@@ -117,7 +117,6 @@ impl Recorder {
             let c = r.last_counts;
             r.area_total += c.total as u128 * dt;
             r.area_busy += c.busy as u128 * dt;
-            r.usage.provisioned_configured_ns += c.provisioned_configured as u128 * dt;
             r.peak = r.peak.max(c.total);
         }
         r.last_t = t;
@@ -186,7 +185,10 @@ impl Recorder {
                 },
                 peak: r.peak as f64,
             },
-            usage: UsageSummary::from_usage(&r.usage, func.memory_mb, func.ephemeral_storage_mb),
+            usage: UsageSummary::from_quantities(
+                &crate::cost::quantities(func, &r.usage, SimTime(self.start), SimTime(self.end)),
+                r.usage.restores,
+            ),
             cost_usd: None,
         }
     }
@@ -214,8 +216,7 @@ impl Observer for Recorder {
         if !self.in_window(inv.arrival) {
             return;
         }
-        let g = self.granularity;
-        let snapstart = self.snapstart[inv.function as usize];
+        let charge = self.billing[inv.function as usize].charge_invocation(inv);
         let r = &mut self.functions[inv.function as usize];
         r.invocations += 1;
         let lat = inv.latency().0;
@@ -232,24 +233,7 @@ impl Observer for Recorder {
         if inv.timed_out {
             r.timeouts += 1;
         }
-        let billed = inv.exec.0.div_ceil(g) * g;
-        let u = &mut r.usage;
-        u.requests += 1;
-        if inv.provisioned {
-            u.requests_provisioned += 1;
-            u.provisioned_billed_ns += billed as u128;
-        } else {
-            u.requests_ondemand += 1;
-            u.ondemand_billed_ns += billed as u128;
-            if inv.cold {
-                u.cold_starts += 1;
-                if snapstart {
-                    u.restores += 1;
-                } else {
-                    u.init_billed_ns += inv.init.0.div_ceil(NS_PER_MS) as u128 * NS_PER_MS as u128;
-                }
-            }
-        }
+        r.usage.add_charge(&charge);
     }
 
     #[inline]

@@ -15,7 +15,7 @@ use crate::rng::replicate_seed;
 use crate::series::{
     self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
 };
-use crate::summary::{SCHEMA_VERSION, SloReport, Summary};
+use crate::summary::{CostSummary, FunctionCost, SCHEMA_VERSION, SloReport, Summary};
 use crate::time::SimTime;
 
 /// Progress steps reported per replicate (the total is `replicates × PROGRESS_STEPS`).
@@ -62,10 +62,7 @@ pub fn run_replicate_with<O: Observer>(
     extra: O,
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Recorder, O, EngineStats) {
-    let recorder = Recorder::new(
-        scenario,
-        crate::cost::effective_granularity(&scenario.pricing),
-    );
+    let recorder = Recorder::new(scenario);
     let mut engine = Engine::new(scenario, seed, (recorder, extra));
     let duration = scenario.simulation.duration.0;
     let mut reported = 0;
@@ -104,9 +101,9 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
     };
     let usage: Vec<_> = recorder.functions.iter().map(|f| f.usage.clone()).collect();
     if let Ok(bill) = crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration) {
-        summary.cost = Some(bill.cost_summary());
-        for (f, c) in summary.functions.iter_mut().zip(bill.function_costs()) {
-            f.cost_usd = Some(c);
+        summary.cost = Some(CostSummary::from_bill(&bill));
+        for (f, fb) in summary.functions.iter_mut().zip(&bill.per_function) {
+            f.cost_usd = Some(FunctionCost::from_bill(fb));
         }
     }
     summary

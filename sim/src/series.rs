@@ -22,7 +22,7 @@ use hdrhistogram::Histogram;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::cost::{Bill, BillingRules, PriceBook, bill_scenario};
+use crate::cost::{Bill, InvocationBilling, PriceBook, bill_scenario};
 use crate::metrics::Recorder;
 use crate::model::Scenario;
 use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
@@ -318,9 +318,7 @@ impl FnAcc {
 #[derive(Clone, Debug)]
 pub struct SeriesRecorder {
     grid: BucketGrid,
-    granularity: u64,
-    snapstart: Vec<bool>,
-    bills_init: Vec<bool>,
+    billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
     rng: ChaCha8Rng,
@@ -342,18 +340,9 @@ impl SeriesRecorder {
         seed: u64,
         sample_cap: usize,
     ) -> Self {
-        let rules = BillingRules::from_pricing(&scenario.pricing);
         SeriesRecorder {
             grid,
-            granularity: crate::cost::effective_granularity(&scenario.pricing)
-                .0
-                .max(1),
-            snapstart: scenario.functions.iter().map(|f| f.snapstart).collect(),
-            bills_init: scenario
-                .functions
-                .iter()
-                .map(|f| rules.bills_init(f))
-                .collect(),
+            billing: InvocationBilling::of_scenario(scenario),
             replicate,
             functions: scenario
                 .functions
@@ -429,7 +418,6 @@ impl SeriesRecorder {
                         &grid,
                         &acc,
                         &configured,
-                        self.bills_init[i],
                         &scenario.functions[i],
                         &bill.per_function[i],
                         book,
@@ -457,7 +445,6 @@ fn apportion_cost(
     grid: &BucketGrid,
     acc: &FnAcc,
     configured: &[f64],
-    bills_init: bool,
     f: &crate::model::Function,
     fb: &crate::cost::FunctionBill,
     book: &PriceBook,
@@ -483,13 +470,7 @@ fn apportion_cost(
             out[b] += amount * w / total;
         }
     };
-    let init = |b: usize| {
-        if bills_init {
-            acc.init_ns[b] as f64
-        } else {
-            0.0
-        }
-    };
+    let init = |b: usize| acc.init_ns[b] as f64;
     let q = &fb.window_quantities;
     let l = &fb.window;
     share(l.requests, &|b| acc.invocations[b] as f64);
@@ -532,30 +513,19 @@ impl Observer for SeriesRecorder {
             return;
         }
         let fi = inv.function as usize;
-        let g = self.granularity;
         let b = grid.index(inv.arrival.0);
-        let billed = inv.exec.0.div_ceil(g) * g;
-        let mut billed_total = billed;
+        let charge = self.billing[fi].charge_invocation(inv);
         let acc = &mut self.functions[fi];
         acc.invocations[b] += 1;
         if inv.cold {
             acc.cold_starts[b] += 1;
         }
-        if inv.provisioned {
-            acc.provisioned_ns[b] += billed as u128;
+        if charge.provisioned {
+            acc.provisioned_ns[b] += charge.exec.0 as u128;
         } else {
-            acc.ondemand_ns[b] += billed as u128;
-            if inv.cold {
-                if self.snapstart[fi] {
-                    acc.restores[b] += 1;
-                } else {
-                    let init = inv.init.0.div_ceil(NS_PER_MS) * NS_PER_MS;
-                    acc.init_ns[b] += init as u128;
-                    if self.bills_init[fi] {
-                        billed_total += init;
-                    }
-                }
-            }
+            acc.ondemand_ns[b] += charge.exec.0 as u128;
+            acc.init_ns[b] += charge.init.0 as u128;
+            acc.restores[b] += charge.restore as u64;
         }
         if inv.arrival.0 >= grid.warmup.0 && self.reservoir.cap > 0 {
             self.reservoir.seen += 1;
@@ -573,7 +543,7 @@ impl Observer for SeriesRecorder {
                     timed_out: inv.timed_out,
                     init: inv.init,
                     duration: inv.exec,
-                    billed: SimTime(billed_total),
+                    billed: charge.billed(),
                 },
             };
             self.reservoir.offer(k);

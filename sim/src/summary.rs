@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::usage::Usage;
+use crate::cost::{Bill, FunctionBill, Lines, Quantities};
 
 /// Version of the `summary.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -132,20 +132,17 @@ pub struct UsageSummary {
 }
 
 impl UsageSummary {
-    /// Converts exact usage to GB-s with the function's memory and ephemeral storage.
-    pub fn from_usage(u: &Usage, memory_mb: u32, ephemeral_storage_mb: u32) -> Self {
-        let gb = memory_mb as f64 / 1024.0;
-        let eph_gb = ephemeral_storage_mb.saturating_sub(512) as f64 / 1024.0;
-        let s = |ns: u128| ns as f64 / 1e9;
+    /// The billed quantities of the cost engine, as reported: the same numbers the bill
+    /// prices, so usage × rates gives every line of the bill.
+    pub fn from_quantities(q: &Quantities, restores: u64) -> Self {
         UsageSummary {
-            requests: u.requests as f64,
-            ondemand_gb_s: s(u.ondemand_billed_ns) * gb,
-            init_gb_s: s(u.init_billed_ns) * gb,
-            provisioned_configured_gb_s: s(u.provisioned_configured_ns) * gb,
-            provisioned_used_gb_s: s(u.provisioned_billed_ns) * gb,
-            ephemeral_gb_s: s(u.ondemand_billed_ns + u.provisioned_billed_ns + u.init_billed_ns)
-                * eph_gb,
-            restores: u.restores as f64,
+            requests: q.requests,
+            ondemand_gb_s: q.ondemand_gb_s,
+            init_gb_s: q.init_gb_s,
+            provisioned_configured_gb_s: q.provisioned_configured_gb_s,
+            provisioned_used_gb_s: q.provisioned_used_gb_s,
+            ephemeral_gb_s: q.ephemeral_gb_s,
+            restores: restores as f64,
         }
     }
 }
@@ -198,6 +195,57 @@ pub struct BillLines {
     pub ephemeral_usd: f64,
     /// SnapStart.
     pub snapstart_usd: f64,
+}
+
+impl From<&Lines> for BillLines {
+    fn from(l: &Lines) -> BillLines {
+        BillLines {
+            total_usd: l.total(),
+            total_usd_ci95: None,
+            requests_usd: l.requests,
+            compute_usd: l.compute,
+            provisioned_usd: l.provisioned,
+            ephemeral_usd: l.ephemeral,
+            snapstart_usd: l.snapstart,
+        }
+    }
+}
+
+impl CostSummary {
+    /// `summary.json`'s `cost` of a bill: the window and its monthly projection.
+    pub fn from_bill(bill: &Bill) -> Self {
+        CostSummary {
+            window: BillLines::from(&bill.window),
+            monthly: BillLines::from(&bill.monthly),
+        }
+    }
+}
+
+impl FunctionCost {
+    /// `summary.json`'s `cost_usd` of one function: its window lines, with the monthly
+    /// projection nested.
+    pub fn from_bill(fb: &FunctionBill) -> Self {
+        let per_million = |l: &Lines, requests: f64| {
+            if requests > 0.0 {
+                l.total() / requests * 1e6
+            } else {
+                0.0
+            }
+        };
+        let fc = |l: &Lines, requests: f64| FunctionCost {
+            total: l.total(),
+            requests: l.requests,
+            compute: l.compute,
+            provisioned: l.provisioned,
+            ephemeral: l.ephemeral,
+            snapstart: l.snapstart,
+            per_million_invocations: per_million(l, requests),
+            monthly: None,
+        };
+        let mut c = fc(&fb.window, fb.window_quantities.requests);
+        c.monthly = Some(Box::new(fc(&fb.monthly, fb.monthly_quantities.requests)));
+        c
+    }
 }
 
 /// Outcome of the `[slo]` objectives.

@@ -4,9 +4,12 @@ use serde::{Deserialize, Serialize};
 
 /// What one function consumed in the measured window, in the units AWS bills.
 ///
-/// Durations are summed in whole nanoseconds after rounding each one to the billing
-/// granularity, so the sums are exact; the cost engine converts them to GB-s with the
-/// function's memory (`memory-mb / 1024`).
+/// Every field is *billed* usage: each invocation adds its
+/// [`Charge`](crate::cost::Charge) through [`Usage::add_charge`], the one billing rule of an
+/// invocation. Durations are summed in whole nanoseconds after rounding each one, so the sums
+/// are exact; the cost engine ([`crate::cost::quantities`]) converts them to GB-s with the
+/// function's memory (`memory-mb / 1024`) and adds the provisioned concurrency its schedule
+/// configures.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Requests that ran (throttled requests are not billed).
@@ -18,14 +21,12 @@ pub struct Usage {
     /// Billed duration of invocations on on-demand environments (each rounded up to the
     /// granularity; a timed-out invocation counts its full timeout), ns.
     pub ondemand_billed_ns: u128,
-    /// INIT duration of on-demand cold starts, each rounded up to 1 ms, ns (billed or not
-    /// according to the billing rules; SnapStart restores are not included).
+    /// Billed INIT of on-demand cold starts, each rounded up to 1 ms, ns: only where the
+    /// billing rules bill INIT ([`crate::cost::BillingRules::bills_init`]); SnapStart restores
+    /// are not included.
     pub init_billed_ns: u128,
     /// Billed duration of invocations on provisioned environments, ns.
     pub provisioned_billed_ns: u128,
-    /// Environment-time of provisioned concurrency configured within the window, ns
-    /// (count × time, before any rounding of enabled periods).
-    pub provisioned_configured_ns: u128,
     /// Cold starts on on-demand environments (each one an INIT, or a restore with SnapStart).
     pub cold_starts: u64,
     /// SnapStart restores (cold starts of a SnapStart function).
@@ -41,7 +42,6 @@ impl Usage {
         self.ondemand_billed_ns += o.ondemand_billed_ns;
         self.init_billed_ns += o.init_billed_ns;
         self.provisioned_billed_ns += o.provisioned_billed_ns;
-        self.provisioned_configured_ns += o.provisioned_configured_ns;
         self.cold_starts += o.cold_starts;
         self.restores += o.restores;
     }

@@ -27,19 +27,20 @@
 //! ```
 
 mod book;
+mod invocation;
 mod rules;
 
 pub use book::{
     BASE_REGION, PerArch, PriceBook, Tiers, UnknownRegion, closest_regions, invalid_overrides,
     known_regions,
 };
+pub use invocation::{Charge, INIT_GRANULARITY, InvocationBilling};
 pub use rules::{
     BillingRules, INIT_BILLED_FROM, ONE_MS_BILLING_FROM, effective_granularity, snapstart_charged,
     snapstart_supported,
 };
 
 use crate::model::{Architecture, Function, ProvisionedWindow, Scenario};
-use crate::summary::{BillLines, CostSummary, FunctionCost};
 use crate::time::{MONTH, NS_PER_MIN, NS_PER_S, SimTime};
 use crate::usage::Usage;
 
@@ -80,20 +81,6 @@ impl Lines {
         self.provisioned += o.provisioned;
         self.ephemeral += o.ephemeral;
         self.snapstart += o.snapstart;
-    }
-}
-
-impl From<&Lines> for BillLines {
-    fn from(l: &Lines) -> BillLines {
-        BillLines {
-            total_usd: l.total(),
-            total_usd_ci95: None,
-            requests_usd: l.requests,
-            compute_usd: l.compute,
-            provisioned_usd: l.provisioned,
-            ephemeral_usd: l.ephemeral,
-            snapstart_usd: l.snapstart,
-        }
     }
 }
 
@@ -157,36 +144,6 @@ pub struct FunctionBill {
     pub monthly: Lines,
 }
 
-impl FunctionBill {
-    /// As `summary.json`'s `cost_usd` of the function: the window lines, with the monthly
-    /// projection nested.
-    pub fn function_cost(&self) -> FunctionCost {
-        let per_million = |l: &Lines, requests: f64| {
-            if requests > 0.0 {
-                l.total() / requests * 1e6
-            } else {
-                0.0
-            }
-        };
-        let fc = |l: &Lines, requests: f64| FunctionCost {
-            total: l.total(),
-            requests: l.requests,
-            compute: l.compute,
-            provisioned: l.provisioned,
-            ephemeral: l.ephemeral,
-            snapstart: l.snapstart,
-            per_million_invocations: per_million(l, requests),
-            monthly: None,
-        };
-        let mut c = fc(&self.window, self.window_quantities.requests);
-        c.monthly = Some(Box::new(fc(
-            &self.monthly,
-            self.monthly_quantities.requests,
-        )));
-        c
-    }
-}
-
 /// The bill of a run: the window, its 30-day projection, and each function's share.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bill {
@@ -198,24 +155,6 @@ pub struct Bill {
     pub monthly: Lines,
     /// One entry per function, in input order; their lines sum to `window` and `monthly`.
     pub per_function: Vec<FunctionBill>,
-}
-
-impl Bill {
-    /// As `summary.json`'s `cost`.
-    pub fn cost_summary(&self) -> CostSummary {
-        CostSummary {
-            window: BillLines::from(&self.window),
-            monthly: BillLines::from(&self.monthly),
-        }
-    }
-
-    /// As `summary.json`'s per-function `cost_usd`, in input order.
-    pub fn function_costs(&self) -> Vec<FunctionCost> {
-        self.per_function
-            .iter()
-            .map(FunctionBill::function_cost)
-            .collect()
-    }
 }
 
 /// Environment-time of provisioned concurrency billed within `[window_start, window_end)`:
@@ -269,21 +208,21 @@ fn secs(ns: u128) -> f64 {
     ns as f64 / NS_PER_S as f64
 }
 
-/// One function's window usage in billing units, under `rules`.
+/// One function's window usage in billing units: `u` (billed usage, as
+/// [`InvocationBilling`] records it) converted to GB-s with the function's memory and
+/// ephemeral storage, plus the provisioned concurrency its schedule configures in the window
+/// (enabled periods rounded up to 5 minutes) and the SnapStart cache.
 pub fn quantities(
     f: &Function,
     u: &Usage,
     window_start: SimTime,
     window_end: SimTime,
-    rules: &BillingRules,
 ) -> Quantities {
     let gb = f.memory_gb();
     let window = window_end.saturating_sub(window_start);
-    let init_ns = if rules.bills_init(f) {
-        u.init_billed_ns
-    } else {
-        0
-    };
+    // `u` is billed usage: INIT is in it only where the rules bill it (see
+    // [`InvocationBilling::charge`]), so it is taken as it is.
+    let init_ns = u.init_billed_ns;
     let configured = secs(provisioned_billed_time(
         &f.provisioned,
         window_start,
@@ -412,12 +351,7 @@ pub fn bill(
     let scale = window.as_secs_f64() / MONTH.as_secs_f64();
     let window_q: Vec<(Architecture, Quantities)> = functions
         .iter()
-        .map(|(f, u)| {
-            (
-                f.architecture,
-                quantities(f, u, window_start, window_end, rules),
-            )
-        })
+        .map(|(f, u)| (f.architecture, quantities(f, u, window_start, window_end)))
         .collect();
     let (window_lines, monthly_lines, monthly_q) = if window == SimTime::ZERO {
         let zero = vec![Lines::default(); functions.len()];

@@ -41,8 +41,10 @@ fn python3_minor(runtime: &str) -> Option<u32> {
 }
 
 /// True for the runtimes that support SnapStart: Java (`java11` and later), Python 3.12+ and
-/// .NET 8+ (`dotnet8` and later). For the config validator: `snapstart = true` with another
-/// runtime is an error.
+/// .NET 8+ (`dotnet8` and later) as managed runtimes — not a .NET Native AOT build (a
+/// `dotnet8:aot`-style profile id or any `:` variant), which runs as a custom runtime. The one
+/// answer for the config validator (`snapstart = true` with another runtime is an error) and
+/// the cost engine.
 pub fn snapstart_supported(runtime: &str) -> bool {
     let r = runtime.trim().to_ascii_lowercase();
     if let Some(v) = major_after(&r, "java") {
@@ -52,7 +54,7 @@ pub fn snapstart_supported(runtime: &str) -> bool {
         return m >= 12;
     }
     if let Some(v) = major_after(&r, "dotnet") {
-        return v >= 8;
+        return v >= 8 && !r.contains("aot") && !r.contains(':');
     }
     false
 }
@@ -173,10 +175,15 @@ mod tests {
             "python3.13",
             "dotnet8",
             "dotnet10",
+            "Java21",
+            " python3.13 ",
         ] {
             assert!(snapstart_supported(r), "{r}");
         }
         for r in [
+            "dotnet8:aot",
+            "dotnet8-aot",
+            "provided.al2023:rust",
             "python3.11",
             "python3.9",
             "nodejs22.x",

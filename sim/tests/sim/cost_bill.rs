@@ -1,13 +1,14 @@
 //! The AWS Lambda bill, rule by rule, against hand-computed amounts (docs/pricing.md).
 
 use lamsim_sim::cost::{
-    Bill, BillingRules, PriceBook, bill, bill_scenario, provisioned_billed_time,
+    Bill, BillingRules, InvocationBilling, PriceBook, bill, bill_scenario, provisioned_billed_time,
     snapstart_cache_seconds,
 };
 use lamsim_sim::model::{
     Account, Architecture, Date, Function, Pricing, ProvisionedWindow, RateOverrides, Scaling,
     Scenario, Simulation,
 };
+use lamsim_sim::summary::{CostSummary, FunctionCost};
 use lamsim_sim::time::{MONTH, NS_PER_D, NS_PER_H, NS_PER_MIN, NS_PER_S, SimTime};
 use lamsim_sim::usage::Usage;
 
@@ -198,7 +199,7 @@ fn tiers_aggregate_per_architecture_and_are_shared_by_gb_s() {
     // Per-function lines sum to the totals, and the summary carries them.
     let sum: f64 = b.per_function.iter().map(|f| f.monthly.total()).sum();
     close(sum, b.monthly.total());
-    let s = b.cost_summary();
+    let s = CostSummary::from_bill(&b);
     close(s.monthly.total_usd, b.monthly.total());
     close(s.monthly.compute_usd, b.monthly.compute);
 }
@@ -277,20 +278,49 @@ fn provisioned_periods_are_rounded_up_to_5_minutes() {
     );
 }
 
+/// `[pricing]` with `billing-date = date` and `bill-init = bill_init`, 1 ms granularity.
+fn pricing_at(date: Date, bill_init: Option<bool>) -> Pricing {
+    Pricing {
+        billing_date: date,
+        bill_init,
+        free_tier: false,
+        granularity: SimTime::from_millis(1),
+        granularity_explicit: false,
+        rates: RateOverrides::default(),
+    }
+}
+
+/// Ten on-demand cold starts of `f` with 999.4 ms of init and 1 ms of execution each, charged
+/// as the recorder charges them under `pricing`.
+fn ten_cold_starts(f: &Function, pricing: &Pricing) -> Usage {
+    let billing = InvocationBilling::of(f, pricing);
+    let mut u = Usage::default();
+    for _ in 0..10 {
+        let c = billing.charge(
+            SimTime::from_millis(1),
+            SimTime::from_micros(999_400),
+            true,
+            false,
+        );
+        u.add_charge(&c);
+    }
+    u
+}
+
+const BEFORE_INIT_BILLING: Date = Date {
+    year: 2025,
+    month: 7,
+    day: 31,
+};
+
 #[test]
 fn init_is_billed_from_august_2025_for_custom_runtimes_before_and_when_overridden() {
     let mut f = function("i", 1024, X86);
-    let u = Usage {
-        init_billed_ns: 10 * NS_PER_S as u128,
-        cold_starts: 10,
-        ..Usage::default()
-    };
-    let at = |date: Date, bill_init: Option<bool>, f: &Function| {
-        let r = BillingRules {
-            billing_date: date,
-            bill_init,
-            free_tier: false,
-        };
+    // INIT is rounded up to 1 ms per cold start (999.4 → 1000 ms): 10 s of INIT at 1 GB.
+    let compute = |date: Date, bill_init: Option<bool>, f: &Function| {
+        let p = pricing_at(date, bill_init);
+        let u = ten_cold_starts(f, &p);
+        let r = BillingRules::from_pricing(&p);
         bill(
             &[(f, &u)],
             SimTime::ZERO,
@@ -301,33 +331,43 @@ fn init_is_billed_from_august_2025_for_custom_runtimes_before_and_when_overridde
         .window
         .compute
     };
-    let before = Date {
-        year: 2025,
-        month: 7,
-        day: 31,
-    };
     let from = Date {
         year: 2025,
         month: 8,
         day: 1,
     };
+    let execution = 10.0 * 0.001 * 0.0000166667;
     let ten_gb_s = 10.0 * 0.0000166667;
-    close(at(from, None, &f), ten_gb_s);
-    close(at(D2026, None, &f), ten_gb_s);
-    assert_eq!(at(before, None, &f), 0.0);
-    close(at(before, Some(true), &f), ten_gb_s);
-    assert_eq!(at(D2026, Some(false), &f), 0.0);
+    close(compute(from, None, &f), ten_gb_s + execution);
+    close(compute(D2026, None, &f), ten_gb_s + execution);
+    close(compute(BEFORE_INIT_BILLING, None, &f), execution);
+    close(
+        compute(BEFORE_INIT_BILLING, Some(true), &f),
+        ten_gb_s + execution,
+    );
+    close(compute(D2026, Some(false), &f), execution);
     f.runtime = Some("provided.al2023".into());
-    close(at(before, None, &f), ten_gb_s);
-    assert_eq!(at(before, Some(false), &f), 0.0);
+    close(compute(BEFORE_INIT_BILLING, None, &f), ten_gb_s + execution);
+    close(compute(BEFORE_INIT_BILLING, Some(false), &f), execution);
     f.runtime = Some("python3.13".into());
-    assert_eq!(at(before, None, &f), 0.0);
-    let r = BillingRules {
-        billing_date: before,
-        bill_init: None,
-        free_tier: false,
-    };
+    close(compute(BEFORE_INIT_BILLING, None, &f), execution);
+    let r = BillingRules::from_pricing(&pricing_at(BEFORE_INIT_BILLING, None));
     assert!(!r.bills_init(&f));
+    // A SnapStart cold start is a restore, never INIT; a provisioned one bills no INIT.
+    f.snapstart = true;
+    let u = ten_cold_starts(&f, &pricing_at(D2026, None));
+    assert_eq!((u.init_billed_ns, u.restores, u.cold_starts), (0, 10, 10));
+    let billing = InvocationBilling::of(&function("p", 1024, X86), &pricing_at(D2026, None));
+    let c = billing.charge(
+        SimTime::from_millis(5),
+        SimTime::from_millis(300),
+        true,
+        true,
+    );
+    assert_eq!(
+        (c.init, c.cold_start, c.provisioned),
+        (SimTime::ZERO, false, true)
+    );
 }
 
 #[test]
@@ -343,22 +383,27 @@ fn ephemeral_storage_above_512_mb_over_billed_duration() {
     };
     let b = run(&[(&f, &u)], MONTH, false);
     close(b.window.ephemeral, 2100.0 * 1.5 * 0.0000000309);
-    let before = BillingRules {
-        billing_date: Date {
-            year: 2024,
-            month: 1,
-            day: 1,
-        },
-        bill_init: None,
-        free_tier: false,
-    };
+    // Before August 2025 INIT is not billed, so it adds no ephemeral storage either: the
+    // charge leaves it out of the usage (10 cold starts of 1 s of INIT, 1 ms execution).
+    let p = pricing_at(BEFORE_INIT_BILLING, None);
+    let cold = ten_cold_starts(&f, &p);
+    assert_eq!(cold.init_billed_ns, 0);
     let b = bill(
-        &[(&f, &u)],
+        &[(&f, &cold)],
         SimTime::ZERO,
         MONTH,
         &PriceBook::us_east_1(),
-        &before,
+        &BillingRules::from_pricing(&p),
     );
+    close(b.window.ephemeral, 10.0 * 0.001 * 1.5 * 0.0000000309);
+    let with_init = ten_cold_starts(&f, &pricing_at(D2026, None));
+    let b = run(&[(&f, &with_init)], MONTH, false);
+    close(b.window.ephemeral, 10.0 * 1.001 * 1.5 * 0.0000000309);
+    let u = Usage {
+        init_billed_ns: 0,
+        ..u
+    };
+    let b = run(&[(&f, &u)], MONTH, false);
     close(b.window.ephemeral, 2000.0 * 1.5 * 0.0000000309);
     f.ephemeral_storage_mb = 512;
     assert_eq!(run(&[(&f, &u)], MONTH, false).window.ephemeral, 0.0);
@@ -409,7 +454,7 @@ fn per_function_costs_and_per_million() {
     let f = function("a", 1024, X86);
     let u = ondemand(1_000_000, 0.1);
     let b = run(&[(&f, &u)], days(1), false);
-    let c = &b.function_costs()[0];
+    let c = &FunctionCost::from_bill(&b.per_function[0]);
     close(c.total, 0.2 + 100_000.0 * 0.0000166667);
     close(c.requests, 0.2);
     close(c.per_million_invocations, c.total);
@@ -419,7 +464,10 @@ fn per_function_costs_and_per_million() {
     assert!(m.monthly.is_none());
     // No requests: nothing per million, and an empty window bills nothing.
     let b = run(&[(&f, &Usage::default())], days(1), false);
-    assert_eq!(b.function_costs()[0].per_million_invocations, 0.0);
+    assert_eq!(
+        FunctionCost::from_bill(&b.per_function[0]).per_million_invocations,
+        0.0
+    );
     let b = run(&[(&f, &u)], SimTime::ZERO, false);
     assert_eq!(b.monthly.total() + b.window.total(), 0.0);
 }
