@@ -14,6 +14,7 @@ mod cost_properties;
 mod determinism;
 mod keep_alive;
 mod limits;
+mod outcomes;
 mod provisioned;
 mod series;
 mod support;
