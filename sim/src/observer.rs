@@ -14,11 +14,28 @@ pub enum ThrottleReason {
     ScalingRate,
 }
 
+/// How an invocation ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The handler returned normally.
+    #[default]
+    Success,
+    /// The handler ran its full duration and returned an error (billed like a success; the
+    /// environment is kept).
+    FunctionError,
+    /// The invocation hit the function's timeout (billed up to the timeout; the environment is
+    /// discarded).
+    Timeout,
+}
+
 /// One finished invocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Invocation {
     /// Index of the function in the scenario.
     pub function: u32,
+    /// The request source (trigger) it came from: an index into the engine's sources, one per
+    /// function today, in function order (see [`crate::engine::source`]).
+    pub source: u32,
     /// When the request arrived.
     pub arrival: SimTime,
     /// Init (or SnapStart restore) time before execution; zero when warm.
@@ -29,8 +46,10 @@ pub struct Invocation {
     pub cold: bool,
     /// It ran on a provisioned environment.
     pub provisioned: bool,
-    /// It hit the function's timeout.
+    /// It hit the function's timeout: the same as `outcome == Outcome::Timeout`, set from it.
     pub timed_out: bool,
+    /// How it ended.
+    pub outcome: Outcome,
 }
 
 impl Invocation {
@@ -61,8 +80,16 @@ pub trait Observer {
     fn on_throttle(&mut self, _t: SimTime, _function: u32, _reason: ThrottleReason) {}
     /// A new on-demand environment started initializing for a request (a cold start).
     fn on_cold_start(&mut self, _t: SimTime, _function: u32, _init: SimTime) {}
-    /// An invocation finished (`t` is its end).
+    /// An invocation finished (`t` is its end), whatever its outcome; the hook of its outcome
+    /// ([`on_success`](Self::on_success), [`on_function_error`](Self::on_function_error) or
+    /// [`on_timeout`](Self::on_timeout)) is called right after.
     fn on_complete(&mut self, _t: SimTime, _inv: &Invocation) {}
+    /// The invocation that just completed succeeded.
+    fn on_success(&mut self, _t: SimTime, _inv: &Invocation) {}
+    /// The invocation that just completed ended in a function error.
+    fn on_function_error(&mut self, _t: SimTime, _inv: &Invocation) {}
+    /// The invocation that just completed hit its timeout.
+    fn on_timeout(&mut self, _t: SimTime, _inv: &Invocation) {}
     /// An environment was reclaimed (expired, recycled, discarded or deprovisioned).
     fn on_reclaim(&mut self, _t: SimTime, _function: u32, _provisioned: bool) {}
     /// The environment counts of `function` changed; called after every change.
@@ -90,6 +117,18 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_complete(&mut self, t: SimTime, inv: &Invocation) {
         self.0.on_complete(t, inv);
         self.1.on_complete(t, inv);
+    }
+    fn on_success(&mut self, t: SimTime, inv: &Invocation) {
+        self.0.on_success(t, inv);
+        self.1.on_success(t, inv);
+    }
+    fn on_function_error(&mut self, t: SimTime, inv: &Invocation) {
+        self.0.on_function_error(t, inv);
+        self.1.on_function_error(t, inv);
+    }
+    fn on_timeout(&mut self, t: SimTime, inv: &Invocation) {
+        self.0.on_timeout(t, inv);
+        self.1.on_timeout(t, inv);
     }
     fn on_reclaim(&mut self, t: SimTime, f: u32, p: bool) {
         self.0.on_reclaim(t, f, p);

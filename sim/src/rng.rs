@@ -20,6 +20,8 @@ pub enum Component {
     KeepAlive = 4,
     /// Routing choices (random routing).
     Routing = 5,
+    /// Function-error draws (drawn only when an error probability is set).
+    Errors = 6,
 }
 
 /// SplitMix64: a fixed, portable mixing function.

@@ -15,6 +15,7 @@ mod cost_properties;
 mod determinism;
 mod keep_alive;
 mod limits;
+mod outcomes;
 mod provisioned;
 mod series;
 mod support;

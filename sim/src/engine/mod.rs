@@ -1,0 +1,555 @@
+//! The discrete-event engine: request sources, admission, execution environments, outcomes.
+//!
+//! Time is integer nanoseconds; the event queue pops `(time, insertion order)`, so events at
+//! equal times run in the order they were scheduled. The engine reports everything to an
+//! [`Observer`] and keeps no statistics of its own beyond what the model needs.
+//!
+//! ```
+//! use lamsim_sim::engine::Engine;
+//! use lamsim_sim::testing::simple_scenario;
+//! let scenario = simple_scenario(10.0, 100.0, "10m", "1h");
+//! let mut engine = Engine::new(&scenario, scenario.simulation.seed, ());
+//! engine.run();
+//! let s = engine.stats();
+//! assert_eq!(s.arrivals, s.completed + s.throttled);
+//! ```
+//!
+//! # The path of a request, and the seams
+//!
+//! 1. **Sources** ([`source`]): a [`RequestSource`] wakes up at the times it asks for and
+//!    submits [`Request`]s, each tagged with its [`SourceId`]. Today each function has one
+//!    source, its synchronous arrivals ([`SyncArrivals`]).
+//! 2. **Admission** (`admission.rs`): an idle provisioned environment takes the request at
+//!    once; otherwise reserved concurrency or the account's unreserved pool, then (for a new
+//!    environment) the scaling rate — per function, legacy burst or unlimited — may refuse it.
+//!    A refused request goes back to its source ([`RequestSource::throttled`]), which says what
+//!    becomes of it (a sync call is rejected: [`Observer::on_throttle`]).
+//! 3. **Environments** (`pool.rs`): an idle on-demand environment chosen by the routing policy,
+//!    or a new one that initializes first (a cold start). After the invocation the environment
+//!    stays idle until keep-alive or `max-lifetime` ends (then it is reclaimed), or is reused.
+//!    Provisioned environments follow the configured step function, are created ready and never
+//!    expire while provisioned.
+//! 4. **Outcome** (`outcome.rs`): the execution time (a sample, or the trace's duration) and
+//!    how it ends — [`Outcome::Success`], [`Outcome::FunctionError`] (probability set by
+//!    [`Engine::set_error_rate`], 0 by default, drawing no random number at 0) or
+//!    [`Outcome::Timeout`]. Observers get [`Observer::on_complete`] and then the hook of the
+//!    outcome ([`Observer::on_success`], [`Observer::on_function_error`],
+//!    [`Observer::on_timeout`]); the [`Invocation`] names its source.
+//!
+//! To add a trigger kind (async queue, SQS poller, stream, schedule): implement
+//! [`RequestSource`] for its state, add a variant to [`Source`] (and its arms in the `match`es
+//! of `impl RequestSource for Source`), and build it in [`Engine::new`]; new reactions to a
+//! throttle (re-queue, retry later) are new [`AfterThrottle`] variants handled in
+//! `Engine::throttle`; a source that reacts to outcomes (retries, redeliveries) also needs the
+//! `finished` hook described in [`source`]. Admission, environments and outcomes do not change.
+//!
+//! Every random component draws from its own stream ([`crate::rng`]): arrivals by source,
+//! durations, inits, keep-alive, routing and errors by function.
+
+mod admission;
+mod outcome;
+mod pool;
+pub mod source;
+
+pub use admission::{LEGACY_RATE_PER_MIN, SCALING_BURST, SCALING_WINDOW, legacy_burst};
+pub use source::{AfterThrottle, Request, RequestSource, Source, SourceId, SyncArrivals};
+
+use crate::heap::EventQueue;
+use crate::model::Scenario;
+use crate::observer::{Counts, Invocation, Observer, Outcome, ThrottleReason};
+use crate::rng::{Component, stream};
+use crate::time::SimTime;
+
+use admission::{AccountLimits, FnLimits};
+use outcome::OutcomeModel;
+use pool::{EnvState, Environments, FnPool};
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    InitDone(u32),
+    Complete(u32),
+    Expire(u32),
+    Provision(u32, u32),
+}
+
+/// The per-function state: its side of admission, its environments, its outcome model.
+struct FnState {
+    limits: FnLimits,
+    pool: FnPool,
+    outcome: OutcomeModel,
+}
+
+/// Counters the engine keeps for conservation checks (whole run, not just the window).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Requests that arrived.
+    pub arrivals: u64,
+    /// Requests that finished.
+    pub completed: u64,
+    /// Requests that were throttled.
+    pub throttled: u64,
+    /// Requests running (or initializing) now.
+    pub in_flight: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Environments created (on-demand and provisioned).
+    pub environments_created: u64,
+}
+
+/// The simulator of one replicate.
+pub struct Engine<'s, O: Observer> {
+    scenario: &'s Scenario,
+    seed: u64,
+    now: u64,
+    end: u64,
+    /// Everything but source wake-ups.
+    queue: EventQueue<Event>,
+    /// The next wake-up of each source (one pending per source), kept apart so the busy main
+    /// queue stays small; both queues share `seq`, so the FIFO tie rule is global.
+    wakeups: EventQueue<SourceId>,
+    seq: u64,
+    sources: Vec<Source>,
+    fns: Vec<FnState>,
+    envs: Environments,
+    account: AccountLimits,
+    stats: EngineStats,
+    observer: O,
+}
+
+impl<'s, O: Observer> Engine<'s, O> {
+    /// An engine for `scenario` whose random streams derive from `seed`, reporting to
+    /// `observer`.
+    pub fn new(scenario: &'s Scenario, seed: u64, observer: O) -> Self {
+        let end = scenario.simulation.duration.0;
+        let mut queue = EventQueue::default();
+        let mut wakeups = EventQueue::default();
+        let mut seq = 0u64;
+        let mut fns = Vec::with_capacity(scenario.functions.len());
+        let mut sources = Vec::with_capacity(scenario.functions.len());
+        for (i, f) in scenario.functions.iter().enumerate() {
+            // One source per function: its synchronous arrivals (source i is function i).
+            let mut source = Source::Sync(SyncArrivals::new(
+                i as u32,
+                &f.arrivals,
+                scenario.simulation.duration,
+                stream(seed, &f.name, Component::Arrivals),
+            ));
+            if let Some(t) = source.advance() {
+                wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
+                seq += 1;
+            }
+            sources.push(source);
+            // Provisioned concurrency as a step function; equal times keep the last target.
+            let mut steps: Vec<(u64, u32)> = Vec::new();
+            let mut windows = f.provisioned.clone();
+            windows.sort_by_key(|w| w.start);
+            for w in &windows {
+                steps.push((w.start.0, w.count));
+                if w.end != SimTime::MAX {
+                    steps.push((w.end.0, 0));
+                }
+            }
+            steps.sort_by_key(|s| s.0);
+            let mut j = 0;
+            while j < steps.len() {
+                let mut k = j;
+                while k + 1 < steps.len() && steps[k + 1].0 == steps[j].0 {
+                    k += 1;
+                }
+                queue.push_with_seq(steps[k].0, seq, Event::Provision(i as u32, steps[k].1));
+                seq += 1;
+                j = k + 1;
+            }
+            fns.push(FnState {
+                limits: FnLimits::new(f.reserved_concurrency),
+                pool: FnPool::new(f, seed),
+                outcome: OutcomeModel::new(f, seed),
+            });
+        }
+        Engine {
+            scenario,
+            seed,
+            now: 0,
+            end,
+            queue,
+            wakeups,
+            seq,
+            sources,
+            fns,
+            envs: Environments::default(),
+            account: AccountLimits::new(scenario),
+            stats: EngineStats::default(),
+            observer,
+        }
+    }
+
+    /// Sets the probability that an invocation of function `f` that does not time out ends in
+    /// a function error (default 0: no error, and no random number drawn). Draws come from the
+    /// function's own error stream, so other samples do not shift.
+    ///
+    /// # Panics
+    /// If `p` is not in `[0, 1]`.
+    pub fn set_error_rate(&mut self, f: usize, p: f64) {
+        assert!((0.0..=1.0).contains(&p), "error rate {p} is not in [0, 1]");
+        let name = &self.scenario.functions[f].name;
+        self.fns[f].outcome.set_error_rate(p, self.seed, name);
+    }
+
+    /// The scenario being simulated.
+    pub fn scenario(&self) -> &'s Scenario {
+        self.scenario
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        SimTime(self.now)
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> EngineStats {
+        self.stats
+    }
+
+    /// The observer.
+    pub fn observer(&self) -> &O {
+        &self.observer
+    }
+
+    /// Consumes the engine, returning the observer.
+    pub fn into_observer(self) -> O {
+        self.observer
+    }
+
+    /// Environment counts of function `f` now.
+    pub fn counts(&self, f: usize) -> Counts {
+        self.fns[f].pool.counts
+    }
+
+    /// `(time, seq)` of the next event of either queue, and whether it is a source wake-up.
+    #[inline]
+    fn next_key(&self) -> Option<((u64, u64), bool)> {
+        match (self.queue.peek_key(), self.wakeups.peek_key()) {
+            (None, None) => None,
+            (Some(q), None) => Some((q, false)),
+            (None, Some(a)) => Some((a, true)),
+            (Some(q), Some(a)) => Some(if a < q { (a, true) } else { (q, false) }),
+        }
+    }
+
+    /// Time of the next event.
+    pub fn next_time(&self) -> Option<SimTime> {
+        self.next_key().map(|((t, _), _)| SimTime(t))
+    }
+
+    /// True when the run is over: the window has ended and nothing is in flight.
+    pub fn finished(&self) -> bool {
+        match self.next_key() {
+            None => true,
+            Some(((t, _), _)) => t >= self.end && self.stats.in_flight == 0,
+        }
+    }
+
+    /// Processes one event; returns false when the run is over.
+    #[inline]
+    pub fn step(&mut self) -> bool {
+        let Some(((t, _), is_wakeup)) = self.next_key() else {
+            return false;
+        };
+        if t >= self.end && self.stats.in_flight == 0 {
+            return false;
+        }
+        debug_assert!(t >= self.now, "time went backwards");
+        self.now = t;
+        self.stats.events += 1;
+        if is_wakeup {
+            let (_, s) = self.wakeups.pop().expect("peeked");
+            self.on_wakeup(s);
+            return true;
+        }
+        let (_, ev) = self.queue.pop().expect("peeked");
+        match ev {
+            Event::InitDone(e) => self.on_init_done(e),
+            Event::Complete(e) => self.on_complete(e),
+            Event::Expire(f) => self.on_expire(f),
+            Event::Provision(f, n) => self.on_provision(f, n),
+        }
+        true
+    }
+
+    /// Processes every event before `limit`; returns false when the run is over.
+    pub fn run_until(&mut self, limit: SimTime) -> bool {
+        while let Some(t) = self.next_time() {
+            if t >= limit {
+                return !self.finished();
+            }
+            if !self.step() {
+                return false;
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn schedule(&mut self, time: u64, ev: Event) {
+        self.queue.push_with_seq(time, self.seq, ev);
+        self.seq += 1;
+    }
+
+    /// Runs to the end: the window has passed and every invocation has finished. Tells the
+    /// observer `on_end`.
+    pub fn run(&mut self) {
+        while self.step() {}
+        self.finish();
+    }
+
+    /// Tells the observer the run ended (call once after `run_until` returned false).
+    pub fn finish(&mut self) {
+        let t = SimTime(self.now.max(self.end));
+        self.observer.on_end(t);
+    }
+
+    // ---- sources ---------------------------------------------------------------------------
+
+    fn on_wakeup(&mut self, s: SourceId) {
+        let now = SimTime(self.now);
+        let source = &mut self.sources[s as usize];
+        let request = source.wake(s, now);
+        // Schedule the source's next wake-up first (one pending per source).
+        if let Some(t) = source.advance() {
+            self.wakeups.push_with_seq(t.0, self.seq, s);
+            self.seq += 1;
+        }
+        if let Some(request) = request {
+            self.submit(request);
+        }
+    }
+
+    // ---- admission -------------------------------------------------------------------------
+
+    /// A request arrives: it runs on an idle provisioned environment, or passes the
+    /// concurrency limits and runs on an idle on-demand environment or (if the scaling rate
+    /// allows) a new one; otherwise it is throttled.
+    #[inline]
+    fn submit(&mut self, req: Request) {
+        let f = req.function;
+        let fi = f as usize;
+        self.stats.arrivals += 1;
+        self.observer.on_arrival(req.arrival, f);
+
+        let st = &mut self.fns[fi];
+        // 1. An idle provisioned environment: already counted against concurrency.
+        if let Some(e) = st.pool.prov_idle.pop() {
+            self.start_warm(e, &req);
+            return;
+        }
+        // 2. Concurrency limits for an on-demand execution.
+        if let Err(reason) = self.account.check_concurrency(&st.limits) {
+            return self.throttle(&req, reason);
+        }
+        // 3. An idle on-demand environment, chosen by the routing policy.
+        if let Some(e) = self.envs.take_idle(&mut st.pool) {
+            self.account.add_ondemand_busy(&mut st.limits, 1);
+            self.start_warm(e, &req);
+            return;
+        }
+        // 4. A new environment, if the scaling rate allows.
+        if !self.account.admit_new_environment(&mut st.limits, self.now) {
+            return self.throttle(&req, ThrottleReason::ScalingRate);
+        }
+        self.account.add_ondemand_busy(&mut st.limits, 1);
+        self.start_cold(&req);
+    }
+
+    fn throttle(&mut self, req: &Request, reason: ThrottleReason) {
+        match self.sources[req.source as usize].throttled(req, reason) {
+            AfterThrottle::Rejected => {
+                self.stats.throttled += 1;
+                self.observer
+                    .on_throttle(SimTime(self.now), req.function, reason);
+            }
+        }
+    }
+
+    // ---- environments and execution --------------------------------------------------------
+
+    fn notify_counts(&mut self, fi: usize) {
+        let c = self.fns[fi].pool.counts;
+        self.observer.on_counts(SimTime(self.now), fi as u32, c);
+    }
+
+    fn start_cold(&mut self, req: &Request) {
+        let f = req.function;
+        let fi = f as usize;
+        let st = &mut self.fns[fi];
+        let e = self
+            .envs
+            .alloc(&mut st.pool, f, false, EnvState::Initializing, self.now);
+        self.stats.environments_created += 1;
+        let init = st.outcome.init();
+        st.pool.counts.busy += 1;
+        let env = self.envs.get_mut(e);
+        env.source = req.source;
+        env.arrival = self.now;
+        env.init = init;
+        env.cold = true;
+        // Stash the trace duration (if any) in `exec` until init is done.
+        env.exec = req.duration.map_or(u64::MAX, |d| d.0);
+        self.stats.in_flight += 1;
+        self.observer
+            .on_cold_start(SimTime(self.now), f, SimTime(init));
+        self.notify_counts(fi);
+        self.schedule(self.now + init, Event::InitDone(e));
+    }
+
+    fn on_init_done(&mut self, e: u32) {
+        let env = self.envs.get_mut(e);
+        let trace = (env.exec != u64::MAX).then_some(SimTime(env.exec));
+        env.state = EnvState::Busy;
+        self.begin_execution(e, trace);
+    }
+
+    fn start_warm(&mut self, e: u32, req: &Request) {
+        let fi = req.function as usize;
+        let env = self.envs.get_mut(e);
+        debug_assert_eq!(
+            env.state,
+            EnvState::Idle,
+            "an environment is never busy twice"
+        );
+        env.state = EnvState::Busy;
+        env.source = req.source;
+        env.arrival = self.now;
+        env.init = 0;
+        env.cold = false;
+        self.fns[fi].pool.counts.busy += 1;
+        self.stats.in_flight += 1;
+        self.notify_counts(fi);
+        self.begin_execution(e, req.duration);
+    }
+
+    fn begin_execution(&mut self, e: u32, trace_duration: Option<SimTime>) {
+        let fi = self.envs.get(e).function as usize;
+        let (exec, outcome) = self.fns[fi].outcome.execute(trace_duration);
+        let env = self.envs.get_mut(e);
+        env.exec = exec;
+        env.outcome = outcome;
+        self.schedule(self.now + exec, Event::Complete(e));
+    }
+
+    fn on_complete(&mut self, e: u32) {
+        let t = self.now;
+        let env = self.envs.get(e).clone();
+        let fi = env.function as usize;
+        let inv = Invocation {
+            function: env.function,
+            source: env.source,
+            arrival: SimTime(env.arrival),
+            init: SimTime(env.init),
+            exec: SimTime(env.exec),
+            cold: env.cold,
+            provisioned: env.provisioned,
+            timed_out: env.outcome == Outcome::Timeout,
+            outcome: env.outcome,
+        };
+        self.stats.in_flight -= 1;
+        self.stats.completed += 1;
+        self.observer.on_complete(SimTime(t), &inv);
+        match inv.outcome {
+            Outcome::Success => self.observer.on_success(SimTime(t), &inv),
+            Outcome::FunctionError => self.observer.on_function_error(SimTime(t), &inv),
+            Outcome::Timeout => self.observer.on_timeout(SimTime(t), &inv),
+        }
+        let st = &mut self.fns[fi];
+        st.pool.counts.busy -= 1;
+
+        // A timed-out environment is discarded (a function error keeps it).
+        let discard = inv.outcome == Outcome::Timeout;
+        if env.provisioned {
+            if discard || st.limits.prov_alive > st.pool.prov_target {
+                self.reclaim(e);
+                // A timed-out provisioned environment is replaced, ready, as Lambda does.
+                self.top_up_provisioned(fi);
+            } else {
+                self.envs.get_mut(e).state = EnvState::Idle;
+                st.pool.prov_idle.push(e);
+            }
+        } else {
+            self.account.add_ondemand_busy(&mut st.limits, -1);
+            match (!discard)
+                .then(|| st.pool.idle_until(t, env.created))
+                .flatten()
+            {
+                Some(expires) => {
+                    if self.envs.make_idle(&mut st.pool, e, expires) {
+                        self.schedule(expires, Event::Expire(fi as u32));
+                    }
+                }
+                None => self.reclaim(e),
+            }
+        }
+        self.notify_counts(fi);
+    }
+
+    fn on_expire(&mut self, f: u32) {
+        let fi = f as usize;
+        let t = self.now;
+        if self.fns[fi].pool.timer != Some(t) {
+            return; // superseded by an earlier timer
+        }
+        self.fns[fi].pool.timer = None;
+        let mut reclaimed = false;
+        while let Some(e) = self.envs.pop_expired(&mut self.fns[fi].pool, t) {
+            self.reclaim(e);
+            reclaimed = true;
+        }
+        if let Some((exp, _)) = self.envs.peek_expiry(&mut self.fns[fi].pool) {
+            self.fns[fi].pool.timer = Some(exp);
+            self.schedule(exp, Event::Expire(f));
+        }
+        if reclaimed {
+            self.notify_counts(fi);
+        }
+    }
+
+    fn reclaim(&mut self, e: u32) {
+        let env = self.envs.get(e);
+        let fi = env.function as usize;
+        let provisioned = env.provisioned;
+        let st = &mut self.fns[fi];
+        self.envs.release(&mut st.pool, e);
+        if provisioned {
+            self.account.add_prov_alive(&mut st.limits, -1);
+        }
+        self.observer
+            .on_reclaim(SimTime(self.now), fi as u32, provisioned);
+    }
+
+    // ---- provisioned concurrency -----------------------------------------------------------
+
+    fn top_up_provisioned(&mut self, fi: usize) {
+        let st = &mut self.fns[fi];
+        while st.limits.prov_alive < st.pool.prov_target {
+            let e = self
+                .envs
+                .alloc(&mut st.pool, fi as u32, true, EnvState::Idle, self.now);
+            self.stats.environments_created += 1;
+            self.account.add_prov_alive(&mut st.limits, 1);
+            st.pool.prov_idle.push(e);
+        }
+    }
+
+    fn on_provision(&mut self, f: u32, target: u32) {
+        let fi = f as usize;
+        self.fns[fi].pool.prov_target = target;
+        self.fns[fi].pool.counts.provisioned_configured = target;
+        self.top_up_provisioned(fi);
+        // Release idle surplus now; busy surplus is released when its request finishes.
+        while self.fns[fi].limits.prov_alive > target {
+            let Some(e) = self.fns[fi].pool.prov_idle.pop() else {
+                break;
+            };
+            self.reclaim(e);
+        }
+        self.notify_counts(fi);
+    }
+}

@@ -1,0 +1,350 @@
+//! The environment pool and lifecycle: the arena of execution environments, each function's
+//! idle environments in routing order, keep-alive expiry and `max-lifetime`, and the idle
+//! provisioned environments.
+//!
+//! Lifecycle: `Initializing` (a cold start runs init) → `Busy` (one invocation) → `Idle` (kept
+//! warm until keep-alive or `max-lifetime` ends, or reused) → `Reclaimed` (its slot is reused).
+//! Provisioned environments are created idle and ready, are used before on-demand ones and
+//! never expire while provisioned.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::heap::{IndexedHeap, NOT_IN_HEAP};
+use crate::model::{Function, KeepAlivePolicy, Routing};
+use crate::observer::{Counts, Outcome};
+use crate::rng::{Component, stream};
+
+use super::source::SourceId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EnvState {
+    Initializing,
+    Busy,
+    Idle,
+    Reclaimed,
+}
+
+/// One execution environment and the invocation it runs.
+#[derive(Clone, Debug)]
+pub(crate) struct Env {
+    pub(crate) function: u32,
+    pub(crate) state: EnvState,
+    pub(crate) provisioned: bool,
+    pub(crate) cold: bool,
+    pub(crate) outcome: Outcome,
+    /// Source of the invocation in progress.
+    pub(crate) source: SourceId,
+    pub(crate) created: u64,
+    created_seq: u64,
+    /// Unique number of the current idle period (validates lazy entries).
+    idle_seq: u64,
+    // The invocation in progress.
+    pub(crate) arrival: u64,
+    pub(crate) init: u64,
+    /// Execution time; while initializing, the trace's duration (`u64::MAX` when none).
+    pub(crate) exec: u64,
+}
+
+/// Every environment of the run, by id; reclaimed slots are reused.
+#[derive(Default)]
+pub(crate) struct Environments {
+    envs: Vec<Env>,
+    free: Vec<u32>,
+    pos_pool: Vec<u32>,
+    pos_expiry: Vec<u32>,
+    created_seq: u64,
+    idle_seq: u64,
+}
+
+/// Idle on-demand environments in routing order.
+enum Pool {
+    /// `newest`, `mru`, `lru`: a heap of `(key, env, idle_seq)`, smallest key first, with lazy
+    /// deletion (an expired environment's entry is skipped when it surfaces, and the heap is
+    /// compacted when stale entries pile up).
+    Ordered(BinaryHeap<Reverse<(u64, u32, u64)>>),
+    /// `random`: an indexed heap, for uniform choice and exact removal.
+    Random(IndexedHeap),
+}
+
+/// Idle on-demand environments ordered by expiry time.
+enum Expiry {
+    /// `(expires, env, idle_seq)` in non-decreasing `expires`; entries whose environment has
+    /// since left that idle period are skipped (and compacted away when they pile up).
+    Fifo(VecDeque<(u64, u32, u64)>),
+    /// Any keep-alive: an indexed heap.
+    Heap(IndexedHeap),
+}
+
+/// The environments of one function: counts, idle pools, keep-alive.
+pub(crate) struct FnPool {
+    rng_keep_alive: ChaCha8Rng,
+    rng_routing: ChaCha8Rng,
+    keep_alive: KeepAlivePolicy,
+    max_lifetime: Option<u64>,
+    routing: Routing,
+    /// Idle on-demand environments, ordered for routing.
+    pool: Pool,
+    /// Idle on-demand environments (the live entries of `pool`).
+    idle_ondemand: usize,
+    /// Idle on-demand environments by expiry time.
+    expiry: Expiry,
+    /// Time of the pending `Expire` event that is current, if any.
+    pub(crate) timer: Option<u64>,
+    /// Idle provisioned environments (used first).
+    pub(crate) prov_idle: Vec<u32>,
+    /// Provisioned concurrency configured now.
+    pub(crate) prov_target: u32,
+    /// Environment counts now.
+    pub(crate) counts: Counts,
+}
+
+impl FnPool {
+    /// The pool of function `f`, its streams derived from `seed`.
+    pub(crate) fn new(f: &Function, seed: u64) -> Self {
+        FnPool {
+            rng_keep_alive: stream(seed, &f.name, Component::KeepAlive),
+            rng_routing: stream(seed, &f.name, Component::Routing),
+            keep_alive: f.keep_alive.policy.clone(),
+            max_lifetime: f.keep_alive.max_lifetime.map(|d| d.0),
+            routing: f.routing,
+            pool: match f.routing {
+                Routing::Random => Pool::Random(IndexedHeap::new()),
+                _ => Pool::Ordered(BinaryHeap::new()),
+            },
+            idle_ondemand: 0,
+            expiry: match (&f.keep_alive.policy, f.keep_alive.max_lifetime) {
+                // Fixed keep-alive: expiry times grow with the idle order, so a FIFO with lazy
+                // deletion replaces the heap (O(1) per invocation).
+                (KeepAlivePolicy::Fixed { .. }, None) => Expiry::Fifo(VecDeque::new()),
+                _ => Expiry::Heap(IndexedHeap::new()),
+            },
+            timer: None,
+            prov_idle: Vec::new(),
+            prov_target: 0,
+            counts: Counts::default(),
+        }
+    }
+
+    /// Until when an on-demand environment created at `created` stays warm after an
+    /// invocation that ends at `now`: the keep-alive (drawn for uniform keep-alive), cut at
+    /// `max-lifetime`; `None` when its lifetime is over (it is recycled now).
+    #[inline]
+    pub(crate) fn idle_until(&mut self, now: u64, created: u64) -> Option<u64> {
+        let lifetime_end = self.max_lifetime.map(|l| created.saturating_add(l));
+        if lifetime_end.is_some_and(|end| now >= end) {
+            return None;
+        }
+        let keep = match self.keep_alive {
+            KeepAlivePolicy::Fixed { idle } => idle.0,
+            KeepAlivePolicy::Uniform { min, max } => {
+                if max.0 > min.0 {
+                    self.rng_keep_alive.random_range(min.0..=max.0)
+                } else {
+                    min.0
+                }
+            }
+        };
+        Some(
+            now.saturating_add(keep)
+                .min(lifetime_end.unwrap_or(u64::MAX)),
+        )
+    }
+}
+
+impl Environments {
+    /// Environment `e`.
+    #[inline]
+    pub(crate) fn get(&self, e: u32) -> &Env {
+        &self.envs[e as usize]
+    }
+
+    /// Environment `e`, mutable.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, e: u32) -> &mut Env {
+        &mut self.envs[e as usize]
+    }
+
+    /// A new environment of function `f` (whose pool is `fp`) created at `now`.
+    pub(crate) fn alloc(
+        &mut self,
+        fp: &mut FnPool,
+        f: u32,
+        provisioned: bool,
+        state: EnvState,
+        now: u64,
+    ) -> u32 {
+        self.created_seq += 1;
+        let env = Env {
+            function: f,
+            state,
+            provisioned,
+            cold: false,
+            outcome: Outcome::Success,
+            source: 0,
+            created: now,
+            created_seq: self.created_seq,
+            idle_seq: 0,
+            arrival: 0,
+            init: 0,
+            exec: 0,
+        };
+        fp.counts.total += 1;
+        if provisioned {
+            fp.counts.provisioned += 1;
+        }
+        if let Some(id) = self.free.pop() {
+            self.envs[id as usize] = env;
+            id
+        } else {
+            self.envs.push(env);
+            self.pos_pool.push(NOT_IN_HEAP);
+            self.pos_expiry.push(NOT_IN_HEAP);
+            (self.envs.len() - 1) as u32
+        }
+    }
+
+    /// Marks `e` reclaimed and frees its slot; the counts of its function (pool `fp`) drop.
+    #[inline]
+    pub(crate) fn release(&mut self, fp: &mut FnPool, e: u32) {
+        let env = &mut self.envs[e as usize];
+        debug_assert_ne!(env.state, EnvState::Reclaimed);
+        env.state = EnvState::Reclaimed;
+        fp.counts.total -= 1;
+        if env.provisioned {
+            fp.counts.provisioned -= 1;
+        }
+        self.free.push(e);
+    }
+
+    fn is_current(&self, id: u32, seq: u64) -> bool {
+        let env = &self.envs[id as usize];
+        env.state == EnvState::Idle && env.idle_seq == seq
+    }
+
+    /// Puts on-demand environment `e` (of pool `fp`) in the idle pool until `expires`; returns
+    /// true when `expires` is the function's new earliest expiry (`fp.timer`), for which an
+    /// expiry event must be scheduled.
+    #[inline]
+    pub(crate) fn make_idle(&mut self, fp: &mut FnPool, e: u32, expires: u64) -> bool {
+        self.envs[e as usize].state = EnvState::Idle;
+        self.idle_seq += 1;
+        let key = match fp.routing {
+            Routing::Newest => u64::MAX - self.envs[e as usize].created_seq,
+            Routing::Mru => u64::MAX - self.idle_seq,
+            Routing::Lru => self.idle_seq,
+            Routing::Random => self.envs[e as usize].created_seq,
+        };
+        self.envs[e as usize].idle_seq = self.idle_seq;
+        fp.idle_ondemand += 1;
+        match &mut fp.pool {
+            Pool::Random(h) => h.push(key, e, &mut self.pos_pool),
+            Pool::Ordered(h) => {
+                if h.len() > 2 * fp.idle_ondemand + 64 {
+                    let envs = &self.envs;
+                    h.retain(|Reverse((_, id, seq))| {
+                        envs[*id as usize].state == EnvState::Idle
+                            && envs[*id as usize].idle_seq == *seq
+                    });
+                }
+                h.push(Reverse((key, e, self.idle_seq)));
+            }
+        }
+        match &mut fp.expiry {
+            Expiry::Fifo(q) => {
+                debug_assert!(q.back().is_none_or(|b| b.0 <= expires));
+                q.push_back((expires, e, self.idle_seq));
+            }
+            Expiry::Heap(h) => h.push(expires, e, &mut self.pos_expiry),
+        }
+        if fp.timer.is_none_or(|tm| expires < tm) {
+            fp.timer = Some(expires);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Takes an idle on-demand environment of pool `fp`, chosen by its routing policy.
+    #[inline]
+    pub(crate) fn take_idle(&mut self, fp: &mut FnPool) -> Option<u32> {
+        let e = match &mut fp.pool {
+            Pool::Random(h) => {
+                if h.is_empty() {
+                    return None;
+                }
+                let i = fp.rng_routing.random_range(0..h.len());
+                let id = h.item(i);
+                h.remove(id, &mut self.pos_pool);
+                id
+            }
+            Pool::Ordered(h) => loop {
+                let Reverse((_, id, seq)) = h.pop()?;
+                if self.is_current(id, seq) {
+                    break id;
+                }
+            },
+        };
+        fp.idle_ondemand -= 1;
+        match &mut fp.expiry {
+            Expiry::Fifo(q) => {
+                // Lazy deletion; compact when stale entries dominate so memory stays
+                // proportional to the idle environments.
+                if q.len() > 4 * fp.idle_ondemand + 1024 {
+                    let envs = &self.envs;
+                    q.retain(|&(_, id, seq)| {
+                        id != e
+                            && envs[id as usize].state == EnvState::Idle
+                            && envs[id as usize].idle_seq == seq
+                    });
+                }
+            }
+            Expiry::Heap(h) => h.remove(e, &mut self.pos_expiry),
+        }
+        self.envs[e as usize].idle_seq = 0;
+        Some(e)
+    }
+
+    /// The idle environment of pool `fp` that expires first and its expiry, dropping stale
+    /// FIFO entries on the way.
+    #[inline]
+    pub(crate) fn peek_expiry(&mut self, fp: &mut FnPool) -> Option<(u64, u32)> {
+        match &mut fp.expiry {
+            Expiry::Heap(h) => h.peek(),
+            Expiry::Fifo(q) => {
+                while let Some(&(exp, id, seq)) = q.front() {
+                    if self.is_current(id, seq) {
+                        return Some((exp, id));
+                    }
+                    q.pop_front();
+                }
+                None
+            }
+        }
+    }
+
+    /// Removes from pool `fp` an idle environment whose keep-alive has ended by `now`, if
+    /// any (the caller reclaims it).
+    #[inline]
+    pub(crate) fn pop_expired(&mut self, fp: &mut FnPool, now: u64) -> Option<u32> {
+        let (exp, e) = self.peek_expiry(fp)?;
+        if exp > now {
+            return None;
+        }
+        match &mut fp.expiry {
+            Expiry::Fifo(q) => {
+                q.pop_front();
+            }
+            Expiry::Heap(h) => {
+                h.pop(&mut self.pos_expiry);
+            }
+        }
+        fp.idle_ondemand -= 1;
+        if let Pool::Random(h) = &mut fp.pool {
+            h.remove(e, &mut self.pos_pool);
+        } // ordered pools drop the entry lazily
+        Some(e)
+    }
+}
