@@ -461,7 +461,8 @@ fn routing(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<Routing>
     }
 }
 
-/// `snapstart = true` needs a `runtime` that supports SnapStart.
+/// `snapstart = true` needs a `runtime` that supports SnapStart
+/// ([`crate::cost::snapstart_supported`], the one home of that rule).
 fn snapstart_runtime(v: &mut Validator, path: &str, runtime: &Option<Text>) {
     match runtime {
         None => v.err(
@@ -469,7 +470,7 @@ fn snapstart_runtime(v: &mut Validator, path: &str, runtime: &Option<Text>) {
             "needs `runtime`: SnapStart exists for java11+, python3.12+ and dotnet8+ only",
             Some("add e.g. runtime = \"java21\"".into()),
         ),
-        Some(Lenient::Ok(r)) if !snapstart_supported(r) => v.err(
+        Some(Lenient::Ok(r)) if !crate::cost::snapstart_supported(r) => v.err(
             path,
             format!("SnapStart is not available for runtime \"{r}\""),
             Some(
@@ -479,25 +480,6 @@ fn snapstart_runtime(v: &mut Validator, path: &str, runtime: &Option<Text>) {
         ),
         _ => {}
     }
-}
-
-/// SnapStart runtimes: Java 11 and later, Python 3.12 and later, .NET 8 and later.
-fn snapstart_supported(runtime: &str) -> bool {
-    let version = |prefix: &str| -> Option<u32> {
-        let rest = runtime.strip_prefix(prefix)?;
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-        digits.parse().ok()
-    };
-    if let Some(v) = version("java") {
-        return v >= 11;
-    }
-    if let Some(v) = version("python3.") {
-        return v >= 12;
-    }
-    if let Some(v) = version("dotnet") {
-        return v >= 8 && !runtime.contains("aot") && !runtime.contains(':');
-    }
-    false
 }
 
 /// Close matches for an unknown runtime: same family prefix, or a small edit distance.
@@ -525,7 +507,7 @@ fn close_runtimes(r: &str, ids: &[String]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::cost::snapstart_supported;
 
     #[test]
     fn snapstart_runtimes() {
