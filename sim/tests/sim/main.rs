@@ -6,6 +6,7 @@ mod check_regression;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;
+mod config_ranges;
 mod config_trace;
 mod config_validation;
 mod conservation;

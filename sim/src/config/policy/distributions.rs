@@ -30,6 +30,26 @@ pub const CPU_FRACTION: f64 = 1.0;
 /// Default `threads`.
 pub const THREADS: u32 = 1;
 
+/// A distribution's `1 − 10⁻⁶` quantile ([`TAIL`]) may be at most the longest time a sample
+/// can take, [`crate::dist::SAMPLE_CAP`] (146 years, a quarter of the simulator's `u64`
+/// nanosecond clock): beyond it, times are not representable and samples are clipped to the
+/// cap (after memory scaling, so `now + sample` never overflows). Below one sample in 10⁶,
+/// clipping changes no reported percentile (the highest is p99.9); parameters that overflow
+/// (no finite quantile) or clip more often are rejected.
+pub fn max_tail_ms() -> f64 {
+    crate::dist::SAMPLE_CAP.as_millis_f64()
+}
+
+/// The upper tail probability at which [`max_tail_ms`] is checked: one sample in 10⁶.
+pub const TAIL: f64 = 1e-6;
+
+/// The gamma's shape `k` (`1 / cv²` for `mean` + `cv`) must lie in this range. Below 0.001,
+/// rand_distr draws `u^(1/k)` with `1/k` > 1000, so almost every sample rounds to 0 ns while a
+/// rare few are enormous: the runs no longer have the mean the workload states. Above 10¹², the
+/// gamma is a constant to within one part in a million (use `dist = "const"`). (Outside about
+/// 1e-154..=1e154 for `cv`, `cv²` is 0 or infinite and the gamma does not exist at all.)
+pub const GAMMA_SHAPE: (f64, f64) = (1e-3, 1e12);
+
 /// The `dist` values, in the order of the docs.
 const DISTS: [&str; 6] = ["const", "exp", "lognormal", "gamma", "weibull", "empirical"];
 
@@ -231,7 +251,22 @@ pub(crate) fn check(
                     let cv = positive_num(v, "cv", &d.cv);
                     let (mean, cv) = (mean?, cv?);
                     if name == "gamma" {
-                        Some(gamma_from_mean_cv(mean, cv))
+                        let (lo, hi) = GAMMA_SHAPE;
+                        let shape = 1.0 / (cv * cv);
+                        if (lo..=hi).contains(&shape) {
+                            Some(gamma_from_mean_cv(mean, cv))
+                        } else {
+                            v.err(
+                                &at("cv"),
+                                format!(
+                                    "must be in {}..={} for dist = \"gamma\", found {cv}",
+                                    1.0 / hi.sqrt(),
+                                    (1.0 / lo.sqrt() * 10.0).floor() / 10.0
+                                ),
+                                Some(gamma_shape_why()),
+                            );
+                            None
+                        }
                     } else {
                         match weibull_from_mean_cv(mean, cv) {
                             Some(w) => Some(w),
@@ -250,6 +285,15 @@ pub(crate) fn check(
                     let shape = positive_num(v, "shape", &d.shape);
                     let scale = positive(v, "scale", &d.scale);
                     let (shape, scale_ms) = (shape?, scale?);
+                    let (lo, hi) = GAMMA_SHAPE;
+                    if name == "gamma" && !(lo..=hi).contains(&shape) {
+                        v.err(
+                            &at("shape"),
+                            format!("must be in {lo}..={hi:e} for dist = \"gamma\", found {shape}"),
+                            Some(gamma_shape_why()),
+                        );
+                        return None;
+                    }
                     Some(if name == "gamma" {
                         Dist::Gamma { shape, scale_ms }
                     } else {
@@ -290,12 +334,73 @@ pub(crate) fn check(
             None
         }
     };
+    let dist = dist.filter(|d| tail_in_range(v, path, d));
     Some(DurationModel {
         dist: dist?,
         reference_memory_mb: reference?,
         cpu_fraction: cpu_fraction?,
         threads: threads?,
     })
+}
+
+fn gamma_shape_why() -> String {
+    "the gamma's shape (1/cv²) must be in 0.001..=1e12: below, almost every sample rounds to \
+     0 ns while a few are enormous; above, it is a constant (use dist = \"const\")"
+        .to_string()
+}
+
+/// The `1 − TAIL` quantile of `dist`, ms (for the gamma, an upper bound): non-finite when the
+/// parameters overflowed.
+pub fn tail_ms(dist: &Dist) -> f64 {
+    // ln(1/TAIL), and the standard normal quantile at 1 − TAIL.
+    let t = (1.0 / TAIL).ln();
+    const Z: f64 = 4.753_424_308_822_899;
+    match dist {
+        Dist::Const { value_ms } => *value_ms,
+        Dist::Exp { mean_ms } => mean_ms * t,
+        Dist::LogNormal { mu, sigma } => (mu + sigma * Z).exp(),
+        // Sub-gamma tail: P(X > θ(k + √(2kt) + t)) ≤ e^(−t) (Boucheron, Lugosi & Massart,
+        // Concentration Inequalities, §2.4).
+        Dist::Gamma { shape, scale_ms } => scale_ms * (shape + (2.0 * shape * t).sqrt() + t),
+        Dist::Weibull { shape, scale_ms } => scale_ms * t.powf(1.0 / shape),
+        Dist::Empirical { samples_ms, .. } => samples_ms.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+/// Reports (at `path`, or `path.file` for samples) a distribution whose `1 − 10⁻⁶` quantile is
+/// not a finite time within [`max_tail_ms`].
+fn tail_in_range(v: &mut Validator, path: &str, dist: &Dist) -> bool {
+    let q = tail_ms(dist);
+    let max = max_tail_ms();
+    if q.is_finite() && q <= max {
+        return true;
+    }
+    let (at, what) = match dist {
+        Dist::Empirical { .. } => (format!("{path}.file"), "the longest sample".to_string()),
+        _ => (
+            path.to_string(),
+            "one sample in a million (the 1 − 10⁻⁶ quantile)".to_string(),
+        ),
+    };
+    let year_ms = 365.25 * 86_400_000.0;
+    let found = if q.is_finite() {
+        format!("{:.3e} years", q / year_ms)
+    } else {
+        "no finite time (the parameters overflow)".to_string()
+    };
+    v.err(
+        &at,
+        format!(
+            "{what} must be at most {:.0} years, found {found}",
+            (max / year_ms).floor()
+        ),
+        Some(
+            "longer times do not fit the simulator's clock (u64 nanoseconds); check the units \
+             and the spread (cv, p99, shape)"
+                .into(),
+        ),
+    );
+    false
 }
 
 /// Checks that the distribution's parameters are exactly one of `sets`; reports otherwise.

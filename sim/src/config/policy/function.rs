@@ -26,6 +26,10 @@ pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
 pub const EPHEMERAL_MB: u32 = 512;
 /// Default `arm64-speedup`.
 pub const ARM64_SPEEDUP: f64 = 1.0;
+/// Accepted `arm64-speedup`: the CPU part of arm64 durations is divided by it, so beyond
+/// this range a sample is scaled by more than 100× (or the speed-up is not a finite factor);
+/// measured Graviton speed-ups are 0.8–1.5.
+pub const ARM64_SPEEDUP_RANGE: (f64, f64) = (0.01, 100.0);
 
 /// One `[[function]]` as written.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -136,12 +140,25 @@ pub(crate) fn check(
     let invocation = invocation(v, &at("invocation"), &f.invocation);
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
-        Some(_) => v.number_where(
-            &at("arm64-speedup"),
-            &f.arm64_speedup,
-            |x| x > 0.0,
-            "greater than zero",
-        ),
+        Some(_) => {
+            let (lo, hi) = ARM64_SPEEDUP_RANGE;
+            match v.number_where(
+                &at("arm64-speedup"),
+                &f.arm64_speedup,
+                |x| x > 0.0,
+                "greater than zero",
+            ) {
+                Some(x) if !(lo..=hi).contains(&x) => {
+                    v.err(
+                        &at("arm64-speedup"),
+                        format!("must be in {lo}..={hi}, found {x}"),
+                        Some("the CPU part of arm64 durations is divided by it; measured speed-ups are 0.8–1.5".into()),
+                    );
+                    None
+                }
+                other => other,
+            }
+        }
     };
     let routing = routing(v, &at("routing"), &f.routing);
     let snapstart = v.boolean(&at("snapstart"), &f.snapstart);
