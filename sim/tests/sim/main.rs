@@ -13,6 +13,7 @@ mod conservation;
 mod cost_bill;
 mod cost_properties;
 mod determinism;
+mod estimate;
 mod keep_alive;
 mod limits;
 mod provisioned;
