@@ -91,6 +91,47 @@ fn apply_overrides(
     Ok(())
 }
 
+/// Refuses a run that cannot finish or fit (exit 2, saying the estimate) and warns on stderr
+/// about one expected to take more than a minute; see [`lamsim_sim::estimate`] for the
+/// assumed speed and the limits.
+fn check_size(scenario: &Scenario) -> Result<(), ExitCode> {
+    use lamsim_sim::estimate::{INVOCATIONS_PER_S_PER_CORE, MAX_INVOCATIONS, WARN_SECONDS};
+    let est = lamsim_sim::estimate::estimate(scenario, scenario.simulation.replicates);
+    let available = available_memory_bytes();
+    let too_big = available.is_some_and(|m| est.memory_bytes > m);
+    if est.too_many_invocations() || too_big {
+        let limit = match available {
+            Some(m) => format!("{:.1} GB of available memory", m / 1e9),
+            None => "no memory limit known".to_string(),
+        };
+        eprintln!(
+            "lamsim: refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates)"
+        );
+        return Err(ExitCode::from(crate::EXIT_ERROR));
+    }
+    // Replicates run in parallel, one core each.
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, est.replicates.max(1) as usize);
+    let secs = est.seconds(cores);
+    if secs > WARN_SECONDS {
+        eprintln!(
+            "lamsim: warning: {est}: expect about {:.0} min on {cores} core{} (at {INVOCATIONS_PER_S_PER_CORE:e} invocations/s per core)",
+            secs / 60.0,
+            if cores == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}
+
+/// `MemAvailable` of `/proc/meminfo`, bytes (None where there is no such file).
+fn available_memory_bytes() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0)
+}
+
 /// `lamsim run`: simulate, print, optionally write the output folder; exit 1 on a violated
 /// `[slo]`.
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -99,6 +140,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     apply_overrides(&mut scenario, args.seed, args.replicates)?;
+    if let Err(code) = check_size(&scenario) {
+        return Ok(code);
+    }
     let sim = &scenario.simulation;
     if !args.quiet {
         eprintln!(

@@ -7,6 +7,12 @@ use std::sync::Arc;
 use crate::model::{Architecture, Dist, DurationModel};
 use crate::time::SimTime;
 
+/// The longest sample, after scaling: a quarter of the `u64` nanosecond range (146 years).
+/// Durations in workload files are at most half the range, so `now + sample` never overflows;
+/// validation rejects distributions whose `1 − 10⁻⁶` quantile exceeds this cap
+/// ([`crate::config::policy::distributions::max_tail_ms`]).
+pub const SAMPLE_CAP: SimTime = SimTime(u64::MAX / 4);
+
 /// A ready-to-sample duration distribution (parameters pre-computed, scale folded in).
 #[derive(Clone, Debug)]
 pub struct Sampler {
@@ -77,7 +83,7 @@ impl Sampler {
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(v) => v[rng.random_range(0..v.len())],
         };
-        SimTime::from_nanos_f64(ms * self.factor_ns)
+        SimTime::from_nanos_f64(ms * self.factor_ns).min(SAMPLE_CAP)
     }
 
     /// The mean of the scaled distribution, in nanoseconds (for analytic checks).

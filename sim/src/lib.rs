@@ -23,6 +23,7 @@ pub mod config;
 pub mod cost;
 pub mod dist;
 pub mod engine;
+pub mod estimate;
 pub mod heap;
 pub mod metrics;
 pub mod model;

@@ -494,36 +494,14 @@ pub struct Slo {
     pub monthly_cost_usd: Option<f64>,
 }
 
-/// The defaults, in one place (they are also documented on each field above and in
-/// `workloads/README.md`).
+/// The defaults, gathered under one name. Each is defined (and documented) with its policy in
+/// [`crate::config::policy`], documented again on the fields above and in
+/// `workloads/README.md`.
 pub mod defaults {
-    use crate::time::{NS_PER_MIN, SimTime};
-
-    /// `[simulation] seed`.
-    pub const SEED: u64 = 1;
-    /// `[simulation] replicates`.
-    pub const REPLICATES: u32 = 1;
-    /// `[account] region`.
-    pub const REGION: &str = "us-east-1";
-    /// `[account] concurrency-limit`.
-    pub const CONCURRENCY_LIMIT: u32 = 1000;
-    /// `[function] timeout`.
-    pub const TIMEOUT: SimTime = SimTime::from_secs(3);
-    /// `[function] timeout` maximum.
-    pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
-    /// `[function] ephemeral-storage-mb`.
-    pub const EPHEMERAL_MB: u32 = 512;
-    /// `[function.keep-alive] idle` (AWS reclaims idle environments after several minutes; the
-    /// pacslab measurements behind SimFaaS found about 10 minutes).
-    pub const KEEP_ALIVE_IDLE: SimTime = SimTime(10 * NS_PER_MIN);
-    /// `[pricing] granularity`.
-    pub const GRANULARITY: SimTime = SimTime::from_millis(1);
-    /// `[pricing] billing-date`.
-    pub const BILLING_DATE: super::Date = super::Date {
-        year: 2026,
-        month: 1,
-        day: 1,
-    };
-    /// `[function.diurnal] period`.
-    pub const DIURNAL_PERIOD: SimTime = SimTime::from_secs(24 * 3600);
+    pub use crate::config::policy::arrivals::diurnal::PERIOD as DIURNAL_PERIOD;
+    pub use crate::config::policy::function::{EPHEMERAL_MB, MAX_TIMEOUT, TIMEOUT};
+    pub use crate::config::policy::keep_alive::IDLE as KEEP_ALIVE_IDLE;
+    pub use crate::config::policy::limits::{CONCURRENCY_LIMIT, REGION};
+    pub use crate::config::policy::pricing::{BILLING_DATE, GRANULARITY};
+    pub use crate::config::policy::simulation::{REPLICATES, SEED};
 }

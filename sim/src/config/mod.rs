@@ -2,16 +2,24 @@
 //!
 //! Parsing is two-staged: [`raw`] mirrors the file with serde (`deny_unknown_fields`,
 //! kebab-case, everything optional), then [`validate`] resolves every default, converts units
-//! and collects *every* error with its TOML path and a hint.
+//! and collects *every* error with its TOML path and a hint. Each policy (arrivals,
+//! distributions, keep-alive, limits, provisioned concurrency, pricing, handler, calibration,
+//! the simulation, a function's basics, the SLO) has its own module in [`policy`] with its raw
+//! keys, its checks and its defaults. Data files (traces, empirical samples) are read by
+//! [`files`]; "did you mean" hints come from [`hints`].
 
 use std::fmt;
 use std::path::Path;
 
 use crate::model::Scenario;
 
+pub mod files;
+pub mod hints;
+pub mod policy;
 pub mod raw;
 pub mod resolved;
 pub mod validate;
+mod values;
 
 pub use resolved::to_resolved_toml;
 
@@ -245,15 +253,9 @@ fn known(t: &mut toml::Table, path: &str, keys: &[&str], errors: &mut Vec<Config
         } else {
             format!("{path}.{k}")
         };
-        let hint = match validate::suggest(&k, keys) {
+        let hint = match hints::suggest(&k, keys) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "known keys here: {}",
-                keys.iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            None => format!("known keys here: {}", hints::key_list(keys)),
         };
         errors.push(ConfigError::new(full, "unknown key").with_hint(hint));
         t.remove(&k);

@@ -13,23 +13,25 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::validate::Z99;
+use super::policy::arrivals;
+use super::policy::distributions::Z99;
 use crate::model::{
-    ArrivalProcess, ConstantSpacing, Dist, DiurnalProfile, DurationModel, Function, InvocationType,
-    KeepAlivePolicy, Routing, Scaling, Scenario,
+    Dist, DurationModel, Function, InvocationType, KeepAlivePolicy, Routing, Scaling, Scenario,
 };
 use crate::time::{SimTime, format_duration};
 
 /// A TOML string literal (quoted and escaped).
-fn q(s: &str) -> String {
+pub(crate) fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn qp(p: &Path) -> String {
+/// A path as a TOML string literal.
+pub(crate) fn qp(p: &Path) -> String {
     q(&p.display().to_string())
 }
 
-fn d(t: SimTime) -> String {
+/// A duration as a TOML string literal (`"1h"`).
+pub(crate) fn d(t: SimTime) -> String {
     q(&format_duration(t))
 }
 
@@ -47,7 +49,7 @@ fn shortest(x: f64, exact: impl Fn(f64) -> bool) -> f64 {
 }
 
 /// A float that reads back as a TOML float (always with a decimal point or exponent).
-fn f(x: f64) -> String {
+pub(crate) fn f(x: f64) -> String {
     toml::Value::Float(x).to_string()
 }
 
@@ -176,55 +178,7 @@ fn function(w: &mut String, fun: &Function) {
 
     let a = &fun.arrivals;
     let _ = writeln!(w, "\n[function.arrivals]");
-    match &a.process {
-        ArrivalProcess::Poisson { rate_per_s } => {
-            let _ = writeln!(w, "kind = \"poisson\"\nrate-per-s = {}", f(*rate_per_s));
-        }
-        ArrivalProcess::Constant(ConstantSpacing::Rate(r)) => {
-            let _ = writeln!(w, "kind = \"constant\"\nrate-per-s = {}", f(*r));
-        }
-        ArrivalProcess::Constant(ConstantSpacing::Count(n)) => {
-            let _ = writeln!(w, "kind = \"constant\"\ncount = {n}");
-        }
-        ArrivalProcess::OnOff {
-            on_rate_per_s,
-            off_rate_per_s,
-            on_mean,
-            off_mean,
-        } => {
-            let _ = writeln!(w, "kind = \"on-off\"");
-            let _ = writeln!(w, "on-rate-per-s = {}", f(*on_rate_per_s));
-            let _ = writeln!(w, "off-rate-per-s = {}", f(*off_rate_per_s));
-            let _ = writeln!(w, "on-mean = {}", d(*on_mean));
-            let _ = writeln!(w, "off-mean = {}", d(*off_mean));
-        }
-        ArrivalProcess::Diurnal(DiurnalProfile::Sine {
-            mean_rate_per_s,
-            amplitude,
-            period,
-            peak_at,
-        }) => {
-            let _ = writeln!(w, "kind = \"diurnal\"");
-            let _ = writeln!(w, "mean-rate-per-s = {}", f(*mean_rate_per_s));
-            let _ = writeln!(w, "amplitude = {}", f(*amplitude));
-            let _ = writeln!(w, "period = {}", d(*period));
-            let _ = writeln!(w, "peak-at = {}", d(*peak_at));
-        }
-        ArrivalProcess::Diurnal(DiurnalProfile::Hourly { rates_per_s }) => {
-            let list: Vec<String> = rates_per_s.iter().map(|r| f(*r)).collect();
-            let _ = writeln!(
-                w,
-                "kind = \"diurnal\"\nhourly-rates-per-s = [{}]",
-                list.join(", ")
-            );
-        }
-        ArrivalProcess::Trace(t) => {
-            let _ = writeln!(w, "kind = \"trace\"\nfile = {}", qp(&t.path));
-            if let Some(tf) = &t.function {
-                let _ = writeln!(w, "trace-function = {}", q(tf));
-            }
-        }
-    }
+    w.push_str(&arrivals::resolved(&a.process));
     let _ = writeln!(w, "start = {}", d(a.start));
     let _ = writeln!(w, "end = {}", d(a.end));
 

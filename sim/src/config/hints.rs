@@ -1,0 +1,98 @@
+//! "Did you mean …?" hints: edit distance, closest candidate, and how a TOML value is described
+//! in messages.
+
+/// Suggests the candidate closest to `word` (ignoring case, and `_` vs `-`), if it is close
+/// enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    let w = norm(word);
+    let mut best: Option<(usize, &'a str)> = None;
+    for &c in candidates {
+        let d = levenshtein(&w, &norm(c));
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let (d, c) = best?;
+    let limit = (w.chars().count().max(c.len()) / 3).max(1);
+    (d <= limit).then_some(c)
+}
+
+/// Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
+/// characters (optimal string alignment), so `knid` is one edit from `kind`.
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j - 1] + cost)
+                .min(d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// `"did you mean `x`?"`, or the list of accepted values.
+pub(crate) fn choice_hint(word: &str, candidates: &[&str]) -> String {
+    match suggest(word, candidates) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("expected one of: {}", quoted_list(candidates)),
+    }
+}
+
+/// `"a", "b", "c"`.
+pub(crate) fn quoted_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `` `a`, `b`, `c` ``.
+pub(crate) fn key_list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Describes a TOML value's type for messages: "an integer (120)".
+pub(crate) fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("a string (\"{s}\")"),
+        toml::Value::Integer(i) => format!("an integer ({i})"),
+        toml::Value::Float(f) => format!("a number ({f})"),
+        toml::Value::Boolean(b) => format!("a boolean ({b})"),
+        toml::Value::Datetime(d) => format!("a date ({d})"),
+        toml::Value::Array(_) => "an array".to_string(),
+        toml::Value::Table(_) => "a table".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["rate-per-s", "count", "kind"];
+        assert_eq!(suggest("rate-per-sec", &keys), Some("rate-per-s"));
+        assert_eq!(suggest("rate_per_s", &keys), Some("rate-per-s"));
+        assert_eq!(suggest("knid", &keys), Some("kind"));
+        assert_eq!(suggest("completely-different", &keys), None);
+    }
+}

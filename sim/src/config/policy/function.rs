@@ -1,0 +1,553 @@
+//! One `[[function]]`: its basic keys (name, memory, architecture, runtime, timeout, storage,
+//! invocation, routing, SnapStart) and the assembly of its policies, each checked by its own
+//! module.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::limits::{self, Limits};
+use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned};
+use crate::config::hints::{choice_hint, levenshtein};
+use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
+use crate::config::values::Validator;
+use crate::model::{
+    Architecture, Dist, DurationModel, Function, InvocationType, MAX_MEMORY_MB, MIN_MEMORY_MB,
+    Routing,
+};
+use crate::profiles::{self, PackageType};
+use crate::time::SimTime;
+
+/// Default `timeout`.
+pub const TIMEOUT: SimTime = SimTime::from_secs(3);
+/// Largest `timeout` (the AWS maximum).
+pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
+/// Default `ephemeral-storage-mb`.
+pub const EPHEMERAL_MB: u32 = 512;
+/// Default `arm64-speedup`.
+pub const ARM64_SPEEDUP: f64 = 1.0;
+/// Accepted `arm64-speedup`: the CPU part of arm64 durations is divided by it, so beyond
+/// this range a sample is scaled by more than 100× (or the speed-up is not a finite factor);
+/// measured Graviton speed-ups are 0.8–1.5.
+pub const ARM64_SPEEDUP_RANGE: (f64, f64) = (0.01, 100.0);
+
+/// One `[[function]]` as written.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Raw {
+    /// `name = "api"`.
+    pub name: Option<Text>,
+    /// `memory-mb = 1024`.
+    pub memory_mb: Option<Integer>,
+    /// `architecture = "x86_64"`.
+    pub architecture: Option<Text>,
+    /// `runtime = "python3.13"`.
+    pub runtime: Option<Text>,
+    /// `package-type = "zip"` (or `"image"`): selects the built-in cold-start profile of
+    /// `runtime` for that deployment package type.
+    pub package_type: Option<Text>,
+    /// `timeout = "30s"`.
+    pub timeout: Option<Duration>,
+    /// `ephemeral-storage-mb = 512`.
+    pub ephemeral_storage_mb: Option<Integer>,
+    /// `reserved-concurrency = 100`.
+    pub reserved_concurrency: Option<Integer>,
+    /// `provisioned-concurrency = 10`, or `[[function.provisioned-concurrency]]` tables.
+    pub provisioned_concurrency: Option<Lenient<provisioned::Raw>>,
+    /// `invocation = "sync"`.
+    pub invocation: Option<Text>,
+    /// `arm64-speedup = 1.2`.
+    pub arm64_speedup: Option<Number>,
+    /// `routing = "newest"`.
+    pub routing: Option<Text>,
+    /// `snapstart = true`.
+    pub snapstart: Option<Bool>,
+    /// `calibration = "calibration.toml"`.
+    pub calibration: Option<Text>,
+    /// `[function.arrivals]`.
+    pub arrivals: Option<arrivals::Raw>,
+    /// `[function.duration]`.
+    pub duration: Option<distributions::Raw>,
+    /// `[function.init]`.
+    pub init: Option<distributions::Raw>,
+    /// `[function.restore]`.
+    pub restore: Option<distributions::Raw>,
+    /// `[function.keep-alive]`.
+    pub keep_alive: Option<keep_alive::Raw>,
+    /// `[function.handler]`.
+    pub handler: Option<handler::Raw>,
+}
+
+/// Validates `function[i]`; `window` is the simulated window when it is valid. Also returns
+/// what the checks across functions need.
+pub(crate) fn check(
+    v: &mut Validator,
+    i: usize,
+    f: &Raw,
+    window: Option<SimTime>,
+) -> (Option<Function>, Limits) {
+    let p = format!("function[{i}]");
+    let at = |k: &str| format!("{p}.{k}");
+
+    let name = name(v, &at("name"), &f.name);
+    let memory_mb = match &f.memory_mb {
+        None => {
+            v.missing(&at("memory-mb"), "memory-mb = 1024");
+            None
+        }
+        Some(_) => v.int_range(&at("memory-mb"), &f.memory_mb, MIN_MEMORY_MB, MAX_MEMORY_MB),
+    };
+    let architecture = architecture(v, &at("architecture"), &f.architecture);
+    let package = package_type(v, &at("package-type"), &f.package_type);
+    let runtime = runtime(v, &at("runtime"), &f.runtime);
+    let runtime_ok = f.runtime.is_none() || runtime.is_some();
+    let timeout = match &f.timeout {
+        None => Some(TIMEOUT),
+        Some(_) => match v.positive_duration(&at("timeout"), &f.timeout) {
+            Some(t) if t > MAX_TIMEOUT => {
+                v.err(
+                    &at("timeout"),
+                    format!("must be at most 15m (AWS maximum), found {t}"),
+                    None,
+                );
+                None
+            }
+            other => other,
+        },
+    };
+    let ephemeral = match &f.ephemeral_storage_mb {
+        None => Some(EPHEMERAL_MB),
+        Some(_) => v.int_range(
+            &at("ephemeral-storage-mb"),
+            &f.ephemeral_storage_mb,
+            512,
+            10_240,
+        ),
+    };
+    let reserved = limits::reserved(v, &at("reserved-concurrency"), &f.reserved_concurrency);
+    let reserved_ok = f.reserved_concurrency.is_none() || reserved.is_some();
+    let provisioned = provisioned::check(
+        v,
+        &at("provisioned-concurrency"),
+        &f.provisioned_concurrency,
+    );
+    limits::provisioned_within_reserved(
+        v,
+        &at("provisioned-concurrency"),
+        reserved,
+        provisioned.as_ref(),
+    );
+    let invocation = invocation(v, &at("invocation"), &f.invocation);
+    let arm64_speedup = match &f.arm64_speedup {
+        None => Some(ARM64_SPEEDUP),
+        Some(_) => {
+            let (lo, hi) = ARM64_SPEEDUP_RANGE;
+            match v.number_where(
+                &at("arm64-speedup"),
+                &f.arm64_speedup,
+                |x| x > 0.0,
+                "greater than zero",
+            ) {
+                Some(x) if !(lo..=hi).contains(&x) => {
+                    v.err(
+                        &at("arm64-speedup"),
+                        format!("must be in {lo}..={hi}, found {x}"),
+                        Some("the CPU part of arm64 durations is divided by it; measured speed-ups are 0.8–1.5".into()),
+                    );
+                    None
+                }
+                other => other,
+            }
+        }
+    };
+    let routing = routing(v, &at("routing"), &f.routing);
+    let snapstart = v.boolean(&at("snapstart"), &f.snapstart);
+    let snapstart_ok = f.snapstart.is_none() || snapstart.is_some();
+    let snapstart = snapstart.unwrap_or(false);
+    if snapstart {
+        snapstart_runtime(v, &at("snapstart"), &f.runtime);
+    }
+    let calibration = v
+        .text(&at("calibration"), &f.calibration)
+        .map(|c| v.file_path(&c));
+    let calibrated = calibration
+        .as_ref()
+        .and_then(|c| calibration::load(v, &at("calibration"), c));
+    let calibration_ok = f.calibration.is_none() || calibrated.is_some();
+    let cal_label = calibration
+        .as_ref()
+        .map_or(String::new(), |c| c.display().to_string());
+    let duration_table = calibration::merge(
+        f.duration.as_ref(),
+        calibrated.as_ref().and_then(|c| c.duration.as_ref()),
+    );
+    let init_table = calibration::merge(
+        f.init.as_ref(),
+        calibrated.as_ref().and_then(|c| c.init.as_ref()),
+    );
+    let handler = f
+        .handler
+        .as_ref()
+        .and_then(|h| handler::check(v, &at("handler"), h));
+    let handler_ok = f.handler.is_none() || handler.is_some();
+
+    let arrivals = match &f.arrivals {
+        None => {
+            v.missing(
+                &at("arrivals"),
+                "[function.arrivals] kind = \"poisson\", rate-per-s = 10.0",
+            );
+            None
+        }
+        // With no valid window the arrivals are still checked (the scenario fails anyway).
+        Some(a) => arrivals::check(
+            v,
+            &at("arrivals"),
+            a,
+            window.unwrap_or(SimTime::MAX),
+            &arrivals::Context {
+                function: name.as_deref().unwrap_or(""),
+            },
+        ),
+    };
+
+    let mem = memory_mb.unwrap_or(MIN_MEMORY_MB);
+    let trace_mean_ms = arrivals
+        .as_ref()
+        .and_then(|a| arrivals::trace::mean_duration_ms(&a.process));
+    let duration = match duration_table.as_ref().map(|(d, _)| d) {
+        // A trace with per-request durations needs no [function.duration]: the mean of the
+        // trace's durations stands in wherever one number is needed (see the README).
+        None if trace_mean_ms.is_some() => Some(DurationModel::unscaled(
+            Dist::Const {
+                value_ms: trace_mean_ms.unwrap_or(0.0),
+            },
+            mem,
+        )),
+        // A trace that failed to load may have had durations: its errors say enough.
+        None if arrivals.is_none()
+            && matches!(f.arrivals.as_ref().and_then(|a| a.kind.as_ref()),
+                        Some(Lenient::Ok(k)) if k == <arrivals::trace::Trace as arrivals::ArrivalKind>::NAME) =>
+        {
+            None
+        }
+        // A calibration file that failed to load has reported why.
+        None if f.calibration.is_some() && !calibration_ok => None,
+        None => {
+            let hint = if f.calibration.is_some() {
+                "the calibration file has no [duration]: give [function.duration]"
+            } else {
+                "add e.g. [function.duration] dist = \"lognormal\", median = \"120ms\", p99 = \"800ms\""
+            };
+            v.err(&at("duration"), "is required", Some(hint.into()));
+            None
+        }
+        Some(d) => {
+            let from_cal = duration_table.as_ref().map_or(&[][..], |(_, k)| k);
+            calibration::model(v, &at("duration"), d, mem, from_cal, &cal_label, "duration")
+        }
+    };
+    let init = match init_table.as_ref() {
+        Some((d, from_cal)) => {
+            calibration::model(v, &at("init"), d, mem, from_cal, &cal_label, "init")
+        }
+        None => match (architecture, package) {
+            (Some(arch), Some(pkg)) => {
+                let rt = runtime.as_deref().unwrap_or(profiles::GENERIC);
+                let found = profiles::init_profile_for(rt, pkg, arch, mem)
+                    .or_else(|| profiles::init_profile(rt, arch, mem));
+                if found.is_none() && runtime_ok {
+                    v.err(
+                        &at("init"),
+                        format!("no built-in {} profile for runtime \"{rt}\"", pkg.as_str()),
+                        Some("give [function.init], or use package-type = \"zip\"".into()),
+                    );
+                }
+                found
+            }
+            _ => None,
+        },
+    };
+    let restore = match (&f.restore, snapstart) {
+        (Some(d), true) => {
+            distributions::check(v, &at("restore"), d, mem, distributions::CPU_FRACTION).map(Some)
+        }
+        (Some(_), false) => {
+            v.err(
+                &at("restore"),
+                "only applies with snapstart = true",
+                Some("add snapstart = true, or remove [function.restore]".into()),
+            );
+            None
+        }
+        (None, true) => Some(Some(distributions::default_restore(mem))),
+        (None, false) => Some(None),
+    };
+    let keep_alive = keep_alive::check(v, &at("keep-alive"), f.keep_alive.as_ref());
+
+    let limits = Limits {
+        reserved,
+        max_provisioned: provisioned
+            .as_ref()
+            .map(|w| w.iter().map(|w| w.count).max().unwrap_or(0))
+            .unwrap_or(0),
+    };
+    let flags_ok = runtime_ok && reserved_ok && snapstart_ok && calibration_ok && handler_ok;
+    let func = (|| {
+        if !flags_ok {
+            return None;
+        }
+        Some(Function {
+            name: name?,
+            memory_mb: memory_mb?,
+            architecture: architecture?,
+            runtime,
+            timeout: timeout?,
+            ephemeral_storage_mb: ephemeral?,
+            reserved_concurrency: reserved,
+            provisioned: provisioned?,
+            invocation: invocation?,
+            arm64_speedup: arm64_speedup?,
+            routing: routing?,
+            arrivals: arrivals?,
+            duration: duration?,
+            init: init?,
+            keep_alive: keep_alive?,
+            snapstart,
+            restore: restore?,
+            handler,
+            calibration,
+        })
+    })();
+    (func, limits)
+}
+
+/// Function names must be unique.
+pub(crate) fn unique_names(v: &mut Validator, list: &[Raw]) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, f) in list.iter().enumerate() {
+        if let Some(Lenient::Ok(n)) = &f.name {
+            if let Some(first) = seen.get(n.as_str()) {
+                v.err(
+                    &format!("function[{i}].name"),
+                    format!("duplicate name \"{n}\" (also function[{first}])"),
+                    Some("function names must be unique".into()),
+                );
+            } else {
+                seen.insert(n, i);
+            }
+        }
+    }
+}
+
+/// `name`: required, `[A-Za-z0-9_-]+`.
+fn name(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<String> {
+    match v.text(path, raw) {
+        None => {
+            if raw.is_none() {
+                v.missing(path, "name = \"api\"");
+            }
+            None
+        }
+        Some(n)
+            if !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Some(n)
+        }
+        Some(n) => {
+            v.err(
+                path,
+                format!("\"{n}\" is not a valid name: use letters, digits, `-` and `_` only"),
+                None,
+            );
+            None
+        }
+    }
+}
+
+/// `architecture`: `"x86_64"` (default) or `"arm64"`.
+fn architecture(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<Architecture> {
+    const ARCHES: [&str; 2] = ["x86_64", "arm64"];
+    match v.text(path, raw).as_deref() {
+        None => raw.is_none().then_some(Architecture::X86_64),
+        Some("x86_64") => Some(Architecture::X86_64),
+        Some("arm64") => Some(Architecture::Arm64),
+        Some(other) => {
+            let hint = match other.to_ascii_lowercase().as_str() {
+                "x86" | "x64" | "amd64" | "x86-64" => "did you mean `x86_64`?".to_string(),
+                "aarch64" | "arm" | "graviton" | "arm64v8" => "did you mean `arm64`?".to_string(),
+                _ => choice_hint(other, &ARCHES),
+            };
+            v.err(
+                path,
+                format!("unknown architecture \"{other}\""),
+                Some(hint),
+            );
+            None
+        }
+    }
+}
+
+/// `package-type`: `"zip"` (default) or `"image"`.
+fn package_type(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<PackageType> {
+    match v.text(path, raw).as_deref() {
+        None => raw.is_none().then_some(PackageType::Zip),
+        Some("zip") => Some(PackageType::Zip),
+        Some("image") => Some(PackageType::Image),
+        Some(other) => {
+            v.err(
+                path,
+                format!("unknown package type \"{other}\""),
+                Some("expected \"zip\" or \"image\"".into()),
+            );
+            None
+        }
+    }
+}
+
+/// `runtime`: optional; one with a built-in cold-start profile.
+fn runtime(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<String> {
+    match v.text(path, raw) {
+        Some(r) if !profiles::is_known(&r) || r == profiles::GENERIC => {
+            let ids: Vec<String> = profiles::runtimes()
+                .into_iter()
+                .map(|r| r.id)
+                .filter(|id| id != profiles::GENERIC)
+                .collect();
+            let close = close_runtimes(&r, &ids);
+            let hint = if close.is_empty() {
+                "run `lamsim runtimes` for the list, or leave `runtime` out and give [function.init]".to_string()
+            } else {
+                format!("close matches: {}", close.join(", "))
+            };
+            v.err(
+                path,
+                format!("no built-in profile for runtime \"{r}\""),
+                Some(hint),
+            );
+            None
+        }
+        other => other,
+    }
+}
+
+/// `invocation`: `"sync"` (default); the other AWS invocation types are named as not yet
+/// supported.
+fn invocation(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<InvocationType> {
+    match v.text(path, raw).as_deref() {
+        None => raw.is_none().then_some(InvocationType::Sync),
+        Some("sync") => Some(InvocationType::Sync),
+        Some(other @ ("async" | "event" | "Event" | "queue" | "sqs" | "stream")) => {
+            v.err(
+                path,
+                format!("invocation \"{other}\" is not supported yet"),
+                Some("only \"sync\" (RequestResponse: a throttled request fails with 429) is simulated for now".into()),
+            );
+            None
+        }
+        Some(other) => {
+            v.err(
+                path,
+                format!("unknown invocation \"{other}\""),
+                Some("expected \"sync\"".into()),
+            );
+            None
+        }
+    }
+}
+
+/// `routing`: `"newest"` (default), `"mru"`, `"lru"` or `"random"`.
+fn routing(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<Routing> {
+    const ROUTING: [&str; 4] = ["newest", "mru", "lru", "random"];
+    match v.text(path, raw).as_deref() {
+        None => raw.is_none().then_some(Routing::Newest),
+        Some("newest") => Some(Routing::Newest),
+        Some("mru") => Some(Routing::Mru),
+        Some("lru") => Some(Routing::Lru),
+        Some("random") => Some(Routing::Random),
+        Some(other) => {
+            v.err(
+                path,
+                format!("unknown routing \"{other}\""),
+                Some(choice_hint(other, &ROUTING)),
+            );
+            None
+        }
+    }
+}
+
+/// `snapstart = true` needs a `runtime` that supports SnapStart
+/// ([`crate::cost::snapstart_supported`], the one home of that rule).
+fn snapstart_runtime(v: &mut Validator, path: &str, runtime: &Option<Text>) {
+    match runtime {
+        None => v.err(
+            path,
+            "needs `runtime`: SnapStart exists for java11+, python3.12+ and dotnet8+ only",
+            Some("add e.g. runtime = \"java21\"".into()),
+        ),
+        Some(Lenient::Ok(r)) if !crate::cost::snapstart_supported(r) => v.err(
+            path,
+            format!("SnapStart is not available for runtime \"{r}\""),
+            Some(
+                "SnapStart supports java11 and later, python3.12 and later, dotnet8 and later"
+                    .into(),
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// Close matches for an unknown runtime: same family prefix, or a small edit distance.
+fn close_runtimes(r: &str, ids: &[String]) -> Vec<String> {
+    let lower = r.to_ascii_lowercase();
+    let family: String = lower
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let mut scored: Vec<(usize, &String)> = ids
+        .iter()
+        .filter_map(|id| {
+            let d = levenshtein(&lower, id);
+            let same_family = !family.is_empty() && id.starts_with(&family);
+            (d <= 3 || same_family).then_some((d, id))
+        })
+        .collect();
+    scored.sort();
+    scored
+        .into_iter()
+        .take(8)
+        .map(|(_, id)| id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cost::snapstart_supported;
+
+    #[test]
+    fn snapstart_runtimes() {
+        for r in [
+            "java11",
+            "java21",
+            "java25",
+            "python3.12",
+            "python3.13",
+            "dotnet8",
+            "dotnet10",
+        ] {
+            assert!(snapstart_supported(r), "{r}");
+        }
+        for r in [
+            "java8.al2",
+            "python3.11",
+            "python3.9",
+            "nodejs22.x",
+            "provided.al2023:rust",
+            "ruby3.4",
+        ] {
+            assert!(!snapstart_supported(r), "{r}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! How much work a run is, before it starts: expected invocations (from each arrival process's
+//! mean rate over its window) and the memory the replicates' records hold, so the command line
+//! can refuse a run that cannot finish or fit, and warn about a long one.
+//!
+//! ```
+//! use lamsim_sim::{estimate::estimate, testing::simple_scenario};
+//! // 10 req/s for one simulated hour: 36,000 invocations per replicate.
+//! let s = simple_scenario(10.0, 100.0, "10m", "1h");
+//! let e = estimate(&s, 4);
+//! assert_eq!(e.invocations_per_replicate, 36_000.0);
+//! assert_eq!(e.invocations, 144_000.0);
+//! ```
+
+use std::fmt;
+
+use crate::metrics::{FunctionRecord, HISTOGRAM_MAX_US};
+use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Scenario};
+use crate::runner::Replicate;
+use crate::summary::FunctionSummary;
+use crate::time::{NS_PER_S, SimTime};
+
+/// Simulated invocations per second one core is assumed to run: conservative, about half of
+/// the end-to-end figure measured on a loaded 2-core machine (100 M invocations of
+/// `lamsim run` in 53 s; see the README's benchmark table).
+pub const INVOCATIONS_PER_S_PER_CORE: f64 = 1e6;
+
+/// The most invocations a run may have (all replicates): at
+/// [`INVOCATIONS_PER_S_PER_CORE`], 10¹² take about 12 core-days.
+pub const MAX_INVOCATIONS: f64 = 1e12;
+
+/// Above this expected wall time (seconds), the command line warns before running.
+pub const WARN_SECONDS: f64 = 60.0;
+
+/// The expected size of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Expected invocations (arrivals) in one replicate, all functions.
+    pub invocations_per_replicate: f64,
+    /// Over every replicate.
+    pub invocations: f64,
+    /// Bytes the finished replicates hold until they are merged: replicates × (one replicate
+    /// + functions × one function's record and summary).
+    pub memory_bytes: f64,
+    /// Replicates (they run in parallel, one core each).
+    pub replicates: u32,
+}
+
+impl Estimate {
+    /// Expected wall time on `cores` cores, seconds, at [`INVOCATIONS_PER_S_PER_CORE`]
+    /// (replicates run in parallel, one core each).
+    pub fn seconds(&self, cores: usize) -> f64 {
+        let used = cores.clamp(1, self.replicates.max(1) as usize);
+        self.invocations / (INVOCATIONS_PER_S_PER_CORE * used as f64)
+    }
+
+    /// Whether the run is over [`MAX_INVOCATIONS`].
+    pub fn too_many_invocations(&self) -> bool {
+        self.invocations > MAX_INVOCATIONS
+    }
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "about {:.3e} invocations ({:.3e} per replicate), {:.3} GB of records",
+            self.invocations,
+            self.invocations_per_replicate,
+            self.memory_bytes / 1e9
+        )
+    }
+}
+
+/// The expected work of running `scenario` with `replicates` replicates.
+pub fn estimate(scenario: &Scenario, replicates: u32) -> Estimate {
+    let window = scenario.simulation.duration;
+    let per_replicate: f64 = scenario
+        .functions
+        .iter()
+        .map(|f| expected_arrivals(&f.arrivals, window))
+        .sum();
+    let n = replicates.max(1) as f64;
+    let per_function = record_bytes() + std::mem::size_of::<FunctionSummary>() as f64;
+    let per_replicate_bytes =
+        std::mem::size_of::<Replicate>() as f64 + scenario.functions.len() as f64 * per_function;
+    Estimate {
+        invocations_per_replicate: per_replicate,
+        invocations: per_replicate * n,
+        memory_bytes: per_replicate_bytes * n,
+        replicates: replicates.max(1),
+    }
+}
+
+/// Expected arrivals of `arrivals` in `[start, min(end, window))`, from the process's mean
+/// rate (exact for constant counts and traces).
+pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
+    let start = arrivals.start;
+    let end = arrivals.end.min(window);
+    let secs = end.saturating_sub(start).0 as f64 / NS_PER_S as f64;
+    match &arrivals.process {
+        ArrivalProcess::Poisson { rate_per_s } => rate_per_s * secs,
+        ArrivalProcess::Constant(ConstantSpacing::Rate(r)) => r * secs,
+        ArrivalProcess::Constant(ConstantSpacing::Count(n)) => *n as f64,
+        ArrivalProcess::OnOff {
+            on_rate_per_s,
+            off_rate_per_s,
+            on_mean,
+            off_mean,
+        } => {
+            let (on, off) = (on_mean.0 as f64, off_mean.0 as f64);
+            (on_rate_per_s * on + off_rate_per_s * off) / (on + off) * secs
+        }
+        ArrivalProcess::Diurnal(DiurnalProfile::Sine {
+            mean_rate_per_s, ..
+        }) => mean_rate_per_s * secs,
+        ArrivalProcess::Diurnal(DiurnalProfile::Hourly { rates_per_s }) => {
+            rates_per_s.iter().sum::<f64>() / 24.0 * secs
+        }
+        ArrivalProcess::Trace(t) => {
+            t.times.iter().filter(|&&x| x >= start && x < end).count() as f64
+        }
+    }
+}
+
+/// Bytes of one function's record: the struct and its two latency histograms' counters.
+fn record_bytes() -> f64 {
+    let h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, HISTOGRAM_MAX_US, 3)
+        .map_or(0, |h| h.distinct_values());
+    (std::mem::size_of::<FunctionRecord>() + 2 * h * std::mem::size_of::<u64>()) as f64
+}
