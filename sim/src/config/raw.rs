@@ -177,6 +177,8 @@ pub struct Function {
     pub keep_alive: Option<KeepAlive>,
     /// `[function.handler]`.
     pub handler: Option<Handler>,
+    /// `[function.slo]`: the function's own objectives, same keys as `[slo]`.
+    pub slo: Option<Slo>,
 }
 
 /// `provisioned-concurrency`: an integer, or an array of schedule tables.
@@ -314,7 +316,7 @@ pub struct Handler {
     pub env: Option<Lenient<BTreeMap<String, Text>>>,
 }
 
-/// `[slo]`.
+/// `[slo]`, and `[function.slo]` (the same keys).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Slo {

@@ -431,7 +431,7 @@ impl Validator<'_> {
         if let Some(acc) = &account {
             self.concurrency(acc, &limits);
         }
-        let slo = raw.slo.as_ref().map(|s| self.slo(s));
+        let slo = raw.slo.as_ref().map(|s| self.slo("slo", s));
 
         if !all_ok {
             return None;
@@ -646,11 +646,12 @@ impl Validator<'_> {
         })
     }
 
-    fn slo(&mut self, raw: &raw::Slo) -> Slo {
-        let p99 = self.positive_duration("slo.p99", &raw.p99);
+    /// `[slo]` at `path` (`slo`, or `function[i].slo` for a function's own objectives).
+    fn slo(&mut self, path: &str, raw: &raw::Slo) -> Slo {
+        let p99 = self.positive_duration(&format!("{path}.p99"), &raw.p99);
         let ratio = |v: &mut Self, key: &str, x: &Option<raw::Number>| {
             v.number_where(
-                &format!("slo.{key}"),
+                &format!("{path}.{key}"),
                 x,
                 |x| (0.0..=1.0).contains(&x),
                 "in 0..=1",
@@ -659,7 +660,7 @@ impl Validator<'_> {
         let cold = ratio(self, "cold-start-ratio", &raw.cold_start_ratio);
         let throttle = ratio(self, "throttle-ratio", &raw.throttle_ratio);
         let cost = self.number_where(
-            "slo.monthly-cost-usd",
+            &format!("{path}.monthly-cost-usd"),
             &raw.monthly_cost_usd,
             |x| x >= 0.0,
             "zero or positive",
@@ -998,6 +999,7 @@ impl Validator<'_> {
             (None, false) => Some(None),
         };
         let keep_alive = self.keep_alive(&at("keep-alive"), f.keep_alive.as_ref());
+        let slo = f.slo.as_ref().map(|s| self.slo(&at("slo"), s));
 
         let limits = Limits {
             reserved,
@@ -1031,6 +1033,7 @@ impl Validator<'_> {
                 restore: restore?,
                 handler,
                 calibration,
+                slo,
             })
         })();
         let _ = package;

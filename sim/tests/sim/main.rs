@@ -2,7 +2,6 @@
 
 mod analytic;
 mod aws_measurements;
-mod check_regression;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;
@@ -15,8 +14,7 @@ mod determinism;
 mod keep_alive;
 mod limits;
 mod provisioned;
+mod replicate_merge;
 mod series;
+mod slo_objectives;
 mod support;
-mod sweep_analytic;
-mod sweep_flags;
-mod sweep_front;
