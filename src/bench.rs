@@ -12,9 +12,8 @@ use clap::Args;
 use lamsim_harness::bench::{self, BenchOptions, BenchOutput, Payloads};
 use lamsim_reports::Format;
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchResult, SAMPLES_CSV_FILE};
-use lamsim_sim::model::Architecture;
-use lamsim_sim::sweep;
 
+use crate::flags;
 use crate::progress::Progress;
 
 /// Name of the summary file in the `--out` folder.
@@ -80,23 +79,10 @@ fn input_error(e: impl std::fmt::Display) -> ExitCode {
 
 /// The options from the flags.
 fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
-    let memory_mb = sweep::parse_memory(&args.memory)
-        .map_err(input_error)?
-        .values
-        .iter()
-        .filter_map(|v| v.as_integer().and_then(|m| u32::try_from(m).ok()))
-        .collect();
+    let memory_mb = flags::memory_list(&args.memory).map_err(input_error)?;
     let architectures = match &args.architecture {
         None => Vec::new(),
-        Some(list) => sweep::parse_architecture(list)
-            .map_err(input_error)?
-            .values
-            .iter()
-            .map(|v| match v.as_str() {
-                Some("arm64") => Architecture::Arm64,
-                _ => Architecture::X86_64,
-            })
-            .collect(),
+        Some(list) => flags::architecture_list(list).map_err(input_error)?,
     };
     Ok(BenchOptions {
         memory_mb,

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use lamsim_sim::check::{self, CheckError};
+use lamsim_study::check::{self, CheckError};
+
+use crate::flags;
 use lamsim_sim::summary::Summary;
 
 /// `lamsim check`.
@@ -39,18 +41,18 @@ fn read(path: &PathBuf) -> Result<Summary, CheckError> {
 /// `lamsim check`: exit 1 on a significant regression beyond a limit (or a recorded SLO
 /// violation without `--baseline`), 2 on bad input.
 pub fn check(args: CheckArgs) -> Result<ExitCode> {
-    let fail = |e: CheckError| {
+    let fail = |e: &dyn std::fmt::Display| {
         eprintln!("error: {e}");
         Ok(ExitCode::from(crate::EXIT_ERROR))
     };
-    let limits = match args.max_increase.as_deref().map(check::parse_max_increase) {
+    let limits = match args.max_increase.as_deref().map(flags::parse_max_increase) {
         None => Vec::new(),
         Some(Ok(l)) => l,
-        Some(Err(e)) => return fail(e),
+        Some(Err(e)) => return fail(&e),
     };
     let current = match read(&args.summary) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let mut stdout = std::io::stdout().lock();
     let Some(base_path) = &args.baseline else {
@@ -86,7 +88,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let baseline = match read(base_path) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let cmp = check::compare(&baseline, &current, &limits);
     if !args.quiet || cmp.failed() {

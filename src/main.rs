@@ -5,6 +5,7 @@
 mod bench;
 mod calibrate;
 mod check;
+mod flags;
 mod progress;
 mod report;
 mod run;

@@ -13,7 +13,7 @@ use lamsim_reports::{
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchSummary};
 use lamsim_sim::report_data::{REPORT_DATA_SCHEMA_VERSION, ReportData};
 use lamsim_sim::summary::{SCHEMA_VERSION, Summary};
-use lamsim_sim::sweep::{self, Point, SWEEP_JSON_FILE, SweepHeader, SweepReport};
+use lamsim_study::sweep::{self, Point, SWEEP_JSON_FILE, SweepHeader, SweepReport};
 
 use crate::bench::BENCH_JSON_FILE;
 use crate::run::REPORT_DATA_JSON_FILE;

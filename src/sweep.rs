@@ -9,12 +9,13 @@ use clap::Args;
 use lamsim_reports::{Format, ReportOptions};
 use lamsim_sim::model::Scenario;
 use lamsim_sim::runner::{self, PROGRESS_STEPS};
-use lamsim_sim::sweep::{
-    self, Axis, PointSpec, ProvisionedList, SHARD_JSON_FILE, ShardFile, ShardPoint, SweepHeader,
-    Workload,
-};
+use lamsim_study::axis::{self, Axis, PointSpec};
+use lamsim_study::front::auto_provisioned_counts;
+use lamsim_study::sweep::{self, SHARD_JSON_FILE, ShardFile, ShardPoint, SweepHeader};
+use lamsim_study::workload::Workload;
 use rayon::prelude::*;
 
+use crate::flags::{self, ProvisionedList};
 use crate::progress::Progress;
 
 /// `lamsim sweep`.
@@ -35,6 +36,10 @@ pub struct SweepArgs {
     /// (repeatable).
     #[arg(long = "set", value_name = "KEY=LIST")]
     pub set: Vec<String>,
+    /// Study one function: vary only its keys and report its latency, ratios and own monthly
+    /// cost (the rest of the stack still runs, so shared limits still act).
+    #[arg(long, value_name = "NAME")]
+    pub function: Option<String>,
     /// Root seed of every point (overrides `[simulation] seed`).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -107,25 +112,25 @@ fn overrides(s: &mut Scenario, seed: Option<u64>, replicates: Option<u32>) {
 fn axes(args: &SweepArgs, w: &Workload) -> Result<Vec<Axis>, ExitCode> {
     let mut axes = Vec::new();
     if let Some(m) = &args.memory {
-        axes.push(sweep::parse_memory(m).map_err(error_exit)?);
+        axes.push(flags::parse_memory(m).map_err(error_exit)?);
     }
     if let Some(a) = &args.architecture {
-        axes.push(sweep::parse_architecture(a).map_err(error_exit)?);
+        axes.push(flags::parse_architecture(a).map_err(error_exit)?);
     }
     if let Some(p) = &args.provisioned {
-        match sweep::parse_provisioned(p).map_err(error_exit)? {
-            ProvisionedList::Counts(axis) => axes.push(axis),
+        match flags::parse_provisioned(p).map_err(error_exit)? {
+            ProvisionedList::Counts(counts) => axes.push(Axis::provisioned(counts)),
             ProvisionedList::Auto => axes.push(auto_provisioned(args, w)?),
         }
     }
     for s in &args.set {
-        axes.push(sweep::parse_set(s).map_err(error_exit)?);
+        axes.push(flags::parse_set(s).map_err(error_exit)?);
     }
     Ok(axes)
 }
 
 fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
-    let zero = [sweep::provisioned_axis([0])];
+    let zero = [Axis::provisioned([0])];
     let spec = PointSpec {
         index: 0,
         values: zero[0].values.clone(),
@@ -139,19 +144,25 @@ fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
     );
     let out = runner::run(&s, &|n| progress.inc(n));
     progress.finish();
+    // The studied function alone, or every function.
+    let studied = |i: &usize| w.focused().is_none_or(|f| f == *i);
     let peak = out
         .summary
         .functions
         .iter()
-        .map(|f| f.instances.peak.ceil() as u32)
+        .enumerate()
+        .filter(|(i, _)| studied(i))
+        .map(|(_, f)| f.instances.peak.ceil() as u32)
         .max()
         .unwrap_or(0);
     let cap = s
         .functions
         .iter()
-        .filter_map(|f| f.reserved_concurrency)
+        .enumerate()
+        .filter(|(i, _)| studied(i))
+        .filter_map(|(_, f)| f.reserved_concurrency)
         .min();
-    let counts = sweep::auto_provisioned_counts(peak, cap);
+    let counts = auto_provisioned_counts(peak, cap);
     if !args.quiet {
         eprintln!(
             "lamsim: --provisioned auto: peak of {peak} environments without provisioned concurrency → {}",
@@ -162,21 +173,21 @@ fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
                 .join(",")
         );
     }
-    Ok(sweep::provisioned_axis(counts))
+    Ok(Axis::provisioned(counts))
 }
 
 /// `(shard, count)` from `--shard` / `--shards` and the environment.
 fn shard(args: &SweepArgs) -> Result<Option<(usize, usize)>, ExitCode> {
     let env = |v: &str| std::env::var(v).ok();
     let (index, count) = match (&args.shard, args.shards) {
-        (Some(s), _) => sweep::parse_shard(s).map_err(error_exit)?,
+        (Some(s), _) => flags::parse_shard(s).map_err(error_exit)?,
         (None, Some(0)) => return Err(error_exit("--shards: must be at least 1")),
         (None, Some(n)) => (None, n),
         (None, None) => return Ok(None),
     };
     let index = match index {
         Some(i) => i,
-        None => sweep::shard_index_from_env(count, env).map_err(error_exit)?,
+        None => flags::shard_index_from_env(count, env).map_err(error_exit)?,
     };
     Ok(Some((index, count)))
 }
@@ -187,13 +198,18 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
     if args.replicates == Some(0) {
         bail!("--replicates must be at least 1");
     }
-    let w = match Workload::load(&args.workload) {
+    let mut w = match Workload::load(&args.workload) {
         Ok(w) => w,
         Err(errors) => {
             eprint!("{errors}");
             return Ok(ExitCode::from(crate::EXIT_ERROR));
         }
     };
+    if let Some(name) = &args.function {
+        if let Err(e) = w.focus(name) {
+            return Ok(error_exit(e));
+        }
+    }
     let axes = match axes(&args, &w) {
         Ok(a) => a,
         Err(code) => return Ok(code),
@@ -210,9 +226,9 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
             "--shard needs --out DIR: `lamsim merge` reads the shards' folders",
         ));
     }
-    let all = sweep::cross_product(&axes);
+    let all = axis::cross_product(&axes);
     let mine = match shard {
-        Some((i, n)) => sweep::shard_points(&all, i, n),
+        Some((i, n)) => axis::shard_points(&all, i, n),
         None => all.clone(),
     };
     let mut scenarios = Vec::with_capacity(mine.len());
@@ -227,7 +243,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
     }
     let mut base = w.base.clone();
     overrides(&mut base, args.seed, args.replicates);
-    let header = SweepHeader::new(&base, &axes);
+    let header = SweepHeader::of_scenario(&base, w.focused(), &axes);
 
     if !args.quiet {
         eprintln!(
@@ -254,7 +270,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
         .zip(scenarios.par_iter())
         .map(|(spec, s)| {
             let out = runner::run(s, &|n| progress.inc(n));
-            sweep::point_result(&axes, spec, s, &out)
+            sweep::point_result(&w, &axes, spec, s, &out)
         })
         .collect();
     progress.finish();
@@ -291,7 +307,8 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
             file.points.iter().map(|p| (p.index, &p.point)).collect();
         write!(
             stdout,
-            "{}",
+            "{}{}",
+            lamsim_reports::function_line(file.header.function.as_deref()),
             lamsim_reports::points_table(&keys, &rows, &[], None)
         )
         .context("cannot write to stdout")?;

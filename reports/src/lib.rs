@@ -65,8 +65,8 @@ pub use crate::report::{
     bench_report_files, run_report_files, sweep_report_files,
 };
 pub use crate::sweep::{
-    SWEEP_CSV_COLUMNS, points_table, render_check, render_sweep, sweep_json, write_shard_dir,
-    write_sweep_dir,
+    SWEEP_CSV_COLUMNS, function_line, points_table, render_check, render_sweep, sweep_json,
+    write_shard_dir, write_sweep_dir,
 };
 pub use crate::table::TableExporter;
 

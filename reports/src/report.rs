@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use lamsim_sim::bench::{BenchResult, BenchSummary};
 use lamsim_sim::report_data::{FunctionSeries, ReportData};
 use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
-use lamsim_sim::sweep::SweepReport;
+use lamsim_study::sweep::SweepReport;
 
 use crate::charts::{
     Axis, BarChart, Chart, ChartError, LineChart, Marker, Series, colour, tick_label, xml_escape,

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use lamsim_sim::check::{Comparison, Metric, Row, Significance};
-use lamsim_sim::sweep::{
+use lamsim_study::check::{Comparison, Metric, Row, Significance};
+use lamsim_study::sweep::{
     Point, SHARD_JSON_FILE, SWEEP_CSV_FILE, SWEEP_JSON_FILE, SWEEP_REPORT_FILE, ShardFile,
     SweepReport,
 };
@@ -90,6 +90,45 @@ fn json_cell(v: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// The architecture of a point, marked [`MODELLED_MARK`] when its values are modelled rather
+/// than measured (see [`modelled_legend`]).
+fn architecture_cell(p: &Point) -> String {
+    let mut cell = opt(&p.architecture);
+    if !p.modelled.is_empty() {
+        cell.push_str(MODELLED_MARK);
+    }
+    cell
+}
+
+/// The mark of a point whose values are modelled rather than measured.
+pub const MODELLED_MARK: &str = "*";
+
+/// The legend of [`MODELLED_MARK`] (with a trailing newline), when some point is marked.
+pub fn modelled_legend<'a>(points: impl IntoIterator<Item = &'a Point>) -> String {
+    let mut notes: Vec<&str> = Vec::new();
+    for p in points {
+        for n in &p.modelled {
+            if !notes.contains(&n.as_str()) {
+                notes.push(n);
+            }
+        }
+    }
+    if notes.is_empty() {
+        return String::new();
+    }
+    let why: Vec<String> = notes
+        .iter()
+        .map(|n| match *n {
+            "arm64-speedup" => "the other architecture's speed uses the default arm64-speedup = 1.0 (set it from a measurement)".to_string(),
+            other => format!("{other} is the default, not a measurement"),
+        })
+        .collect();
+    format!(
+        "{MODELLED_MARK} modelled, not measured: {}\n",
+        why.join("; ")
+    )
+}
+
 /// The table of points: `points` are `(index, point)`; `pareto` and `recommended` mark rows.
 pub fn points_table(
     set_keys: &[String],
@@ -104,7 +143,7 @@ pub fn points_table(
         let mut r = vec![
             i.to_string(),
             opt(&p.memory_mb),
-            opt(&p.architecture),
+            architecture_cell(p),
             opt(&p.provisioned),
         ];
         r.extend(set_keys.iter().map(|k| json_cell(p.set.get(k))));
@@ -126,7 +165,19 @@ pub fn points_table(
         rows.push(r);
     }
     let left = |c: usize| c == 2 || c == header.len() - 2 || c == header.len() - 1;
-    text_table(&header, &rows, left)
+    let mut out = text_table(&header, &rows, left);
+    out.push_str(&modelled_legend(points.iter().map(|(_, p)| *p)));
+    out
+}
+
+/// The line saying whose values the points report when one function is studied alone (with a
+/// trailing newline), or nothing.
+pub fn function_line(report_function: Option<&str>) -> String {
+    report_function.map_or_else(String::new, |f| {
+        format!(
+            "function {f}: p50, p99, cold starts, throttles and monthly cost are this function's (the rest of the stack still runs)\n"
+        )
+    })
 }
 
 fn sweep_table(report: &SweepReport) -> String {
@@ -143,6 +194,7 @@ fn sweep_table(report: &SweepReport) -> String {
             "s"
         },
     );
+    out.push_str(&function_line(report.header.function.as_deref()));
     out.push_str(&points_table(
         &set_keys(report),
         &pts,
@@ -217,13 +269,23 @@ pub(crate) fn conclusions(report: &SweepReport, markdown: bool) -> String {
     }
     for b in &report.provisioned_break_even {
         let why = if b.rule == "cost-neutral" {
-            "smallest count costing no more than none while lowering cold starts"
+            "fewest cold starts among the counts costing no more than none"
         } else {
-            "no count pays for itself; this one costs least"
+            "every count costs more than none; this one costs least"
+        };
+        // The difference of the two amounts as printed (to the cent), so the line adds up.
+        let cents = |v: f64| (v * 100.0).round() / 100.0;
+        let saving = cents(b.baseline_monthly_cost_usd) - cents(b.monthly_cost_usd);
+        let difference = if saving > 0.0 {
+            format!("saves {}/month", usd(saving))
+        } else if saving < 0.0 {
+            format!("costs {}/month more", usd(-saving))
+        } else {
+            "costs the same".to_string()
         };
         let _ = writeln!(
             out,
-            "{bullet}Provisioned break-even from #{}: provisioned {} (#{}, {why}): {}/month vs {}, cold starts {} vs {}",
+            "{bullet}Provisioned break-even from #{}: provisioned {} (#{}, {why}): {}/month vs {} without, {difference}; cold starts {} vs {}",
             b.baseline,
             b.provisioned,
             b.index,
@@ -247,6 +309,9 @@ fn sweep_markdown(report: &SweepReport) -> String {
         report.header.replicates,
         report.header.window_s
     );
+    if let Some(f) = &report.header.function {
+        let _ = writeln!(out, "{}", function_line(Some(f)));
+    }
     let header = points_header(&keys);
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
@@ -272,7 +337,7 @@ fn sweep_markdown(report: &SweepReport) -> String {
                 i.to_string()
             },
             opt(&p.memory_mb),
-            opt(&p.architecture),
+            architecture_cell(p),
             opt(&p.provisioned),
         ];
         cells.extend(keys.iter().map(|k| json_cell(p.set.get(k))));
@@ -287,6 +352,10 @@ fn sweep_markdown(report: &SweepReport) -> String {
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
     out.push('\n');
+    let legend = modelled_legend(&report.points);
+    if !legend.is_empty() {
+        let _ = writeln!(out, "{legend}");
+    }
     out.push_str(&conclusions(report, true));
     out
 }
@@ -531,8 +600,9 @@ fn points_header(set_keys: &[String]) -> Vec<String> {
 mod tests {
     use std::collections::BTreeMap;
 
-    use lamsim_sim::check::{Comparison, Estimate, Metric, Row, Significance, Threshold};
-    use lamsim_sim::sweep::{self, Point, SweepHeader};
+    use lamsim_study::axis::{Axis, TomlPath};
+    use lamsim_study::check::{Comparison, Estimate, Metric, Row, Significance, Threshold};
+    use lamsim_study::sweep::{self, Point, SweepHeader};
 
     use super::*;
 
@@ -560,13 +630,17 @@ mod tests {
             } else {
                 vec!["api: latency_ms.p99 900.000 > 500".into()]
             },
+            modelled: vec![],
         }
     }
 
     fn report(meets: [bool; 4]) -> SweepReport {
         let axes = vec![
-            sweep::parse_memory("512,1024").unwrap(),
-            sweep::parse_set("function.keep-alive.idle=5m,10m").unwrap(),
+            Axis::memory([512, 1024]),
+            Axis::set(
+                &TomlPath::parse("function.keep-alive.idle").unwrap(),
+                vec!["5m".into(), "10m".into()],
+            ),
         ];
         let mut s = lamsim_sim::testing::simple_scenario(1.0, 10.0, "1m", "1m");
         s.slo = Some(lamsim_sim::model::Slo {

@@ -18,7 +18,6 @@
 
 pub mod arrivals;
 pub mod bench;
-pub mod check;
 pub mod config;
 pub mod cost;
 pub mod dist;
@@ -33,8 +32,8 @@ pub mod report_data;
 pub mod rng;
 pub mod runner;
 pub mod series;
+pub mod slo;
 pub mod summary;
-pub mod sweep;
 pub mod testing;
 pub mod time;
 pub mod usage;

@@ -223,6 +223,9 @@ pub struct Function {
     pub handler: Option<Handler>,
     /// `calibration`: calibration file the duration and init distributions came from.
     pub calibration: Option<PathBuf>,
+    /// `[function.slo]`: this function's own objectives (same keys as `[slo]`; its
+    /// `monthly-cost-usd` bounds this function's monthly cost). None by default.
+    pub slo: Option<Slo>,
 }
 
 impl Function {
@@ -481,7 +484,8 @@ pub struct Handler {
     pub env: BTreeMap<String, String>,
 }
 
-/// `[slo]`: service-level objectives; a violated one makes `run` exit 1.
+/// `[slo]` (or `[function.slo]`): service-level objectives; a violated one makes `run` exit 1.
+/// Evaluated by [`crate::slo`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Slo {
     /// `p99`: per-function p99 latency bound.

@@ -4,7 +4,6 @@
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde_json::{Map, Value};
 
 use crate::engine::{Engine, EngineStats};
 use crate::metrics::Recorder;
@@ -15,7 +14,10 @@ use crate::rng::replicate_seed;
 use crate::series::{
     self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
 };
-use crate::summary::{CostSummary, FunctionCost, SCHEMA_VERSION, SloReport, Summary};
+use crate::summary::{
+    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
+    SCHEMA_VERSION, SloReport, Summary, UsageSummary,
+};
 use crate::time::SimTime;
 
 /// Progress steps reported per replicate (the total is `replicates × PROGRESS_STEPS`).
@@ -131,13 +133,12 @@ pub fn run(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
     assemble(scenario, replicates)
 }
 
-/// Merges the replicates (in replicate order) into a [`RunOutput`] and checks the `[slo]`.
+/// Merges the replicates (in replicate order) into a [`RunOutput`] and checks the objectives
+/// (see [`crate::slo::evaluate`]).
 fn assemble(scenario: &Scenario, replicates: Vec<Replicate>) -> RunOutput {
     let mut summary = merge(&replicates.iter().map(|r| &r.summary).collect::<Vec<_>>());
     summary.seed = scenario.simulation.seed;
-    if let Some(slo) = &scenario.slo {
-        summary.slo = Some(check_slo(&summary, slo));
-    }
+    summary.slo = crate::slo::evaluate(scenario, &summary, None);
     RunOutput {
         summary,
         replicates,
@@ -211,147 +212,135 @@ fn student_t_975(dof: usize) -> f64 {
 }
 
 /// Merges replicate summaries: every number becomes the mean over replicates (numbers equal
-/// in all replicates are kept as they are), and the contract's `_ci95` siblings are added.
+/// in all replicates are kept as they are; text, flags and whole numbers are the first
+/// replicate's; an optional value or a list is merged when every replicate has it with the
+/// same length, otherwise the first replicate's is kept), and the contract's `_ci95` siblings
+/// are added. The merged summary carries the root seed (replicate 0's).
 pub fn merge(reps: &[&Summary]) -> Summary {
     if reps.len() == 1 {
         return reps[0].clone();
     }
-    let values: Vec<Value> = reps
-        .iter()
-        .map(|s| {
-            let mut v = serde_json::to_value(s).expect("summary serializes");
-            // The merged summary carries the root seed (replicate 0's).
-            v["seed"] = Value::from(reps[0].seed);
-            v
-        })
-        .collect();
-    let refs: Vec<&Value> = values.iter().collect();
-    let mut merged = mean_value(&refs);
-    let get = |v: &Value, path: &[&str]| -> Option<f64> {
-        let mut cur = v;
-        for p in path {
-            cur = cur.get(p)?;
-        }
-        cur.as_f64()
-    };
-    let set_ci = |target: &mut Value, path: &[&str], xs: Vec<f64>| {
-        let (last, parents) = path.split_last().expect("non-empty path");
-        let mut cur = target;
-        for p in parents {
-            cur = cur.get_mut(p).expect("merged value has the path");
-        }
-        if let Value::Object(m) = cur {
-            m.insert(format!("{last}_ci95"), serde_json::json!(ci95(&xs)));
-        }
-    };
-    let nf = reps[0].functions.len();
-    for i in 0..nf {
-        for path in [
-            &["cold_start_ratio"][..],
-            &["latency_ms", "p99"],
-            &["latency_warm_ms", "p99"],
-            &["latency_cold_ms", "p99"],
-            &["instances", "avg_total"],
-        ] {
-            let xs: Vec<f64> = values
-                .iter()
-                .filter_map(|v| get(&v["functions"][i], path))
-                .collect();
-            if xs.len() == values.len() {
-                set_ci(&mut merged["functions"][i], path, xs);
-            }
-        }
+    let mut merged = Summary::mean(reps);
+    let functions = |i: usize| reps.iter().map(move |r| &r.functions[i]);
+    for (i, f) in merged.functions.iter_mut().enumerate() {
+        let ci = |get: &dyn Fn(&FunctionSummary) -> f64| {
+            Some(ci95(&functions(i).map(get).collect::<Vec<_>>()))
+        };
+        f.cold_start_ratio_ci95 = ci(&|f| f.cold_start_ratio);
+        f.latency_ms.p99_ci95 = ci(&|f| f.latency_ms.p99);
+        f.latency_warm_ms.p99_ci95 = ci(&|f| f.latency_warm_ms.p99);
+        f.latency_cold_ms.p99_ci95 = ci(&|f| f.latency_cold_ms.p99);
+        f.instances.avg_total_ci95 = ci(&|f| f.instances.avg_total);
     }
-    let xs: Vec<f64> = values
+    let totals: Option<Vec<f64>> = reps
         .iter()
-        .filter_map(|v| get(v, &["cost", "window", "total_usd"]))
+        .map(|r| r.cost.as_ref().map(|c| c.window.total_usd))
         .collect();
-    if xs.len() == values.len() {
-        set_ci(&mut merged, &["cost", "window", "total_usd"], xs);
+    if let (Some(cost), Some(xs)) = (merged.cost.as_mut(), totals) {
+        cost.window.total_usd_ci95 = Some(ci95(&xs));
     }
-    merged["replicates"] = Value::from(reps.len() as u64);
-    serde_json::from_value(merged).expect("merged summary has the summary's shape")
+    merged.replicates = reps.len() as u32;
+    merged
 }
 
-fn mean_value(vals: &[&Value]) -> Value {
-    match vals[0] {
-        Value::Number(_) => {
-            if vals.iter().all(|v| *v == vals[0]) {
-                return vals[0].clone();
-            }
-            let xs: Vec<f64> = vals.iter().filter_map(|v| v.as_f64()).collect();
-            serde_json::json!(xs.iter().sum::<f64>() / xs.len() as f64)
+/// The mean over replicates of one part of a summary (see [`merge`] for the rule per kind of
+/// value). `xs` is never empty.
+trait Mean: Clone {
+    fn mean(xs: &[&Self]) -> Self;
+}
+
+impl Mean for f64 {
+    fn mean(xs: &[&Self]) -> Self {
+        if xs.iter().all(|x| **x == *xs[0]) {
+            return *xs[0];
         }
-        Value::Object(m0) => {
-            let mut out = Map::new();
-            for (k, v0) in m0 {
-                let col: Vec<&Value> = vals.iter().filter_map(|v| v.get(k)).collect();
-                if col.len() == vals.len() {
-                    out.insert(k.clone(), mean_value(&col));
-                } else {
-                    out.insert(k.clone(), v0.clone());
+        xs.iter().map(|x| **x).sum::<f64>() / xs.len() as f64
+    }
+}
+
+/// Values that are the same in every replicate (names, sizes, the seed): the first's.
+macro_rules! first_of {
+    ($($t:ty),*) => {$(
+        impl Mean for $t {
+            fn mean(xs: &[&Self]) -> Self {
+                xs[0].clone()
+            }
+        }
+    )*};
+}
+first_of!(u32, u64, bool, String);
+
+impl<T: Mean> Mean for Option<T> {
+    fn mean(xs: &[&Self]) -> Self {
+        match xs.iter().map(|x| x.as_ref()).collect::<Option<Vec<&T>>>() {
+            Some(all) => Some(T::mean(&all)),
+            None => xs[0].clone(),
+        }
+    }
+}
+
+impl<T: Mean> Mean for Vec<T> {
+    fn mean(xs: &[&Self]) -> Self {
+        let n = xs[0].len();
+        if xs.iter().any(|x| x.len() != n) {
+            return xs[0].clone();
+        }
+        (0..n)
+            .map(|i| T::mean(&xs.iter().map(|x| &x[i]).collect::<Vec<_>>()))
+            .collect()
+    }
+}
+
+impl<T: Mean> Mean for Box<T> {
+    fn mean(xs: &[&Self]) -> Self {
+        Box::new(T::mean(&xs.iter().map(|x| &***x).collect::<Vec<_>>()))
+    }
+}
+
+impl Mean for [f64; 2] {
+    fn mean(xs: &[&Self]) -> Self {
+        let at = |k: usize| f64::mean(&xs.iter().map(|x| &x[k]).collect::<Vec<_>>());
+        [at(0), at(1)]
+    }
+}
+
+/// Field by field (the struct literal names every field, so a new one cannot be forgotten).
+macro_rules! mean_fields {
+    ($($t:ident { $($field:ident),* $(,)? })*) => {$(
+        impl Mean for $t {
+            fn mean(xs: &[&Self]) -> Self {
+                $t {
+                    $($field: Mean::mean(&xs.iter().map(|x| &x.$field).collect::<Vec<_>>()),)*
                 }
             }
-            Value::Object(out)
         }
-        Value::Array(a0) => {
-            if vals
-                .iter()
-                .all(|v| v.as_array().is_some_and(|a| a.len() == a0.len()))
-            {
-                Value::Array(
-                    (0..a0.len())
-                        .map(|i| mean_value(&vals.iter().map(|v| &v[i]).collect::<Vec<_>>()))
-                        .collect(),
-                )
-            } else {
-                vals[0].clone()
-            }
-        }
-        other => other.clone(),
-    }
+    )*};
 }
 
-/// Checks the `[slo]` objectives against a (merged) summary.
-pub fn check_slo(summary: &Summary, slo: &crate::model::Slo) -> SloReport {
-    let mut violations = Vec::new();
-    for f in &summary.functions {
-        if let Some(p99) = slo.p99 {
-            let bound = p99.as_millis_f64();
-            if f.latency_ms.p99 > bound {
-                violations.push(format!(
-                    "{}: latency_ms.p99 {:.3} > {}",
-                    f.name, f.latency_ms.p99, bound
-                ));
-            }
-        }
-        if let Some(b) = slo.cold_start_ratio {
-            if f.cold_start_ratio > b {
-                violations.push(format!(
-                    "{}: cold_start_ratio {:.6} > {}",
-                    f.name, f.cold_start_ratio, b
-                ));
-            }
-        }
-        if let Some(b) = slo.throttle_ratio {
-            if f.throttle_ratio > b {
-                violations.push(format!(
-                    "{}: throttle_ratio {:.6} > {}",
-                    f.name, f.throttle_ratio, b
-                ));
-            }
-        }
+mean_fields! {
+    Summary {
+        schema_version, lamsim_version, seed, replicates, window_s, warmup_s, functions, cost,
+        slo,
     }
-    if let (Some(b), Some(cost)) = (slo.monthly_cost_usd, &summary.cost) {
-        if cost.monthly.total_usd > b {
-            violations.push(format!(
-                "cost.monthly.total_usd {:.2} > {}",
-                cost.monthly.total_usd, b
-            ));
-        }
+    FunctionSummary {
+        name, memory_mb, architecture, arrivals, invocations, cold_starts, throttles, timeouts,
+        cold_start_ratio, cold_start_ratio_ci95, throttle_ratio, latency_ms, latency_warm_ms,
+        latency_cold_ms, instances, usage, cost_usd,
     }
-    SloReport {
-        met: violations.is_empty(),
-        violations,
+    LatencyStats { mean, p50, p90, p99, p99_ci95, p999, max }
+    InstanceStats { avg_total, avg_total_ci95, avg_busy, avg_idle, peak }
+    UsageSummary {
+        requests, ondemand_gb_s, init_gb_s, provisioned_configured_gb_s, provisioned_used_gb_s,
+        ephemeral_gb_s, restores,
     }
+    FunctionCost {
+        total, requests, compute, provisioned, ephemeral, snapstart, per_million_invocations,
+        monthly,
+    }
+    CostSummary { window, monthly }
+    BillLines {
+        total_usd, total_usd_ci95, requests_usd, compute_usd, provisioned_usd, ephemeral_usd,
+        snapstart_usd,
+    }
+    SloReport { met, violations }
 }

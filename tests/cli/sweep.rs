@@ -270,7 +270,141 @@ fn provisioned_auto_reports_break_even() {
     assert_eq!(counts[0], 0);
     assert!(counts.len() >= 2);
     assert_eq!(json["provisioned_break_even"].as_array().unwrap().len(), 1);
-    assert!(stdout(&o).contains("Provisioned break-even from #0"));
+    // The line says what its numbers say: a count that costs less than none is a saving.
+    let be = &json["provisioned_break_even"][0];
+    let cost = |k: &str| be[k].as_f64().unwrap();
+    let saving = cost("baseline_monthly_cost_usd") - cost("monthly_cost_usd");
+    assert_eq!(be["rule"] == "cost-neutral", saving >= 0.0, "{be}");
+    // The line prints amounts to the cent, and their difference.
+    let cents = |v: f64| (v * 100.0).round() / 100.0;
+    let saving = cents(cost("baseline_monthly_cost_usd")) - cents(cost("monthly_cost_usd"));
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Provisioned break-even from #0"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let says = if saving > 0.0 {
+        "saves $"
+    } else if saving < 0.0 {
+        "/month more"
+    } else {
+        "costs the same"
+    };
+    assert!(line.contains(says), "{line} (saving {saving})");
+}
+
+/// `api` (100 ms) and `resize` (all-CPU 300 ms at 1,024 MB, 10 ms inits, its own p99
+/// objective of 250 ms).
+const STACK: &str = r#"
+[simulation]
+duration = "2m"
+seed = 5
+
+[[function]]
+name = "api"
+memory-mb = 512
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 5.0
+[function.duration]
+dist = "const"
+value = "100ms"
+[function.init]
+dist = "const"
+value = "10ms"
+
+[[function]]
+name = "resize"
+memory-mb = 1024
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 2.0
+[function.duration]
+dist = "const"
+value = "300ms"
+cpu-fraction = 1.0
+[function.init]
+dist = "const"
+value = "10ms"
+[function.slo]
+p99 = "250ms"
+"#;
+
+#[test]
+fn function_flag_sizes_one_function_against_its_own_objectives() {
+    let d = temp_dir("function");
+    let w = workload(&d, STACK);
+    let o = lamsim(&[
+        "sweep",
+        &w,
+        "--function",
+        "resize",
+        "--memory",
+        "1024,1769",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["function"], "resize");
+    assert_eq!(json["function_slo"]["p99_ms"], 250.0);
+    // 300 ms at 1,024 MB misses 250 ms; at 1,769 MB it runs in 300 × 1024 / 1769 = 174 ms
+    // (184 ms with a cold start's 10 ms init).
+    let points = json["points"].as_array().unwrap();
+    assert_eq!(points[0]["meets_slo"], false);
+    assert_eq!(points[1]["meets_slo"], true);
+    assert_eq!(json["recommendation"]["memory_mb"], 1769);
+
+    let o = lamsim(&[
+        "sweep",
+        &w,
+        "--function",
+        "resize",
+        "--memory",
+        "1024",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "function resize: p50, p99, cold starts, throttles and monthly cost are this function's"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = lamsim(&["sweep", &w, "--function", "thumb", "--memory", "1024"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--function: the workload has no function `thumb`"));
+}
+
+#[test]
+fn arm64_points_without_a_measured_speedup_are_marked_modelled() {
+    let d = temp_dir("modelled");
+    let w = workload(&d, WORKLOAD);
+    let o = lamsim(&["sweep", &w, "--architecture", "x86_64,arm64", "--quiet"]);
+    let text = stdout(&o);
+    assert!(text.contains("arm64*"), "{text}");
+    assert!(
+        text.contains("* modelled, not measured: the other architecture's speed uses the default arm64-speedup = 1.0"),
+        "{text}"
+    );
+    let o = lamsim(&[
+        "sweep",
+        &w,
+        "--architecture",
+        "x86_64,arm64",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json["points"][0].get("modelled").is_none());
+    assert_eq!(
+        json["points"][1]["modelled"],
+        serde_json::json!(["arm64-speedup"])
+    );
 }
 
 /// Runs the workload into `dir` and returns the summary path.

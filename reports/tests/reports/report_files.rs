@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use lamsim_reports::{
     ReportOptions, bench_report_files, run_report_files, sweep_report_files, write_dir_files,
 };
-use lamsim_sim::sweep::{self, Point, SweepHeader, SweepReport};
+use lamsim_study::axis::Axis;
+use lamsim_study::sweep::{self, Point, SweepHeader, SweepReport};
 
 use crate::fixtures;
 
@@ -98,7 +99,7 @@ fn run_files(s: &lamsim_sim::summary::Summary, png: bool) -> Files {
 }
 
 fn sweep_report() -> SweepReport {
-    let axes = vec![sweep::parse_memory("512,1024,2048").unwrap()];
+    let axes = vec![Axis::memory([512, 1024, 2048])];
     let mut s = lamsim_sim::testing::simple_scenario(1.0, 10.0, "1m", "1m");
     s.slo = Some(lamsim_sim::model::Slo {
         p99: Some(lamsim_sim::time::SimTime::from_millis(500)),
@@ -123,6 +124,7 @@ fn sweep_report() -> SweepReport {
         monthly_cost_usd_ci95: None,
         meets_slo: p99 <= 500.0,
         slo_violations: vec![],
+        modelled: vec![],
     };
     let points = vec![
         point(512, 10.0, 900.0),

@@ -221,6 +221,7 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
             ("restore", keys_of::<raw::DurationDist>()),
             ("keep-alive", keys_of::<raw::KeepAlive>()),
             ("handler", keys_of::<raw::Handler>()),
+            ("slo", keys_of::<raw::Slo>()),
         ] {
             if let Some(t) = sub_table(f, key, &path, errors) {
                 known(t, &format!("{path}.{key}"), keys, errors);

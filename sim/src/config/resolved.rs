@@ -16,7 +16,7 @@ use std::path::Path;
 use super::policy::arrivals;
 use super::policy::distributions::Z99;
 use crate::model::{
-    Dist, DurationModel, Function, InvocationType, KeepAlivePolicy, Routing, Scaling, Scenario,
+    Dist, DurationModel, Function, InvocationType, KeepAlivePolicy, Routing, Scaling, Scenario, Slo,
 };
 use crate::time::{SimTime, format_duration};
 
@@ -117,19 +117,7 @@ pub fn to_resolved_toml(s: &Scenario) -> String {
     }
 
     if let Some(slo) = &s.slo {
-        let _ = writeln!(w, "\n[slo]");
-        if let Some(v) = slo.p99 {
-            let _ = writeln!(w, "p99 = {}", d(v));
-        }
-        if let Some(v) = slo.cold_start_ratio {
-            let _ = writeln!(w, "cold-start-ratio = {}", f(v));
-        }
-        if let Some(v) = slo.throttle_ratio {
-            let _ = writeln!(w, "throttle-ratio = {}", f(v));
-        }
-        if let Some(v) = slo.monthly_cost_usd {
-            let _ = writeln!(w, "monthly-cost-usd = {}", f(v));
-        }
+        slo_table(w, "slo", slo);
     }
 
     for func in &s.functions {
@@ -215,6 +203,10 @@ fn function(w: &mut String, fun: &Function) {
         let _ = writeln!(w, "env = {{ {} }}", env.join(", "));
     }
 
+    if let Some(slo) = &fun.slo {
+        slo_table(w, "function.slo", slo);
+    }
+
     if constant.is_none() {
         for win in &fun.provisioned {
             let _ = writeln!(w, "\n[[function.provisioned-concurrency]]");
@@ -274,4 +266,21 @@ fn dist_table(w: &mut String, key: &str, m: &DurationModel) {
     let _ = writeln!(w, "reference-memory-mb = {}", m.reference_memory_mb);
     let _ = writeln!(w, "cpu-fraction = {}", f(m.cpu_fraction));
     let _ = writeln!(w, "threads = {}", m.threads);
+}
+
+/// Writes `[table]` (`slo` or `function.slo`) with the objectives that are set.
+fn slo_table(w: &mut String, table: &str, slo: &Slo) {
+    let _ = writeln!(w, "\n[{table}]");
+    if let Some(v) = slo.p99 {
+        let _ = writeln!(w, "p99 = {}", d(v));
+    }
+    if let Some(v) = slo.cold_start_ratio {
+        let _ = writeln!(w, "cold-start-ratio = {}", f(v));
+    }
+    if let Some(v) = slo.throttle_ratio {
+        let _ = writeln!(w, "throttle-ratio = {}", f(v));
+    }
+    if let Some(v) = slo.monthly_cost_usd {
+        let _ = writeln!(w, "monthly-cost-usd = {}", f(v));
+    }
 }

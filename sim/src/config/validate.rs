@@ -76,7 +76,7 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
     if let Some(acc) = &account {
         limits::concurrency(v, acc, &limits);
     }
-    let slo = raw.slo.as_ref().map(|s| slo::check(v, s));
+    let slo = raw.slo.as_ref().map(|s| slo::check(v, "slo", s));
 
     if !all_ok {
         return None;

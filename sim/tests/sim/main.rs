@@ -2,7 +2,6 @@
 
 mod analytic;
 mod aws_measurements;
-mod check_regression;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;
@@ -19,8 +18,7 @@ mod keep_alive;
 mod limits;
 mod outcomes;
 mod provisioned;
+mod replicate_merge;
 mod series;
+mod slo_objectives;
 mod support;
-mod sweep_analytic;
-mod sweep_flags;
-mod sweep_front;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::limits::{self, Limits};
-use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned};
+use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned, slo};
 use crate::config::hints::{choice_hint, levenshtein};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
 use crate::config::values::Validator;
@@ -76,6 +76,8 @@ pub struct Raw {
     pub keep_alive: Option<keep_alive::Raw>,
     /// `[function.handler]`.
     pub handler: Option<handler::Raw>,
+    /// `[function.slo]`: the function's own objectives, same keys as `[slo]`.
+    pub slo: Option<slo::Raw>,
 }
 
 /// Validates `function[i]`; `window` is the simulated window when it is valid. Also returns
@@ -284,6 +286,7 @@ pub(crate) fn check(
         (None, false) => Some(None),
     };
     let keep_alive = keep_alive::check(v, &at("keep-alive"), f.keep_alive.as_ref());
+    let slo = f.slo.as_ref().map(|s| slo::check(v, &at("slo"), s));
 
     let limits = Limits {
         reserved,
@@ -317,6 +320,7 @@ pub(crate) fn check(
             restore: restore?,
             handler,
             calibration,
+            slo,
         })
     })();
     (func, limits)

@@ -1,4 +1,4 @@
-//! `[slo]`: service-level objectives.
+//! `[slo]` and `[function.slo]`: service-level objectives (the same keys).
 
 use serde::Deserialize;
 
@@ -6,7 +6,7 @@ use crate::config::raw::{Duration, Number};
 use crate::config::values::Validator;
 use crate::model::Slo;
 
-/// `[slo]` as written.
+/// `[slo]` (or `[function.slo]`) as written.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Raw {
@@ -20,11 +20,12 @@ pub struct Raw {
     pub monthly_cost_usd: Option<Number>,
 }
 
-pub(crate) fn check(v: &mut Validator, raw: &Raw) -> Slo {
-    let p99 = v.positive_duration("slo.p99", &raw.p99);
+/// Checks the objectives of the table at `path` (`slo`, or `function[i].slo`).
+pub(crate) fn check(v: &mut Validator, path: &str, raw: &Raw) -> Slo {
+    let p99 = v.positive_duration(&format!("{path}.p99"), &raw.p99);
     let ratio = |v: &mut Validator, key: &str, x: &Option<Number>| {
         v.number_where(
-            &format!("slo.{key}"),
+            &format!("{path}.{key}"),
             x,
             |x| (0.0..=1.0).contains(&x),
             "in 0..=1",
@@ -33,7 +34,7 @@ pub(crate) fn check(v: &mut Validator, raw: &Raw) -> Slo {
     let cold = ratio(v, "cold-start-ratio", &raw.cold_start_ratio);
     let throttle = ratio(v, "throttle-ratio", &raw.throttle_ratio);
     let cost = v.number_where(
-        "slo.monthly-cost-usd",
+        &format!("{path}.monthly-cost-usd"),
         &raw.monthly_cost_usd,
         |x| x >= 0.0,
         "zero or positive",

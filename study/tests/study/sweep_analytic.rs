@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use lamsim_sim::runner;
-use lamsim_sim::sweep::{self, SweepHeader, Workload};
+use lamsim_study::axis::{Axis, cross_product};
+use lamsim_study::sweep::{self, SweepHeader};
+use lamsim_study::workload::Workload;
 
 /// 10 req/s evenly spaced (t = 0, 0.1 s, …) for 10 minutes, 100 ms executions, 250 ms inits,
 /// environments kept for an hour, nothing scales with CPU. The arrivals at 0, 0.1, 0.2 and
@@ -40,15 +42,15 @@ idle = "1h"
 #[test]
 fn cpu_free_cost_is_linear_in_memory_and_the_smallest_size_wins() {
     let w = Workload::from_text(CPU_FREE, Path::new("."), "cpu-free.toml").unwrap();
-    let axes = vec![sweep::parse_memory("1024,128,512,2048").unwrap()];
+    let axes = vec![Axis::memory([1024, 128, 512, 2048])];
     w.check_axes(&axes).unwrap();
-    let specs = sweep::cross_product(&axes);
+    let specs = cross_product(&axes);
     let points: Vec<sweep::Point> = specs
         .iter()
         .map(|spec| {
             let s = w.scenario(&axes, spec).unwrap();
             let out = runner::run(&s, &|_| {});
-            sweep::point_result(&axes, spec, &s, &out)
+            sweep::point_result(&w, &axes, spec, &s, &out)
         })
         .collect();
     let mem: Vec<u32> = points.iter().map(|p| p.memory_mb.unwrap()).collect();
@@ -94,13 +96,13 @@ fn cpu_free_cost_is_linear_in_memory_and_the_smallest_size_wins() {
 fn an_slo_on_cost_moves_the_recommendation_and_none_meeting_it_gives_a_nearest_miss() {
     let with_slo = format!("{CPU_FREE}\n[slo]\nmonthly-cost-usd = 0.01\n");
     let w = Workload::from_text(&with_slo, Path::new("."), "slo.toml").unwrap();
-    let axes = vec![sweep::parse_memory("512,128").unwrap()];
-    let specs = sweep::cross_product(&axes);
+    let axes = vec![Axis::memory([512, 128])];
+    let specs = cross_product(&axes);
     let points: Vec<sweep::Point> = specs
         .iter()
         .map(|spec| {
             let s = w.scenario(&axes, spec).unwrap();
-            sweep::point_result(&axes, spec, &s, &runner::run(&s, &|_| {}))
+            sweep::point_result(&w, &axes, spec, &s, &runner::run(&s, &|_| {}))
         })
         .collect();
     // Both points cost dollars a month: none meets $0.01, and 128 MB misses least.

@@ -1,9 +1,9 @@
 //! `check` fails on a real regression and passes on noise.
 
-use lamsim_sim::check::{self, CheckError, Metric, Significance, Threshold};
 use lamsim_sim::runner;
 use lamsim_sim::summary::Summary;
 use lamsim_sim::testing::simple_scenario;
+use lamsim_study::check::{self, CheckError, Metric, Significance, Threshold};
 
 /// 20 req/s, exponential executions of `mean_ms`, 10 simulated minutes, 8 replicates.
 fn summary(mean_ms: f64, seed: u64) -> Summary {
@@ -14,7 +14,10 @@ fn summary(mean_ms: f64, seed: u64) -> Summary {
 }
 
 fn limits() -> Vec<(Metric, Threshold)> {
-    check::parse_max_increase("cost=5%,p99=10%").unwrap()
+    vec![
+        (Metric::Cost, Threshold::Relative(0.05)),
+        (Metric::P99, Threshold::Relative(0.10)),
+    ]
 }
 
 #[test]
@@ -41,7 +44,10 @@ fn another_seed_of_the_same_workload_passes() {
     // every increase "beyond", so only the significance test keeps the check green.
     let base = summary(100.0, 11);
     let cur = summary(100.0, 12);
-    let strict = check::parse_max_increase("cost=0%,p99=0%").unwrap();
+    let strict = [
+        (Metric::Cost, Threshold::Relative(0.0)),
+        (Metric::P99, Threshold::Relative(0.0)),
+    ];
     let c = check::compare(&base, &cur, &strict);
     for r in &c.rows {
         if r.significance != Significance::ThresholdOnly {

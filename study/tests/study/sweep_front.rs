@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use lamsim_sim::sweep::{
-    self, Axis, AxisKind, Point, ShardFile, ShardPoint, SweepHeader, pareto_front, recommend,
-};
+use lamsim_sim::model::Architecture;
+use lamsim_study::axis::{Axis, AxisKind, TomlPath, cross_product, shard_points};
+use lamsim_study::front::{self, pareto_front, recommend};
+use lamsim_study::sweep::{self, Point, ShardFile, ShardPoint, SweepHeader};
 
 fn point(cost: f64, p99: f64, cold: f64, meets: bool) -> Point {
     Point {
@@ -24,6 +25,7 @@ fn point(cost: f64, p99: f64, cold: f64, meets: bool) -> Point {
         monthly_cost_usd_ci95: Some([cost - 1.0, cost + 1.0]),
         meets_slo: meets,
         slo_violations: vec![],
+        modelled: vec![],
     }
 }
 
@@ -61,79 +63,106 @@ fn recommendation_is_the_cheapest_meeting_the_slo_ties_to_lower_p99() {
 }
 
 fn provisioned_axes() -> Vec<Axis> {
-    vec![
-        sweep::parse_memory("512,1024").unwrap(),
-        sweep::provisioned_axis([0, 1, 2, 4]),
-    ]
+    vec![Axis::memory([512, 1024]), Axis::provisioned([0, 1, 2, 4])]
 }
 
 #[test]
-fn break_even_is_the_smallest_cost_neutral_count_else_the_cheapest() {
-    let axes = provisioned_axes();
-    let specs = sweep::cross_product(&axes);
-    assert_eq!(specs.len(), 8);
-    // 512 MB (points 0..4): PC 0 costs 100 with 2 % cold starts; 1 costs 101, 2 costs 99
-    // (fewer cold starts, cheaper: break-even), 4 costs 98.
-    // 1024 MB (points 4..8): every count costs more; 1 is the cheapest of them but 0 is
-    // cheaper still, so the min-cost rule picks 0.
+fn break_even_is_the_fewest_cold_starts_costing_no_more_else_the_cheapest_count() {
+    let axes = vec![
+        Axis::memory([512, 1024, 2048]),
+        Axis::provisioned([0, 1, 2, 4]),
+    ];
+    let specs = cross_product(&axes);
+    assert_eq!(specs.len(), 12);
     let pts = vec![
+        // 512 MB (points 0..4): none costs 100 with 2 % cold starts; 1 costs 101 (dearer);
+        // 2 costs 99 with 0.5 % and 4 costs 98 with 0 %: of the two costing no more than
+        // none, 4 has the fewest cold starts, and saves 100 − 98 = $2/month.
         point(100.0, 300.0, 0.02, true),
         point(101.0, 290.0, 0.01, true),
         point(99.0, 280.0, 0.005, true),
         point(98.0, 270.0, 0.0, true),
+        // 1024 MB (points 4..8): every count costs more; 1 is the cheapest of them, at
+        // 210 − 200 = $10/month more (never the baseline itself).
         point(200.0, 200.0, 0.02, true),
         point(210.0, 200.0, 0.01, true),
         point(220.0, 200.0, 0.0, true),
         point(240.0, 200.0, 0.0, true),
+        // 2048 MB (points 8..12), the shape of `--provisioned auto` on sweep-memory.toml:
+        // cold starts are already 0 %, and provisioned environments are cheaper per GB-s, so
+        // 1 (212.00) and 2 (207.84) both cost less than none (217.38) with as few cold
+        // starts: 2 is the cheaper, a saving of 217.38 − 207.84 = $9.54/month, not a loss.
+        point(217.38, 200.0, 0.0, true),
+        point(212.0, 200.0, 0.0, true),
+        point(207.84, 200.0, 0.0, true),
+        point(230.0, 200.0, 0.0, true),
     ];
-    let be = sweep::break_even(&axes, &specs, &pts);
-    assert_eq!(be.len(), 2);
+    let be = front::break_even(&axes, &specs, &pts);
+    let got: Vec<(usize, usize, u32, &str)> = be
+        .iter()
+        .map(|b| (b.baseline, b.index, b.provisioned, b.rule.as_str()))
+        .collect();
     assert_eq!(
-        (be[0].baseline, be[0].provisioned, be[0].rule.as_str()),
-        (0, 2, "cost-neutral")
+        got,
+        vec![
+            (0, 3, 4, "cost-neutral"),
+            (4, 5, 1, "min-cost"),
+            (8, 10, 2, "cost-neutral"),
+        ]
     );
+    assert_eq!(be[0].monthly_saving_usd(), 2.0);
+    assert_eq!(be[1].monthly_saving_usd(), -10.0);
+    assert!((be[2].monthly_saving_usd() - 9.54).abs() < 1e-9);
     assert_eq!(
-        (be[1].baseline, be[1].provisioned, be[1].rule.as_str()),
-        (4, 0, "min-cost")
+        (be[2].monthly_cost_usd, be[2].baseline_monthly_cost_usd),
+        (207.84, 217.38)
     );
 }
 
 #[test]
+fn break_even_needs_a_count_besides_zero() {
+    let axes = vec![Axis::provisioned([0])];
+    let specs = cross_product(&axes);
+    let pts = vec![point(100.0, 300.0, 0.02, true)];
+    assert!(front::break_even(&axes, &specs, &pts).is_empty());
+}
+
+#[test]
 fn auto_provisioned_counts() {
-    assert_eq!(sweep::auto_provisioned_counts(0, None), vec![0, 1]);
-    assert_eq!(sweep::auto_provisioned_counts(4, None), vec![0, 1, 2, 3, 4]);
+    assert_eq!(front::auto_provisioned_counts(0, None), vec![0, 1]);
+    assert_eq!(front::auto_provisioned_counts(4, None), vec![0, 1, 2, 3, 4]);
     assert_eq!(
-        sweep::auto_provisioned_counts(100, None),
+        front::auto_provisioned_counts(100, None),
         vec![0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
     );
     assert_eq!(
-        sweep::auto_provisioned_counts(100, Some(3)),
+        front::auto_provisioned_counts(100, Some(3)),
         vec![0, 1, 2, 3]
     );
-    assert_eq!(sweep::auto_provisioned_counts(13, None).len(), 11);
+    assert_eq!(front::auto_provisioned_counts(13, None).len(), 11);
 }
 
 #[test]
 fn cross_product_orders_the_last_axis_fastest_and_shards_partition_it() {
     let axes = vec![
-        sweep::parse_memory("128,256,512").unwrap(),
-        sweep::parse_architecture("x86_64,arm64").unwrap(),
+        Axis::memory([128, 256, 512]),
+        Axis::architecture([Architecture::X86_64, Architecture::Arm64]),
     ];
-    let specs = sweep::cross_product(&axes);
+    let specs = cross_product(&axes);
     let labels: Vec<String> = specs.iter().map(|s| s.label(&axes)).collect();
     assert_eq!(labels[0], "memory_mb=128 architecture=\"x86_64\"");
     assert_eq!(labels[1], "memory_mb=128 architecture=\"arm64\"");
     assert_eq!(labels[5], "memory_mb=512 architecture=\"arm64\"");
     for n in 1..=7 {
         let mut seen: Vec<usize> = (0..n)
-            .flat_map(|i| sweep::shard_points(&specs, i, n))
+            .flat_map(|i| shard_points(&specs, i, n))
             .map(|s| s.index)
             .collect();
         seen.sort();
         assert_eq!(seen, (0..6).collect::<Vec<_>>(), "{n} shards");
     }
     assert_eq!(
-        sweep::shard_points(&specs, 1, 4)
+        shard_points(&specs, 1, 4)
             .iter()
             .map(|s| s.index)
             .collect::<Vec<_>>(),
@@ -148,7 +177,7 @@ fn header(axes: &[Axis]) -> SweepHeader {
 }
 
 fn shards_of(axes: &[Axis], pts: &[Point], n: usize) -> Vec<ShardFile> {
-    let specs = sweep::cross_product(axes);
+    let specs = cross_product(axes);
     (0..n)
         .map(|i| ShardFile {
             schema_version: sweep::SCHEMA_VERSION,
@@ -157,7 +186,7 @@ fn shards_of(axes: &[Axis], pts: &[Point], n: usize) -> Vec<ShardFile> {
             total_points: specs.len(),
             workload_fingerprint: "f".into(),
             header: header(axes),
-            points: sweep::shard_points(&specs, i, n)
+            points: shard_points(&specs, i, n)
                 .iter()
                 .map(|s| ShardPoint {
                     index: s.index,
@@ -216,13 +245,17 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
     assert!(msg(sweep::merge_shards(shards)).contains("another sweep"));
 }
 
+fn set(path: &str, values: Vec<toml::Value>) -> Axis {
+    Axis::set(&TomlPath::parse(path).unwrap(), values)
+}
+
 #[test]
 fn axes_round_trip_through_the_header() {
     let axes = vec![
-        sweep::parse_memory("128,1769").unwrap(),
-        sweep::parse_set("function.keep-alive.idle=5m,10m").unwrap(),
-        sweep::parse_set("account.concurrency-limit=500,1000").unwrap(),
-        sweep::parse_set("function.cpu=0.5,1.5").unwrap(),
+        Axis::memory([128, 1769]),
+        set("function.keep-alive.idle", vec!["5m".into(), "10m".into()]),
+        set("account.concurrency-limit", vec![500.into(), 1000.into()]),
+        set("function.cpu", vec![0.5.into(), 1.5.into()]),
     ];
     assert_eq!(
         axes[1].kind,

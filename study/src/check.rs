@@ -11,24 +11,22 @@
 //! threshold alone decides, and the output says so.
 //!
 //! ```
-//! use lamsim_sim::check::{parse_max_increase, Metric, Threshold};
-//! let limits = parse_max_increase("cost=5%,p99=20").unwrap();
-//! assert_eq!(limits[0], (Metric::Cost, Threshold::Relative(0.05)));
-//! assert_eq!(limits[1], (Metric::P99, Threshold::Absolute(20.0)));
+//! use lamsim_study::check::{Metric, Threshold};
+//! // `--max-increase cost=5%,p99=20`: 5 % of the baseline cost, 20 ms of p99.
+//! let limits = [(Metric::Cost, Threshold::Relative(0.05)), (Metric::P99, Threshold::Absolute(20.0))];
+//! assert!((limits[0].1.allowance(200.0) - 10.0).abs() < 1e-12);
+//! assert_eq!(limits[1].1.allowance(300.0), 20.0);
 //! ```
 
 use std::fmt;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::summary::{SCHEMA_VERSION, Summary};
+use lamsim_sim::summary::{FunctionSummary, SCHEMA_VERSION, Summary};
 
 /// A problem with the input of `check` (exit code 2).
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum CheckError {
-    /// `--max-increase` names an unknown metric or has a bad threshold.
-    #[error("--max-increase: {0}")]
-    BadLimit(String),
     /// A summary is not a valid `summary.json`.
     #[error("{file}: {message}")]
     BadSummary {
@@ -119,50 +117,6 @@ impl fmt::Display for Threshold {
             Threshold::Absolute(x) => write!(f, "{x}"),
         }
     }
-}
-
-/// Parses `--max-increase cost=5%,p99=10%,cold-start-ratio=0.001`: `N%` is relative to the
-/// baseline, a bare number an absolute amount in the metric's unit.
-pub fn parse_max_increase(s: &str) -> Result<Vec<(Metric, Threshold)>, CheckError> {
-    let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-    let mut out: Vec<(Metric, Threshold)> = Vec::new();
-    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        let (name, value) = item.split_once('=').ok_or_else(|| {
-            CheckError::BadLimit(format!("`{item}`: write METRIC=LIMIT, e.g. cost=5%"))
-        })?;
-        let metric = Metric::ALL
-            .into_iter()
-            .find(|m| m.name() == name.trim())
-            .ok_or_else(|| {
-                CheckError::BadLimit(format!(
-                    "unknown metric `{}`: expected one of {}",
-                    name.trim(),
-                    names.join(", ")
-                ))
-            })?;
-        let v = value.trim();
-        let threshold = match v.strip_suffix('%') {
-            Some(p) => p
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .map(|p| Threshold::Relative(p / 100.0)),
-            None => v.parse::<f64>().ok().map(Threshold::Absolute),
-        }
-        .filter(|t| match t {
-            Threshold::Relative(x) | Threshold::Absolute(x) => x.is_finite() && *x >= 0.0,
-        })
-        .ok_or_else(|| {
-            CheckError::BadLimit(format!(
-                "`{item}`: the limit must be a non-negative number, with % for a relative one"
-            ))
-        })?;
-        if out.iter().any(|(m, _)| *m == metric) {
-            return Err(CheckError::BadLimit(format!("{metric} is given twice")));
-        }
-        out.push((metric, threshold));
-    }
-    Ok(out)
 }
 
 /// Parses and checks a `summary.json` (`file` names it in errors).
@@ -350,7 +304,7 @@ pub fn compare(
             let Some(fb) = baseline.functions.iter().find(|f| f.name == fc.name) else {
                 continue;
             };
-            let est = |f: &crate::summary::FunctionSummary, n: u32| {
+            let est = |f: &FunctionSummary, n: u32| {
                 let (mean, ci95) = match metric {
                     Metric::P99 => (f.latency_ms.p99, f.latency_ms.p99_ci95),
                     Metric::P50 => (f.latency_ms.p50, None),
@@ -386,23 +340,6 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limits_parse_and_reject() {
-        assert_eq!(
-            parse_max_increase("cold-start-ratio=0.001, throttle-ratio=1%").unwrap(),
-            vec![
-                (Metric::ColdStartRatio, Threshold::Absolute(0.001)),
-                (Metric::ThrottleRatio, Threshold::Relative(0.01)),
-            ]
-        );
-        assert!(
-            matches!(parse_max_increase("latency=5%"), Err(CheckError::BadLimit(m)) if m.contains("unknown metric `latency`"))
-        );
-        assert!(parse_max_increase("cost=-5%").is_err());
-        assert!(parse_max_increase("cost").is_err());
-        assert!(parse_max_increase("cost=5%,cost=6%").is_err());
-    }
 
     #[test]
     fn welch_on_hand_computed_intervals() {
