@@ -63,3 +63,28 @@ fn usage_errors_exit_2() {
         assert_no_panic(&o);
     }
 }
+
+#[test]
+fn a_run_too_big_to_finish_or_fit_exits_2_with_the_estimate() {
+    // 100 million replicates used to abort on a 38 GB allocation (exit 134).
+    let o = run(["run", "--replicates", "100000000", &fx("slo-met.toml")]);
+    assert_code(&o, 2);
+    assert_no_panic(&o);
+    let err = stderr(&o);
+    assert!(err.contains("refusing to run about"), "{err}");
+    assert!(err.contains("GB of records"), "{err}");
+    // A rate of 10¹² per second used to validate and then run for months.
+    let dir = temp_dir();
+    let text = std::fs::read_to_string(fx("slo-met.toml"))
+        .unwrap()
+        .replace("rate-per-s = 10.0", "rate-per-s = 1e12");
+    let file = dir.path().join("huge.toml");
+    std::fs::write(&file, text).unwrap();
+    let o = run(["run", &path_str(&file)]);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("the limits are 1e12 invocations"),
+        "{}",
+        stderr(&o)
+    );
+}
