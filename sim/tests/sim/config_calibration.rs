@@ -36,16 +36,17 @@ fn workload(extra: &str) -> String {
     )
 }
 
-fn dir_with(name: &str, calibration: &str) -> std::path::PathBuf {
-    let dir = temp_dir(name);
-    std::fs::create_dir_all(dir.join("cal")).unwrap();
-    std::fs::write(dir.join("cal/calibration.toml"), calibration).unwrap();
-    dir
+fn dir_with(name: &str, calibration: &str) -> tempfile::TempDir {
+    let tmp = temp_dir(name);
+    std::fs::create_dir_all(tmp.path().join("cal")).unwrap();
+    std::fs::write(tmp.path().join("cal/calibration.toml"), calibration).unwrap();
+    tmp
 }
 
 #[test]
 fn the_calibration_supplies_duration_and_init() {
-    let dir = dir_with("cal-supplies", CALIBRATION);
+    let tmp = dir_with("cal-supplies", CALIBRATION);
+    let dir = tmp.path();
     let s = ok_in(&workload(""), &dir);
     let f = &s.functions[0];
     assert_eq!(
@@ -78,7 +79,8 @@ fn the_calibration_supplies_duration_and_init() {
 
 #[test]
 fn explicit_keys_override_the_calibration() {
-    let dir = dir_with("cal-override", CALIBRATION);
+    let tmp = dir_with("cal-override", CALIBRATION);
+    let dir = tmp.path();
     // Only a scaling key: the distribution still comes from the calibration.
     let s = ok_in(
         &workload("[function.duration]\ncpu-fraction = 0.25\nthreads = 2\n"),
@@ -112,10 +114,11 @@ fn explicit_keys_override_the_calibration() {
 
 #[test]
 fn a_calibration_without_init_leaves_the_default_profile() {
-    let dir = dir_with(
+    let tmp = dir_with(
         "cal-no-init",
         "[duration]\ndist = \"const\"\nvalue = \"5ms\"\n",
     );
+    let dir = tmp.path();
     let text = workload("").replace(
         "memory-mb = 512\n",
         "memory-mb = 512\nruntime = \"python3.13\"\n",
@@ -129,10 +132,11 @@ fn a_calibration_without_init_leaves_the_default_profile() {
 
 #[test]
 fn an_empirical_file_is_relative_to_the_calibration_file() {
-    let dir = dir_with(
+    let tmp = dir_with(
         "cal-empirical",
         "[duration]\ndist = \"empirical\"\nfile = \"samples.txt\"\n",
     );
+    let dir = tmp.path();
     std::fs::write(dir.join("cal/samples.txt"), "# ms\n10\n20\n30\n").unwrap();
     let s = ok_in(&workload(""), &dir);
     match &s.functions[0].duration.dist {
@@ -149,7 +153,8 @@ fn an_empirical_file_is_relative_to_the_calibration_file() {
 
 #[test]
 fn the_resolved_file_inlines_the_calibration_and_reruns_identically() {
-    let dir = dir_with("cal-resolved", CALIBRATION);
+    let tmp = dir_with("cal-resolved", CALIBRATION);
+    let dir = tmp.path();
     let s = ok_in(&workload(""), &dir);
     let text = config::to_resolved_toml(&s);
     assert!(text.contains("calibration = \""), "{text}");
@@ -166,7 +171,8 @@ fn the_resolved_file_inlines_the_calibration_and_reruns_identically() {
 #[test]
 fn errors_name_the_calibration_file_and_its_toml_path() {
     // A missing file.
-    let dir = temp_dir("cal-missing");
+    let tmp = temp_dir("cal-missing");
+    let dir = tmp.path();
     let e = errors_in(&workload(""), &dir);
     let err = e
         .errors
@@ -179,10 +185,11 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
     assert_eq!(e.errors.len(), 1, "{e}");
 
     // An unknown key, with its line.
-    let dir = dir_with(
+    let tmp = dir_with(
         "cal-unknown",
         "[duration]\ndist = \"exp\"\nmean = \"5ms\"\nmedain = \"4ms\"\n",
     );
+    let dir = tmp.path();
     let e = errors_in(&workload(""), &dir);
     let err = &e.errors[0];
     assert_eq!(err.path, "function[0].calibration", "{e}");
@@ -190,10 +197,11 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
     assert!(err.message.contains("medain"), "{e}");
 
     // A bad value: reported at the calibration key, naming duration.median in the file.
-    let dir = dir_with(
+    let tmp = dir_with(
         "cal-bad-value",
         "[duration]\ndist = \"lognormal\"\nmedian = 40\np99 = \"120ms\"\n",
     );
+    let dir = tmp.path();
     let e = errors_in(&workload(""), &dir);
     let err = &e.errors[0];
     assert_eq!(err.path, "function[0].calibration", "{e}");
@@ -205,20 +213,23 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
     assert!(err.message.contains("bare number"), "{e}");
 
     // A bad value written in the workload stays at the workload's path.
-    let dir = dir_with("cal-own-error", CALIBRATION);
+    let tmp = dir_with("cal-own-error", CALIBRATION);
+    let dir = tmp.path();
     let e = errors_in(&workload("[function.duration]\ncpu-fraction = 2.0\n"), &dir);
     assert!(e.has_path("function[0].duration.cpu-fraction"), "{e}");
 
     // Another schema version.
-    let dir = dir_with("cal-schema", "schema-version = 2\n");
+    let tmp = dir_with("cal-schema", "schema-version = 2\n");
+    let dir = tmp.path();
     let e = errors_in(&workload(""), &dir);
     assert!(e.errors[0].message.contains("schema-version: 2"), "{e}");
 
     // A calibration without [duration], and none in the workload.
-    let dir = dir_with(
+    let tmp = dir_with(
         "cal-no-duration",
         "[init]\ndist = \"const\"\nvalue = \"1ms\"\n",
     );
+    let dir = tmp.path();
     let e = errors_in(&workload(""), &dir);
     let err = e
         .errors

@@ -106,7 +106,8 @@ fn init_tails_beyond_146_years_are_rejected() {
 
 #[test]
 fn empirical_samples_beyond_146_years_are_rejected_at_file() {
-    let dir = temp_dir("ranges-empirical");
+    let tmp = temp_dir("ranges-empirical");
+    let dir = tmp.path();
     std::fs::write(dir.join("huge.txt"), "10\n1e300\n").unwrap();
     let e = errors_in(
         &workload("", "dist = \"empirical\"\nfile = \"huge.txt\"", ""),

@@ -22,7 +22,8 @@ fn trace_of(s: &lamsim_sim::model::Scenario) -> &Trace {
 
 #[test]
 fn unsorted_rows_are_sorted_with_their_durations() {
-    let dir = temp_dir("trace-sorted");
+    let tmp = temp_dir("trace-sorted");
+    let dir = tmp.path();
     std::fs::write(
         dir.join("t.csv"),
         "timestamp,duration_ms\n3.0,30\n1.5,10\n\n# comment\n2,20\n",
@@ -56,7 +57,8 @@ fn unsorted_rows_are_sorted_with_their_durations() {
 
 #[test]
 fn rows_are_filtered_by_function_name_or_trace_function() {
-    let dir = temp_dir("trace-filter");
+    let tmp = temp_dir("trace-filter");
+    let dir = tmp.path();
     std::fs::write(
         dir.join("t.csv"),
         "function,timestamp,duration_s\napi,5,0.1\nworker,1,2\napi,0.5,0.2\nworker,7,1\n",
@@ -93,7 +95,8 @@ fn rows_are_filtered_by_function_name_or_trace_function() {
 
 #[test]
 fn bad_rows_are_reported_with_file_and_line() {
-    let dir = temp_dir("trace-bad");
+    let tmp = temp_dir("trace-bad");
+    let dir = tmp.path();
     std::fs::write(
         dir.join("t.csv"),
         "timestamp,duration_ms\n1,10\nsoon,10\n2\n3,-4\n",
@@ -123,7 +126,8 @@ fn bad_rows_are_reported_with_file_and_line() {
 
 #[test]
 fn header_problems() {
-    let dir = temp_dir("trace-header");
+    let tmp = temp_dir("trace-header");
+    let dir = tmp.path();
     std::fs::write(dir.join("t.csv"), "time,duration_ms\n1,10\n").unwrap();
     let e = errors_in(&workload("f", "", ""), &dir);
     assert!(e.errors[0].message.contains("no `timestamp` column"), "{e}");

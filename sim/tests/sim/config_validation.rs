@@ -1,17 +1,18 @@
 //! Workload validation: every mistake is reported, at its TOML path, with a useful hint.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lamsim_sim::config::{self, ConfigErrors};
 use lamsim_sim::model::{Architecture, Dist, KeepAlivePolicy, Scenario};
 use lamsim_sim::time::SimTime;
 
-/// A fresh folder for files a test needs (removed and recreated on each run).
-pub fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("lamsim-config-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh folder for files a test needs, removed when the returned guard is dropped (named
+/// after the test, to read in a failure message).
+pub fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("lamsim-config-{name}-"))
+        .tempdir()
+        .expect("a temporary folder")
 }
 
 pub fn ok(text: &str) -> Scenario {
@@ -545,7 +546,8 @@ fn keep_alive_and_diurnal_checks() {
 
 #[test]
 fn handler_calibration_and_seed() {
-    let dir = temp_dir("handler");
+    let tmp = temp_dir("handler");
+    let dir = tmp.path();
     // The calibration file must exist (it is loaded); an empty one changes nothing.
     std::fs::create_dir_all(dir.join("cal")).unwrap();
     std::fs::write(dir.join("cal/calibration.toml"), "schema-version = 1\n").unwrap();
@@ -581,7 +583,8 @@ fn handler_calibration_and_seed() {
 
 #[test]
 fn empirical_samples_are_read_relative_to_the_workload() {
-    let dir = temp_dir("empirical");
+    let tmp = temp_dir("empirical");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::write(dir.join("data/d.txt"), "# ms\n10\n20.5\n\n30\n").unwrap();
     let s = ok_in(
