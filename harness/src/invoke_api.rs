@@ -3,8 +3,25 @@
 //!
 //! Qualifiers (`name:alias`, `?Qualifier=`) are accepted and run `$LATEST`: the harness has one
 //! version of each function.
+//!
+//! The front is an HTTP shell over the public [`Runtime`] handle: it parses requests, calls
+//! [`Runtime::invoke_with`], [`Runtime::invoke_event_with`] or [`Runtime::check_function`] and
+//! writes AWS's response shapes. The runtime knows nothing of HTTP.
+//!
+//! ```no_run
+//! # async fn demo(functions: Vec<lamsim_sim::model::Function>) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
+//! let rt = Arc::new(Runtime::start(functions, RuntimeOptions::default()).await?);
+//! let api = InvokeApi::bind(rt.clone(), "127.0.0.1:9001".parse()?).await?;
+//! println!("Invoke API on http://{}", api.local_addr());
+//! api.stop();
+//! rt.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,22 +33,61 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::error::InvokeError;
+use crate::error::{HarnessError, InvokeError};
 use crate::ids;
-use crate::runtime::{Inner, InvokeOptions, MAX_SYNC_PAYLOAD};
+use crate::runtime::{InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime};
+
+/// The Lambda Invoke API served for a [`Runtime`]. Dropping it (or [`InvokeApi::stop`])
+/// stops accepting connections.
+pub struct InvokeApi {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl InvokeApi {
+    /// Listens on `addr` (port 0 picks a free port, see [`InvokeApi::local_addr`]) and serves
+    /// `runtime`'s functions.
+    pub async fn bind(runtime: Arc<Runtime>, addr: SocketAddr) -> Result<InvokeApi, HarnessError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| HarnessError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let bound = listener.local_addr().unwrap_or(addr);
+        let task = tokio::spawn(serve(runtime, listener));
+        Ok(InvokeApi { addr: bound, task })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections.
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for InvokeApi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
 
 /// Accepts connections until the task is aborted.
-pub(crate) async fn serve(inner: Arc<Inner>, listener: TcpListener) {
+async fn serve(rt: Arc<Runtime>, listener: TcpListener) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let inner = inner.clone();
+        let rt = rt.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| {
-                let inner = inner.clone();
-                async move { Ok::<_, Infallible>(handle(&inner, req).await) }
+                let rt = rt.clone();
+                async move { Ok::<_, Infallible>(handle(&rt, req).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .writev(false)
@@ -91,7 +147,7 @@ fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(rt: &Runtime, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let client_start = Instant::now();
     let path = req.uri().path();
     let Some(name) = path
@@ -141,7 +197,7 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
                 "InvokeFunction"
             };
             let limit = if invocation_type == "Event" {
-                crate::runtime::MAX_ASYNC_PAYLOAD
+                MAX_ASYNC_PAYLOAD
             } else {
                 MAX_SYNC_PAYLOAD
             };
@@ -155,7 +211,7 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
         }
     };
     match invocation_type.as_str() {
-        "DryRun" => match inner.lookup(&name) {
+        "DryRun" => match rt.check_function(&name) {
             Ok(_) => Response::builder()
                 .status(StatusCode::NO_CONTENT)
                 .header("x-amzn-RequestId", &request_id)
@@ -163,7 +219,14 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
                 .expect("static response parts are valid"),
             Err(e) => error_response(&e, &request_id),
         },
-        "Event" => match inner.invoke_event(&name, body, client_start) {
+        "Event" => match rt.invoke_event_with(
+            &name,
+            body,
+            &InvokeOptions {
+                received: Some(client_start),
+                ..InvokeOptions::default()
+            },
+        ) {
             Ok(id) => Response::builder()
                 .status(StatusCode::ACCEPTED)
                 .header("x-amzn-RequestId", &id)
@@ -176,8 +239,9 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
                 cold: false,
                 tail,
                 client_context,
+                received: Some(client_start),
             };
-            match inner.invoke_sync(&name, body, &opts, client_start).await {
+            match rt.invoke_with(&name, body, &opts).await {
                 Ok(inv) => {
                     let mut b = Response::builder()
                         .status(StatusCode::OK)

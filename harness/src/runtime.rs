@@ -3,23 +3,23 @@
 //! timeout, measure, log, keep warm or recycle).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
 use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing};
 use rand::Rng;
 use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
 
-use crate::cgroup::{Cgroups, CpuLimit};
-use crate::env::{self, Death, Env, InitResult, Job, Outcome, Retire};
+use crate::cgroup::CpuLimit;
+use crate::env::{self, Death, Env, EnvPort, Event, InitResult, Job, Outcome, Retire};
 use crate::error::{HarnessError, InvokeError};
 use crate::ids;
+use crate::launcher::{LaunchFailure, LaunchSpec, Launcher, ProcessLauncher};
 use crate::record::{self, InvocationRecord, InvocationType, Sink, Status};
 
 /// Largest synchronous (`RequestResponse`) event, bytes (AWS: 6 MB).
@@ -32,9 +32,6 @@ pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How the runtime runs. [`RuntimeOptions::default`] documents each default.
 #[derive(Clone, Debug)]
 pub struct RuntimeOptions {
-    /// Address of the Invoke API; `None` (default) serves none (library use through
-    /// [`Runtime::invoke`]). Port 0 picks a free port (see [`Runtime::invoke_api_addr`]).
-    pub listen: Option<SocketAddr>,
     /// `AWS_REGION` of the handlers and region of ARNs. Default `"us-east-1"`.
     pub region: String,
     /// Account id in ARNs. Default `"000000000000"`.
@@ -42,7 +39,8 @@ pub struct RuntimeOptions {
     /// Account concurrency limit (functions without `reserved-concurrency` share what is not
     /// reserved). Default 1000.
     pub concurrency_limit: u32,
-    /// Limit CPU and memory with cgroups where the machine allows it. Default true.
+    /// Limit CPU and memory with cgroups where the machine allows it ([`Runtime::start`]'s
+    /// process launcher). Default true.
     pub cgroups: bool,
     /// Longest initialisation. Default [`INIT_TIMEOUT`] (10 s).
     pub init_timeout: Duration,
@@ -59,7 +57,6 @@ pub struct RuntimeOptions {
 impl Default for RuntimeOptions {
     fn default() -> Self {
         RuntimeOptions {
-            listen: None,
             region: "us-east-1".to_string(),
             account_id: "000000000000".to_string(),
             concurrency_limit: 1000,
@@ -93,6 +90,14 @@ pub struct InvokeOptions {
     pub tail: bool,
     /// `X-Amz-Client-Context` (base64 JSON), passed to the runtime decoded.
     pub client_context: Option<String>,
+    /// When the request arrived: the client latency is measured from it. Default: the call.
+    pub received: Option<std::time::Instant>,
+}
+
+impl InvokeOptions {
+    fn received(&self) -> Instant {
+        self.received.map_or_else(Instant::now, Instant::from_std)
+    }
 }
 
 /// The result of a synchronous invocation.
@@ -112,9 +117,6 @@ pub(crate) struct FunctionState {
     pub index: usize,
     pub f: Function,
     pub arn: String,
-    program: PathBuf,
-    args: Vec<String>,
-    cwd: PathBuf,
     pool: Mutex<Pool>,
 }
 
@@ -133,9 +135,7 @@ struct Slots {
 pub(crate) struct Inner {
     pub functions: HashMap<String, Arc<FunctionState>>,
     pub opts: RuntimeOptions,
-    cgroups: Option<Cgroups>,
-    pub cpu_limit: CpuLimit,
-    pub cpu_limit_reason: Option<String>,
+    launcher: Arc<dyn Launcher>,
     sink: Arc<Sink>,
     slots: Mutex<Slots>,
     slot_freed: Notify,
@@ -143,7 +143,6 @@ pub(crate) struct Inner {
     pub shutting_down: AtomicBool,
     live_envs: AtomicU64,
     env_exited: Notify,
-    invoke_api: Mutex<Option<(SocketAddr, tokio::task::JoinHandle<()>)>>,
 }
 
 /// A running mini-runtime. Dropping it kills every environment and removes every cgroup;
@@ -163,28 +162,10 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
-/// Resolves the program of a handler command: a path with a `/` against `cwd`, a bare name
-/// through `PATH`.
-fn resolve_program(program: &str, cwd: &Path) -> Option<PathBuf> {
-    let p = Path::new(program);
-    if program.contains('/') {
-        let full = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            cwd.join(p)
-        };
-        return full.is_file().then_some(full);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|c| c.is_file())
-}
-
 impl Runtime {
-    /// Checks every function's handler, sets up cgroups (warning once on stderr when they are
-    /// not available) and, with `opts.listen`, starts the Invoke API. No environment is
-    /// started before the first invocation.
+    /// Checks every function's handler and sets up cgroups (warning once on stderr when
+    /// they are not available): [`Runtime::start_with`] a [`ProcessLauncher`]. No environment
+    /// is started before the first invocation.
     pub async fn start(
         functions: Vec<Function>,
         opts: RuntimeOptions,
@@ -192,35 +173,23 @@ impl Runtime {
         if functions.is_empty() {
             return Err(HarnessError::NoFunctions);
         }
+        let launcher = ProcessLauncher::new(&functions, opts.cgroups)?;
+        Runtime::start_with(functions, opts, Arc::new(launcher)).await
+    }
+
+    /// Starts a runtime whose environments `launcher` starts (e.g. a
+    /// [`crate::launcher::ScriptedLauncher`] in tests).
+    pub async fn start_with(
+        functions: Vec<Function>,
+        opts: RuntimeOptions,
+        launcher: Arc<dyn Launcher>,
+    ) -> Result<Runtime, HarnessError> {
+        if functions.is_empty() {
+            return Err(HarnessError::NoFunctions);
+        }
         let mut map = HashMap::new();
         let mut reserved_total = 0u32;
         for (index, f) in functions.into_iter().enumerate() {
-            let Some(h) = &f.handler else {
-                return Err(HarnessError::NoHandler {
-                    index,
-                    name: f.name,
-                });
-            };
-            let Some(program) = h.command.first() else {
-                return Err(HarnessError::EmptyCommand {
-                    index,
-                    name: f.name,
-                });
-            };
-            let cwd = if h.cwd.as_os_str().is_empty() {
-                std::env::current_dir().unwrap_or_default()
-            } else {
-                std::path::absolute(&h.cwd).unwrap_or_else(|_| h.cwd.clone())
-            };
-            if !cwd.is_dir() {
-                return Err(HarnessError::BadCwd { index, cwd });
-            }
-            let Some(resolved) = resolve_program(program, &cwd) else {
-                return Err(HarnessError::ProgramNotFound {
-                    index,
-                    program: program.clone(),
-                });
-            };
             if map.contains_key(&f.name) {
                 return Err(HarnessError::DuplicateFunction {
                     index,
@@ -235,34 +204,10 @@ impl Runtime {
             let fs = FunctionState {
                 index,
                 arn,
-                program: resolved,
-                args: h.command[1..].to_vec(),
-                cwd,
                 pool: Mutex::new(Pool::default()),
                 f,
             };
             map.insert(fs.f.name.clone(), Arc::new(fs));
-        }
-        let (cgroups, cpu_limit, reason) = if opts.cgroups {
-            match Cgroups::create() {
-                Ok(c) => {
-                    let k = c.kind();
-                    (Some(c), k, None)
-                }
-                Err(why) => (None, CpuLimit::None, Some(why)),
-            }
-        } else {
-            (
-                None,
-                CpuLimit::None,
-                Some("disabled by the caller".to_string()),
-            )
-        };
-        if let (Some(why), true) = (&reason, opts.cgroups) {
-            eprintln!(
-                "warning: handlers run without CPU and memory limits (cpu_limit: \"none\"): {why}; \
-                 durations are not scaled by memory-mb"
-            );
         }
         let sink = Sink::new(
             opts.log_to_stderr,
@@ -273,9 +218,7 @@ impl Runtime {
         let sink = match sink {
             Ok(s) => Arc::new(s),
             Err(e) => {
-                if let Some(c) = &cgroups {
-                    c.remove();
-                }
+                launcher.cleanup();
                 return Err(e);
             }
         };
@@ -288,53 +231,25 @@ impl Runtime {
                 unreserved_pool: opts.concurrency_limit.saturating_sub(reserved_total),
             }),
             opts,
-            cgroups,
-            cpu_limit,
-            cpu_limit_reason: reason,
+            launcher,
             sink,
             slot_freed: Notify::new(),
             next_env: AtomicU64::new(1),
             shutting_down: AtomicBool::new(false),
             live_envs: AtomicU64::new(0),
             env_exited: Notify::new(),
-            invoke_api: Mutex::new(None),
         });
-        let rt = Runtime { inner };
-        if let Some(addr) = rt.inner.opts.listen {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|source| HarnessError::Listen {
-                    addr: addr.to_string(),
-                    source,
-                })?;
-            let bound = listener.local_addr().unwrap_or(addr);
-            let task = tokio::spawn(crate::invoke_api::serve(rt.inner.clone(), listener));
-            *rt.inner
-                .invoke_api
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some((bound, task));
-        }
-        Ok(rt)
-    }
-
-    /// Address the Invoke API listens on, when it was started.
-    pub fn invoke_api_addr(&self) -> Option<SocketAddr> {
-        self.inner
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|(a, _)| *a)
+        Ok(Runtime { inner })
     }
 
     /// How CPU share is enforced (`cpu_limit` of `bench.json`).
     pub fn cpu_limit(&self) -> CpuLimit {
-        self.inner.cpu_limit
+        self.inner.launcher.cpu_limit()
     }
 
     /// Why there is no CPU limit, when there is none.
     pub fn cpu_limit_reason(&self) -> Option<&str> {
-        self.inner.cpu_limit_reason.as_deref()
+        self.inner.launcher.cpu_limit_reason()
     }
 
     /// Invokes `name` synchronously with `payload` (JSON; empty means `{}`), on a new
@@ -360,15 +275,30 @@ impl Runtime {
         payload: Bytes,
         opts: &InvokeOptions,
     ) -> Result<Invocation, InvokeError> {
-        self.inner
-            .invoke_sync(name, payload, opts, Instant::now())
-            .await
+        self.inner.invoke_sync(name, payload, opts).await
+    }
+
+    /// Checks that `function_name` (name, `name:qualifier` or ARN) is served: `Err` is the
+    /// refusal an invocation would get (`DryRun`).
+    pub fn check_function(&self, function_name: &str) -> Result<(), InvokeError> {
+        self.inner.lookup(function_name).map(|_| ())
     }
 
     /// Queues an asynchronous (`Event`) invocation and returns its request id at once; it runs
     /// when a concurrency slot is free. Its record arrives in the records like any other.
     pub fn invoke_event(&self, name: &str, payload: Bytes) -> Result<String, InvokeError> {
-        self.inner.invoke_event(name, payload, Instant::now())
+        self.invoke_event_with(name, payload, &InvokeOptions::default())
+    }
+
+    /// [`Runtime::invoke_event`] with options (`received`; `cold`, `tail` and
+    /// `client_context` do not apply to queued events).
+    pub fn invoke_event_with(
+        &self,
+        name: &str,
+        payload: Bytes,
+        opts: &InvokeOptions,
+    ) -> Result<String, InvokeError> {
+        self.inner.invoke_event(name, payload, opts.received())
     }
 
     /// Takes the records of the invocations finished so far (with `keep_records`).
@@ -571,8 +501,8 @@ impl Inner {
         name: &str,
         payload: Bytes,
         opts: &InvokeOptions,
-        client_start: Instant,
     ) -> Result<Invocation, InvokeError> {
+        let client_start = opts.received();
         if self.shutting_down.load(Ordering::Relaxed) {
             return Err(InvokeError::ShuttingDown);
         }
@@ -693,17 +623,19 @@ impl Inner {
             env.log.start(&start);
             let (tx, rx) = oneshot::channel();
             let job = Job {
-                request_id: request_id.clone(),
-                payload: payload.take().expect("payload is put back on retry"),
-                deadline_ms: env::epoch_ms() + timeout.as_millis() as u64,
-                function_arn: fs.arn.clone(),
-                trace_id: ids::trace_id(timestamp_ms / 1000),
-                client_context: client_context.clone(),
+                event: Event {
+                    request_id: request_id.clone(),
+                    payload: payload.take().expect("payload is put back on retry"),
+                    deadline_ms: env::epoch_ms() + timeout.as_millis() as u64,
+                    function_arn: fs.arn.clone(),
+                    trace_id: ids::trace_id(timestamp_ms / 1000),
+                    client_context: client_context.clone(),
+                },
                 result: tx,
             };
             match env.submit(job) {
                 Ok(()) => break (env, init_ms, rx),
-                Err(job) => payload = Some(job.payload),
+                Err(job) => payload = Some(job.event.payload),
             }
         };
         let handed_fallback = Instant::now();
@@ -813,7 +745,7 @@ impl Inner {
             request_bytes,
             response_bytes: body.len(),
             timestamp_ms,
-            cpu_limit: self.cpu_limit,
+            cpu_limit: self.launcher.cpu_limit(),
         };
         // Back to the pool (or recycled) before answering, so the next request finds it.
         if matches!(status, Status::Success | Status::FunctionError) {
@@ -899,7 +831,7 @@ impl Inner {
             request_bytes,
             response_bytes: body.len(),
             timestamp_ms,
-            cpu_limit: self.cpu_limit,
+            cpu_limit: self.launcher.cpu_limit(),
         };
         self.finish(rec, body, &log, opts, client_start)
     }
@@ -959,7 +891,7 @@ impl Inner {
                     },
                     Some((deadline, why)) => {
                         tokio::select! {
-                            _ = tokio::time::sleep_until(deadline.into()) => {}
+                            _ = tokio::time::sleep_until(deadline) => {}
                             _ = closed.changed() => return,
                         }
                         let reclaim = {
@@ -989,135 +921,56 @@ impl Inner {
         fs: &Arc<FunctionState>,
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
-        let fail = |elapsed: Duration, error_type: &'static str, message: String| InitFailure {
-            env_id: id,
-            elapsed,
-            peak_mb: 0,
-            kind: InitFailureKind::Platform {
+        let (init_tx, init_rx) = oneshot::channel();
+        let env = Arc::new(Env::new(id, init_tx));
+        let port = EnvPort {
+            env: env.clone(),
+            sink: self.sink.clone(),
+        };
+        let spec = LaunchSpec {
+            function: &fs.f,
+            region: &self.opts.region,
+        };
+        let launched = match self.launcher.launch(spec, port).await {
+            Ok(l) => l,
+            Err(LaunchFailure {
                 error_type,
                 message,
-            },
-        };
-        // Untimed set-up: cgroup, listener, pipe.
-        let cgroup = self.cgroups.as_ref().and_then(|c| {
-            c.create_env(&format!("{}-{id}", fs.f.name), fs.f.memory_mb)
-                .inspect_err(|e| {
-                    eprintln!(
-                        "warning: environment {id} of `{}` runs without limits: {e}",
-                        fs.f.name
-                    )
-                })
-                .ok()
-        });
-        let (init_tx, init_rx) = oneshot::channel();
-        let env = Arc::new(Env::new(id, cgroup, init_tx));
-        // A set-up step failed before the environment ran: remove its cgroup and report it.
-        let abandon = |elapsed: Duration, error_type: &'static str, message: String| {
-            if let Some(cg) = &env.cgroup {
-                cg.remove();
-            }
-            fail(elapsed, error_type, message)
-        };
-        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
-            Ok(l) => l,
-            Err(e) => {
-                return Err(abandon(
-                    Duration::ZERO,
-                    "Runtime.Unknown",
-                    format!("cannot bind the Runtime API: {e}"),
-                ));
+                elapsed,
+            }) => {
+                env.mark_dead(Death::Exited(message.clone()), None);
+                return Err(InitFailure {
+                    env_id: id,
+                    elapsed,
+                    peak_mb: 0,
+                    kind: InitFailureKind::Platform {
+                        error_type,
+                        message,
+                    },
+                });
             }
         };
-        let api = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        // One pipe for stdout and stderr, as one CloudWatch log stream holds both.
-        let pipe =
-            tokio::net::unix::pipe::pipe().and_then(|(tx, rx)| Ok((tx.into_blocking_fd()?, rx)));
-        let (writer, reader) = match pipe {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(abandon(
-                    Duration::ZERO,
-                    "Runtime.Unknown",
-                    format!("cannot create a pipe: {e}"),
-                ));
-            }
-        };
-        let mut cmd = tokio::process::Command::new(&fs.program);
-        cmd.args(&fs.args).current_dir(&fs.cwd).stdin(Stdio::null());
-        match writer.try_clone() {
-            Ok(w2) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::from(w2));
-            }
-            Err(_) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::null());
-            }
-        }
-        cmd.process_group(0).kill_on_drop(true);
-        self.set_env_vars(&mut cmd, fs, &api);
-        spawn_runtime_api_env(&env, listener);
-        env::spawn_log_reader(&env, reader, self.sink.clone());
-        // Timed: spawn → first /next.
-        let t0 = Instant::now();
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                env.mark_dead(Death::Exited(e.to_string()), None);
-                return Err(abandon(
-                    t0.elapsed(),
-                    "Runtime.InvalidEntrypoint",
-                    format!("fork/exec {}: {e}", fs.program.display()),
-                ));
-            }
-        };
-        drop(cmd); // closes our copies of the pipe's write end
-        let pid = child.id().unwrap_or(0);
-        let _ = env.pid.set(pid);
-        if let Some(cg) = &env.cgroup {
-            if let Err(e) = cg.add(pid) {
-                eprintln!(
-                    "warning: environment {id} of `{}` runs without limits: {e}",
-                    fs.f.name
-                );
-            }
-        }
+        env.set_process(launched.process);
+        let t0 = launched.started;
         fs.pool().all.insert(id, env.clone());
         self.live_envs.fetch_add(1, Ordering::SeqCst);
         {
+            // When the process has ended: out of the pool.
             let inner = self.clone();
             let fs = fs.clone();
             let env = env.clone();
             tokio::spawn(async move {
-                let status = child.wait().await;
-                env.kill_processes();
-                let (oom, peak) = match &env.cgroup {
-                    Some(cg) => (cg.oom_kills() > 0, cg.peak_bytes()),
-                    None => (false, None),
-                };
-                let death = if oom {
-                    Death::OutOfMemory
-                } else {
-                    Death::Exited(match status {
-                        Ok(s) => describe_exit(s),
-                        Err(e) => e.to_string(),
-                    })
-                };
-                env.mark_dead(death, peak);
+                env.wait_closed().await;
                 {
                     let mut pool = fs.pool();
                     pool.all.remove(&env.id);
                     pool.idle.retain(|e| e.id != env.id);
                 }
-                if let Some(cg) = &env.cgroup {
-                    cg.remove();
-                }
                 inner.live_envs.fetch_sub(1, Ordering::SeqCst);
                 inner.env_exited.notify_waiters();
             });
         }
-        let init = tokio::time::timeout(self.opts.init_timeout, init_rx).await;
+        let init = tokio::time::timeout_at(t0 + self.opts.init_timeout, init_rx).await;
         let elapsed = t0.elapsed();
         let fail_with = |env: &Env, kind: InitFailureKind, why: Retire| {
             env.kill(why);
@@ -1176,81 +1029,9 @@ impl Inner {
         }
     }
 
-    /// The environment variables AWS sets for a runtime (host `AWS_*` variables are removed so
-    /// that handlers never pick up real credentials), then the handler's own `env`.
-    fn set_env_vars(&self, cmd: &mut tokio::process::Command, fs: &FunctionState, api: &str) {
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("AWS_") {
-                cmd.env_remove(&k);
-            }
-        }
-        let f = &fs.f;
-        let h = f.handler.as_ref().expect("checked at start");
-        let handler_name = h
-            .command
-            .last()
-            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
-            .unwrap_or_default();
-        let epoch_s = env::epoch_ms() / 1000;
-        let region = &self.opts.region;
-        let vars: [(&str, String); 22] = [
-            ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
-            ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string()),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-            ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
-            (
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                format!("/aws/lambda/{}", f.name),
-            ),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", ids::log_stream_name(epoch_s)),
-            ("AWS_REGION", region.clone()),
-            ("AWS_DEFAULT_REGION", region.clone()),
-            (
-                "AWS_EXECUTION_ENV",
-                format!(
-                    "AWS_Lambda_{}",
-                    f.runtime.as_deref().unwrap_or("provided.al2023")
-                ),
-            ),
-            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".to_string()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string(),
-            ),
-            (
-                "AWS_SESSION_TOKEN",
-                "lamsim-dummy-session-token".to_string(),
-            ),
-            ("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR".to_string()),
-            ("_AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1".to_string()),
-            ("_AWS_XRAY_DAEMON_PORT", "2000".to_string()),
-            ("_HANDLER", handler_name),
-            ("LAMBDA_TASK_ROOT", fs.cwd.display().to_string()),
-            ("LAMBDA_RUNTIME_DIR", fs.cwd.display().to_string()),
-            ("TZ", ":UTC".to_string()),
-            ("LANG", "en_US.UTF-8".to_string()),
-            ("PYTHONUNBUFFERED", "1".to_string()),
-        ];
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        for (k, v) in &h.env {
-            cmd.env(k, v);
-        }
-    }
-
-    /// Marks the runtime as shutting down and stops the Invoke API listener.
+    /// Marks the runtime as shutting down: new invocations are refused.
     fn stop_accepting(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
-        if let Some((_, task)) = self
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
     }
 
     /// Kills every environment of every function.
@@ -1263,35 +1044,11 @@ impl Inner {
         }
     }
 
-    /// Best-effort synchronous cleanup: cgroups removed, files flushed.
+    /// Best-effort synchronous cleanup: the launcher's set-up (cgroups) removed, files
+    /// flushed.
     fn cleanup(&self) {
-        if let Some(c) = &self.cgroups {
-            c.remove();
-        }
+        self.launcher.cleanup();
         self.sink.flush();
-    }
-}
-
-fn spawn_runtime_api_env(env: &Arc<Env>, listener: tokio::net::TcpListener) {
-    env::spawn_runtime_api(env, listener);
-}
-
-/// `exit status N` / `signal: killed`, as AWS (Go) words it.
-fn describe_exit(s: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    if let Some(code) = s.code() {
-        format!("exit status {code}")
-    } else if let Some(sig) = s.signal() {
-        let name = match sig {
-            9 => "killed".to_string(),
-            6 => "aborted".to_string(),
-            11 => "segmentation fault".to_string(),
-            15 => "terminated".to_string(),
-            n => format!("{n}"),
-        };
-        format!("signal: {name}")
-    } else {
-        "exit status unknown".to_string()
     }
 }
 
@@ -1340,19 +1097,6 @@ mod tests {
         assert_eq!(
             parse_function_name("123456789012:function:hello:7"),
             ("hello", Some("7"))
-        );
-    }
-
-    #[test]
-    fn exit_descriptions_use_awss_wording() {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(
-            describe_exit(std::process::ExitStatus::from_raw(3 << 8)),
-            "exit status 3"
-        );
-        assert_eq!(
-            describe_exit(std::process::ExitStatus::from_raw(9)),
-            "signal: killed"
         );
     }
 

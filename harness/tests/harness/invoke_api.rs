@@ -9,7 +9,7 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_invoke_cold_then_warm() {
     let rt = start(vec![rust_function("echo", "echo", 256)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "echo", &[], r#"{"hello":"world"}"#).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), serde_json::json!({"hello": "world"}));
@@ -35,7 +35,7 @@ async fn sync_invoke_cold_then_warm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_arns_and_qualifiers_reach_the_function() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     for name in [
         "echo",
         "echo%3Alive",
@@ -51,7 +51,7 @@ async fn names_arns_and_qualifiers_reach_the_function() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_function_is_404_resource_not_found() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let r = invoke(rt.invoke_api_addr().unwrap(), "nope", &[], "{}").await;
+    let r = invoke(rt.addr(), "nope", &[], "{}").await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.header("X-Amzn-ErrorType"),
@@ -67,7 +67,7 @@ async fn unknown_function_is_404_resource_not_found() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_is_204_and_starts_nothing() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "DryRun")], "{}").await;
     assert_eq!(r.status, 204);
     assert_eq!(rt.environments("echo"), 0);
@@ -79,7 +79,7 @@ async fn dry_run_is_204_and_starts_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_is_202_then_runs() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "echo",
@@ -110,7 +110,7 @@ async fn event_is_202_then_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payload_limits_and_bad_json() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     // 6 MB + 1 byte of valid JSON (a string).
     let big = format!("\"{}\"", "x".repeat(6 * 1024 * 1024 - 1));
     let r = invoke(addr, "echo", &[], &big).await;
@@ -140,7 +140,7 @@ async fn payload_limits_and_bad_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_tail_holds_the_invocations_log() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "faults",
@@ -189,10 +189,8 @@ async fn log_file_and_records_file_hold_every_invocation() {
     let mut opts = options();
     opts.log_file = Some(dir.join("serve.log"));
     opts.records_file = Some(dir.join("invocations.jsonl"));
-    let rt = lamsim_harness::Runtime::start(vec![rust_function("faults", "faults", 256)], opts)
-        .await
-        .unwrap();
-    let addr = rt.invoke_api_addr().unwrap();
+    let rt = start_with(vec![rust_function("faults", "faults", 256)], opts).await;
+    let addr = rt.addr();
     invoke(addr, "faults", &[], r#"{"action":"log","lines":1}"#).await;
     invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
     let kept = rt.take_records();
@@ -224,9 +222,7 @@ async fn log_file_and_records_file_hold_every_invocation() {
 async fn without_cgroups_it_serves_and_says_so() {
     let mut opts = options();
     opts.cgroups = false;
-    let rt = lamsim_harness::Runtime::start(vec![rust_function("echo", "echo", 128)], opts)
-        .await
-        .unwrap();
+    let rt = start_with(vec![rust_function("echo", "echo", 128)], opts).await;
     assert_eq!(rt.cpu_limit(), lamsim_harness::CpuLimit::None);
     assert!(rt.cpu_limit_reason().is_some());
     let inv = rt.invoke("echo", "{}".into(), false).await.unwrap();

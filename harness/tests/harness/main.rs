@@ -1,7 +1,9 @@
 //! Integration tests of the mini-runtime, one file per behaviour. They run the bundled Rust
 //! handlers (built on the official `lambda_runtime` crate); tests of the Python runtime
 //! (`awslambdaric`) and of boto3 need `LAMSIM_TEST_PYTHON` (set by `.ci/harness-setup.sh`)
-//! and print why they skip without it.
+//! and print why they skip without it. Life-cycle tests (cold and warm starts, keep-alive,
+//! limits, timeouts, crashes, shutdown) also run on scripted environments (no process, a
+//! paused clock, exact durations).
 
 mod common;
 
@@ -11,6 +13,7 @@ mod bench_recommendation;
 mod boto3_client;
 mod calibrate_from_bench;
 mod cloudwatch_reports;
+mod cold_and_warm_starts;
 mod cpu_quota;
 mod errors;
 mod fit_recovers_parameters;
@@ -19,5 +22,6 @@ mod keep_alive;
 mod python_runtime;
 mod retire_idle;
 mod runtime_api;
+mod shutdown;
 mod streaming;
 mod throttling;

@@ -33,7 +33,7 @@ async fn awslambdaric_serves_events_context_and_errors() {
         py_function(&py, "missing", "app.nope"),
     ])
     .await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "transform",

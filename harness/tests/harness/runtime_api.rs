@@ -8,7 +8,7 @@ async fn next_headers_env_and_status_codes() {
     let mut f = rust_function("probe", "probe", 512);
     f.timeout = lamsim_sim::time::SimTime::from_secs(7);
     let rt = start(vec![f]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     // base64 of {"custom":{"a":1}}
     let cc = "eyJjdXN0b20iOnsiYSI6MX19";
     let r = invoke(
