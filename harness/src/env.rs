@@ -15,8 +15,8 @@ use tokio::time::Instant;
 
 use crate::record::Sink;
 
-/// Largest buffered response a runtime may post (AWS: 6 MB).
-pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+/// Largest buffered response a runtime may post, bytes (AWS: 6,291,556, i.e. 6 MiB + 100).
+pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024 + 100;
 /// Largest streamed response (AWS: 20 MB soft limit).
 pub const MAX_STREAM_BYTES: usize = 20 * 1024 * 1024;
 /// Size of the log tail returned with `X-Amz-Log-Type: Tail` (AWS: the last 4 KB).

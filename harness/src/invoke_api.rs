@@ -1,8 +1,9 @@
 //! The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`), as boto3,
 //! the AWS CLI (`--endpoint-url`) and curl call it.
 //!
-//! Qualifiers (`name:alias`, `?Qualifier=`) are accepted and run `$LATEST`: the harness has one
-//! version of each function.
+//! The harness has one version of each function, `$LATEST`: that qualifier (`name:$LATEST`,
+//! `?Qualifier=$LATEST`) is accepted, any other is a 404, as a version or alias that does not
+//! exist is on AWS.
 //!
 //! The front is an HTTP shell over the public [`Runtime`] handle: it parses requests, calls
 //! [`Runtime::invoke_with`], [`Runtime::invoke_event_with`] or [`Runtime::check_function`] and
@@ -55,6 +56,9 @@ impl InvokeApi {
                 source,
             })?;
         let bound = listener.local_addr().unwrap_or(addr);
+        if let Some(w) = exposure_warning(bound) {
+            eprintln!("{w}");
+        }
         let task = tokio::spawn(serve(runtime, listener));
         Ok(InvokeApi { addr: bound, task })
     }
@@ -74,6 +78,19 @@ impl Drop for InvokeApi {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The warning for an Invoke API that listens beyond this machine; `None` on a loopback
+/// address. The API has no authentication: whoever reaches it runs the handlers.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "warning: the Invoke API listens on {addr}, not on a loopback address: it has no \
+             authentication, so anyone who can reach this address can run the workload's \
+             handlers (with their `env`) and read their responses and logs; listen on \
+             127.0.0.1 unless that is what you want"
+        )
+    })
 }
 
 /// Accepts connections until the task is aborted.
@@ -283,6 +300,17 @@ mod tests {
         assert_eq!(percent_decode("a%24LATEST"), "a$LATEST");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn only_non_loopback_addresses_are_warned_about() {
+        for quiet in ["127.0.0.1:9001", "[::1]:9001", "127.0.0.2:1"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for loud in ["0.0.0.0:9001", "[::]:9001", "192.168.1.5:9001"] {
+            let w = exposure_warning(loud.parse().unwrap()).expect(loud);
+            assert!(w.contains("no authentication"), "{w}");
+        }
     }
 
     #[test]

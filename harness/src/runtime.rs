@@ -428,10 +428,13 @@ pub fn parse_function_name(s: &str) -> (&str, Option<&str>) {
 }
 
 impl Inner {
+    /// The function a FunctionName names. The harness has one version of each function,
+    /// `$LATEST`: another qualifier (a version or an alias) does not exist, as on AWS.
     pub(crate) fn lookup(&self, function_name: &str) -> Result<&Arc<FunctionState>, InvokeError> {
         let (name, q) = parse_function_name(function_name);
         self.functions
             .get(name)
+            .filter(|_| q.is_none_or(|q| q == "$LATEST"))
             .ok_or_else(|| InvokeError::UnknownFunction {
                 arn: format!(
                     "arn:aws:lambda:{}:{}:function:{}{}",
@@ -508,18 +511,41 @@ impl Inner {
         }
         let fs = self.lookup(name)?.clone();
         let payload = Self::check_payload(&payload, MAX_SYNC_PAYLOAD, "InvokeFunction")?;
+        let client_context = opts
+            .client_context
+            .as_deref()
+            .map(decode_client_context)
+            .transpose()?;
         self.try_acquire(&fs)?;
-        let r = self
-            .run(
-                &fs,
-                payload,
-                opts,
-                InvocationType::RequestResponse,
-                client_start,
-            )
-            .await;
-        self.release(&fs);
-        Ok(r)
+        let slot = Slot {
+            inner: self.clone(),
+            fs: fs.clone(),
+        };
+        // The invocation runs in its own task, which owns the slot: as on AWS it runs to the
+        // end (and is logged and recorded) whatever the caller does, and a caller that goes
+        // away (a client hanging up drops the HTTP handler's future) leaks nothing.
+        let inner = self.clone();
+        let opts = InvokeOptions {
+            client_context,
+            ..opts.clone()
+        };
+        let task = tokio::spawn(async move {
+            let _slot = slot;
+            inner
+                .run(
+                    &fs,
+                    payload,
+                    &opts,
+                    InvocationType::RequestResponse,
+                    client_start,
+                )
+                .await
+        });
+        match task.await {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(InvokeError::ShuttingDown),
+        }
     }
 
     pub(crate) fn invoke_event(
@@ -550,11 +576,14 @@ impl Inner {
                 }
                 freed.await;
             }
+            let _slot = Slot {
+                inner: inner.clone(),
+                fs: fs.clone(),
+            };
             let opts = InvokeOptions::default();
             inner
                 .run_with_id(&fs, payload, &opts, InvocationType::Event, client_start, id)
                 .await;
-            inner.release(&fs);
         });
         Ok(request_id)
     }
@@ -572,6 +601,7 @@ impl Inner {
     }
 
     /// Runs one invocation on an idle or a new environment; the caller holds a slot.
+    /// `opts.client_context` is the decoded, checked JSON ([`decode_client_context`]).
     async fn run_with_id(
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
@@ -584,12 +614,8 @@ impl Inner {
         let timestamp_ms = env::epoch_ms();
         let request_bytes = payload.len();
         let timeout = fs.timeout();
-        let client_context = opts.client_context.as_ref().and_then(|cc| {
-            base64::engine::general_purpose::STANDARD
-                .decode(cc)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-        });
+        // Decoded and checked by invoke_sync.
+        let client_context = opts.client_context.clone();
         let mut payload = Some(payload);
         // An idle environment may die between being picked and being given the event: then
         // pick again (or start one).
@@ -1052,6 +1078,43 @@ impl Inner {
     }
 }
 
+/// A concurrency slot held by a running invocation; released when dropped.
+struct Slot {
+    inner: Arc<Inner>,
+    fs: Arc<FunctionState>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.inner.release(&self.fs);
+    }
+}
+
+/// Longest `X-Amz-Client-Context`, bytes of base64 (AWS: 3,583).
+pub const MAX_CLIENT_CONTEXT: usize = 3583;
+
+/// Checks an `X-Amz-Client-Context` as AWS does (at most [`MAX_CLIENT_CONTEXT`] bytes of
+/// base64 of a JSON object) and returns the JSON re-serialised compactly, which is safe in
+/// the runtime's `Lambda-Runtime-Client-Context` header: no CR, LF or other control byte.
+pub(crate) fn decode_client_context(b64: &str) -> Result<String, InvokeError> {
+    let bad = |detail: &str| InvokeError::InvalidClientContext {
+        detail: detail.to_string(),
+    };
+    if b64.len() > MAX_CLIENT_CONTEXT {
+        return Err(bad("it is longer than 3583 bytes"));
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| bad("it is not base64"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&raw).map_err(|_| bad("it is not JSON"))?;
+    if !value.is_object() {
+        return Err(bad("it is not a JSON object"));
+    }
+    // Compact JSON escapes every control character but DEL, which a header may not hold.
+    Ok(value.to_string().replace('\u{7f}', "\\u007f"))
+}
+
 /// A JSON error payload as Lambda writes it.
 fn error_body(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({"errorType": error_type, "errorMessage": message}).to_string())
@@ -1098,6 +1161,33 @@ mod tests {
             parse_function_name("123456789012:function:hello:7"),
             ("hello", Some("7"))
         );
+    }
+
+    #[test]
+    fn client_context_is_checked_and_made_header_safe() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert_eq!(
+            decode_client_context(&b64("{\r\n \"custom\": {\"k\": \"v\\r\\n\"}\r\n}")).unwrap(),
+            r#"{"custom":{"k":"v\r\n"}}"#,
+            "CR/LF between tokens go, inside strings they stay escaped"
+        );
+        assert_eq!(
+            decode_client_context(&b64("{\"k\": \"\u{7f}\"}")).unwrap(),
+            r#"{"k":"\u007f"}"#
+        );
+        for bad in [
+            b64("not json"),
+            b64("{\"a\":1}\r\nX-Evil: 1"),
+            b64("[1, 2]"),
+            "%%%".to_string(),
+            b64(&format!("{{\"k\": \"{}\"}}", "x".repeat(3000))),
+        ] {
+            let e = decode_client_context(&bad).unwrap_err();
+            assert_eq!(
+                (e.status(), e.error_type()),
+                (400, "InvalidRequestContentException")
+            );
+        }
     }
 
     #[test]

@@ -38,13 +38,25 @@ async fn names_arns_and_qualifiers_reach_the_function() {
     let addr = rt.addr();
     for name in [
         "echo",
-        "echo%3Alive",
+        "echo%3A%24LATEST",
         "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aecho",
         "000000000000%3Afunction%3Aecho%3A%24LATEST",
     ] {
         let r = invoke(addr, name, &[], "{}").await;
         assert_eq!(r.status, 200, "{name}");
     }
+    // The harness has no published version or alias: as on AWS, naming one is a 404.
+    for name in ["echo%3Alive", "echo%3A1"] {
+        let r = invoke(addr, name, &[], "{}").await;
+        assert_eq!(r.status, 404, "{name}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("ResourceNotFoundException")
+        );
+    }
+    let path = |q: &str| format!("/2015-03-31/functions/echo/invocations?Qualifier={q}");
+    assert_eq!(post(addr, &path("%24LATEST"), &[], b"{}").await.status, 200);
+    assert_eq!(post(addr, &path("live"), &[], b"{}").await.status, 404);
     rt.shutdown().await;
 }
 
@@ -228,5 +240,70 @@ async fn without_cgroups_it_serves_and_says_so() {
     let inv = rt.invoke("echo", "{}".into(), false).await.unwrap();
     assert_eq!(inv.record.cpu_limit, lamsim_harness::CpuLimit::None);
     assert!(inv.record.max_memory_used_mb > 0, "VmHWM without a cgroup");
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_client_context_is_refused_and_never_reaches_the_runtime() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.addr();
+    for bad in [
+        b64("not json"),
+        b64("{\"a\":1}\r\nX-Evil: 1"),
+        "%%%".to_string(),
+    ] {
+        let r = invoke(addr, "echo", &[("X-Amz-Client-Context", &bad)], "{}").await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("InvalidRequestContentException")
+        );
+        assert_eq!(r.json()["Type"], "User");
+    }
+    assert_eq!(
+        rt.environments("echo"),
+        0,
+        "refused before any environment started"
+    );
+    // CR/LF between JSON tokens are fine: the runtime gets the compact JSON.
+    let ok = b64("{\r\n \"custom\": {\"k\": \"v\"}\r\n}");
+    for _ in 0..2 {
+        let r = invoke(addr, "echo", &[("X-Amz-Client-Context", &ok)], "{}").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("X-Amz-Function-Error"), None);
+    }
+    let recs = rt.take_records();
+    assert_eq!(
+        recs.iter().map(|r| r.cold).collect::<Vec<_>>(),
+        [true, false],
+        "the environment survived"
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_up_to_awss_limit_of_6291556_bytes_pass() {
+    let rt = start(vec![rust_function("faults", "faults", 256)]).await;
+    let addr = rt.addr();
+    let r = invoke(
+        addr,
+        "faults",
+        &[],
+        r#"{"action": "big", "bytes": 6291556}"#,
+    )
+    .await;
+    assert_eq!(r.header("X-Amz-Function-Error"), None);
+    assert_eq!(r.body.len(), 6_291_556);
+    let r = invoke(
+        addr,
+        "faults",
+        &[],
+        r#"{"action": "big", "bytes": 6291557}"#,
+    )
+    .await;
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorType"], "Function.ResponseSizeTooLarge");
     rt.shutdown().await;
 }

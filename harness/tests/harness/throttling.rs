@@ -153,3 +153,47 @@ async fn scripted_reserved_and_account_limits_throttle_exactly_at_the_limit() {
     assert!(rt.invoke("r", "{}".into(), false).await.is_ok());
     rt.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_hang_up_mid_invocation_leak_no_slot() {
+    use tokio::io::AsyncWriteExt;
+    // Reserved concurrency 2; two clients send a 600 ms invocation and hang up after 100 ms.
+    let mut f = rust_function("slow", "io-wait", 128);
+    f.reserved_concurrency = Some(2);
+    let rt = start(vec![f]).await;
+    let addr = rt.addr();
+    let body = r#"{"wait_ms": 600}"#;
+    let request = format!(
+        "POST /2015-03-31/functions/slow/invocations HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut clients = Vec::new();
+    for _ in 0..2 {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        c.write_all(request.as_bytes()).await.unwrap();
+        clients.push(c);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    drop(clients);
+    // As on AWS, both invocations run to the end and are recorded (hang guard: 10 s).
+    let mut recs = Vec::new();
+    for _ in 0..500 {
+        recs.extend(rt.take_records());
+        if recs.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    assert!(
+        recs.iter()
+            .all(|r| r.status == lamsim_harness::Status::Success)
+    );
+    // Their slots are free: two more calls run at once, and both environments are reused.
+    let a = tokio::spawn(async move { invoke(addr, "slow", &[], r#"{"wait_ms": 200}"#).await });
+    let b = invoke(addr, "slow", &[], r#"{"wait_ms": 200}"#).await;
+    assert_eq!((a.await.unwrap().status, b.status), (200, 200));
+    assert_eq!(rt.environments("slow"), 2);
+    rt.shutdown().await;
+}
