@@ -155,6 +155,13 @@ impl LogCapture {
 
     fn append(&self, line: &[u8]) {
         let mut c = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        // Only the tail is ever read: keep at most twice its size.
+        let keep = LOG_TAIL_BYTES * 2;
+        let line = &line[line.len().saturating_sub(keep)..];
+        if c.len() + line.len() + 1 > keep {
+            let cut = (c.len() + line.len() + 1 - keep).min(c.len());
+            c.drain(..cut);
+        }
         c.extend_from_slice(line);
         c.push(b'\n');
     }

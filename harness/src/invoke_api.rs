@@ -24,31 +24,70 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::error::{HarnessError, InvokeError};
 use crate::ids;
 use crate::runtime::{InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime};
 
+/// How long a client may take to send a request's headers. Default 10 s.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body once its headers are in. Default 30 s
+/// (6 MB at 200 KB/s).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest pause of the accept loop after a failed accept (e.g. out of file descriptors):
+/// pauses double from 5 ms up to this. Default 1 s.
+pub const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Limits on clients of the Invoke API. [`InvokeApiOptions::default`] uses
+/// [`HEADER_TIMEOUT`] and [`BODY_TIMEOUT`].
+#[derive(Clone, Copy, Debug)]
+pub struct InvokeApiOptions {
+    /// A connection that has not sent a request's headers within this is closed.
+    pub header_timeout: Duration,
+    /// A request whose body is not in within this is answered 408 and its connection closed.
+    pub body_timeout: Duration,
+}
+
+impl Default for InvokeApiOptions {
+    fn default() -> Self {
+        InvokeApiOptions {
+            header_timeout: HEADER_TIMEOUT,
+            body_timeout: BODY_TIMEOUT,
+        }
+    }
+}
+
 /// The Lambda Invoke API served for a [`Runtime`]. Dropping it (or [`InvokeApi::stop`])
 /// stops accepting connections.
 pub struct InvokeApi {
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    accept_errors: Arc<AtomicU64>,
 }
 
 impl InvokeApi {
     /// Listens on `addr` (port 0 picks a free port, see [`InvokeApi::local_addr`]) and serves
-    /// `runtime`'s functions.
+    /// `runtime`'s functions, with the default [`InvokeApiOptions`].
     pub async fn bind(runtime: Arc<Runtime>, addr: SocketAddr) -> Result<InvokeApi, HarnessError> {
+        InvokeApi::bind_with(runtime, addr, InvokeApiOptions::default()).await
+    }
+
+    /// [`InvokeApi::bind`] with `opts`.
+    pub async fn bind_with(
+        runtime: Arc<Runtime>,
+        addr: SocketAddr,
+        opts: InvokeApiOptions,
+    ) -> Result<InvokeApi, HarnessError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| HarnessError::Listen {
@@ -59,8 +98,19 @@ impl InvokeApi {
         if let Some(w) = exposure_warning(bound) {
             eprintln!("{w}");
         }
-        let task = tokio::spawn(serve(runtime, listener));
-        Ok(InvokeApi { addr: bound, task })
+        let accept_errors = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn(serve(runtime, listener, opts, accept_errors.clone()));
+        Ok(InvokeApi {
+            addr: bound,
+            task,
+            accept_errors,
+        })
+    }
+
+    /// How many accepts have failed so far (each followed by a pause, see
+    /// [`MAX_ACCEPT_BACKOFF`]).
+    pub fn accept_errors(&self) -> u64 {
+        self.accept_errors.load(Ordering::Relaxed)
     }
 
     /// The address it listens on.
@@ -93,20 +143,39 @@ pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
     })
 }
 
-/// Accepts connections until the task is aborted.
-async fn serve(rt: Arc<Runtime>, listener: TcpListener) {
+/// Accepts connections until the task is aborted. A failed accept (at the file-descriptor
+/// limit it fails at once, again and again, while connections wait) pauses the loop, 5 ms
+/// doubling up to [`MAX_ACCEPT_BACKOFF`], instead of spinning.
+async fn serve(
+    rt: Arc<Runtime>,
+    listener: TcpListener,
+    opts: InvokeApiOptions,
+    accept_errors: Arc<AtomicU64>,
+) {
+    let mut backoff = Duration::ZERO;
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                backoff = Duration::ZERO;
+                stream
+            }
+            Err(_) => {
+                accept_errors.fetch_add(1, Ordering::Relaxed);
+                backoff = (backoff * 2).clamp(Duration::from_millis(5), MAX_ACCEPT_BACKOFF);
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let rt = rt.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| {
                 let rt = rt.clone();
-                async move { Ok::<_, Infallible>(handle(&rt, req).await) }
+                async move { Ok::<_, Infallible>(handle(&rt, req, opts.body_timeout).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(opts.header_timeout)
                 .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
@@ -164,7 +233,11 @@ fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn handle(rt: &Runtime, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    rt: &Runtime,
+    req: Request<Incoming>,
+    body_timeout: Duration,
+) -> Response<Full<Bytes>> {
     let client_start = Instant::now();
     let path = req.uri().path();
     let Some(name) = path
@@ -202,12 +275,25 @@ async fn handle(rt: &Runtime, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let client_context = h("X-Amz-Client-Context");
     let request_id = ids::request_id();
     // Read at most one byte past the sync limit: larger requests are refused either way.
-    let body = match Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
+    let body = Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1).collect();
+    let body = match tokio::time::timeout(body_timeout, body).await {
+        Ok(Ok(b)) => b.to_bytes(),
         Err(_) => {
+            let mut r = plain_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeoutException",
+                &format!(
+                    "the request body was not received within {} s",
+                    body_timeout.as_secs_f64()
+                ),
+            );
+            r.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
+            return r;
+        }
+        Ok(Err(_)) => {
             let op = if invocation_type == "Event" {
                 "InvokeAsync"
             } else {

@@ -32,8 +32,10 @@ mod env;
 pub mod error;
 pub mod fit;
 pub mod ids;
-mod invoke_api;
+pub mod invoke_api;
 pub mod launcher;
+pub mod log_lines;
+mod peer;
 pub mod record;
 mod runtime;
 mod runtime_api;
@@ -42,7 +44,7 @@ pub use bytes::Bytes;
 pub use cgroup::CpuLimit;
 pub use env::{LOG_TAIL_BYTES, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES};
 pub use error::{HarnessError, InvokeError};
-pub use invoke_api::InvokeApi;
+pub use invoke_api::{InvokeApi, InvokeApiOptions};
 pub use record::{InvocationRecord, InvocationType, Status};
 pub use runtime::{
     INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime,

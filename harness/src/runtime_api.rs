@@ -21,15 +21,31 @@ use tokio::time::Instant;
 
 use crate::env::{AnswerRefused, Current, Env, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES, Outcome};
 
-/// Serves the environment's Runtime API on `listener` until the environment ends.
-pub(crate) fn spawn(env: &Arc<Env>, listener: TcpListener) {
+/// Serves the environment's Runtime API on `listener` until the environment ends, to the
+/// connections `allowed(peer, local)` accepts (the others are closed at once): any local
+/// process can connect to a loopback port, only the environment's own may take its events
+/// or answer them.
+pub(crate) fn spawn(
+    env: &Arc<Env>,
+    listener: TcpListener,
+    allowed: impl Fn(std::net::SocketAddr, std::net::SocketAddr) -> bool + Send + Sync + 'static,
+) {
     let env = env.clone();
     tokio::spawn(async move {
         let mut closed = env.closed();
+        let local = listener.local_addr().ok();
         loop {
             tokio::select! {
                 r = listener.accept() => {
-                    let Ok((stream, _)) = r else { continue };
+                    let Ok((stream, peer)) = r else {
+                        // Out of descriptors: wait instead of spinning.
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    if !local.is_some_and(|l| allowed(peer, l)) {
+                        drop(stream);
+                        continue;
+                    }
                     let _ = stream.set_nodelay(true);
                     let env = env.clone();
                     tokio::spawn(async move {
@@ -43,7 +59,7 @@ pub(crate) fn spawn(env: &Arc<Env>, listener: TcpListener) {
                             .await;
                     });
                 }
-                _ = closed.wait_for(|c| *c) => break,
+                _ = async { let _ = closed.wait_for(|c| *c).await; } => break,
             }
         }
     });

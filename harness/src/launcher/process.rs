@@ -17,6 +17,7 @@ use crate::cgroup::{Cgroups, CpuLimit, EnvCgroup};
 use crate::env::{self, ProcessExit};
 use crate::error::HarnessError;
 use crate::ids;
+use crate::log_lines::{LineSplitter, MAX_LINE_BYTES};
 
 /// What a function's `[function.handler]` resolves to.
 #[derive(Clone, Debug)]
@@ -92,7 +93,12 @@ fn resolve(index: usize, f: &Function) -> Result<Resolved, HarnessError> {
 impl ProcessLauncher {
     /// Checks every function's handler (errors name the function's position), then, with
     /// `cgroups`, sets up the cgroups, warning once on stderr when they are not available.
+    ///
+    /// It also marks every file descriptor above stderr that this process inherited
+    /// close-on-exec, so that handlers get none of them (what Rust opens is close-on-exec
+    /// already).
     pub fn new(functions: &[Function], cgroups: bool) -> Result<ProcessLauncher, HarnessError> {
+        close_fds::set_fds_cloexec_threadsafe(3, &[]);
         let mut handlers = HashMap::new();
         for (index, f) in functions.iter().enumerate() {
             let r = resolve(index, f)?;
@@ -187,7 +193,6 @@ impl ProcessLauncher {
         }
         cmd.process_group(0).kill_on_drop(true);
         set_env_vars(&mut cmd, f, h, spec.region, &api);
-        crate::runtime_api::spawn(&port.env, listener);
         // Timed: spawn → first /next.
         let started = Instant::now();
         let mut child = match cmd.spawn() {
@@ -215,6 +220,14 @@ impl ProcessLauncher {
             cgroup,
             hwm: Mutex::new(None),
         });
+        // The Runtime API serves the environment's own processes only. Connections made
+        // before this point wait in the listener's backlog.
+        {
+            let process = process.clone();
+            crate::runtime_api::spawn(&port.env, listener, move |peer, local| {
+                process.owns_connection(peer, local)
+            });
+        }
         let port = Arc::new(port);
         spawn_log_reader(port.clone(), reader);
         {
@@ -299,6 +312,28 @@ impl ChildProcess {
     }
 }
 
+impl ChildProcess {
+    /// The environment's processes: its cgroup's, or else its process group's.
+    fn members(&self) -> Vec<i32> {
+        let mut pids = self
+            .cgroup
+            .as_ref()
+            .map(EnvCgroup::pids)
+            .unwrap_or_default();
+        if pids.is_empty() && self.pid != 0 {
+            pids = crate::peer::group_members(self.pid as i32);
+        }
+        pids
+    }
+
+    /// Whether the client end of the connection `peer` → `local` belongs to one of the
+    /// environment's processes.
+    fn owns_connection(&self, peer: std::net::SocketAddr, local: std::net::SocketAddr) -> bool {
+        crate::peer::client_socket_inode(peer, local)
+            .is_some_and(|inode| crate::peer::held_by(inode, &self.members()))
+    }
+}
+
 impl EnvProcess for ChildProcess {
     /// Kills the process group and everything in the cgroup.
     fn kill(&self) {
@@ -343,48 +378,39 @@ fn vm_hwm_bytes(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Reads the runtime's merged stdout/stderr, line by line, into the environment's log.
-/// Answers catch-up requests only after reading everything already readable, so `END`
-/// follows the handler's own lines.
+/// Reads the runtime's merged stdout/stderr into the environment's log, line by line in
+/// linear time ([`LineSplitter`]: over-long lines are split). Answers catch-up requests only
+/// after reading everything already readable, so `END` follows the handler's own lines.
 fn spawn_log_reader(port: Arc<EnvPort>, pipe: tokio::net::unix::pipe::Receiver) {
     let (tx, mut flush_rx) = mpsc::unbounded_channel::<oneshot::Sender<()>>();
     port.set_log_flush(tx);
     tokio::spawn(async move {
         let mut pipe = pipe;
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut partial: Vec<u8> = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut lines = LineSplitter::new(MAX_LINE_BYTES);
+        let mut emit = |line: &[u8]| port.log_line(line);
         loop {
             tokio::select! {
                 biased;
                 n = pipe.read(&mut buf) => match n {
                     Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        partial.extend_from_slice(&buf[..n]);
-                        let mut start = 0;
-                        while let Some(pos) = partial[start..].iter().position(|&b| b == b'\n') {
-                            port.log_line(&partial[start..start + pos]);
-                            start += pos + 1;
-                        }
-                        partial.drain(..start);
-                    }
+                    Ok(n) => lines.push(&buf[..n], &mut emit),
                 },
                 Some(ack) = flush_rx.recv() => {
-                    if !partial.is_empty() {
-                        port.log_line(&partial);
-                        partial.clear();
-                    }
+                    lines.flush(&mut emit);
                     let _ = ack.send(());
                 }
             }
         }
-        if !partial.is_empty() {
-            port.log_line(&partial);
-        }
+        lines.flush(&mut emit);
     });
 }
 
-/// The environment variables AWS sets for a runtime (host `AWS_*` variables are removed so
-/// that handlers never pick up real credentials), then the handler's own `env`.
+/// The environment of a runtime: only the variables AWS defines for one ("Defined runtime
+/// environment variables" of the AWS Lambda Developer Guide, configuration-envvars), then the
+/// handler's own `env`. Nothing else of the host's environment reaches a handler (no
+/// credentials, tokens or database URLs), except `PATH`, which AWS also sets and which the
+/// host's commands need to resolve interpreters.
 fn set_env_vars(
     cmd: &mut tokio::process::Command,
     f: &Function,
@@ -392,10 +418,9 @@ fn set_env_vars(
     region: &str,
     api: &str,
 ) {
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AWS_") {
-            cmd.env_remove(&k);
-        }
+    cmd.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
     }
     let handler = f.handler.as_ref().expect("checked by new");
     let handler_name = handler

@@ -16,7 +16,10 @@ fn py_function(python: &str, name: &str, handler: &str) -> lamsim_sim::model::Fu
             handler.to_string(),
         ],
     );
-    f.handler.as_mut().unwrap().cwd = python_handlers_dir();
+    let h = f.handler.as_mut().unwrap();
+    h.cwd = python_handlers_dir();
+    // Handlers get none of the host's variables: keep the source tree free of __pycache__.
+    h.env.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
     f
 }
 
