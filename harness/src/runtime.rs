@@ -143,6 +143,8 @@ pub(crate) struct Inner {
     pub shutting_down: AtomicBool,
     live_envs: AtomicU64,
     env_exited: Notify,
+    /// `Event` invocations waiting for a slot: request id → function.
+    queued: Mutex<HashMap<String, String>>,
 }
 
 /// A running mini-runtime. Dropping it kills every environment and removes every cgroup;
@@ -238,6 +240,7 @@ impl Runtime {
             shutting_down: AtomicBool::new(false),
             live_envs: AtomicU64::new(0),
             env_exited: Notify::new(),
+            queued: Mutex::new(HashMap::new()),
         });
         Ok(Runtime { inner })
     }
@@ -343,11 +346,23 @@ impl Runtime {
     }
 
     /// Stops serving, kills every environment, waits (up to 5 s) for the processes to exit and
-    /// removes the cgroups.
-    pub async fn shutdown(&self) {
+    /// removes the cgroups. `Event` invocations still queued for a slot never run: each is
+    /// logged (`lamsim: … dropped at shutdown`), and their request ids are returned.
+    pub async fn shutdown(&self) -> Vec<String> {
         let inner = &self.inner;
         inner.stop_accepting();
         inner.slot_freed.notify_waiters();
+        let mut dropped: Vec<(String, String)> = inner.queued_events().drain().collect();
+        dropped.sort();
+        for (id, function) in &dropped {
+            inner.sink.line(
+                format!(
+                    "lamsim: the queued Event invocation {id} of `{function}` was dropped at \
+                     shutdown (it never ran)"
+                )
+                .as_bytes(),
+            );
+        }
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let exited = inner.env_exited.notified();
@@ -358,6 +373,7 @@ impl Runtime {
             let _ = tokio::time::timeout(Duration::from_millis(50), exited).await;
         }
         inner.cleanup();
+        dropped.into_iter().map(|(id, _)| id).collect()
     }
 }
 
@@ -560,6 +576,8 @@ impl Inner {
         let fs = self.lookup(name)?.clone();
         let payload = Self::check_payload(&payload, MAX_ASYNC_PAYLOAD, "InvokeAsync")?;
         let request_id = ids::request_id();
+        self.queued_events()
+            .insert(request_id.clone(), fs.f.name.clone());
         let inner = self.clone();
         let id = request_id.clone();
         tokio::spawn(async move {
@@ -572,6 +590,7 @@ impl Inner {
                     return;
                 }
                 if inner.try_acquire(&fs).is_ok() {
+                    inner.queued_events().remove(&id);
                     break;
                 }
                 freed.await;
@@ -1053,6 +1072,10 @@ impl Inner {
                 Retire::InitTimeout,
             )),
         }
+    }
+
+    fn queued_events(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.queued.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Marks the runtime as shutting down: new invocations are refused.
