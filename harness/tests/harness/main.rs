@@ -7,6 +7,7 @@
 
 mod common;
 
+mod accept_backoff;
 mod bad_config;
 mod bench_cpu_share;
 mod bench_recommendation;
