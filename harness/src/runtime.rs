@@ -636,16 +636,51 @@ impl Inner {
         // Decoded and checked by invoke_sync.
         let client_context = opts.client_context.clone();
         let mut payload = Some(payload);
+        // Time of an init tried again within the invocation (see below), else zero.
+        let mut suppressed_init = Duration::ZERO;
         // An idle environment may die between being picked and being given the event: then
         // pick again (or start one).
         let (env, init_ms, result_rx) = loop {
             let mut init_ms = None;
             let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
                 Some(e) => e,
-                None => match self.start_env(fs).await {
+                None => match self.start_env(fs, self.opts.init_timeout).await {
                     Ok((e, init)) => {
                         init_ms = Some(init.as_secs_f64() * 1e3);
                         e
+                    }
+                    // As on AWS, an init that outlasts the init limit is tried again within
+                    // the invocation ("suppressed init"): the function timeout covers the new
+                    // init and the handler, and the init counts in the duration.
+                    Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
+                        if self.sink.logs() {
+                            self.sink.line(
+                                format!(
+                                    "lamsim: INIT timed out after {:.2} s; initialising again \
+                                     within the invocation (suppressed init)",
+                                    self.opts.init_timeout.as_secs_f64()
+                                )
+                                .as_bytes(),
+                            );
+                        }
+                        match self.start_env(fs, timeout).await {
+                            Ok((e, init)) => {
+                                suppressed_init = init;
+                                e
+                            }
+                            Err(failure) => {
+                                return self.finish_init_failure(
+                                    fs,
+                                    failure,
+                                    opts,
+                                    kind,
+                                    client_start,
+                                    request_id,
+                                    request_bytes,
+                                    timestamp_ms,
+                                );
+                            }
+                        }
                     }
                     Err(failure) => {
                         return self.finish_init_failure(
@@ -684,7 +719,7 @@ impl Inner {
             }
         };
         let handed_fallback = Instant::now();
-        let waited = tokio::time::timeout(timeout, result_rx).await;
+        let waited = tokio::time::timeout(timeout.saturating_sub(suppressed_init), result_rx).await;
         let mut status = Status::Success;
         let mut error_type = None;
         let mut first_byte_ms = None;
@@ -696,7 +731,7 @@ impl Inner {
                 done,
             })) => {
                 first_byte_ms = first_byte.map(|t| (t - handed).as_secs_f64() * 1e3);
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Ok(Outcome::Error {
                 error_type: t,
@@ -706,7 +741,7 @@ impl Inner {
             })) => {
                 status = Status::FunctionError;
                 error_type = Some(t);
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Ok(Outcome::TooLarge { size, handed, done })) => {
                 status = Status::FunctionError;
@@ -718,7 +753,7 @@ impl Inner {
                         env::MAX_RESPONSE_BYTES
                     ),
                 );
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Err(_closed)) => {
                 // The process ended during the invocation.
@@ -749,7 +784,7 @@ impl Inner {
                 error_type = Some(t.to_string());
                 (
                     error_body(t, &format!("RequestId: {request_id} Error: {msg}")),
-                    handed_fallback.elapsed(),
+                    suppressed_init + handed_fallback.elapsed(),
                 )
             }
             Err(_elapsed) => {
@@ -777,7 +812,7 @@ impl Inner {
             function: fs.f.name.clone(),
             memory_mb: fs.f.memory_mb,
             environment: env.id,
-            cold: init_ms.is_some(),
+            cold: init_ms.is_some() || !suppressed_init.is_zero(),
             invocation_type: kind,
             init_ms,
             duration_ms,
@@ -961,9 +996,11 @@ impl Inner {
     }
 
     /// Starts an environment and waits for its initialisation (first `/next`).
+    /// Starts an environment and waits up to `init_limit` for its initialisation.
     async fn start_env(
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
+        init_limit: Duration,
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
         let (init_tx, init_rx) = oneshot::channel();
@@ -992,6 +1029,7 @@ impl Inner {
                         error_type,
                         message,
                     },
+                    timed_out: false,
                 });
             }
         };
@@ -1015,7 +1053,7 @@ impl Inner {
                 inner.env_exited.notify_waiters();
             });
         }
-        let init = tokio::time::timeout_at(t0 + self.opts.init_timeout, init_rx).await;
+        let init = tokio::time::timeout_at(t0 + init_limit, init_rx).await;
         let elapsed = t0.elapsed();
         let fail_with = |env: &Env, kind: InitFailureKind, why: Retire| {
             env.kill(why);
@@ -1024,6 +1062,7 @@ impl Inner {
                 elapsed,
                 peak_mb: env.peak_mb(),
                 kind,
+                timed_out: why == Retire::InitTimeout,
             }
         };
         match init {
@@ -1066,7 +1105,7 @@ impl Inner {
                     error_type: "Sandbox.Timedout",
                     message: format!(
                         "INIT phase timed out after {:.2} seconds",
-                        self.opts.init_timeout.as_secs_f64()
+                        init_limit.as_secs_f64()
                     ),
                 },
                 Retire::InitTimeout,
@@ -1148,6 +1187,8 @@ pub(crate) struct InitFailure {
     elapsed: Duration,
     peak_mb: u64,
     kind: InitFailureKind,
+    /// The init limit passed.
+    timed_out: bool,
 }
 
 enum InitFailureKind {

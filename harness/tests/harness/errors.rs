@@ -260,7 +260,10 @@ mod scripted_environments {
                     }),
             ),
         );
-        let rt = scripted_with(vec![scripted_function("f")], &launcher, opts).await;
+        // Function timeout = init limit: no second init within the invocation.
+        let mut f = scripted_function("f");
+        f.timeout = lamsim_sim::time::SimTime::from_secs(2);
+        let rt = scripted_with(vec![f], &launcher, opts).await;
         let reported = rt.invoke("f", "{}".into(), false).await.unwrap();
         assert_eq!(reported.record.status, Status::InitError);
         assert_eq!(
@@ -283,6 +286,42 @@ mod scripted_environments {
         assert_eq!(launcher.launches("f"), 4);
         tokio::time::sleep(ms(1)).await;
         assert_eq!(rt.environments("f"), 1, "failed environments are gone");
+        rt.shutdown().await;
+    }
+}
+
+mod suppressed_init {
+    use std::sync::Arc;
+
+    use lamsim_harness::Status;
+    use lamsim_harness::launcher::{FunctionScript, Init, InitEnd, ScriptedLauncher};
+
+    use crate::common::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn an_init_past_the_limit_is_tried_again_within_the_function_timeout() {
+        // Init limit 1 s, function timeout 3 s: the first init hangs, is stopped at 1 s, and
+        // a second one (1.5 s) runs within the invocation, counted in its duration.
+        let mut opts = options();
+        opts.init_timeout = ms(1_000);
+        let launcher = Arc::new(ScriptedLauncher::new().script(
+            "f",
+            FunctionScript::new(ms(1_500), ms(200)).init(Init {
+                after: ms(0),
+                end: InitEnd::Hang,
+            }),
+        ));
+        let rt = scripted_with(vec![scripted_function("f")], &launcher, opts).await;
+        let inv = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(inv.record.status, Status::Success);
+        assert!(inv.record.cold);
+        assert_eq!(inv.record.init_ms, None, "no Init Duration, as on AWS");
+        assert_eq!(inv.record.duration_ms, 1_700.0, "second init + handler");
+        assert_eq!(inv.record.billed_duration_ms, 1_700);
+        assert_eq!(launcher.launches("f"), 2);
+        let warm = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert!(!warm.record.cold);
+        assert_eq!(warm.record.duration_ms, 200.0);
         rt.shutdown().await;
     }
 }
