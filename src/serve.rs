@@ -5,9 +5,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
-use lamsim_harness::{Runtime, RuntimeOptions};
+use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
 
 /// Arguments of `lamsim serve`.
 #[derive(Debug, clap::Args)]
@@ -51,7 +52,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
     let opts = RuntimeOptions {
-        listen: Some(args.listen),
         cgroups: !args.no_cgroups,
         log_to_stderr: !args.quiet,
         log_file: Some(args.out.join("serve.log")),
@@ -64,8 +64,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let runtime = Runtime::start(functions, opts).await?;
-        let addr = runtime.invoke_api_addr().unwrap_or(args.listen);
+        let runtime = Arc::new(Runtime::start(functions, opts).await?);
+        let api = InvokeApi::bind(runtime.clone(), args.listen).await?;
+        let addr = api.local_addr();
         eprintln!(
             "lamsim serve: Invoke API on http://{addr} for {} (cpu_limit: {}); logs in {}; Ctrl-C stops",
             names.join(", "),
@@ -83,6 +84,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             _ = term.recv() => {}
         }
         eprintln!("lamsim serve: stopping");
+        api.stop();
         runtime.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })

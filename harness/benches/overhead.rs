@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -19,7 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use lamsim_harness::{Runtime, RuntimeOptions};
+use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
 use lamsim_sim::model::{Dist, DurationModel, Function, Handler};
 use lamsim_sim::time::SimTime;
 
@@ -124,15 +125,21 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let opts = RuntimeOptions {
-        listen: Some("127.0.0.1:0".parse().unwrap()),
-        ..RuntimeOptions::default()
-    };
-    let runtime = rt
-        .block_on(Runtime::start(vec![echo_function(echo_bin())], opts))
-        .unwrap();
+    let runtime = Arc::new(
+        rt.block_on(Runtime::start(
+            vec![echo_function(echo_bin())],
+            RuntimeOptions::default(),
+        ))
+        .unwrap(),
+    );
     eprintln!("cpu_limit: {}", runtime.cpu_limit().as_str());
-    let addr = runtime.invoke_api_addr().unwrap();
+    let api = rt
+        .block_on(InvokeApi::bind(
+            runtime.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let addr = api.local_addr();
 
     let mut g = c.benchmark_group("warm_invoke");
     g.measurement_time(Duration::from_secs(5));
@@ -230,6 +237,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
     report_overhead("echo_http_8_clients", &runtime);
     eprintln!("environments: {}", runtime.environments("echo"));
+    api.stop();
     rt.block_on(runtime.shutdown());
 }
 

@@ -158,8 +158,12 @@ impl Cgroups {
                 .find(|m| !m.v2 && m.options.iter().any(|o| o == ctrl))
         };
         if let (Some(cpu), Some(mem)) = (v1("cpu"), v1("memory")) {
-            let cpu_dir = own_dir(cpu, &self_path("cpu").unwrap_or_default()).join(&name);
-            let mem_dir = own_dir(mem, &self_path("memory").unwrap_or_default()).join(&name);
+            let cpu_parent = own_dir(cpu, &self_path("cpu").unwrap_or_default());
+            let mem_parent = own_dir(mem, &self_path("memory").unwrap_or_default());
+            clean_stale(&cpu_parent);
+            clean_stale(&mem_parent);
+            let cpu_dir = cpu_parent.join(&name);
+            let mem_dir = mem_parent.join(&name);
             fs::create_dir_all(&cpu_dir)
                 .map_err(|e| format!("cannot create {}: {e}", cpu_dir.display()))?;
             if let Err(e) = fs::create_dir_all(&mem_dir) {
@@ -186,6 +190,7 @@ impl Cgroups {
         }
         if let Some(m) = ms.iter().find(|m| m.v2) {
             let own = own_dir(m, &self_path("").unwrap_or_default());
+            clean_stale(&own);
             let controllers =
                 fs::read_to_string(own.join("cgroup.controllers")).unwrap_or_default();
             if !(controllers.split_whitespace().any(|c| c == "cpu")
@@ -313,6 +318,43 @@ impl Cgroups {
     }
 }
 
+/// Removes the `lamsim-<pid>-<n>` folders in `dir` whose process is gone (a harness killed
+/// with SIGKILL cannot remove its own), killing what is left in them first. Returns how many
+/// were removed.
+pub fn clean_stale(dir: &Path) -> usize {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("lamsim-"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, n)| n.parse::<u64>().ok().and(pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if Path::new(&format!("/proc/{pid}")).exists() || !e.path().is_dir() {
+            continue;
+        }
+        if let Ok(children) = fs::read_dir(e.path()) {
+            for c in children.flatten().filter(|c| c.path().is_dir()) {
+                let child = EnvCgroup {
+                    v2: false,
+                    dirs: vec![c.path()],
+                };
+                child.kill_all();
+                child.remove();
+            }
+        }
+        remove_dir_retrying(&e.path());
+        removed += usize::from(!e.path().exists());
+    }
+    removed
+}
+
 fn remove_dir_retrying(d: &Path) {
     for i in 0..50 {
         match fs::remove_dir(d) {
@@ -408,6 +450,38 @@ mod tests {
         assert_eq!(cpu_quota_us(128), 1447);
         // 10,240 / 1769 · 20,000 µs = 115,771.6 µs (5.79 vCPUs, under the 6-vCPU cap).
         assert_eq!(cpu_quota_us(10_240), 115_772);
+    }
+
+    #[test]
+    fn stale_folders_of_dead_harnesses_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        for d in [
+            format!("lamsim-{dead}-0/f-1"),
+            format!("lamsim-{dead}-3"),
+            format!("lamsim-{me}-0/f-2"),
+            "lamsim-x-0".to_string(),
+            "other".to_string(),
+        ] {
+            fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        assert_eq!(clean_stale(dir.path()), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                format!("lamsim-{me}-0"),
+                "lamsim-x-0".into(),
+                "other".into()
+            ]
+        );
     }
 
     #[test]

@@ -111,6 +111,13 @@ pub enum InvokeError {
         /// The parser's message.
         detail: String,
     },
+    /// 400 `InvalidRequestContentException`: `X-Amz-Client-Context` is not at most 3,583
+    /// bytes of base64 of a JSON object.
+    #[error("Client context must be a valid Base64-encoded JSON object ({detail})")]
+    InvalidClientContext {
+        /// What is wrong with it.
+        detail: String,
+    },
     /// 503 `ServiceException`: the runtime is shutting down.
     #[error("The runtime is shutting down")]
     ShuttingDown,
@@ -123,7 +130,7 @@ impl InvokeError {
             InvokeError::UnknownFunction { .. } => 404,
             InvokeError::Throttled { .. } => 429,
             InvokeError::PayloadTooLarge { .. } => 413,
-            InvokeError::InvalidPayload { .. } => 400,
+            InvokeError::InvalidPayload { .. } | InvokeError::InvalidClientContext { .. } => 400,
             InvokeError::ShuttingDown => 503,
         }
     }
@@ -134,7 +141,9 @@ impl InvokeError {
             InvokeError::UnknownFunction { .. } => "ResourceNotFoundException",
             InvokeError::Throttled { .. } => "TooManyRequestsException",
             InvokeError::PayloadTooLarge { .. } => "RequestEntityTooLargeException",
-            InvokeError::InvalidPayload { .. } => "InvalidRequestContentException",
+            InvokeError::InvalidPayload { .. } | InvokeError::InvalidClientContext { .. } => {
+                "InvalidRequestContentException"
+            }
             InvokeError::ShuttingDown => "ServiceException",
         }
     }

@@ -1,39 +1,181 @@
 //! The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`), as boto3,
 //! the AWS CLI (`--endpoint-url`) and curl call it.
 //!
-//! Qualifiers (`name:alias`, `?Qualifier=`) are accepted and run `$LATEST`: the harness has one
-//! version of each function.
+//! The harness has one version of each function, `$LATEST`: that qualifier (`name:$LATEST`,
+//! `?Qualifier=$LATEST`) is accepted, any other is a 404, as a version or alias that does not
+//! exist is on AWS.
+//!
+//! The front is an HTTP shell over the public [`Runtime`] handle: it parses requests, calls
+//! [`Runtime::invoke_with`], [`Runtime::invoke_event_with`] or [`Runtime::check_function`] and
+//! writes AWS's response shapes. The runtime knows nothing of HTTP.
+//!
+//! ```no_run
+//! # async fn demo(functions: Vec<lamsim_sim::model::Function>) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
+//! let rt = Arc::new(Runtime::start(functions, RuntimeOptions::default()).await?);
+//! let api = InvokeApi::bind(rt.clone(), "127.0.0.1:9001".parse()?).await?;
+//! println!("Invoke API on http://{}", api.local_addr());
+//! api.stop();
+//! rt.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use crate::error::InvokeError;
+use crate::error::{HarnessError, InvokeError};
 use crate::ids;
-use crate::runtime::{Inner, InvokeOptions, MAX_SYNC_PAYLOAD};
+use crate::runtime::{InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime};
 
-/// Accepts connections until the task is aborted.
-pub(crate) async fn serve(inner: Arc<Inner>, listener: TcpListener) {
+/// How long a client may take to send a request's headers. Default 10 s.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body once its headers are in. Default 30 s
+/// (6 MB at 200 KB/s).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest pause of the accept loop after a failed accept (e.g. out of file descriptors):
+/// pauses double from 5 ms up to this. Default 1 s.
+pub const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Limits on clients of the Invoke API. [`InvokeApiOptions::default`] uses
+/// [`HEADER_TIMEOUT`] and [`BODY_TIMEOUT`].
+#[derive(Clone, Copy, Debug)]
+pub struct InvokeApiOptions {
+    /// A connection that has not sent a request's headers within this is closed.
+    pub header_timeout: Duration,
+    /// A request whose body is not in within this is answered 408 and its connection closed.
+    pub body_timeout: Duration,
+}
+
+impl Default for InvokeApiOptions {
+    fn default() -> Self {
+        InvokeApiOptions {
+            header_timeout: HEADER_TIMEOUT,
+            body_timeout: BODY_TIMEOUT,
+        }
+    }
+}
+
+/// The Lambda Invoke API served for a [`Runtime`]. Dropping it (or [`InvokeApi::stop`])
+/// stops accepting connections.
+pub struct InvokeApi {
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+    accept_errors: Arc<AtomicU64>,
+}
+
+impl InvokeApi {
+    /// Listens on `addr` (port 0 picks a free port, see [`InvokeApi::local_addr`]) and serves
+    /// `runtime`'s functions, with the default [`InvokeApiOptions`].
+    pub async fn bind(runtime: Arc<Runtime>, addr: SocketAddr) -> Result<InvokeApi, HarnessError> {
+        InvokeApi::bind_with(runtime, addr, InvokeApiOptions::default()).await
+    }
+
+    /// [`InvokeApi::bind`] with `opts`.
+    pub async fn bind_with(
+        runtime: Arc<Runtime>,
+        addr: SocketAddr,
+        opts: InvokeApiOptions,
+    ) -> Result<InvokeApi, HarnessError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| HarnessError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let bound = listener.local_addr().unwrap_or(addr);
+        if let Some(w) = exposure_warning(bound) {
+            eprintln!("{w}");
+        }
+        let accept_errors = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn(serve(runtime, listener, opts, accept_errors.clone()));
+        Ok(InvokeApi {
+            addr: bound,
+            task,
+            accept_errors,
+        })
+    }
+
+    /// How many accepts have failed so far (each followed by a pause, see
+    /// [`MAX_ACCEPT_BACKOFF`]).
+    pub fn accept_errors(&self) -> u64 {
+        self.accept_errors.load(Ordering::Relaxed)
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections.
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+impl Drop for InvokeApi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The warning for an Invoke API that listens beyond this machine; `None` on a loopback
+/// address. The API has no authentication: whoever reaches it runs the handlers.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "warning: the Invoke API listens on {addr}, not on a loopback address: it has no \
+             authentication, so anyone who can reach this address can run the workload's \
+             handlers (with their `env`) and read their responses and logs; listen on \
+             127.0.0.1 unless that is what you want"
+        )
+    })
+}
+
+/// Accepts connections until the task is aborted. A failed accept (at the file-descriptor
+/// limit it fails at once, again and again, while connections wait) pauses the loop, 5 ms
+/// doubling up to [`MAX_ACCEPT_BACKOFF`], instead of spinning.
+async fn serve(
+    rt: Arc<Runtime>,
+    listener: TcpListener,
+    opts: InvokeApiOptions,
+    accept_errors: Arc<AtomicU64>,
+) {
+    let mut backoff = Duration::ZERO;
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                backoff = Duration::ZERO;
+                stream
+            }
+            Err(_) => {
+                accept_errors.fetch_add(1, Ordering::Relaxed);
+                backoff = (backoff * 2).clamp(Duration::from_millis(5), MAX_ACCEPT_BACKOFF);
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
-        let inner = inner.clone();
+        let rt = rt.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| {
-                let inner = inner.clone();
-                async move { Ok::<_, Infallible>(handle(&inner, req).await) }
+                let rt = rt.clone();
+                async move { Ok::<_, Infallible>(handle(&rt, req, opts.body_timeout).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(opts.header_timeout)
                 .writev(false)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
@@ -91,7 +233,11 @@ fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    rt: &Runtime,
+    req: Request<Incoming>,
+    body_timeout: Duration,
+) -> Response<Full<Bytes>> {
     let client_start = Instant::now();
     let path = req.uri().path();
     let Some(name) = path
@@ -129,19 +275,32 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
     let client_context = h("X-Amz-Client-Context");
     let request_id = ids::request_id();
     // Read at most one byte past the sync limit: larger requests are refused either way.
-    let body = match Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
+    let body = Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1).collect();
+    let body = match tokio::time::timeout(body_timeout, body).await {
+        Ok(Ok(b)) => b.to_bytes(),
         Err(_) => {
+            let mut r = plain_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeoutException",
+                &format!(
+                    "the request body was not received within {} s",
+                    body_timeout.as_secs_f64()
+                ),
+            );
+            r.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
+            return r;
+        }
+        Ok(Err(_)) => {
             let op = if invocation_type == "Event" {
                 "InvokeAsync"
             } else {
                 "InvokeFunction"
             };
             let limit = if invocation_type == "Event" {
-                crate::runtime::MAX_ASYNC_PAYLOAD
+                MAX_ASYNC_PAYLOAD
             } else {
                 MAX_SYNC_PAYLOAD
             };
@@ -155,7 +314,7 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
         }
     };
     match invocation_type.as_str() {
-        "DryRun" => match inner.lookup(&name) {
+        "DryRun" => match rt.check_function(&name) {
             Ok(_) => Response::builder()
                 .status(StatusCode::NO_CONTENT)
                 .header("x-amzn-RequestId", &request_id)
@@ -163,7 +322,14 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
                 .expect("static response parts are valid"),
             Err(e) => error_response(&e, &request_id),
         },
-        "Event" => match inner.invoke_event(&name, body, client_start) {
+        "Event" => match rt.invoke_event_with(
+            &name,
+            body,
+            &InvokeOptions {
+                received: Some(client_start),
+                ..InvokeOptions::default()
+            },
+        ) {
             Ok(id) => Response::builder()
                 .status(StatusCode::ACCEPTED)
                 .header("x-amzn-RequestId", &id)
@@ -176,8 +342,9 @@ async fn handle(inner: &Arc<Inner>, req: Request<Incoming>) -> Response<Full<Byt
                 cold: false,
                 tail,
                 client_context,
+                received: Some(client_start),
             };
-            match inner.invoke_sync(&name, body, &opts, client_start).await {
+            match rt.invoke_with(&name, body, &opts).await {
                 Ok(inv) => {
                     let mut b = Response::builder()
                         .status(StatusCode::OK)
@@ -219,6 +386,17 @@ mod tests {
         assert_eq!(percent_decode("a%24LATEST"), "a$LATEST");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn only_non_loopback_addresses_are_warned_about() {
+        for quiet in ["127.0.0.1:9001", "[::1]:9001", "127.0.0.2:1"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for loud in ["0.0.0.0:9001", "[::]:9001", "192.168.1.5:9001"] {
+            let w = exposure_warning(loud.parse().unwrap()).expect(loud);
+            assert!(w.contains("no authentication"), "{w}");
+        }
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! (event handed over → result received), peak memory, and the client's latency. CPU share
 //! (`memory-mb / 1769` of a CPU) and memory are limited with cgroups where the machine allows.
 //!
-//! `lamsim serve` runs it behind `--listen`; `lamsim bench` drives it in-process through
-//! [`Runtime::invoke`], which returns an [`InvocationRecord`] per call.
+//! `lamsim serve` puts the HTTP front, [`InvokeApi`], before it; `lamsim bench` drives it
+//! in-process through [`Runtime::invoke`], which returns an [`InvocationRecord`] per call.
+//! Environments are started by a [`launcher::Launcher`]: real processes
+//! ([`launcher::ProcessLauncher`]) or, in tests, scripts ([`launcher::ScriptedLauncher`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,14 +32,19 @@ mod env;
 pub mod error;
 pub mod fit;
 pub mod ids;
-mod invoke_api;
+pub mod invoke_api;
+pub mod launcher;
+pub mod log_lines;
+mod peer;
 pub mod record;
 mod runtime;
+mod runtime_api;
 
 pub use bytes::Bytes;
 pub use cgroup::CpuLimit;
 pub use env::{LOG_TAIL_BYTES, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES};
 pub use error::{HarnessError, InvokeError};
+pub use invoke_api::{InvokeApi, InvokeApiOptions};
 pub use record::{InvocationRecord, InvocationType, Status};
 pub use runtime::{
     INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime,

@@ -3,23 +3,23 @@
 //! timeout, measure, log, keep warm or recycle).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
 use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing};
 use rand::Rng;
 use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
 
-use crate::cgroup::{Cgroups, CpuLimit};
-use crate::env::{self, Death, Env, InitResult, Job, Outcome, Retire};
+use crate::cgroup::CpuLimit;
+use crate::env::{self, Death, Env, EnvPort, Event, InitResult, Job, Outcome, Retire};
 use crate::error::{HarnessError, InvokeError};
 use crate::ids;
+use crate::launcher::{LaunchFailure, LaunchSpec, Launcher, ProcessLauncher};
 use crate::record::{self, InvocationRecord, InvocationType, Sink, Status};
 
 /// Largest synchronous (`RequestResponse`) event, bytes (AWS: 6 MB).
@@ -32,9 +32,6 @@ pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How the runtime runs. [`RuntimeOptions::default`] documents each default.
 #[derive(Clone, Debug)]
 pub struct RuntimeOptions {
-    /// Address of the Invoke API; `None` (default) serves none (library use through
-    /// [`Runtime::invoke`]). Port 0 picks a free port (see [`Runtime::invoke_api_addr`]).
-    pub listen: Option<SocketAddr>,
     /// `AWS_REGION` of the handlers and region of ARNs. Default `"us-east-1"`.
     pub region: String,
     /// Account id in ARNs. Default `"000000000000"`.
@@ -42,7 +39,8 @@ pub struct RuntimeOptions {
     /// Account concurrency limit (functions without `reserved-concurrency` share what is not
     /// reserved). Default 1000.
     pub concurrency_limit: u32,
-    /// Limit CPU and memory with cgroups where the machine allows it. Default true.
+    /// Limit CPU and memory with cgroups where the machine allows it ([`Runtime::start`]'s
+    /// process launcher). Default true.
     pub cgroups: bool,
     /// Longest initialisation. Default [`INIT_TIMEOUT`] (10 s).
     pub init_timeout: Duration,
@@ -59,7 +57,6 @@ pub struct RuntimeOptions {
 impl Default for RuntimeOptions {
     fn default() -> Self {
         RuntimeOptions {
-            listen: None,
             region: "us-east-1".to_string(),
             account_id: "000000000000".to_string(),
             concurrency_limit: 1000,
@@ -93,6 +90,14 @@ pub struct InvokeOptions {
     pub tail: bool,
     /// `X-Amz-Client-Context` (base64 JSON), passed to the runtime decoded.
     pub client_context: Option<String>,
+    /// When the request arrived: the client latency is measured from it. Default: the call.
+    pub received: Option<std::time::Instant>,
+}
+
+impl InvokeOptions {
+    fn received(&self) -> Instant {
+        self.received.map_or_else(Instant::now, Instant::from_std)
+    }
 }
 
 /// The result of a synchronous invocation.
@@ -112,9 +117,6 @@ pub(crate) struct FunctionState {
     pub index: usize,
     pub f: Function,
     pub arn: String,
-    program: PathBuf,
-    args: Vec<String>,
-    cwd: PathBuf,
     pool: Mutex<Pool>,
 }
 
@@ -133,9 +135,7 @@ struct Slots {
 pub(crate) struct Inner {
     pub functions: HashMap<String, Arc<FunctionState>>,
     pub opts: RuntimeOptions,
-    cgroups: Option<Cgroups>,
-    pub cpu_limit: CpuLimit,
-    pub cpu_limit_reason: Option<String>,
+    launcher: Arc<dyn Launcher>,
     sink: Arc<Sink>,
     slots: Mutex<Slots>,
     slot_freed: Notify,
@@ -143,7 +143,8 @@ pub(crate) struct Inner {
     pub shutting_down: AtomicBool,
     live_envs: AtomicU64,
     env_exited: Notify,
-    invoke_api: Mutex<Option<(SocketAddr, tokio::task::JoinHandle<()>)>>,
+    /// `Event` invocations waiting for a slot: request id → function.
+    queued: Mutex<HashMap<String, String>>,
 }
 
 /// A running mini-runtime. Dropping it kills every environment and removes every cgroup;
@@ -163,28 +164,10 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
-/// Resolves the program of a handler command: a path with a `/` against `cwd`, a bare name
-/// through `PATH`.
-fn resolve_program(program: &str, cwd: &Path) -> Option<PathBuf> {
-    let p = Path::new(program);
-    if program.contains('/') {
-        let full = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            cwd.join(p)
-        };
-        return full.is_file().then_some(full);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|c| c.is_file())
-}
-
 impl Runtime {
-    /// Checks every function's handler, sets up cgroups (warning once on stderr when they are
-    /// not available) and, with `opts.listen`, starts the Invoke API. No environment is
-    /// started before the first invocation.
+    /// Checks every function's handler and sets up cgroups (warning once on stderr when
+    /// they are not available): [`Runtime::start_with`] a [`ProcessLauncher`]. No environment
+    /// is started before the first invocation.
     pub async fn start(
         functions: Vec<Function>,
         opts: RuntimeOptions,
@@ -192,35 +175,23 @@ impl Runtime {
         if functions.is_empty() {
             return Err(HarnessError::NoFunctions);
         }
+        let launcher = ProcessLauncher::new(&functions, opts.cgroups)?;
+        Runtime::start_with(functions, opts, Arc::new(launcher)).await
+    }
+
+    /// Starts a runtime whose environments `launcher` starts (e.g. a
+    /// [`crate::launcher::ScriptedLauncher`] in tests).
+    pub async fn start_with(
+        functions: Vec<Function>,
+        opts: RuntimeOptions,
+        launcher: Arc<dyn Launcher>,
+    ) -> Result<Runtime, HarnessError> {
+        if functions.is_empty() {
+            return Err(HarnessError::NoFunctions);
+        }
         let mut map = HashMap::new();
         let mut reserved_total = 0u32;
         for (index, f) in functions.into_iter().enumerate() {
-            let Some(h) = &f.handler else {
-                return Err(HarnessError::NoHandler {
-                    index,
-                    name: f.name,
-                });
-            };
-            let Some(program) = h.command.first() else {
-                return Err(HarnessError::EmptyCommand {
-                    index,
-                    name: f.name,
-                });
-            };
-            let cwd = if h.cwd.as_os_str().is_empty() {
-                std::env::current_dir().unwrap_or_default()
-            } else {
-                std::path::absolute(&h.cwd).unwrap_or_else(|_| h.cwd.clone())
-            };
-            if !cwd.is_dir() {
-                return Err(HarnessError::BadCwd { index, cwd });
-            }
-            let Some(resolved) = resolve_program(program, &cwd) else {
-                return Err(HarnessError::ProgramNotFound {
-                    index,
-                    program: program.clone(),
-                });
-            };
             if map.contains_key(&f.name) {
                 return Err(HarnessError::DuplicateFunction {
                     index,
@@ -235,34 +206,10 @@ impl Runtime {
             let fs = FunctionState {
                 index,
                 arn,
-                program: resolved,
-                args: h.command[1..].to_vec(),
-                cwd,
                 pool: Mutex::new(Pool::default()),
                 f,
             };
             map.insert(fs.f.name.clone(), Arc::new(fs));
-        }
-        let (cgroups, cpu_limit, reason) = if opts.cgroups {
-            match Cgroups::create() {
-                Ok(c) => {
-                    let k = c.kind();
-                    (Some(c), k, None)
-                }
-                Err(why) => (None, CpuLimit::None, Some(why)),
-            }
-        } else {
-            (
-                None,
-                CpuLimit::None,
-                Some("disabled by the caller".to_string()),
-            )
-        };
-        if let (Some(why), true) = (&reason, opts.cgroups) {
-            eprintln!(
-                "warning: handlers run without CPU and memory limits (cpu_limit: \"none\"): {why}; \
-                 durations are not scaled by memory-mb"
-            );
         }
         let sink = Sink::new(
             opts.log_to_stderr,
@@ -273,9 +220,7 @@ impl Runtime {
         let sink = match sink {
             Ok(s) => Arc::new(s),
             Err(e) => {
-                if let Some(c) = &cgroups {
-                    c.remove();
-                }
+                launcher.cleanup();
                 return Err(e);
             }
         };
@@ -288,53 +233,26 @@ impl Runtime {
                 unreserved_pool: opts.concurrency_limit.saturating_sub(reserved_total),
             }),
             opts,
-            cgroups,
-            cpu_limit,
-            cpu_limit_reason: reason,
+            launcher,
             sink,
             slot_freed: Notify::new(),
             next_env: AtomicU64::new(1),
             shutting_down: AtomicBool::new(false),
             live_envs: AtomicU64::new(0),
             env_exited: Notify::new(),
-            invoke_api: Mutex::new(None),
+            queued: Mutex::new(HashMap::new()),
         });
-        let rt = Runtime { inner };
-        if let Some(addr) = rt.inner.opts.listen {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|source| HarnessError::Listen {
-                    addr: addr.to_string(),
-                    source,
-                })?;
-            let bound = listener.local_addr().unwrap_or(addr);
-            let task = tokio::spawn(crate::invoke_api::serve(rt.inner.clone(), listener));
-            *rt.inner
-                .invoke_api
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some((bound, task));
-        }
-        Ok(rt)
-    }
-
-    /// Address the Invoke API listens on, when it was started.
-    pub fn invoke_api_addr(&self) -> Option<SocketAddr> {
-        self.inner
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|(a, _)| *a)
+        Ok(Runtime { inner })
     }
 
     /// How CPU share is enforced (`cpu_limit` of `bench.json`).
     pub fn cpu_limit(&self) -> CpuLimit {
-        self.inner.cpu_limit
+        self.inner.launcher.cpu_limit()
     }
 
     /// Why there is no CPU limit, when there is none.
     pub fn cpu_limit_reason(&self) -> Option<&str> {
-        self.inner.cpu_limit_reason.as_deref()
+        self.inner.launcher.cpu_limit_reason()
     }
 
     /// Invokes `name` synchronously with `payload` (JSON; empty means `{}`), on a new
@@ -360,15 +278,30 @@ impl Runtime {
         payload: Bytes,
         opts: &InvokeOptions,
     ) -> Result<Invocation, InvokeError> {
-        self.inner
-            .invoke_sync(name, payload, opts, Instant::now())
-            .await
+        self.inner.invoke_sync(name, payload, opts).await
+    }
+
+    /// Checks that `function_name` (name, `name:qualifier` or ARN) is served: `Err` is the
+    /// refusal an invocation would get (`DryRun`).
+    pub fn check_function(&self, function_name: &str) -> Result<(), InvokeError> {
+        self.inner.lookup(function_name).map(|_| ())
     }
 
     /// Queues an asynchronous (`Event`) invocation and returns its request id at once; it runs
     /// when a concurrency slot is free. Its record arrives in the records like any other.
     pub fn invoke_event(&self, name: &str, payload: Bytes) -> Result<String, InvokeError> {
-        self.inner.invoke_event(name, payload, Instant::now())
+        self.invoke_event_with(name, payload, &InvokeOptions::default())
+    }
+
+    /// [`Runtime::invoke_event`] with options (`received`; `cold`, `tail` and
+    /// `client_context` do not apply to queued events).
+    pub fn invoke_event_with(
+        &self,
+        name: &str,
+        payload: Bytes,
+        opts: &InvokeOptions,
+    ) -> Result<String, InvokeError> {
+        self.inner.invoke_event(name, payload, opts.received())
     }
 
     /// Takes the records of the invocations finished so far (with `keep_records`).
@@ -413,11 +346,23 @@ impl Runtime {
     }
 
     /// Stops serving, kills every environment, waits (up to 5 s) for the processes to exit and
-    /// removes the cgroups.
-    pub async fn shutdown(&self) {
+    /// removes the cgroups. `Event` invocations still queued for a slot never run: each is
+    /// logged (`lamsim: … dropped at shutdown`), and their request ids are returned.
+    pub async fn shutdown(&self) -> Vec<String> {
         let inner = &self.inner;
         inner.stop_accepting();
         inner.slot_freed.notify_waiters();
+        let mut dropped: Vec<(String, String)> = inner.queued_events().drain().collect();
+        dropped.sort();
+        for (id, function) in &dropped {
+            inner.sink.line(
+                format!(
+                    "lamsim: the queued Event invocation {id} of `{function}` was dropped at \
+                     shutdown (it never ran)"
+                )
+                .as_bytes(),
+            );
+        }
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let exited = inner.env_exited.notified();
@@ -428,6 +373,7 @@ impl Runtime {
             let _ = tokio::time::timeout(Duration::from_millis(50), exited).await;
         }
         inner.cleanup();
+        dropped.into_iter().map(|(id, _)| id).collect()
     }
 }
 
@@ -498,10 +444,13 @@ pub fn parse_function_name(s: &str) -> (&str, Option<&str>) {
 }
 
 impl Inner {
+    /// The function a FunctionName names. The harness has one version of each function,
+    /// `$LATEST`: another qualifier (a version or an alias) does not exist, as on AWS.
     pub(crate) fn lookup(&self, function_name: &str) -> Result<&Arc<FunctionState>, InvokeError> {
         let (name, q) = parse_function_name(function_name);
         self.functions
             .get(name)
+            .filter(|_| q.is_none_or(|q| q == "$LATEST"))
             .ok_or_else(|| InvokeError::UnknownFunction {
                 arn: format!(
                     "arn:aws:lambda:{}:{}:function:{}{}",
@@ -571,25 +520,48 @@ impl Inner {
         name: &str,
         payload: Bytes,
         opts: &InvokeOptions,
-        client_start: Instant,
     ) -> Result<Invocation, InvokeError> {
+        let client_start = opts.received();
         if self.shutting_down.load(Ordering::Relaxed) {
             return Err(InvokeError::ShuttingDown);
         }
         let fs = self.lookup(name)?.clone();
         let payload = Self::check_payload(&payload, MAX_SYNC_PAYLOAD, "InvokeFunction")?;
+        let client_context = opts
+            .client_context
+            .as_deref()
+            .map(decode_client_context)
+            .transpose()?;
         self.try_acquire(&fs)?;
-        let r = self
-            .run(
-                &fs,
-                payload,
-                opts,
-                InvocationType::RequestResponse,
-                client_start,
-            )
-            .await;
-        self.release(&fs);
-        Ok(r)
+        let slot = Slot {
+            inner: self.clone(),
+            fs: fs.clone(),
+        };
+        // The invocation runs in its own task, which owns the slot: as on AWS it runs to the
+        // end (and is logged and recorded) whatever the caller does, and a caller that goes
+        // away (a client hanging up drops the HTTP handler's future) leaks nothing.
+        let inner = self.clone();
+        let opts = InvokeOptions {
+            client_context,
+            ..opts.clone()
+        };
+        let task = tokio::spawn(async move {
+            let _slot = slot;
+            inner
+                .run(
+                    &fs,
+                    payload,
+                    &opts,
+                    InvocationType::RequestResponse,
+                    client_start,
+                )
+                .await
+        });
+        match task.await {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(InvokeError::ShuttingDown),
+        }
     }
 
     pub(crate) fn invoke_event(
@@ -604,6 +576,8 @@ impl Inner {
         let fs = self.lookup(name)?.clone();
         let payload = Self::check_payload(&payload, MAX_ASYNC_PAYLOAD, "InvokeAsync")?;
         let request_id = ids::request_id();
+        self.queued_events()
+            .insert(request_id.clone(), fs.f.name.clone());
         let inner = self.clone();
         let id = request_id.clone();
         tokio::spawn(async move {
@@ -616,15 +590,19 @@ impl Inner {
                     return;
                 }
                 if inner.try_acquire(&fs).is_ok() {
+                    inner.queued_events().remove(&id);
                     break;
                 }
                 freed.await;
             }
+            let _slot = Slot {
+                inner: inner.clone(),
+                fs: fs.clone(),
+            };
             let opts = InvokeOptions::default();
             inner
                 .run_with_id(&fs, payload, &opts, InvocationType::Event, client_start, id)
                 .await;
-            inner.release(&fs);
         });
         Ok(request_id)
     }
@@ -642,6 +620,7 @@ impl Inner {
     }
 
     /// Runs one invocation on an idle or a new environment; the caller holds a slot.
+    /// `opts.client_context` is the decoded, checked JSON ([`decode_client_context`]).
     async fn run_with_id(
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
@@ -654,23 +633,54 @@ impl Inner {
         let timestamp_ms = env::epoch_ms();
         let request_bytes = payload.len();
         let timeout = fs.timeout();
-        let client_context = opts.client_context.as_ref().and_then(|cc| {
-            base64::engine::general_purpose::STANDARD
-                .decode(cc)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-        });
+        // Decoded and checked by invoke_sync.
+        let client_context = opts.client_context.clone();
         let mut payload = Some(payload);
+        // Time of an init tried again within the invocation (see below), else zero.
+        let mut suppressed_init = Duration::ZERO;
         // An idle environment may die between being picked and being given the event: then
         // pick again (or start one).
         let (env, init_ms, result_rx) = loop {
             let mut init_ms = None;
             let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
                 Some(e) => e,
-                None => match self.start_env(fs).await {
+                None => match self.start_env(fs, self.opts.init_timeout).await {
                     Ok((e, init)) => {
                         init_ms = Some(init.as_secs_f64() * 1e3);
                         e
+                    }
+                    // As on AWS, an init that outlasts the init limit is tried again within
+                    // the invocation ("suppressed init"): the function timeout covers the new
+                    // init and the handler, and the init counts in the duration.
+                    Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
+                        if self.sink.logs() {
+                            self.sink.line(
+                                format!(
+                                    "lamsim: INIT timed out after {:.2} s; initialising again \
+                                     within the invocation (suppressed init)",
+                                    self.opts.init_timeout.as_secs_f64()
+                                )
+                                .as_bytes(),
+                            );
+                        }
+                        match self.start_env(fs, timeout).await {
+                            Ok((e, init)) => {
+                                suppressed_init = init;
+                                e
+                            }
+                            Err(failure) => {
+                                return self.finish_init_failure(
+                                    fs,
+                                    failure,
+                                    opts,
+                                    kind,
+                                    client_start,
+                                    request_id,
+                                    request_bytes,
+                                    timestamp_ms,
+                                );
+                            }
+                        }
                     }
                     Err(failure) => {
                         return self.finish_init_failure(
@@ -693,21 +703,23 @@ impl Inner {
             env.log.start(&start);
             let (tx, rx) = oneshot::channel();
             let job = Job {
-                request_id: request_id.clone(),
-                payload: payload.take().expect("payload is put back on retry"),
-                deadline_ms: env::epoch_ms() + timeout.as_millis() as u64,
-                function_arn: fs.arn.clone(),
-                trace_id: ids::trace_id(timestamp_ms / 1000),
-                client_context: client_context.clone(),
+                event: Event {
+                    request_id: request_id.clone(),
+                    payload: payload.take().expect("payload is put back on retry"),
+                    deadline_ms: env::epoch_ms() + timeout.as_millis() as u64,
+                    function_arn: fs.arn.clone(),
+                    trace_id: ids::trace_id(timestamp_ms / 1000),
+                    client_context: client_context.clone(),
+                },
                 result: tx,
             };
             match env.submit(job) {
                 Ok(()) => break (env, init_ms, rx),
-                Err(job) => payload = Some(job.payload),
+                Err(job) => payload = Some(job.event.payload),
             }
         };
         let handed_fallback = Instant::now();
-        let waited = tokio::time::timeout(timeout, result_rx).await;
+        let waited = tokio::time::timeout(timeout.saturating_sub(suppressed_init), result_rx).await;
         let mut status = Status::Success;
         let mut error_type = None;
         let mut first_byte_ms = None;
@@ -719,7 +731,7 @@ impl Inner {
                 done,
             })) => {
                 first_byte_ms = first_byte.map(|t| (t - handed).as_secs_f64() * 1e3);
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Ok(Outcome::Error {
                 error_type: t,
@@ -729,7 +741,7 @@ impl Inner {
             })) => {
                 status = Status::FunctionError;
                 error_type = Some(t);
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Ok(Outcome::TooLarge { size, handed, done })) => {
                 status = Status::FunctionError;
@@ -741,7 +753,7 @@ impl Inner {
                         env::MAX_RESPONSE_BYTES
                     ),
                 );
-                (body, done - handed)
+                (body, suppressed_init + (done - handed))
             }
             Ok(Err(_closed)) => {
                 // The process ended during the invocation.
@@ -772,7 +784,7 @@ impl Inner {
                 error_type = Some(t.to_string());
                 (
                     error_body(t, &format!("RequestId: {request_id} Error: {msg}")),
-                    handed_fallback.elapsed(),
+                    suppressed_init + handed_fallback.elapsed(),
                 )
             }
             Err(_elapsed) => {
@@ -800,7 +812,7 @@ impl Inner {
             function: fs.f.name.clone(),
             memory_mb: fs.f.memory_mb,
             environment: env.id,
-            cold: init_ms.is_some(),
+            cold: init_ms.is_some() || !suppressed_init.is_zero(),
             invocation_type: kind,
             init_ms,
             duration_ms,
@@ -813,7 +825,7 @@ impl Inner {
             request_bytes,
             response_bytes: body.len(),
             timestamp_ms,
-            cpu_limit: self.cpu_limit,
+            cpu_limit: self.launcher.cpu_limit(),
         };
         // Back to the pool (or recycled) before answering, so the next request finds it.
         if matches!(status, Status::Success | Status::FunctionError) {
@@ -899,7 +911,7 @@ impl Inner {
             request_bytes,
             response_bytes: body.len(),
             timestamp_ms,
-            cpu_limit: self.cpu_limit,
+            cpu_limit: self.launcher.cpu_limit(),
         };
         self.finish(rec, body, &log, opts, client_start)
     }
@@ -959,7 +971,7 @@ impl Inner {
                     },
                     Some((deadline, why)) => {
                         tokio::select! {
-                            _ = tokio::time::sleep_until(deadline.into()) => {}
+                            _ = tokio::time::sleep_until(deadline) => {}
                             _ = closed.changed() => return,
                         }
                         let reclaim = {
@@ -984,140 +996,64 @@ impl Inner {
     }
 
     /// Starts an environment and waits for its initialisation (first `/next`).
+    /// Starts an environment and waits up to `init_limit` for its initialisation.
     async fn start_env(
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
+        init_limit: Duration,
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
-        let fail = |elapsed: Duration, error_type: &'static str, message: String| InitFailure {
-            env_id: id,
-            elapsed,
-            peak_mb: 0,
-            kind: InitFailureKind::Platform {
+        let (init_tx, init_rx) = oneshot::channel();
+        let env = Arc::new(Env::new(id, init_tx));
+        let port = EnvPort {
+            env: env.clone(),
+            sink: self.sink.clone(),
+        };
+        let spec = LaunchSpec {
+            function: &fs.f,
+            region: &self.opts.region,
+        };
+        let launched = match self.launcher.launch(spec, port).await {
+            Ok(l) => l,
+            Err(LaunchFailure {
                 error_type,
                 message,
-            },
-        };
-        // Untimed set-up: cgroup, listener, pipe.
-        let cgroup = self.cgroups.as_ref().and_then(|c| {
-            c.create_env(&format!("{}-{id}", fs.f.name), fs.f.memory_mb)
-                .inspect_err(|e| {
-                    eprintln!(
-                        "warning: environment {id} of `{}` runs without limits: {e}",
-                        fs.f.name
-                    )
-                })
-                .ok()
-        });
-        let (init_tx, init_rx) = oneshot::channel();
-        let env = Arc::new(Env::new(id, cgroup, init_tx));
-        // A set-up step failed before the environment ran: remove its cgroup and report it.
-        let abandon = |elapsed: Duration, error_type: &'static str, message: String| {
-            if let Some(cg) = &env.cgroup {
-                cg.remove();
-            }
-            fail(elapsed, error_type, message)
-        };
-        let listener = match tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
-            Ok(l) => l,
-            Err(e) => {
-                return Err(abandon(
-                    Duration::ZERO,
-                    "Runtime.Unknown",
-                    format!("cannot bind the Runtime API: {e}"),
-                ));
+                elapsed,
+            }) => {
+                env.mark_dead(Death::Exited(message.clone()), None);
+                return Err(InitFailure {
+                    env_id: id,
+                    elapsed,
+                    peak_mb: 0,
+                    kind: InitFailureKind::Platform {
+                        error_type,
+                        message,
+                    },
+                    timed_out: false,
+                });
             }
         };
-        let api = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        // One pipe for stdout and stderr, as one CloudWatch log stream holds both.
-        let pipe =
-            tokio::net::unix::pipe::pipe().and_then(|(tx, rx)| Ok((tx.into_blocking_fd()?, rx)));
-        let (writer, reader) = match pipe {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(abandon(
-                    Duration::ZERO,
-                    "Runtime.Unknown",
-                    format!("cannot create a pipe: {e}"),
-                ));
-            }
-        };
-        let mut cmd = tokio::process::Command::new(&fs.program);
-        cmd.args(&fs.args).current_dir(&fs.cwd).stdin(Stdio::null());
-        match writer.try_clone() {
-            Ok(w2) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::from(w2));
-            }
-            Err(_) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::null());
-            }
-        }
-        cmd.process_group(0).kill_on_drop(true);
-        self.set_env_vars(&mut cmd, fs, &api);
-        spawn_runtime_api_env(&env, listener);
-        env::spawn_log_reader(&env, reader, self.sink.clone());
-        // Timed: spawn → first /next.
-        let t0 = Instant::now();
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                env.mark_dead(Death::Exited(e.to_string()), None);
-                return Err(abandon(
-                    t0.elapsed(),
-                    "Runtime.InvalidEntrypoint",
-                    format!("fork/exec {}: {e}", fs.program.display()),
-                ));
-            }
-        };
-        drop(cmd); // closes our copies of the pipe's write end
-        let pid = child.id().unwrap_or(0);
-        let _ = env.pid.set(pid);
-        if let Some(cg) = &env.cgroup {
-            if let Err(e) = cg.add(pid) {
-                eprintln!(
-                    "warning: environment {id} of `{}` runs without limits: {e}",
-                    fs.f.name
-                );
-            }
-        }
+        env.set_process(launched.process);
+        let t0 = launched.started;
         fs.pool().all.insert(id, env.clone());
         self.live_envs.fetch_add(1, Ordering::SeqCst);
         {
+            // When the process has ended: out of the pool.
             let inner = self.clone();
             let fs = fs.clone();
             let env = env.clone();
             tokio::spawn(async move {
-                let status = child.wait().await;
-                env.kill_processes();
-                let (oom, peak) = match &env.cgroup {
-                    Some(cg) => (cg.oom_kills() > 0, cg.peak_bytes()),
-                    None => (false, None),
-                };
-                let death = if oom {
-                    Death::OutOfMemory
-                } else {
-                    Death::Exited(match status {
-                        Ok(s) => describe_exit(s),
-                        Err(e) => e.to_string(),
-                    })
-                };
-                env.mark_dead(death, peak);
+                env.wait_closed().await;
                 {
                     let mut pool = fs.pool();
                     pool.all.remove(&env.id);
                     pool.idle.retain(|e| e.id != env.id);
                 }
-                if let Some(cg) = &env.cgroup {
-                    cg.remove();
-                }
                 inner.live_envs.fetch_sub(1, Ordering::SeqCst);
                 inner.env_exited.notify_waiters();
             });
         }
-        let init = tokio::time::timeout(self.opts.init_timeout, init_rx).await;
+        let init = tokio::time::timeout_at(t0 + init_limit, init_rx).await;
         let elapsed = t0.elapsed();
         let fail_with = |env: &Env, kind: InitFailureKind, why: Retire| {
             env.kill(why);
@@ -1126,6 +1062,7 @@ impl Inner {
                 elapsed,
                 peak_mb: env.peak_mb(),
                 kind,
+                timed_out: why == Retire::InitTimeout,
             }
         };
         match init {
@@ -1168,7 +1105,7 @@ impl Inner {
                     error_type: "Sandbox.Timedout",
                     message: format!(
                         "INIT phase timed out after {:.2} seconds",
-                        self.opts.init_timeout.as_secs_f64()
+                        init_limit.as_secs_f64()
                     ),
                 },
                 Retire::InitTimeout,
@@ -1176,81 +1113,13 @@ impl Inner {
         }
     }
 
-    /// The environment variables AWS sets for a runtime (host `AWS_*` variables are removed so
-    /// that handlers never pick up real credentials), then the handler's own `env`.
-    fn set_env_vars(&self, cmd: &mut tokio::process::Command, fs: &FunctionState, api: &str) {
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("AWS_") {
-                cmd.env_remove(&k);
-            }
-        }
-        let f = &fs.f;
-        let h = f.handler.as_ref().expect("checked at start");
-        let handler_name = h
-            .command
-            .last()
-            .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
-            .unwrap_or_default();
-        let epoch_s = env::epoch_ms() / 1000;
-        let region = &self.opts.region;
-        let vars: [(&str, String); 22] = [
-            ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
-            ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string()),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-            ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
-            (
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                format!("/aws/lambda/{}", f.name),
-            ),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", ids::log_stream_name(epoch_s)),
-            ("AWS_REGION", region.clone()),
-            ("AWS_DEFAULT_REGION", region.clone()),
-            (
-                "AWS_EXECUTION_ENV",
-                format!(
-                    "AWS_Lambda_{}",
-                    f.runtime.as_deref().unwrap_or("provided.al2023")
-                ),
-            ),
-            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE".to_string()),
-            (
-                "AWS_SECRET_ACCESS_KEY",
-                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string(),
-            ),
-            (
-                "AWS_SESSION_TOKEN",
-                "lamsim-dummy-session-token".to_string(),
-            ),
-            ("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR".to_string()),
-            ("_AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1".to_string()),
-            ("_AWS_XRAY_DAEMON_PORT", "2000".to_string()),
-            ("_HANDLER", handler_name),
-            ("LAMBDA_TASK_ROOT", fs.cwd.display().to_string()),
-            ("LAMBDA_RUNTIME_DIR", fs.cwd.display().to_string()),
-            ("TZ", ":UTC".to_string()),
-            ("LANG", "en_US.UTF-8".to_string()),
-            ("PYTHONUNBUFFERED", "1".to_string()),
-        ];
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        for (k, v) in &h.env {
-            cmd.env(k, v);
-        }
+    fn queued_events(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.queued.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Marks the runtime as shutting down and stops the Invoke API listener.
+    /// Marks the runtime as shutting down: new invocations are refused.
     fn stop_accepting(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
-        if let Some((_, task)) = self
-            .invoke_api
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            task.abort();
-        }
     }
 
     /// Kills every environment of every function.
@@ -1263,36 +1132,49 @@ impl Inner {
         }
     }
 
-    /// Best-effort synchronous cleanup: cgroups removed, files flushed.
+    /// Best-effort synchronous cleanup: the launcher's set-up (cgroups) removed, files
+    /// flushed.
     fn cleanup(&self) {
-        if let Some(c) = &self.cgroups {
-            c.remove();
-        }
+        self.launcher.cleanup();
         self.sink.flush();
     }
 }
 
-fn spawn_runtime_api_env(env: &Arc<Env>, listener: tokio::net::TcpListener) {
-    env::spawn_runtime_api(env, listener);
+/// A concurrency slot held by a running invocation; released when dropped.
+struct Slot {
+    inner: Arc<Inner>,
+    fs: Arc<FunctionState>,
 }
 
-/// `exit status N` / `signal: killed`, as AWS (Go) words it.
-fn describe_exit(s: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    if let Some(code) = s.code() {
-        format!("exit status {code}")
-    } else if let Some(sig) = s.signal() {
-        let name = match sig {
-            9 => "killed".to_string(),
-            6 => "aborted".to_string(),
-            11 => "segmentation fault".to_string(),
-            15 => "terminated".to_string(),
-            n => format!("{n}"),
-        };
-        format!("signal: {name}")
-    } else {
-        "exit status unknown".to_string()
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.inner.release(&self.fs);
     }
+}
+
+/// Longest `X-Amz-Client-Context`, bytes of base64 (AWS: 3,583).
+pub const MAX_CLIENT_CONTEXT: usize = 3583;
+
+/// Checks an `X-Amz-Client-Context` as AWS does (at most [`MAX_CLIENT_CONTEXT`] bytes of
+/// base64 of a JSON object) and returns the JSON re-serialised compactly, which is safe in
+/// the runtime's `Lambda-Runtime-Client-Context` header: no CR, LF or other control byte.
+pub(crate) fn decode_client_context(b64: &str) -> Result<String, InvokeError> {
+    let bad = |detail: &str| InvokeError::InvalidClientContext {
+        detail: detail.to_string(),
+    };
+    if b64.len() > MAX_CLIENT_CONTEXT {
+        return Err(bad("it is longer than 3583 bytes"));
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| bad("it is not base64"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&raw).map_err(|_| bad("it is not JSON"))?;
+    if !value.is_object() {
+        return Err(bad("it is not a JSON object"));
+    }
+    // Compact JSON escapes every control character but DEL, which a header may not hold.
+    Ok(value.to_string().replace('\u{7f}', "\\u007f"))
 }
 
 /// A JSON error payload as Lambda writes it.
@@ -1305,6 +1187,8 @@ pub(crate) struct InitFailure {
     elapsed: Duration,
     peak_mb: u64,
     kind: InitFailureKind,
+    /// The init limit passed.
+    timed_out: bool,
 }
 
 enum InitFailureKind {
@@ -1344,16 +1228,30 @@ mod tests {
     }
 
     #[test]
-    fn exit_descriptions_use_awss_wording() {
-        use std::os::unix::process::ExitStatusExt;
+    fn client_context_is_checked_and_made_header_safe() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         assert_eq!(
-            describe_exit(std::process::ExitStatus::from_raw(3 << 8)),
-            "exit status 3"
+            decode_client_context(&b64("{\r\n \"custom\": {\"k\": \"v\\r\\n\"}\r\n}")).unwrap(),
+            r#"{"custom":{"k":"v\r\n"}}"#,
+            "CR/LF between tokens go, inside strings they stay escaped"
         );
         assert_eq!(
-            describe_exit(std::process::ExitStatus::from_raw(9)),
-            "signal: killed"
+            decode_client_context(&b64("{\"k\": \"\u{7f}\"}")).unwrap(),
+            r#"{"k":"\u007f"}"#
         );
+        for bad in [
+            b64("not json"),
+            b64("{\"a\":1}\r\nX-Evil: 1"),
+            b64("[1, 2]"),
+            "%%%".to_string(),
+            b64(&format!("{{\"k\": \"{}\"}}", "x".repeat(3000))),
+        ] {
+            let e = decode_client_context(&bad).unwrap_err();
+            assert_eq!(
+                (e.status(), e.error_type()),
+                (400, "InvalidRequestContentException")
+            );
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn boto3_invokes_unchanged() {
         slow,
     ])
     .await;
-    let url = format!("http://{}", rt.invoke_api_addr().unwrap());
+    let url = format!("http://{}", rt.addr());
     let out = tokio::process::Command::new(&py)
         .args(["-c", SCRIPT, &url])
         .output()

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use lamsim_harness::{Runtime, RuntimeOptions};
+use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
 use lamsim_sim::model::{Dist, DurationModel, Function, Handler};
 use lamsim_sim::time::SimTime;
 
@@ -74,18 +74,47 @@ pub fn rust_function(name: &str, handler: &str, memory_mb: u32) -> Function {
     )
 }
 
-/// Options for tests: Invoke API on a free port, no stderr noise.
+/// Options for tests: no stderr noise.
 pub fn options() -> RuntimeOptions {
-    RuntimeOptions {
-        listen: Some("127.0.0.1:0".parse().unwrap()),
-        ..RuntimeOptions::default()
+    RuntimeOptions::default()
+}
+
+/// A runtime and its Invoke API on a free loopback port.
+pub struct Served {
+    pub rt: Arc<Runtime>,
+    pub api: InvokeApi,
+}
+
+impl Served {
+    /// Address of the Invoke API.
+    pub fn addr(&self) -> SocketAddr {
+        self.api.local_addr()
     }
 }
 
-pub async fn start(functions: Vec<Function>) -> Runtime {
-    Runtime::start(functions, options())
+impl std::ops::Deref for Served {
+    type Target = Runtime;
+    fn deref(&self) -> &Runtime {
+        &self.rt
+    }
+}
+
+/// Starts `functions` with [`options`] and serves them.
+pub async fn start(functions: Vec<Function>) -> Served {
+    start_with(functions, options()).await
+}
+
+/// Starts `functions` with `opts` and serves them.
+pub async fn start_with(functions: Vec<Function>, opts: RuntimeOptions) -> Served {
+    let rt = Arc::new(
+        Runtime::start(functions, opts)
+            .await
+            .expect("runtime starts"),
+    );
+    let api = InvokeApi::bind(rt.clone(), "127.0.0.1:0".parse().unwrap())
         .await
-        .expect("runtime starts")
+        .expect("Invoke API binds");
+    Served { rt, api }
 }
 
 /// The Python interpreter of the CI venv, or `None` with the reason printed.
@@ -156,4 +185,36 @@ pub async fn invoke(addr: SocketAddr, name: &str, headers: &[(&str, &str)], body
         body.as_bytes(),
     )
     .await
+}
+
+/// Milliseconds.
+pub fn ms(n: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(n)
+}
+
+/// A function for scripted environments (no handler): 512 MB, timeout 3 s, keep-alive 10 min.
+pub fn scripted_function(name: &str) -> Function {
+    let mut f = lamsim_sim::testing::simple_function(name, 1.0, 1.0, "10m");
+    f.memory_mb = 512;
+    f.timeout = SimTime::from_secs(3);
+    f
+}
+
+/// A runtime whose environments `launcher` plays (no process, no Invoke API).
+pub async fn scripted(
+    functions: Vec<Function>,
+    launcher: &Arc<lamsim_harness::launcher::ScriptedLauncher>,
+) -> Runtime {
+    scripted_with(functions, launcher, options()).await
+}
+
+/// [`scripted`] with `opts`.
+pub async fn scripted_with(
+    functions: Vec<Function>,
+    launcher: &Arc<lamsim_harness::launcher::ScriptedLauncher>,
+    opts: RuntimeOptions,
+) -> Runtime {
+    Runtime::start_with(functions, opts, launcher.clone())
+        .await
+        .expect("runtime starts")
 }

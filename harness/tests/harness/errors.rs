@@ -11,7 +11,7 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handler_error_is_unhandled_and_keeps_the_environment() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
@@ -31,7 +31,7 @@ async fn handler_error_is_unhandled_and_keeps_the_environment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_is_runtime_exit_error_and_next_call_is_cold() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "faults", &[], r#"{"action":"exit","code":3}"#).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
@@ -57,7 +57,7 @@ async fn timeout_kills_the_environment_and_reports_sandbox_timedout() {
     let mut f = rust_function("faults", "faults", 128);
     f.timeout = SimTime::from_millis(300);
     let rt = start(vec![f]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     invoke(addr, "faults", &[], "{}").await; // warm it up
     let t = Instant::now();
     let r = invoke(addr, "faults", &[], r#"{"action":"sleep","ms":5000}"#).await;
@@ -103,10 +103,8 @@ async fn init_exit_and_init_timeout_are_reported() {
         .insert("LAMSIM_FAULT_INIT".into(), "hang".into());
     let mut opts = options();
     opts.init_timeout = Duration::from_millis(400);
-    let rt = lamsim_harness::Runtime::start(vec![exits, hangs], opts)
-        .await
-        .unwrap();
-    let addr = rt.invoke_api_addr().unwrap();
+    let rt = start_with(vec![exits, hangs], opts).await;
+    let addr = rt.addr();
     let r = invoke(addr, "exits", &[], "{}").await;
     assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
     assert_eq!(r.json()["errorType"], "Runtime.ExitError");
@@ -142,7 +140,7 @@ async fn memory_limit_kill_is_runtime_out_of_memory() {
         );
         return;
     }
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let small = invoke(addr, "faults", &[], r#"{"action":"alloc","mb":16}"#).await;
     assert_eq!(small.status, 200);
     assert_eq!(small.header("X-Amz-Function-Error"), None);
@@ -158,4 +156,172 @@ async fn memory_limit_kill_is_runtime_out_of_memory() {
         recs[1]
     );
     rt.shutdown().await;
+}
+
+mod scripted_environments {
+    use std::sync::Arc;
+
+    use lamsim_harness::Status;
+    use lamsim_harness::launcher::{FunctionScript, Init, InitEnd, ScriptedLauncher, Step};
+
+    use crate::common::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_destroys_the_environment_and_the_next_call_is_cold() {
+        let launcher = Arc::new(ScriptedLauncher::new().script(
+            "f",
+            FunctionScript::new(ms(50), ms(20)).invocation(Step::Hang),
+        ));
+        let rt = scripted(vec![scripted_function("f")], &launcher).await;
+        let t = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(t.record.status, Status::Timeout);
+        assert_eq!(t.record.duration_ms, 3_000.0, "the function's timeout");
+        assert_eq!(t.record.error_type.as_deref(), Some("Sandbox.Timedout"));
+        assert_eq!(t.function_error, Some("Unhandled"));
+        let body: serde_json::Value = serde_json::from_slice(&t.payload).unwrap();
+        assert!(
+            body["errorMessage"]
+                .as_str()
+                .unwrap()
+                .ends_with("Task timed out after 3.00 seconds")
+        );
+        let next = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert!(next.record.cold);
+        assert_ne!(next.record.environment, t.record.environment);
+        assert_eq!(next.record.status, Status::Success);
+        assert_eq!(rt.environments("f"), 1, "the timed-out one is gone");
+        rt.shutdown().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_crash_is_an_exit_error_and_a_new_environment_takes_the_next_call() {
+        let launcher = Arc::new(ScriptedLauncher::new().script(
+            "f",
+            FunctionScript::new(ms(50), ms(20)).invocation(Step::Crash { after: ms(30) }),
+        ));
+        let rt = scripted(vec![scripted_function("f")], &launcher).await;
+        let c = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(c.record.status, Status::Crash);
+        assert_eq!(c.record.error_type.as_deref(), Some("Runtime.ExitError"));
+        let body: serde_json::Value = serde_json::from_slice(&c.payload).unwrap();
+        assert!(
+            body["errorMessage"]
+                .as_str()
+                .unwrap()
+                .ends_with("Runtime exited with error: exit status 1"),
+            "{body}"
+        );
+        let next = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert!(next.record.cold);
+        assert_eq!(next.record.status, Status::Success);
+        assert_eq!(launcher.launches("f"), 2);
+        rt.shutdown().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_function_error_keeps_the_environment_warm() {
+        let launcher = Arc::new(ScriptedLauncher::new().script(
+            "f",
+            FunctionScript::new(ms(50), ms(20)).invocation(Step::Error {
+                after: ms(5),
+                error_type: "ValueError".into(),
+            }),
+        ));
+        let rt = scripted(vec![scripted_function("f")], &launcher).await;
+        let e = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(e.record.status, Status::FunctionError);
+        assert_eq!(e.record.error_type.as_deref(), Some("ValueError"));
+        assert_eq!(e.record.duration_ms, 5.0);
+        let next = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert!(!next.record.cold);
+        assert_eq!(next.record.environment, e.record.environment);
+        rt.shutdown().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn init_failures_are_reported_and_the_next_call_tries_a_new_environment() {
+        let mut opts = options();
+        opts.init_timeout = ms(2_000);
+        let launcher = Arc::new(
+            ScriptedLauncher::new().script(
+                "f",
+                FunctionScript::new(ms(70), ms(20))
+                    .init(Init {
+                        after: ms(30),
+                        end: InitEnd::Error("Runtime.HandlerNotFound".into()),
+                    })
+                    .init(Init {
+                        after: ms(40),
+                        end: InitEnd::Crash,
+                    })
+                    .init(Init {
+                        after: ms(0),
+                        end: InitEnd::Hang,
+                    }),
+            ),
+        );
+        // Function timeout = init limit: no second init within the invocation.
+        let mut f = scripted_function("f");
+        f.timeout = lamsim_sim::time::SimTime::from_secs(2);
+        let rt = scripted_with(vec![f], &launcher, opts).await;
+        let reported = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(reported.record.status, Status::InitError);
+        assert_eq!(
+            reported.record.error_type.as_deref(),
+            Some("Runtime.HandlerNotFound")
+        );
+        assert_eq!(reported.record.init_ms, Some(30.0));
+        let crashed = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(
+            crashed.record.error_type.as_deref(),
+            Some("Runtime.ExitError")
+        );
+        assert_eq!(crashed.record.init_ms, Some(40.0));
+        let hung = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(hung.record.error_type.as_deref(), Some("Sandbox.Timedout"));
+        assert_eq!(hung.record.init_ms, Some(2_000.0), "the init timeout");
+        let ok = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(ok.record.status, Status::Success);
+        assert_eq!(ok.record.init_ms, Some(70.0));
+        assert_eq!(launcher.launches("f"), 4);
+        tokio::time::sleep(ms(1)).await;
+        assert_eq!(rt.environments("f"), 1, "failed environments are gone");
+        rt.shutdown().await;
+    }
+}
+
+mod suppressed_init {
+    use std::sync::Arc;
+
+    use lamsim_harness::Status;
+    use lamsim_harness::launcher::{FunctionScript, Init, InitEnd, ScriptedLauncher};
+
+    use crate::common::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn an_init_past_the_limit_is_tried_again_within_the_function_timeout() {
+        // Init limit 1 s, function timeout 3 s: the first init hangs, is stopped at 1 s, and
+        // a second one (1.5 s) runs within the invocation, counted in its duration.
+        let mut opts = options();
+        opts.init_timeout = ms(1_000);
+        let launcher = Arc::new(ScriptedLauncher::new().script(
+            "f",
+            FunctionScript::new(ms(1_500), ms(200)).init(Init {
+                after: ms(0),
+                end: InitEnd::Hang,
+            }),
+        ));
+        let rt = scripted_with(vec![scripted_function("f")], &launcher, opts).await;
+        let inv = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert_eq!(inv.record.status, Status::Success);
+        assert!(inv.record.cold);
+        assert_eq!(inv.record.init_ms, None, "no Init Duration, as on AWS");
+        assert_eq!(inv.record.duration_ms, 1_700.0, "second init + handler");
+        assert_eq!(inv.record.billed_duration_ms, 1_700);
+        assert_eq!(launcher.launches("f"), 2);
+        let warm = rt.invoke("f", "{}".into(), false).await.unwrap();
+        assert!(!warm.record.cold);
+        assert_eq!(warm.record.duration_ms, 200.0);
+        rt.shutdown().await;
+    }
 }

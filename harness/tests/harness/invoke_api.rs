@@ -9,7 +9,7 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_invoke_cold_then_warm() {
     let rt = start(vec![rust_function("echo", "echo", 256)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "echo", &[], r#"{"hello":"world"}"#).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), serde_json::json!({"hello": "world"}));
@@ -35,23 +35,35 @@ async fn sync_invoke_cold_then_warm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_arns_and_qualifiers_reach_the_function() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     for name in [
         "echo",
-        "echo%3Alive",
+        "echo%3A%24LATEST",
         "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aecho",
         "000000000000%3Afunction%3Aecho%3A%24LATEST",
     ] {
         let r = invoke(addr, name, &[], "{}").await;
         assert_eq!(r.status, 200, "{name}");
     }
+    // The harness has no published version or alias: as on AWS, naming one is a 404.
+    for name in ["echo%3Alive", "echo%3A1"] {
+        let r = invoke(addr, name, &[], "{}").await;
+        assert_eq!(r.status, 404, "{name}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("ResourceNotFoundException")
+        );
+    }
+    let path = |q: &str| format!("/2015-03-31/functions/echo/invocations?Qualifier={q}");
+    assert_eq!(post(addr, &path("%24LATEST"), &[], b"{}").await.status, 200);
+    assert_eq!(post(addr, &path("live"), &[], b"{}").await.status, 404);
     rt.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_function_is_404_resource_not_found() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let r = invoke(rt.invoke_api_addr().unwrap(), "nope", &[], "{}").await;
+    let r = invoke(rt.addr(), "nope", &[], "{}").await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.header("X-Amzn-ErrorType"),
@@ -67,7 +79,7 @@ async fn unknown_function_is_404_resource_not_found() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_is_204_and_starts_nothing() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "echo", &[("X-Amz-Invocation-Type", "DryRun")], "{}").await;
     assert_eq!(r.status, 204);
     assert_eq!(rt.environments("echo"), 0);
@@ -79,7 +91,7 @@ async fn dry_run_is_204_and_starts_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_is_202_then_runs() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "echo",
@@ -110,7 +122,7 @@ async fn event_is_202_then_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payload_limits_and_bad_json() {
     let rt = start(vec![rust_function("echo", "echo", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     // 6 MB + 1 byte of valid JSON (a string).
     let big = format!("\"{}\"", "x".repeat(6 * 1024 * 1024 - 1));
     let r = invoke(addr, "echo", &[], &big).await;
@@ -140,7 +152,7 @@ async fn payload_limits_and_bad_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_tail_holds_the_invocations_log() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "faults",
@@ -189,10 +201,8 @@ async fn log_file_and_records_file_hold_every_invocation() {
     let mut opts = options();
     opts.log_file = Some(dir.join("serve.log"));
     opts.records_file = Some(dir.join("invocations.jsonl"));
-    let rt = lamsim_harness::Runtime::start(vec![rust_function("faults", "faults", 256)], opts)
-        .await
-        .unwrap();
-    let addr = rt.invoke_api_addr().unwrap();
+    let rt = start_with(vec![rust_function("faults", "faults", 256)], opts).await;
+    let addr = rt.addr();
     invoke(addr, "faults", &[], r#"{"action":"log","lines":1}"#).await;
     invoke(addr, "faults", &[], r#"{"action":"error"}"#).await;
     let kept = rt.take_records();
@@ -224,13 +234,76 @@ async fn log_file_and_records_file_hold_every_invocation() {
 async fn without_cgroups_it_serves_and_says_so() {
     let mut opts = options();
     opts.cgroups = false;
-    let rt = lamsim_harness::Runtime::start(vec![rust_function("echo", "echo", 128)], opts)
-        .await
-        .unwrap();
+    let rt = start_with(vec![rust_function("echo", "echo", 128)], opts).await;
     assert_eq!(rt.cpu_limit(), lamsim_harness::CpuLimit::None);
     assert!(rt.cpu_limit_reason().is_some());
     let inv = rt.invoke("echo", "{}".into(), false).await.unwrap();
     assert_eq!(inv.record.cpu_limit, lamsim_harness::CpuLimit::None);
     assert!(inv.record.max_memory_used_mb > 0, "VmHWM without a cgroup");
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_client_context_is_refused_and_never_reaches_the_runtime() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let rt = start(vec![rust_function("echo", "echo", 128)]).await;
+    let addr = rt.addr();
+    for bad in [
+        b64("not json"),
+        b64("{\"a\":1}\r\nX-Evil: 1"),
+        "%%%".to_string(),
+    ] {
+        let r = invoke(addr, "echo", &[("X-Amz-Client-Context", &bad)], "{}").await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("InvalidRequestContentException")
+        );
+        assert_eq!(r.json()["Type"], "User");
+    }
+    assert_eq!(
+        rt.environments("echo"),
+        0,
+        "refused before any environment started"
+    );
+    // CR/LF between JSON tokens are fine: the runtime gets the compact JSON.
+    let ok = b64("{\r\n \"custom\": {\"k\": \"v\"}\r\n}");
+    for _ in 0..2 {
+        let r = invoke(addr, "echo", &[("X-Amz-Client-Context", &ok)], "{}").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("X-Amz-Function-Error"), None);
+    }
+    let recs = rt.take_records();
+    assert_eq!(
+        recs.iter().map(|r| r.cold).collect::<Vec<_>>(),
+        [true, false],
+        "the environment survived"
+    );
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_up_to_awss_limit_of_6291556_bytes_pass() {
+    let rt = start(vec![rust_function("faults", "faults", 256)]).await;
+    let addr = rt.addr();
+    let r = invoke(
+        addr,
+        "faults",
+        &[],
+        r#"{"action": "big", "bytes": 6291556}"#,
+    )
+    .await;
+    assert_eq!(r.header("X-Amz-Function-Error"), None);
+    assert_eq!(r.body.len(), 6_291_556);
+    let r = invoke(
+        addr,
+        "faults",
+        &[],
+        r#"{"action": "big", "bytes": 6291557}"#,
+    )
+    .await;
+    assert_eq!(r.header("X-Amz-Function-Error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorType"], "Function.ResponseSizeTooLarge");
     rt.shutdown().await;
 }

@@ -16,7 +16,10 @@ fn py_function(python: &str, name: &str, handler: &str) -> lamsim_sim::model::Fu
             handler.to_string(),
         ],
     );
-    f.handler.as_mut().unwrap().cwd = python_handlers_dir();
+    let h = f.handler.as_mut().unwrap();
+    h.cwd = python_handlers_dir();
+    // Handlers get none of the host's variables: keep the source tree free of __pycache__.
+    h.env.insert("PYTHONDONTWRITEBYTECODE".into(), "1".into());
     f
 }
 
@@ -33,7 +36,7 @@ async fn awslambdaric_serves_events_context_and_errors() {
         py_function(&py, "missing", "app.nope"),
     ])
     .await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(
         addr,
         "transform",

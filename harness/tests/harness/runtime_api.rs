@@ -8,7 +8,7 @@ async fn next_headers_env_and_status_codes() {
     let mut f = rust_function("probe", "probe", 512);
     f.timeout = lamsim_sim::time::SimTime::from_secs(7);
     let rt = start(vec![f]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     // base64 of {"custom":{"a":1}}
     let cc = "eyJjdXN0b20iOnsiYSI6MX19";
     let r = invoke(
@@ -71,5 +71,40 @@ async fn next_headers_env_and_status_codes() {
     // Second call: a second response for the first request id is refused with 403.
     let p2 = invoke(addr, "probe", &[], "{}").await.json();
     assert_eq!(p2["repeat_status"], 403);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_local_processes_cannot_use_an_environments_runtime_api() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    let addr = rt.addr();
+    let r = invoke(addr, "faults", &[], r#"{"action": "env"}"#).await;
+    let api = r.json()["env"]["AWS_LAMBDA_RUNTIME_API"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // This test process is not the environment's: it gets no event and cannot answer one.
+    for request in [
+        format!("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: {api}\r\n\r\n"),
+        format!(
+            "POST /2018-06-01/runtime/invocation/x/response HTTP/1.1\r\nHost: {api}\r\n\
+             Content-Length: 2\r\n\r\n{{}}"
+        ),
+    ] {
+        let mut s = tokio::net::TcpStream::connect(&api).await.unwrap();
+        let _ = s.write_all(request.as_bytes()).await;
+        let mut got = Vec::new();
+        let _ = tokio::time::timeout(ms(10_000), s.read_to_end(&mut got))
+            .await
+            .expect("closed (hang guard)");
+        assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    }
+    // The environment's own runtime still is served.
+    let r = invoke(addr, "faults", &[], r#"{"n": 1}"#).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["n"], 1);
+    let recs = rt.take_records();
+    assert!(!recs[1].cold);
     rt.shutdown().await;
 }

@@ -6,7 +6,7 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_response_is_assembled_and_first_byte_measured() {
     let rt = start(vec![rust_function("stream", "stream", 128)]).await;
-    let addr = rt.invoke_api_addr().unwrap();
+    let addr = rt.addr();
     let r = invoke(addr, "stream", &[], r#"{"chunks": 4, "gap_ms": 50}"#).await;
     assert_eq!(r.status, 200);
     assert_eq!(&r.body[..], b"chunk 0\nchunk 1\nchunk 2\nchunk 3\n");

@@ -1,8 +1,11 @@
 //! Misbehaves on purpose, for tests of error handling:
 //! `{"action": "error"}` returns an error; `{"action": "exit", "code": 3}` exits the process;
 //! `{"action": "alloc", "mb": 300}` touches that much memory; `{"action": "sleep", "ms": 5000}`
-//! sleeps; anything else echoes. With `LAMSIM_FAULT_INIT=exit` the process exits during init,
+//! sleeps; `{"action": "log", "lines": 3}` prints that many lines; `{"action": "long-line",
+//! "bytes": 16777216}` writes that many bytes to stdout with no newline; `{"action": "big", "bytes": N}` returns a response of N bytes; `{"action": "env"}`
+//! returns the process's environment variables and open file descriptors (number → target); anything else echoes. With `LAMSIM_FAULT_INIT=exit` the process exits during init,
 //! with `LAMSIM_FAULT_INIT=hang` it never calls the Runtime API.
+use std::io::Write;
 use std::time::Duration;
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
@@ -46,6 +49,41 @@ async fn main() -> Result<(), Error> {
                     println!("log line {i}");
                 }
                 Ok(json!({"logged": true}))
+            }
+            Some("big") => {
+                // A JSON string: `bytes` bytes in all, quotes included.
+                let n = p.get("bytes").and_then(Value::as_u64).unwrap_or(1024) as usize;
+                Ok(Value::String("x".repeat(n.saturating_sub(2))))
+            }
+            Some("long-line") => {
+                let n = p.get("bytes").and_then(Value::as_u64).unwrap_or(1 << 20) as usize;
+                let mut out = std::io::stdout().lock();
+                let chunk = [b'x'; 64 * 1024];
+                let mut left = n;
+                while left > 0 {
+                    let k = left.min(chunk.len());
+                    out.write_all(&chunk[..k])?;
+                    left -= k;
+                }
+                out.flush()?;
+                Ok(json!({"written": n}))
+            }
+            Some("env") => {
+                let env: serde_json::Map<String, Value> = std::env::vars()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect();
+                // Each open descriptor and what it points to.
+                let fds: serde_json::Map<String, Value> = std::fs::read_dir("/proc/self/fd")?
+                    .filter_map(|e| {
+                        let e = e.ok()?;
+                        let target = std::fs::read_link(e.path()).ok()?;
+                        Some((
+                            e.file_name().to_string_lossy().into_owned(),
+                            Value::String(target.display().to_string()),
+                        ))
+                    })
+                    .collect();
+                Ok(json!({"env": env, "fds": fds}))
             }
             _ => Ok(p),
         }
