@@ -1,4 +1,4 @@
-//! Workload files: raw TOML → validated [`Scenario`](crate::model::Scenario).
+//! Workload files: raw TOML → validated [`Scenario`].
 //!
 //! Parsing is two-staged: [`raw`] mirrors the file with serde (`deny_unknown_fields`,
 //! kebab-case, everything optional), then [`validate`] resolves every default, converts units
