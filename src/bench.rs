@@ -270,7 +270,7 @@ fn cells(r: &BenchResult) -> Vec<String> {
 /// The results as an aligned table or a Markdown table, with the recommendations.
 fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
     let s = &out.summary;
-    let header = [
+    let columns: Vec<(&str, bool)> = [
         "memory_mb",
         "arch",
         "source",
@@ -286,8 +286,15 @@ fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
         "max_mem_mb",
         "usd_per_invocation",
         "usd_per_million",
-    ];
-    let rows: Vec<Vec<String>> = s.results.iter().map(cells).collect();
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, h)| (*h, i >= 3))
+    .collect();
+    let mut table = lamsim_reports::Table::new(&columns);
+    for r in &s.results {
+        table.row(cells(r));
+    }
     let mut text = String::new();
     text.push_str(&format!(
         "{}`{}` (cpu_limit: {}, measured on {})\n\n",
@@ -300,52 +307,11 @@ fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
         s.cpu_limit,
         s.architecture
     ));
-    if markdown {
-        text.push_str(&format!("| {} |\n", header.join(" | ")));
-        text.push_str(&format!(
-            "|{}\n",
-            header
-                .iter()
-                .enumerate()
-                .map(|(i, _)| if i < 3 { "---|" } else { "---:|" })
-                .collect::<String>()
-        ));
-        for r in &rows {
-            text.push_str(&format!("| {} |\n", r.join(" | ")));
-        }
+    text.push_str(&if markdown {
+        table.to_markdown()
     } else {
-        let widths: Vec<usize> = (0..header.len())
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].len())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[&str]| {
-            let mut l = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i < 3 {
-                        format!("{c:<w$}", w = widths[i])
-                    } else {
-                        format!("{c:>w$}", w = widths[i])
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ");
-            l.truncate(l.trim_end().len());
-            l.push('\n');
-            l
-        };
-        text.push_str(&line(&header));
-        for r in &rows {
-            let c: Vec<&str> = r.iter().map(String::as_str).collect();
-            text.push_str(&line(&c));
-        }
-    }
+        table.to_text()
+    });
     text.push('\n');
     if !out.modelled.is_empty() {
         text.push_str(&format!(

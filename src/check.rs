@@ -90,8 +90,9 @@ pub fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     let cmp = check::compare(&baseline, &current, &limits);
     if !args.quiet || cmp.failed() {
+        let text = lamsim_reports::render_check(&cmp, lamsim_reports::Format::Table);
         stdout
-            .write_all(lamsim_reports::render_check(&cmp).as_bytes())
+            .write_all(text.as_bytes())
             .context("cannot write to stdout")?;
     }
     if limits.is_empty() && !args.quiet {
