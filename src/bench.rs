@@ -2,12 +2,10 @@
 //! handler through the mini-runtime at each memory size and reports init and duration
 //! statistics, cost and the Power Tuning recommendations (see `lamsim_harness::bench`).
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use lamsim_harness::bench::{self, BenchOptions, BenchOutput, Payloads};
 use lamsim_reports::Format;
@@ -15,6 +13,7 @@ use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchResult, SAMPLES_CSV_FILE};
 use lamsim_sim::model::Architecture;
 use lamsim_sim::sweep;
 
+use crate::ExitStatus;
 use crate::progress::Progress;
 
 /// Name of the summary file in the `--out` folder.
@@ -73,23 +72,16 @@ pub struct BenchArgs {
     pub quiet: bool,
 }
 
-fn input_error(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
-    ExitCode::from(crate::EXIT_ERROR)
-}
-
 /// The options from the flags.
-fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
-    let memory_mb = sweep::parse_memory(&args.memory)
-        .map_err(input_error)?
+fn options(args: &BenchArgs) -> Result<BenchOptions> {
+    let memory_mb = sweep::parse_memory(&args.memory)?
         .values
         .iter()
         .filter_map(|v| v.as_integer().and_then(|m| u32::try_from(m).ok()))
         .collect();
     let architectures = match &args.architecture {
         None => Vec::new(),
-        Some(list) => sweep::parse_architecture(list)
-            .map_err(input_error)?
+        Some(list) => sweep::parse_architecture(list)?
             .values
             .iter()
             .map(|v| match v.as_str() {
@@ -111,32 +103,18 @@ fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
 }
 
 /// Runs `lamsim bench`: exit 0 after a complete benchmark, 2 on bad input (nothing written).
-pub fn bench(args: BenchArgs) -> Result<ExitCode> {
-    let scenario = match crate::run::load(&args.workload) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let opts = match options(&args) {
-        Ok(o) => o,
-        Err(code) => return Ok(code),
-    };
+pub fn bench(args: BenchArgs) -> Result<ExitStatus> {
+    let scenario = crate::run::load(&args.workload)?;
+    let opts = options(&args)?;
     let payloads = match &args.payload {
         None => Payloads::default(),
         Some(p) => {
-            let text = match std::fs::read_to_string(p) {
-                Ok(t) => t,
-                Err(e) => return Ok(input_error(format!("--payload {}: {e}", p.display()))),
-            };
-            match Payloads::parse(&text, &p.display().to_string()) {
-                Ok(p) => p,
-                Err(e) => return Ok(input_error(e)),
-            }
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow!("--payload {}: {e}", p.display()))?;
+            Payloads::parse(&text, &p.display().to_string())?
         }
     };
-    let (_, function) = match bench::check(&scenario, &args.function, &opts) {
-        Ok(f) => f,
-        Err(e) => return Ok(input_error(e)),
-    };
+    let (_, function) = bench::check(&scenario, &args.function, &opts)?;
     let native = bench::native_architecture().expect("checked by bench::check");
     if !args.quiet {
         eprintln!(
@@ -190,10 +168,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         tick,
     ));
     progress.finish();
-    let out = match result {
-        Ok(o) => o,
-        Err(e) => return Ok(input_error(e)),
-    };
+    let out = result?;
 
     let json = {
         let mut s =
@@ -215,17 +190,14 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         lamsim_reports::write_dir_files(dir, &files)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
-    let mut stdout = std::io::stdout().lock();
     match args.format {
-        Format::Json => stdout.write_all(json.as_bytes()),
-        Format::Csv => stdout.write_all(csv.as_bytes()),
-        Format::Table => stdout.write_all(render(&out, &opts, false).as_bytes()),
-        Format::Markdown => stdout.write_all(render(&out, &opts, true).as_bytes()),
+        Format::Json => crate::output::print(&json)?,
+        Format::Csv => crate::output::print(&csv)?,
+        Format::Table => crate::output::print(&render(&out, &opts, false))?,
+        Format::Markdown => crate::output::print(&render(&out, &opts, true))?,
     }
-    .context("cannot write to stdout")?;
-    stdout.flush().context("cannot write to stdout")?;
     debug_assert_eq!(out.summary.schema_version, BENCH_SCHEMA_VERSION);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn ms(v: f64) -> String {

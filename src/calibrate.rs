@@ -3,11 +3,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use lamsim_harness::calibrate::{self, Calibration, Options};
+
+use crate::ExitStatus;
 
 /// How many unparseable REPORT lines are shown (all are counted).
 const SHOWN_MALFORMED: usize = 5;
@@ -39,7 +40,7 @@ pub struct CalibrateArgs {
 }
 
 /// `lamsim calibrate`: exit 0 when the file was written, 2 on bad input.
-pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+pub fn calibrate(args: CalibrateArgs) -> Result<ExitStatus> {
     if args.out.is_dir() {
         bail!(
             "--out {}: is a folder; give the calibration file's name, e.g. --out calibration.toml",
@@ -108,7 +109,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         }
         writeln!(stdout, "wrote {}", args.out.display())?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn write(args: &CalibrateArgs, out_name: &str, cal: &Calibration) -> Result<()> {

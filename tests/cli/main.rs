@@ -9,6 +9,7 @@ mod bad_input;
 mod bench;
 mod broken_pipe;
 mod calibrate;
+mod completions;
 mod determinism;
 mod examples;
 mod exit_codes;
