@@ -115,6 +115,11 @@ pub fn bench(args: BenchArgs) -> Result<ExitStatus> {
         }
     };
     let (_, function) = bench::check(&scenario, &args.function, &opts)?;
+    if let Some(dir) = &args.out {
+        let mut inputs = crate::out_dir::inputs_of(&args.workload, &scenario);
+        inputs.extend(args.payload.clone());
+        crate::out_dir::check(dir, &inputs, None)?;
+    }
     let native = bench::native_architecture().expect("checked by bench::check");
     if !args.quiet {
         eprintln!(

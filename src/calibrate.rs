@@ -118,10 +118,44 @@ fn write(args: &CalibrateArgs, out_name: &str, cal: &Calibration) -> Result<()> 
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    for (name, _) in &files {
+        refuse_overwriting_an_input(&dir.join(name), &args.inputs)?;
+    }
     let refs: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_bytes()))
         .collect();
     lamsim_reports::write_dir_files(&dir, &refs)
         .with_context(|| format!("cannot write {}", args.out.display()))
+}
+
+/// Refuses to write `target` when it is one of the `inputs`, or a file calibrate reads in an
+/// input bench folder (`bench.json`, `samples.csv`).
+fn refuse_overwriting_an_input(target: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
+    {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    for input in inputs {
+        let read: Vec<PathBuf> = if input.is_dir() {
+            [
+                crate::bench::BENCH_JSON_FILE,
+                lamsim_sim::bench::SAMPLES_CSV_FILE,
+            ]
+            .iter()
+            .map(|n| input.join(n))
+            .collect()
+        } else {
+            vec![input.clone()]
+        };
+        if read.iter().any(|r| same(r, target)) {
+            bail!(
+                "--out {}: would overwrite {}, an input of this calibration; choose another file name",
+                target.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ mod calibrate;
 mod check;
 mod completions;
 mod exit;
+mod out_dir;
 mod output;
 mod progress;
 mod report;

@@ -99,6 +99,13 @@ fn apply_overrides(
 pub fn run(args: RunArgs) -> Result<ExitStatus> {
     let mut scenario = load(&args.workload)?;
     apply_overrides(&mut scenario, args.seed, args.replicates)?;
+    if let Some(dir) = &args.out {
+        crate::out_dir::check(
+            dir,
+            &crate::out_dir::inputs_of(&args.workload, &scenario),
+            None,
+        )?;
+    }
     let sim = &scenario.simulation;
     if !args.quiet {
         eprintln!(

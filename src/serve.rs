@@ -33,6 +33,11 @@ pub struct ServeArgs {
 /// Runs `lamsim serve`. Returns exit code 0 after a clean shutdown.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let scenario = crate::run::load(&args.workload)?;
+    crate::out_dir::check(
+        &args.out,
+        &crate::out_dir::inputs_of(&args.workload, &scenario),
+        Some(&crate::out_dir::SERVE_FILES),
+    )?;
     let mut functions = Vec::new();
     for f in scenario.functions {
         if f.handler.is_some() {

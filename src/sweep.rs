@@ -185,6 +185,10 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
     if shard.is_some() && args.out.is_none() {
         bail!("--shard needs --out DIR: `lamsim merge` reads the shards' folders");
     }
+    if let Some(dir) = &args.out {
+        let inputs = crate::out_dir::inputs_of(&args.workload, &w.base);
+        crate::out_dir::check(dir, &inputs, None)?;
+    }
     let all = sweep::cross_product(&axes);
     let mine = match shard {
         Some((i, n)) => sweep::shard_points(&all, i, n),
@@ -318,6 +322,7 @@ fn finish_report(
 
 /// `lamsim merge`: combine shard folders into what the unsharded sweep writes.
 pub fn merge(args: MergeArgs) -> Result<ExitStatus> {
+    crate::out_dir::check(&args.out, &args.shard_dirs, None)?;
     let mut shards = Vec::new();
     for dir in &args.shard_dirs {
         let path = dir.join(SHARD_JSON_FILE);

@@ -15,6 +15,7 @@ mod examples;
 mod exit_codes;
 mod notebook;
 mod out_dir;
+mod out_guard;
 mod parquet;
 mod report;
 mod run_outputs;
