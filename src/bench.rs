@@ -2,17 +2,16 @@
 //! handler through the mini-runtime at each memory size and reports init and duration
 //! statistics, cost and the Power Tuning recommendations (see `lamsim_harness::bench`).
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use lamsim_harness::bench::{self, BenchOptions, BenchOutput, Payloads};
 use lamsim_reports::Format;
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchResult, SAMPLES_CSV_FILE};
 
+use crate::ExitStatus;
 use crate::flags;
 use crate::progress::Progress;
 
@@ -72,17 +71,12 @@ pub struct BenchArgs {
     pub quiet: bool,
 }
 
-fn input_error(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
-    ExitCode::from(crate::EXIT_ERROR)
-}
-
 /// The options from the flags.
-fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
-    let memory_mb = flags::memory_list(&args.memory).map_err(input_error)?;
+fn options(args: &BenchArgs) -> Result<BenchOptions> {
+    let memory_mb = flags::memory_list(&args.memory)?;
     let architectures = match &args.architecture {
         None => Vec::new(),
-        Some(list) => flags::architecture_list(list).map_err(input_error)?,
+        Some(list) => flags::architecture_list(list)?,
     };
     Ok(BenchOptions {
         memory_mb,
@@ -97,32 +91,23 @@ fn options(args: &BenchArgs) -> Result<BenchOptions, ExitCode> {
 }
 
 /// Runs `lamsim bench`: exit 0 after a complete benchmark, 2 on bad input (nothing written).
-pub fn bench(args: BenchArgs) -> Result<ExitCode> {
-    let scenario = match crate::run::load(&args.workload) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let opts = match options(&args) {
-        Ok(o) => o,
-        Err(code) => return Ok(code),
-    };
+pub fn bench(args: BenchArgs) -> Result<ExitStatus> {
+    let scenario = crate::run::load(&args.workload)?;
+    let opts = options(&args)?;
     let payloads = match &args.payload {
         None => Payloads::default(),
         Some(p) => {
-            let text = match std::fs::read_to_string(p) {
-                Ok(t) => t,
-                Err(e) => return Ok(input_error(format!("--payload {}: {e}", p.display()))),
-            };
-            match Payloads::parse(&text, &p.display().to_string()) {
-                Ok(p) => p,
-                Err(e) => return Ok(input_error(e)),
-            }
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| anyhow!("--payload {}: {e}", p.display()))?;
+            Payloads::parse(&text, &p.display().to_string())?
         }
     };
-    let (_, function) = match bench::check(&scenario, &args.function, &opts) {
-        Ok(f) => f,
-        Err(e) => return Ok(input_error(e)),
-    };
+    let (_, function) = bench::check(&scenario, &args.function, &opts)?;
+    if let Some(dir) = &args.out {
+        let mut inputs = crate::out_dir::inputs_of(&args.workload, &scenario);
+        inputs.extend(args.payload.clone());
+        crate::out_dir::check(dir, &inputs, None)?;
+    }
     let native = bench::native_architecture().expect("checked by bench::check");
     if !args.quiet {
         eprintln!(
@@ -176,10 +161,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         tick,
     ));
     progress.finish();
-    let out = match result {
-        Ok(o) => o,
-        Err(e) => return Ok(input_error(e)),
-    };
+    let out = result?;
 
     let json = {
         let mut s =
@@ -201,17 +183,14 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode> {
         lamsim_reports::write_dir_files(dir, &files)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
-    let mut stdout = std::io::stdout().lock();
     match args.format {
-        Format::Json => stdout.write_all(json.as_bytes()),
-        Format::Csv => stdout.write_all(csv.as_bytes()),
-        Format::Table => stdout.write_all(render(&out, &opts, false).as_bytes()),
-        Format::Markdown => stdout.write_all(render(&out, &opts, true).as_bytes()),
+        Format::Json => crate::output::print(&json)?,
+        Format::Csv => crate::output::print(&csv)?,
+        Format::Table => crate::output::print(&render(&out, &opts, false))?,
+        Format::Markdown => crate::output::print(&render(&out, &opts, true))?,
     }
-    .context("cannot write to stdout")?;
-    stdout.flush().context("cannot write to stdout")?;
     debug_assert_eq!(out.summary.schema_version, BENCH_SCHEMA_VERSION);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn ms(v: f64) -> String {
@@ -256,7 +235,7 @@ fn cells(r: &BenchResult) -> Vec<String> {
 /// The results as an aligned table or a Markdown table, with the recommendations.
 fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
     let s = &out.summary;
-    let header = [
+    let columns: Vec<(&str, bool)> = [
         "memory_mb",
         "arch",
         "source",
@@ -272,8 +251,15 @@ fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
         "max_mem_mb",
         "usd_per_invocation",
         "usd_per_million",
-    ];
-    let rows: Vec<Vec<String>> = s.results.iter().map(cells).collect();
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, h)| (*h, i >= 3))
+    .collect();
+    let mut table = lamsim_reports::Table::new(&columns);
+    for r in &s.results {
+        table.row(cells(r));
+    }
     let mut text = String::new();
     text.push_str(&format!(
         "{}`{}` (cpu_limit: {}, measured on {})\n\n",
@@ -286,52 +272,11 @@ fn render(out: &BenchOutput, opts: &BenchOptions, markdown: bool) -> String {
         s.cpu_limit,
         s.architecture
     ));
-    if markdown {
-        text.push_str(&format!("| {} |\n", header.join(" | ")));
-        text.push_str(&format!(
-            "|{}\n",
-            header
-                .iter()
-                .enumerate()
-                .map(|(i, _)| if i < 3 { "---|" } else { "---:|" })
-                .collect::<String>()
-        ));
-        for r in &rows {
-            text.push_str(&format!("| {} |\n", r.join(" | ")));
-        }
+    text.push_str(&if markdown {
+        table.to_markdown()
     } else {
-        let widths: Vec<usize> = (0..header.len())
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].len())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[&str]| {
-            let mut l = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if i < 3 {
-                        format!("{c:<w$}", w = widths[i])
-                    } else {
-                        format!("{c:>w$}", w = widths[i])
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ");
-            l.truncate(l.trim_end().len());
-            l.push('\n');
-            l
-        };
-        text.push_str(&line(&header));
-        for r in &rows {
-            let c: Vec<&str> = r.iter().map(String::as_str).collect();
-            text.push_str(&line(&c));
-        }
-    }
+        table.to_text()
+    });
     text.push('\n');
     if !out.modelled.is_empty() {
         text.push_str(&format!(

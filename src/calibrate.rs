@@ -3,11 +3,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use lamsim_harness::calibrate::{self, Calibration, Options};
+
+use crate::ExitStatus;
 
 /// How many unparseable REPORT lines are shown (all are counted).
 const SHOWN_MALFORMED: usize = 5;
@@ -39,7 +40,7 @@ pub struct CalibrateArgs {
 }
 
 /// `lamsim calibrate`: exit 0 when the file was written, 2 on bad input.
-pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+pub fn calibrate(args: CalibrateArgs) -> Result<ExitStatus> {
     if args.out.is_dir() {
         bail!(
             "--out {}: is a folder; give the calibration file's name, e.g. --out calibration.toml",
@@ -108,7 +109,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         }
         writeln!(stdout, "wrote {}", args.out.display())?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn write(args: &CalibrateArgs, out_name: &str, cal: &Calibration) -> Result<()> {
@@ -117,10 +118,44 @@ fn write(args: &CalibrateArgs, out_name: &str, cal: &Calibration) -> Result<()> 
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    for (name, _) in &files {
+        refuse_overwriting_an_input(&dir.join(name), &args.inputs)?;
+    }
     let refs: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_bytes()))
         .collect();
     lamsim_reports::write_dir_files(&dir, &refs)
         .with_context(|| format!("cannot write {}", args.out.display()))
+}
+
+/// Refuses to write `target` when it is one of the `inputs`, or a file calibrate reads in an
+/// input bench folder (`bench.json`, `samples.csv`).
+fn refuse_overwriting_an_input(target: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize())
+    {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    for input in inputs {
+        let read: Vec<PathBuf> = if input.is_dir() {
+            [
+                crate::bench::BENCH_JSON_FILE,
+                lamsim_sim::bench::SAMPLES_CSV_FILE,
+            ]
+            .iter()
+            .map(|n| input.join(n))
+            .collect()
+        } else {
+            vec![input.clone()]
+        };
+        if read.iter().any(|r| same(r, target)) {
+            bail!(
+                "--out {}: would overwrite {}, an input of this calibration; choose another file name",
+                target.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,11 +1,16 @@
 //! `lamsim`: simulate the cost and latency of an AWS Lambda workload before deploying it.
 //!
-//! Exit codes: 0 ok; 1 the run finished but a declared check failed (an `[slo]`); 2 error.
+//! Exit codes ([`ExitStatus`]): 0 ok; 1 the command finished but a declared check failed (an
+//! `[slo]`, a `check` limit); 2 error, printed once on stderr by [`exit::print_error`].
 
 mod bench;
 mod calibrate;
 mod check;
+mod completions;
+mod exit;
 mod flags;
+mod out_dir;
+mod output;
 mod progress;
 mod report;
 mod run;
@@ -16,10 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Exit code of a run whose declared check (an `[slo]`) failed.
-pub const EXIT_CHECK_FAILED: u8 = 1;
-/// Exit code of an error (bad input, I/O).
-pub const EXIT_ERROR: u8 = 2;
+pub use crate::exit::ExitStatus;
 
 /// Simulate what an AWS Lambda workload will cost and how fast it will answer.
 #[derive(Parser, Debug)]
@@ -51,11 +53,13 @@ enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Redraw report.html, report.md and charts/ from a run, bench or sweep output folder.
     Report(report::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    exit::finish(match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
         Command::Runtimes(a) => run::runtimes(a),
@@ -66,19 +70,6 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::bench(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Report(a) => report::report(a),
-    };
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            // A closed stdout (e.g. `lamsim run … | head`) ends quietly.
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+        Command::Completions(a) => completions::completions(a),
+    })
 }

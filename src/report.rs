@@ -2,9 +2,8 @@
 //! bench or a sweep wrote into its output folder, without running anything again.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use lamsim_reports::{
     CHARTS_DIR, REPORT_HTML_FILE, REPORT_MD_FILE, ReportOptions, SUMMARY_JSON_FILE,
@@ -15,6 +14,7 @@ use lamsim_sim::report_data::{REPORT_DATA_SCHEMA_VERSION, ReportData};
 use lamsim_sim::summary::{SCHEMA_VERSION, Summary};
 use lamsim_study::sweep::{self, Point, SWEEP_JSON_FILE, SweepHeader, SweepReport};
 
+use crate::ExitStatus;
 use crate::bench::BENCH_JSON_FILE;
 use crate::run::REPORT_DATA_JSON_FILE;
 
@@ -29,11 +29,6 @@ pub struct ReportArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-fn error_exit(text: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {text}");
-    ExitCode::from(crate::EXIT_ERROR)
 }
 
 /// Reads and parses `path`; the error names the file and says what was expected.
@@ -115,18 +110,15 @@ fn files_of(dir: &Path, opts: &ReportOptions) -> Result<Vec<(String, Vec<u8>)>, 
 
 /// `lamsim report DIR`: regenerate the reports in place, all or nothing; exit 2 when `DIR`
 /// is not an output folder or its files cannot be read.
-pub fn report(args: ReportArgs) -> Result<ExitCode> {
+pub fn report(args: ReportArgs) -> Result<ExitStatus> {
     if !args.dir.is_dir() {
-        return Ok(error_exit(format!(
+        bail!(
             "{}: not a folder; give the --out folder of lamsim run, bench or sweep",
             args.dir.display()
-        )));
+        );
     }
     let opts = ReportOptions { png: args.png };
-    let files = match files_of(&args.dir, &opts) {
-        Ok(f) => f,
-        Err(e) => return Ok(error_exit(e)),
-    };
+    let files = files_of(&args.dir, &opts).map_err(|e| anyhow!(e))?;
     let refs: Vec<(&str, &[u8])> = files
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
@@ -144,5 +136,5 @@ pub fn report(args: ReportArgs) -> Result<ExitCode> {
             args.dir.display()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -1,8 +1,6 @@
 //! `lamsim run`, `lamsim validate` and `lamsim runtimes`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -14,6 +12,7 @@ use lamsim_sim::runner::{self, PROGRESS_STEPS};
 use lamsim_sim::series::{InvocationSample, SeriesOptions};
 use lamsim_sim::summary::Summary;
 
+use crate::ExitStatus;
 use crate::progress::Progress;
 
 /// `lamsim run`.
@@ -52,6 +51,10 @@ pub struct ValidateArgs {
     /// Workload files to check.
     #[arg(required = true)]
     pub workloads: Vec<PathBuf>,
+    /// Output format on stdout: `table` (an `ok:` line per valid file) or `json` (every
+    /// file with its errors, which also go to stderr).
+    #[arg(long, default_value_t = Format::Table, value_parser = crate::output::formats(&[Format::Table, Format::Json]))]
+    pub format: Format,
     /// Print nothing for valid files.
     #[arg(long, short)]
     pub quiet: bool,
@@ -60,17 +63,17 @@ pub struct ValidateArgs {
 /// `lamsim runtimes`.
 #[derive(Args, Debug)]
 pub struct RuntimesArgs {
+    /// Output format on stdout.
+    #[arg(long, default_value_t = Format::Table)]
+    pub format: Format,
     /// Accepted for symmetry with the other commands (the list is the output).
     #[arg(long, short)]
     pub quiet: bool,
 }
 
-/// Loads a workload, printing every validation error on stderr.
-pub(crate) fn load(path: &Path) -> Result<Scenario, ExitCode> {
-    config::load(path).map_err(|errors| {
-        eprint!("{errors}");
-        ExitCode::from(crate::EXIT_ERROR)
-    })
+/// Loads a workload; the error lists every validation error (see [`crate::exit::print_error`]).
+pub(crate) fn load(path: &Path) -> Result<Scenario> {
+    Ok(config::load(path)?)
 }
 
 /// Applies command-line overrides and checks them like the file's own keys.
@@ -94,7 +97,7 @@ fn apply_overrides(
 /// Refuses a run that cannot finish or fit (exit 2, saying the estimate) and warns on stderr
 /// about one expected to take more than a minute; see [`lamsim_sim::estimate`] for the
 /// assumed speed and the limits.
-fn check_size(scenario: &Scenario) -> Result<(), ExitCode> {
+fn check_size(scenario: &Scenario) -> Result<()> {
     use lamsim_sim::estimate::{INVOCATIONS_PER_S_PER_CORE, MAX_INVOCATIONS, WARN_SECONDS};
     let est = lamsim_sim::estimate::estimate(scenario, scenario.simulation.replicates);
     let available = available_memory_bytes();
@@ -104,10 +107,9 @@ fn check_size(scenario: &Scenario) -> Result<(), ExitCode> {
             Some(m) => format!("{:.1} GB of available memory", m / 1e9),
             None => "no memory limit known".to_string(),
         };
-        eprintln!(
-            "lamsim: refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates)"
+        bail!(
+            "refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates)"
         );
-        return Err(ExitCode::from(crate::EXIT_ERROR));
     }
     // Replicates run in parallel, one core each.
     let cores = std::thread::available_parallelism()
@@ -134,14 +136,16 @@ fn available_memory_bytes() -> Option<f64> {
 
 /// `lamsim run`: simulate, print, optionally write the output folder; exit 1 on a violated
 /// `[slo]`.
-pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let mut scenario = match load(&args.workload) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: RunArgs) -> Result<ExitStatus> {
+    let mut scenario = load(&args.workload)?;
     apply_overrides(&mut scenario, args.seed, args.replicates)?;
-    if let Err(code) = check_size(&scenario) {
-        return Ok(code);
+    check_size(&scenario)?;
+    if let Some(dir) = &args.out {
+        crate::out_dir::check(
+            dir,
+            &crate::out_dir::inputs_of(&args.workload, &scenario),
+            None,
+        )?;
     }
     let sim = &scenario.simulation;
     if !args.quiet {
@@ -193,9 +197,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         lamsim_reports::write_dir_files(dir, &refs)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
-    let mut stdout = std::io::stdout().lock();
-    lamsim_reports::write(&summary, args.format, &mut stdout).context("cannot write to stdout")?;
-    stdout.flush().context("cannot write to stdout")?;
+    crate::output::print(&lamsim_reports::render(&summary, args.format))?;
 
     if let Some(slo) = &summary.slo {
         if !slo.met {
@@ -204,10 +206,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             for v in &slo.violations {
                 eprintln!("  {v}");
             }
-            return Ok(ExitCode::from(crate::EXIT_CHECK_FAILED));
+            return Ok(ExitStatus::CheckFailed);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 /// Name of the time series and latency CDFs (JSON) in an output folder.
@@ -256,64 +258,111 @@ fn output_files(
 }
 
 /// `lamsim validate`: every file is checked; exit 2 when any has an error.
-pub fn validate(args: ValidateArgs) -> Result<ExitCode> {
+pub fn validate(args: ValidateArgs) -> Result<ExitStatus> {
     let mut failed = false;
-    // Written with `writeln!`, not `println!`, so a closed stdout is an error that ends the
-    // program quietly (see `main`), not a panic.
-    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
+    let mut files = Vec::new();
     for path in &args.workloads {
         match config::load(path) {
             Ok(s) => {
+                let n = s.functions.len();
                 if !args.quiet {
-                    writeln!(
-                        out,
-                        "ok: {} ({} function{}, window {})",
+                    text.push_str(&format!(
+                        "ok: {} ({n} function{}, window {})\n",
                         path.display(),
-                        s.functions.len(),
-                        if s.functions.len() == 1 { "" } else { "s" },
+                        if n == 1 { "" } else { "s" },
                         s.simulation.duration
-                    )?;
+                    ));
                 }
+                files.push(serde_json::json!({
+                    "file": path.display().to_string(),
+                    "valid": true,
+                    "functions": n,
+                    "window": s.simulation.duration.to_string(),
+                    "errors": [],
+                }));
             }
             Err(errors) => {
                 failed = true;
-                eprint!("{errors}");
+                files.push(serde_json::json!({
+                    "file": path.display().to_string(),
+                    "valid": false,
+                    "errors": errors.errors.iter().map(|e| serde_json::json!({
+                        "path": e.path,
+                        "message": e.message,
+                        "hint": e.hint,
+                    })).collect::<Vec<_>>(),
+                }));
+                crate::exit::print_error(&errors.into());
             }
         }
     }
+    if args.format == Format::Json {
+        text = serde_json::to_string_pretty(&files).context("cannot encode the result")?;
+        text.push('\n');
+    }
+    crate::output::print(&text)?;
     Ok(if failed {
-        ExitCode::from(crate::EXIT_ERROR)
+        ExitStatus::Error
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }
 
-/// `lamsim runtimes`: the built-in cold-start profiles.
-pub fn runtimes(_args: RuntimesArgs) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{:<28} {:>16} {:<14} {:<10} {:<24} display name",
-        "runtime", "median init (ms)", "architectures", "packages", "memory (MB)"
-    )?;
-    for r in lamsim_sim::profiles::runtimes() {
-        let archs: Vec<&str> = r.architectures.iter().map(|a| a.as_str()).collect();
-        let pkgs: Vec<&str> = r.packages.iter().map(|p| p.as_str()).collect();
-        let mems: Vec<String> = r.memory_mb.iter().map(|m| m.to_string()).collect();
-        writeln!(
-            out,
-            "{:<28} {:>16.1} {:<14} {:<10} {:<24} {}",
-            r.id,
-            r.median_init_ms,
-            archs.join(","),
-            pkgs.join(","),
-            mems.join(","),
-            r.display
-        )?;
-    }
-    writeln!(
-        out,
-        "\nSource: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md."
-    )?;
-    Ok(ExitCode::SUCCESS)
+/// Where the cold-start profiles come from.
+const RUNTIMES_SOURCE: &str = "Source: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md.";
+
+/// `lamsim runtimes`: the built-in cold-start profiles, in `--format`.
+pub fn runtimes(args: RuntimesArgs) -> Result<ExitStatus> {
+    let list = lamsim_sim::profiles::runtimes();
+    let text = match args.format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = list
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "runtime": r.id,
+                        "median_init_ms": r.median_init_ms,
+                        "architectures": r.architectures.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                        "packages": r.packages.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                        "memory_mb": r.memory_mb,
+                        "display_name": r.display,
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&v).context("cannot encode the list")?;
+            s.push('\n');
+            s
+        }
+        format => {
+            let mut t = lamsim_reports::Table::new(&[
+                ("runtime", false),
+                ("median init (ms)", true),
+                ("architectures", false),
+                ("packages", false),
+                ("memory (MB)", false),
+                ("display name", false),
+            ]);
+            for r in &list {
+                let archs: Vec<&str> = r.architectures.iter().map(|a| a.as_str()).collect();
+                let pkgs: Vec<&str> = r.packages.iter().map(|p| p.as_str()).collect();
+                let mems: Vec<String> = r.memory_mb.iter().map(|m| m.to_string()).collect();
+                t.row(vec![
+                    r.id.to_string(),
+                    format!("{:.1}", r.median_init_ms),
+                    archs.join(","),
+                    pkgs.join(","),
+                    mems.join(","),
+                    r.display.to_string(),
+                ]);
+            }
+            match format {
+                Format::Csv => t.to_csv(),
+                Format::Markdown => format!("{}\n{RUNTIMES_SOURCE}\n", t.to_markdown()),
+                _ => format!("{}\n{RUNTIMES_SOURCE}\n", t.to_text()),
+            }
+        }
+    };
+    crate::output::print(&text)?;
+    Ok(ExitStatus::Ok)
 }

@@ -4,11 +4,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
 use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
+
+use crate::ExitStatus;
 
 /// Arguments of `lamsim serve`.
 #[derive(Debug, clap::Args)]
@@ -23,7 +24,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = ".lamsim/serve")]
     pub out: PathBuf,
     /// Do not copy log lines to stderr (they still go to `serve.log`).
-    #[arg(long)]
+    #[arg(long, short)]
     pub quiet: bool,
     /// Run handlers without cgroup CPU and memory limits.
     #[arg(long)]
@@ -31,8 +32,13 @@ pub struct ServeArgs {
 }
 
 /// Runs `lamsim serve`. Returns exit code 0 after a clean shutdown.
-pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let scenario = lamsim_sim::config::load(&args.workload).map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
+    let scenario = crate::run::load(&args.workload)?;
+    crate::out_dir::check(
+        &args.out,
+        &crate::out_dir::inputs_of(&args.workload, &scenario),
+        Some(&crate::out_dir::SERVE_FILES),
+    )?;
     let mut functions = Vec::new();
     for f in scenario.functions {
         if f.handler.is_some() {
@@ -86,6 +92,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("lamsim serve: stopping");
         api.stop();
         runtime.shutdown().await;
-        Ok(ExitCode::SUCCESS)
+        Ok(ExitStatus::Ok)
     })
 }

@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use lamsim_reports::{Format, ReportOptions};
 use lamsim_sim::model::Scenario;
@@ -15,6 +14,7 @@ use lamsim_study::sweep::{self, SHARD_JSON_FILE, ShardFile, ShardPoint, SweepHea
 use lamsim_study::workload::Workload;
 use rayon::prelude::*;
 
+use crate::ExitStatus;
 use crate::flags::{self, ProvisionedList};
 use crate::progress::Progress;
 
@@ -89,15 +89,6 @@ pub struct MergeArgs {
     pub quiet: bool,
 }
 
-fn error_exit(e: impl std::fmt::Display) -> ExitCode {
-    let text = e.to_string();
-    eprint!("error: {text}");
-    if !text.ends_with('\n') {
-        eprintln!();
-    }
-    ExitCode::from(crate::EXIT_ERROR)
-}
-
 /// Applies `--seed` / `--replicates`.
 fn overrides(s: &mut Scenario, seed: Option<u64>, replicates: Option<u32>) {
     if let Some(x) = seed {
@@ -109,33 +100,33 @@ fn overrides(s: &mut Scenario, seed: Option<u64>, replicates: Option<u32>) {
 }
 
 /// The axes from the flags; `auto` runs the workload once without provisioned concurrency.
-fn axes(args: &SweepArgs, w: &Workload) -> Result<Vec<Axis>, ExitCode> {
+fn axes(args: &SweepArgs, w: &Workload) -> Result<Vec<Axis>> {
     let mut axes = Vec::new();
     if let Some(m) = &args.memory {
-        axes.push(flags::parse_memory(m).map_err(error_exit)?);
+        axes.push(flags::parse_memory(m)?);
     }
     if let Some(a) = &args.architecture {
-        axes.push(flags::parse_architecture(a).map_err(error_exit)?);
+        axes.push(flags::parse_architecture(a)?);
     }
     if let Some(p) = &args.provisioned {
-        match flags::parse_provisioned(p).map_err(error_exit)? {
+        match flags::parse_provisioned(p)? {
             ProvisionedList::Counts(counts) => axes.push(Axis::provisioned(counts)),
             ProvisionedList::Auto => axes.push(auto_provisioned(args, w)?),
         }
     }
     for s in &args.set {
-        axes.push(flags::parse_set(s).map_err(error_exit)?);
+        axes.push(flags::parse_set(s)?);
     }
     Ok(axes)
 }
 
-fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
+fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis> {
     let zero = [Axis::provisioned([0])];
     let spec = PointSpec {
         index: 0,
         values: zero[0].values.clone(),
     };
-    let mut s = w.scenario(&zero, &spec).map_err(error_exit)?;
+    let mut s = w.scenario(&zero, &spec)?;
     overrides(&mut s, args.seed, args.replicates);
     let progress = Progress::new(
         s.simulation.replicates as u64 * PROGRESS_STEPS,
@@ -177,54 +168,40 @@ fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis, ExitCode> {
 }
 
 /// `(shard, count)` from `--shard` / `--shards` and the environment.
-fn shard(args: &SweepArgs) -> Result<Option<(usize, usize)>, ExitCode> {
+fn shard(args: &SweepArgs) -> Result<Option<(usize, usize)>> {
     let env = |v: &str| std::env::var(v).ok();
     let (index, count) = match (&args.shard, args.shards) {
-        (Some(s), _) => flags::parse_shard(s).map_err(error_exit)?,
-        (None, Some(0)) => return Err(error_exit("--shards: must be at least 1")),
+        (Some(s), _) => flags::parse_shard(s)?,
+        (None, Some(0)) => bail!("--shards: must be at least 1"),
         (None, Some(n)) => (None, n),
         (None, None) => return Ok(None),
     };
     let index = match index {
         Some(i) => i,
-        None => flags::shard_index_from_env(count, env).map_err(error_exit)?,
+        None => flags::shard_index_from_env(count, env)?,
     };
     Ok(Some((index, count)))
 }
 
 /// `lamsim sweep`: run every point (or one shard's), print the table, write the folder; exit
 /// 1 when the workload has an `[slo]` and no point meets it.
-pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
+pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
     if args.replicates == Some(0) {
         bail!("--replicates must be at least 1");
     }
-    let mut w = match Workload::load(&args.workload) {
-        Ok(w) => w,
-        Err(errors) => {
-            eprint!("{errors}");
-            return Ok(ExitCode::from(crate::EXIT_ERROR));
-        }
-    };
+    let mut w = Workload::load(&args.workload)?;
     if let Some(name) = &args.function {
-        if let Err(e) = w.focus(name) {
-            return Ok(error_exit(e));
-        }
+        w.focus(name)?;
     }
-    let axes = match axes(&args, &w) {
-        Ok(a) => a,
-        Err(code) => return Ok(code),
-    };
-    if let Err(e) = w.check_axes(&axes) {
-        return Ok(error_exit(e));
-    }
-    let shard = match shard(&args) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+    let axes = axes(&args, &w)?;
+    w.check_axes(&axes)?;
+    let shard = shard(&args)?;
     if shard.is_some() && args.out.is_none() {
-        return Ok(error_exit(
-            "--shard needs --out DIR: `lamsim merge` reads the shards' folders",
-        ));
+        bail!("--shard needs --out DIR: `lamsim merge` reads the shards' folders");
+    }
+    if let Some(dir) = &args.out {
+        let inputs = crate::out_dir::inputs_of(&args.workload, &w.base);
+        crate::out_dir::check(dir, &inputs, None)?;
     }
     let all = axis::cross_product(&axes);
     let mine = match shard {
@@ -233,13 +210,9 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
     };
     let mut scenarios = Vec::with_capacity(mine.len());
     for spec in &mine {
-        match w.scenario(&axes, spec) {
-            Ok(mut s) => {
-                overrides(&mut s, args.seed, args.replicates);
-                scenarios.push(s);
-            }
-            Err(e) => return Ok(error_exit(e)),
-        }
+        let mut s = w.scenario(&axes, spec)?;
+        overrides(&mut s, args.seed, args.replicates);
+        scenarios.push(s);
     }
     let mut base = w.base.clone();
     overrides(&mut base, args.seed, args.replicates);
@@ -319,7 +292,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitCode> {
             );
         }
         stdout.flush().context("cannot write to stdout")?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     let report = sweep::finish(header, &axes, points);
     let opts = ReportOptions { png: args.png };
@@ -341,7 +314,7 @@ fn finish_report(
     format: Format,
     silent: bool,
     quiet: bool,
-) -> Result<ExitCode> {
+) -> Result<ExitStatus> {
     if let Some(dir) = out {
         lamsim_reports::write_sweep_dir(dir, report, opts)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
@@ -357,34 +330,24 @@ fn finish_report(
         if !quiet {
             eprintln!("lamsim: none of the points meets the SLO");
         }
-        return Ok(ExitCode::from(crate::EXIT_CHECK_FAILED));
+        return Ok(ExitStatus::CheckFailed);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 /// `lamsim merge`: combine shard folders into what the unsharded sweep writes.
-pub fn merge(args: MergeArgs) -> Result<ExitCode> {
+pub fn merge(args: MergeArgs) -> Result<ExitStatus> {
+    crate::out_dir::check(&args.out, &args.shard_dirs, None)?;
     let mut shards = Vec::new();
     for dir in &args.shard_dirs {
         let path = dir.join(SHARD_JSON_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => return Ok(error_exit(format!("{}: {e}", path.display()))),
-        };
-        match serde_json::from_str::<ShardFile>(&text) {
-            Ok(s) => shards.push(s),
-            Err(e) => {
-                return Ok(error_exit(format!(
-                    "{}: not a lamsim sweep shard: {e}",
-                    path.display()
-                )));
-            }
-        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let shard = serde_json::from_str::<ShardFile>(&text)
+            .map_err(|e| anyhow!("{}: not a lamsim sweep shard: {e}", path.display()))?;
+        shards.push(shard);
     }
-    let report = match sweep::merge_shards(shards) {
-        Ok(r) => r,
-        Err(e) => return Ok(error_exit(e)),
-    };
+    let report = sweep::merge_shards(shards)?;
     finish_report(
         &report,
         Some(&args.out),

@@ -432,19 +432,19 @@ pub struct Sample {
     pub record: InvocationRecord,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// `samples.csv`: [`SAMPLES_CSV_HEADER`] and one row per sample. `phase` is `cold` for an
-/// invocation that started an environment, else `warm`.
+/// invocation that started an environment, else `warm`. Written by the `csv` crate: a field
+/// holding a comma, a double quote, a carriage return or a line feed is quoted (RFC 4180),
+/// records end with `\n`.
 pub fn samples_csv(samples: &[Sample]) -> String {
-    let mut out = String::from(SAMPLES_CSV_HEADER);
-    out.push('\n');
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let mut write = |record: &[&str]| {
+        w.write_record(record)
+            .expect("writing CSV to memory cannot fail")
+    };
+    write(&SAMPLES_CSV_HEADER.split(',').collect::<Vec<_>>());
     for s in samples {
         let r = &s.record;
         let init = r.init_ms.map(|v| format!("{v:.3}")).unwrap_or_default();
@@ -454,24 +454,24 @@ pub fn samples_csv(samples: &[Sample]) -> String {
             String::new()
         };
         let err = if r.status == Status::Success {
-            String::new()
+            ""
         } else {
-            csv_field(r.error_type.as_deref().unwrap_or("Unhandled"))
+            r.error_type.as_deref().unwrap_or("Unhandled")
         };
-        out.push_str(&format!(
-            "{},{},{},{},{},{:.3},{},{},{}\n",
-            s.memory_mb,
+        write(&[
+            &s.memory_mb.to_string(),
             s.architecture.as_str(),
             if r.cold { "cold" } else { "warm" },
-            csv_field(&r.request_id),
-            init,
-            r.duration_ms,
-            s.billed_ms,
-            mem,
-            err
-        ));
+            &r.request_id,
+            &init,
+            &format!("{:.3}", r.duration_ms),
+            &s.billed_ms.to_string(),
+            &mem,
+            err,
+        ]);
     }
-    out
+    let bytes = w.into_inner().expect("writing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
 }
 
 /// Everything a benchmark produced.
@@ -805,6 +805,40 @@ async fn clients(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_csv_quotes_only_what_needs_it() {
+        let record = |cold: bool, status: &str, error: Option<&str>| -> InvocationRecord {
+            serde_json::from_value(serde_json::json!({
+                "request_id": "r-1", "function": "f", "memory_mb": 512, "environment": 1,
+                "cold": cold, "invocation_type": "RequestResponse",
+                "init_ms": if cold { Some(120.5) } else { None },
+                "duration_ms": 12.25, "first_byte_ms": null, "billed_duration_ms": 13,
+                "max_memory_used_mb": 0, "client_latency_ms": 13.0, "status": status,
+                "error_type": error, "request_bytes": 2, "response_bytes": 2,
+                "timestamp_ms": 0, "cpu_limit": "none",
+            }))
+            .expect("a record")
+        };
+        let sample = |record| Sample {
+            memory_mb: 512,
+            architecture: Architecture::X86_64,
+            forced_cold: false,
+            billed_ms: 13.0,
+            record,
+        };
+        let csv = samples_csv(&[
+            sample(record(true, "success", None)),
+            sample(record(false, "function-error", Some("Bad,\"error\"\r"))),
+        ]);
+        assert_eq!(
+            csv,
+            format!(
+                "{SAMPLES_CSV_HEADER}\n512,x86_64,cold,r-1,120.500,12.250,13,,\n\
+                 512,x86_64,warm,r-1,,12.250,13,,\"Bad,\"\"error\"\"\r\"\n"
+            )
+        );
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -3,6 +3,7 @@
 use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
 
 use crate::Exporter;
+use crate::tables::csv_text;
 
 /// The CSV header, in column order. The columns are fixed whatever the summary holds, so a
 /// script can rely on them: a value the summary lacks (a confidence interval with a single
@@ -74,19 +75,16 @@ pub const CSV_COLUMNS: &[&str] = &[
 ///
 /// Numbers are raw (ratios as fractions, costs unrounded USD, the shortest text that reads
 /// back as the same `f64`). Fields are quoted per RFC 4180 when they contain a comma, a double
-/// quote or a line break (quotes doubled inside); lines end with `\n`. Run-wide values (seed,
+/// quote, a carriage return or a line feed (quotes doubled inside; see [`crate::csv_text`]);
+/// lines end with `\n`. Run-wide values (seed,
 /// replicates, window, the account bill) are not repeated on every row: read them from JSON.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn render(&self, summary: &Summary) -> String {
-        let mut out = String::new();
-        push_record(&mut out, CSV_COLUMNS.iter().map(|c| c.to_string()));
-        for f in &summary.functions {
-            push_record(&mut out, function_row(f));
-        }
-        out
+        let header = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+        csv_text(std::iter::once(header).chain(summary.functions.iter().map(function_row)))
     }
 }
 
@@ -159,54 +157,9 @@ fn function_row(f: &FunctionSummary) -> Vec<String> {
     row
 }
 
-/// Appends one record: fields joined by commas, quoted when needed, then `\n`.
-fn push_record(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    for (i, field) in fields.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_field(out, &field);
-    }
-    out.push('\n');
-}
-
-/// RFC 4180, section 2: a field containing a comma, a double quote or a line break is
-/// enclosed in double quotes, and a double quote inside it is doubled.
-fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field(s: &str) -> String {
-        let mut out = String::new();
-        push_field(&mut out, s);
-        out
-    }
-
-    #[test]
-    fn plain_fields_are_not_quoted() {
-        assert_eq!(field("api"), "api");
-        assert_eq!(field("x86_64"), "x86_64");
-        assert_eq!(field(""), "");
-        assert_eq!(field("has space"), "has space");
-    }
-
-    #[test]
-    fn special_fields_are_quoted_with_inner_quotes_doubled() {
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(field("cr\r"), "\"cr\r\"");
-    }
 
     #[test]
     fn every_row_has_one_cell_per_column() {

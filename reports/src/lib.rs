@@ -44,6 +44,7 @@ mod parquet;
 mod report;
 mod sweep;
 mod table;
+mod tables;
 
 use std::io::{self, Write};
 
@@ -61,7 +62,7 @@ pub use crate::parquet::{
     TIMESERIES_PARQUET_FILE, invocations_parquet, timeseries_parquet,
 };
 pub use crate::report::{
-    CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions, Table,
+    CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions,
     bench_report_files, run_report_files, sweep_report_files,
 };
 pub use crate::sweep::{
@@ -69,6 +70,7 @@ pub use crate::sweep::{
     write_shard_dir, write_sweep_dir,
 };
 pub use crate::table::TableExporter;
+pub use crate::tables::{Table, csv_text, markdown_cell};
 
 /// One output format of a [`Summary`].
 ///

@@ -7,6 +7,7 @@ use lamsim_sim::summary::Summary;
 use crate::Exporter;
 use crate::num::{count, decimal, percent, usd, with_ci};
 use crate::table::{cold_ratio_header, has_p99_ci, header_line, latency_cells, seconds};
+use crate::tables::Table;
 
 /// GitHub-flavoured Markdown tables sized for a pull-request comment: a headline table (one
 /// row per function), the latency detail (all, warm, cold), the bill rounded to cents (or the
@@ -175,31 +176,13 @@ impl Exporter for MarkdownExporter {
     }
 }
 
-/// Appends a GFM table; `(header, right_aligned)` per column. Cells are escaped for a table:
-/// `|` would end the cell and a line break the row.
+/// Appends a GFM table ([`Table::to_markdown`]); `(header, right_aligned)` per column.
 fn table(out: &mut String, header: &[(&str, bool)], rows: &[Vec<String>]) {
-    let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
-        out.push('|');
-        for c in cells {
-            let _ = write!(out, " {} |", escape_cell(&c));
-        }
-        out.push('\n');
-    };
-    line(out, &mut header.iter().map(|(h, _)| h.to_string()));
-    out.push('|');
-    for (_, right) in header {
-        out.push_str(if *right { " --: |" } else { " --- |" });
-    }
-    out.push('\n');
+    let mut t = Table::new(header);
     for row in rows {
-        line(out, &mut row.iter().cloned());
+        t.row(row.clone());
     }
-}
-
-/// Escapes `|` (a cell separator, even inside a code span in GFM) and turns line breaks into
-/// spaces.
-fn escape_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    out.push_str(&t.to_markdown());
 }
 
 /// Wraps text in a code span, with a longer fence when the text itself holds backticks.
@@ -215,12 +198,6 @@ fn code_span(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pipes_are_escaped_and_line_breaks_flattened() {
-        assert_eq!(escape_cell("a|b"), "a\\|b");
-        assert_eq!(escape_cell("a\nb"), "a b");
-    }
 
     #[test]
     fn code_spans_survive_backticks() {

@@ -29,6 +29,7 @@ use crate::charts::{
     Axis, BarChart, Chart, ChartError, LineChart, Marker, Series, colour, tick_label, xml_escape,
 };
 use crate::num::{count, decimal, percent, usd};
+use crate::tables::Table;
 
 /// Name of the HTML report in an output folder.
 pub const REPORT_HTML_FILE: &str = "report.html";
@@ -72,65 +73,7 @@ pub struct NamedChart {
 // Documents
 // ---------------------------------------------------------------------------------------------
 
-/// A table with units in its headers; `right` says which columns are numbers.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    /// Column headers.
-    pub header: Vec<String>,
-    /// Right-aligned (numeric) columns.
-    pub right: Vec<bool>,
-    /// Cells, one vector per row.
-    pub rows: Vec<Vec<String>>,
-    /// Rows to highlight (a recommendation), parallel to `rows`.
-    pub highlight: Vec<bool>,
-}
-
 impl Table {
-    fn new(columns: &[(&str, bool)]) -> Self {
-        Table {
-            header: columns.iter().map(|c| c.0.to_string()).collect(),
-            right: columns.iter().map(|c| c.1).collect(),
-            ..Table::default()
-        }
-    }
-
-    fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-        self.highlight.push(false);
-    }
-
-    fn to_markdown(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "| {} |",
-            self.header
-                .iter()
-                .map(|h| md_escape(h))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-        let rule: Vec<&str> = self
-            .right
-            .iter()
-            .map(|r| if *r { "---:" } else { "---" })
-            .collect();
-        let _ = writeln!(out, "|{}|", rule.join("|"));
-        for (row, hl) in self.rows.iter().zip(&self.highlight) {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| {
-                    let c = md_escape(c);
-                    if *hl && !c.is_empty() {
-                        format!("**{c}**")
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-    }
-
     fn to_html(&self, out: &mut String) {
         out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
         for (h, r) in self.header.iter().zip(&self.right) {
@@ -156,10 +99,6 @@ impl Table {
         }
         out.push_str("</tbody></table></div>\n");
     }
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
 }
 
 /// One block of a report.
@@ -247,7 +186,7 @@ impl Doc {
                         let _ = writeln!(out, "- {i}");
                     }
                 }
-                Block::Table(t) => t.to_markdown(&mut out),
+                Block::Table(t) => out.push_str(&t.to_markdown()),
                 Block::Charts(idx) => {
                     for i in idx {
                         let c = &self.charts[*i];
@@ -738,8 +677,7 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
         ] {
             t.row(vec![name.to_string(), money(a), money(b)]);
         }
-        let last = t.highlight.len() - 1;
-        t.highlight[last] = true;
+        t.highlight_last(true);
         doc.table(t);
         let mut t = Table::new(&[
             ("function", false),
@@ -1052,8 +990,7 @@ fn bench_doc(b: &BenchSummary) -> Doc {
             money(r.cost_per_million_usd),
             picks.join(", "),
         ]);
-        let last = t.highlight.len() - 1;
-        t.highlight[last] = !picks.is_empty();
+        t.highlight_last(!picks.is_empty());
     }
     doc.table(t);
     doc.h2("Charts");
@@ -1173,8 +1110,7 @@ fn sweep_doc(report: &SweepReport) -> Doc {
             mark.to_string(),
         ]);
         t.row(row);
-        let last = t.highlight.len() - 1;
-        t.highlight[last] = rec == Some(i);
+        t.highlight_last(rec == Some(i));
     }
     doc.h2("Points");
     doc.table(t);

@@ -16,6 +16,7 @@ use lamsim_study::sweep::{
 
 use crate::Format;
 use crate::num::{decimal, percent, usd, with_ci};
+use crate::tables::{Table, csv_text};
 use crate::write_dir_files;
 
 /// Renders a sweep in `format`: `table` (points, Pareto front, recommendation), `json`
@@ -138,7 +139,13 @@ pub fn points_table(
 ) -> String {
     let mut header = points_header(set_keys);
     header.push(String::new());
-    let mut rows = Vec::new();
+    let n = header.len();
+    let columns: Vec<(&str, bool)> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| (h.as_str(), !(c == 2 || c == n - 2 || c == n - 1)))
+        .collect();
+    let mut t = Table::new(&columns);
     for (i, p) in points {
         let mut r = vec![
             i.to_string(),
@@ -162,10 +169,9 @@ pub fn points_table(
             if p.meets_slo { "ok" } else { "MISS" }.to_string(),
             mark.to_string(),
         ]);
-        rows.push(r);
+        t.row(r);
     }
-    let left = |c: usize| c == 2 || c == header.len() - 2 || c == header.len() - 1;
-    let mut out = text_table(&header, &rows, left);
+    let mut out = t.to_text();
     out.push_str(&modelled_legend(points.iter().map(|(_, p)| *p)));
     out
 }
@@ -313,21 +319,13 @@ fn sweep_markdown(report: &SweepReport) -> String {
         let _ = writeln!(out, "{}", function_line(Some(f)));
     }
     let header = points_header(&keys);
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let _ = writeln!(
-        out,
-        "|{}|",
-        header
-            .iter()
-            .enumerate()
-            .map(|(c, _)| if c == 2 || c == header.len() - 1 {
-                "---"
-            } else {
-                "---:"
-            })
-            .collect::<Vec<_>>()
-            .join("|")
-    );
+    let n = header.len();
+    let columns: Vec<(&str, bool)> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| (h.as_str(), !(c == 2 || c == n - 1)))
+        .collect();
+    let mut t = Table::new(&columns);
     let rec = report.recommendation.as_ref().map(|r| r.index);
     for (i, p) in report.points.iter().enumerate() {
         let mut cells = vec![
@@ -349,8 +347,9 @@ fn sweep_markdown(report: &SweepReport) -> String {
             with_ci(p.monthly_cost_usd, p.monthly_cost_usd_ci95, usd),
             if p.meets_slo { "ok" } else { "miss" }.to_string(),
         ]);
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
+        t.row(cells);
     }
+    out.push_str(&t.to_markdown());
     out.push('\n');
     let legend = modelled_legend(&report.points);
     if !legend.is_empty() {
@@ -385,25 +384,12 @@ pub const SWEEP_CSV_COLUMNS: [&[&str]; 2] = [
     ],
 ];
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn sweep_csv(report: &SweepReport) -> String {
     let keys = set_keys(report);
     let mut header: Vec<String> = SWEEP_CSV_COLUMNS[0].iter().map(|s| s.to_string()).collect();
     header.extend(keys.iter().cloned());
     header.extend(SWEEP_CSV_COLUMNS[1].iter().map(|s| s.to_string()));
-    let mut out = header
-        .iter()
-        .map(|h| csv_field(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push('\n');
+    let mut records = vec![header];
     let num = |v: f64| format!("{v}");
     let ci = |c: Option<[f64; 2]>| match c {
         Some([l, h]) => [num(l), num(h)],
@@ -431,55 +417,9 @@ fn sweep_csv(report: &SweepReport) -> String {
         cells.push(p.meets_slo.to_string());
         cells.push(report.pareto.contains(&i).to_string());
         cells.push((rec == Some(i)).to_string());
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        records.push(cells);
     }
-    out
-}
-
-/// Columns as wide as their widest cell, two spaces apart, a dashed rule under the header;
-/// `left(c)` says which columns are left-aligned (others are right-aligned).
-fn text_table(header: &[String], rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
-    let width = |s: &str| s.chars().count();
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            std::iter::once(header)
-                .chain(rows.iter().map(Vec::as_slice))
-                .map(|r| width(&r[c]))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    let mut out = String::new();
-    for line in std::iter::once(header)
-        .chain(std::iter::once(rule.as_slice()))
-        .chain(rows.iter().map(Vec::as_slice))
-    {
-        let mut s = String::new();
-        for (c, cell) in line.iter().enumerate() {
-            if c > 0 {
-                s.push_str("  ");
-            }
-            let pad = " ".repeat(widths[c] - width(cell));
-            if left(c) {
-                s.push_str(cell);
-                s.push_str(&pad);
-            } else {
-                s.push_str(&pad);
-                s.push_str(cell);
-            }
-        }
-        out.push_str(s.trim_end());
-        out.push('\n');
-    }
-    out
+    csv_text(records)
 }
 
 fn metric_value(m: Metric, v: f64) -> String {
@@ -502,17 +442,34 @@ fn metric_label(r: &Row) -> String {
     }
 }
 
-/// The `lamsim check` table: per metric the baseline, the current value (with their 95 %
-/// intervals when recorded), the change, the limit and the verdict, then notes.
-pub fn render_check(c: &Comparison) -> String {
-    let header: Vec<String> = [
-        "metric", "baseline", "current", "change", "limit", "verdict",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let mut rows = Vec::new();
-    let mut threshold_only = false;
+/// The verdict of a row, as the `lamsim check` table shows it.
+fn verdict(r: &Row) -> &'static str {
+    if r.failed {
+        if r.significance == Significance::ThresholdOnly {
+            "FAIL (threshold only)"
+        } else {
+            "FAIL (significant)"
+        }
+    } else if r.beyond {
+        "ok (within noise)"
+    } else if r.threshold.is_some() {
+        "ok"
+    } else {
+        "-"
+    }
+}
+
+/// The comparison as a table: per metric the baseline, the current value (with their 95 %
+/// intervals when recorded), the change, the limit and the verdict.
+fn check_table(c: &Comparison) -> Table {
+    let mut t = Table::new(&[
+        ("metric", false),
+        ("baseline", true),
+        ("current", true),
+        ("change", true),
+        ("limit", true),
+        ("verdict", false),
+    ]);
     for r in &c.rows {
         let f = |v| metric_value(r.metric, v);
         let change = match r.change_ratio() {
@@ -520,57 +477,135 @@ pub fn render_check(c: &Comparison) -> String {
             None if r.change() == 0.0 => "0%".to_string(),
             None => format!("+{} (from 0)", f(r.change())),
         };
-        let verdict = if r.failed {
-            if r.significance == Significance::ThresholdOnly {
-                threshold_only = true;
-                "FAIL (threshold only)"
-            } else {
-                "FAIL (significant)"
-            }
-        } else if r.beyond {
-            "ok (within noise)"
-        } else if r.threshold.is_some() {
-            "ok"
-        } else {
-            "-"
-        };
-        rows.push(vec![
+        t.row(vec![
             metric_label(r),
             with_ci(r.baseline.mean, r.baseline.ci95, f),
             with_ci(r.current.mean, r.current.ci95, f),
             change,
             r.threshold.map_or("-".into(), |t| format!("+{t}")),
-            verdict.to_string(),
+            verdict(r).to_string(),
         ]);
     }
-    let mut out = text_table(&header, &rows, |c| c == 0 || c == 5);
-    out.push('\n');
+    t
+}
+
+/// The notes under the comparison: how verdicts were decided, functions on one side only.
+fn check_notes(c: &Comparison) -> Vec<String> {
+    let mut notes = Vec::new();
     let (nb, nc) = c.replicates;
     if nb < 2 || nc < 2 {
-        let _ = writeln!(
-            out,
-            "note: {} replicate(s) in the baseline, {} in the current run: without replicates on both sides the thresholds alone decide (run with --replicates 5 or more for a significance test).",
-            nb, nc
-        );
+        notes.push(format!(
+            "{nb} replicate(s) in the baseline, {nc} in the current run: without replicates on both sides the thresholds alone decide (run with --replicates 5 or more for a significance test)."
+        ));
     } else {
-        let _ = writeln!(
-            out,
-            "note: an increase fails when it is beyond its limit and significant (Welch's test on the 95% intervals of {nb} and {nc} replicates); p50 and throttle-ratio have no recorded interval, so their limits alone decide."
-        );
+        notes.push(format!(
+            "an increase fails when it is beyond its limit and significant (Welch's test on the 95% intervals of {nb} and {nc} replicates); p50 and throttle-ratio have no recorded interval, so their limits alone decide."
+        ));
     }
+    let threshold_only = c
+        .rows
+        .iter()
+        .any(|r| r.failed && r.significance == Significance::ThresholdOnly);
     if threshold_only && nb >= 2 && nc >= 2 {
-        let _ = writeln!(
-            out,
-            "note: `threshold only` rows have no interval in summary.json."
-        );
+        notes.push("`threshold only` rows have no interval in summary.json.".to_string());
     }
     for n in &c.only_in_baseline {
-        let _ = writeln!(out, "note: function {n} is only in the baseline");
+        notes.push(format!("function {n} is only in the baseline"));
     }
     for n in &c.only_in_current {
-        let _ = writeln!(out, "note: function {n} is only in the current summary");
+        notes.push(format!("function {n} is only in the current summary"));
     }
-    out
+    notes
+}
+
+/// The `lamsim check` comparison in `format`: `table` (the table, then `note:` lines),
+/// `markdown` (the table, then the notes as a list), `csv` (one row per metric and function,
+/// raw numbers) or `json` (the rows, the notes and whether the check failed).
+pub fn render_check(c: &Comparison, format: Format) -> String {
+    match format {
+        Format::Table => {
+            let mut out = check_table(c).to_text();
+            out.push('\n');
+            for n in check_notes(c) {
+                let _ = writeln!(out, "note: {n}");
+            }
+            out
+        }
+        Format::Markdown => {
+            let mut out = check_table(c).to_markdown();
+            out.push('\n');
+            for n in check_notes(c) {
+                let _ = writeln!(out, "- {n}");
+            }
+            out
+        }
+        Format::Csv => {
+            let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+            let mut records = vec![
+                [
+                    "metric",
+                    "function",
+                    "baseline",
+                    "baseline_ci95_low",
+                    "baseline_ci95_high",
+                    "current",
+                    "current_ci95_low",
+                    "current_ci95_high",
+                    "change",
+                    "limit",
+                    "verdict",
+                    "failed",
+                ]
+                .map(str::to_string)
+                .to_vec(),
+            ];
+            for r in &c.rows {
+                records.push(vec![
+                    r.metric.to_string(),
+                    r.function.clone().unwrap_or_default(),
+                    num(Some(r.baseline.mean)),
+                    num(r.baseline.ci95.map(|c| c[0])),
+                    num(r.baseline.ci95.map(|c| c[1])),
+                    num(Some(r.current.mean)),
+                    num(r.current.ci95.map(|c| c[0])),
+                    num(r.current.ci95.map(|c| c[1])),
+                    num(Some(r.change())),
+                    r.threshold.map_or(String::new(), |t| t.to_string()),
+                    verdict(r).to_string(),
+                    r.failed.to_string(),
+                ]);
+            }
+            csv_text(records)
+        }
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = c
+                .rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "metric": r.metric.to_string(),
+                        "function": r.function,
+                        "baseline": {"mean": r.baseline.mean, "ci95": r.baseline.ci95, "replicates": r.baseline.n},
+                        "current": {"mean": r.current.mean, "ci95": r.current.ci95, "replicates": r.current.n},
+                        "change": r.change(),
+                        "limit": r.threshold.map(|t| t.to_string()),
+                        "verdict": verdict(r),
+                        "failed": r.failed,
+                    })
+                })
+                .collect();
+            let v = serde_json::json!({
+                "failed": c.failed(),
+                "rows": rows,
+                "only_in_baseline": c.only_in_baseline,
+                "only_in_current": c.only_in_current,
+                "notes": check_notes(c),
+            });
+            let mut s = serde_json::to_string_pretty(&v).expect("JSON values serialize");
+            s.push('\n');
+            s
+        }
+    }
 }
 
 /// Column headers of a table of sweep points: the axes (with one column per `--set` key), then
@@ -676,6 +711,24 @@ mod tests {
     }
 
     #[test]
+    fn a_csv_value_with_a_carriage_return_is_quoted() {
+        // The hand-written quoting this replaced left `\r` bare, which splits the record for
+        // readers that accept CR as a line end.
+        let mut r = report([false, false, true, true]);
+        r.points[0]
+            .set
+            .insert("function.keep-alive.idle".into(), "5m\r".into());
+        let csv = render_sweep(&r, Format::Csv);
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("0,512,arm64,0,\"5m\r\","),
+            "{csv:?}"
+        );
+    }
+
+    #[test]
     fn table_names_the_recommendation_or_the_nearest_miss() {
         let ok = render_sweep(&report([false, false, true, true]), Format::Table);
         assert!(ok.contains("Recommendation (cheapest point meeting the SLO): #2 (memory 1024 MB, arm64, provisioned 0, function.keep-alive.idle = 5m): $20.00/month"), "{ok}");
@@ -710,7 +763,7 @@ mod tests {
             only_in_current: vec![],
             replicates: (1, 1),
         };
-        let t = render_check(&c);
+        let t = render_check(&c, Format::Table);
         assert!(
             t.contains("cost (monthly)   $100.00  $120.00  +20.00%    +5%  FAIL (threshold only)"),
             "{t}"

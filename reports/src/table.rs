@@ -6,6 +6,7 @@ use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
 
 use crate::Exporter;
 use crate::num::{count, decimal, percent, usd, with_ci};
+use crate::tables::Table;
 
 /// Aligned plain-text tables for people at a terminal: text columns left-aligned, numbers
 /// right-aligned, units in the headers, ASCII only, no colours.
@@ -24,17 +25,17 @@ impl Exporter for TableExporter {
         out.push_str(&header_line(summary));
         out.push_str("\n\n");
 
-        let mut t = TextTable::new(&[
-            ("function", Align::Left),
-            ("memory (MB)", Align::Right),
-            ("architecture", Align::Left),
-            ("arrivals", Align::Right),
-            ("invocations", Align::Right),
-            ("cold starts", Align::Right),
-            (cold_ratio_header(summary), Align::Right),
-            ("throttles", Align::Right),
-            ("throttle ratio", Align::Right),
-            ("timeouts", Align::Right),
+        let mut t = Table::new(&[
+            ("function", false),
+            ("memory (MB)", true),
+            ("architecture", false),
+            ("arrivals", true),
+            ("invocations", true),
+            ("cold starts", true),
+            (cold_ratio_header(summary), true),
+            ("throttles", true),
+            ("throttle ratio", true),
+            ("timeouts", true),
         ]);
         for f in &summary.functions {
             t.row(vec![
@@ -50,22 +51,22 @@ impl Exporter for TableExporter {
                 count(f.timeouts),
             ]);
         }
-        t.write_to(&mut out);
+        out.push_str(&t.to_text());
 
         let p99_header = if summary.functions.iter().any(has_p99_ci) {
             "p99 [95% CI]"
         } else {
             "p99"
         };
-        let mut t = TextTable::new(&[
-            ("function", Align::Left),
-            ("latency (ms)", Align::Left),
-            ("mean", Align::Right),
-            ("p50", Align::Right),
-            ("p90", Align::Right),
-            (p99_header, Align::Right),
-            ("p99.9", Align::Right),
-            ("max", Align::Right),
+        let mut t = Table::new(&[
+            ("function", false),
+            ("latency (ms)", false),
+            ("mean", true),
+            ("p50", true),
+            ("p90", true),
+            (p99_header, true),
+            ("p99.9", true),
+            ("max", true),
         ]);
         for f in &summary.functions {
             let warm = f.invocations - f.cold_starts;
@@ -80,7 +81,7 @@ impl Exporter for TableExporter {
             }
         }
         out.push('\n');
-        t.write_to(&mut out);
+        out.push_str(&t.to_text());
 
         let avg_header = if summary
             .functions
@@ -91,12 +92,12 @@ impl Exporter for TableExporter {
         } else {
             "instances avg"
         };
-        let mut t = TextTable::new(&[
-            ("function", Align::Left),
-            (avg_header, Align::Right),
-            ("busy avg", Align::Right),
-            ("idle avg", Align::Right),
-            ("peak", Align::Right),
+        let mut t = Table::new(&[
+            ("function", false),
+            (avg_header, true),
+            ("busy avg", true),
+            ("idle avg", true),
+            ("peak", true),
         ]);
         for f in &summary.functions {
             let i = &f.instances;
@@ -109,7 +110,7 @@ impl Exporter for TableExporter {
             ]);
         }
         out.push('\n');
-        t.write_to(&mut out);
+        out.push_str(&t.to_text());
 
         out.push('\n');
         match &summary.cost {
@@ -119,14 +120,14 @@ impl Exporter for TableExporter {
                 } else {
                     "total"
                 };
-                let mut t = TextTable::new(&[
-                    ("bill (USD)", Align::Left),
-                    ("requests", Align::Right),
-                    ("compute", Align::Right),
-                    ("provisioned", Align::Right),
-                    ("ephemeral", Align::Right),
-                    ("snapstart", Align::Right),
-                    (total_header, Align::Right),
+                let mut t = Table::new(&[
+                    ("bill (USD)", false),
+                    ("requests", true),
+                    ("compute", true),
+                    ("provisioned", true),
+                    ("ephemeral", true),
+                    ("snapstart", true),
+                    (total_header, true),
                 ]);
                 for (label, b) in [
                     (
@@ -145,14 +146,14 @@ impl Exporter for TableExporter {
                         with_ci(b.total_usd, b.total_usd_ci95, usd),
                     ]);
                 }
-                t.write_to(&mut out);
+                out.push_str(&t.to_text());
 
                 if summary.functions.iter().any(|f| f.cost_usd.is_some()) {
-                    let mut t = TextTable::new(&[
-                        ("function", Align::Left),
-                        ("window (USD)", Align::Right),
-                        ("monthly (USD)", Align::Right),
-                        ("per million invocations (USD)", Align::Right),
+                    let mut t = Table::new(&[
+                        ("function", false),
+                        ("window (USD)", true),
+                        ("monthly (USD)", true),
+                        ("per million invocations (USD)", true),
                     ]);
                     for f in &summary.functions {
                         let Some(c) = &f.cost_usd else {
@@ -168,26 +169,26 @@ impl Exporter for TableExporter {
                         ]);
                     }
                     out.push('\n');
-                    t.write_to(&mut out);
+                    out.push_str(&t.to_text());
                 }
             }
             None => {
-                let mut t = TextTable::new(&[
-                    ("function", Align::Left),
-                    ("billed requests", Align::Right),
-                    ("on-demand (GB-s)", Align::Right),
-                    ("init (GB-s)", Align::Right),
-                    ("prov. configured (GB-s)", Align::Right),
-                    ("prov. used (GB-s)", Align::Right),
-                    ("ephemeral (GB-s)", Align::Right),
-                    ("restores", Align::Right),
+                let mut t = Table::new(&[
+                    ("function", false),
+                    ("billed requests", true),
+                    ("on-demand (GB-s)", true),
+                    ("init (GB-s)", true),
+                    ("prov. configured (GB-s)", true),
+                    ("prov. used (GB-s)", true),
+                    ("ephemeral (GB-s)", true),
+                    ("restores", true),
                 ]);
                 for f in &summary.functions {
                     let mut row = vec![f.name.clone()];
                     row.extend(crate::usage_cells(&f.usage));
                     t.row(row);
                 }
-                t.write_to(&mut out);
+                out.push_str(&t.to_text());
             }
         }
 
@@ -273,72 +274,4 @@ pub(crate) fn latency_cells(l: &LatencyStats, invocations: f64) -> Vec<String> {
         decimal(l.p999),
         decimal(l.max),
     ]
-}
-
-/// Column alignment.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// A table whose columns are as wide as their widest cell, two spaces apart, with a dashed
-/// rule under the header. Lines carry no trailing spaces.
-struct TextTable {
-    header: Vec<String>,
-    align: Vec<Align>,
-    rows: Vec<Vec<String>>,
-}
-
-impl TextTable {
-    fn new(columns: &[(&str, Align)]) -> Self {
-        TextTable {
-            header: columns.iter().map(|(h, _)| h.to_string()).collect(),
-            align: columns.iter().map(|(_, a)| *a).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    fn row(&mut self, cells: Vec<String>) {
-        debug_assert_eq!(cells.len(), self.header.len());
-        self.rows.push(cells);
-    }
-
-    fn write_to(&self, out: &mut String) {
-        let width = |s: &str| s.chars().count();
-        let widths: Vec<usize> = (0..self.header.len())
-            .map(|c| {
-                std::iter::once(&self.header)
-                    .chain(&self.rows)
-                    .map(|r| width(&r[c]))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        for line in std::iter::once(&self.header)
-            .chain(std::iter::once(&rule))
-            .chain(&self.rows)
-        {
-            let mut s = String::new();
-            for (c, cell) in line.iter().enumerate() {
-                if c > 0 {
-                    s.push_str("  ");
-                }
-                let pad = widths[c] - width(cell);
-                match self.align[c] {
-                    Align::Left => {
-                        s.push_str(cell);
-                        s.extend(std::iter::repeat_n(' ', pad));
-                    }
-                    Align::Right => {
-                        s.extend(std::iter::repeat_n(' ', pad));
-                        s.push_str(cell);
-                    }
-                }
-            }
-            out.push_str(s.trim_end());
-            out.push('\n');
-        }
-    }
 }

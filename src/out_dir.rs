@@ -1,0 +1,148 @@
+//! Which `--out` folders a command may write into.
+//!
+//! Writing is all or nothing (see [`lamsim_reports::write_dir_files`]), but a complete write
+//! into the wrong folder still destroys files: a trace named `report.md`, the
+//! `workload.resolved.toml` a re-run reads, or anything in `--out /`. So before running, every
+//! command with `--out` checks its folder with [`check`]: it must be absent, empty, or one
+//! lamsim wrote before ("ours": a result file with a `schema_version` and nothing else than
+//! lamsim's own files), and it must hold none of the run's inputs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use lamsim_reports::{
+    CHARTS_DIR, INVOCATIONS_PARQUET_FILE, REPORT_HTML_FILE, REPORT_MD_FILE, RESOLVED_TOML_FILE,
+    SUMMARY_JSON_FILE, TIMESERIES_PARQUET_FILE,
+};
+use lamsim_sim::bench::SAMPLES_CSV_FILE;
+use lamsim_sim::model::{ArrivalProcess, Dist, Scenario};
+use lamsim_study::sweep::{SHARD_JSON_FILE, SWEEP_CSV_FILE, SWEEP_JSON_FILE, SWEEP_REPORT_FILE};
+
+use crate::bench::BENCH_JSON_FILE;
+use crate::run::REPORT_DATA_JSON_FILE;
+
+/// The result files that mark a folder as written by lamsim; each holds a `schema_version`.
+const MARKERS: [&str; 4] = [
+    SUMMARY_JSON_FILE,
+    BENCH_JSON_FILE,
+    SWEEP_JSON_FILE,
+    SHARD_JSON_FILE,
+];
+
+/// Every name lamsim writes into an output folder of `run`, `bench`, `sweep` or `merge`.
+const OURS: [&str; 14] = [
+    SUMMARY_JSON_FILE,
+    RESOLVED_TOML_FILE,
+    REPORT_DATA_JSON_FILE,
+    TIMESERIES_PARQUET_FILE,
+    INVOCATIONS_PARQUET_FILE,
+    REPORT_HTML_FILE,
+    REPORT_MD_FILE,
+    CHARTS_DIR,
+    BENCH_JSON_FILE,
+    SAMPLES_CSV_FILE,
+    SWEEP_JSON_FILE,
+    SWEEP_CSV_FILE,
+    SWEEP_REPORT_FILE,
+    SHARD_JSON_FILE,
+];
+
+/// Names `lamsim serve` writes into its `--out` folder (log files it appends to; no marker).
+pub const SERVE_FILES: [&str; 2] = ["serve.log", "invocations.jsonl"];
+
+/// The files a workload reads besides itself: traces, empirical samples, calibration files.
+pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
+    let mut inputs = vec![workload.to_path_buf()];
+    for f in &scenario.functions {
+        if let ArrivalProcess::Trace(t) = &f.arrivals.process {
+            inputs.push(t.path.clone());
+        }
+        for d in [Some(&f.duration), Some(&f.init), f.restore.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Dist::Empirical { path, .. } = &d.dist {
+                inputs.push(path.clone());
+            }
+        }
+        inputs.extend(f.calibration.clone());
+        inputs.extend(f.handler.as_ref().map(|h| h.cwd.clone()));
+    }
+    inputs
+}
+
+/// Checks that `dir` may be written by a command reading `inputs`: refused (an error naming
+/// the folder and what to do) when it holds one of the inputs, or exists and is neither empty
+/// nor a lamsim output folder. `serve` passes `Some(&SERVE_FILES)` as its own names (its
+/// folder has no marker file); the others `None` (lamsim's result files).
+pub fn check(dir: &Path, inputs: &[PathBuf], serve: Option<&[&str]>) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return Ok(()); // absent: created complete, or not at all
+    };
+    if !meta.is_dir() {
+        bail!(
+            "{}: exists and is not a folder; choose another --out",
+            dir.display()
+        );
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        names.push(entry?.file_name().to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    let (own, marked): (&[&str], bool) = match serve {
+        Some(files) => (files, true),
+        None => (
+            &OURS,
+            MARKERS.iter().any(|m| has_schema_version(&dir.join(m))),
+        ),
+    };
+    let foreign: Vec<&String> = names
+        .iter()
+        .filter(|n| !own.contains(&n.as_str()) && !is_our_temporary(n))
+        .collect();
+    if !marked || !foreign.is_empty() {
+        let shown: Vec<&str> = foreign.iter().take(3).map(|n| n.as_str()).collect();
+        bail!(
+            "--out {}: not empty and not a lamsim output folder{}; give a new or empty folder (lamsim only writes over its own previous results)",
+            dir.display(),
+            if shown.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (it holds {}{})",
+                    shown.join(", "),
+                    if foreign.len() > 3 { ", …" } else { "" }
+                )
+            }
+        );
+    }
+    let canonical_dir = dir.canonicalize()?;
+    for input in inputs {
+        if let Ok(p) = input.canonicalize() {
+            if p.starts_with(&canonical_dir) {
+                bail!(
+                    "--out {}: holds {}, an input of this run, which writing the results could overwrite; choose another --out folder",
+                    dir.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` is a JSON object with a numeric `schema_version`.
+fn has_schema_version(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("schema_version").is_some_and(|s| s.is_u64()))
+}
+
+/// A temporary file or folder of an interrupted write (`.NAME.tmp-PID-N`).
+fn is_our_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
