@@ -8,8 +8,9 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handlers_get_only_awss_variables_and_no_inherited_descriptor() {
     // A descriptor this process holds without close-on-exec, as one inherited from a shell.
-    let leaked_path = std::env::temp_dir().join(format!("lamsim-leak-{}", std::process::id()));
-    let leaked = std::fs::File::create(&leaked_path).unwrap();
+    let leaked_file = tempfile::NamedTempFile::new().unwrap();
+    let leaked_path = leaked_file.path().to_path_buf();
+    let leaked = leaked_file.as_file();
     nix::fcntl::fcntl(
         &leaked,
         nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
@@ -72,6 +73,5 @@ async fn handlers_get_only_awss_variables_and_no_inherited_descriptor() {
         "the inherited descriptor leaked into the handler: {fds:?}"
     );
     rt.shutdown().await;
-    drop(leaked);
-    let _ = std::fs::remove_file(&leaked_path);
+    drop(leaked_file);
 }

@@ -197,7 +197,8 @@ async fn log_tail_holds_the_invocations_log() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_file_and_records_file_hold_every_invocation() {
-    let dir = std::env::temp_dir().join(format!("lamsim-harness-test-{}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let mut opts = options();
     opts.log_file = Some(dir.join("serve.log"));
     opts.records_file = Some(dir.join("invocations.jsonl"));
@@ -227,7 +228,6 @@ async fn log_file_and_records_file_hold_every_invocation() {
         .find(|l| l.starts_with(&format!("REPORT RequestId: {}", kept[1].request_id)))
         .unwrap();
     assert!(!report1.contains("Init Duration"), "warm: {report1}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,7 +47,7 @@ fn dir_with(name: &str, calibration: &str) -> tempfile::TempDir {
 fn the_calibration_supplies_duration_and_init() {
     let tmp = dir_with("cal-supplies", CALIBRATION);
     let dir = tmp.path();
-    let s = ok_in(&workload(""), &dir);
+    let s = ok_in(&workload(""), dir);
     let f = &s.functions[0];
     assert_eq!(
         f.calibration.as_deref(),
@@ -84,7 +84,7 @@ fn explicit_keys_override_the_calibration() {
     // Only a scaling key: the distribution still comes from the calibration.
     let s = ok_in(
         &workload("[function.duration]\ncpu-fraction = 0.25\nthreads = 2\n"),
-        &dir,
+        dir,
     );
     let d = &s.functions[0].duration;
     assert!(matches!(d.dist, Dist::LogNormal { .. }));
@@ -96,13 +96,13 @@ fn explicit_keys_override_the_calibration() {
     // while unspecified scaling keys still come from the calibration.
     let s = ok_in(
         &workload("[function.init]\ndist = \"const\"\nvalue = \"300ms\"\n"),
-        &dir,
+        dir,
     );
     let i = &s.functions[0].init;
     assert_eq!(i.dist, Dist::Const { value_ms: 300.0 });
     assert_eq!((i.reference_memory_mb, i.cpu_fraction), (1024, 0.0));
     // The same family with one key changed: lognormal median + p99 merge key by key.
-    let s = ok_in(&workload("[function.duration]\np99 = \"400ms\"\n"), &dir);
+    let s = ok_in(&workload("[function.duration]\np99 = \"400ms\"\n"), dir);
     match s.functions[0].duration.dist {
         Dist::LogNormal { mu, sigma } => {
             assert!((mu - 40f64.ln()).abs() < 1e-12);
@@ -123,7 +123,7 @@ fn a_calibration_without_init_leaves_the_default_profile() {
         "memory-mb = 512\n",
         "memory-mb = 512\nruntime = \"python3.13\"\n",
     );
-    let s = ok_in(&text, &dir);
+    let s = ok_in(&text, dir);
     // python3.13's built-in profile (cpu-fraction 0), not the duration's.
     assert_eq!(s.functions[0].init.cpu_fraction, 0.0);
     assert!(matches!(s.functions[0].init.dist, Dist::LogNormal { .. }));
@@ -138,7 +138,7 @@ fn an_empirical_file_is_relative_to_the_calibration_file() {
     );
     let dir = tmp.path();
     std::fs::write(dir.join("cal/samples.txt"), "# ms\n10\n20\n30\n").unwrap();
-    let s = ok_in(&workload(""), &dir);
+    let s = ok_in(&workload(""), dir);
     match &s.functions[0].duration.dist {
         Dist::Empirical { path, samples_ms } => {
             assert_eq!(samples_ms.as_slice(), [10.0, 20.0, 30.0]);
@@ -155,7 +155,7 @@ fn an_empirical_file_is_relative_to_the_calibration_file() {
 fn the_resolved_file_inlines_the_calibration_and_reruns_identically() {
     let tmp = dir_with("cal-resolved", CALIBRATION);
     let dir = tmp.path();
-    let s = ok_in(&workload(""), &dir);
+    let s = ok_in(&workload(""), dir);
     let text = config::to_resolved_toml(&s);
     assert!(text.contains("calibration = \""), "{text}");
     assert!(
@@ -173,7 +173,7 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
     // A missing file.
     let tmp = temp_dir("cal-missing");
     let dir = tmp.path();
-    let e = errors_in(&workload(""), &dir);
+    let e = errors_in(&workload(""), dir);
     let err = e
         .errors
         .iter()
@@ -190,7 +190,7 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
         "[duration]\ndist = \"exp\"\nmean = \"5ms\"\nmedain = \"4ms\"\n",
     );
     let dir = tmp.path();
-    let e = errors_in(&workload(""), &dir);
+    let e = errors_in(&workload(""), dir);
     let err = &e.errors[0];
     assert_eq!(err.path, "function[0].calibration", "{e}");
     assert!(err.message.contains("(line 4)"), "{e}");
@@ -202,7 +202,7 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
         "[duration]\ndist = \"lognormal\"\nmedian = 40\np99 = \"120ms\"\n",
     );
     let dir = tmp.path();
-    let e = errors_in(&workload(""), &dir);
+    let e = errors_in(&workload(""), dir);
     let err = &e.errors[0];
     assert_eq!(err.path, "function[0].calibration", "{e}");
     assert!(
@@ -215,13 +215,13 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
     // A bad value written in the workload stays at the workload's path.
     let tmp = dir_with("cal-own-error", CALIBRATION);
     let dir = tmp.path();
-    let e = errors_in(&workload("[function.duration]\ncpu-fraction = 2.0\n"), &dir);
+    let e = errors_in(&workload("[function.duration]\ncpu-fraction = 2.0\n"), dir);
     assert!(e.has_path("function[0].duration.cpu-fraction"), "{e}");
 
     // Another schema version.
     let tmp = dir_with("cal-schema", "schema-version = 2\n");
     let dir = tmp.path();
-    let e = errors_in(&workload(""), &dir);
+    let e = errors_in(&workload(""), dir);
     assert!(e.errors[0].message.contains("schema-version: 2"), "{e}");
 
     // A calibration without [duration], and none in the workload.
@@ -230,7 +230,7 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
         "[init]\ndist = \"const\"\nvalue = \"1ms\"\n",
     );
     let dir = tmp.path();
-    let e = errors_in(&workload(""), &dir);
+    let e = errors_in(&workload(""), dir);
     let err = e
         .errors
         .iter()

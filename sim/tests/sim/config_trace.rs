@@ -29,7 +29,7 @@ fn unsorted_rows_are_sorted_with_their_durations() {
         "timestamp,duration_ms\n3.0,30\n1.5,10\n\n# comment\n2,20\n",
     )
     .unwrap();
-    let s = ok_in(&workload("f", "", ""), &dir);
+    let s = ok_in(&workload("f", "", ""), dir);
     let t = trace_of(&s);
     assert_eq!(
         t.times,
@@ -64,7 +64,7 @@ fn rows_are_filtered_by_function_name_or_trace_function() {
         "function,timestamp,duration_s\napi,5,0.1\nworker,1,2\napi,0.5,0.2\nworker,7,1\n",
     )
     .unwrap();
-    let s = ok_in(&workload("api", "", ""), &dir);
+    let s = ok_in(&workload("api", "", ""), dir);
     let t = trace_of(&s);
     assert_eq!(t.times, [SimTime::from_millis(500), SimTime::from_secs(5)]);
     assert_eq!(
@@ -75,7 +75,7 @@ fn rows_are_filtered_by_function_name_or_trace_function() {
 
     let s = ok_in(
         &workload("renamed", "trace-function = \"worker\"", ""),
-        &dir,
+        dir,
     );
     assert_eq!(
         trace_of(&s).times,
@@ -83,7 +83,7 @@ fn rows_are_filtered_by_function_name_or_trace_function() {
     );
 
     // A name with no rows: the error lists the names that are there.
-    let e = errors_in(&workload("other", "", ""), &dir);
+    let e = errors_in(&workload("other", "", ""), dir);
     let err = &e.errors[0];
     assert_eq!(err.path, "function[0].arrivals.file");
     assert!(
@@ -102,7 +102,7 @@ fn bad_rows_are_reported_with_file_and_line() {
         "timestamp,duration_ms\n1,10\nsoon,10\n2\n3,-4\n",
     )
     .unwrap();
-    let e = errors_in(&workload("f", "", ""), &dir);
+    let e = errors_in(&workload("f", "", ""), dir);
     let msgs: Vec<&str> = e.errors.iter().map(|x| x.message.as_str()).collect();
     assert_eq!(e.errors.len(), 3, "{e}");
     assert!(
@@ -129,15 +129,15 @@ fn header_problems() {
     let tmp = temp_dir("trace-header");
     let dir = tmp.path();
     std::fs::write(dir.join("t.csv"), "time,duration_ms\n1,10\n").unwrap();
-    let e = errors_in(&workload("f", "", ""), &dir);
+    let e = errors_in(&workload("f", "", ""), dir);
     assert!(e.errors[0].message.contains("no `timestamp` column"), "{e}");
 
     std::fs::write(dir.join("t.csv"), "timestamp\n1\n").unwrap();
-    let e = errors_in(&workload("f", "trace-function = \"x\"", ""), &dir);
+    let e = errors_in(&workload("f", "trace-function = \"x\"", ""), dir);
     assert!(e.errors[0].message.contains("no `function` column"), "{e}");
 
     // Without a duration column, [function.duration] is required.
-    let e = errors_in(&workload("f", "", ""), &dir);
+    let e = errors_in(&workload("f", "", ""), dir);
     assert_eq!(e.errors[0].path, "function[0].duration", "{e}");
     assert!(
         config::from_str(
@@ -146,7 +146,7 @@ fn header_problems() {
                 "",
                 "[function.duration]\ndist = \"const\"\nvalue = \"5ms\""
             ),
-            &dir,
+            dir,
             "w.toml"
         )
         .is_ok()

@@ -560,7 +560,7 @@ fn handler_calibration_and_seed() {
                 CONST,
             )[SIM.len()..]
         ),
-        &dir,
+        dir,
     );
     assert_eq!(s.simulation.seed, u64::MAX);
     let f = &s.functions[0];
@@ -589,7 +589,7 @@ fn empirical_samples_are_read_relative_to_the_workload() {
     std::fs::write(dir.join("data/d.txt"), "# ms\n10\n20.5\n\n30\n").unwrap();
     let s = ok_in(
         &one_function("", POISSON, "dist = \"empirical\"\nfile = \"data/d.txt\""),
-        &dir,
+        dir,
     );
     let Dist::Empirical { samples_ms, path } = &s.functions[0].duration.dist else {
         panic!()
@@ -600,14 +600,14 @@ fn empirical_samples_are_read_relative_to_the_workload() {
     std::fs::write(dir.join("data/bad.txt"), "10\nfast\n-3\n").unwrap();
     let e = errors_in(
         &one_function("", POISSON, "dist = \"empirical\"\nfile = \"data/bad.txt\""),
-        &dir,
+        dir,
     );
     find(&e, "function[0].duration.file", "data/bad.txt:2: \"fast\"");
     find(&e, "function[0].duration.file", "data/bad.txt:3: \"-3\"");
 
     let e = errors_in(
         &one_function("", POISSON, "dist = \"empirical\"\nfile = \"missing.txt\""),
-        &dir,
+        dir,
     );
     find(
         &e,
