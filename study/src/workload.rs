@@ -33,19 +33,8 @@ pub struct Workload {
 impl Workload {
     /// Reads and parses a workload file, like [`config::load`].
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
-            file: label.clone(),
-            errors: vec![config::ConfigError::new(
-                "",
-                format!("cannot read the workload file: {e}"),
-            )],
-        })?;
-        let base = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        Self::from_text(&text, base, &label)
+        let file = config::read(path)?;
+        Self::from_text(&file.text, file.base_dir, &file.label)
     }
 
     /// Parses and validates `text` (the file `label`, relative paths against `base_dir`),

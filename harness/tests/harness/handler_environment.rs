@@ -12,7 +12,7 @@ async fn handlers_get_only_awss_variables_and_no_inherited_descriptor() {
     let leaked_path = leaked_file.path().to_path_buf();
     let leaked = leaked_file.as_file();
     nix::fcntl::fcntl(
-        &leaked,
+        leaked,
         nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
     )
     .unwrap();

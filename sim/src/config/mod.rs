@@ -102,6 +102,24 @@ impl ConfigErrors {
 /// Reads, parses and validates a workload file. Relative paths inside it (traces, empirical
 /// samples, handler folders, calibration files) are resolved against the file's folder.
 pub fn load(path: &Path) -> Result<Scenario, ConfigErrors> {
+    let file = read(path)?;
+    from_str(&file.text, file.base_dir, &file.label)
+}
+
+/// A workload file as read from disk, before parsing.
+#[derive(Clone, Debug)]
+pub struct WorkloadFile<'p> {
+    /// The file's path as given, for messages.
+    pub label: String,
+    /// Its text.
+    pub text: String,
+    /// The folder its relative paths are resolved against (`.` for a bare file name).
+    pub base_dir: &'p Path,
+}
+
+/// Reads a workload file: its text, its label and the folder relative paths start from; an
+/// unreadable file is one error at the file's root.
+pub fn read(path: &Path) -> Result<WorkloadFile<'_>, ConfigErrors> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
         file: label.clone(),
@@ -110,11 +128,15 @@ pub fn load(path: &Path) -> Result<Scenario, ConfigErrors> {
             format!("cannot read the workload file: {e}"),
         )],
     })?;
-    let base = match path.parent() {
+    let base_dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    from_str(&text, base, &label)
+    Ok(WorkloadFile {
+        label,
+        text,
+        base_dir,
+    })
 }
 
 /// Parses and validates workload text. `base_dir` is the folder relative paths are resolved

@@ -209,6 +209,23 @@ impl Validator<'_> {
         super::files::resolve(self.base_dir, file)
     }
 
+    /// Reads `file` (relative to the workload's folder) named by the key at `path`: its full
+    /// path and text, or `None` after reporting why it cannot be read.
+    pub(crate) fn read_file(&mut self, path: &str, file: &str) -> Option<(PathBuf, String)> {
+        let full = self.file_path(file);
+        match std::fs::read_to_string(&full) {
+            Ok(text) => Some((full, text)),
+            Err(e) => {
+                self.err(
+                    path,
+                    format!("cannot read \"{file}\" ({}): {e}", full.display()),
+                    Some("the path is relative to the workload file".into()),
+                );
+                None
+            }
+        }
+    }
+
     /// Reports bad rows of a data file: the first five in full, then a count.
     pub(crate) fn report_rows(&mut self, path: &str, bad: Vec<String>) {
         let n = bad.len();

@@ -73,10 +73,7 @@ fn rows_are_filtered_by_function_name_or_trace_function() {
     );
     assert_eq!(t.function.as_deref(), Some("api"));
 
-    let s = ok_in(
-        &workload("renamed", "trace-function = \"worker\"", ""),
-        dir,
-    );
+    let s = ok_in(&workload("renamed", "trace-function = \"worker\"", ""), dir);
     assert_eq!(
         trace_of(&s).times,
         [SimTime::from_secs(1), SimTime::from_secs(7)]

@@ -451,18 +451,7 @@ fn dist_ms(v: &mut Validator, path: &str, x: &Option<Duration>) -> Option<f64> {
 
 /// Reads the samples of `dist = "empirical"` (`file`, relative to the workload's folder).
 fn empirical(v: &mut Validator, path: &str, file: &str) -> Option<Dist> {
-    let full = v.file_path(file);
-    let text = match std::fs::read_to_string(&full) {
-        Ok(t) => t,
-        Err(e) => {
-            v.err(
-                path,
-                format!("cannot read \"{file}\" ({}): {e}", full.display()),
-                Some("the path is relative to the workload file".into()),
-            );
-            return None;
-        }
-    };
+    let (full, text) = v.read_file(path, file)?;
     let (samples, bad) = files::parse_samples(&text, file);
     v.report_rows(path, bad);
     if samples.is_empty() {

@@ -76,18 +76,7 @@ fn load(
     filter: &str,
     explicit: bool,
 ) -> Option<model::Trace> {
-    let full = v.file_path(file);
-    let text = match std::fs::read_to_string(&full) {
-        Ok(t) => t,
-        Err(e) => {
-            v.err(
-                path,
-                format!("cannot read \"{file}\" ({}): {e}", full.display()),
-                Some("the path is relative to the workload file".into()),
-            );
-            return None;
-        }
-    };
+    let (full, text) = v.read_file(path, file)?;
     match parse_trace(&text, file, filter, explicit) {
         Ok(mut t) => {
             t.path = full;
