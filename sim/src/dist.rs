@@ -66,9 +66,17 @@ impl Sampler {
         }
     }
 
-    /// One sample, in nanoseconds.
+    /// One sample, in nanoseconds, at most [`SAMPLE_CAP`].
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
+        self.sample_uncapped(rng).min(SAMPLE_CAP)
+    }
+
+    /// One sample without [`SAMPLE_CAP`], for a caller that cuts it shorter itself (an
+    /// execution is cut at the function's timeout, at most 15 minutes), so the hot path pays
+    /// for one bound, not two. Conversion to integer nanoseconds saturates, never wraps.
+    #[inline]
+    pub(crate) fn sample_uncapped<R: Rng + ?Sized>(&self, rng: &mut R) -> SimTime {
         let ms = match &self.kind {
             Kind::Const(v) => *v,
             Kind::Exp(m) => {
@@ -83,7 +91,7 @@ impl Sampler {
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(v) => v[rng.random_range(0..v.len())],
         };
-        SimTime::from_nanos_f64(ms * self.factor_ns).min(SAMPLE_CAP)
+        SimTime::from_nanos_f64(ms * self.factor_ns)
     }
 
     /// The mean of the scaled distribution, in nanoseconds (for analytic checks).

@@ -79,7 +79,8 @@ impl OutcomeModel {
     pub(crate) fn execute(&mut self, trace_duration: Option<SimTime>) -> (u64, Outcome) {
         let exec = match trace_duration {
             Some(d) => SimTime::from_nanos_f64(d.0 as f64 * self.trace_factor).0,
-            None => self.duration.sample(&mut self.rng_duration).0,
+            // Cut at the timeout below, which bounds it far more tightly than the sample cap.
+            None => self.duration.sample_uncapped(&mut self.rng_duration).0,
         };
         if exec >= self.slow_from {
             self.end(exec)
