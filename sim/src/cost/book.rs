@@ -63,26 +63,11 @@ pub fn closest_regions(region: &str) -> Vec<&'static str> {
     let wanted = region.trim().to_ascii_lowercase();
     let mut scored: Vec<(usize, &'static str)> = KNOWN_REGIONS
         .iter()
-        .map(|r| (edit_distance(&wanted, r), *r))
+        .map(|r| (strsim::levenshtein(&wanted, r), *r))
         .filter(|(d, _)| *d <= 4)
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, r)| r).collect()
-}
-
-/// Levenshtein distance between two ASCII-ish strings (by chars).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// An `[account] region` the price book does not know.
