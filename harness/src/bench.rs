@@ -367,14 +367,21 @@ pub struct Billable {
     pub init_ms: Option<f64>,
 }
 
-/// What the cost engine bills for one invocation of `b` on an on-demand environment of `f`
-/// under `pricing`: [`cost::InvocationBilling::charge`], the one billing rule of an invocation
-/// (the handler runs without SnapStart here, so a cold start is an INIT).
-fn charge(f: &Function, b: &Billable, pricing: &Pricing) -> cost::Charge {
-    let mut f = f.clone();
-    f.snapstart = false;
+/// How `bench` bills an invocation of `f` under `pricing`: on an on-demand environment and
+/// without SnapStart (the handler runs without it here, so a cold start is an INIT).
+fn billing(f: &Function, pricing: &Pricing) -> cost::InvocationBilling {
+    cost::InvocationBilling::new(
+        cost::effective_granularity(pricing),
+        BillingRules::from_pricing(pricing).bills_init(f),
+        false,
+    )
+}
+
+/// What one invocation of `b` adds to the bill: [`cost::InvocationBilling::charge`], the one
+/// billing rule of an invocation.
+fn charge(billing: &cost::InvocationBilling, b: &Billable) -> cost::Charge {
     let init = b.init_ms.map(SimTime::from_millis_f64);
-    cost::InvocationBilling::of(&f, pricing).charge(
+    billing.charge(
         SimTime::from_millis_f64(b.duration_ms),
         init.unwrap_or(SimTime::ZERO),
         init.is_some(),
@@ -385,7 +392,7 @@ fn charge(f: &Function, b: &Billable, pricing: &Pricing) -> cost::Charge {
 /// Billed duration of `b`, ms, as the cost engine bills it under `pricing` (duration rounded
 /// up to the granularity, plus INIT rounded up to 1 ms where billed).
 pub fn billed_ms(f: &Function, b: &Billable, pricing: &Pricing) -> f64 {
-    charge(f, b, pricing).billed().as_nanos() as f64 / 1e6
+    charge(&billing(f, pricing), b).billed().as_nanos() as f64 / 1e6
 }
 
 /// Mean cost of one invocation of `f` (its `memory-mb` and `architecture`) over `invocations`,
@@ -404,9 +411,10 @@ pub fn cost_per_invocation(
     let mut f = f.clone();
     f.provisioned.clear();
     f.snapstart = false;
+    let billing = billing(&f, pricing);
     let mut usage = Usage::default();
     for b in invocations {
-        usage.add_charge(&charge(&f, b, pricing));
+        usage.add_charge(&charge(&billing, b));
     }
     let rules = BillingRules {
         free_tier: false,

@@ -644,57 +644,50 @@ impl Inner {
             let mut init_ms = None;
             let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
                 Some(e) => e,
-                None => match self.start_env(fs, self.opts.init_timeout).await {
-                    Ok((e, init)) => {
-                        init_ms = Some(init.as_secs_f64() * 1e3);
-                        e
-                    }
-                    // As on AWS, an init that outlasts the init limit is tried again within
-                    // the invocation ("suppressed init"): the function timeout covers the new
-                    // init and the handler, and the init counts in the duration.
-                    Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
-                        if self.sink.logs() {
-                            self.sink.line(
-                                format!(
-                                    "lamsim: INIT timed out after {:.2} s; initialising again \
-                                     within the invocation (suppressed init)",
-                                    self.opts.init_timeout.as_secs_f64()
-                                )
-                                .as_bytes(),
-                            );
+                None => {
+                    let started = match self.start_env(fs, self.opts.init_timeout).await {
+                        Ok((e, init)) => {
+                            init_ms = Some(init.as_secs_f64() * 1e3);
+                            Ok(e)
                         }
-                        match self.start_env(fs, timeout).await {
-                            Ok((e, init)) => {
-                                suppressed_init = init;
-                                e
-                            }
-                            Err(failure) => {
-                                return self.finish_init_failure(
-                                    fs,
-                                    failure,
-                                    opts,
-                                    kind,
-                                    client_start,
-                                    request_id,
-                                    request_bytes,
-                                    timestamp_ms,
+                        // As on AWS, an init that outlasts the init limit is tried again
+                        // within the invocation ("suppressed init"): the function timeout
+                        // covers the new init and the handler, and the init counts in the
+                        // duration.
+                        Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
+                            if self.sink.logs() {
+                                self.sink.line(
+                                    format!(
+                                        "lamsim: INIT timed out after {:.2} s; initialising \
+                                         again within the invocation (suppressed init)",
+                                        self.opts.init_timeout.as_secs_f64()
+                                    )
+                                    .as_bytes(),
                                 );
                             }
+                            self.start_env(fs, timeout).await.map(|(e, init)| {
+                                suppressed_init = init;
+                                e
+                            })
+                        }
+                        Err(failure) => Err(failure),
+                    };
+                    match started {
+                        Ok(e) => e,
+                        Err(failure) => {
+                            return self.finish_init_failure(
+                                fs,
+                                failure,
+                                opts,
+                                kind,
+                                client_start,
+                                request_id,
+                                request_bytes,
+                                timestamp_ms,
+                            );
                         }
                     }
-                    Err(failure) => {
-                        return self.finish_init_failure(
-                            fs,
-                            failure,
-                            opts,
-                            kind,
-                            client_start,
-                            request_id,
-                            request_bytes,
-                            timestamp_ms,
-                        );
-                    }
-                },
+                }
             };
             let start = record::start_line(&request_id);
             if self.sink.logs() {

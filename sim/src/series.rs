@@ -285,7 +285,8 @@ struct FnAcc {
     diff: Vec<[i64; 4]>,
     /// Billed duration on on-demand environments, ns.
     ondemand_ns: Vec<u128>,
-    /// INIT of on-demand cold starts, rounded up to 1 ms, ns (not SnapStart restores).
+    /// Billed INIT of on-demand cold starts (rounded up to 1 ms, only where the billing rules
+    /// bill INIT; not SnapStart restores), ns.
     init_ns: Vec<u128>,
     /// Billed duration on provisioned environments, ns.
     provisioned_ns: Vec<u128>,
