@@ -7,6 +7,7 @@ mod config_examples;
 mod config_profiles;
 mod config_ranges;
 mod config_trace;
+mod config_triggers;
 mod config_validation;
 mod conservation;
 mod cost_bill;
