@@ -23,3 +23,4 @@ mod replicate_merge;
 mod series;
 mod slo_objectives;
 mod support;
+mod triggers;

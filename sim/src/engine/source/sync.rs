@@ -30,6 +30,8 @@ pub struct SyncClient {
     max_retries: u32,
     backoff: u64,
     rng_jitter: ChaCha8Rng,
+    /// Calls submitted and not yet finished or throttled.
+    in_flight: u64,
     end: u64,
 }
 
@@ -56,6 +58,7 @@ impl SyncClient {
             max_retries: t.client_retries,
             backoff: t.client_backoff.0,
             rng_jitter,
+            in_flight: 0,
             end: window_end.0,
         }
     }
@@ -82,6 +85,7 @@ impl RequestSource for SyncClient {
                 .next(&mut self.rng)
                 .map(|a| (a.time.0, a.duration));
             notes.push(Note::Arrived);
+            self.in_flight += 1;
             return Some(Request::new(id, self.function, now, d));
         }
         if retry_due.is_some_and(|r| r <= now.0) {
@@ -95,6 +99,7 @@ impl RequestSource for SyncClient {
             r.origin = SimTime(origin);
             r.token = tries;
             r.retry = true;
+            self.in_flight += 1;
             return Some(r);
         }
         None
@@ -107,6 +112,7 @@ impl RequestSource for SyncClient {
         now: SimTime,
         notes: &mut Vec<Note>,
     ) -> AfterThrottle {
+        self.in_flight -= 1;
         let tries = req.token;
         if tries < self.max_retries {
             // Full jitter: uniform in [0, min(cap, base × 2^tries)).
@@ -134,6 +140,7 @@ impl RequestSource for SyncClient {
     }
 
     fn finished(&mut self, inv: &Invocation, _now: SimTime, notes: &mut Vec<Note>) {
+        self.in_flight -= 1;
         notes.push(Note::Settled {
             arrival: inv.origin,
             fate: Fate::Completed,
@@ -150,6 +157,6 @@ impl RequestSource for SyncClient {
     }
 
     fn pending(&self) -> u64 {
-        self.retries.len() as u64
+        self.retries.len() as u64 + self.in_flight
     }
 }
