@@ -491,6 +491,26 @@ fn environments_chart(
     })
 }
 
+/// Items waiting in the queues of event-driven functions over time, one line per function.
+fn backlog_chart(parts: &[&FunctionSeries], data: &ReportData, t: &TimeAxis) -> Chart {
+    let series = parts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Series::line(f.name.clone(), t.points(&f.backlog, Merge::Mean), i))
+        .collect();
+    Chart::Line(LineChart {
+        title: "Queue backlog over time (async events, SQS messages, stream records waiting)"
+            .into(),
+        x: t.axis(),
+        y: Axis::linear(format!("items waiting (mean per {})", t.per_bucket())),
+        series,
+        vlines: warmup_line(data, t),
+        hlines: vec![],
+        notes: vec![],
+        empty_note: "no queue".into(),
+    })
+}
+
 /// Latency CDF of one function, warm against cold, log x.
 fn cdf_chart(f: &FunctionSeries, s: Option<&FunctionSummary>) -> Chart {
     let pts = |v: &[[f64; 2]]| v.iter().map(|p| (p[0], p[1] * 100.0)).collect::<Vec<_>>();
@@ -755,6 +775,17 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
                 x_label: "cost (USD per month)".into(),
                 bars: by_fn,
             }),
+        });
+    }
+    let queued: Vec<&FunctionSeries> = data
+        .functions
+        .iter()
+        .filter(|f| !f.backlog.is_empty())
+        .collect();
+    if !queued.is_empty() {
+        overview.push(NamedChart {
+            stem: "backlog".into(),
+            chart: backlog_chart(&queued, data, &t),
         });
     }
     doc.h2("Charts");

@@ -381,6 +381,7 @@ pub fn report_data(s: &Summary) -> ReportData {
             let mut cost_usd = per(cost);
             cost_usd[..first].fill(0.0);
             FunctionSeries {
+                backlog: Vec::new(),
                 name: f.name.clone(),
                 arrivals: per(f.arrivals),
                 invocations: per(f.invocations),

@@ -430,3 +430,29 @@ fn report_data_cdfs_come_from_the_summary_histograms() {
         }
     }
 }
+
+#[test]
+fn the_backlog_series_integrates_to_the_summary_backlog() {
+    // A queue that fills and drains: the time-averaged buckets over the window must average
+    // to the summary's backlog_avg (both integrate the same notes), replicate means included;
+    // a function without queued triggers has no backlog series.
+    let mut s = lamsim_sim::testing::sqs_worker();
+    s.simulation.duration = d("5m");
+    s.simulation.warmup = SimTime::ZERO;
+    s.simulation.replicates = 2;
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    let f = &data.functions[0];
+    assert_eq!(f.backlog.len(), f.arrivals.len());
+    let mean = f.backlog.iter().sum::<f64>() / f.backlog.len() as f64;
+    let q = out.summary.functions[0]
+        .queue
+        .as_ref()
+        .expect("queued trigger");
+    assert!(q.backlog_avg > 0.1, "{q:?}");
+    assert!(
+        (mean - q.backlog_avg).abs() < 1e-9 * q.backlog_avg.max(1.0),
+        "{mean} vs {q:?}"
+    );
+    let (_, plain, _) = run(&metronome(), &SeriesOptions::default());
+    assert!(plain.functions[0].backlog.is_empty());
+}
