@@ -253,6 +253,12 @@ impl CostSummary {
 }
 
 impl FunctionCost {
+    /// Lambda's own lines (requests, compute, provisioned, ephemeral, SnapStart): the
+    /// function's cost without what invokes and records it.
+    pub fn lambda(&self) -> f64 {
+        self.requests + self.compute + self.provisioned + self.ephemeral + self.snapstart
+    }
+
     /// `summary.json`'s `cost_usd` of one function: its window lines, with the monthly
     /// projection nested; with `adjacent` ([`Bill::adjacent`]) also its lines beside Lambda.
     pub fn from_bill(fb: &FunctionBill, adjacent: bool) -> Self {
