@@ -17,6 +17,7 @@ use crate::cost::Front;
 /// `gateway`, `event_sources` and `logs`, priced by [`crate::cost::adjacent_lines`]); all are
 /// zero for a function that uses none of them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Usage {
     /// Requests that ran (throttled requests are not billed).
     pub requests: u64,

@@ -1,5 +1,6 @@
 //! The billing of one invocation: the one place that says what a finished invocation adds to
-//! the billable [`Usage`]. The standard recorder, the time series, `lamsim bench` and the bill
+//! the billable [`Usage`] (billed duration, INIT, restores, and the CloudWatch Logs bytes of a
+//! function that sets `log-bytes`). The standard recorder, the time series, `lamsim bench` and the bill
 //! all go through [`InvocationBilling::charge`], so a rule changed here changes every number
 //! that depends on it.
 //!

@@ -479,3 +479,32 @@ fn log_bytes_is_written_to_the_resolved_workload_only_when_set() {
     let without = lamsim_sim::config::to_resolved_toml(&ok(&text.replace("log-bytes = 300\n", "")));
     assert!(!without.contains("log-bytes"));
 }
+
+#[test]
+fn usage_add_sums_the_quantities_beside_lambda_and_keeps_the_load_balancers() {
+    let a = Usage {
+        front_requests: [1, 2, 3, 4, 5],
+        albs: 2,
+        sqs_requests: 10,
+        poller_billed_ns: 100,
+        log_bytes: 1_000,
+        ..Usage::default()
+    };
+    let b = Usage {
+        front_requests: [10, 20, 30, 40, 50],
+        albs: 1,
+        sqs_requests: 5,
+        poller_billed_ns: 7,
+        log_bytes: 24,
+        ..Usage::default()
+    };
+    let mut sum = a.clone();
+    sum.add(&b);
+    assert_eq!(sum.front_requests, [11, 22, 33, 44, 55]);
+    // Load balancers are configuration: the same two, not three.
+    assert_eq!(sum.albs, 2);
+    assert_eq!(
+        (sum.sqs_requests, sum.poller_billed_ns, sum.log_bytes),
+        (15, 107, 1_024)
+    );
+}
