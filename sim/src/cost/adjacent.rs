@@ -1,6 +1,6 @@
 //! What invokes a function and what records it: the bill lines beside Lambda's own.
 //!
-//! Three lines join the five Lambda lines of [`Lines`](super::Lines) (spec section 5):
+//! Three lines join the five Lambda lines of [`Lines`](super::Lines):
 //!
 //! - `gateway`: the `front` of sync triggers ([`Front`]): API Gateway REST and HTTP APIs with
 //!   their graduated volume tiers, Application Load Balancers (hours and LCUs); function URLs
