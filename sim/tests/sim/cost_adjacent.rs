@@ -508,3 +508,48 @@ fn usage_add_sums_the_quantities_beside_lambda_and_keeps_the_load_balancers() {
         (15, 107, 1_024)
     );
 }
+
+#[test]
+fn log_bytes_of_invocation_is_what_a_charge_adds() {
+    use lamsim_sim::cost::log_bytes_of_invocation;
+    // The warm and cold invocations of the tests above: 300 + 71 + 52 + 140 and
+    // 300 + 71 + 52 + 167 + 164.
+    let warm = log_bytes_of_invocation(
+        300,
+        128,
+        SimTime::from_micros(2_750),
+        SimTime::from_millis(3),
+        None,
+    );
+    assert_eq!(warm, 563);
+    let cold = log_bytes_of_invocation(
+        300,
+        128,
+        SimTime::from_micros(2_750),
+        SimTime::from_millis(170),
+        Some(SimTime::from_micros(166_800)),
+    );
+    assert_eq!(cold, 754);
+    // 10,240 MB has five digits twice: two bytes more than 1,024 MB.
+    let big = log_bytes_of_invocation(
+        0,
+        10_240,
+        SimTime::from_micros(2_750),
+        SimTime::from_millis(3),
+        None,
+    );
+    assert_eq!(big, 263 - 2 * 3 + 2 * 5);
+}
+
+#[test]
+fn a_workload_with_log_bytes_shows_the_lines_even_when_nothing_ran() {
+    // No invocation in the window: the lines are there, at zero, because the workload can
+    // have them (cost::applies), not because some usage was measured.
+    let s = logging_scenario(Some(1_000));
+    let b = bill_scenario(&s, &[], SimTime::ZERO, s.simulation.duration).unwrap();
+    assert!(b.adjacent);
+    assert_eq!(b.window.logs, 0.0);
+    let s = logging_scenario(None);
+    let b = bill_scenario(&s, &[], SimTime::ZERO, s.simulation.duration).unwrap();
+    assert!(!b.adjacent);
+}
