@@ -693,10 +693,33 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ),
             ("ephemeral storage", w.ephemeral_usd, m.ephemeral_usd),
             ("SnapStart", w.snapstart_usd, m.snapstart_usd),
-            ("total", w.total_usd, m.total_usd),
         ] {
             t.row(vec![name.to_string(), money(a), money(b)]);
         }
+        // The Lambda subtotal and the lines beside Lambda, when the summary has them.
+        for (name, a, b) in [
+            ("Lambda subtotal", w.lambda_usd, m.lambda_usd),
+            (
+                "gateway (API Gateway, load balancers)",
+                w.gateway_usd,
+                m.gateway_usd,
+            ),
+            (
+                "event sources (SQS pollers)",
+                w.event_sources_usd,
+                m.event_sources_usd,
+            ),
+            ("logs (CloudWatch Logs)", w.logs_usd, m.logs_usd),
+        ] {
+            if let (Some(a), Some(b)) = (a, b) {
+                t.row(vec![name.to_string(), money(a), money(b)]);
+            }
+        }
+        t.row(vec![
+            "total".to_string(),
+            money(w.total_usd),
+            money(m.total_usd),
+        ]);
         t.highlight_last(true);
         doc.table(t);
         let mut t = Table::new(&[
@@ -739,13 +762,22 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     });
     if let Some(cost) = &summary.cost {
         let m = &cost.monthly;
-        let lines = vec![
+        let mut lines = vec![
             ("requests", m.requests_usd),
             ("compute", m.compute_usd),
             ("provisioned", m.provisioned_usd),
             ("ephemeral storage", m.ephemeral_usd),
             ("SnapStart", m.snapstart_usd),
         ];
+        for (name, v) in [
+            ("gateway", m.gateway_usd),
+            ("event sources", m.event_sources_usd),
+            ("logs", m.logs_usd),
+        ] {
+            if let Some(v) = v {
+                lines.push((name, v));
+            }
+        }
         overview.push(NamedChart {
             stem: "cost-by-line".into(),
             chart: Chart::Bar(BarChart {

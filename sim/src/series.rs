@@ -500,6 +500,11 @@ fn apportion_cost(
     let cache_cost = q.snapstart_cache_gb_s * book.snapstart_cache;
     share(cache_cost, &|b| time[b]);
     share(l.snapstart - cache_cost, &|b| acc.restores[b] as f64);
+    // Beside Lambda: fronts bill every request they receive (arrivals), pollers and load
+    // balancers run through the window (time), logs come with each invocation.
+    share(l.gateway, &|b| acc.arrivals[b] as f64);
+    share(l.event_sources, &|b| time[b]);
+    share(l.logs, &|b| acc.invocations[b] as f64);
     out
 }
 

@@ -45,7 +45,10 @@ fn every_exported_summary_is_valid() {
 
 /// The fixture with every optional part: intervals, costs, the SLO.
 fn full() -> Value {
-    serde_json::to_value(fixtures::three_functions_replicated_priced()).unwrap()
+    serde_json::to_value(fixtures::with_adjacent(
+        fixtures::three_functions_replicated_priced(),
+    ))
+    .unwrap()
 }
 
 #[test]

@@ -166,6 +166,8 @@ fn busy_scenario() -> Scenario {
     s.simulation.seed = 7;
     s.pricing.free_tier = true;
     s.functions[0].reserved_concurrency = Some(9);
+    // Its logs are billed too: the series share the logs line out like the others.
+    s.functions[0].log_bytes = Some(500);
     let mut g = lamsim_sim::testing::simple_function("other", 3.0, 900.0, "1m");
     g.memory_mb = 512;
     g.triggers[0].arrivals.process = ArrivalProcess::OnOff {
