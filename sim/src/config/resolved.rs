@@ -18,6 +18,7 @@ use super::policy::distributions::Z99;
 use crate::model::{
     Dist, DurationModel, Function, InvocationType, KeepAlivePolicy, Routing, Scaling, Scenario, Slo,
 };
+use crate::schedule::format_utc;
 use crate::time::{SimTime, format_duration};
 
 /// A TOML string literal (quoted and escaped).
@@ -68,6 +69,7 @@ pub fn to_resolved_toml(s: &Scenario) -> String {
     let _ = writeln!(w, "[simulation]");
     let _ = writeln!(w, "duration = {}", d(sim.duration));
     let _ = writeln!(w, "warmup = {}", d(sim.warmup));
+    let _ = writeln!(w, "start-at = {}", q(&format_utc(sim.start_at)));
     if sim.seed <= i64::MAX as u64 {
         let _ = writeln!(w, "seed = {}", sim.seed);
     } else {

@@ -87,6 +87,7 @@ pub(crate) fn check(
     i: usize,
     f: &Raw,
     window: Option<SimTime>,
+    start_at: i64,
 ) -> (Option<Function>, Limits) {
     let p = format!("function[{i}]");
     let at = |k: &str| format!("{p}.{k}");
@@ -209,6 +210,7 @@ pub(crate) fn check(
             window.unwrap_or(SimTime::MAX),
             &arrivals::Context {
                 function: name.as_deref().unwrap_or(""),
+                start_at,
             },
         ),
     };
