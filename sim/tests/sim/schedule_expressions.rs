@@ -346,6 +346,10 @@ fn rate_fires_at_the_origin_and_every_period() {
     );
     let day = parse("rate(1 day)").unwrap();
     assert_eq!(day.next_after(origin + 1, origin), Some(origin + 86_400));
+    // [1 s, 1 d) holds no firing: the next one is exactly at its (exclusive) end.
+    assert_eq!(day.count_between(origin + 1, origin + 86_400, origin), 0);
+    assert_eq!(day.count_between(origin + 1, origin + 2, origin), 0);
+    assert_eq!(day.count_between(origin, origin + 1, origin), 1);
     assert_eq!(day.rate_period_s(), Some(86_400));
     // [12 h, 10 d): days 1 … 9.
     assert_eq!(
