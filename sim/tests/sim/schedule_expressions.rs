@@ -540,3 +540,42 @@ fn wrong_forms_show_the_right_one() {
         );
     }
 }
+
+#[test]
+fn counting_agrees_with_stepping_on_windows_that_cut_days() {
+    // `next_after` is checked against the reference above; `count_between` must give as many
+    // firings on windows that start and end inside a day (its partial-day path).
+    let windows = [
+        ("2026-03-02T12:34:17Z", "2026-03-09T05:10:00Z"),
+        ("2026-03-02T09:00:00Z", "2026-03-02T09:00:01Z"),
+        ("2026-03-02T09:00:01Z", "2026-03-02T17:56:00Z"),
+        ("2026-01-31T23:30:00Z", "2026-02-01T00:00:00Z"),
+        ("2026-02-27T18:00:00Z", "2026-03-31T23:59:59Z"),
+    ];
+    for expr in [
+        "cron(*/7 9-17 ? * MON-FRI *)",
+        "cron(0 0 L * ? *)",
+        "cron(30 23 * * ? *)",
+        "cron(0/20 * * * ? *)",
+        "cron(15,45 6,18 ? * 6L *)",
+    ] {
+        let s = parse(expr).unwrap();
+        for (a, b) in windows {
+            let (from, to) = (utc(a), utc(b));
+            let mut n = 0;
+            let mut t = from - 1;
+            while let Some(x) = s.next_after(t, 0).filter(|&x| x < to) {
+                n += 1;
+                t = x;
+            }
+            assert_eq!(s.count_between(from, to, 0), n, "{expr} in [{a}, {b})");
+        }
+    }
+    // Hand-counted: */7 in hours 9-17 on Monday 2 March is 9 hours × 9 firings (0, 7, …, 56),
+    // less 09:00 (before the window) and 17:56 (its exclusive end): 79.
+    let s = parse("cron(*/7 9-17 ? * MON-FRI *)").unwrap();
+    assert_eq!(
+        s.count_between(utc("2026-03-02T09:00:01Z"), utc("2026-03-02T17:56:00Z"), 0),
+        79
+    );
+}
