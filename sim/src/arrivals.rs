@@ -1,5 +1,5 @@
 //! Arrival processes: lazy generators of arrival times, one at a time, in O(1) memory
-//! (except traces, which are loaded).
+//! (except traces, which are loaded). Schedules draw no random numbers.
 
 use std::f64::consts::PI;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
 use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Trace};
+use crate::schedule::Firings;
 use crate::time::{NS_PER_H, NS_PER_S, SimTime};
 
 /// One arrival: its time and, for traces with a duration column, the execution time.
@@ -67,6 +68,7 @@ enum State {
         trace: Arc<Trace>,
         i: usize,
     },
+    Schedule(Firings),
     Done,
 }
 
@@ -167,6 +169,7 @@ impl ArrivalGen {
                     i,
                 }
             }
+            ArrivalProcess::Schedule(s) => State::Schedule(s.firings(SimTime(start), SimTime(end))),
         };
         ArrivalGen {
             end,
@@ -288,6 +291,16 @@ impl ArrivalGen {
                     return None;
                 }
                 return Some(Arrival { time: t, duration });
+            }
+            State::Schedule(firings) => {
+                let Some(time) = firings.next() else {
+                    self.state = State::Done;
+                    return None;
+                };
+                return Some(Arrival {
+                    time,
+                    duration: None,
+                });
             }
         };
         if t >= end {

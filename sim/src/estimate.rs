@@ -97,7 +97,7 @@ pub fn estimate(scenario: &Scenario, replicates: u32) -> Estimate {
 }
 
 /// Expected arrivals of `arrivals` in `[start, min(end, window))`, from the process's mean
-/// rate (exact for constant counts and traces).
+/// rate (exact for constant counts, traces and schedules).
 pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
     let start = arrivals.start;
     let end = arrivals.end.min(window);
@@ -124,6 +124,7 @@ pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
         ArrivalProcess::Trace(t) => {
             t.times.iter().filter(|&&x| x >= start && x < end).count() as f64
         }
+        ArrivalProcess::Schedule(s) => s.count(start, end) as f64,
     }
 }
 

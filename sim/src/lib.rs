@@ -31,6 +31,7 @@ pub mod profiles;
 pub mod report_data;
 pub mod rng;
 pub mod runner;
+pub mod schedule;
 pub mod series;
 pub mod slo;
 pub mod summary;

@@ -55,6 +55,10 @@ pub struct Simulation {
     pub seed: u64,
     /// `replicates`: independent runs with derived seeds. Default 1.
     pub replicates: u32,
+    /// `start-at`: the wall-clock time (UTC) of simulated time 0, seconds since the Unix
+    /// epoch; schedule expressions are read against it. Default
+    /// [`crate::schedule::START_AT`] (`"2026-01-01T00:00:00Z"`).
+    pub start_at: i64,
 }
 
 /// `[account]`: region and account-wide limits.
@@ -310,6 +314,9 @@ pub enum ArrivalProcess {
     Diurnal(DiurnalProfile),
     /// `kind = "trace"`: replay of timestamps from a CSV file.
     Trace(Arc<Trace>),
+    /// `kind = "schedule"`: an EventBridge `rate()` or `cron()` expression on the window's
+    /// clock (`[simulation] start-at`); no randomness.
+    Schedule(crate::schedule::Scheduled),
 }
 
 /// `kind = "constant"`: either a rate or an exact count.

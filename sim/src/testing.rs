@@ -25,6 +25,7 @@ pub fn simple_scenario(
             warmup: SimTime::ZERO,
             seed: 1,
             replicates: 1,
+            start_at: crate::schedule::START_AT,
         },
         account: Account {
             region: "us-east-1".into(),

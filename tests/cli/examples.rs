@@ -185,3 +185,27 @@ fn calibrated_cpu_runs_at_the_measured_mean() {
     let busy = num(&f["instances"]["avg_busy"]);
     assert!((busy - 2.42).abs() < 0.25, "avg busy {busy}");
 }
+
+#[test]
+fn nightly_schedule_matches_its_header() {
+    // The whole example: two schedules over 7 days are ~2,000 events.
+    let example = path_str(&crate::example("nightly-schedule.toml"));
+    let o = run(["run", "-q", "--format", "json", &example]);
+    assert_code(&o, 0);
+    let v = json(&o);
+    // cron(0 2 ? * MON-FRI *) from Thursday 1 January 2026 for 7 days: 1, 2, 5, 6, 7 January.
+    let report = function(&v, "report");
+    assert_eq!(num(&report["invocations"]), 5.0);
+    assert_eq!(num(&report["cold_starts"]), 5.0);
+    // 1 s init + 240 s, every time.
+    assert!((num(&report["latency_ms"]["mean"]) - 241_000.0).abs() < 1.0);
+    // rate(5 minutes) for 7 days: 7 × 24 × 12.
+    let health = function(&v, "health");
+    assert_eq!(num(&health["invocations"]), 2_016.0);
+    assert_eq!(num(&health["cold_starts"]), 1.0);
+    // (5 × 241 s × 2 GB + 2,016 × 20 ms × 0.125 GB + 200 ms × 0.125 GB) × $0.0000166667
+    // + 2,021 × $0.0000002.
+    let total = num(&v["cost"]["window"]["total_usd"]);
+    let expect = (2_410.0 + 5.065) * 0.000_016_666_7 + 2_021.0 * 0.000_000_2;
+    assert!((total - expect).abs() < 1e-6, "{total} vs {expect}");
+}

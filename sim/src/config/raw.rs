@@ -146,7 +146,7 @@ mod tests {
     fn keys_come_from_the_serde_derive() {
         assert_eq!(
             keys_of::<Simulation>(),
-            ["duration", "warmup", "seed", "replicates"]
+            ["duration", "warmup", "seed", "replicates", "start-at"]
         );
         assert!(keys_of::<Arrivals>().contains(&"rate-per-s"));
         assert!(keys_of::<Function>().contains(&"provisioned-concurrency"));

@@ -20,6 +20,7 @@ use crate::model::{
     Arrivals, Dist, DurationModel, Function, KeepAlivePolicy, Routing, Scaling, Scenario, Slo,
 };
 use crate::model::{Trigger, TriggerKind};
+use crate::schedule::format_utc;
 use crate::time::{SimTime, format_duration};
 
 /// A TOML string literal (quoted and escaped).
@@ -70,6 +71,7 @@ pub fn to_resolved_toml(s: &Scenario) -> String {
     let _ = writeln!(w, "[simulation]");
     let _ = writeln!(w, "duration = {}", d(sim.duration));
     let _ = writeln!(w, "warmup = {}", d(sim.warmup));
+    let _ = writeln!(w, "start-at = {}", q(&format_utc(sim.start_at)));
     if sim.seed <= i64::MAX as u64 {
         let _ = writeln!(w, "seed = {}", sim.seed);
     } else {

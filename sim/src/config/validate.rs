@@ -44,6 +44,10 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
     let account = limits::account(v, raw.account.as_ref().cloned().unwrap_or_default());
     let pricing = pricing::check(v, raw.pricing.as_ref().cloned().unwrap_or_default());
     let window = simulation.as_ref().map(|s| s.duration);
+    // An invalid `start-at` has been reported; schedules are still checked against the default.
+    let start_at = simulation
+        .as_ref()
+        .map_or(crate::schedule::START_AT, |s| s.start_at);
 
     let mut functions = Vec::new();
     let mut limits = Vec::new();
@@ -63,7 +67,7 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
         }
         Some(list) => {
             for (i, f) in list.iter().enumerate() {
-                let (func, lim) = function::check(v, i, f, window);
+                let (func, lim) = function::check(v, i, f, window, start_at);
                 limits.push(lim);
                 match func {
                     Some(func) => functions.push(func),

@@ -479,6 +479,7 @@ fn scenario(region: &str, rates: RateOverrides) -> Scenario {
             warmup: SimTime::ZERO,
             seed: 1,
             replicates: 1,
+            start_at: lamsim_sim::schedule::START_AT,
         },
         account: Account {
             region: region.into(),

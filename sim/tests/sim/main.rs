@@ -21,6 +21,8 @@ mod limits;
 mod outcomes;
 mod provisioned;
 mod replicate_merge;
+mod schedule_arrivals;
+mod schedule_expressions;
 mod series;
 mod slo_objectives;
 mod support;

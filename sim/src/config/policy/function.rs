@@ -99,6 +99,7 @@ pub(crate) fn check(
     i: usize,
     f: &Raw,
     window: Option<SimTime>,
+    start_at: i64,
 ) -> (Option<Function>, Limits) {
     let p = format!("function[{i}]");
     let at = |k: &str| format!("{p}.{k}");
@@ -204,7 +205,7 @@ pub(crate) fn check(
         .and_then(|h| handler::check(v, &at("handler"), h));
     let handler_ok = f.handler.is_none() || handler.is_some();
 
-    let triggers = triggers(v, &p, f, window, name.as_deref().unwrap_or(""));
+    let triggers = triggers(v, &p, f, window, name.as_deref().unwrap_or(""), start_at);
     let error_rate = match &f.error_rate {
         None => Some(0.0),
         Some(_) => v.number_where(
@@ -354,9 +355,10 @@ fn triggers(
     f: &Raw,
     window: Option<SimTime>,
     function: &str,
+    start_at: i64,
 ) -> Option<Vec<Trigger>> {
     let window = window.unwrap_or(SimTime::MAX);
-    let cx = arrivals::Context { function };
+    let cx = arrivals::Context { function, start_at };
     let Some(list) = &f.trigger else {
         // The wave-one form: one trigger named after its kind.
         let kind = trigger::invocation(v, &format!("{p}.invocation"), &f.invocation);

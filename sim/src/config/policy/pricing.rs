@@ -145,17 +145,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let year: u16 = s[0..4].parse().ok()?;
     let month: u8 = s[5..7].parse().ok()?;
     let day: u8 = s[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=days)
-        .contains(&day)
-        .then_some(Date { year, month, day })
+    // The calendar (month lengths, leap years) is chrono's, as for schedule expressions.
+    chrono::NaiveDate::from_ymd_opt(year.into(), month.into(), day.into())?;
+    Some(Date { year, month, day })
 }
 
 #[cfg(test)]
@@ -173,6 +165,10 @@ mod tests {
             })
         );
         assert_eq!(parse_date("2025-02-29"), None);
+        assert_eq!(parse_date("2100-02-29"), None);
+        assert!(parse_date("2000-02-29").is_some());
+        assert_eq!(parse_date("2026-04-31"), None);
+        assert_eq!(parse_date("2026-04-00"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_date("2026-1-01"), None);
     }

@@ -3,9 +3,10 @@
 use serde::Deserialize;
 
 use crate::config::hints::describe;
-use crate::config::raw::{Duration, Integer, Lenient};
+use crate::config::raw::{Duration, Integer, Lenient, Text};
 use crate::config::values::Validator;
 use crate::model::Simulation;
+use crate::schedule;
 use crate::time::SimTime;
 
 /// Default `[simulation] seed`.
@@ -25,6 +26,10 @@ pub struct Raw {
     pub seed: Option<Lenient<SeedValue>>,
     /// `replicates = 10`.
     pub replicates: Option<Integer>,
+    /// `start-at = "2026-01-01T00:00:00Z"`: the wall clock (RFC 3339, UTC, whole seconds) of
+    /// simulated time 0, which schedule expressions are read against (default
+    /// [`crate::schedule::START_AT`], that value).
+    pub start_at: Option<Text>,
 }
 
 /// A seed: a TOML integer, or a string of decimal digits for values TOML integers cannot hold.
@@ -81,10 +86,32 @@ pub(crate) fn check(v: &mut Validator, raw: Option<&Raw>) -> Option<Simulation> 
         None => Some(REPLICATES),
         Some(_) => v.int_range("simulation.replicates", &raw.replicates, 1, u32::MAX),
     };
+    let start_at = start_at(v, &raw.start_at);
     Some(Simulation {
         duration: duration?,
         warmup: warmup.unwrap_or(SimTime::ZERO),
         seed: seed?,
         replicates: replicates?,
+        start_at: start_at?,
     })
+}
+
+/// `start-at`: RFC 3339 in UTC, whole seconds; default [`schedule::START_AT`].
+fn start_at(v: &mut Validator, raw: &Option<Text>) -> Option<i64> {
+    const PATH: &str = "simulation.start-at";
+    if raw.is_none() {
+        return Some(schedule::START_AT);
+    }
+    let text = v.text(PATH, raw)?;
+    match schedule::parse_utc(&text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            v.err(
+                PATH,
+                e,
+                Some("write the wall-clock time of simulated time 0 in UTC, e.g. start-at = \"2026-01-01T00:00:00Z\"".into()),
+            );
+            None
+        }
+    }
 }

@@ -34,6 +34,7 @@ kinds![
     on_off::OnOff,
     diurnal::Diurnal,
     trace::Trace,
+    schedule::Schedule,
 ];
 
 /// One arrival kind: the value of `kind`, its raw keys and how they become a process.
@@ -61,6 +62,9 @@ pub(crate) trait ArrivalKind {
 pub(crate) struct Context<'a> {
     /// The function's name (may be empty when it is invalid).
     pub(crate) function: &'a str,
+    /// `[simulation] start-at`: the wall clock of simulated time 0, seconds since the Unix
+    /// epoch (the default when it is invalid).
+    pub(crate) start_at: i64,
 }
 
 /// An [`ArrivalKind`] as data, so the kinds can be listed in one array.
@@ -143,7 +147,7 @@ pub fn keys() -> &'static [&'static str] {
 /// kind's module).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Raw {
-    /// `kind = "poisson" | "constant" | "on-off" | "diurnal" | "trace"`.
+    /// `kind = "poisson" | "constant" | "on-off" | "diurnal" | "trace" | "schedule"`.
     pub kind: Option<Text>,
     /// any kind.
     pub start: Option<Duration>,
@@ -310,6 +314,7 @@ mod tests {
                 "hourly-rates-per-s",
                 "file",
                 "trace-function",
+                "expression",
                 "start",
                 "end"
             ]
@@ -317,7 +322,9 @@ mod tests {
         assert_eq!(keys_of::<Raw>(), keys());
         assert_eq!(
             names(),
-            ["poisson", "constant", "on-off", "diurnal", "trace"]
+            [
+                "poisson", "constant", "on-off", "diurnal", "trace", "schedule"
+            ]
         );
     }
 
