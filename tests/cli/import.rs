@@ -1,0 +1,112 @@
+//! `lamsim import sam`: a template → a workload that `lamsim validate` accepts, warnings and
+//! placeholders on stderr, exit 2 for bad input with nothing written.
+
+use crate::{assert_code, assert_no_panic, path_str, repo_root, run, stderr, stdout, temp_dir};
+
+fn template(name: &str) -> String {
+    path_str(&repo_root().join("import/tests/fixtures").join(name))
+}
+
+#[test]
+fn import_sam_writes_a_workload_that_validates_next_to_its_code() {
+    let tmp = temp_dir();
+    let out = tmp.path().join("sim/workload.toml");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let o = run([
+        "import",
+        "sam",
+        &template("parameters-conditions.yaml"),
+        "--parameter",
+        "Stage=prod",
+        "--out",
+        &path_str(&out),
+    ]);
+    assert_code(&o, 0);
+    assert_no_panic(&o);
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("placeholders marked TODO"), "{err}");
+    assert!(err.contains("function[0].arrivals: traffic of"), "{err}");
+    assert!(err.contains("lamsim validate"), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    // The handler's folder is the template's CodeUri, seen from the workload's folder.
+    let code_dir =
+        std::path::absolute(repo_root().join("import/tests/fixtures/processor")).unwrap();
+    let cwd_line = text.lines().find(|l| l.starts_with("cwd = ")).unwrap();
+    let cwd: String = cwd_line.split('"').nth(1).unwrap().to_string();
+    let joined = std::path::absolute(out.parent().unwrap().join(&cwd)).unwrap();
+    let norm = |p: &std::path::Path| {
+        p.components()
+            .fold(std::path::PathBuf::new(), |mut acc, c| {
+                match c {
+                    std::path::Component::ParentDir => {
+                        acc.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => acc.push(other),
+                }
+                acc
+            })
+    };
+    assert_eq!(norm(&joined), norm(&code_dir), "{cwd_line}");
+    let v = run(["validate", &path_str(&out)]);
+    assert_code(&v, 0);
+}
+
+#[test]
+fn import_sam_prints_to_stdout_without_out_and_warns_on_stderr() {
+    let o = run([
+        "import",
+        "sam",
+        &template("api-schedule-sqs.yaml"),
+        "--quiet",
+    ]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).contains("[[function.trigger]]"));
+    let err = stderr(&o);
+    assert!(err.contains("warning: Resources.ApiFunction.Properties.ReservedConcurrencyLimit: unknown property, ignored (closest valid property: ReservedConcurrentExecutions)"), "{err}");
+    assert!(
+        !err.contains("placeholders marked TODO"),
+        "--quiet lists no placeholders: {err}"
+    );
+}
+
+#[test]
+fn import_sam_bad_input_exits_2_and_writes_nothing() {
+    let tmp = temp_dir();
+    let out = tmp.path().join("w.toml");
+    for (args, needle) in [
+        (
+            vec!["--parameter", "Stag=prod"],
+            "the template has no parameter `Stag` (closest: `Stage`)",
+        ),
+        (
+            vec!["--parameter", "Stage=qa"],
+            "`qa` is not one of its AllowedValues",
+        ),
+        (
+            vec!["--parameter", "Stage"],
+            "--parameter Stage: write KEY=VALUE",
+        ),
+    ] {
+        let mut all = vec![
+            "import".to_string(),
+            "sam".into(),
+            template("parameters-conditions.yaml"),
+        ];
+        all.extend(args.iter().map(|s| s.to_string()));
+        all.extend(["--out".to_string(), path_str(&out)]);
+        let o = run(&all);
+        assert_code(&o, 2);
+        assert_no_panic(&o);
+        assert!(
+            stderr(&o).contains(needle),
+            "{needle:?} not in {}",
+            stderr(&o)
+        );
+        assert!(!out.exists());
+    }
+    let o = run(["import", "sam", "no-such-template.yaml"]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("cannot read the template no-such-template.yaml"));
+}
