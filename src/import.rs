@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use lamsim_import::sam;
+use lamsim_import::{cloudwatch, sam};
 
 use crate::ExitStatus;
 
@@ -21,6 +21,31 @@ pub struct ImportArgs {
 enum Source {
     /// Write a workload from an AWS SAM or CloudFormation template (YAML or JSON).
     Sam(SamArgs),
+    /// Write traces and a workload replaying them from CloudWatch AWS/Lambda metrics (the JSON
+    /// of `aws cloudwatch get-metric-data` or `get-metric-statistics`; see docs/import.md).
+    Cloudwatch(CloudwatchArgs),
+}
+
+/// `lamsim import cloudwatch`.
+#[derive(Args, Debug)]
+struct CloudwatchArgs {
+    /// Metric files: Invocations (Sum), Duration (p50, p99, Average), ConcurrentExecutions
+    /// (Maximum), Throttles and Errors (Sum) at a 1-minute period.
+    #[arg(required = true, value_name = "METRICS.json")]
+    files: Vec<PathBuf>,
+    /// How the arrivals counted in a minute are placed in it: poisson (a Poisson process at
+    /// that minute's rate), uniform (the exact count at random times), even (evenly spaced).
+    #[arg(long, default_value = "poisson", value_parser = ["poisson", "uniform", "even"])]
+    arrivals: String,
+    /// Seed of the poisson and uniform placements.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder for workload.toml, traces/FUNCTION.csv and measured.json.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// Do not list the placeholders to fill nor the fits (warnings still go to stderr).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// `lamsim import sam`.
@@ -36,6 +61,10 @@ struct SamArgs {
     /// The workload file to write (default: stdout).
     #[arg(long, value_name = "WORKLOAD.toml")]
     out: Option<PathBuf>,
+    /// An `import cloudwatch --out` folder: its traces and duration fits replace the traffic
+    /// and duration placeholders of the functions it measured.
+    #[arg(long, value_name = "DIR")]
+    from_cloudwatch: Option<PathBuf>,
     /// Do not list the placeholders to fill (warnings still go to stderr).
     #[arg(long, short)]
     quiet: bool,
@@ -45,7 +74,83 @@ struct SamArgs {
 pub fn import(args: ImportArgs) -> Result<ExitStatus> {
     match args.source {
         Source::Sam(a) => import_sam(a),
+        Source::Cloudwatch(a) => import_cloudwatch(a),
     }
+}
+
+/// The files `import cloudwatch` writes into its folder (besides `traces/`).
+const CLOUDWATCH_WORKLOAD: &str = "workload.toml";
+const CLOUDWATCH_MEASURED: &str = "measured.json";
+
+fn import_cloudwatch(args: CloudwatchArgs) -> Result<ExitStatus> {
+    let how = cloudwatch::Arrivals::parse(&args.arrivals).with_context(|| {
+        format!(
+            "--arrivals {}: expected poisson, uniform or even",
+            args.arrivals
+        )
+    })?;
+    let mut files = Vec::new();
+    for f in &args.files {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the metrics file {}", f.display()))?;
+        files.push((f.display().to_string(), text));
+    }
+    let out = cloudwatch::import(&files, how, args.seed)?;
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    let inputs: Vec<PathBuf> = args
+        .files
+        .iter()
+        .filter_map(|f| f.canonicalize().ok())
+        .collect();
+    let targets: Vec<PathBuf> = [CLOUDWATCH_WORKLOAD, CLOUDWATCH_MEASURED]
+        .iter()
+        .map(|n| args.out.join(n))
+        .chain(out.traces.iter().map(|(p, _)| args.out.join(p)))
+        .collect();
+    for t in &targets {
+        if t.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
+            bail!(
+                "--out {}: would overwrite the input {}",
+                args.out.display(),
+                t.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(args.out.join(cloudwatch::TRACES_DIR))
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for (path, csv) in &out.traces {
+        write_atomically(&args.out.join(path), csv)?;
+    }
+    write_atomically(&args.out.join(CLOUDWATCH_MEASURED), &out.measured_json)?;
+    write_atomically(&args.out.join(CLOUDWATCH_WORKLOAD), &out.workload)?;
+    if !args.quiet {
+        for (m, fit) in &out.functions {
+            if let Some(fit) = fit {
+                eprintln!("{}: duration {}", m.name, fit.quality);
+            }
+        }
+        if !out.todos.is_empty() {
+            eprintln!(
+                "{} placeholders marked TODO in the workload:",
+                out.todos.len()
+            );
+            for t in &out.todos {
+                eprintln!("  {t}");
+            }
+        }
+        let w = args.out.join(CLOUDWATCH_WORKLOAD);
+        eprintln!(
+            "wrote {} with {} trace{} and {}; run it with `lamsim run {}`",
+            w.display(),
+            out.traces.len(),
+            if out.traces.len() == 1 { "" } else { "s" },
+            args.out.join(CLOUDWATCH_MEASURED).display(),
+            w.display()
+        );
+    }
+    Ok(ExitStatus::Ok)
 }
 
 fn import_sam(args: SamArgs) -> Result<ExitStatus> {
@@ -81,10 +186,33 @@ fn import_sam(args: SamArgs) -> Result<ExitStatus> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let measured = match &args.from_cloudwatch {
+        None => Default::default(),
+        Some(dir) => {
+            let read = |name: &str| {
+                let p = dir.join(name);
+                std::fs::read_to_string(&p).with_context(|| {
+                    format!(
+                        "--from-cloudwatch {}: cannot read {} (write the folder with `lamsim import cloudwatch --out {}`)",
+                        dir.display(),
+                        p.display(),
+                        dir.display()
+                    )
+                })
+            };
+            cloudwatch::measured_for_sam(
+                &read(CLOUDWATCH_WORKLOAD)?,
+                &read(CLOUDWATCH_MEASURED)?,
+                &relative(out_dir, dir)?,
+                &dir.join(CLOUDWATCH_WORKLOAD).display().to_string(),
+            )?
+        }
+    };
     let opts = sam::Options {
         file: label,
         parameters,
         code_base: relative(out_dir, template_dir)?,
+        measured,
     };
     let result = sam::import(&text, &opts)?;
     for w in &result.warnings {

@@ -29,7 +29,7 @@
 //! assert!(out.toml.contains("# Resources.Hello.Properties.MemorySize"));
 //! ```
 
-// pub mod cloudwatch;
+pub mod cloudwatch;
 pub mod intrinsics;
 pub mod sam;
 pub mod template;

@@ -19,7 +19,8 @@
 //! | `Kinesis`, `DynamoDB` events and their mappings | stream trigger (shards from the `AWS::Kinesis::Stream`) |
 //!
 //! Traffic and durations are not in a template: they are written as placeholders marked
-//! `# TODO` and returned as [`Todo`]s with the command that fills them. A function with no event
+//! `# TODO` and returned as [`Todo`]s with the command that fills them, unless
+//! [`Options::measured`] (`--from-cloudwatch`) has the function's trace and duration fit. A function with no event
 //! gets the one-trigger form (`invocation = "sync"` and `[function.arrivals]`): it is invoked
 //! directly. Every property that is not used is named in a [`Warning`] (an unknown one with the
 //! closest valid property); a value that cannot be used is a warning and the key is left to
@@ -44,6 +45,20 @@ pub struct Options {
     /// The template's folder as seen from the workload's folder (`""` when they are the same):
     /// `[function.handler] cwd` is this joined with `CodeUri`.
     pub code_base: String,
+    /// What `lamsim import cloudwatch` measured, by function name (`--from-cloudwatch`):
+    /// replaces the traffic and duration placeholders of the functions it names.
+    pub measured: BTreeMap<String, Measured>,
+}
+
+/// A function's measured traffic and durations, from `lamsim import cloudwatch`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// The trace file, relative to the workload being written.
+    pub trace: String,
+    /// The `[function.duration]` keys (TOML text) of the fit.
+    pub duration: Vec<(String, String)>,
+    /// Where they come from and the fit quality (a comment).
+    pub note: String,
 }
 
 impl Options {
@@ -53,6 +68,7 @@ impl Options {
             file: file.to_string(),
             parameters: Vec::new(),
             code_base: String::new(),
+            measured: BTreeMap::new(),
         }
     }
 }
@@ -158,6 +174,14 @@ pub fn import(text: &str, opts: &Options) -> Result<Import, ImportError> {
             functions[i].name_origin = format!("Resources.{} (logical ID)", functions[i].id);
         }
     }
+    for name in opts.measured.keys() {
+        if !functions.iter().any(|f| &f.name == name) {
+            cx.warn(
+                "--from-cloudwatch".to_string(),
+                format!("measured function `{name}` is not a function of the template; not used"),
+            );
+        }
+    }
     for &(id, res) in &active {
         let ty = res.get("Type").and_then(Value::as_str).unwrap_or("");
         if cx.source_resource(id, ty, res, &mut functions) {
@@ -207,7 +231,7 @@ pub fn import(text: &str, opts: &Options) -> Result<Import, ImportError> {
     );
     tables.push(account);
     for (i, f) in functions.iter().enumerate() {
-        f.render(i, &mut tables, &mut todos);
+        f.render(i, opts.measured.get(&f.name), &mut tables, &mut todos);
     }
 
     let mut header = vec![format!(
@@ -466,7 +490,16 @@ impl Trigger {
 }
 
 impl Func {
-    fn render(&self, i: usize, tables: &mut Vec<Table>, todos: &mut Vec<Todo>) {
+    fn render(
+        &self,
+        i: usize,
+        measured: Option<&Measured>,
+        tables: &mut Vec<Table>,
+        todos: &mut Vec<Todo>,
+    ) {
+        // The measured trace replays the function's whole traffic: it goes to the direct
+        // invocation, else to the first trigger whose traffic the template does not give.
+        let trace_on = measured.and_then(|_| self.triggers.iter().position(|t| t.traffic_todo));
         let mut t = Table::new("[[function]]");
         t.push("name", string(&self.name), Some(self.name_origin.clone()));
         for (k, v, c) in &self.keys {
@@ -498,7 +531,11 @@ impl Func {
             );
         }
         tables.push(t);
-        if self.triggers.is_empty() {
+        if let (true, Some(m)) = (self.triggers.is_empty(), measured) {
+            let mut a = Table::new("[function.arrivals]");
+            measured_trace(&mut a, m);
+            tables.push(a);
+        } else if self.triggers.is_empty() {
             let mut a = Table::new("[function.arrivals]");
             traffic_placeholder(&mut a);
             todos.push(Todo {
@@ -509,26 +546,32 @@ impl Func {
             tables.push(a);
         }
         let mut d = Table::new("[function.duration]");
-        d.notes
-            .push("TODO durations: a template does not say how long the code runs.".to_string());
-        d.push(
-            "dist",
-            string("lognormal"),
-            Some("TODO placeholder".to_string()),
-        );
-        d.push(
-            "median",
-            string("100ms"),
-            Some("TODO placeholder".to_string()),
-        );
-        d.push("p99", string("500ms"), Some("TODO placeholder".to_string()));
-        d.push(
-            "reference-memory-mb",
-            int(self.memory),
-            Some("the memory the placeholder stands for".to_string()),
-        );
-        tables.push(d);
-        todos.push(Todo {
+        if let Some(m) = measured {
+            d.notes.push(m.note.clone());
+            for (k, v) in &m.duration {
+                d.push(k, v.clone(), None);
+            }
+        } else {
+            d.notes.push(
+                "TODO durations: a template does not say how long the code runs.".to_string(),
+            );
+            d.push(
+                "dist",
+                string("lognormal"),
+                Some("TODO placeholder".to_string()),
+            );
+            d.push(
+                "median",
+                string("100ms"),
+                Some("TODO placeholder".to_string()),
+            );
+            d.push("p99", string("500ms"), Some("TODO placeholder".to_string()));
+            d.push(
+                "reference-memory-mb",
+                int(self.memory),
+                Some("the memory the placeholder stands for".to_string()),
+            );
+            todos.push(Todo {
             path: format!("{at}.duration"),
             what: format!("durations of {}", self.name),
             command: format!(
@@ -536,6 +579,8 @@ impl Func {
                 self.name, self.memory
             ),
         });
+        }
+        tables.push(d);
         if let Some((command, cwd, origin)) = &self.handler {
             let mut h = Table::new("[function.handler]");
             h.push(
@@ -587,7 +632,9 @@ impl Func {
             }
             tables.push(t);
             let mut a = Table::new("[function.trigger.arrivals]");
-            if tr.traffic_todo {
+            if let (Some(m), true) = (measured, trace_on == Some(j)) {
+                measured_trace(&mut a, m);
+            } else if tr.traffic_todo {
                 traffic_placeholder(&mut a);
                 todos.push(Todo {
                     path: format!("{at}.trigger[{j}].arrivals"),
@@ -602,6 +649,14 @@ impl Func {
             tables.push(a);
         }
     }
+}
+
+fn measured_trace(a: &mut Table, m: &Measured) {
+    a.notes.push(
+        "measured by CloudWatch: the function's whole traffic (lamsim import cloudwatch)".into(),
+    );
+    a.push("kind", string("trace"), None);
+    a.push("file", string(&m.trace), None);
 }
 
 fn traffic_placeholder(a: &mut Table) {

@@ -110,3 +110,43 @@ fn import_sam_bad_input_exits_2_and_writes_nothing() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("cannot read the template no-such-template.yaml"));
 }
+
+#[test]
+fn import_cloudwatch_writes_traces_and_a_workload_that_validates() {
+    let tmp = temp_dir();
+    let out = tmp.path().join("measured");
+    let o = run([
+        "import",
+        "cloudwatch",
+        &template("orders-api.get-metric-data.json"),
+        &template("orders-worker.invocations.json"),
+        &template("orders-worker.duration.json"),
+        &template("orders-worker.duration-average.json"),
+        "--arrivals",
+        "even",
+        "--out",
+        &path_str(&out),
+    ]);
+    assert_code(&o, 0);
+    assert_no_panic(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "orders-api: duration lognormal through the measured p50 120 ms and p99 480 ms"
+        ),
+        "{err}"
+    );
+    let trace = std::fs::read_to_string(out.join("traces/orders-api.csv")).unwrap();
+    assert_eq!(trace.lines().count(), 1 + 3613); // header + invocations + throttles
+    assert!(out.join("measured.json").is_file());
+    let v = run(["validate", &path_str(&out.join("workload.toml"))]);
+    assert_code(&v, 0);
+    let bad = run([
+        "import",
+        "cloudwatch",
+        &template("orders-worker.invocations.json"),
+        "--arrivals",
+        "burst",
+    ]);
+    assert_code(&bad, 2);
+}

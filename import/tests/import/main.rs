@@ -2,6 +2,8 @@
 //! `tests/golden/` (regenerate with `LAMSIM_UPDATE_GOLDEN=1 cargo test -p lamsim-import`
 //! and review the diff); templates and CloudWatch exports in `tests/fixtures/`.
 
+mod cloudwatch_fit;
+mod cloudwatch_read;
 mod sam_golden;
 mod sam_mapping;
 mod sam_validates;
