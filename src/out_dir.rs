@@ -54,8 +54,10 @@ pub const SERVE_FILES: [&str; 2] = ["serve.log", "invocations.jsonl"];
 pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
     let mut inputs = vec![workload.to_path_buf()];
     for f in &scenario.functions {
-        if let ArrivalProcess::Trace(t) = &f.arrivals.process {
-            inputs.push(t.path.clone());
+        for trigger in &f.triggers {
+            if let ArrivalProcess::Trace(t) = &trigger.arrivals.process {
+                inputs.push(t.path.clone());
+            }
         }
         for d in [Some(&f.duration), Some(&f.init), f.restore.as_ref()]
             .into_iter()

@@ -181,6 +181,14 @@ mod tests {
             instances: Default::default(),
             usage: Default::default(),
             cost_usd: None,
+            errors: None,
+            retries: None,
+            dead_letters: None,
+            expired: None,
+            end_to_end_ms: None,
+            queue: None,
+            batch_size_avg: None,
+            triggers: None,
         };
         assert_eq!(function_row(&f).len(), CSV_COLUMNS.len());
         let with_cost = FunctionSummary {

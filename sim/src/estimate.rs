@@ -77,7 +77,12 @@ pub fn estimate(scenario: &Scenario, replicates: u32) -> Estimate {
     let per_replicate: f64 = scenario
         .functions
         .iter()
-        .map(|f| expected_arrivals(&f.arrivals, window))
+        .map(|f| {
+            f.triggers
+                .iter()
+                .map(|t| expected_arrivals(&t.arrivals, window))
+                .sum::<f64>()
+        })
         .sum();
     let n = replicates.max(1) as f64;
     let per_function = record_bytes() + std::mem::size_of::<FunctionSummary>() as f64;

@@ -4,10 +4,13 @@
 use hdrhistogram::Histogram;
 
 use crate::cost::InvocationBilling;
-use crate::model::Scenario;
-use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
-use crate::summary::{FunctionSummary, InstanceStats, LatencyStats, UsageSummary};
-use crate::time::{NS_PER_MS, SimTime};
+use crate::model::trigger::SQS_LONG_POLL;
+use crate::model::{Scenario, TriggerKind};
+use crate::observer::{Counts, Fate, Invocation, Note, Observer, Outcome, ThrottleReason};
+use crate::summary::{
+    FunctionSummary, InstanceStats, LatencyStats, QueueStats, TriggerSummary, UsageSummary,
+};
+use crate::time::{NS_PER_MS, NS_PER_S, SimTime};
 use crate::usage::Usage;
 
 /// Largest latency the histograms resolve, µs (2 hours); larger values are clamped to it,
@@ -74,6 +77,155 @@ impl FunctionRecord {
     }
 }
 
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, HISTOGRAM_MAX_US, 3).expect("valid histogram bounds")
+}
+
+/// A latency distribution: an HDR histogram (µs) with the exact sum and maximum (ns).
+#[derive(Clone, Debug)]
+pub struct Latencies {
+    /// Latencies, µs (at least 1).
+    pub histogram: Histogram<u64>,
+    /// Exact sum, ns.
+    pub sum_ns: u128,
+    /// Exact maximum, ns.
+    pub max_ns: u64,
+}
+
+impl Default for Latencies {
+    fn default() -> Self {
+        Latencies {
+            histogram: histogram(),
+            sum_ns: 0,
+            max_ns: 0,
+        }
+    }
+}
+
+impl Latencies {
+    /// Records a latency of `ns`.
+    #[inline]
+    pub fn record(&mut self, ns: u64) {
+        self.sum_ns += ns as u128;
+        self.max_ns = self.max_ns.max(ns);
+        self.histogram.saturating_record(((ns + 500) / 1000).max(1));
+    }
+
+    /// Adds another distribution.
+    pub fn add(&mut self, o: &Latencies) {
+        self.histogram.add(&o.histogram).expect("same bounds");
+        self.sum_ns += o.sum_ns;
+        self.max_ns = self.max_ns.max(o.max_ns);
+    }
+
+    /// Its statistics, ms.
+    pub fn stats(&self) -> LatencyStats {
+        latency_stats(&self.histogram, self.sum_ns, self.max_ns)
+    }
+}
+
+/// Mean, quantiles and maximum of a histogram (µs) with its exact sum and maximum (ns), in ms.
+/// HDR buckets report their highest equivalent value, so quantiles are capped at the maximum.
+pub fn latency_stats(h: &Histogram<u64>, sum_ns: u128, max_ns: u64) -> LatencyStats {
+    if h.is_empty() {
+        return LatencyStats::default();
+    }
+    let max_ms = max_ns as f64 / NS_PER_MS as f64;
+    let q = |p: f64| (h.value_at_quantile(p) as f64 / 1000.0).min(max_ms);
+    LatencyStats {
+        mean: sum_ns as f64 / h.len() as f64 / NS_PER_MS as f64,
+        p50: q(0.5),
+        p90: q(0.9),
+        p99: q(0.99),
+        p99_ci95: None,
+        p999: q(0.999),
+        max: max_ms,
+    }
+}
+
+/// A quantity that holds between changes, integrated over the window (value·ns), with its
+/// maximum in the window.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Level {
+    /// ∫ value dt over the window, value·ns.
+    pub area: u128,
+    /// Largest value held in the window.
+    pub max: u64,
+    last: u64,
+    last_t: u64,
+}
+
+impl Level {
+    /// The value becomes `v` at `t`; the window is `[start, end)`.
+    #[inline]
+    fn set(&mut self, t: u64, v: u64, start: u64, end: u64) {
+        self.close(t, start, end);
+        self.last = v;
+        if t >= start && t < end {
+            self.max = self.max.max(v);
+        }
+    }
+
+    /// Integrates the value held since the last change up to `t`.
+    fn close(&mut self, t: u64, start: u64, end: u64) {
+        let a = self.last_t.max(start);
+        let b = t.min(end);
+        if b > a {
+            self.area += self.last as u128 * (b - a) as u128;
+            self.max = self.max.max(self.last);
+        }
+        self.last_t = t.max(self.last_t);
+    }
+}
+
+/// Per-trigger measurements of an event-driven function (see [`TriggerSummary`]).
+#[derive(Clone, Debug, Default)]
+pub struct TriggerRecord {
+    /// Items that arrived in the window.
+    pub arrivals: u64,
+    /// Executions (arrived in the window).
+    pub invocations: u64,
+    /// Items settled, by fate, counted by their arrival in the window: completed, throttled
+    /// (sync), dead-lettered, expired.
+    pub settled: [u64; 4],
+    /// Failed executions (and failed records).
+    pub errors: u64,
+    /// Executions that were retries.
+    pub retries: u64,
+    /// Throttled tries that the source retries (queued kinds).
+    pub throttled_tries: u64,
+    /// Records in executions.
+    pub records: u64,
+    /// Sync with a gateway timeout: calls cut by it.
+    pub gateway_timeouts: u64,
+    /// Latency of executions (sync: as the caller sees it).
+    pub latency: Latencies,
+    /// End-to-end latency of completed queued items.
+    pub end_to_end: Latencies,
+    /// Items waiting.
+    pub backlog: Level,
+    /// Greatest age of the oldest unsettled item in the window, ns.
+    pub oldest_age_max: u64,
+    oldest: Option<u64>,
+    oldest_since: u64,
+    /// SQS requests with messages (receives, deletes) in the window.
+    pub sqs_requests: u64,
+    /// Long-polling connections on an empty queue (connection·ns).
+    pub polling: Level,
+    /// Provisioned pollers (poller·ns).
+    pub pollers: Level,
+    /// Sync: tries submitted again after a throttle (each a request through the front).
+    pub client_retries: u64,
+}
+
+/// What the recorder needs to know of each source (trigger).
+#[derive(Clone, Debug)]
+struct SourceInfo {
+    function: u32,
+    kind: TriggerKind,
+    name: String,
+}
+
 /// Records what the summary needs, for the window `[start, end)`.
 #[derive(Clone, Debug)]
 pub struct Recorder {
@@ -82,12 +234,30 @@ pub struct Recorder {
     billing: Vec<InvocationBilling>,
     /// One record per function, in scenario order.
     pub functions: Vec<FunctionRecord>,
+    /// One record per source (the triggers of every function, in order); `None` for the
+    /// trigger of a wave-one function.
+    pub triggers: Vec<Option<TriggerRecord>>,
+    sources: Vec<SourceInfo>,
+    /// Some function is event-driven.
+    any_triggers: bool,
 }
 
 impl Recorder {
     /// A recorder for `scenario`, billing each invocation as
     /// [`InvocationBilling::of_scenario`] says.
     pub fn new(scenario: &Scenario) -> Self {
+        let mut sources = Vec::new();
+        let mut triggers = Vec::new();
+        for (fi, f) in scenario.functions.iter().enumerate() {
+            for t in &f.triggers {
+                sources.push(SourceInfo {
+                    function: fi as u32,
+                    kind: t.kind.clone(),
+                    name: t.name.clone(),
+                });
+                triggers.push(f.event_driven().then(TriggerRecord::default));
+            }
+        }
         Recorder {
             start: scenario.simulation.warmup.0,
             end: scenario.simulation.duration.0,
@@ -97,7 +267,158 @@ impl Recorder {
                 .iter()
                 .map(|_| FunctionRecord::new())
                 .collect(),
+            any_triggers: triggers.iter().any(Option::is_some),
+            triggers,
+            sources,
         }
+    }
+
+    /// The summary of source `s`'s trigger, when its function is event-driven.
+    pub fn trigger_summary(&self, s: usize) -> Option<TriggerSummary> {
+        let r = self.triggers[s].as_ref()?;
+        let info = &self.sources[s];
+        let queued = info.kind.is_queued();
+        let batched = matches!(info.kind, TriggerKind::Sqs(_) | TriggerKind::Stream(_));
+        let [completed, throttled, dead, expired] = r.settled;
+        let window = (self.end - self.start) as f64;
+        let pending = r
+            .arrivals
+            .saturating_sub(completed + throttled + dead + expired);
+        Some(TriggerSummary {
+            name: info.name.clone(),
+            invocation: info.kind.name().to_string(),
+            arrivals: r.arrivals as f64,
+            invocations: r.invocations as f64,
+            completed: completed as f64,
+            errors: r.errors as f64,
+            retries: r.retries as f64,
+            throttles: if queued { r.throttled_tries } else { throttled } as f64,
+            dead_letters: dead as f64,
+            expired: expired as f64,
+            pending: pending as f64,
+            latency_ms: r.latency.stats(),
+            gateway_timeouts: match &info.kind {
+                TriggerKind::Sync(s) if s.gateway_timeout.is_some() => {
+                    Some(r.gateway_timeouts as f64)
+                }
+                _ => None,
+            },
+            end_to_end_ms: queued.then(|| r.end_to_end.stats()),
+            queue: queued.then(|| QueueStats {
+                backlog_avg: if window > 0.0 {
+                    r.backlog.area as f64 / window
+                } else {
+                    0.0
+                },
+                backlog_max: r.backlog.max as f64,
+                oldest_age_ms_max: r.oldest_age_max as f64 / NS_PER_MS as f64,
+            }),
+            batch_size_avg: batched.then(|| {
+                if r.invocations > 0 {
+                    r.records as f64 / r.invocations as f64
+                } else {
+                    0.0
+                }
+            }),
+            sqs_requests: matches!(info.kind, TriggerKind::Sqs(_)).then(|| self.sqs_requests(s)),
+            poller_hours: match &info.kind {
+                TriggerKind::Sqs(q)
+                    if matches!(
+                        q.scaling,
+                        crate::model::trigger::SqsScaling::Provisioned { .. }
+                    ) =>
+                {
+                    Some(r.pollers.area as f64 / (3600.0 * NS_PER_S as f64))
+                }
+                _ => None,
+            },
+        })
+    }
+
+    /// SQS requests of source `s` in the window: receives with messages and deletes, plus one
+    /// empty receive per long-poll period of each connection waiting on an empty queue.
+    pub fn sqs_requests(&self, s: usize) -> f64 {
+        self.triggers[s].as_ref().map_or(0.0, |r| {
+            r.sqs_requests as f64 + r.polling.area as f64 / SQS_LONG_POLL.0 as f64
+        })
+    }
+
+    /// The sources (triggers) of function `f`, as indexes.
+    fn sources_of(&self, f: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.sources.len()).filter(move |&s| self.sources[s].function as usize == f)
+    }
+
+    /// Adds the event-driven fields to `fs`, the summary of function `f`.
+    fn add_trigger_fields(&self, f: usize, fs: &mut FunctionSummary) {
+        let list: Vec<TriggerSummary> = self
+            .sources_of(f)
+            .filter_map(|s| self.trigger_summary(s))
+            .collect();
+        if list.is_empty() {
+            return;
+        }
+        let sum = |g: &dyn Fn(&TriggerSummary) -> f64| list.iter().map(g).sum::<f64>();
+        fs.arrivals = sum(&|t| t.arrivals);
+        fs.throttles = sum(&|t| t.throttles);
+        fs.throttle_ratio = if fs.arrivals > 0.0 {
+            fs.throttles / fs.arrivals
+        } else {
+            0.0
+        };
+        fs.errors = Some(sum(&|t| t.errors));
+        fs.retries = Some(sum(&|t| t.retries));
+        fs.dead_letters = Some(sum(&|t| t.dead_letters));
+        fs.expired = Some(sum(&|t| t.expired));
+        let queued: Vec<usize> = self
+            .sources_of(f)
+            .filter(|&s| self.sources[s].kind.is_queued())
+            .collect();
+        if !queued.is_empty() {
+            let mut e2e = Latencies::default();
+            let mut backlog_area = 0u128;
+            let mut backlog_max = 0f64;
+            let mut oldest = 0u64;
+            for &s in &queued {
+                let r = self.triggers[s].as_ref().expect("event-driven");
+                e2e.add(&r.end_to_end);
+                backlog_area += r.backlog.area;
+                backlog_max += r.backlog.max as f64;
+                oldest = oldest.max(r.oldest_age_max);
+            }
+            let window = (self.end - self.start) as f64;
+            fs.end_to_end_ms = Some(e2e.stats());
+            fs.queue = Some(QueueStats {
+                backlog_avg: if window > 0.0 {
+                    backlog_area as f64 / window
+                } else {
+                    0.0
+                },
+                // The sum of each queue's maximum: an upper bound when several queues peak
+                // at different times, exact with one queue.
+                backlog_max,
+                oldest_age_ms_max: oldest as f64 / NS_PER_MS as f64,
+            });
+        }
+        let batched: Vec<&TriggerSummary> =
+            list.iter().filter(|t| t.batch_size_avg.is_some()).collect();
+        if !batched.is_empty() {
+            let (records, batches) = self
+                .sources_of(f)
+                .filter(|&s| {
+                    matches!(
+                        self.sources[s].kind,
+                        TriggerKind::Sqs(_) | TriggerKind::Stream(_)
+                    )
+                })
+                .filter_map(|s| self.triggers[s].as_ref())
+                .fold((0u64, 0u64), |(r, b), t| (r + t.records, b + t.invocations));
+            fs.batch_size_avg = Some(if batches > 0 {
+                records as f64 / batches as f64
+            } else {
+                0.0
+            });
+        }
+        fs.triggers = Some(list);
     }
 
     #[inline]
@@ -129,25 +450,9 @@ impl Recorder {
         let window = (self.end - self.start) as f64;
         let mut all = r.warm.clone();
         all.add(&r.cold).expect("same bounds");
-        let stats = |h: &Histogram<u64>, sum: u128, max: u64| {
-            if h.is_empty() {
-                return LatencyStats::default();
-            }
-            // HDR buckets report their highest equivalent value: never above the exact max.
-            let max_ms = max as f64 / NS_PER_MS as f64;
-            let q = |p: f64| (h.value_at_quantile(p) as f64 / 1000.0).min(max_ms);
-            LatencyStats {
-                mean: sum as f64 / h.len() as f64 / NS_PER_MS as f64,
-                p50: q(0.5),
-                p90: q(0.9),
-                p99: q(0.99),
-                p99_ci95: None,
-                p999: q(0.999),
-                max: max as f64 / NS_PER_MS as f64,
-            }
-        };
+        let stats = latency_stats;
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        FunctionSummary {
+        let mut summary = FunctionSummary {
             name: func.name.clone(),
             memory_mb: func.memory_mb,
             architecture: func.architecture.as_str().to_string(),
@@ -190,7 +495,48 @@ impl Recorder {
                 r.usage.restores,
             ),
             cost_usd: None,
+            errors: None,
+            retries: None,
+            dead_letters: None,
+            expired: None,
+            end_to_end_ms: None,
+            queue: None,
+            batch_size_avg: None,
+            triggers: None,
+        };
+        if self.any_triggers {
+            self.add_trigger_fields(f, &mut summary);
         }
+        summary
+    }
+}
+
+impl Recorder {
+    /// Records an invocation of an event-driven function on its trigger; returns the latency
+    /// for the function's histograms (sync: as the caller sees it).
+    fn trigger_invocation(&mut self, inv: &Invocation) -> u64 {
+        let s = inv.source as usize;
+        let mut lat = inv.caller_latency().0;
+        let Some(r) = &mut self.triggers[s] else {
+            return lat;
+        };
+        if let TriggerKind::Sync(c) = &self.sources[s].kind
+            && let Some(g) = c.gateway_timeout
+            && lat > g.0
+        {
+            r.gateway_timeouts += 1;
+            lat = g.0;
+        }
+        r.invocations += 1;
+        r.records += inv.records as u64;
+        if inv.retry {
+            r.retries += 1;
+        }
+        if inv.outcome != Outcome::Success {
+            r.errors += 1;
+        }
+        r.latency.record(lat);
+        lat
     }
 }
 
@@ -217,9 +563,13 @@ impl Observer for Recorder {
             return;
         }
         let charge = self.billing[inv.function as usize].charge_invocation(inv);
+        let lat = if self.any_triggers {
+            self.trigger_invocation(inv)
+        } else {
+            inv.latency().0
+        };
         let r = &mut self.functions[inv.function as usize];
         r.invocations += 1;
-        let lat = inv.latency().0;
         let idx = inv.cold as usize;
         r.latency_sum_ns[idx] += lat as u128;
         r.latency_max_ns[idx] = r.latency_max_ns[idx].max(lat);
@@ -236,6 +586,67 @@ impl Observer for Recorder {
         r.usage.add_charge(&charge);
     }
 
+    fn on_throttle_retry(&mut self, t: SimTime, _f: u32, s: u32, _reason: ThrottleReason) {
+        if !self.in_window(t) {
+            return;
+        }
+        let sync = matches!(self.sources[s as usize].kind, TriggerKind::Sync(_));
+        if let Some(r) = &mut self.triggers[s as usize] {
+            if sync {
+                r.client_retries += 1;
+            } else {
+                r.throttled_tries += 1;
+            }
+        }
+    }
+
+    fn on_note(&mut self, t: SimTime, _f: u32, s: u32, note: &Note) {
+        let (start, end) = (self.start, self.end);
+        let in_window = |x: u64| x >= start && x < end;
+        let Some(r) = &mut self.triggers[s as usize] else {
+            return;
+        };
+        match *note {
+            Note::Arrived => {
+                if in_window(t.0) {
+                    r.arrivals += 1;
+                }
+            }
+            Note::Settled { arrival, fate } => {
+                if in_window(arrival.0) {
+                    r.settled[fate as usize] += 1;
+                    if fate == Fate::Completed && self.sources[s as usize].kind.is_queued() {
+                        r.end_to_end.record(t.0 - arrival.0);
+                    }
+                }
+            }
+            Note::Queue { waiting, oldest } => {
+                r.backlog.set(t.0, waiting, start, end);
+                // The oldest item held since the last change was oldest just before `t`.
+                if let Some(o) = r.oldest {
+                    let at = t.0.min(end);
+                    if at > start && at > o {
+                        r.oldest_age_max = r.oldest_age_max.max(at - o);
+                    }
+                }
+                r.oldest = oldest.map(|o| o.0);
+                r.oldest_since = t.0;
+            }
+            Note::RecordErrors(n) => {
+                if in_window(t.0) {
+                    r.errors += n as u64;
+                }
+            }
+            Note::SqsRequests(n) => {
+                if in_window(t.0) {
+                    r.sqs_requests += n as u64;
+                }
+            }
+            Note::Polling(n) => r.polling.set(t.0, n as u64, start, end),
+            Note::Pollers(n) => r.pollers.set(t.0, n as u64, start, end),
+        }
+    }
+
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, counts: Counts) {
         self.integrate(f as usize, t.0);
@@ -245,6 +656,19 @@ impl Observer for Recorder {
     fn on_end(&mut self, t: SimTime) {
         for f in 0..self.functions.len() {
             self.integrate(f, t.0.max(self.end));
+        }
+        let (start, end) = (self.start, self.end);
+        let at = t.0.max(end);
+        for r in self.triggers.iter_mut().flatten() {
+            r.backlog.close(at, start, end);
+            r.polling.close(at, start, end);
+            r.pollers.close(at, start, end);
+            if let Some(o) = r.oldest
+                && end > start
+                && end > o
+            {
+                r.oldest_age_max = r.oldest_age_max.max(end - o);
+            }
         }
     }
 }

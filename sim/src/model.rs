@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use crate::time::SimTime;
 
+pub mod trigger;
+pub use trigger::{Front, Trigger, TriggerKind};
+
 /// MB of memory that buys one full vCPU (AWS: 1,769 MB = 1 vCPU).
 pub const MB_PER_VCPU: f64 = 1769.0;
 /// The most vCPUs a function gets (AWS: 6 vCPUs at 10,240 MB).
@@ -173,13 +176,6 @@ pub enum Routing {
     Random,
 }
 
-/// How a function is invoked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvocationType {
-    /// `"sync"` (default): a throttled request fails with 429 and is not retried.
-    Sync,
-}
-
 /// One `[[function]]`.
 #[derive(Clone, Debug)]
 pub struct Function {
@@ -200,14 +196,19 @@ pub struct Function {
     /// `provisioned-concurrency`: constant count (one window covering all time) or schedule.
     /// Empty when there is none (default).
     pub provisioned: Vec<ProvisionedWindow>,
-    /// `invocation`. Default `sync`.
-    pub invocation: InvocationType,
     /// `arm64-speedup`: speed of the CPU part on arm64 relative to x86_64. Default 1.0.
     pub arm64_speedup: f64,
     /// `routing`. Default `newest`.
     pub routing: Routing,
-    /// `[function.arrivals]`.
-    pub arrivals: Arrivals,
+    /// `[[function.trigger]]`: what invokes the function, at least one; the wave-one form
+    /// (`invocation` plus `[function.arrivals]`) is one trigger named after its kind.
+    pub triggers: Vec<Trigger>,
+    /// The triggers were written as `[[function.trigger]]` tables (the summary then reports
+    /// them one by one).
+    pub trigger_form: bool,
+    /// `error-rate`: probability that an invocation that does not time out ends in a function
+    /// error (it runs its full duration and is billed). Default 0.
+    pub error_rate: f64,
     /// `[function.duration]`: execution time of one warm invocation.
     pub duration: DurationModel,
     /// `[function.init]`: init (cold start) duration.
@@ -237,6 +238,19 @@ impl Function {
     /// Ephemeral storage billed above the free 512 MB, in GB.
     pub fn extra_ephemeral_gb(&self) -> f64 {
         self.ephemeral_storage_mb.saturating_sub(512) as f64 / 1024.0
+    }
+
+    /// Whether the function uses the event-driven keys of spec section 5 (`[[function.trigger]]`,
+    /// `error-rate`, or a trigger other than sync): its triggers are then simulated with their
+    /// own accounting and the summary reports them. A wave-one function is not, and gives the
+    /// same results as before triggers existed.
+    pub fn event_driven(&self) -> bool {
+        self.trigger_form
+            || self.error_rate > 0.0
+            || self
+                .triggers
+                .iter()
+                .any(|t| !matches!(t.kind, TriggerKind::Sync(_)))
     }
 
     /// The largest provisioned count configured at any time.

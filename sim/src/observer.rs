@@ -28,6 +28,53 @@ pub enum Outcome {
     Timeout,
 }
 
+/// What finally became of an item (a sync call, an async event, an SQS message, a stream
+/// record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fate {
+    /// It ran to its end: for a sync call whatever the outcome (the caller got the answer or
+    /// the error); for a queued item successfully.
+    Completed,
+    /// A sync call throttled on its last try.
+    Throttled,
+    /// Sent to the on-failure destination or dead-letter queue: out of retries (async, SQS
+    /// `max-receive-count`, stream `max-retries`) or, for async events, out of age.
+    DeadLettered,
+    /// Lost to age: SQS `retention`, stream `max-record-age`.
+    Expired,
+}
+
+/// What a request source reports about its items, for per-trigger statistics.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Note {
+    /// One item arrived.
+    Arrived,
+    /// One item ended with `fate`; it arrived at `arrival` (end-to-end latency is `t − arrival`).
+    Settled {
+        /// When the item arrived.
+        arrival: SimTime,
+        /// What became of it.
+        fate: Fate,
+    },
+    /// The queue changed: items waiting (not in flight), and the arrival of the oldest item
+    /// not yet settled (waiting or in flight).
+    Queue {
+        /// Items waiting.
+        waiting: u64,
+        /// Arrival of the oldest unsettled item.
+        oldest: Option<SimTime>,
+    },
+    /// Records of a batch that failed on their own (SQS with `report-batch-item-failures`).
+    RecordErrors(u32),
+    /// SQS API requests the mapping's pollers made (receives with messages, deletes).
+    SqsRequests(u32),
+    /// Long-polling connections now waiting on an empty queue (each makes one empty receive
+    /// per [`SQS_LONG_POLL`](crate::model::trigger::SQS_LONG_POLL)).
+    Polling(u32),
+    /// Provisioned event pollers now running.
+    Pollers(u32),
+}
+
 /// One finished invocation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Invocation {
@@ -50,12 +97,26 @@ pub struct Invocation {
     pub timed_out: bool,
     /// How it ended.
     pub outcome: Outcome,
+    /// When the caller first tried (before client retries); `arrival` otherwise.
+    pub origin: SimTime,
+    /// The source's own number for it (see [`crate::engine::Request::token`]).
+    pub token: u32,
+    /// Records it processed (1 unless a batch).
+    pub records: u32,
+    /// It was a retry of an execution that failed.
+    pub retry: bool,
 }
 
 impl Invocation {
-    /// Latency seen by the caller: init (if cold) plus execution.
+    /// Latency of the invocation: init (if cold) plus execution.
     pub fn latency(&self) -> SimTime {
         self.init + self.exec
+    }
+
+    /// Latency seen by a synchronous caller: from its first try (client retries included) to
+    /// the end of the execution.
+    pub fn caller_latency(&self) -> SimTime {
+        (self.arrival - self.origin) + self.init + self.exec
     }
 }
 
@@ -78,6 +139,17 @@ pub trait Observer {
     fn on_arrival(&mut self, _t: SimTime, _function: u32) {}
     /// A request was throttled at its arrival.
     fn on_throttle(&mut self, _t: SimTime, _function: u32, _reason: ThrottleReason) {}
+    /// A request was throttled and its source will try again (queued kinds, client retries).
+    fn on_throttle_retry(
+        &mut self,
+        _t: SimTime,
+        _function: u32,
+        _source: u32,
+        _reason: ThrottleReason,
+    ) {
+    }
+    /// A request source reported `note` about one of its items.
+    fn on_note(&mut self, _t: SimTime, _function: u32, _source: u32, _note: &Note) {}
     /// A new on-demand environment started initializing for a request (a cold start).
     fn on_cold_start(&mut self, _t: SimTime, _function: u32, _init: SimTime) {}
     /// An invocation finished (`t` is its end), whatever its outcome; the hook of its outcome
@@ -109,6 +181,14 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_throttle(&mut self, t: SimTime, f: u32, r: ThrottleReason) {
         self.0.on_throttle(t, f, r);
         self.1.on_throttle(t, f, r);
+    }
+    fn on_throttle_retry(&mut self, t: SimTime, f: u32, s: u32, r: ThrottleReason) {
+        self.0.on_throttle_retry(t, f, s, r);
+        self.1.on_throttle_retry(t, f, s, r);
+    }
+    fn on_note(&mut self, t: SimTime, f: u32, s: u32, n: &Note) {
+        self.0.on_note(t, f, s, n);
+        self.1.on_note(t, f, s, n);
     }
     fn on_cold_start(&mut self, t: SimTime, f: u32, init: SimTime) {
         self.0.on_cold_start(t, f, init);

@@ -22,6 +22,10 @@ pub enum Component {
     Routing = 5,
     /// Function-error draws (drawn only when an error probability is set).
     Errors = 6,
+    /// Client retry backoff (full jitter) of a sync trigger.
+    Retries = 7,
+    /// Per-record error draws of an SQS trigger with `report-batch-item-failures`.
+    RecordErrors = 8,
 }
 
 /// SplitMix64: a fixed, portable mixing function.
@@ -59,6 +63,23 @@ pub fn stream(seed: u64, name: &str, component: Component) -> ChaCha8Rng {
         fnv1a(name) ^ (component as u64).wrapping_mul(0x9E37_79B9),
     ));
     rng
+}
+
+/// The stream of `component` for trigger `index` (named `trigger`) of function `function`:
+/// the function's own stream for its first trigger (so a one-trigger function draws exactly
+/// what it drew before triggers existed), a stream named `function/trigger` for the others.
+pub fn trigger_stream(
+    seed: u64,
+    function: &str,
+    index: usize,
+    trigger: &str,
+    component: Component,
+) -> ChaCha8Rng {
+    if index == 0 {
+        stream(seed, function, component)
+    } else {
+        stream(seed, &format!("{function}/{trigger}"), component)
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use crate::series::{
     self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
 };
 use crate::summary::{
-    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
-    SCHEMA_VERSION, SloReport, Summary, UsageSummary,
+    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats, QueueStats,
+    SCHEMA_VERSION, SloReport, Summary, TriggerSummary, UsageSummary,
 };
 use crate::time::SimTime;
 
@@ -325,8 +325,15 @@ mean_fields! {
     FunctionSummary {
         name, memory_mb, architecture, arrivals, invocations, cold_starts, throttles, timeouts,
         cold_start_ratio, cold_start_ratio_ci95, throttle_ratio, latency_ms, latency_warm_ms,
-        latency_cold_ms, instances, usage, cost_usd,
+        latency_cold_ms, instances, usage, cost_usd, errors, retries, dead_letters, expired,
+        end_to_end_ms, queue, batch_size_avg, triggers,
     }
+    TriggerSummary {
+        name, invocation, arrivals, invocations, completed, errors, retries, throttles,
+        dead_letters, expired, pending, latency_ms, gateway_timeouts, end_to_end_ms, queue,
+        batch_size_avg, sqs_requests, poller_hours,
+    }
+    QueueStats { backlog_avg, backlog_max, oldest_age_ms_max }
     LatencyStats { mean, p50, p90, p99, p99_ci95, p999, max }
     InstanceStats { avg_total, avg_total_ci95, avg_busy, avg_idle, peak }
     UsageSummary {

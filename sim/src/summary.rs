@@ -74,6 +74,96 @@ pub struct FunctionSummary {
     /// This function's share of the window bill, USD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<FunctionCost>,
+    /// Event-driven functions only (spec section 5; absent otherwise): executions that ended
+    /// in a function error or a timeout (and, with `report-batch-item-failures`, records that
+    /// failed on their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<f64>,
+    /// Event-driven functions: executions that were retries of a failed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<f64>,
+    /// Event-driven functions: items sent to the on-failure destination or dead-letter queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letters: Option<f64>,
+    /// Event-driven functions: items lost to age (SQS retention, stream record age).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired: Option<f64>,
+    /// Functions with queued triggers: arrival in the queue to successful completion, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_ms: Option<LatencyStats>,
+    /// Functions with queued triggers: the queues together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueStats>,
+    /// Functions with SQS or stream triggers: records per batch, on average.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size_avg: Option<f64>,
+    /// Event-driven functions: one entry per trigger, in workload order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<Vec<TriggerSummary>>,
+}
+
+/// Results for one trigger of an event-driven function. Items (calls, events, messages,
+/// records) are counted by when they arrived, so that `arrivals = completed + throttles (sync)
+/// + dead_letters + expired + pending`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TriggerSummary {
+    /// The trigger's `name`.
+    pub name: String,
+    /// Its `invocation` kind.
+    pub invocation: String,
+    /// Items that arrived in the measured window.
+    pub arrivals: f64,
+    /// Executions (one per batch for sqs and stream), retries included.
+    pub invocations: f64,
+    /// Items that ran to their end (sync: whatever the outcome; queued: successfully).
+    pub completed: f64,
+    /// Executions that ended in a function error or a timeout (plus failed records with
+    /// `report-batch-item-failures`).
+    pub errors: f64,
+    /// Executions that were retries.
+    pub retries: f64,
+    /// Sync: calls throttled on their last try. Queued kinds: throttled tries (the item
+    /// waits and is tried again).
+    pub throttles: f64,
+    /// Items sent to the on-failure destination or dead-letter queue.
+    pub dead_letters: f64,
+    /// Items lost to age.
+    pub expired: f64,
+    /// Items still queued, waiting for a retry or in flight at the end of the run.
+    pub pending: f64,
+    /// Latency of its executions, ms (sync: as the caller sees it, client retries included and
+    /// cut at `gateway-timeout`).
+    pub latency_ms: LatencyStats,
+    /// Sync with `gateway-timeout`: calls whose caller got a timeout while the function ran on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_timeouts: Option<f64>,
+    /// Queued kinds: arrival in the queue to successful completion, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_ms: Option<LatencyStats>,
+    /// Queued kinds: the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueStats>,
+    /// SQS and stream: records per batch, on average.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size_avg: Option<f64>,
+    /// SQS: API requests the pollers made in the window (receives, empty receives, deletes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sqs_requests: Option<f64>,
+    /// SQS with `scaling = "provisioned"`: event-poller hours in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poller_hours: Option<f64>,
+}
+
+/// A queue over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueStats {
+    /// Items waiting (not in flight), time-averaged.
+    pub backlog_avg: f64,
+    /// Most items waiting at once.
+    pub backlog_max: f64,
+    /// Greatest age of the oldest unsettled item (SQS: ApproximateAgeOfOldestMessage;
+    /// streams: the iterator age), ms.
+    pub oldest_age_ms_max: f64,
 }
 
 /// Latency statistics, ms.

@@ -1,5 +1,6 @@
 //! Scenario builders for tests, benchmarks and doc examples (no workload file needed).
 
+use crate::model::trigger::SyncTrigger;
 use crate::model::*;
 use std::sync::Arc;
 
@@ -54,14 +55,19 @@ pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &s
         ephemeral_storage_mb: 512,
         reserved_concurrency: None,
         provisioned: vec![],
-        invocation: InvocationType::Sync,
         arm64_speedup: 1.0,
         routing: Routing::Newest,
-        arrivals: Arrivals {
-            process: ArrivalProcess::Poisson { rate_per_s },
-            start: SimTime::ZERO,
-            end: SimTime::MAX,
-        },
+        triggers: vec![Trigger {
+            name: "sync".into(),
+            arrivals: Arrivals {
+                process: ArrivalProcess::Poisson { rate_per_s },
+                start: SimTime::ZERO,
+                end: SimTime::MAX,
+            },
+            kind: TriggerKind::Sync(SyncTrigger::default()),
+        }],
+        trigger_form: false,
+        error_rate: 0.0,
         duration: DurationModel::unscaled(Dist::Exp { mean_ms }, 1024),
         init: DurationModel::unscaled(Dist::Const { value_ms: 250.0 }, 1024),
         keep_alive: KeepAlive {
@@ -97,7 +103,7 @@ pub fn steady(busy: f64, duration: &str) -> Scenario {
 pub fn burst_throttled() -> Scenario {
     let mut s = steady(8.0, "5m");
     s.functions[0].reserved_concurrency = Some(200);
-    s.functions[0].arrivals.process = ArrivalProcess::OnOff {
+    s.functions[0].triggers[0].arrivals.process = ArrivalProcess::OnOff {
         on_rate_per_s: 3000.0,
         off_rate_per_s: 50.0,
         on_mean: parse_duration("10s").unwrap(),
@@ -122,7 +128,7 @@ pub fn trace_replay() -> Scenario {
         times.push(SimTime(t));
         durations.push(SimTime::from_millis(20 + (x % 80)));
     }
-    s.functions[0].arrivals.process = ArrivalProcess::Trace(Arc::new(Trace {
+    s.functions[0].triggers[0].arrivals.process = ArrivalProcess::Trace(Arc::new(Trace {
         path: "bench".into(),
         times,
         durations: Some(durations),

@@ -77,6 +77,14 @@ fn function(
         latency_cold_ms: cold,
         instances,
         cost_usd: None,
+        errors: None,
+        retries: None,
+        dead_letters: None,
+        expired: None,
+        end_to_end_ms: None,
+        queue: None,
+        batch_size_avg: None,
+        triggers: None,
     }
 }
 

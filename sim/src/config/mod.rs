@@ -249,6 +249,43 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
                 known(t, &format!("{path}.{key}"), keys, errors);
             }
         }
+        match f.get_mut("trigger") {
+            Some(toml::Value::Array(triggers)) => {
+                for (j, t) in triggers.iter_mut().enumerate() {
+                    let tp = format!("{path}.trigger[{j}]");
+                    let Some(t) = t.as_table_mut() else {
+                        errors.push(
+                            ConfigError::new(&tp, "must be a table")
+                                .with_hint("write one [[function.trigger]] table per trigger"),
+                        );
+                        continue;
+                    };
+                    known(t, &tp, keys_of::<raw::Trigger>(), errors);
+                    if let Some(a) = sub_table(t, "arrivals", &tp, errors) {
+                        known(
+                            a,
+                            &format!("{tp}.arrivals"),
+                            keys_of::<raw::Arrivals>(),
+                            errors,
+                        );
+                    }
+                }
+                triggers.retain(toml::Value::is_table);
+            }
+            Some(other) => {
+                let hint = if other.is_table() {
+                    "write [[function.trigger]] (double brackets: an array of tables), not [function.trigger]"
+                } else {
+                    "write one [[function.trigger]] table per trigger"
+                };
+                errors.push(
+                    ConfigError::new(format!("{path}.trigger"), "must be an array of tables")
+                        .with_hint(hint),
+                );
+                f.remove("trigger");
+            }
+            None => {}
+        }
         if let Some(toml::Value::Array(windows)) = f.get_mut("provisioned-concurrency") {
             for (j, w) in windows.iter_mut().enumerate() {
                 if let Some(w) = w.as_table_mut() {

@@ -80,6 +80,8 @@ pub use super::policy::provisioned::{Raw as Provisioned, Window as ProvisionedWi
 pub use super::policy::simulation::{Raw as Simulation, SeedValue};
 /// `[slo]`.
 pub use super::policy::slo::Raw as Slo;
+/// `[[function.trigger]]`.
+pub use super::policy::trigger::Raw as Trigger;
 
 /// The keys a struct accepts, read from its serde derive (so they cannot drift from it).
 ///

@@ -15,9 +15,11 @@ use std::path::Path;
 
 use super::policy::arrivals;
 use super::policy::distributions::Z99;
+use crate::model::trigger::SqsScaling;
 use crate::model::{
-    Dist, DurationModel, Function, InvocationType, KeepAlivePolicy, Routing, Scaling, Scenario, Slo,
+    Arrivals, Dist, DurationModel, Function, KeepAlivePolicy, Routing, Scaling, Scenario, Slo,
 };
+use crate::model::{Trigger, TriggerKind};
 use crate::time::{SimTime, format_duration};
 
 /// A TOML string literal (quoted and escaped).
@@ -147,10 +149,12 @@ fn function(w: &mut String, fun: &Function) {
     if let Some(n) = constant {
         let _ = writeln!(w, "provisioned-concurrency = {n}");
     }
-    let invocation = match fun.invocation {
-        InvocationType::Sync => "sync",
-    };
-    let _ = writeln!(w, "invocation = {}", q(invocation));
+    if !fun.trigger_form {
+        let _ = writeln!(w, "invocation = {}", q(fun.triggers[0].kind.name()));
+    }
+    if fun.error_rate > 0.0 {
+        let _ = writeln!(w, "error-rate = {}", f(fun.error_rate));
+    }
     let _ = writeln!(w, "arm64-speedup = {}", f(fun.arm64_speedup));
     let routing = match fun.routing {
         Routing::Newest => "newest",
@@ -164,11 +168,9 @@ fn function(w: &mut String, fun: &Function) {
         let _ = writeln!(w, "calibration = {}", qp(c));
     }
 
-    let a = &fun.arrivals;
-    let _ = writeln!(w, "\n[function.arrivals]");
-    w.push_str(&arrivals::resolved(&a.process));
-    let _ = writeln!(w, "start = {}", d(a.start));
-    let _ = writeln!(w, "end = {}", d(a.end));
+    if !fun.trigger_form {
+        arrivals_table(w, "function.arrivals", &fun.triggers[0].arrivals);
+    }
 
     dist_table(w, "duration", &fun.duration);
     dist_table(w, "init", &fun.init);
@@ -217,6 +219,84 @@ fn function(w: &mut String, fun: &Function) {
             let _ = writeln!(w, "count = {}", win.count);
         }
     }
+
+    if fun.trigger_form {
+        for t in &fun.triggers {
+            trigger_table(w, t);
+        }
+    }
+}
+
+fn arrivals_table(w: &mut String, table: &str, a: &Arrivals) {
+    let _ = writeln!(w, "\n[{table}]");
+    w.push_str(&arrivals::resolved(&a.process));
+    let _ = writeln!(w, "start = {}", d(a.start));
+    let _ = writeln!(w, "end = {}", d(a.end));
+}
+
+fn trigger_table(w: &mut String, t: &Trigger) {
+    let _ = writeln!(w, "\n[[function.trigger]]");
+    let _ = writeln!(w, "name = {}", q(&t.name));
+    let _ = writeln!(w, "invocation = {}", q(t.kind.name()));
+    match &t.kind {
+        TriggerKind::Sync(s) => {
+            if let Some(g) = s.gateway_timeout {
+                let _ = writeln!(w, "gateway-timeout = {}", d(g));
+            }
+            let _ = writeln!(w, "client-retries = {}", s.client_retries);
+            let _ = writeln!(w, "client-backoff = {}", d(s.client_backoff));
+            let _ = writeln!(w, "front = {}", q(s.front.as_str()));
+        }
+        TriggerKind::Async(a) => {
+            let _ = writeln!(w, "max-retries = {}", a.max_retries);
+            let _ = writeln!(w, "max-event-age = {}", d(a.max_event_age));
+            let _ = writeln!(w, "event-size-kb = {}", a.event_size_kb);
+        }
+        TriggerKind::Sqs(s) => {
+            let _ = writeln!(w, "batch-size = {}", s.batch_size);
+            let _ = writeln!(w, "batching-window = {}", d(s.batching_window));
+            if let Some(c) = s.max_concurrency {
+                let _ = writeln!(w, "max-concurrency = {c}");
+            }
+            match s.scaling {
+                SqsScaling::Standard { max_pollers } => {
+                    let _ = writeln!(w, "scaling = \"standard\"\nmax-pollers = {max_pollers}");
+                }
+                SqsScaling::Provisioned {
+                    min_pollers,
+                    max_pollers,
+                } => {
+                    let _ = writeln!(
+                        w,
+                        "scaling = \"provisioned\"\nmin-pollers = {min_pollers}\nmax-pollers = {max_pollers}"
+                    );
+                }
+            }
+            let _ = writeln!(w, "per-record = {}", d(s.per_record));
+            let _ = writeln!(w, "visibility-timeout = {}", d(s.visibility_timeout));
+            if let Some(m) = s.max_receive_count {
+                let _ = writeln!(w, "max-receive-count = {m}");
+            }
+            let _ = writeln!(w, "retention = {}", d(s.retention));
+            let _ = writeln!(
+                w,
+                "report-batch-item-failures = {}",
+                s.report_batch_item_failures
+            );
+        }
+        TriggerKind::Stream(s) => {
+            let _ = writeln!(w, "shards = {}", s.shards);
+            let _ = writeln!(w, "parallelization-factor = {}", s.parallelization_factor);
+            let _ = writeln!(w, "batch-size = {}", s.batch_size);
+            let _ = writeln!(w, "batching-window = {}", d(s.batching_window));
+            let retries = s.max_retries.map_or(-1, i64::from);
+            let _ = writeln!(w, "max-retries = {retries}");
+            let _ = writeln!(w, "max-record-age = {}", d(s.max_record_age));
+            let _ = writeln!(w, "bisect-on-error = {}", s.bisect_on_error);
+            let _ = writeln!(w, "per-record = {}", d(s.per_record));
+        }
+    }
+    arrivals_table(w, "function.trigger.arrivals", &t.arrivals);
 }
 
 fn dist_table(w: &mut String, key: &str, m: &DurationModel) {

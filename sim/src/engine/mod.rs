@@ -52,12 +52,15 @@ mod pool;
 pub mod source;
 
 pub use admission::{LEGACY_RATE_PER_MIN, SCALING_BURST, SCALING_WINDOW, legacy_burst};
-pub use source::{AfterThrottle, Request, RequestSource, Source, SourceId, SyncArrivals};
+pub use source::{
+    AfterThrottle, AsyncQueue, Request, RequestSource, Source, SourceId, SqsPoller, StreamShards,
+    SyncArrivals, SyncClient,
+};
 
 use crate::heap::EventQueue;
-use crate::model::Scenario;
-use crate::observer::{Counts, Invocation, Observer, Outcome, ThrottleReason};
-use crate::rng::{Component, stream};
+use crate::model::{Scenario, TriggerKind};
+use crate::observer::{Counts, Invocation, Note, Observer, Outcome, ThrottleReason};
+use crate::rng::{Component, trigger_stream};
 use crate::time::SimTime;
 
 use admission::{AccountLimits, FnLimits};
@@ -109,6 +112,13 @@ pub struct Engine<'s, O: Observer> {
     wakeups: EventQueue<SourceId>,
     seq: u64,
     sources: Vec<Source>,
+    /// The pending wake-up of each source (`u64::MAX`: none); entries of `wakeups` at another
+    /// time are stale and skipped.
+    scheduled: Vec<u64>,
+    /// Some source reacts to throttles and outcomes (any trigger of an event-driven function).
+    noting: bool,
+    /// Notes of the source being called, handed to the observer after the call.
+    notes: Vec<Note>,
     fns: Vec<FnState>,
     envs: Environments,
     account: AccountLimits,
@@ -126,19 +136,63 @@ impl<'s, O: Observer> Engine<'s, O> {
         let mut seq = 0u64;
         let mut fns = Vec::with_capacity(scenario.functions.len());
         let mut sources = Vec::with_capacity(scenario.functions.len());
+        let mut scheduled = Vec::new();
+        let mut noting = false;
+        let window = scenario.simulation.duration;
         for (i, f) in scenario.functions.iter().enumerate() {
-            // One source per function: its synchronous arrivals (source i is function i).
-            let mut source = Source::Sync(SyncArrivals::new(
-                i as u32,
-                &f.arrivals,
-                scenario.simulation.duration,
-                stream(seed, &f.name, Component::Arrivals),
-            ));
-            if let Some(t) = source.advance() {
-                wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
-                seq += 1;
+            // One source per trigger; a wave-one function's sync arrivals take the fast path.
+            let event_driven = f.event_driven();
+            noting |= event_driven;
+            for (j, t) in f.triggers.iter().enumerate() {
+                let rng = |c| trigger_stream(seed, &f.name, j, &t.name, c);
+                let fi = i as u32;
+                let mut source = match &t.kind {
+                    TriggerKind::Sync(_) if !event_driven => Source::Sync(SyncArrivals::new(
+                        fi,
+                        &t.arrivals,
+                        window,
+                        rng(Component::Arrivals),
+                    )),
+                    TriggerKind::Sync(c) => Source::Client(Box::new(SyncClient::new(
+                        fi,
+                        c,
+                        &t.arrivals,
+                        window,
+                        rng(Component::Arrivals),
+                        rng(Component::Retries),
+                    ))),
+                    TriggerKind::Async(a) => Source::Async(Box::new(AsyncQueue::new(
+                        fi,
+                        a,
+                        &t.arrivals,
+                        window,
+                        rng(Component::Arrivals),
+                    ))),
+                    TriggerKind::Sqs(q) => Source::Sqs(Box::new(SqsPoller::new(
+                        fi,
+                        q,
+                        &t.arrivals,
+                        window,
+                        rng(Component::Arrivals),
+                        f.error_rate,
+                        rng(Component::RecordErrors),
+                    ))),
+                    TriggerKind::Stream(st) => Source::Stream(Box::new(StreamShards::new(
+                        fi,
+                        st,
+                        &t.arrivals,
+                        window,
+                        rng(Component::Arrivals),
+                    ))),
+                };
+                let next = source.advance();
+                if let Some(t) = next {
+                    wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
+                    seq += 1;
+                }
+                scheduled.push(next.map_or(u64::MAX, |t| t.0));
+                sources.push(source);
             }
-            sources.push(source);
             // Provisioned concurrency as a step function; equal times keep the last target.
             let mut steps: Vec<(u64, u32)> = Vec::new();
             let mut windows = f.provisioned.clone();
@@ -160,10 +214,14 @@ impl<'s, O: Observer> Engine<'s, O> {
                 seq += 1;
                 j = k + 1;
             }
+            let mut outcome = OutcomeModel::new(f, seed);
+            if f.error_rate > 0.0 {
+                outcome.set_error_rate(f.error_rate, seed, &f.name);
+            }
             fns.push(FnState {
                 limits: FnLimits::new(f.reserved_concurrency),
                 pool: FnPool::new(f, seed),
-                outcome: OutcomeModel::new(f, seed),
+                outcome,
             });
         }
         Engine {
@@ -175,6 +233,9 @@ impl<'s, O: Observer> Engine<'s, O> {
             wakeups,
             seq,
             sources,
+            scheduled,
+            noting,
+            notes: Vec::new(),
             fns,
             envs: Environments::default(),
             account: AccountLimits::new(scenario),
@@ -220,6 +281,16 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.observer
     }
 
+    /// Items queued or in flight at source `s` (the triggers of every function, in order).
+    pub fn source_pending(&self, s: usize) -> u64 {
+        self.sources[s].pending()
+    }
+
+    /// Number of request sources (triggers).
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+
     /// Environment counts of function `f` now.
     pub fn counts(&self, f: usize) -> Counts {
         self.fns[f].pool.counts
@@ -263,7 +334,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.stats.events += 1;
         if is_wakeup {
             let (_, s) = self.wakeups.pop().expect("peeked");
-            self.on_wakeup(s);
+            self.on_wakeup(s, t);
             return true;
         }
         let (_, ev) = self.queue.pop().expect("peeked");
@@ -305,22 +376,67 @@ impl<'s, O: Observer> Engine<'s, O> {
     /// Tells the observer the run ended (call once after `run_until` returned false).
     pub fn finish(&mut self) {
         let t = SimTime(self.now.max(self.end));
+        if self.noting {
+            for s in 0..self.sources.len() {
+                let mut notes = std::mem::take(&mut self.notes);
+                self.sources[s].close(t, &mut notes);
+                self.notes = notes;
+                self.flush_notes(s as SourceId, t);
+            }
+        }
         self.observer.on_end(t);
     }
 
     // ---- sources ---------------------------------------------------------------------------
 
-    fn on_wakeup(&mut self, s: SourceId) {
+    fn on_wakeup(&mut self, s: SourceId, t: u64) {
+        let si = s as usize;
+        if self.scheduled[si] != t {
+            return; // superseded by an earlier wake-up
+        }
         let now = SimTime(self.now);
-        let source = &mut self.sources[s as usize];
-        let request = source.wake(s, now);
+        let mut notes = std::mem::take(&mut self.notes);
+        let source = &mut self.sources[si];
+        let request = source.wake(s, now, &mut notes);
         // Schedule the source's next wake-up first (one pending per source).
-        if let Some(t) = source.advance() {
-            self.wakeups.push_with_seq(t.0, self.seq, s);
-            self.seq += 1;
+        self.scheduled[si] = match source.advance() {
+            Some(t) => {
+                self.wakeups.push_with_seq(t.0, self.seq, s);
+                self.seq += 1;
+                t.0
+            }
+            None => u64::MAX,
+        };
+        self.notes = notes;
+        if !self.notes.is_empty() {
+            self.flush_notes(s, now);
         }
         if let Some(request) = request {
             self.submit(request);
+        }
+    }
+
+    /// Hands the notes source `s` just made to the observer.
+    fn flush_notes(&mut self, s: SourceId, t: SimTime) {
+        let f = self.sources[s as usize].function();
+        for n in self.notes.drain(..) {
+            self.observer.on_note(t, f, s, &n);
+        }
+    }
+
+    /// After source `s` reacted to a throttle or an outcome: its notes, and an earlier wake-up
+    /// if it now wants one.
+    fn react(&mut self, s: SourceId) {
+        let now = SimTime(self.now);
+        self.flush_notes(s, now);
+        let si = s as usize;
+        if let Some(t) = self.sources[si].rewake(now) {
+            let t = t.0.max(self.now);
+            if t < self.scheduled[si] {
+                self.scheduled[si] = t;
+                self.wakeups.push_with_seq(t, self.seq, s);
+                self.seq += 1;
+            }
         }
     }
 
@@ -361,12 +477,20 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     fn throttle(&mut self, req: &Request, reason: ThrottleReason) {
-        match self.sources[req.source as usize].throttled(req, reason) {
-            AfterThrottle::Rejected => {
-                self.stats.throttled += 1;
+        let now = SimTime(self.now);
+        let mut notes = std::mem::take(&mut self.notes);
+        let after = self.sources[req.source as usize].throttled(req, reason, now, &mut notes);
+        self.notes = notes;
+        self.stats.throttled += 1;
+        match after {
+            AfterThrottle::Rejected => self.observer.on_throttle(now, req.function, reason),
+            AfterThrottle::Retried => {
                 self.observer
-                    .on_throttle(SimTime(self.now), req.function, reason);
+                    .on_throttle_retry(now, req.function, req.source, reason)
             }
+        }
+        if self.noting {
+            self.react(req.source);
         }
     }
 
@@ -392,6 +516,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         env.arrival = self.now;
         env.init = init;
         env.cold = true;
+        env.set_request(req);
         // Stash the trace duration (if any) in `exec` until init is done.
         env.exec = req.duration.map_or(u64::MAX, |d| d.0);
         self.stats.in_flight += 1;
@@ -421,6 +546,7 @@ impl<'s, O: Observer> Engine<'s, O> {
         env.arrival = self.now;
         env.init = 0;
         env.cold = false;
+        env.set_request(req);
         self.fns[fi].pool.counts.busy += 1;
         self.stats.in_flight += 1;
         self.notify_counts(fi);
@@ -428,8 +554,11 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     fn begin_execution(&mut self, e: u32, trace_duration: Option<SimTime>) {
-        let fi = self.envs.get(e).function as usize;
-        let (exec, outcome) = self.fns[fi].outcome.execute(trace_duration);
+        let env = self.envs.get(e);
+        let (fi, extra, whole_error) = (env.function as usize, env.extra, env.whole_error);
+        let (exec, outcome) = self.fns[fi]
+            .outcome
+            .execute(trace_duration, extra, whole_error);
         let env = self.envs.get_mut(e);
         env.exec = exec;
         env.outcome = outcome;
@@ -450,6 +579,10 @@ impl<'s, O: Observer> Engine<'s, O> {
             provisioned: env.provisioned,
             timed_out: env.outcome == Outcome::Timeout,
             outcome: env.outcome,
+            origin: SimTime(env.origin),
+            token: env.token,
+            records: env.records,
+            retry: env.retry,
         };
         self.stats.in_flight -= 1;
         self.stats.completed += 1;
@@ -488,6 +621,12 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         }
         self.notify_counts(fi);
+        if self.noting {
+            let mut notes = std::mem::take(&mut self.notes);
+            self.sources[inv.source as usize].finished(&inv, SimTime(t), &mut notes);
+            self.notes = notes;
+            self.react(inv.source);
+        }
     }
 
     fn on_expire(&mut self, f: u32) {

@@ -4,7 +4,7 @@
 //! A function error runs its full duration, is billed like a success and keeps its
 //! environment; a timeout ends at the timeout and discards the environment. The error
 //! probability is 0 unless [`Engine::set_error_rate`](super::Engine::set_error_rate) sets it
-//! (no workload key does yet, spec section 5 `error-rate`); at 0 no random number is drawn, so
+//! (the workload key `error-rate`, spec section 5); at 0 no random number is drawn, so
 //! runs without errors are unchanged. Error draws use their own stream
 //! ([`Component::Errors`]).
 
@@ -74,28 +74,35 @@ impl OutcomeModel {
     }
 
     /// The execution time and outcome of an invocation: the trace's duration (scaled) when
-    /// given, else a sample; cut at the timeout.
+    /// given, else a sample, plus `extra` (per-record time); cut at the timeout. With
+    /// `whole_error` false the error rate is not drawn here (the source draws it per record).
     #[inline]
-    pub(crate) fn execute(&mut self, trace_duration: Option<SimTime>) -> (u64, Outcome) {
+    pub(crate) fn execute(
+        &mut self,
+        trace_duration: Option<SimTime>,
+        extra: u64,
+        whole_error: bool,
+    ) -> (u64, Outcome) {
         let exec = match trace_duration {
             Some(d) => SimTime::from_nanos_f64(d.0 as f64 * self.trace_factor).0,
             // Cut at the timeout below, which bounds it far more tightly than the sample cap.
             None => self.duration.sample_uncapped(&mut self.rng_duration).0,
-        };
+        } + extra;
         if exec >= self.slow_from {
-            self.end(exec)
+            self.end(exec, whole_error)
         } else {
             (exec, Outcome::Success)
         }
     }
 
     /// How an execution of `exec` ends: a timeout, else a function error with probability
-    /// `error_rate` (drawn only when it is above 0), else a success.
+    /// `error_rate` (drawn only when it is above 0 and applies), else a success.
     #[cold]
-    fn end(&mut self, exec: u64) -> (u64, Outcome) {
+    fn end(&mut self, exec: u64, whole_error: bool) -> (u64, Outcome) {
         if exec > self.timeout {
             (self.timeout, Outcome::Timeout)
-        } else if let Some(rng) = &mut self.rng_errors
+        } else if whole_error
+            && let Some(rng) = &mut self.rng_errors
             && rng.random_bool(self.error_rate)
         {
             (exec, Outcome::FunctionError)

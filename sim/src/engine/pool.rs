@@ -46,6 +46,27 @@ pub(crate) struct Env {
     pub(crate) init: u64,
     /// Execution time; while initializing, the trace's duration (`u64::MAX` when none).
     pub(crate) exec: u64,
+    /// The request's first try, its source's token, records, added time, retry flag, and
+    /// whether the error rate applies to it as a whole.
+    pub(crate) origin: u64,
+    pub(crate) token: u32,
+    pub(crate) records: u32,
+    pub(crate) extra: u64,
+    pub(crate) retry: bool,
+    pub(crate) whole_error: bool,
+}
+
+impl Env {
+    /// Takes the request's fields that travel with its invocation.
+    #[inline]
+    pub(crate) fn set_request(&mut self, req: &super::Request) {
+        self.origin = req.origin.0;
+        self.token = req.token;
+        self.records = req.records;
+        self.extra = req.extra;
+        self.retry = req.retry;
+        self.whole_error = req.whole_error;
+    }
 }
 
 /// Every environment of the run, by id; reclaimed slots are reused.
@@ -190,6 +211,12 @@ impl Environments {
             arrival: 0,
             init: 0,
             exec: 0,
+            origin: 0,
+            token: 0,
+            records: 1,
+            extra: 0,
+            retry: false,
+            whole_error: true,
         };
         fp.counts.total += 1;
         if provisioned {

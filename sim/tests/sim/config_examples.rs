@@ -102,7 +102,7 @@ fn quickstart_has_the_values_it_says() {
     assert_eq!(s.simulation.seed, 42);
     let f = &s.functions[0];
     assert!(
-        matches!(f.arrivals.process, ArrivalProcess::Poisson { rate_per_s } if rate_per_s == 50.0)
+        matches!(f.triggers[0].arrivals.process, ArrivalProcess::Poisson { rate_per_s } if rate_per_s == 50.0)
     );
     let Dist::LogNormal { mu, sigma } = f.duration.dist else {
         panic!("{:?}", f.duration.dist)
@@ -119,7 +119,7 @@ fn quickstart_has_the_values_it_says() {
     );
     assert!(resolved.contains("seed = 42"), "{resolved}");
     // Defaults.
-    assert_eq!(f.arrivals.end, SimTime::from_secs(3600));
+    assert_eq!(f.triggers[0].arrivals.end, SimTime::from_secs(3600));
     assert_eq!(f.duration.reference_memory_mb, 1024);
     assert_eq!(s.account.concurrency_limit, 1000);
     // The init comes from the python3.13 profile: measured at 1024 MB, not scaled.
@@ -133,7 +133,7 @@ fn diurnal_example_peaks_where_it_says() {
     let f = &s.functions[0];
     let ArrivalProcess::Diurnal(DiurnalProfile::Sine {
         peak_at, period, ..
-    }) = &f.arrivals.process
+    }) = &f.triggers[0].arrivals.process
     else {
         panic!()
     };
@@ -150,7 +150,7 @@ fn trace_example_keeps_only_its_functions_rows() {
     let counts: Vec<usize> = s
         .functions
         .iter()
-        .map(|f| match &f.arrivals.process {
+        .map(|f| match &f.triggers[0].arrivals.process {
             ArrivalProcess::Trace(t) => t.times.len(),
             other => panic!("{other:?}"),
         })

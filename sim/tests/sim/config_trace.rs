@@ -14,7 +14,7 @@ fn workload(name: &str, arrivals_extra: &str, duration: &str) -> String {
 }
 
 fn trace_of(s: &lamsim_sim::model::Scenario) -> &Trace {
-    match &s.functions[0].arrivals.process {
+    match &s.functions[0].triggers[0].arrivals.process {
         ArrivalProcess::Trace(t) => t,
         other => panic!("{other:?}"),
     }

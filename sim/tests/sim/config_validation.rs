@@ -334,9 +334,14 @@ fn ranges_and_limits() {
 }
 
 #[test]
-fn invocation_types_other_than_sync_are_not_supported_yet() {
-    let e = errors(&one_function("invocation = \"async\"", POISSON, CONST));
-    find(&e, "function[0].invocation", "not supported yet");
+fn the_wave_one_invocation_key_takes_every_kind_and_names_aws_spellings() {
+    let e = errors(&one_function("invocation = \"Event\"", POISSON, CONST));
+    let x = find(&e, "function[0].invocation", "unknown invocation");
+    assert!(x.hint.as_deref().unwrap_or("").contains("\"async\""), "{e}");
+    let s = ok(&one_function("invocation = \"sqs\"", POISSON, CONST));
+    assert_eq!(s.functions[0].triggers[0].kind.name(), "sqs");
+    assert!(!s.functions[0].trigger_form);
+    assert!(s.functions[0].event_driven());
 }
 
 #[test]
@@ -530,7 +535,7 @@ fn keep_alive_and_diurnal_checks() {
     let lamsim_sim::model::ArrivalProcess::Diurnal(lamsim_sim::model::DiurnalProfile::Sine {
         peak_at,
         ..
-    }) = &s.functions[0].arrivals.process
+    }) = &s.functions[0].triggers[0].arrivals.process
     else {
         panic!()
     };

@@ -36,7 +36,7 @@ fn arrivals_equal_completed_plus_throttled_plus_in_flight_at_every_step() {
         };
         s.functions[0].keep_alive.max_lifetime = Some(parse_duration("2m").unwrap());
         s.functions[0].timeout = parse_duration("200ms").unwrap();
-        s.functions[0].arrivals.process = ArrivalProcess::OnOff {
+        s.functions[0].triggers[0].arrivals.process = ArrivalProcess::OnOff {
             on_rate_per_s: 600.0,
             off_rate_per_s: 10.0,
             on_mean: parse_duration("20s").unwrap(),

@@ -37,7 +37,7 @@ fn every_invocation_cold(date: Date, granularity_ms: u64) -> Scenario {
     let f = &mut s.functions[0];
     f.memory_mb = 2048;
     f.ephemeral_storage_mb = 1024;
-    f.arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0 / 60.0));
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0 / 60.0));
     f.duration = DurationModel::unscaled(Dist::Const { value_ms: 10.2 }, 2048);
     f.init = DurationModel::unscaled(Dist::Const { value_ms: 250.3 }, 2048);
     f.keep_alive.policy = KeepAlivePolicy::Fixed {

@@ -7,7 +7,8 @@ use lamsim_sim::time::parse_duration;
 
 fn constant(rate: f64, exec_ms: f64, keep_alive: &str) -> lamsim_sim::model::Scenario {
     let mut s = simple_scenario(rate, exec_ms, keep_alive, "1h");
-    s.functions[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(rate));
+    s.functions[0].triggers[0].arrivals.process =
+        ArrivalProcess::Constant(ConstantSpacing::Rate(rate));
     s.functions[0].duration = DurationModel::unscaled(Dist::Const { value_ms: exec_ms }, 1024);
     s
 }
@@ -55,7 +56,8 @@ fn max_lifetime_recycles_environments_after_their_request() {
 #[test]
 fn a_timed_out_invocation_ends_at_the_timeout_and_discards_its_environment() {
     let mut s = simple_scenario(1.0, 100.0, "10m", "2h");
-    s.functions[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
+    s.functions[0].triggers[0].arrivals.process =
+        ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
     s.functions[0].timeout = parse_duration("100ms").unwrap();
     let f = &run(&s).summary.functions[0];
     let p = (-1.0f64).exp(); // P(Exp(mean 100 ms) > 100 ms)

@@ -21,8 +21,8 @@ fn flood(scaling: Scaling) -> lamsim_sim::model::Scenario {
     s.account.scaling = scaling;
     s.account.concurrency_limit = 100_000;
     let f = &mut s.functions[0];
-    f.arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Count(20_000));
-    f.arrivals.end = parse_duration("40s").unwrap();
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Count(20_000));
+    f.triggers[0].arrivals.end = parse_duration("40s").unwrap();
     f.duration = DurationModel::unscaled(
         Dist::Const {
             value_ms: 300_000.0,

@@ -64,7 +64,8 @@ fn simulate(s: &Scenario, error_rates: &[(usize, f64)]) -> (Outcomes, EngineStat
 /// One request per second, exponential 100 ms executions, timeout 150 ms, for 2 hours.
 fn with_timeouts() -> Scenario {
     let mut s = simple_scenario(1.0, 100.0, "10m", "2h");
-    s.functions[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
+    s.functions[0].triggers[0].arrivals.process =
+        ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
     s.functions[0].timeout = parse_duration("150ms").unwrap();
     s
 }

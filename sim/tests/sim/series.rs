@@ -26,7 +26,7 @@ fn metronome() -> Scenario {
     let mut s = simple_scenario(2.0, 100.0, "10m", "10s");
     s.simulation.warmup = d("2s");
     let f = &mut s.functions[0];
-    f.arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(2.0));
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(2.0));
     f.duration = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, 1024);
     s
 }
@@ -132,7 +132,7 @@ fn provisioned_cost_is_shared_by_configured_time_and_use() {
         count: 2,
     }];
     // Requests from 1 s on, when both provisioned environments are initialized.
-    s.functions[0].arrivals.start = d("1s");
+    s.functions[0].triggers[0].arrivals.start = d("1s");
     let (out, data, _) = run(&s, &SeriesOptions::default());
     let f = &data.functions[0];
     let mut arrivals = vec![2.0; 10];
@@ -168,7 +168,7 @@ fn busy_scenario() -> Scenario {
     s.functions[0].reserved_concurrency = Some(9);
     let mut g = lamsim_sim::testing::simple_function("other", 3.0, 900.0, "1m");
     g.memory_mb = 512;
-    g.arrivals.process = ArrivalProcess::OnOff {
+    g.triggers[0].arrivals.process = ArrivalProcess::OnOff {
         on_rate_per_s: 20.0,
         off_rate_per_s: 0.5,
         on_mean: d("20s"),

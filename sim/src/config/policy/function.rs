@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::limits::{self, Limits};
-use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned, slo};
+use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned, slo, trigger};
 use crate::config::hints::{choice_hint, levenshtein};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
 use crate::config::values::Validator;
+use crate::model::trigger::{
+    AsyncTrigger, SqsScaling, SqsTrigger, StreamTrigger, SyncTrigger, Trigger, TriggerKind,
+};
 use crate::model::{
-    Architecture, Dist, DurationModel, Function, InvocationType, MAX_MEMORY_MB, MIN_MEMORY_MB,
-    Routing,
+    Architecture, Arrivals, Dist, DurationModel, Function, MAX_MEMORY_MB, MIN_MEMORY_MB, Routing,
 };
 use crate::profiles::{self, PackageType};
 use crate::time::SimTime;
@@ -78,6 +80,11 @@ pub struct Raw {
     pub handler: Option<handler::Raw>,
     /// `[function.slo]`: the function's own objectives, same keys as `[slo]`.
     pub slo: Option<slo::Raw>,
+    /// `error-rate = 0.01`: probability that an invocation ends in a function error.
+    pub error_rate: Option<Number>,
+    /// `[[function.trigger]]`: the function's triggers (instead of `invocation` and
+    /// `[function.arrivals]`).
+    pub trigger: Option<Vec<trigger::Raw>>,
 }
 
 /// Validates `function[i]`; `window` is the simulated window when it is valid. Also returns
@@ -139,7 +146,6 @@ pub(crate) fn check(
         reserved,
         provisioned.as_ref(),
     );
-    let invocation = invocation(v, &at("invocation"), &f.invocation);
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
         Some(_) => {
@@ -193,30 +199,22 @@ pub(crate) fn check(
         .and_then(|h| handler::check(v, &at("handler"), h));
     let handler_ok = f.handler.is_none() || handler.is_some();
 
-    let arrivals = match &f.arrivals {
-        None => {
-            v.missing(
-                &at("arrivals"),
-                "[function.arrivals] kind = \"poisson\", rate-per-s = 10.0",
-            );
-            None
-        }
-        // With no valid window the arrivals are still checked (the scenario fails anyway).
-        Some(a) => arrivals::check(
-            v,
-            &at("arrivals"),
-            a,
-            window.unwrap_or(SimTime::MAX),
-            &arrivals::Context {
-                function: name.as_deref().unwrap_or(""),
-            },
+    let triggers = triggers(v, &p, f, window, name.as_deref().unwrap_or(""));
+    let error_rate = match &f.error_rate {
+        None => Some(0.0),
+        Some(_) => v.number_where(
+            &at("error-rate"),
+            &f.error_rate,
+            |x| (0.0..=1.0).contains(&x),
+            "a probability in 0..=1",
         ),
     };
 
     let mem = memory_mb.unwrap_or(MIN_MEMORY_MB);
-    let trace_mean_ms = arrivals
-        .as_ref()
-        .and_then(|a| arrivals::trace::mean_duration_ms(&a.process));
+    let trace_mean_ms = triggers.as_ref().and_then(|ts| {
+        ts.iter()
+            .find_map(|t| arrivals::trace::mean_duration_ms(&t.arrivals.process))
+    });
     let duration = match duration_table.as_ref().map(|(d, _)| d) {
         // A trace with per-request durations needs no [function.duration]: the mean of the
         // trace's durations stands in wherever one number is needed (see the README).
@@ -227,9 +225,10 @@ pub(crate) fn check(
             mem,
         )),
         // A trace that failed to load may have had durations: its errors say enough.
-        None if arrivals.is_none()
-            && matches!(f.arrivals.as_ref().and_then(|a| a.kind.as_ref()),
-                        Some(Lenient::Ok(k)) if k == <arrivals::trace::Trace as arrivals::ArrivalKind>::NAME) =>
+        None if triggers.is_none() && raw_arrivals(f).any(|a| {
+            matches!(a.kind.as_ref(),
+                     Some(Lenient::Ok(k)) if k == <arrivals::trace::Trace as arrivals::ArrivalKind>::NAME)
+        }) =>
         {
             None
         }
@@ -309,10 +308,11 @@ pub(crate) fn check(
             ephemeral_storage_mb: ephemeral?,
             reserved_concurrency: reserved,
             provisioned: provisioned?,
-            invocation: invocation?,
             arm64_speedup: arm64_speedup?,
             routing: routing?,
-            arrivals: arrivals?,
+            triggers: triggers?,
+            trigger_form: f.trigger.is_some(),
+            error_rate: error_rate?,
             duration: duration?,
             init: init?,
             keep_alive: keep_alive?,
@@ -324,6 +324,148 @@ pub(crate) fn check(
         })
     })();
     (func, limits)
+}
+
+/// Every `[function.arrivals]` table of `f` as written (the wave-one one and the triggers').
+fn raw_arrivals(f: &Raw) -> impl Iterator<Item = &arrivals::Raw> {
+    f.arrivals.iter().chain(
+        f.trigger
+            .iter()
+            .flatten()
+            .filter_map(|t| t.arrivals.as_ref()),
+    )
+}
+
+/// The triggers of `function[i]` at `p`: `[[function.trigger]]`, or the wave-one form
+/// (`invocation` plus `[function.arrivals]`) as one trigger with the kind's defaults; writing
+/// both is an error. Trigger names are unique within the function.
+fn triggers(
+    v: &mut Validator,
+    p: &str,
+    f: &Raw,
+    window: Option<SimTime>,
+    function: &str,
+) -> Option<Vec<Trigger>> {
+    let window = window.unwrap_or(SimTime::MAX);
+    let cx = arrivals::Context { function };
+    let Some(list) = &f.trigger else {
+        // The wave-one form: one trigger named after its kind.
+        let kind = trigger::invocation(v, &format!("{p}.invocation"), &f.invocation);
+        let arrivals = match &f.arrivals {
+            None => {
+                v.missing(
+                    &format!("{p}.arrivals"),
+                    "[function.arrivals] kind = \"poisson\", rate-per-s = 10.0",
+                );
+                None
+            }
+            // With no valid window the arrivals are still checked (the scenario fails anyway).
+            Some(a) => arrivals::check(v, &format!("{p}.arrivals"), a, window, &cx),
+        };
+        let kind = default_kind(kind?);
+        return Some(vec![Trigger {
+            name: kind.name().to_string(),
+            arrivals: arrivals?,
+            kind,
+        }]);
+    };
+    let mut ok = true;
+    for (key, present) in [
+        ("invocation", f.invocation.is_some()),
+        ("arrivals", f.arrivals.is_some()),
+    ] {
+        if present {
+            v.err(
+                &format!("{p}.{key}"),
+                "cannot be combined with [[function.trigger]]",
+                Some(format!(
+                    "move `{key}` into a [[function.trigger]] table (each trigger has its own invocation and arrivals)"
+                )),
+            );
+            ok = false;
+        }
+    }
+    if list.is_empty() {
+        v.err(
+            &format!("{p}.trigger"),
+            "needs at least one trigger",
+            Some("add e.g. [[function.trigger]] invocation = \"sync\" with [function.trigger.arrivals]".into()),
+        );
+        return None;
+    }
+    let mut out = Vec::with_capacity(list.len());
+    let mut names: Vec<(String, usize)> = Vec::new();
+    for (j, t) in list.iter().enumerate() {
+        let tp = format!("{p}.trigger[{j}]");
+        let (name, kind) = trigger::check(v, &tp, t);
+        let arrivals: Option<Arrivals> = match &t.arrivals {
+            None => {
+                v.missing(
+                    &format!("{tp}.arrivals"),
+                    "[function.trigger.arrivals] kind = \"poisson\", rate-per-s = 10.0",
+                );
+                None
+            }
+            Some(a) => arrivals::check(v, &format!("{tp}.arrivals"), a, window, &cx),
+        };
+        if let Some(n) = &name {
+            if let Some((_, first)) = names.iter().find(|(m, _)| m == n) {
+                v.err(
+                    &format!("{tp}.name"),
+                    format!("duplicate trigger name \"{n}\" (also trigger[{first}])"),
+                    Some("give each trigger of a function its own `name`".into()),
+                );
+                ok = false;
+            } else {
+                names.push((n.clone(), j));
+            }
+        }
+        match (name, kind, arrivals) {
+            (Some(name), Some(kind), Some(arrivals)) => out.push(Trigger {
+                name,
+                arrivals,
+                kind,
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// The trigger of the wave-one form `invocation = kind`: the kind with its defaults.
+fn default_kind(kind: &str) -> TriggerKind {
+    use trigger::*;
+    match kind {
+        "async" => TriggerKind::Async(AsyncTrigger {
+            max_retries: ASYNC_MAX_RETRIES,
+            max_event_age: ASYNC_MAX_EVENT_AGE,
+            event_size_kb: ASYNC_EVENT_SIZE_KB,
+        }),
+        "sqs" => TriggerKind::Sqs(SqsTrigger {
+            batch_size: SQS_BATCH_SIZE,
+            batching_window: SimTime::ZERO,
+            max_concurrency: None,
+            scaling: SqsScaling::Standard {
+                max_pollers: crate::model::trigger::SQS_MAX_POLLERS,
+            },
+            per_record: SimTime::ZERO,
+            visibility_timeout: SQS_VISIBILITY_TIMEOUT,
+            max_receive_count: None,
+            retention: SQS_RETENTION,
+            report_batch_item_failures: false,
+        }),
+        "stream" => TriggerKind::Stream(StreamTrigger {
+            shards: 1,
+            parallelization_factor: 1,
+            batch_size: STREAM_BATCH_SIZE,
+            batching_window: SimTime::ZERO,
+            max_retries: None,
+            max_record_age: STREAM_MAX_RECORD_AGE,
+            bisect_on_error: false,
+            per_record: SimTime::ZERO,
+        }),
+        _ => TriggerKind::Sync(SyncTrigger::default()),
+    }
 }
 
 /// Function names must be unique.
@@ -434,31 +576,6 @@ fn runtime(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<String> 
             None
         }
         other => other,
-    }
-}
-
-/// `invocation`: `"sync"` (default); the other AWS invocation types are named as not yet
-/// supported.
-fn invocation(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<InvocationType> {
-    match v.text(path, raw).as_deref() {
-        None => raw.is_none().then_some(InvocationType::Sync),
-        Some("sync") => Some(InvocationType::Sync),
-        Some(other @ ("async" | "event" | "Event" | "queue" | "sqs" | "stream")) => {
-            v.err(
-                path,
-                format!("invocation \"{other}\" is not supported yet"),
-                Some("only \"sync\" (RequestResponse: a throttled request fails with 429) is simulated for now".into()),
-            );
-            None
-        }
-        Some(other) => {
-            v.err(
-                path,
-                format!("unknown invocation \"{other}\""),
-                Some("expected \"sync\"".into()),
-            );
-            None
-        }
     }
 }
 

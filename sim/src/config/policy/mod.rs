@@ -15,6 +15,7 @@
 //! | [`calibration`] | `calibration = "…"` files |
 //! | [`keep_alive`] | `[function.keep-alive]` |
 //! | [`handler`] | `[function.handler]` |
+//! | [`trigger`] | `[[function.trigger]]` and its kinds' keys |
 
 pub mod arrivals;
 pub mod calibration;
@@ -27,3 +28,4 @@ pub mod pricing;
 pub mod provisioned;
 pub mod simulation;
 pub mod slo;
+pub mod trigger;

@@ -1,0 +1,282 @@
+//! Request sources: where the requests of a function come from — one per trigger.
+//!
+//! A source is woken by the engine at the times it asks for (in the engine's wake-up queue)
+//! and submits requests to admission; each request carries the [`SourceId`] of the source that
+//! made it, and so does the [`Invocation`] it becomes. The kinds:
+//!
+//! - [`SyncArrivals`]: the synchronous arrivals of a wave-one function (the fast path: no
+//!   notes, no hooks; results byte-identical to wave one).
+//! - [`SyncClient`]: a sync trigger of an event-driven function: the same arrivals, plus
+//!   client retries of throttled calls and per-trigger accounting.
+//! - [`AsyncQueue`]: Lambda's internal queue of async events: throttle backoff, retries after
+//!   function errors, maximum event age, on-failure destination.
+//! - [`SqsPoller`]: an SQS queue and its event source mapping: batches, batching window,
+//!   poller scaling, visibility timeout, redrive to a dead-letter queue, retention.
+//! - [`StreamShards`]: a Kinesis or DynamoDB stream: shards × parallelization factor, in
+//!   order per shard, a failed batch blocking its shard, retries, record age, bisection.
+//!
+//! The engine calls [`RequestSource::advance`] after every wake-up (the next time the source
+//! wants to be woken), [`RequestSource::throttled`] when admission refuses a request and
+//! [`RequestSource::finished`] when one of its invocations ends; after the last two it asks
+//! [`RequestSource::rewake`] whether the source now wants an earlier wake-up. Sources report
+//! what happens to their items (arrived, settled, queue length, SQS calls) as [`Note`]s, which
+//! the engine hands to the observer ([`Observer::on_note`](crate::observer::Observer::on_note)).
+//!
+//! A source must never submit at or after the end of the window: what is still queued then is
+//! reported as pending.
+
+mod asynchronous;
+mod sqs;
+mod stream;
+mod sync;
+
+pub use asynchronous::AsyncQueue;
+pub use sqs::SqsPoller;
+pub use stream::StreamShards;
+pub use sync::SyncClient;
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::arrivals::ArrivalGen;
+use crate::model::Arrivals;
+use crate::observer::{Invocation, Note, ThrottleReason};
+use crate::time::SimTime;
+
+/// Index of a source in the engine: the triggers of every function, in function order then
+/// trigger order.
+pub type SourceId = u32;
+
+/// A request submitted to admission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The source that made it.
+    pub source: SourceId,
+    /// The function it invokes.
+    pub function: u32,
+    /// When it was submitted.
+    pub arrival: SimTime,
+    /// Execution time given by a trace, replacing a sample of the duration distribution.
+    pub duration: Option<SimTime>,
+    /// When the caller first tried (a sync client's retries keep it); else `arrival`.
+    pub origin: SimTime,
+    /// The source's own number for what runs (an event, a batch, a lane, a try count).
+    pub token: u32,
+    /// Records in it (1 unless it is a batch).
+    pub records: u32,
+    /// Time added to the execution, ns (per-record time of a batch).
+    pub extra: u64,
+    /// The execution is a retry of an earlier one that failed.
+    pub retry: bool,
+    /// `error-rate` applies to the invocation as a whole (false: the source draws per record).
+    pub whole_error: bool,
+}
+
+impl Request {
+    /// A plain request of `source` for `function` at `arrival`: one record, not a retry.
+    #[inline]
+    pub fn new(
+        source: SourceId,
+        function: u32,
+        arrival: SimTime,
+        duration: Option<SimTime>,
+    ) -> Self {
+        Request {
+            source,
+            function,
+            arrival,
+            duration,
+            origin: arrival,
+            token: 0,
+            records: 1,
+            extra: 0,
+            retry: false,
+            whole_error: true,
+        }
+    }
+}
+
+/// What becomes of a request that admission refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterThrottle {
+    /// It goes back to the caller as a throttle error: counted as throttled and reported with
+    /// [`Observer::on_throttle`](crate::observer::Observer::on_throttle) (synchronous calls).
+    Rejected,
+    /// The source keeps it and tries again later (a queue, or a client that retries):
+    /// reported with [`Observer::on_throttle_retry`](crate::observer::Observer::on_throttle_retry).
+    Retried,
+}
+
+/// A source of requests: what a trigger kind implements.
+///
+/// The engine calls [`advance`](Self::advance) once at the start and after every wake-up, and
+/// [`wake`](Self::wake) at the time `advance` returned. Sources draw their random numbers
+/// from their own streams, so a source never shifts another's samples.
+pub trait RequestSource {
+    /// The function its requests invoke.
+    fn function(&self) -> u32;
+
+    /// Moves to the next wake-up and returns its time, or `None` when the source is exhausted.
+    fn advance(&mut self) -> Option<SimTime>;
+
+    /// The wake-up at `now` (the time the last [`advance`](Self::advance) returned): the
+    /// request to submit now, if any.
+    fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request>;
+
+    /// Admission refused `request` for `reason` at `now`. Default: rejected, as a synchronous
+    /// caller sees it.
+    fn throttled(
+        &mut self,
+        _request: &Request,
+        _reason: ThrottleReason,
+        _now: SimTime,
+        _notes: &mut Vec<Note>,
+    ) -> AfterThrottle {
+        AfterThrottle::Rejected
+    }
+
+    /// An invocation of this source ended at `now` (not called for [`SyncArrivals`]).
+    fn finished(&mut self, _inv: &Invocation, _now: SimTime, _notes: &mut Vec<Note>) {}
+
+    /// After [`throttled`](Self::throttled) or [`finished`](Self::finished): the earliest
+    /// time the source now wants to be woken (without consuming anything).
+    fn rewake(&self, _now: SimTime) -> Option<SimTime> {
+        None
+    }
+
+    /// Items queued or in flight now (for conservation checks).
+    fn pending(&self) -> u64 {
+        0
+    }
+
+    /// The run ended at `end`: settle what expired before it.
+    fn close(&mut self, _end: SimTime, _notes: &mut Vec<Note>) {}
+}
+
+/// Delay before the `n`-th try (n ≥ 1) of a throttled queued item: doubling from `first` up
+/// to `max`.
+pub(crate) fn backoff(n: u32, first: SimTime, max: SimTime) -> u64 {
+    let shift = n.saturating_sub(1).min(40);
+    first.0.saturating_mul(1u64 << shift).min(max.0)
+}
+
+/// The synchronous arrivals of one function (`[function.arrivals]`): one request per arrival,
+/// throttled requests are rejected.
+pub struct SyncArrivals {
+    function: u32,
+    generator: ArrivalGen,
+    rng: ChaCha8Rng,
+    /// Execution time given by the trace for the pending arrival.
+    pending_duration: Option<SimTime>,
+}
+
+impl SyncArrivals {
+    /// The arrivals of function `function` in the window `[0, window_end)`, drawing from `rng`
+    /// (the function's arrival stream).
+    pub fn new(function: u32, arrivals: &Arrivals, window_end: SimTime, rng: ChaCha8Rng) -> Self {
+        SyncArrivals {
+            function,
+            generator: ArrivalGen::new(arrivals, window_end),
+            rng,
+            pending_duration: None,
+        }
+    }
+}
+
+impl RequestSource for SyncArrivals {
+    #[inline]
+    fn function(&self) -> u32 {
+        self.function
+    }
+
+    #[inline]
+    fn advance(&mut self) -> Option<SimTime> {
+        let a = self.generator.next(&mut self.rng)?;
+        self.pending_duration = a.duration;
+        Some(a.time)
+    }
+
+    #[inline]
+    fn wake(&mut self, id: SourceId, now: SimTime, _notes: &mut Vec<Note>) -> Option<Request> {
+        Some(Request::new(
+            id,
+            self.function,
+            now,
+            self.pending_duration.take(),
+        ))
+    }
+}
+
+/// Every source kind (static dispatch: the engine's hot loop calls these methods once per
+/// request). The wave-one variant stays inline (it is the hot path, one per request); the
+/// others are boxed.
+#[allow(clippy::large_enum_variant)]
+pub enum Source {
+    /// Synchronous arrivals of a wave-one function.
+    Sync(SyncArrivals),
+    /// A sync trigger of an event-driven function (boxed, as the other kinds: their state is
+    /// large, and only the wave-one path is hot).
+    Client(Box<SyncClient>),
+    /// An async trigger.
+    Async(Box<AsyncQueue>),
+    /// An SQS trigger.
+    Sqs(Box<SqsPoller>),
+    /// A stream trigger.
+    Stream(Box<StreamShards>),
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            Source::Sync($s) => $e,
+            Source::Client($s) => $e,
+            Source::Async($s) => $e,
+            Source::Sqs($s) => $e,
+            Source::Stream($s) => $e,
+        }
+    };
+}
+
+impl RequestSource for Source {
+    #[inline]
+    fn function(&self) -> u32 {
+        each!(self, s => s.function())
+    }
+
+    #[inline]
+    fn advance(&mut self) -> Option<SimTime> {
+        each!(self, s => s.advance())
+    }
+
+    #[inline]
+    fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
+        each!(self, s => s.wake(id, now, notes))
+    }
+
+    #[inline]
+    fn throttled(
+        &mut self,
+        request: &Request,
+        reason: ThrottleReason,
+        now: SimTime,
+        notes: &mut Vec<Note>,
+    ) -> AfterThrottle {
+        each!(self, s => s.throttled(request, reason, now, notes))
+    }
+
+    #[inline]
+    fn finished(&mut self, inv: &Invocation, now: SimTime, notes: &mut Vec<Note>) {
+        each!(self, s => s.finished(inv, now, notes))
+    }
+
+    fn rewake(&self, now: SimTime) -> Option<SimTime> {
+        each!(self, s => s.rewake(now))
+    }
+
+    fn pending(&self) -> u64 {
+        each!(self, s => s.pending())
+    }
+
+    fn close(&mut self, end: SimTime, notes: &mut Vec<Note>) {
+        each!(self, s => s.close(end, notes))
+    }
+}
