@@ -413,6 +413,10 @@ fn signed_percent(a: f64, b: f64) -> f64 {
     if p.abs() < 0.05 { 0.0 } else { p }
 }
 
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -622,17 +626,18 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
             peak.map(|p| format!(", peak concurrency {p}"))
                 .unwrap_or_default()
         ));
-        if err > 0.0 && inv > 0.0 {
-            t.notes.push(format!(
-                "error rate {:.6} (error-rate once the workload uses triggers)",
-                err / inv
-            ));
-        }
         t.push(
             "name",
             string(f),
             Some("FunctionName of the metrics".to_string()),
         );
+        if err > 0.0 && inv > 0.0 {
+            t.push(
+                "error-rate",
+                float(round6(err / inv)),
+                Some(format!("Errors / Invocations: {err} / {inv}")),
+            );
+        }
         t.push("memory-mb", int(128), Some("TODO placeholder: CloudWatch does not record it; take it from the template (lamsim import sam)".to_string()));
         t.push(
             "timeout",

@@ -140,6 +140,12 @@ fn the_written_workload_validates_and_measured_json_keeps_the_totals() {
         "{}",
         out.workload
     );
+    // 3 errors in 3,600 invocations.
+    assert!(
+        out.workload.contains("error-rate = 0.000833"),
+        "{}",
+        out.workload
+    );
     let m: serde_json::Value = serde_json::from_str(&out.measured_json).unwrap();
     assert_eq!(m["schema_version"], 1);
     assert_eq!(m["periods"], 30);

@@ -28,13 +28,11 @@ fn api_schedule_and_sqs_triggers_validate() {
 }
 
 #[test]
-#[ignore = "needs the triggers of issue 13"]
 fn stream_triggers_validate() {
     validate(CASES[1].0, CASES[1].1);
 }
 
 #[test]
-#[ignore = "needs the triggers of issue 13"]
 fn alias_and_event_source_mapping_validate() {
     validate(CASES[2].0, CASES[2].1);
 }
