@@ -2,17 +2,97 @@
 
 use std::fmt::Write as _;
 
-use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
+use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary, TriggerSummary};
 
 use crate::Exporter;
 use crate::num::{count, decimal, percent, usd, with_ci};
 use crate::tables::Table;
 
+/// The per-trigger tables of event-driven functions (empty when there are none): what became of
+/// each trigger's items, and the queues of the queued kinds.
+fn trigger_tables(summary: &Summary) -> String {
+    let rows: Vec<(&FunctionSummary, &TriggerSummary)> = summary
+        .functions
+        .iter()
+        .flat_map(|f| f.triggers.iter().flatten().map(move |t| (f, t)))
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n");
+    let mut t = Table::new(&[
+        ("function", false),
+        ("trigger", false),
+        ("invocation", false),
+        ("arrivals", true),
+        ("invocations", true),
+        ("completed", true),
+        ("errors", true),
+        ("retries", true),
+        ("throttles", true),
+        ("dead letters", true),
+        ("expired", true),
+        ("pending", true),
+    ]);
+    for (f, tr) in &rows {
+        t.row(vec![
+            f.name.clone(),
+            tr.name.clone(),
+            tr.invocation.clone(),
+            count(tr.arrivals),
+            count(tr.invocations),
+            count(tr.completed),
+            count(tr.errors),
+            count(tr.retries),
+            count(tr.throttles),
+            count(tr.dead_letters),
+            count(tr.expired),
+            count(tr.pending),
+        ]);
+    }
+    out.push_str(&t.to_text());
+    let queued: Vec<_> = rows.iter().filter(|(_, t)| t.queue.is_some()).collect();
+    if !queued.is_empty() {
+        let mut t = Table::new(&[
+            ("function", false),
+            ("trigger", false),
+            ("end-to-end (ms)  mean", true),
+            ("p50", true),
+            ("p99", true),
+            ("max", true),
+            ("backlog avg", true),
+            ("backlog max", true),
+            ("oldest age max (s)", true),
+            ("batch size avg", true),
+        ]);
+        for (f, tr) in queued {
+            let e = tr.end_to_end_ms.clone().unwrap_or_default();
+            let q = tr.queue.clone().unwrap_or_default();
+            t.row(vec![
+                f.name.clone(),
+                tr.name.clone(),
+                decimal(e.mean),
+                decimal(e.p50),
+                decimal(e.p99),
+                decimal(e.max),
+                decimal(q.backlog_avg),
+                count(q.backlog_max),
+                decimal(q.oldest_age_ms_max / 1000.0),
+                tr.batch_size_avg.map_or("-".to_string(), decimal),
+            ]);
+        }
+        out.push('\n');
+        out.push_str(&t.to_text());
+    }
+    out
+}
+
 /// Aligned plain-text tables for people at a terminal: text columns left-aligned, numbers
 /// right-aligned, units in the headers, ASCII only, no colours.
 ///
 /// Sections, in order: a header line (lamsim version, seed, replicates, window); per function
-/// the counts and ratios, the latency (all, warm, cold), the instances; then the bill (window
+/// the counts and ratios, the latency (all, warm, cold), the instances; for event-driven
+/// functions what became of each trigger's items and the queues; then the bill (window
 /// and 30-day month, in cents) when the summary has a cost, otherwise the billable usage; then
 /// the SLO result when the workload declares one. A 95 % confidence interval follows its value
 /// in brackets when the summary has one (several replicates).
@@ -111,6 +191,8 @@ impl Exporter for TableExporter {
         }
         out.push('\n');
         out.push_str(&t.to_text());
+
+        out.push_str(&trigger_tables(summary));
 
         out.push('\n');
         match &summary.cost {
