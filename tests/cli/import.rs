@@ -150,3 +150,49 @@ fn import_cloudwatch_writes_traces_and_a_workload_that_validates() {
     ]);
     assert_code(&bad, 2);
 }
+
+/// The README's three commands: CloudWatch export → template → a bill and a p99. With
+/// `--arrivals even` every measured arrival (Invocations + Throttles, 3,613) is replayed, so
+/// the run sees exactly that many requests.
+#[test]
+fn three_commands_from_a_template_and_an_export_to_a_bill() {
+    let tmp = temp_dir();
+    let measured = tmp.path().join("measured");
+    let workload = tmp.path().join("workload.toml");
+    let o = run([
+        "import",
+        "cloudwatch",
+        &template("orders-api.get-metric-data.json"),
+        "--arrivals",
+        "even",
+        "--out",
+        &path_str(&measured),
+    ]);
+    assert_code(&o, 0);
+    let o = run([
+        "import",
+        "sam",
+        &template("orders-api-direct.yaml"),
+        "--from-cloudwatch",
+        &path_str(&measured),
+        "--out",
+        &path_str(&workload),
+    ]);
+    assert_code(&o, 0);
+    assert!(!stderr(&o).contains("TODO"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&workload).unwrap();
+    assert!(
+        text.contains("file = \"measured/traces/orders-api.csv\""),
+        "{text}"
+    );
+    assert!(text.contains("memory-mb = 1024"), "{text}");
+    let o = run(["run", &path_str(&workload), "--format", "json", "--quiet"]);
+    assert_code(&o, 0);
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = &summary["functions"][0];
+    assert_eq!(f["name"], "orders-api");
+    let requests = f["invocations"].as_f64().unwrap() + f["throttles"].as_f64().unwrap();
+    assert_eq!(requests, 3613.0);
+    assert!(summary["cost"]["monthly"]["total_usd"].as_f64().unwrap() > 0.0);
+    assert!(f["latency_ms"]["p99"].as_f64().unwrap() > 0.0);
+}
