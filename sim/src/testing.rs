@@ -1,6 +1,6 @@
 //! Scenario builders for tests, benchmarks and doc examples (no workload file needed).
 
-use crate::model::trigger::SyncTrigger;
+use crate::model::trigger::{AsyncTrigger, SqsScaling, SqsTrigger, StreamTrigger, SyncTrigger};
 use crate::model::*;
 use std::sync::Arc;
 
@@ -145,5 +145,84 @@ pub fn bench_scenarios() -> Vec<(&'static str, Scenario)> {
         ("steady_450_instances", steady(450.0, "200s")),
         ("burst_throttled", burst_throttled()),
         ("trace_replay", trace_replay()),
+        ("async_retries", async_retries()),
+        ("sqs_worker", sqs_worker()),
+        ("stream_shards", stream_shards()),
     ]
+}
+
+/// [`steady`] traffic with its trigger replaced by `kind` (an event-driven function).
+fn with_trigger(busy: f64, duration: &str, kind: TriggerKind) -> Scenario {
+    let mut s = steady(busy, duration);
+    let f = &mut s.functions[0];
+    f.trigger_form = true;
+    f.triggers[0].name = kind.name().into();
+    f.triggers[0].kind = kind;
+    s
+}
+
+/// Async events at 80/s (8 busy environments) of which 10 % fail and are retried.
+pub fn async_retries() -> Scenario {
+    let mut s = with_trigger(
+        8.0,
+        "2000s",
+        TriggerKind::Async(AsyncTrigger {
+            max_retries: 2,
+            max_event_age: d("6h"),
+            event_size_kb: 1,
+        }),
+    );
+    s.functions[0].error_rate = 0.1;
+    s
+}
+
+/// An SQS queue at 800 messages/s taken in batches of 10 (8 busy environments at 100 ms a
+/// batch would be 80 batches/s; the batches run 100 ms + 9 × 1 ms).
+pub fn sqs_worker() -> Scenario {
+    let mut s = with_trigger(
+        8.0,
+        "2000s",
+        TriggerKind::Sqs(SqsTrigger {
+            batch_size: 10,
+            batching_window: SimTime::ZERO,
+            max_concurrency: Some(50),
+            scaling: SqsScaling::Standard { max_pollers: 1000 },
+            per_record: d("1ms"),
+            visibility_timeout: d("30s"),
+            max_receive_count: Some(3),
+            retention: d("4d"),
+            report_batch_item_failures: false,
+        }),
+    );
+    // Messages: ten times the steady request rate.
+    if let ArrivalProcess::Poisson { rate_per_s } = &mut s.functions[0].triggers[0].arrivals.process
+    {
+        *rate_per_s *= 10.0;
+    }
+    s.functions[0].error_rate = 0.01;
+    s
+}
+
+/// A stream of 8 shards × 2 lanes at 800 records/s in batches of up to 100 with a 100 ms window.
+pub fn stream_shards() -> Scenario {
+    let mut s = with_trigger(
+        8.0,
+        "2000s",
+        TriggerKind::Stream(StreamTrigger {
+            shards: 8,
+            parallelization_factor: 2,
+            batch_size: 100,
+            batching_window: d("100ms"),
+            max_retries: None,
+            max_record_age: d("1d"),
+            bisect_on_error: true,
+            per_record: d("1ms"),
+        }),
+    );
+    if let ArrivalProcess::Poisson { rate_per_s } = &mut s.functions[0].triggers[0].arrivals.process
+    {
+        *rate_per_s *= 10.0;
+    }
+    s.functions[0].error_rate = 0.01;
+    s
 }

@@ -391,6 +391,16 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     fn on_wakeup(&mut self, s: SourceId, t: u64) {
         let si = s as usize;
+        // The wave-one fast path: one request per wake-up, no notes, never a stale wake-up.
+        if let Source::Sync(source) = &mut self.sources[si] {
+            let request = source.next_request(s, SimTime(t));
+            if let Some(next) = source.advance() {
+                self.wakeups.push_with_seq(next.0, self.seq, s);
+                self.seq += 1;
+            }
+            self.submit(request);
+            return;
+        }
         if self.scheduled[si] != t {
             return; // superseded by an earlier wake-up
         }
@@ -478,6 +488,12 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     fn throttle(&mut self, req: &Request, reason: ThrottleReason) {
         let now = SimTime(self.now);
+        // The wave-one fast path: a sync call is rejected.
+        if let Source::Sync(_) = self.sources[req.source as usize] {
+            self.stats.throttled += 1;
+            self.observer.on_throttle(now, req.function, reason);
+            return;
+        }
         let mut notes = std::mem::take(&mut self.notes);
         let after = self.sources[req.source as usize].throttled(req, reason, now, &mut notes);
         self.notes = notes;
@@ -516,7 +532,10 @@ impl<'s, O: Observer> Engine<'s, O> {
         env.arrival = self.now;
         env.init = init;
         env.cold = true;
-        env.set_request(req);
+        // Wave-one requests carry only defaults, which every environment starts with.
+        if self.noting {
+            env.set_request(req);
+        }
         // Stash the trace duration (if any) in `exec` until init is done.
         env.exec = req.duration.map_or(u64::MAX, |d| d.0);
         self.stats.in_flight += 1;
@@ -546,7 +565,10 @@ impl<'s, O: Observer> Engine<'s, O> {
         env.arrival = self.now;
         env.init = 0;
         env.cold = false;
-        env.set_request(req);
+        // Wave-one requests carry only defaults, which every environment starts with.
+        if self.noting {
+            env.set_request(req);
+        }
         self.fns[fi].pool.counts.busy += 1;
         self.stats.in_flight += 1;
         self.notify_counts(fi);
@@ -567,8 +589,9 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     fn on_complete(&mut self, e: u32) {
         let t = self.now;
-        let env = self.envs.get(e).clone();
+        let env = self.envs.get(e);
         let fi = env.function as usize;
+        let created = env.created;
         let inv = Invocation {
             function: env.function,
             source: env.source,
@@ -597,7 +620,7 @@ impl<'s, O: Observer> Engine<'s, O> {
 
         // A timed-out environment is discarded (a function error keeps it).
         let discard = inv.outcome == Outcome::Timeout;
-        if env.provisioned {
+        if inv.provisioned {
             if discard || st.limits.prov_alive > st.pool.prov_target {
                 self.reclaim(e);
                 // A timed-out provisioned environment is replaced, ready, as Lambda does.
@@ -608,10 +631,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         } else {
             self.account.add_ondemand_busy(&mut st.limits, -1);
-            match (!discard)
-                .then(|| st.pool.idle_until(t, env.created))
-                .flatten()
-            {
+            match (!discard).then(|| st.pool.idle_until(t, created)).flatten() {
                 Some(expires) => {
                     if self.envs.make_idle(&mut st.pool, e, expires) {
                         self.schedule(expires, Event::Expire(fi as u32));

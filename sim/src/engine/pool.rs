@@ -58,7 +58,7 @@ pub(crate) struct Env {
 
 impl Env {
     /// Takes the request's fields that travel with its invocation.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set_request(&mut self, req: &super::Request) {
         self.origin = req.origin.0;
         self.token = req.token;

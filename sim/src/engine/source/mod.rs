@@ -73,7 +73,7 @@ pub struct Request {
 
 impl Request {
     /// A plain request of `source` for `function` at `arrival`: one record, not a retry.
-    #[inline]
+    #[inline(always)]
     pub fn new(
         source: SourceId,
         function: u32,
@@ -182,6 +182,15 @@ impl SyncArrivals {
     }
 }
 
+impl SyncArrivals {
+    /// The request of the wake-up at `now` (what [`RequestSource::wake`] returns, without
+    /// notes: the engine's fast path).
+    #[inline(always)]
+    pub fn next_request(&mut self, id: SourceId, now: SimTime) -> Request {
+        Request::new(id, self.function, now, self.pending_duration.take())
+    }
+}
+
 impl RequestSource for SyncArrivals {
     #[inline]
     fn function(&self) -> u32 {
@@ -197,12 +206,7 @@ impl RequestSource for SyncArrivals {
 
     #[inline]
     fn wake(&mut self, id: SourceId, now: SimTime, _notes: &mut Vec<Note>) -> Option<Request> {
-        Some(Request::new(
-            id,
-            self.function,
-            now,
-            self.pending_duration.take(),
-        ))
+        Some(self.next_request(id, now))
     }
 }
 
