@@ -29,6 +29,28 @@ pub struct ServeArgs {
     /// Run handlers without cgroup CPU and memory limits.
     #[arg(long)]
     pub no_cgroups: bool,
+    /// Waits before the first and second retry of a failed `Event` invocation, e.g.
+    /// `--async-retry-delays 1s,2s` to try the retry policy locally (default Lambda's: 1m,2m).
+    /// How many retries and how old an event may get come from the function's async trigger
+    /// (`max-retries`, `max-event-age`; default 2 and 6h).
+    #[arg(long, value_name = "FIRST,SECOND", value_parser = parse_delays)]
+    pub async_retry_delays: Option<[std::time::Duration; 2]>,
+}
+
+/// `--async-retry-delays`: two durations with units, comma-separated.
+fn parse_delays(s: &str) -> Result<[std::time::Duration; 2], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [a, b] = parts.as_slice() else {
+        return Err(format!(
+            "expected two durations such as `1s,2s`, found `{s}`"
+        ));
+    };
+    let d = |x: &str| {
+        lamsim_sim::time::parse_duration(x)
+            .map(|t| std::time::Duration::from_nanos(t.0))
+            .map_err(|e| format!("`{x}`: {}", e.0))
+    };
+    Ok([d(a)?, d(b)?])
 }
 
 /// Runs `lamsim serve`. Returns exit code 0 after a clean shutdown.
@@ -64,6 +86,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         records_file: Some(args.out.join("invocations.jsonl")),
         keep_records: false,
         ..RuntimeOptions::for_account(&scenario.account)
+    };
+    let opts = match args.async_retry_delays {
+        Some(d) => RuntimeOptions {
+            async_retry_delays: d,
+            ..opts
+        },
+        None => opts,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -178,6 +178,14 @@ impl Sink {
         }
     }
 
+    /// Writes one log line that no record follows (the async queue's notes) and flushes it.
+    pub(crate) fn line_flushed(&self, line: &[u8]) {
+        self.line(line);
+        if let Some(log) = &self.log {
+            let _ = log.lock().unwrap_or_else(|p| p.into_inner()).flush();
+        }
+    }
+
     /// Stores a record (JSON lines file, memory) and flushes the files, so that a killed
     /// harness loses nothing already answered.
     pub(crate) fn record(&self, r: &InvocationRecord) {

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
-use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing};
+use lamsim_sim::config::policy::trigger::{ASYNC_MAX_EVENT_AGE, ASYNC_MAX_RETRIES};
+use lamsim_sim::model::trigger::ASYNC_RETRY_DELAYS;
+use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing, TriggerKind};
 use rand::Rng;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
@@ -52,6 +54,11 @@ pub struct RuntimeOptions {
     pub records_file: Option<PathBuf>,
     /// Keep records in memory for [`Runtime::take_records`]. Default true.
     pub keep_records: bool,
+    /// Waits before the first and the second retry of an `Event` invocation that failed.
+    /// Default Lambda's: 1 minute, then 2 minutes
+    /// ([`ASYNC_RETRY_DELAYS`](lamsim_sim::model::trigger::ASYNC_RETRY_DELAYS)); shorter
+    /// delays make local tests quick.
+    pub async_retry_delays: [Duration; 2],
 }
 
 impl Default for RuntimeOptions {
@@ -66,8 +73,24 @@ impl Default for RuntimeOptions {
             log_file: None,
             records_file: None,
             keep_records: true,
+            async_retry_delays: ASYNC_RETRY_DELAYS.map(|d| Duration::from_nanos(d.0)),
         }
     }
+}
+
+/// The retry policy of a function's `Event` invocations: its first async trigger's
+/// `max-retries` and `max-event-age`, or Lambda's defaults (2 retries, 6 hours).
+fn async_policy(f: &Function) -> (u32, Duration) {
+    f.triggers
+        .iter()
+        .find_map(|t| match &t.kind {
+            TriggerKind::Async(a) => Some((a.max_retries, Duration::from_nanos(a.max_event_age.0))),
+            _ => None,
+        })
+        .unwrap_or((
+            ASYNC_MAX_RETRIES,
+            Duration::from_nanos(ASYNC_MAX_EVENT_AGE.0),
+        ))
 }
 
 impl RuntimeOptions {
@@ -580,29 +603,75 @@ impl Inner {
             .insert(request_id.clone(), fs.f.name.clone());
         let inner = self.clone();
         let id = request_id.clone();
+        let (max_retries, max_age) = async_policy(&fs.f);
+        let delays = self.opts.async_retry_delays;
         tokio::spawn(async move {
-            // Queued: wait for a slot instead of throttling, as Lambda's async queue does.
+            // Lambda's async queue: the event waits for a slot instead of being throttled, and a
+            // failed execution is retried after the configured delays (the same request id),
+            // until the retries or the event's age run out (then the on-failure destination).
+            let mut retries = 0u32;
             loop {
-                let freed = inner.slot_freed.notified();
-                tokio::pin!(freed);
-                freed.as_mut().enable();
-                if inner.shutting_down.load(Ordering::Relaxed) {
+                loop {
+                    let freed = inner.slot_freed.notified();
+                    tokio::pin!(freed);
+                    freed.as_mut().enable();
+                    if inner.shutting_down.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if inner.try_acquire(&fs).is_ok() {
+                        inner.queued_events().remove(&id);
+                        break;
+                    }
+                    freed.await;
+                }
+                let result = {
+                    let _slot = Slot {
+                        inner: inner.clone(),
+                        fs: fs.clone(),
+                    };
+                    let opts = InvokeOptions::default();
+                    inner
+                        .run_with_id(
+                            &fs,
+                            payload.clone(),
+                            &opts,
+                            InvocationType::Event,
+                            client_start,
+                            id.clone(),
+                        )
+                        .await
+                };
+                let status = result.record.status;
+                if status == Status::Success {
                     return;
                 }
-                if inner.try_acquire(&fs).is_ok() {
-                    inner.queued_events().remove(&id);
-                    break;
+                let delay = delays[(retries as usize).min(1)];
+                let age = client_start.elapsed() + delay;
+                if retries >= max_retries || age > max_age {
+                    let why = if retries >= max_retries {
+                        format!("{retries} retries")
+                    } else {
+                        format!("max-event-age {} s", max_age.as_secs())
+                    };
+                    inner.sink.line_flushed(
+                        format!(
+                            "ASYNC RequestId: {id}\tStatus: {status:?}\tSent to the on-failure destination after {why}"
+                        )
+                        .as_bytes(),
+                    );
+                    return;
                 }
-                freed.await;
+                retries += 1;
+                inner.sink.line_flushed(
+                    format!(
+                        "ASYNC RequestId: {id}\tStatus: {status:?}\tRetry {retries} of {max_retries} in {:.3} s",
+                        delay.as_secs_f64()
+                    )
+                    .as_bytes(),
+                );
+                inner.queued_events().insert(id.clone(), fs.f.name.clone());
+                tokio::time::sleep(delay).await;
             }
-            let _slot = Slot {
-                inner: inner.clone(),
-                fs: fs.clone(),
-            };
-            let opts = InvokeOptions::default();
-            inner
-                .run_with_id(&fs, payload, &opts, InvocationType::Event, client_start, id)
-                .await;
         });
         Ok(request_id)
     }

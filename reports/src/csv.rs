@@ -1,13 +1,14 @@
 //! One CSV row per function.
 
-use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
+use lamsim_sim::summary::{FunctionCost, FunctionSummary, LatencyStats, Summary};
 
 use crate::Exporter;
 use crate::tables::csv_text;
 
 /// The CSV header, in column order. The columns are fixed whatever the summary holds, so a
 /// script can rely on them: a value the summary lacks (a confidence interval with a single
-/// replicate, costs without a price book) is an empty cell.
+/// replicate, costs without a price book) is an empty cell. [`CSV_ADJACENT_COLUMNS`] follow
+/// when the workload can have costs beside Lambda.
 ///
 /// Latency columns come in three groups, `latency_*` (all invocations), `latency_warm_*` and
 /// `latency_cold_*`, each `mean, p50, p90, p99, p99_ci95_low, p99_ci95_high, p999, max`.
@@ -71,6 +72,18 @@ pub const CSV_COLUMNS: &[&str] = &[
     "cost_monthly_total_usd",
 ];
 
+/// Columns appended after [`CSV_COLUMNS`] when the summary has the bill lines beside Lambda
+/// (a workload that can have them: `log-bytes`, a trigger's `front`, a queue): each function's
+/// window lines, its Lambda subtotal (the five `cost_*_usd` lines above) and the monthly
+/// Lambda subtotal. Without them the CSV is exactly what it was before these lines existed.
+pub const CSV_ADJACENT_COLUMNS: &[&str] = &[
+    "cost_gateway_usd",
+    "cost_event_sources_usd",
+    "cost_logs_usd",
+    "cost_lambda_usd",
+    "cost_monthly_lambda_usd",
+];
+
 /// One row per function with the flat columns of [`CSV_COLUMNS`] and a header row.
 ///
 /// Numbers are raw (ratios as fractions, costs unrounded USD, the shortest text that reads
@@ -83,8 +96,43 @@ pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
     fn render(&self, summary: &Summary) -> String {
-        let header = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
-        csv_text(std::iter::once(header).chain(summary.functions.iter().map(function_row)))
+        let adjacent = has_adjacent(summary);
+        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+        if adjacent {
+            header.extend(CSV_ADJACENT_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        csv_text(
+            std::iter::once(header).chain(summary.functions.iter().map(|f| {
+                let mut row = function_row(f);
+                if adjacent {
+                    row.extend(adjacent_cells(f));
+                }
+                row
+            })),
+        )
+    }
+}
+
+/// Whether the summary has the bill lines beside Lambda (a function's cost has `logs`).
+fn has_adjacent(summary: &Summary) -> bool {
+    summary
+        .functions
+        .iter()
+        .any(|f| f.cost_usd.as_ref().is_some_and(|c| c.logs.is_some()))
+}
+
+/// The cells of [`CSV_ADJACENT_COLUMNS`] of one function (empty where it has no value).
+fn adjacent_cells(f: &FunctionSummary) -> Vec<String> {
+    let n = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    match &f.cost_usd {
+        Some(c) => vec![
+            n(c.gateway),
+            n(c.event_sources),
+            n(c.logs),
+            n(Some(c.lambda())),
+            n(c.monthly.as_deref().map(FunctionCost::lambda)),
+        ],
+        None => vec![String::new(); CSV_ADJACENT_COLUMNS.len()],
     }
 }
 

@@ -50,7 +50,7 @@ use std::io::{self, Write};
 
 use lamsim_sim::summary::Summary;
 
-pub use crate::csv::{CSV_COLUMNS, CsvExporter};
+pub use crate::csv::{CSV_ADJACENT_COLUMNS, CSV_COLUMNS, CsvExporter};
 pub use crate::format::{Format, ParseFormatError};
 pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;
@@ -91,6 +91,19 @@ pub fn render(summary: &Summary, format: Format) -> String {
 pub fn write(summary: &Summary, format: Format, out: &mut impl Write) -> io::Result<()> {
     out.write_all(render(summary, format).as_bytes())?;
     out.flush()
+}
+
+/// The Lambda subtotal and the lines beside Lambda (gateway, event sources, logs) of a bill,
+/// formatted with `fmt` (shared by the table and the Markdown exporters; a missing value is
+/// `-`). Present only when the summary has them (`lambda_usd` is set).
+pub(crate) fn adjacent_cells(
+    b: &lamsim_sim::summary::BillLines,
+    fmt: impl Fn(f64) -> String,
+) -> Vec<String> {
+    [b.lambda_usd, b.gateway_usd, b.event_sources_usd, b.logs_usd]
+        .into_iter()
+        .map(|v| v.map_or_else(|| "-".to_string(), &fmt))
+        .collect()
 }
 
 /// The billable-usage cells of one function, after its name (shared by the table and the

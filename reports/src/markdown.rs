@@ -105,15 +105,25 @@ impl Exporter for MarkdownExporter {
                 } else {
                     "total"
                 };
-                let header = [
+                // The Lambda subtotal and the lines beside Lambda, when the summary has them.
+                let adjacent = cost.window.lambda_usd.is_some();
+                let mut header = vec![
                     ("bill", false),
                     ("requests", true),
                     ("compute", true),
                     ("provisioned", true),
                     ("ephemeral", true),
                     ("SnapStart", true),
-                    (total_header, true),
                 ];
+                if adjacent {
+                    header.extend([
+                        ("Lambda", true),
+                        ("gateway", true),
+                        ("event sources", true),
+                        ("logs", true),
+                    ]);
+                }
+                header.push((total_header, true));
                 let rows: Vec<Vec<String>> = [
                     (
                         format!("window ({} s)", seconds(summary.window_s)),
@@ -123,15 +133,22 @@ impl Exporter for MarkdownExporter {
                 ]
                 .into_iter()
                 .map(|(label, b)| {
-                    vec![
+                    let mut row = vec![
                         label,
                         usd(b.requests_usd),
                         usd(b.compute_usd),
                         usd(b.provisioned_usd),
                         usd(b.ephemeral_usd),
                         usd(b.snapstart_usd),
-                        format!("**{}**", with_ci(b.total_usd, b.total_usd_ci95, usd)),
-                    ]
+                    ];
+                    if adjacent {
+                        row.extend(crate::adjacent_cells(b, usd));
+                    }
+                    row.push(format!(
+                        "**{}**",
+                        with_ci(b.total_usd, b.total_usd_ci95, usd)
+                    ));
+                    row
                 })
                 .collect();
                 table(&mut out, &header, &rows);

@@ -491,6 +491,26 @@ fn environments_chart(
     })
 }
 
+/// Items waiting in the queues of event-driven functions over time, one line per function.
+fn backlog_chart(parts: &[&FunctionSeries], data: &ReportData, t: &TimeAxis) -> Chart {
+    let series = parts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Series::line(f.name.clone(), t.points(&f.backlog, Merge::Mean), i))
+        .collect();
+    Chart::Line(LineChart {
+        title: "Queue backlog over time (async events, SQS messages, stream records waiting)"
+            .into(),
+        x: t.axis(),
+        y: Axis::linear(format!("items waiting (mean per {})", t.per_bucket())),
+        series,
+        vlines: warmup_line(data, t),
+        hlines: vec![],
+        notes: vec![],
+        empty_note: "no queue".into(),
+    })
+}
+
 /// Latency CDF of one function, warm against cold, log x.
 fn cdf_chart(f: &FunctionSeries, s: Option<&FunctionSummary>) -> Chart {
     let pts = |v: &[[f64; 2]]| v.iter().map(|p| (p[0], p[1] * 100.0)).collect::<Vec<_>>();
@@ -673,10 +693,33 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ),
             ("ephemeral storage", w.ephemeral_usd, m.ephemeral_usd),
             ("SnapStart", w.snapstart_usd, m.snapstart_usd),
-            ("total", w.total_usd, m.total_usd),
         ] {
             t.row(vec![name.to_string(), money(a), money(b)]);
         }
+        // The Lambda subtotal and the lines beside Lambda, when the summary has them.
+        for (name, a, b) in [
+            ("Lambda subtotal", w.lambda_usd, m.lambda_usd),
+            (
+                "gateway (API Gateway, load balancers)",
+                w.gateway_usd,
+                m.gateway_usd,
+            ),
+            (
+                "event sources (SQS pollers)",
+                w.event_sources_usd,
+                m.event_sources_usd,
+            ),
+            ("logs (CloudWatch Logs)", w.logs_usd, m.logs_usd),
+        ] {
+            if let (Some(a), Some(b)) = (a, b) {
+                t.row(vec![name.to_string(), money(a), money(b)]);
+            }
+        }
+        t.row(vec![
+            "total".to_string(),
+            money(w.total_usd),
+            money(m.total_usd),
+        ]);
         t.highlight_last(true);
         doc.table(t);
         let mut t = Table::new(&[
@@ -719,13 +762,22 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     });
     if let Some(cost) = &summary.cost {
         let m = &cost.monthly;
-        let lines = vec![
+        let mut lines = vec![
             ("requests", m.requests_usd),
             ("compute", m.compute_usd),
             ("provisioned", m.provisioned_usd),
             ("ephemeral storage", m.ephemeral_usd),
             ("SnapStart", m.snapstart_usd),
         ];
+        for (name, v) in [
+            ("gateway", m.gateway_usd),
+            ("event sources", m.event_sources_usd),
+            ("logs", m.logs_usd),
+        ] {
+            if let Some(v) = v {
+                lines.push((name, v));
+            }
+        }
         overview.push(NamedChart {
             stem: "cost-by-line".into(),
             chart: Chart::Bar(BarChart {
@@ -755,6 +807,17 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
                 x_label: "cost (USD per month)".into(),
                 bars: by_fn,
             }),
+        });
+    }
+    let queued: Vec<&FunctionSeries> = data
+        .functions
+        .iter()
+        .filter(|f| !f.backlog.is_empty())
+        .collect();
+    if !queued.is_empty() {
+        overview.push(NamedChart {
+            stem: "backlog".into(),
+            chart: backlog_chart(&queued, data, &t),
         });
     }
     doc.h2("Charts");

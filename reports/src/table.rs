@@ -202,15 +202,26 @@ impl Exporter for TableExporter {
                 } else {
                     "total"
                 };
-                let mut t = Table::new(&[
+                // The lines beside Lambda and the Lambda subtotal, when the summary has them.
+                let adjacent = cost.window.lambda_usd.is_some();
+                let mut columns = vec![
                     ("bill (USD)", false),
                     ("requests", true),
                     ("compute", true),
                     ("provisioned", true),
                     ("ephemeral", true),
                     ("snapstart", true),
-                    (total_header, true),
-                ]);
+                ];
+                if adjacent {
+                    columns.extend([
+                        ("lambda", true),
+                        ("gateway", true),
+                        ("event sources", true),
+                        ("logs", true),
+                    ]);
+                }
+                columns.push((total_header, true));
+                let mut t = Table::new(&columns);
                 for (label, b) in [
                     (
                         format!("window ({} s)", seconds(summary.window_s)),
@@ -218,15 +229,19 @@ impl Exporter for TableExporter {
                     ),
                     ("monthly (30 d)".to_string(), &cost.monthly),
                 ] {
-                    t.row(vec![
+                    let mut row = vec![
                         label,
                         usd(b.requests_usd),
                         usd(b.compute_usd),
                         usd(b.provisioned_usd),
                         usd(b.ephemeral_usd),
                         usd(b.snapstart_usd),
-                        with_ci(b.total_usd, b.total_usd_ci95, usd),
-                    ]);
+                    ];
+                    if adjacent {
+                        row.extend(crate::adjacent_cells(b, usd));
+                    }
+                    row.push(with_ci(b.total_usd, b.total_usd_ci95, usd));
+                    t.row(row);
                 }
                 out.push_str(&t.to_text());
 

@@ -4,7 +4,8 @@
 use hdrhistogram::Histogram;
 
 use crate::cost::InvocationBilling;
-use crate::model::trigger::SQS_LONG_POLL;
+use crate::cost::{async_billed_requests, poller_billed_time};
+use crate::model::trigger::{Front, SQS_LONG_POLL};
 use crate::model::{Scenario, TriggerKind};
 use crate::observer::{Counts, Fate, Invocation, Note, Observer, Outcome, ThrottleReason};
 use crate::summary::{
@@ -271,6 +272,20 @@ impl Recorder {
             triggers,
             sources,
         }
+        .with_albs(scenario)
+    }
+
+    /// Each function's ALBs (one per sync trigger with `front = "alb"`): configuration the
+    /// bill prices per hour.
+    fn with_albs(mut self, scenario: &Scenario) -> Self {
+        for (r, f) in self.functions.iter_mut().zip(&scenario.functions) {
+            r.usage.albs = f
+                .triggers
+                .iter()
+                .filter(|t| matches!(&t.kind, TriggerKind::Sync(s) if s.front == Front::Alb))
+                .count() as u32;
+        }
+        self
     }
 
     /// The summary of source `s`'s trigger, when its function is event-driven.
@@ -529,6 +544,11 @@ impl Recorder {
         }
         r.invocations += 1;
         r.records += inv.records as u64;
+        if let TriggerKind::Async(a) = &self.sources[s].kind {
+            // A large event is billed as several requests at every execution.
+            let extra = async_billed_requests(a.event_size_kb) as u64 - 1;
+            self.functions[inv.function as usize].usage.requests += extra;
+        }
         if inv.retry {
             r.retries += 1;
         }
@@ -590,10 +610,12 @@ impl Observer for Recorder {
         if !self.in_window(t) {
             return;
         }
-        let sync = matches!(self.sources[s as usize].kind, TriggerKind::Sync(_));
+        let info = &self.sources[s as usize];
         if let Some(r) = &mut self.triggers[s as usize] {
-            if sync {
+            if let TriggerKind::Sync(c) = &info.kind {
+                // The client's retry is one more request through its front.
                 r.client_retries += 1;
+                self.functions[info.function as usize].usage.front_requests[c.front.index()] += 1;
             } else {
                 r.throttled_tries += 1;
             }
@@ -610,6 +632,11 @@ impl Observer for Recorder {
             Note::Arrived => {
                 if in_window(t.0) {
                     r.arrivals += 1;
+                    let info = &self.sources[s as usize];
+                    if let TriggerKind::Sync(c) = &info.kind {
+                        self.functions[info.function as usize].usage.front_requests
+                            [c.front.index()] += 1;
+                    }
                 }
             }
             Note::Settled { arrival, fate } => {
@@ -668,6 +695,20 @@ impl Observer for Recorder {
                 && end > o
             {
                 r.oldest_age_max = r.oldest_age_max.max(end - o);
+            }
+        }
+        // What the SQS mappings cost: their API requests and provisioned pollers.
+        for s in 0..self.sources.len() {
+            if !matches!(self.sources[s].kind, TriggerKind::Sqs(_)) {
+                continue;
+            }
+            let requests = self.sqs_requests(s).round() as u64;
+            let pollers = self.triggers[s].as_ref().map_or(0, |r| r.pollers.area);
+            let usage = &mut self.functions[self.sources[s].function as usize].usage;
+            usage.sqs_requests += requests;
+            if pollers > 0 {
+                let active = SimTime(pollers.min(u64::MAX as u128) as u64);
+                usage.poller_billed_ns += poller_billed_time(active).0 as u128;
             }
         }
     }

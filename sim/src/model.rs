@@ -227,6 +227,10 @@ pub struct Function {
     /// `[function.slo]`: this function's own objectives (same keys as `[slo]`; its
     /// `monthly-cost-usd` bounds this function's monthly cost). None by default.
     pub slo: Option<Slo>,
+    /// `log-bytes`: bytes the code logs per invocation, 0..=100 MiB. When set, they and the
+    /// platform's `START` / `END` / `REPORT` lines are billed as CloudWatch Logs ingestion
+    /// ([`crate::cost::log_bytes_of_invocation`]). None by default (logs not billed).
+    pub log_bytes: Option<u32>,
 }
 
 impl Function {

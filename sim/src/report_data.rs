@@ -57,6 +57,10 @@ pub struct FunctionSeries {
     /// by billed GB-s, provisioned concurrency by configured GB-s. Over the measured window the
     /// buckets sum to the function's `cost_usd.total` in `summary.json`.
     pub cost_usd: Vec<f64>,
+    /// Items waiting in the function's queues (its async, SQS and stream triggers together),
+    /// time-averaged over the bucket; absent for a function without queued triggers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backlog: Vec<f64>,
     /// Warm-start latency CDF over the measured window: `[latency ms, cumulative fraction]`
     /// pairs, increasing in both, the last fraction 1 (empty without warm invocations).
     pub latency_cdf_warm_ms: Vec<[f64; 2]>,

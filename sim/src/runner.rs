@@ -105,7 +105,7 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
     if let Ok(bill) = crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration) {
         summary.cost = Some(CostSummary::from_bill(&bill));
         for (f, fb) in summary.functions.iter_mut().zip(&bill.per_function) {
-            f.cost_usd = Some(FunctionCost::from_bill(fb));
+            f.cost_usd = Some(FunctionCost::from_bill(fb, bill.adjacent));
         }
     }
     summary
@@ -341,13 +341,13 @@ mean_fields! {
         ephemeral_gb_s, restores,
     }
     FunctionCost {
-        total, requests, compute, provisioned, ephemeral, snapstart, per_million_invocations,
-        monthly,
+        total, requests, compute, provisioned, ephemeral, snapstart, gateway, event_sources,
+        logs, per_million_invocations, monthly,
     }
     CostSummary { window, monthly }
     BillLines {
         total_usd, total_usd_ci95, requests_usd, compute_usd, provisioned_usd, ephemeral_usd,
-        snapstart_usd,
+        snapstart_usd, lambda_usd, gateway_usd, event_sources_usd, logs_usd,
     }
     SloReport { met, violations }
 }

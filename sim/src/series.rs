@@ -322,6 +322,10 @@ pub struct SeriesRecorder {
     billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
+    /// Queue backlog of each function's queued triggers (empty without any).
+    backlog: Vec<Backlog>,
+    /// Items waiting at each source, last reported.
+    source_waiting: Vec<u64>,
     rng: ChaCha8Rng,
     seq: u64,
     reservoir: Reservoir,
@@ -353,6 +357,12 @@ impl SeriesRecorder {
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
             seq: 0,
             reservoir: Reservoir::new(sample_cap),
+            backlog: scenario
+                .functions
+                .iter()
+                .map(|f| Backlog::new(f, grid.count))
+                .collect(),
+            source_waiting: vec![0; scenario.functions.iter().map(|f| f.triggers.len()).sum()],
         }
     }
 
@@ -396,11 +406,13 @@ impl SeriesRecorder {
         let book = PriceBook::lookup(&scenario.account.region)
             .ok()
             .map(|b| b.with_overrides(&scenario.pricing.rates));
+        let mut backlogs = self.backlog.into_iter();
         let functions = self
             .functions
             .into_iter()
             .enumerate()
             .map(|(i, acc)| {
+                let backlog = backlogs.next().map(|b| b.area).unwrap_or_default();
                 let mut areas = vec![[0u128; 3]; grid.count];
                 let mut configured = vec![0.0; grid.count];
                 let mut running = [0i64; 4];
@@ -432,6 +444,7 @@ impl SeriesRecorder {
                     throttles: acc.throttles,
                     areas,
                     cost,
+                    backlog,
                 }
             })
             .collect();
@@ -487,6 +500,11 @@ fn apportion_cost(
     let cache_cost = q.snapstart_cache_gb_s * book.snapstart_cache;
     share(cache_cost, &|b| time[b]);
     share(l.snapstart - cache_cost, &|b| acc.restores[b] as f64);
+    // Beside Lambda: fronts bill every request they receive (arrivals), pollers and load
+    // balancers run through the window (time), logs come with each invocation.
+    share(l.gateway, &|b| acc.arrivals[b] as f64);
+    share(l.event_sources, &|b| time[b]);
+    share(l.logs, &|b| acc.invocations[b] as f64);
     out
 }
 
@@ -558,9 +576,28 @@ impl Observer for SeriesRecorder {
             [c.total, c.busy, c.provisioned, c.provisioned_configured];
     }
 
+    fn on_note(&mut self, t: SimTime, f: u32, s: u32, note: &crate::observer::Note) {
+        if let crate::observer::Note::Queue { waiting, .. } = *note {
+            let b = &mut self.backlog[f as usize];
+            if b.area.is_empty() {
+                return;
+            }
+            let old = std::mem::replace(&mut self.source_waiting[s as usize], waiting);
+            let total = b.waiting + waiting - old;
+            b.set(&self.grid, t.0, total);
+        }
+    }
+
     fn on_end(&mut self, t: SimTime) {
         for f in 0..self.functions.len() {
             self.integrate(f, t.0.max(self.grid.end.0));
+        }
+        let end = t.0.max(self.grid.end.0);
+        for b in &mut self.backlog {
+            if !b.area.is_empty() {
+                let w = b.waiting;
+                b.set(&self.grid, end, w);
+            }
         }
     }
 }
@@ -575,6 +612,42 @@ struct RepFn {
     /// ∫ total, busy, provisioned environments dt over each bucket, env·ns.
     areas: Vec<[u128; 3]>,
     cost: Vec<f64>,
+    /// ∫ waiting items dt over each bucket (empty without queued triggers).
+    backlog: Vec<u128>,
+}
+
+/// Items waiting in one function's queues, integrated over each bucket.
+#[derive(Clone, Debug)]
+struct Backlog {
+    /// ∫ waiting dt over each bucket, item·ns (empty for a function without queued triggers).
+    area: Vec<u128>,
+    waiting: u64,
+    since: u64,
+}
+
+impl Backlog {
+    fn new(f: &crate::model::Function, buckets: usize) -> Self {
+        let queued = f.triggers.iter().any(|t| t.kind.is_queued());
+        Backlog {
+            area: if queued { vec![0; buckets] } else { Vec::new() },
+            waiting: 0,
+            since: 0,
+        }
+    }
+
+    /// The function's waiting items become `waiting` at `t`.
+    fn set(&mut self, grid: &BucketGrid, t: u64, waiting: u64) {
+        let end = t.min(grid.end.0);
+        let mut a = self.since;
+        while a < end && self.waiting > 0 {
+            let b = grid.index(a);
+            let stop = (grid.start(b) + grid.width.0).min(end);
+            self.area[b] += self.waiting as u128 * (stop - a) as u128;
+            a = stop;
+        }
+        self.since = self.since.max(t);
+        self.waiting = waiting;
+    }
 }
 
 /// One replicate's finished series (kept until the replicates are averaged).
@@ -654,8 +727,22 @@ pub fn report_data(
                 h.map(|h| latency_cdf(&h, max_ns as f64 / NS_PER_MS as f64))
                     .unwrap_or_default()
             };
+            let backlog = if series.iter().all(|s| s.functions[i].backlog.is_empty()) {
+                Vec::new()
+            } else {
+                (0..grid.count)
+                    .map(|b| {
+                        let sum: u128 = series
+                            .iter()
+                            .map(|s| s.functions[i].backlog.get(b).copied().unwrap_or(0))
+                            .sum();
+                        sum as f64 / (n * grid.len(b) as f64)
+                    })
+                    .collect()
+            };
             FunctionSeries {
                 name: f.name.clone(),
+                backlog,
                 arrivals: count_mean(&|r| &r.arrivals),
                 invocations: count_mean(&|r| &r.invocations),
                 cold_starts: count_mean(&|r| &r.cold_starts),

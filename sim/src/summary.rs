@@ -252,6 +252,16 @@ pub struct FunctionCost {
     pub ephemeral: f64,
     /// SnapStart cache and restores.
     pub snapstart: f64,
+    /// API Gateway and load balancers in front of its sync triggers (only when the workload
+    /// can have costs beside Lambda, [`crate::cost::applies`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<f64>,
+    /// SQS requests of its pollers and its provisioned pollers (likewise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_sources: Option<f64>,
+    /// CloudWatch Logs ingestion of its logs (likewise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs: Option<f64>,
     /// Cost per million invocations at this window's mix, USD.
     pub per_million_invocations: f64,
     /// The same lines projected to a 30-day month.
@@ -285,10 +295,27 @@ pub struct BillLines {
     pub ephemeral_usd: f64,
     /// SnapStart.
     pub snapstart_usd: f64,
+    /// Lambda's own lines (the five above) when the bill has lines beside Lambda: the bill
+    /// of the functions alone. Present with the three lines below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_usd: Option<f64>,
+    /// API Gateway REST and HTTP APIs and load balancers in front of sync triggers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_usd: Option<f64>,
+    /// SQS requests made by pollers, and provisioned pollers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_sources_usd: Option<f64>,
+    /// CloudWatch Logs ingestion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs_usd: Option<f64>,
 }
 
-impl From<&Lines> for BillLines {
-    fn from(l: &Lines) -> BillLines {
+impl BillLines {
+    /// The lines of `l`; with `adjacent` (the bill can have lines beside Lambda,
+    /// [`Bill::adjacent`]) also the gateway, event-source and logs lines and the Lambda
+    /// subtotal, otherwise exactly the wave-one lines.
+    pub fn from_lines(l: &Lines, adjacent: bool) -> BillLines {
+        let some = |x: f64| adjacent.then_some(x);
         BillLines {
             total_usd: l.total(),
             total_usd_ci95: None,
@@ -297,6 +324,10 @@ impl From<&Lines> for BillLines {
             provisioned_usd: l.provisioned,
             ephemeral_usd: l.ephemeral,
             snapstart_usd: l.snapstart,
+            lambda_usd: some(l.lambda()),
+            gateway_usd: some(l.gateway),
+            event_sources_usd: some(l.event_sources),
+            logs_usd: some(l.logs),
         }
     }
 }
@@ -305,16 +336,23 @@ impl CostSummary {
     /// `summary.json`'s `cost` of a bill: the window and its monthly projection.
     pub fn from_bill(bill: &Bill) -> Self {
         CostSummary {
-            window: BillLines::from(&bill.window),
-            monthly: BillLines::from(&bill.monthly),
+            window: BillLines::from_lines(&bill.window, bill.adjacent),
+            monthly: BillLines::from_lines(&bill.monthly, bill.adjacent),
         }
     }
 }
 
 impl FunctionCost {
+    /// Lambda's own lines (requests, compute, provisioned, ephemeral, SnapStart): the
+    /// function's cost without what invokes and records it.
+    pub fn lambda(&self) -> f64 {
+        self.requests + self.compute + self.provisioned + self.ephemeral + self.snapstart
+    }
+
     /// `summary.json`'s `cost_usd` of one function: its window lines, with the monthly
-    /// projection nested.
-    pub fn from_bill(fb: &FunctionBill) -> Self {
+    /// projection nested; with `adjacent` ([`Bill::adjacent`]) also its lines beside Lambda.
+    pub fn from_bill(fb: &FunctionBill, adjacent: bool) -> Self {
+        let some = |x: f64| adjacent.then_some(x);
         let per_million = |l: &Lines, requests: f64| {
             if requests > 0.0 {
                 l.total() / requests * 1e6
@@ -329,6 +367,9 @@ impl FunctionCost {
             provisioned: l.provisioned,
             ephemeral: l.ephemeral,
             snapstart: l.snapstart,
+            gateway: some(l.gateway),
+            event_sources: some(l.event_sources),
+            logs: some(l.logs),
             per_million_invocations: per_million(l, requests),
             monthly: None,
         };

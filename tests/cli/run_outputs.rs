@@ -177,3 +177,53 @@ fn json_with_replicates_and_an_slo_matches_the_schema_too() {
         }
     }
 }
+
+#[test]
+fn log_bytes_adds_the_lines_beside_lambda_to_every_format_and_the_json_matches_the_schema() {
+    let dir = crate::temp_dir();
+    let text = std::fs::read_to_string(fx("short.toml"))
+        .expect("the fixture is readable")
+        .replace(
+            "runtime = \"python3.13\"",
+            "runtime = \"python3.13\"\nlog-bytes = 400",
+        );
+    let file = dir.path().join("logs.toml");
+    std::fs::write(&file, text).expect("write the workload");
+    let o = run(["run", "--format", "json", "-q", &path_str(&file)]);
+    assert_code(&o, 0);
+    let v = json(&o);
+    assert_eq!(schema_errors(&v), Vec::<String>::new());
+    for period in ["window", "monthly"] {
+        let b = &v["cost"][period];
+        let get = |k: &str| b[k].as_f64().unwrap_or_else(|| panic!("no {period}.{k}"));
+        assert!(get("logs_usd") > 0.0);
+        assert_eq!(get("gateway_usd"), 0.0);
+        assert_eq!(get("event_sources_usd"), 0.0);
+        let lambda = [
+            "requests_usd",
+            "compute_usd",
+            "provisioned_usd",
+            "ephemeral_usd",
+            "snapstart_usd",
+        ]
+        .iter()
+        .map(|k| get(k))
+        .sum::<f64>();
+        assert!((get("lambda_usd") - lambda).abs() <= 1e-12 * lambda);
+        assert!((get("total_usd") - lambda - get("logs_usd")).abs() <= 1e-12 * get("total_usd"));
+    }
+    // Only the function that logs pays for logs.
+    assert!(v["functions"][0]["cost_usd"]["logs"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["functions"][1]["cost_usd"]["logs"].as_f64(), Some(0.0));
+    let o = run(["run", "-q", &path_str(&file)]);
+    assert_code(&o, 0);
+    assert!(stdout(&o).contains("logs"), "{}", stdout(&o));
+    let o = run(["run", "--format", "csv", "-q", &path_str(&file)]);
+    assert!(
+        stdout(&o)
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("cost_monthly_lambda_usd")
+    );
+}

@@ -307,3 +307,72 @@ async fn responses_up_to_awss_limit_of_6291556_bytes_pass() {
     assert_eq!(r.json()["errorType"], "Function.ResponseSizeTooLarge");
     rt.shutdown().await;
 }
+
+/// Waits until `n` records have been taken (or 10 s pass).
+async fn records(rt: &Served, n: usize) -> Vec<lamsim_harness::InvocationRecord> {
+    let mut recs = Vec::new();
+    for _ in 0..400 {
+        recs.extend(rt.take_records());
+        if recs.len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    recs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_event_is_retried_after_the_delays_then_sent_to_the_destination() {
+    // max-retries 1 on the function's async trigger, delays shortened to 200 ms / 400 ms: the
+    // failing event runs twice with the same request id, 200 ms apart at least, and the log
+    // says so; a succeeding event runs once.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut f = rust_function("faults", "faults", 128);
+    f.trigger_form = true;
+    f.triggers[0].name = "s3".into();
+    f.triggers[0].kind =
+        lamsim_sim::model::TriggerKind::Async(lamsim_sim::model::trigger::AsyncTrigger {
+            max_retries: 1,
+            max_event_age: lamsim_sim::time::SimTime::from_secs(3600),
+            event_size_kb: 1,
+        });
+    let mut opts = options();
+    opts.async_retry_delays = [Duration::from_millis(200), Duration::from_millis(400)];
+    opts.log_file = Some(log.clone());
+    let rt = start_with(vec![f], opts).await;
+    let addr = rt.addr();
+    let event = [("X-Amz-Invocation-Type", "Event")];
+    let r = invoke(addr, "faults", &event, r#"{"action":"error"}"#).await;
+    assert_eq!(r.status, 202);
+    let id = r.header("x-amzn-RequestId").unwrap().to_string();
+    let recs = records(&rt, 2).await;
+    assert_eq!(recs.len(), 2, "one try and one retry");
+    assert!(recs.iter().all(|r| r.request_id == id));
+    assert!(
+        recs.iter()
+            .all(|r| r.status == lamsim_harness::Status::FunctionError)
+    );
+    let gap = recs[1].timestamp_ms as i64 - recs[0].timestamp_ms as i64;
+    assert!(gap >= 200, "retried {gap} ms after the first try");
+    // No third try: max-retries is 1.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(rt.take_records().is_empty());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(&format!(
+            "ASYNC RequestId: {id}\tStatus: FunctionError\tRetry 1 of 1 in 0.200 s"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("ASYNC RequestId: {id}\tStatus: FunctionError\tSent to the on-failure destination after 1 retries")),
+        "{text}"
+    );
+    let ok = invoke(addr, "faults", &event, r#"{"action":"echo"}"#).await;
+    assert_eq!(ok.status, 202);
+    let recs = records(&rt, 1).await;
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].status, lamsim_harness::Status::Success);
+    rt.shutdown().await;
+}

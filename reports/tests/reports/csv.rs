@@ -1,6 +1,6 @@
 //! CSV: one row per function.
 
-use lamsim_reports::{CSV_COLUMNS, Format, render};
+use lamsim_reports::{CSV_ADJACENT_COLUMNS, CSV_COLUMNS, Format, render};
 
 use crate::fixtures;
 
@@ -46,13 +46,42 @@ fn parse(text: &str) -> Vec<Vec<String>> {
 fn header_then_one_row_per_function_each_full_width() {
     for (name, s) in fixtures::all() {
         let records = parse(&render(&s, Format::Csv));
-        assert_eq!(records[0], CSV_COLUMNS, "{name}");
+        // The columns beside Lambda follow only when the summary has those lines.
+        let mut header = CSV_COLUMNS.to_vec();
+        if s.cost
+            .as_ref()
+            .is_some_and(|c| c.window.lambda_usd.is_some())
+        {
+            header.extend(CSV_ADJACENT_COLUMNS);
+        }
+        assert_eq!(records[0], header, "{name}");
         assert_eq!(records.len(), 1 + s.functions.len(), "{name}");
         for (r, f) in records[1..].iter().zip(&s.functions) {
-            assert_eq!(r.len(), CSV_COLUMNS.len(), "{name}");
+            assert_eq!(r.len(), header.len(), "{name}");
             assert_eq!(r[0], f.name);
         }
     }
+}
+
+#[test]
+fn the_columns_beside_lambda_hold_each_line_and_the_lambda_subtotal() {
+    let s = fixtures::one_function_priced_with_adjacent();
+    let records = parse(&render(&s, Format::Csv));
+    let at = |name: &str| {
+        let c = records[0].iter().position(|c| c == name).unwrap();
+        records[1][c].parse::<f64>().unwrap()
+    };
+    let c = s.functions[0].cost_usd.as_ref().unwrap();
+    assert_eq!(at("cost_gateway_usd"), c.gateway.unwrap());
+    assert_eq!(at("cost_event_sources_usd"), 0.0);
+    assert_eq!(at("cost_logs_usd"), c.logs.unwrap());
+    // The Lambda subtotal is the five Lambda lines: here requests and compute.
+    assert_eq!(at("cost_lambda_usd"), c.requests + c.compute);
+    let m = c.monthly.as_ref().unwrap();
+    assert_eq!(at("cost_monthly_lambda_usd"), m.requests + m.compute);
+    // The total includes the lines beside Lambda.
+    let total = c.requests + c.compute + c.gateway.unwrap() + c.logs.unwrap();
+    assert!((at("cost_total_usd") - total).abs() <= 1e-12 * total);
 }
 
 fn column(records: &[Vec<String>], row: usize, name: &str) -> String {

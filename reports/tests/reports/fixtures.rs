@@ -269,11 +269,67 @@ pub fn three_functions_replicated_priced() -> Summary {
     s
 }
 
+/// Adds the lines beside Lambda to a priced summary, as a workload with a REST API front and
+/// billed logs has them: gateway = requests × $3.50/M (17.5 × Lambda's $0.20/M request line),
+/// no event source, logs = a tenth of compute; the Lambda subtotal is the former total.
+pub fn with_adjacent(mut s: Summary) -> Summary {
+    let add = |c: &mut FunctionCost| {
+        let (gateway, logs) = (c.requests * 17.5, c.compute * 0.1);
+        c.gateway = Some(gateway);
+        c.event_sources = Some(0.0);
+        c.logs = Some(logs);
+        c.total += gateway + logs;
+        if c.requests > 0.0 {
+            c.per_million_invocations = c.total / (c.requests / REQUEST_USD) * 1e6;
+        }
+    };
+    for f in &mut s.functions {
+        if let Some(c) = f.cost_usd.as_mut() {
+            add(c);
+            if let Some(m) = c.monthly.as_deref_mut() {
+                add(m);
+            }
+        }
+    }
+    let cost = s.cost.as_mut().expect("a priced summary");
+    for (b, pick) in [
+        (
+            &mut cost.window,
+            (|c: &FunctionCost| c.clone()) as fn(&FunctionCost) -> FunctionCost,
+        ),
+        (&mut cost.monthly, |c: &FunctionCost| {
+            *c.monthly.clone().expect("a monthly projection")
+        }),
+    ] {
+        let costs: Vec<FunctionCost> = s
+            .functions
+            .iter()
+            .filter_map(|f| f.cost_usd.as_ref().map(pick))
+            .collect();
+        let sum = |get: fn(&FunctionCost) -> f64| costs.iter().map(get).sum::<f64>();
+        b.lambda_usd = Some(b.total_usd);
+        b.gateway_usd = Some(sum(|c| c.gateway.unwrap_or(0.0)));
+        b.event_sources_usd = Some(0.0);
+        b.logs_usd = Some(sum(|c| c.logs.unwrap_or(0.0)));
+        b.total_usd = sum(|c| c.total);
+    }
+    s
+}
+
+/// One function, one replicate, priced with a REST API in front and billed logs.
+pub fn one_function_priced_with_adjacent() -> Summary {
+    with_adjacent(price(summary(1, vec![api()])))
+}
+
 /// Every fixture, named, for tests that hold for all of them.
 pub fn all() -> Vec<(&'static str, Summary)> {
     vec![
         ("one_function", one_function()),
         ("one_function_priced", one_function_priced()),
+        (
+            "one_function_priced_with_adjacent",
+            one_function_priced_with_adjacent(),
+        ),
         ("three_functions", three_functions()),
         (
             "three_functions_replicated_priced",
@@ -381,6 +437,7 @@ pub fn report_data(s: &Summary) -> ReportData {
             let mut cost_usd = per(cost);
             cost_usd[..first].fill(0.0);
             FunctionSeries {
+                backlog: Vec::new(),
                 name: f.name.clone(),
                 arrivals: per(f.arrivals),
                 invocations: per(f.invocations),

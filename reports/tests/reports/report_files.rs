@@ -344,3 +344,30 @@ fn report_files_write_into_an_output_folder() {
     assert!(out.join("report.html").is_file());
     assert!(out.join("charts/latency-cdf-cron.svg").is_file());
 }
+
+#[test]
+fn the_report_bill_shows_the_lines_beside_lambda_only_when_present() {
+    let md = text(
+        &run_files(&fixtures::one_function_priced_with_adjacent(), false),
+        "report.md",
+    );
+    for row in [
+        "Lambda subtotal",
+        "gateway (API Gateway, load balancers)",
+        "event sources (SQS pollers)",
+        "logs (CloudWatch Logs)",
+    ] {
+        assert!(md.contains(row), "{row} missing from:\n{md}");
+    }
+    // The monthly cost-by-line chart has bars for them too.
+    let chart = text(
+        &run_files(&fixtures::one_function_priced_with_adjacent(), false),
+        "charts/cost-by-line.svg",
+    );
+    assert!(svg_texts(&chart).iter().any(|t| t == "gateway"));
+    let md = text(
+        &run_files(&fixtures::one_function_priced(), false),
+        "report.md",
+    );
+    assert!(!md.contains("Lambda subtotal") && !md.contains("CloudWatch Logs"));
+}

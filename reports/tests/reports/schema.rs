@@ -45,7 +45,43 @@ fn every_exported_summary_is_valid() {
 
 /// The fixture with every optional part: intervals, costs, the SLO.
 fn full() -> Value {
-    serde_json::to_value(fixtures::three_functions_replicated_priced()).unwrap()
+    let mut s = fixtures::with_adjacent(fixtures::three_functions_replicated_priced());
+    // The event-driven fields, every optional one set (spec section 5).
+    let f = &mut s.functions[0];
+    let lat = f.latency_ms.clone();
+    let queue = lamsim_sim::summary::QueueStats {
+        backlog_avg: 3.5,
+        backlog_max: 40.0,
+        oldest_age_ms_max: 1200.0,
+    };
+    f.errors = Some(2.0);
+    f.retries = Some(1.0);
+    f.dead_letters = Some(1.0);
+    f.expired = Some(0.0);
+    f.end_to_end_ms = Some(lat.clone());
+    f.queue = Some(queue.clone());
+    f.batch_size_avg = Some(9.5);
+    f.triggers = Some(vec![lamsim_sim::summary::TriggerSummary {
+        name: "jobs".into(),
+        invocation: "sqs".into(),
+        arrivals: 100.0,
+        invocations: 11.0,
+        completed: 98.0,
+        errors: 2.0,
+        retries: 1.0,
+        throttles: 0.0,
+        dead_letters: 1.0,
+        expired: 0.0,
+        pending: 1.0,
+        latency_ms: lat.clone(),
+        gateway_timeouts: Some(0.0),
+        end_to_end_ms: Some(lat),
+        queue: Some(queue),
+        batch_size_avg: Some(9.5),
+        sqs_requests: Some(30.0),
+        poller_hours: Some(0.5),
+    }]);
+    serde_json::to_value(s).unwrap()
 }
 
 #[test]

@@ -164,6 +164,9 @@ fn function(w: &mut String, fun: &Function) {
     };
     let _ = writeln!(w, "routing = {}", q(routing));
     let _ = writeln!(w, "snapstart = {}", fun.snapstart);
+    if let Some(b) = fun.log_bytes {
+        let _ = writeln!(w, "log-bytes = {b}");
+    }
     if let Some(c) = &fun.calibration {
         let _ = writeln!(w, "calibration = {}", qp(c));
     }

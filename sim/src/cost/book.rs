@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::AdjacentPrices;
 use crate::model::{Architecture, RateOverrides};
 
 /// The embedded price data (sources in the file's header and in `docs/pricing.md`).
@@ -114,28 +115,31 @@ impl<T> PerArch<T> {
     }
 }
 
-/// Tiered on-demand duration rates: `rates[i]` applies to the monthly aggregate GB-s between
-/// `bounds_gb_s[i - 1]` (0 for the first tier) and `bounds_gb_s[i]` (unbounded for the last).
+/// Graduated monthly tiers: `rates[i]` applies to the part of the monthly aggregate between
+/// `bounds[i - 1]` (0 for the first tier) and `bounds[i]` (unbounded for the last), in the
+/// unit the rates are priced in (GB-s for Lambda duration, requests for API Gateway and SQS,
+/// GB for CloudWatch Logs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tiers {
     /// USD per GB-s of each tier (at least one).
     pub rates: Vec<f64>,
-    /// Monthly upper bounds (cumulative GB-s) of every tier but the last, increasing.
-    pub bounds_gb_s: Vec<f64>,
+    /// Monthly upper bounds (cumulative, in the rates' unit) of every tier but the last,
+    /// increasing.
+    pub bounds: Vec<f64>,
 }
 
 impl Tiers {
-    /// Cost of `gb_s` GB-s when every tier boundary is multiplied by `scale` (1 for a month,
-    /// `window / 30 days` for a shorter window).
-    pub fn cost(&self, gb_s: f64, scale: f64) -> f64 {
+    /// Cost of `amount` units when every tier boundary is multiplied by `scale` (1 for a
+    /// month, `window / 30 days` for a shorter window).
+    pub fn cost(&self, amount: f64, scale: f64) -> f64 {
         let mut cost = 0.0;
         let mut lower = 0.0;
         for (i, rate) in self.rates.iter().enumerate() {
-            let upper = self.bounds_gb_s.get(i).map_or(f64::INFINITY, |b| b * scale);
-            if gb_s <= lower {
+            let upper = self.bounds.get(i).map_or(f64::INFINITY, |b| b * scale);
+            if amount <= lower {
                 break;
             }
-            cost += (gb_s.min(upper) - lower) * rate;
+            cost += (amount.min(upper) - lower) * rate;
             lower = upper;
         }
         cost
@@ -158,7 +162,7 @@ impl Tiers {
             rates: std::iter::once(first)
                 .chain(self.rates[1..].iter().map(|r| r * f))
                 .collect(),
-            bounds_gb_s: self.bounds_gb_s.clone(),
+            bounds: self.bounds.clone(),
         }
     }
 }
@@ -182,6 +186,9 @@ pub struct PriceBook {
     pub snapstart_cache: f64,
     /// Per GB restored by SnapStart.
     pub snapstart_restore: f64,
+    /// The services beside Lambda (API Gateway, ALB, SQS, CloudWatch Logs): the us-east-1
+    /// list prices in every region ([`AdjacentPrices::us_east_1`]).
+    pub adjacent: AdjacentPrices,
 }
 
 /// One region's table in `regions.toml` (absent rates are inherited from `us-east-1`).
@@ -227,11 +234,11 @@ fn parse_books(text: &str) -> Result<BTreeMap<String, PriceBook>, String> {
         duration: PerArch {
             x86_64: Tiers {
                 rates: need_v(&base.duration_x86, "duration-x86")?,
-                bounds_gb_s: need_v(&base.duration_x86_tiers_gb_s, "duration-x86-tiers-gb-s")?,
+                bounds: need_v(&base.duration_x86_tiers_gb_s, "duration-x86-tiers-gb-s")?,
             },
             arm64: Tiers {
                 rates: need_v(&base.duration_arm64, "duration-arm64")?,
-                bounds_gb_s: need_v(&base.duration_arm64_tiers_gb_s, "duration-arm64-tiers-gb-s")?,
+                bounds: need_v(&base.duration_arm64_tiers_gb_s, "duration-arm64-tiers-gb-s")?,
             },
         },
         provisioned: PerArch {
@@ -248,6 +255,7 @@ fn parse_books(text: &str) -> Result<BTreeMap<String, PriceBook>, String> {
         ephemeral: need(base.ephemeral, "ephemeral")?,
         snapstart_cache: need(base.snapstart_cache, "snapstart-cache")?,
         snapstart_restore: need(base.snapstart_restore, "snapstart-restore")?,
+        adjacent: AdjacentPrices::us_east_1(),
     };
     let mut books = BTreeMap::new();
     for (code, r) in &raw {
@@ -261,20 +269,20 @@ fn parse_books(text: &str) -> Result<BTreeMap<String, PriceBook>, String> {
                         .duration_x86
                         .clone()
                         .unwrap_or(b.duration.x86_64.rates.clone()),
-                    bounds_gb_s: r
+                    bounds: r
                         .duration_x86_tiers_gb_s
                         .clone()
-                        .unwrap_or(b.duration.x86_64.bounds_gb_s.clone()),
+                        .unwrap_or(b.duration.x86_64.bounds.clone()),
                 },
                 arm64: Tiers {
                     rates: r
                         .duration_arm64
                         .clone()
                         .unwrap_or(b.duration.arm64.rates.clone()),
-                    bounds_gb_s: r
+                    bounds: r
                         .duration_arm64_tiers_gb_s
                         .clone()
-                        .unwrap_or(b.duration.arm64.bounds_gb_s.clone()),
+                        .unwrap_or(b.duration.arm64.bounds.clone()),
                 },
             },
             provisioned: PerArch {
@@ -292,6 +300,7 @@ fn parse_books(text: &str) -> Result<BTreeMap<String, PriceBook>, String> {
             ephemeral: r.ephemeral.unwrap_or(b.ephemeral),
             snapstart_cache: r.snapstart_cache.unwrap_or(b.snapstart_cache),
             snapstart_restore: r.snapstart_restore.unwrap_or(b.snapstart_restore),
+            adjacent: b.adjacent.clone(),
         };
         check_book(&book)?;
         books.insert(code.clone(), book);
@@ -304,13 +313,12 @@ fn parse_books(text: &str) -> Result<BTreeMap<String, PriceBook>, String> {
 fn check_book(b: &PriceBook) -> Result<(), String> {
     let r = &b.region;
     for (arch, t) in [("x86", &b.duration.x86_64), ("arm64", &b.duration.arm64)] {
-        if t.rates.is_empty() || t.bounds_gb_s.len() + 1 != t.rates.len() {
+        if t.rates.is_empty() || t.bounds.len() + 1 != t.rates.len() {
             return Err(format!(
                 "regions.toml: {r}.duration-{arch} needs one more rate than tier bounds"
             ));
         }
-        if t.bounds_gb_s.windows(2).any(|w| w[0] >= w[1]) || t.bounds_gb_s.iter().any(|x| *x <= 0.0)
-        {
+        if t.bounds.windows(2).any(|w| w[0] >= w[1]) || t.bounds.iter().any(|x| *x <= 0.0) {
             return Err(format!(
                 "regions.toml: {r}.duration-{arch}-tiers-gb-s must increase"
             ));
@@ -446,12 +454,12 @@ mod tests {
             b.duration.x86_64.rates,
             vec![0.0000166667, 0.0000150000, 0.0000133334]
         );
-        assert_eq!(b.duration.x86_64.bounds_gb_s, vec![6e9, 15e9]);
+        assert_eq!(b.duration.x86_64.bounds, vec![6e9, 15e9]);
         assert_eq!(
             b.duration.arm64.rates,
             vec![0.0000133334, 0.0000120001, 0.0000106667]
         );
-        assert_eq!(b.duration.arm64.bounds_gb_s, vec![7.5e9, 18.75e9]);
+        assert_eq!(b.duration.arm64.bounds, vec![7.5e9, 18.75e9]);
         assert_eq!(b.provisioned.x86_64, 0.0000041667);
         assert_eq!(b.provisioned.arm64, 0.0000033334);
         assert_eq!(b.provisioned_duration.x86_64, 0.0000097222);
@@ -467,10 +475,7 @@ mod tests {
         let use1 = PriceBook::us_east_1();
         assert_eq!(cpt.duration.x86_64.first(), 0.0000221);
         assert_eq!(cpt.duration.arm64.first(), 0.00001768);
-        assert_eq!(
-            cpt.duration.x86_64.bounds_gb_s,
-            use1.duration.x86_64.bounds_gb_s
-        );
+        assert_eq!(cpt.duration.x86_64.bounds, use1.duration.x86_64.bounds);
         assert_eq!(cpt.request, use1.request);
         let dub = PriceBook::for_region("eu-west-1").unwrap();
         assert_eq!(dub.duration, use1.duration);
@@ -540,7 +545,7 @@ mod tests {
     fn tiers_cost_crosses_boundaries() {
         let t = Tiers {
             rates: vec![3.0, 2.0, 1.0],
-            bounds_gb_s: vec![10.0, 30.0],
+            bounds: vec![10.0, 30.0],
         };
         assert_eq!(t.cost(0.0, 1.0), 0.0);
         assert_eq!(t.cost(5.0, 1.0), 15.0);

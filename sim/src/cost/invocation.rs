@@ -1,5 +1,6 @@
 //! The billing of one invocation: the one place that says what a finished invocation adds to
-//! the billable [`Usage`]. The standard recorder, the time series, `lamsim bench` and the bill
+//! the billable [`Usage`] (billed duration, INIT, restores, and the CloudWatch Logs bytes of a
+//! function that sets `log-bytes`). The standard recorder, the time series, `lamsim bench` and the bill
 //! all go through [`InvocationBilling::charge`], so a rule changed here changes every number
 //! that depends on it.
 //!
@@ -19,6 +20,7 @@ use crate::observer::Invocation;
 use crate::time::SimTime;
 use crate::usage::Usage;
 
+use super::adjacent::{log_fixed_bytes, log_varying_bytes};
 use super::{BillingRules, effective_granularity};
 
 /// INIT is billed (where it is billed at all) in 1 ms increments, whatever the duration
@@ -26,12 +28,16 @@ use super::{BillingRules, effective_granularity};
 pub const INIT_GRANULARITY: SimTime = SimTime::from_millis(1);
 
 /// How one function's invocations are billed: the duration granularity, whether its
-/// on-demand INIT is billed, and whether its cold starts are SnapStart restores.
+/// on-demand INIT is billed, whether its cold starts are SnapStart restores, and the
+/// CloudWatch Logs bytes of each invocation when the function sets `log-bytes`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvocationBilling {
     granularity: SimTime,
     bills_init: bool,
     snapstart: bool,
+    /// The log bytes every invocation ingests (`log-bytes` and the fixed part of the platform
+    /// lines), when the function sets `log-bytes`.
+    log_fixed: Option<u64>,
 }
 
 /// What one invocation adds to the bill.
@@ -49,6 +55,9 @@ pub struct Charge {
     pub cold_start: bool,
     /// The cold start was a SnapStart restore (billed per GB restored, not as INIT).
     pub restore: bool,
+    /// Bytes ingested by CloudWatch Logs ([`super::log_bytes_of_invocation`]); 0 when the
+    /// function does not set `log-bytes` (its logs are then not billed).
+    pub log_bytes: u64,
 }
 
 impl Charge {
@@ -66,17 +75,28 @@ impl InvocationBilling {
             granularity: SimTime(if granularity.0 == 0 { 1 } else { granularity.0 }),
             bills_init,
             snapstart,
+            log_fixed: None,
+        }
+    }
+
+    /// The same billing, with the CloudWatch Logs bytes of a function of `memory_mb` that
+    /// logs `log_bytes` per invocation added to each charge (`None`: logs not billed).
+    pub fn with_log_bytes(self, log_bytes: Option<u32>, memory_mb: u32) -> Self {
+        InvocationBilling {
+            log_fixed: log_bytes.map(|b| log_fixed_bytes(b, memory_mb)),
+            ..self
         }
     }
 
     /// The billing of `f` under `[pricing]`: [`effective_granularity`],
-    /// [`BillingRules::bills_init`] and `f.snapstart`.
+    /// [`BillingRules::bills_init`], `f.snapstart` and `f.log_bytes`.
     pub fn of(f: &Function, pricing: &Pricing) -> Self {
         Self::new(
             effective_granularity(pricing),
             BillingRules::from_pricing(pricing).bills_init(f),
             f.snapstart,
         )
+        .with_log_bytes(f.log_bytes, f.memory_mb)
     }
 
     /// The billing of every function of `scenario`, in order.
@@ -94,17 +114,27 @@ impl InvocationBilling {
         let g = self.granularity.0;
         let cold_start = cold && !provisioned;
         let restore = cold_start && self.snapstart;
+        let init_raw = init;
         let init = if cold_start && !self.snapstart && self.bills_init {
             init.ceil_to(INIT_GRANULARITY)
         } else {
             SimTime::ZERO
         };
+        let exec_billed = SimTime(exec.0.div_ceil(g) * g);
+        let log_bytes = match self.log_fixed {
+            None => 0,
+            Some(fixed) => {
+                let cold_init = cold_start.then_some(init_raw);
+                fixed + log_varying_bytes(exec, exec_billed + init, cold_init)
+            }
+        };
         Charge {
-            exec: SimTime(exec.0.div_ceil(g) * g),
+            exec: exec_billed,
             init,
             provisioned,
             cold_start,
             restore,
+            log_bytes,
         }
     }
 
@@ -130,5 +160,6 @@ impl Usage {
             self.cold_starts += c.cold_start as u64;
             self.restores += c.restore as u64;
         }
+        self.log_bytes += c.log_bytes;
     }
 }

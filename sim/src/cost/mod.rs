@@ -3,7 +3,9 @@
 //! Everything here is pure: [`bill`] takes each function with the [`Usage`] a run measured in
 //! the window `[window_start, window_end)`, a [`PriceBook`] and the [`BillingRules`], and
 //! returns the bill for the window and its projection to a 30-day month, per function and in
-//! total. `docs/pricing.md` gives every rule with its source.
+//! total: Lambda's own lines, and the lines of what invokes and records the function (API
+//! Gateway, load balancers, SQS pollers, CloudWatch Logs; see [`adjacent`]).
+//! `docs/pricing.md` gives every rule with its source.
 //!
 //! ```
 //! use lamsim_sim::cost::{bill, BillingRules, PriceBook};
@@ -26,10 +28,16 @@
 //! assert!((b.monthly.compute - 2_600_000.0 * 0.0000166667).abs() < 1e-6);
 //! ```
 
+pub mod adjacent;
 mod book;
 mod invocation;
 mod rules;
 
+pub use adjacent::{
+    AdjacentLines, AdjacentPrices, AdjacentQuantities, Front, LAMBDA_LOG_TIERS_FROM,
+    adjacent_lines, adjacent_quantities, alb_lcu_hours, applies, async_billed_requests,
+    log_bytes_of_invocation, poller_billed_time, sqs_billed_requests,
+};
 pub use book::{
     BASE_REGION, PerArch, PriceBook, Tiers, UnknownRegion, closest_regions, invalid_overrides,
     known_regions,
@@ -67,11 +75,22 @@ pub struct Lines {
     pub ephemeral: f64,
     /// SnapStart cache and restores.
     pub snapstart: f64,
+    /// API Gateway REST and HTTP APIs and load balancers in front of sync triggers.
+    pub gateway: f64,
+    /// SQS requests made by pollers, and provisioned pollers.
+    pub event_sources: f64,
+    /// CloudWatch Logs ingestion.
+    pub logs: f64,
 }
 
 impl Lines {
-    /// Sum of all lines.
+    /// Sum of all lines: the function and what invokes and records it.
     pub fn total(&self) -> f64 {
+        self.lambda() + self.gateway + self.event_sources + self.logs
+    }
+
+    /// Lambda's own lines (requests, compute, provisioned, ephemeral, SnapStart).
+    pub fn lambda(&self) -> f64 {
         self.requests + self.compute + self.provisioned + self.ephemeral + self.snapstart
     }
 
@@ -81,6 +100,9 @@ impl Lines {
         self.provisioned += o.provisioned;
         self.ephemeral += o.ephemeral;
         self.snapstart += o.snapstart;
+        self.gateway += o.gateway;
+        self.event_sources += o.event_sources;
+        self.logs += o.logs;
     }
 }
 
@@ -106,6 +128,8 @@ pub struct Quantities {
     /// True when the free tier may cover this function (it has no provisioned concurrency in
     /// the window).
     pub free_tier_eligible: bool,
+    /// Its usage of the services beside Lambda.
+    pub adjacent: AdjacentQuantities,
 }
 
 impl Quantities {
@@ -125,6 +149,7 @@ impl Quantities {
             snapstart_cache_gb_s: self.snapstart_cache_gb_s * k,
             snapstart_restored_gb: self.snapstart_restored_gb * k,
             free_tier_eligible: self.free_tier_eligible,
+            adjacent: self.adjacent.scaled(k),
         }
     }
 }
@@ -155,6 +180,10 @@ pub struct Bill {
     pub monthly: Lines,
     /// One entry per function, in input order; their lines sum to `window` and `monthly`.
     pub per_function: Vec<FunctionBill>,
+    /// The bill can have lines beside Lambda's ([`adjacent::applies`] for a scenario, or some
+    /// function used a service beside Lambda): the summary then shows them and the Lambda
+    /// subtotal.
+    pub adjacent: bool,
 }
 
 /// Environment-time of provisioned concurrency billed within `[window_start, window_end)`:
@@ -211,7 +240,8 @@ fn secs(ns: u128) -> f64 {
 /// One function's window usage in billing units: `u` (billed usage, as
 /// [`InvocationBilling`] records it) converted to GB-s with the function's memory and
 /// ephemeral storage, plus the provisioned concurrency its schedule configures in the window
-/// (enabled periods rounded up to 5 minutes) and the SnapStart cache.
+/// (enabled periods rounded up to 5 minutes), the SnapStart cache, and the usage beside Lambda
+/// ([`adjacent_quantities`]).
 pub fn quantities(
     f: &Function,
     u: &Usage,
@@ -249,12 +279,14 @@ pub fn quantities(
             0.0
         },
         free_tier_eligible: configured == 0.0,
+        adjacent: adjacent_quantities(u, window),
     }
 }
 
 /// Prices the quantities of every function over a horizon that is the fraction `scale` of a
 /// 30-day month: free tier and tier boundaries are multiplied by `scale`. Account-wide effects
-/// (free tier, tiers) are shared out in proportion (see `docs/pricing.md`).
+/// (free tier, tiers) are shared out in proportion (see `docs/pricing.md`). The lines beside
+/// Lambda are [`adjacent_lines`] with `book.adjacent`.
 pub fn price(
     items: &[(Architecture, Quantities)],
     scale: f64,
@@ -313,10 +345,14 @@ pub fn price(
         arm64: book.duration.arm64.cost(totals.arm64, scale),
     };
 
+    let adjacent: Vec<AdjacentQuantities> = items.iter().map(|(_, q)| q.adjacent).collect();
+    let adjacent = adjacent_lines(&adjacent, scale, &book.adjacent, rules);
+
     items
         .iter()
         .zip(&billable)
-        .map(|((arch, q), b)| {
+        .zip(adjacent)
+        .map(|(((arch, q), b), a)| {
             let free_req = if eligible(q) {
                 share(q.requests, eligible_requests, free_requests)
             } else {
@@ -330,6 +366,9 @@ pub fn price(
                 ephemeral: q.ephemeral_gb_s * book.ephemeral,
                 snapstart: q.snapstart_cache_gb_s * book.snapstart_cache
                     + q.snapstart_restored_gb * book.snapstart_restore,
+                gateway: a.gateway,
+                event_sources: a.event_sources,
+                logs: a.logs,
             }
         })
         .collect()
@@ -339,7 +378,8 @@ pub fn price(
 ///
 /// The window bill prorates the monthly allowances (free tier, tier boundaries) by
 /// window / 30 days; the monthly projection multiplies the window's usage by 30 days / window
-/// and applies the full allowances. An empty window bills nothing.
+/// and applies the full allowances. An empty window bills nothing. [`Bill::adjacent`] is set
+/// when some function used a service beside Lambda.
 pub fn bill(
     functions: &[(&Function, &Usage)],
     window_start: SimTime,
@@ -375,6 +415,8 @@ pub fn bill(
             monthly_q,
         )
     };
+    let adjacent = window_q.iter().any(|(_, q)| !q.adjacent.is_zero())
+        || functions.iter().any(|(_, u)| u.albs > 0);
     let mut total_w = Lines::default();
     let mut total_m = Lines::default();
     let per_function = functions
@@ -398,12 +440,14 @@ pub fn bill(
         window: total_w,
         monthly: total_m,
         per_function,
+        adjacent,
     }
 }
 
 /// The bill of a scenario's run: the price book of `[account] region` with the
 /// `[pricing.rates]` overrides, the rules of `[pricing]`, and `usage[i]` for
-/// `scenario.functions[i]` (missing entries count as no usage).
+/// `scenario.functions[i]` (missing entries count as no usage). [`Bill::adjacent`] is also set
+/// when [`applies`] says the workload can have lines beside Lambda.
 pub fn bill_scenario(
     scenario: &Scenario,
     usage: &[Usage],
@@ -419,7 +463,9 @@ pub fn bill_scenario(
         .enumerate()
         .map(|(i, f)| (f, usage.get(i).unwrap_or(&none)))
         .collect();
-    Ok(bill(&pairs, window_start, window_end, &book, &rules))
+    let mut b = bill(&pairs, window_start, window_end, &book, &rules);
+    b.adjacent |= applies(scenario);
+    Ok(b)
 }
 
 /// A minimal function for examples and tests: `memory_mb`, `arch`, constant 100 ms duration

@@ -76,7 +76,9 @@ pub struct BillingRules {
     pub billing_date: Date,
     /// `bill-init`: `Some` overrides what the billing date implies.
     pub bill_init: Option<bool>,
-    /// `free-tier`: 1 M requests and 400,000 GB-s per month.
+    /// `free-tier`: the always-free monthly allowances: Lambda's 1 M requests and 400,000
+    /// GB-s, SQS's 1 M requests and CloudWatch Logs' 5 GB (not the 12-month API Gateway and
+    /// ALB offers for new accounts).
     pub free_tier: bool,
 }
 

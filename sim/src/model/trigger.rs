@@ -47,24 +47,25 @@ impl TriggerKind {
     }
 }
 
-/// What a synchronous caller goes through, billed per request (`front`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// What the caller of a sync trigger goes through (the trigger key `front`), billed per
+/// request on top of Lambda. Default [`Front::Direct`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Front {
-    /// `"direct"` (default): the Invoke API, nothing in front.
+    /// `"direct"`: the Invoke API (an SDK, another service); nothing beyond Lambda.
     #[default]
     Direct,
-    /// `"rest-api"`: API Gateway REST API.
+    /// `"rest-api"`: API Gateway REST API, per request, tiered.
     RestApi,
-    /// `"http-api"`: API Gateway HTTP API.
+    /// `"http-api"`: API Gateway HTTP API, per request, tiered.
     HttpApi,
-    /// `"function-url"`: a Lambda function URL (no extra charge).
+    /// `"function-url"`: a Lambda function URL; nothing beyond Lambda.
     FunctionUrl,
-    /// `"alb"`: an Application Load Balancer.
+    /// `"alb"`: an Application Load Balancer, per hour and per LCU-hour.
     Alb,
 }
 
 impl Front {
-    /// Every front, in the order of the docs.
+    /// Every front, in the order of [`Front::NAMES`] (and of `Usage::front_requests`).
     pub const ALL: [Front; 5] = [
         Front::Direct,
         Front::RestApi,
@@ -72,21 +73,27 @@ impl Front {
         Front::FunctionUrl,
         Front::Alb,
     ];
+    /// The accepted values of `front`, in the order of [`Front::ALL`].
+    pub const NAMES: [&'static str; 5] = ["direct", "rest-api", "http-api", "function-url", "alb"];
+    /// Number of fronts (the length of `Usage::front_requests`).
+    pub const COUNT: usize = 5;
 
-    /// The value of `front`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Front::Direct => "direct",
-            Front::RestApi => "rest-api",
-            Front::HttpApi => "http-api",
-            Front::FunctionUrl => "function-url",
-            Front::Alb => "alb",
-        }
+    /// The key's value, e.g. `"http-api"`.
+    pub const fn as_str(self) -> &'static str {
+        Front::NAMES[self as usize]
     }
 
-    /// The front named `s`.
-    pub fn parse(s: &str) -> Option<Front> {
-        Front::ALL.into_iter().find(|f| f.as_str() == s)
+    /// Position in [`Front::ALL`] (the index into `Usage::front_requests`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The front named `name` (exactly one of [`Front::NAMES`]), or `None`.
+    pub fn parse(name: &str) -> Option<Front> {
+        Front::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Front::ALL[i])
     }
 }
 

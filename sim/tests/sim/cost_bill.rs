@@ -454,7 +454,7 @@ fn per_function_costs_and_per_million() {
     let f = function("a", 1024, X86);
     let u = ondemand(1_000_000, 0.1);
     let b = run(&[(&f, &u)], days(1), false);
-    let c = &FunctionCost::from_bill(&b.per_function[0]);
+    let c = &FunctionCost::from_bill(&b.per_function[0], b.adjacent);
     close(c.total, 0.2 + 100_000.0 * 0.0000166667);
     close(c.requests, 0.2);
     close(c.per_million_invocations, c.total);
@@ -465,7 +465,7 @@ fn per_function_costs_and_per_million() {
     // No requests: nothing per million, and an empty window bills nothing.
     let b = run(&[(&f, &Usage::default())], days(1), false);
     assert_eq!(
-        FunctionCost::from_bill(&b.per_function[0]).per_million_invocations,
+        FunctionCost::from_bill(&b.per_function[0], b.adjacent).per_million_invocations,
         0.0
     );
     let b = run(&[(&f, &u)], SimTime::ZERO, false);

@@ -42,20 +42,39 @@ fn function(
 
 fn usage() -> impl Strategy<Value = Usage> {
     (
-        0u64..5_000_000,
-        0u64..2_000_000_000,
-        0u64..100_000,
-        0u64..2_000_000,
-        0u64..1000,
+        (
+            0u64..5_000_000,
+            0u64..2_000_000_000,
+            0u64..100_000,
+            0u64..2_000_000,
+            0u64..1000,
+        ),
+        // Beside Lambda: requests per front, load balancers, poller SQS requests, poller
+        // seconds, log bytes (up to 2 TB, past the first CloudWatch Logs tier in a month).
+        (
+            proptest::array::uniform5(0u64..2_000_000_000),
+            0u32..3,
+            0u64..3_000_000_000,
+            0u64..10_000_000,
+            0u64..2_000_000_000_000,
+        ),
     )
         .prop_map(
-            |(requests, ondemand_ms, init_ms, prov_ms, restores)| Usage {
+            |(
+                (requests, ondemand_ms, init_ms, prov_ms, restores),
+                (fronts, albs, sqs, poller_s, logs),
+            )| Usage {
                 requests,
                 requests_ondemand: requests,
                 ondemand_billed_ns: ondemand_ms as u128 * 1_000_000,
                 init_billed_ns: init_ms as u128 * 1_000_000,
                 provisioned_billed_ns: prov_ms as u128 * 1_000_000,
                 restores,
+                front_requests: fronts,
+                albs,
+                sqs_requests: sqs,
+                poller_billed_ns: poller_s as u128 * NS_PER_S as u128,
+                log_bytes: logs,
                 ..Usage::default()
             },
         )
@@ -84,13 +103,16 @@ fn rules(free_tier: bool, year: u16) -> BillingRules {
     }
 }
 
-fn lines(l: &Lines) -> [f64; 5] {
+fn lines(l: &Lines) -> [f64; 8] {
     [
         l.requests,
         l.compute,
         l.provisioned,
         l.ephemeral,
         l.snapstart,
+        l.gateway,
+        l.event_sources,
+        l.logs,
     ]
 }
 
@@ -198,6 +220,9 @@ proptest! {
             provisioned: b.window.provisioned * k,
             ephemeral: b.window.ephemeral * k,
             snapstart: b.window.snapstart * k,
+            gateway: b.window.gateway * k,
+            event_sources: b.window.event_sources * k,
+            logs: b.window.logs * k,
         };
         assert_close(&scaled, &b.monthly, 1e-9)?;
     }

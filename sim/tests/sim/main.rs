@@ -10,6 +10,7 @@ mod config_trace;
 mod config_triggers;
 mod config_validation;
 mod conservation;
+mod cost_adjacent;
 mod cost_bill;
 mod cost_invocation_billing;
 mod cost_properties;

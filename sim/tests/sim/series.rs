@@ -166,6 +166,8 @@ fn busy_scenario() -> Scenario {
     s.simulation.seed = 7;
     s.pricing.free_tier = true;
     s.functions[0].reserved_concurrency = Some(9);
+    // Its logs are billed too: the series share the logs line out like the others.
+    s.functions[0].log_bytes = Some(500);
     let mut g = lamsim_sim::testing::simple_function("other", 3.0, 900.0, "1m");
     g.memory_mb = 512;
     g.triggers[0].arrivals.process = ArrivalProcess::OnOff {
@@ -429,4 +431,30 @@ fn report_data_cdfs_come_from_the_summary_histograms() {
             );
         }
     }
+}
+
+#[test]
+fn the_backlog_series_integrates_to_the_summary_backlog() {
+    // A queue that fills and drains: the time-averaged buckets over the window must average
+    // to the summary's backlog_avg (both integrate the same notes), replicate means included;
+    // a function without queued triggers has no backlog series.
+    let mut s = lamsim_sim::testing::sqs_worker();
+    s.simulation.duration = d("5m");
+    s.simulation.warmup = SimTime::ZERO;
+    s.simulation.replicates = 2;
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    let f = &data.functions[0];
+    assert_eq!(f.backlog.len(), f.arrivals.len());
+    let mean = f.backlog.iter().sum::<f64>() / f.backlog.len() as f64;
+    let q = out.summary.functions[0]
+        .queue
+        .as_ref()
+        .expect("queued trigger");
+    assert!(q.backlog_avg > 0.1, "{q:?}");
+    assert!(
+        (mean - q.backlog_avg).abs() < 1e-9 * q.backlog_avg.max(1.0),
+        "{mean} vs {q:?}"
+    );
+    let (_, plain, _) = run(&metronome(), &SeriesOptions::default());
+    assert!(plain.functions[0].backlog.is_empty());
 }

@@ -24,6 +24,9 @@ use crate::time::SimTime;
 pub const TIMEOUT: SimTime = SimTime::from_secs(3);
 /// Largest `timeout` (the AWS maximum).
 pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
+/// Largest `log-bytes` (100 MiB per invocation): far beyond what a function logs, so a larger
+/// value is a typo (a unit slip) rather than a workload.
+pub const MAX_LOG_BYTES: u32 = 100 * 1024 * 1024;
 /// Default `ephemeral-storage-mb`.
 pub const EPHEMERAL_MB: u32 = 512;
 /// Default `arm64-speedup`.
@@ -82,6 +85,8 @@ pub struct Raw {
     pub slo: Option<slo::Raw>,
     /// `error-rate = 0.01`: probability that an invocation ends in a function error.
     pub error_rate: Option<Number>,
+    /// `log-bytes = 300`: bytes the code logs per invocation (CloudWatch Logs is then billed).
+    pub log_bytes: Option<Integer>,
     /// `[[function.trigger]]`: the function's triggers (instead of `invocation` and
     /// `[function.arrivals]`).
     pub trigger: Option<Vec<trigger::Raw>>,
@@ -284,6 +289,8 @@ pub(crate) fn check(
         (None, true) => Some(Some(distributions::default_restore(mem))),
         (None, false) => Some(None),
     };
+    let log_bytes = log_bytes(v, &at("log-bytes"), &f.log_bytes);
+    let log_bytes_ok = f.log_bytes.is_none() || log_bytes.is_some();
     let keep_alive = keep_alive::check(v, &at("keep-alive"), f.keep_alive.as_ref());
     let slo = f.slo.as_ref().map(|s| slo::check(v, &at("slo"), s));
 
@@ -294,7 +301,8 @@ pub(crate) fn check(
             .map(|w| w.iter().map(|w| w.count).max().unwrap_or(0))
             .unwrap_or(0),
     };
-    let flags_ok = runtime_ok && reserved_ok && snapstart_ok && calibration_ok && handler_ok;
+    let flags_ok =
+        runtime_ok && reserved_ok && snapstart_ok && calibration_ok && handler_ok && log_bytes_ok;
     let func = (|| {
         if !flags_ok {
             return None;
@@ -321,6 +329,7 @@ pub(crate) fn check(
             handler,
             calibration,
             slo,
+            log_bytes,
         })
     })();
     (func, limits)
@@ -577,6 +586,23 @@ fn runtime(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<String> 
         }
         other => other,
     }
+}
+
+/// `log-bytes`: optional, 0..=[`MAX_LOG_BYTES`].
+fn log_bytes(v: &mut Validator, path: &str, raw: &Option<Integer>) -> Option<u32> {
+    let i = v.integer(path, raw)?;
+    if !(0..=MAX_LOG_BYTES as i64).contains(&i) {
+        v.err(
+            path,
+            format!("must be in 0..={MAX_LOG_BYTES} (100 MiB), found {i}"),
+            Some(
+                "bytes your code logs per invocation, e.g. log-bytes = 300; the platform's START/END/REPORT lines are added"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    Some(i as u32)
 }
 
 /// `routing`: `"newest"` (default), `"mru"`, `"lru"` or `"random"`.
