@@ -9,6 +9,7 @@ mod check;
 mod completions;
 mod exit;
 mod flags;
+mod import;
 mod out_dir;
 mod output;
 mod progress;
@@ -53,6 +54,8 @@ enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Redraw report.html, report.md and charts/ from a run, bench or sweep output folder.
     Report(report::ReportArgs),
+    /// Write a workload from a SAM/CloudFormation template or a CloudWatch metrics export.
+    Import(import::ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
     Completions(completions::CompletionsArgs),
 }
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::bench(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Report(a) => report::report(a),
+        Command::Import(a) => import::import(a),
         Command::Completions(a) => completions::completions(a),
     })
 }

@@ -14,6 +14,7 @@ mod determinism;
 mod examples;
 mod exit_codes;
 mod golden_summaries;
+mod import;
 mod notebook;
 mod out_dir;
 mod out_guard;

@@ -1,0 +1,188 @@
+//! What each template property becomes: read back from the generated TOML, key by key.
+
+use toml::Value;
+
+use crate::import_fixture;
+
+fn parse(template: &str, params: &[(&str, &str)]) -> toml::Table {
+    import_fixture(template, params)
+        .toml
+        .parse()
+        .expect("valid TOML")
+}
+
+fn function<'a>(w: &'a toml::Table, name: &str) -> &'a toml::Table {
+    w["function"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_table().unwrap())
+        .find(|f| f["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no function {name}"))
+}
+
+fn trigger<'a>(f: &'a toml::Table, name: &str) -> &'a toml::Table {
+    f["trigger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_table().unwrap())
+        .find(|t| t["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no trigger {name}"))
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.into())
+}
+
+#[test]
+fn globals_fill_what_a_function_does_not_set_and_lose_to_what_it_does() {
+    let w = parse("api-schedule-sqs.yaml", &[]);
+    let api = function(&w, "api-schedule-sqs-api");
+    assert_eq!(api["memory-mb"], Value::Integer(1024)); // own MemorySize over Globals' 512
+    assert_eq!(api["architecture"], s("arm64")); // Globals only
+    assert_eq!(api["timeout"], s("29s"));
+    assert_eq!(api["reserved-concurrency"], Value::Integer(50));
+    assert_eq!(api["provisioned-concurrency"], Value::Integer(5));
+    let env = api["handler"]["env"].as_table().unwrap();
+    assert_eq!(env["LOG_LEVEL"], s("warning")); // merged map: the function wins
+    assert_eq!(env["TABLE_NAME"], s("OrdersTable")); // Ref to a resource: its logical ID
+    let report = function(&w, "ReportFunction");
+    assert_eq!(report["memory-mb"], Value::Integer(512));
+    assert_eq!(
+        report["handler"]["command"],
+        Value::Array(vec![
+            s("python3"),
+            s("-m"),
+            s("awslambdaric"),
+            s("report.handler")
+        ])
+    );
+    assert_eq!(report["handler"]["cwd"], s("src/report"));
+}
+
+#[test]
+fn api_events_are_sync_triggers_behind_their_gateway() {
+    let w = parse("api-schedule-sqs.yaml", &[]);
+    let api = function(&w, "api-schedule-sqs-api");
+    let rest = trigger(api, "ListOrders");
+    assert_eq!(rest["invocation"], s("sync"));
+    assert_eq!(rest["front"], s("rest-api"));
+    assert_eq!(rest["gateway-timeout"], s("29s"));
+    let http = trigger(api, "CreateOrder");
+    assert_eq!(http["front"], s("http-api"));
+    assert_eq!(http["gateway-timeout"], s("10s")); // TimeoutInMillis: 10000
+    let url = trigger(api, "url");
+    assert_eq!(url["front"], s("function-url"));
+    assert!(!url.contains_key("gateway-timeout"));
+    // Traffic is a placeholder.
+    assert_eq!(rest["arrivals"]["kind"], s("poisson"));
+}
+
+#[test]
+fn schedules_are_async_triggers_with_their_expression_and_retry_settings() {
+    let w = parse("api-schedule-sqs.yaml", &[]);
+    let report = function(&w, "ReportFunction");
+    let nightly = trigger(report, "Nightly");
+    assert_eq!(nightly["invocation"], s("async"));
+    assert_eq!(nightly["arrivals"]["kind"], s("schedule"));
+    assert_eq!(nightly["arrivals"]["expression"], s("cron(0 2 * * ? *)"));
+    assert_eq!(nightly["max-retries"], Value::Integer(1));
+    assert_eq!(nightly["max-event-age"], s("1h"));
+    assert_eq!(
+        trigger(report, "EveryFiveMinutes")["arrivals"]["expression"],
+        s("rate(5 minutes)")
+    );
+    // The disabled schedule is not a trigger.
+    assert_eq!(report["trigger"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn sqs_events_take_the_batch_settings_and_the_queue_settings() {
+    let w = parse("api-schedule-sqs.yaml", &[]);
+    let worker = function(&w, "WorkerFunction");
+    let jobs = trigger(worker, "Jobs");
+    assert_eq!(jobs["invocation"], s("sqs"));
+    assert_eq!(jobs["batch-size"], Value::Integer(10));
+    assert_eq!(jobs["batching-window"], s("2s"));
+    assert_eq!(jobs["max-concurrency"], Value::Integer(20));
+    assert_eq!(jobs["visibility-timeout"], s("3m"));
+    assert_eq!(jobs["max-receive-count"], Value::Integer(3));
+    assert_eq!(jobs["retention"], s("4d"));
+    assert_eq!(jobs["report-batch-item-failures"], Value::Boolean(true));
+    assert_eq!(trigger(worker, "Uploads")["invocation"], s("async")); // S3
+}
+
+#[test]
+fn stream_events_take_shards_from_the_stream_resource() {
+    let w = parse("stream-consumer.yaml", &[]);
+    let clicks = trigger(function(&w, "ClickConsumer"), "Clicks");
+    assert_eq!(clicks["invocation"], s("stream"));
+    assert_eq!(clicks["shards"], Value::Integer(4));
+    assert_eq!(clicks["batch-size"], Value::Integer(200));
+    assert_eq!(clicks["parallelization-factor"], Value::Integer(2));
+    assert_eq!(clicks["max-retries"], Value::Integer(-1));
+    assert_eq!(clicks["max-record-age"], s("1h"));
+    assert_eq!(clicks["bisect-on-error"], Value::Boolean(true));
+    let auditor = function(&w, "SessionAuditor");
+    assert!(!auditor.contains_key("runtime")); // provided.al2023: no built-in profile
+    assert_eq!(
+        auditor["handler"]["command"],
+        Value::Array(vec![s("./bootstrap")])
+    );
+    assert_eq!(
+        trigger(auditor, "Changes")["batch-size"],
+        Value::Integer(50)
+    );
+}
+
+#[test]
+fn cloudformation_aliases_versions_and_mappings_reach_their_function() {
+    let w = parse("cloudformation-alias-esm.json", &[]);
+    let pay = function(&w, "payments");
+    assert_eq!(pay["runtime"], s("java21"));
+    assert_eq!(pay["ephemeral-storage-mb"], Value::Integer(1024));
+    assert_eq!(pay["reserved-concurrency"], Value::Integer(40));
+    assert_eq!(pay["provisioned-concurrency"], Value::Integer(10)); // from the alias
+    assert_eq!(pay["snapstart"], Value::Boolean(true));
+    let esm = trigger(pay, "PaymentsMapping"); // FunctionName: !Ref the alias
+    assert_eq!(esm["invocation"], s("sqs"));
+    assert_eq!(esm["batch-size"], Value::Integer(5));
+    assert_eq!(esm["scaling"], s("provisioned"));
+    assert_eq!(esm["min-pollers"], Value::Integer(2));
+    assert_eq!(esm["max-pollers"], Value::Integer(20));
+    assert_eq!(esm["visibility-timeout"], s("2m"));
+    assert_eq!(trigger(pay, "url")["front"], s("function-url"));
+    assert!(!pay.contains_key("handler")); // code in S3
+}
+
+#[test]
+fn parameters_mappings_and_conditions_choose_the_values() {
+    let dev = parse("parameters-conditions.yaml", &[]);
+    let p = function(&dev, "parameters-conditions-processor-dev");
+    assert_eq!(p["memory-mb"], Value::Integer(256));
+    assert_eq!(p["timeout"], s("10s"));
+    assert_eq!(p["architecture"], s("x86_64"));
+    assert!(!p.contains_key("reserved-concurrency")); // AWS::NoValue
+    let env = p["handler"]["env"].as_table().unwrap();
+    assert_eq!(env["REGIONS"], s("us-east-1;eu-west-1"));
+    assert_eq!(env["HOME_REGION"], s("us-east-1"));
+    assert_eq!(env["BANNER"], s("aGVsbG8="));
+    assert_eq!(env["DEBUG"], s("1"));
+    assert_eq!(dev["function"].as_array().unwrap().len(), 1); // Reporter's condition is false
+    assert_eq!(p["invocation"], s("sync"));
+
+    let prod = parse(
+        "parameters-conditions.yaml",
+        &[("Stage", "prod"), ("AWS::Region", "eu-west-1")],
+    );
+    assert_eq!(prod["account"]["region"], s("eu-west-1"));
+    let p = function(&prod, "parameters-conditions-processor-prod");
+    assert_eq!(p["memory-mb"], Value::Integer(2048));
+    assert_eq!(p["timeout"], s("2m"));
+    assert_eq!(p["architecture"], s("arm64"));
+    assert_eq!(p["reserved-concurrency"], Value::Integer(100));
+    let r = function(&prod, "Reporter");
+    assert_eq!(r["provisioned-concurrency"], Value::Integer(2));
+    assert_eq!(r["snapstart"], Value::Boolean(true));
+}
