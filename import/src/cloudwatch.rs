@@ -647,6 +647,14 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
                     .to_string(),
             ),
         );
+        t.push(
+            "measured",
+            string("measured.json"),
+            Some(
+                "CloudWatch's series of this function: a run reports simulated against measured"
+                    .to_string(),
+            ),
+        );
         todos.push(Todo {
             path: format!("function[{i}].timeout"),
             what: format!("timeout of {f}"),

@@ -237,6 +237,7 @@ mod tests {
             queue: None,
             batch_size_avg: None,
             triggers: None,
+            measured: None,
         };
         assert_eq!(function_row(&f).len(), CSV_COLUMNS.len());
         let with_cost = FunctionSummary {

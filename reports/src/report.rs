@@ -670,6 +670,10 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     }
     doc.h2("Functions");
     doc.table(headline_table(summary));
+    if let Some(t) = crate::table::measured_table(summary) {
+        doc.h2("Simulated against measured (CloudWatch)");
+        doc.table(t);
+    }
 
     if let Some(cost) = &summary.cost {
         doc.h2("Bill");

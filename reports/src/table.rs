@@ -87,6 +87,40 @@ fn trigger_tables(summary: &Summary) -> String {
     out
 }
 
+/// Simulated against measured, one row per function with `measured = "…"` (None when there
+/// is none): the one table the terminal output and the report both show.
+pub(crate) fn measured_table(summary: &Summary) -> Option<Table> {
+    let rows: Vec<_> = summary
+        .functions
+        .iter()
+        .filter_map(|f| f.measured.as_ref().map(|m| (f, m)))
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut t = Table::new(&[
+        ("function", false),
+        ("invocations measured", true),
+        ("simulated", true),
+        ("throttles measured", true),
+        ("simulated", true),
+        ("peak concurrency measured", true),
+        ("simulated", true),
+    ]);
+    for (f, m) in rows {
+        t.row(vec![
+            f.name.clone(),
+            count(m.invocations),
+            count(m.simulated_invocations),
+            count(m.throttles),
+            count(m.simulated_throttles),
+            m.concurrency_max.map_or("-".to_string(), count),
+            count(m.simulated_concurrency_max),
+        ]);
+    }
+    Some(t)
+}
+
 /// Aligned plain-text tables for people at a terminal: text columns left-aligned, numbers
 /// right-aligned, units in the headers, ASCII only, no colours.
 ///
@@ -193,6 +227,10 @@ impl Exporter for TableExporter {
         out.push_str(&t.to_text());
 
         out.push_str(&trigger_tables(summary));
+        if let Some(t) = measured_table(summary) {
+            out.push('\n');
+            out.push_str(&t.to_text());
+        }
 
         out.push('\n');
         match &summary.cost {

@@ -47,6 +47,8 @@ pub struct FunctionRecord {
     pub area_busy: u128,
     /// Peak environments in the window.
     pub peak: u32,
+    /// Peak environments initializing or running in the window (concurrency).
+    pub peak_busy: u32,
     /// Billable usage.
     pub usage: Usage,
     last_counts: Counts,
@@ -71,6 +73,7 @@ impl FunctionRecord {
             area_total: 0,
             area_busy: 0,
             peak: 0,
+            peak_busy: 0,
             usage: Usage::default(),
             last_counts: Counts::default(),
             last_t: 0,
@@ -454,6 +457,7 @@ impl Recorder {
             r.area_total += c.total as u128 * dt;
             r.area_busy += c.busy as u128 * dt;
             r.peak = r.peak.max(c.total);
+            r.peak_busy = r.peak_busy.max(c.busy);
         }
         r.last_t = t;
     }
@@ -518,9 +522,22 @@ impl Recorder {
             queue: None,
             batch_size_avg: None,
             triggers: None,
+            measured: None,
         };
         if self.any_triggers {
             self.add_trigger_fields(f, &mut summary);
+        }
+        if let Some(m) = &func.measured {
+            let (invocations, throttles, concurrency_max) =
+                m.over(SimTime(self.start), SimTime(self.end));
+            summary.measured = Some(crate::summary::MeasuredComparison {
+                invocations,
+                simulated_invocations: summary.invocations,
+                throttles,
+                simulated_throttles: summary.throttles,
+                concurrency_max,
+                simulated_concurrency_max: r.peak_busy as f64,
+            });
         }
         summary
     }

@@ -228,6 +228,9 @@ pub struct Function {
     pub handler: Option<Handler>,
     /// `calibration`: calibration file the duration and init distributions came from.
     pub calibration: Option<PathBuf>,
+    /// `measured`: what CloudWatch measured for this function, to report the run against.
+    /// None by default.
+    pub measured: Option<Measured>,
     /// `[function.slo]`: this function's own objectives (same keys as `[slo]`; its
     /// `monthly-cost-usd` bounds this function's monthly cost). None by default.
     pub slo: Option<Slo>,
@@ -264,6 +267,44 @@ impl Function {
     /// The largest provisioned count configured at any time.
     pub fn max_provisioned(&self) -> u32 {
         self.provisioned.iter().map(|w| w.count).max().unwrap_or(0)
+    }
+}
+
+/// `measured = "measured.json"`: CloudWatch's per-period series of one function (written by
+/// `lamsim import cloudwatch`); period `k` covers `[k · period, (k + 1) · period)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Length of one period.
+    pub period: SimTime,
+    /// `Invocations` (Sum) per period.
+    pub invocations: Vec<f64>,
+    /// `Throttles` (Sum) per period.
+    pub throttles: Vec<f64>,
+    /// `ConcurrentExecutions` (Maximum) per period, where measured.
+    pub concurrency_max: Vec<Option<f64>>,
+}
+
+impl Measured {
+    /// Totals over the periods that start in `[start, end)`: invocations, throttles and the
+    /// largest measured concurrency (None when none was measured there).
+    pub fn over(&self, start: SimTime, end: SimTime) -> (f64, f64, Option<f64>) {
+        let mut inv = 0.0;
+        let mut thr = 0.0;
+        let mut peak: Option<f64> = None;
+        for k in 0..self.invocations.len() {
+            let t = SimTime(self.period.0.saturating_mul(k as u64));
+            if t < start || t >= end {
+                continue;
+            }
+            inv += self.invocations[k];
+            thr += self.throttles.get(k).copied().unwrap_or(0.0);
+            if let Some(Some(c)) = self.concurrency_max.get(k) {
+                peak = Some(peak.map_or(*c, |p: f64| p.max(*c)));
+            }
+        }
+        (inv, thr, peak)
     }
 }
 

@@ -15,8 +15,9 @@ use crate::series::{
     self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
 };
 use crate::summary::{
-    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats, QueueStats,
-    SCHEMA_VERSION, SloReport, Summary, TriggerSummary, UsageSummary,
+    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
+    MeasuredComparison, QueueStats, SCHEMA_VERSION, SloReport, Summary, TriggerSummary,
+    UsageSummary,
 };
 use crate::time::SimTime;
 
@@ -326,7 +327,11 @@ mean_fields! {
         name, memory_mb, architecture, arrivals, invocations, cold_starts, throttles, timeouts,
         cold_start_ratio, cold_start_ratio_ci95, throttle_ratio, latency_ms, latency_warm_ms,
         latency_cold_ms, instances, usage, cost_usd, errors, retries, dead_letters, expired,
-        end_to_end_ms, queue, batch_size_avg, triggers,
+        end_to_end_ms, queue, batch_size_avg, triggers, measured,
+    }
+    MeasuredComparison {
+        invocations, simulated_invocations, throttles, simulated_throttles, concurrency_max,
+        simulated_concurrency_max,
     }
     TriggerSummary {
         name, invocation, arrivals, invocations, completed, errors, retries, throttles,

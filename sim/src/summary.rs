@@ -100,6 +100,30 @@ pub struct FunctionSummary {
     /// Event-driven functions: one entry per trigger, in workload order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triggers: Option<Vec<TriggerSummary>>,
+    /// Functions with `measured = "…"`: CloudWatch's figures over the measured window beside
+    /// the simulated ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredComparison>,
+}
+
+/// Measured (CloudWatch) against simulated, over the measured window: the periods of the
+/// measured series that start in it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredComparison {
+    /// `Invocations` measured.
+    pub invocations: f64,
+    /// Invocations simulated (the function's `invocations`).
+    pub simulated_invocations: f64,
+    /// `Throttles` measured.
+    pub throttles: f64,
+    /// Throttles simulated (the function's `throttles`).
+    pub simulated_throttles: f64,
+    /// Largest `ConcurrentExecutions` (Maximum) measured in a period; absent when the file
+    /// has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency_max: Option<f64>,
+    /// Largest number of environments initializing or running at once, simulated.
+    pub simulated_concurrency_max: f64,
 }
 
 /// Results for one trigger of an event-driven function. Items (calls, events, messages,

@@ -81,6 +81,7 @@ pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &s
         restore: None,
         handler: None,
         calibration: None,
+        measured: None,
         slo: None,
         log_bytes: None,
     }

@@ -131,10 +131,17 @@ fn the_written_workload_validates_and_measured_json_keeps_the_totals() {
     for (p, csv) in &out.traces {
         std::fs::write(dir.path().join(p), csv).unwrap();
     }
+    std::fs::write(dir.path().join("measured.json"), &out.measured_json).unwrap();
     let scenario =
         lamsim_sim::config::from_str(&out.workload, Path::new(dir.path()), "workload.toml")
             .unwrap_or_else(|e| panic!("{e}\n{}", out.workload));
     assert_eq!(scenario.functions.len(), 2);
+    // Each function is compared with its own measured series.
+    for f in &scenario.functions {
+        let m = f.measured.as_ref().expect("measured = \"measured.json\"");
+        assert_eq!(m.period.as_secs_f64(), 60.0);
+        assert!(!m.invocations.is_empty());
+    }
     assert!(
         out.workload.contains("duration = \"30m\""),
         "{}",

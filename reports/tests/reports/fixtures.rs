@@ -85,6 +85,7 @@ fn function(
         queue: None,
         batch_size_avg: None,
         triggers: None,
+        measured: None,
     }
 }
 

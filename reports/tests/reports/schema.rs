@@ -81,6 +81,14 @@ fn full() -> Value {
         sqs_requests: Some(30.0),
         poller_hours: Some(0.5),
     }]);
+    s.functions[1].measured = Some(lamsim_sim::summary::MeasuredComparison {
+        invocations: 1000.0,
+        simulated_invocations: 990.0,
+        throttles: 3.0,
+        simulated_throttles: 2.0,
+        concurrency_max: Some(12.0),
+        simulated_concurrency_max: 11.0,
+    });
     serde_json::to_value(s).unwrap()
 }
 

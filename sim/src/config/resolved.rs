@@ -172,6 +172,9 @@ fn function(w: &mut String, fun: &Function) {
     if let Some(c) = &fun.calibration {
         let _ = writeln!(w, "calibration = {}", qp(c));
     }
+    if let Some(m) = &fun.measured {
+        let _ = writeln!(w, "measured = {}", qp(&m.path));
+    }
 
     if !fun.trigger_form {
         arrivals_table(w, "function.arrivals", &fun.triggers[0].arrivals);

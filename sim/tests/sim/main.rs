@@ -18,6 +18,7 @@ mod determinism;
 mod estimate;
 mod keep_alive;
 mod limits;
+mod measured_comparison;
 mod outcomes;
 mod provisioned;
 mod replicate_merge;

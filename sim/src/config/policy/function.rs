@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::limits::{self, Limits};
-use super::{arrivals, calibration, distributions, handler, keep_alive, provisioned, slo, trigger};
+use super::{
+    arrivals, calibration, distributions, handler, keep_alive, measured, provisioned, slo, trigger,
+};
 use crate::config::hints::{choice_hint, levenshtein};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
 use crate::config::values::Validator;
@@ -69,6 +71,8 @@ pub struct Raw {
     pub snapstart: Option<Bool>,
     /// `calibration = "calibration.toml"`.
     pub calibration: Option<Text>,
+    /// `measured = "measured.json"`: CloudWatch's series of this function, to compare with.
+    pub measured: Option<Text>,
     /// `[function.arrivals]`.
     pub arrivals: Option<arrivals::Raw>,
     /// `[function.duration]`.
@@ -188,6 +192,10 @@ pub(crate) fn check(
         .as_ref()
         .and_then(|c| calibration::load(v, &at("calibration"), c));
     let calibration_ok = f.calibration.is_none() || calibrated.is_some();
+    let measured = v
+        .text(&at("measured"), &f.measured)
+        .and_then(|file| measured::load(v, &at("measured"), &file, name.as_deref().unwrap_or("")));
+    let measured_ok = f.measured.is_none() || measured.is_some();
     let cal_label = calibration
         .as_ref()
         .map_or(String::new(), |c| c.display().to_string());
@@ -302,8 +310,13 @@ pub(crate) fn check(
             .map(|w| w.iter().map(|w| w.count).max().unwrap_or(0))
             .unwrap_or(0),
     };
-    let flags_ok =
-        runtime_ok && reserved_ok && snapstart_ok && calibration_ok && handler_ok && log_bytes_ok;
+    let flags_ok = runtime_ok
+        && reserved_ok
+        && snapstart_ok
+        && calibration_ok
+        && handler_ok
+        && log_bytes_ok
+        && measured_ok;
     let func = (|| {
         if !flags_ok {
             return None;
@@ -329,6 +342,7 @@ pub(crate) fn check(
             restore: restore?,
             handler,
             calibration,
+            measured,
             slo,
             log_bytes,
         })

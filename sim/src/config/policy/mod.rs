@@ -15,6 +15,7 @@
 //! | [`calibration`] | `calibration = "…"` files |
 //! | [`keep_alive`] | `[function.keep-alive]` |
 //! | [`handler`] | `[function.handler]` |
+//! | [`measured`] | `measured = "measured.json"` (CloudWatch's series to compare with) |
 //! | [`trigger`] | `[[function.trigger]]` and its kinds' keys |
 
 pub mod arrivals;
@@ -24,6 +25,7 @@ pub mod function;
 pub mod handler;
 pub mod keep_alive;
 pub mod limits;
+pub mod measured;
 pub mod pricing;
 pub mod provisioned;
 pub mod simulation;
