@@ -523,3 +523,109 @@ fn every_item_of_every_kind_is_accounted_for_after_every_event() {
         assert!(t.errors > 0.0, "{t:?}");
     }
 }
+
+#[test]
+fn async_retry_waits_fill_the_queue_as_littles_law_says() {
+    // Same events as the p³ test: an event waits 60 s in the queue with probability p(1 - p)
+    // and 60 + 120 s with probability p², so E[wait] = 60p + 120p² = 16.8 s (p = 0.2) with
+    // E[wait²] = 3600 p(1-p) + 32400 p². All waits end inside the window, so the time-averaged
+    // backlog × window / events is the mean wait (Little's law). The oldest event waiting is
+    // never older than the longest end-to-end time.
+    let p: f64 = 0.2;
+    let text = workload(
+        "duration = \"1h\"\nseed = 3",
+        "error-rate = 0.2",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        &[(
+            "invocation = \"async\"\nmax-retries = 2",
+            "kind = \"poisson\"\nrate-per-s = 50.0\nend = \"50m\"",
+        )],
+    );
+    let out = run(&scenario(&text));
+    let t = only(&out.summary.functions[0]);
+    let q = t.queue.as_ref().unwrap();
+    let mean = 60.0 * p + 120.0 * p * p;
+    let second = 3600.0 * p * (1.0 - p) + 32400.0 * p * p;
+    let sd = (second - mean * mean).sqrt();
+    let per_event = q.backlog_avg * 3600.0 / t.arrivals;
+    assert_within(
+        per_event,
+        mean,
+        sd / t.arrivals.sqrt(),
+        4.0,
+        "mean wait in the queue (s)",
+    );
+    let e2e = t.end_to_end_ms.as_ref().unwrap();
+    assert!(q.oldest_age_ms_max >= 180_300.0, "{q:?}");
+    assert!(
+        q.oldest_age_ms_max <= e2e.max.max(180_900.0) + 1.0,
+        "{q:?} vs {e2e:?}"
+    );
+}
+
+#[test]
+fn an_async_event_age_limit_on_a_try_time_still_allows_that_try() {
+    // max-event-age 63 s: the tries at 0, 1, 3, 7, 15, 31 s are throttled, the next at exactly
+    // 63 s is not later than the age limit, so it is tried (throttled too); the one after, at
+    // 127 s, is: 7 throttled tries per event.
+    let text = workload(
+        "duration = \"1h\"\nseed = 9",
+        "reserved-concurrency = 0",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        &[(
+            "invocation = \"async\"\nmax-event-age = \"63s\"",
+            "kind = \"poisson\"\nrate-per-s = 2.0\nend = \"50m\"",
+        )],
+    );
+    let t = only(&run(&scenario(&text)).summary.functions[0]).clone();
+    assert_eq!(t.dead_letters, t.arrivals);
+    assert_eq!(t.throttles, 7.0 * t.arrivals);
+}
+
+#[test]
+fn each_async_trigger_invokes_its_own_function() {
+    // Two functions with async triggers: the first may not run (reserved concurrency 0), the
+    // second may. Events of each go to their own function only.
+    let one = |name: &str, reserved: &str, age: &str| {
+        format!(
+            "[[function]]\nname = \"{name}\"\nmemory-mb = 512\n{reserved}\n[function.duration]\n\
+             dist = \"const\"\nvalue = \"100ms\"\n[[function.trigger]]\ninvocation = \"async\"\n\
+             max-event-age = \"{age}\"\n[function.trigger.arrivals]\nkind = \"constant\"\n\
+             rate-per-s = 1.0\nend = \"30m\"\n"
+        )
+    };
+    let text = format!(
+        "[simulation]\nduration = \"1h\"\nseed = 4\n{}{}",
+        one("blocked", "reserved-concurrency = 0", "60s"),
+        one("open", "error-rate = 0.5", "6h")
+    );
+    let s = scenario(&text);
+    let (out, data, _) = lamsim_sim::runner::run_with_series(
+        &s,
+        &|_| {},
+        &lamsim_sim::series::SeriesOptions::default(),
+    );
+    let (blocked, open) = (
+        only(&out.summary.functions[0]),
+        only(&out.summary.functions[1]),
+    );
+    assert_eq!(blocked.arrivals, 1800.0);
+    assert_eq!(blocked.invocations, 0.0);
+    assert_eq!(blocked.dead_letters, 1800.0);
+    assert_eq!(open.arrivals, 1800.0);
+    assert_eq!(open.completed + open.dead_letters, 1800.0);
+    assert!(open.retries > 0.0 && open.throttles == 0.0, "{open:?}");
+    // Each function's queue is charted under its own name: the series averages to its own
+    // summary backlog (both queues hold events waiting for a retry).
+    assert_eq!(data.functions.len(), 2);
+    for (i, f) in data.functions.iter().enumerate() {
+        let q = out.summary.functions[i].queue.as_ref().unwrap();
+        let mean = f.backlog.iter().sum::<f64>() / f.backlog.len() as f64;
+        assert!(q.backlog_avg > 0.0, "{}: {q:?}", f.name);
+        assert!(
+            (mean - q.backlog_avg).abs() < 1e-9 * q.backlog_avg,
+            "{}: {mean} vs {q:?}",
+            f.name
+        );
+    }
+}
