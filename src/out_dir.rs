@@ -123,14 +123,14 @@ pub fn check(dir: &Path, inputs: &[PathBuf], serve: Option<&[&str]>) -> Result<(
     }
     let canonical_dir = dir.canonicalize()?;
     for input in inputs {
-        if let Ok(p) = input.canonicalize() {
-            if p.starts_with(&canonical_dir) {
-                bail!(
-                    "--out {}: holds {}, an input of this run, which writing the results could overwrite; choose another --out folder",
-                    dir.display(),
-                    input.display()
-                );
-            }
+        if let Ok(p) = input.canonicalize()
+            && p.starts_with(&canonical_dir)
+        {
+            bail!(
+                "--out {}: holds {}, an input of this run, which writing the results could overwrite; choose another --out folder",
+                dir.display(),
+                input.display()
+            );
         }
     }
     Ok(())

@@ -199,15 +199,15 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
     }
     crate::output::print(&lamsim_reports::render(&summary, args.format))?;
 
-    if let Some(slo) = &summary.slo {
-        if !slo.met {
-            // Always said, even with --quiet: it is the reason for exit code 1.
-            eprintln!("lamsim: SLO violated:");
-            for v in &slo.violations {
-                eprintln!("  {v}");
-            }
-            return Ok(ExitStatus::CheckFailed);
+    if let Some(slo) = &summary.slo
+        && !slo.met
+    {
+        // Always said, even with --quiet: it is the reason for exit code 1.
+        eprintln!("lamsim: SLO violated:");
+        for v in &slo.violations {
+            eprintln!("  {v}");
         }
+        return Ok(ExitStatus::CheckFailed);
     }
     Ok(ExitStatus::Ok)
 }

@@ -143,10 +143,10 @@ pub enum CalibrateError {
 
 /// Reads the inputs: one folder (a `lamsim bench --out` folder), or log files.
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Samples, CalibrateError> {
-    if let [dir] = paths {
-        if dir.is_dir() {
-            return read_bench(dir);
-        }
+    if let [dir] = paths
+        && dir.is_dir()
+    {
+        return read_bench(dir);
     }
     let mut logs = ParsedLogs::default();
     for p in paths {
@@ -389,13 +389,13 @@ pub struct Calibration {
 
 /// Fits the samples. See the module docs for the method.
 pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, CalibrateError> {
-    if let (Some(want), Some(found)) = (&opts.function, &samples.function) {
-        if want != found {
-            return Err(CalibrateError::WrongFunction {
-                wanted: want.clone(),
-                found: found.clone(),
-            });
-        }
+    if let (Some(want), Some(found)) = (&opts.function, &samples.function)
+        && want != found
+    {
+        return Err(CalibrateError::WrongFunction {
+            wanted: want.clone(),
+            found: found.clone(),
+        });
     }
     let mut notes = samples.notes.clone();
     let threads = opts.threads.unwrap_or(1).max(1);

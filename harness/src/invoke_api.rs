@@ -211,14 +211,14 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) =
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) =
                 u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -258,10 +258,10 @@ async fn handle(
         );
     }
     let mut name = percent_decode(name);
-    if let Some(q) = query_param(req.uri().query(), "Qualifier") {
-        if !name.contains(':') || name.starts_with("arn:") && name.matches(':').count() == 6 {
-            name = format!("{name}:{}", percent_decode(q));
-        }
+    if let Some(q) = query_param(req.uri().query(), "Qualifier")
+        && (!name.contains(':') || name.starts_with("arn:") && name.matches(':').count() == 6)
+    {
+        name = format!("{name}:{}", percent_decode(q));
     }
     let h = |k: &str| {
         req.headers()

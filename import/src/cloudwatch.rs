@@ -283,11 +283,12 @@ pub fn fit_duration(m: &Measured) -> Option<DurationFit> {
     let w = |i: usize| m.invocations[i].max(0.0);
     let mut parts = Vec::new();
     for i in 0..m.invocations.len() {
-        if let (Some(a), Some(b)) = (m.p50[i], m.p99[i]) {
-            if a > 0.0 && w(i) > 0.0 {
-                let sigma = ((b.max(a)) / a).ln() / Z99;
-                parts.push((w(i), a.ln(), sigma));
-            }
+        if let (Some(a), Some(b)) = (m.p50[i], m.p99[i])
+            && a > 0.0
+            && w(i) > 0.0
+        {
+            let sigma = ((b.max(a)) / a).ln() / Z99;
+            parts.push((w(i), a.ln(), sigma));
         }
     }
     let (mut sw, mut sa) = (0.0, 0.0);

@@ -1139,17 +1139,17 @@ impl Cx<'_, '_> {
         };
         let mut env = Vec::new();
         let env_origin = format!("{}.Variables", p.origin("Environment"));
-        if let Some(v) = self.get(&mut p, "Environment") {
-            if let Some(vars) = v.get("Variables").and_then(Value::as_mapping) {
-                for (k, x) in vars {
-                    let Some(k) = k.as_str() else { continue };
-                    match scalar_text(x) {
-                        Some(s) => env.push((k.to_string(), s)),
-                        None => self.warn(
-                            format!("{env_origin}.{k}"),
-                            format!("is {}, not a string; left out", describe(Some(x))),
-                        ),
-                    }
+        if let Some(v) = self.get(&mut p, "Environment")
+            && let Some(vars) = v.get("Variables").and_then(Value::as_mapping)
+        {
+            for (k, x) in vars {
+                let Some(k) = k.as_str() else { continue };
+                match scalar_text(x) {
+                    Some(s) => env.push((k.to_string(), s)),
+                    None => self.warn(
+                        format!("{env_origin}.{k}"),
+                        format!("is {}, not a string; left out", describe(Some(x))),
+                    ),
                 }
             }
         }
@@ -1473,12 +1473,12 @@ impl Cx<'_, '_> {
             t.key("batching-window", duration_ms(s as u64 * 1000), Some(o));
         }
         if kind == SourceKind::Sqs {
-            if let Some(v) = self.get(p, "ScalingConfig") {
-                if let Some(n) = v.get("MaximumConcurrency") {
-                    let o = format!("{b}.ScalingConfig.MaximumConcurrency");
-                    if let Some(n) = self.int_of(n, &o) {
-                        t.key("max-concurrency", int(n), Some(o));
-                    }
+            if let Some(v) = self.get(p, "ScalingConfig")
+                && let Some(n) = v.get("MaximumConcurrency")
+            {
+                let o = format!("{b}.ScalingConfig.MaximumConcurrency");
+                if let Some(n) = self.int_of(n, &o) {
+                    t.key("max-concurrency", int(n), Some(o));
                 }
             }
             if let Some(v) = self.get(p, "ProvisionedPollerConfig") {

@@ -141,7 +141,7 @@ pub fn duration_ms(ms: u64) -> String {
         return string("0s");
     }
     for (size, unit) in UNITS {
-        if ms % size == 0 {
+        if ms.is_multiple_of(size) {
             return string(&format!("{}{unit}", ms / size));
         }
     }

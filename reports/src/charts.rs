@@ -741,20 +741,20 @@ fn draw_line<DB: DrawingBackend>(
         }
     }
     for (x, y, text) in &c.notes {
-        if let (Some(px), Some(py)) = (to_plot(xs_scale, *x), to_plot(ys_scale, *y)) {
-            if inside(px, py) {
-                let right_half = px > (x0 + x1) / 2.0;
-                let h = if right_half { HPos::Right } else { HPos::Left };
-                area.draw(
-                    &(EmptyElement::at((px, py))
-                        + Text::new(
-                            text.clone(),
-                            (if right_half { -14 } else { 14 }, -18),
-                            font(13.0).pos(Pos::new(h, VPos::Top)),
-                        )),
-                )
-                .map_err(err)?;
-            }
+        if let (Some(px), Some(py)) = (to_plot(xs_scale, *x), to_plot(ys_scale, *y))
+            && inside(px, py)
+        {
+            let right_half = px > (x0 + x1) / 2.0;
+            let h = if right_half { HPos::Right } else { HPos::Left };
+            area.draw(
+                &(EmptyElement::at((px, py))
+                    + Text::new(
+                        text.clone(),
+                        (if right_half { -14 } else { 14 }, -18),
+                        font(13.0).pos(Pos::new(h, VPos::Top)),
+                    )),
+            )
+            .map_err(err)?;
         }
     }
     if !any && !c.empty_note.is_empty() {

@@ -1226,20 +1226,20 @@ fn pareto_chart(report: &SweepReport) -> Chart {
     f.marker = Marker::HollowCircle;
     series.push(f);
     let mut notes = Vec::new();
-    if let Some(r) = &report.recommendation {
-        if r.index < pts.len() {
-            series.push(Series::points(
-                "recommended",
-                vec![xy(r.index)],
-                colour::BLACK,
-                Marker::Ring,
-            ));
-            notes.push((
-                xy(r.index).0,
-                xy(r.index).1,
-                format!("#{} recommended", r.index),
-            ));
-        }
+    if let Some(r) = &report.recommendation
+        && r.index < pts.len()
+    {
+        series.push(Series::points(
+            "recommended",
+            vec![xy(r.index)],
+            colour::BLACK,
+            Marker::Ring,
+        ));
+        notes.push((
+            xy(r.index).0,
+            xy(r.index).1,
+            format!("#{} recommended", r.index),
+        ));
     }
     let hlines = report
         .header

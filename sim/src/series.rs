@@ -80,7 +80,7 @@ pub fn bucket_width(duration: SimTime, warmup: SimTime, max_buckets: usize) -> S
     let mut first = None;
     for w in candidates {
         first.get_or_insert(w);
-        if warmup.0 % w == 0 {
+        if warmup.0.is_multiple_of(w) {
             return SimTime(w);
         }
     }
@@ -244,10 +244,10 @@ impl Reservoir {
     fn offer(&mut self, k: Keyed) {
         if self.heap.len() < self.cap {
             self.heap.push(k);
-        } else if let Some(mut top) = self.heap.peek_mut() {
-            if k < *top {
-                *top = k;
-            }
+        } else if let Some(mut top) = self.heap.peek_mut()
+            && k < *top
+        {
+            *top = k;
         }
     }
 

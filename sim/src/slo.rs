@@ -141,10 +141,10 @@ fn violation(
     decimals: usize,
     suffix: &str,
 ) {
-    if let Some(b) = bound {
-        if value > b {
-            out.push(format!("{who}{key} {value:.decimals$} > {b}{suffix}"));
-        }
+    if let Some(b) = bound
+        && value > b
+    {
+        out.push(format!("{who}{key} {value:.decimals$} > {b}{suffix}"));
     }
 }
 

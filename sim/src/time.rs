@@ -185,7 +185,7 @@ pub fn format_duration(d: SimTime) -> String {
         return "0s".to_string();
     }
     for &(unit, scale) in UNITS.iter().rev() {
-        if ns % scale == 0 {
+        if ns.is_multiple_of(scale) {
             return format!("{}{unit}", ns / scale);
         }
     }
@@ -194,10 +194,10 @@ pub fn format_duration(d: SimTime) -> String {
         if ns >= scale {
             let v = ns as f64 / scale as f64;
             let s = format!("{v}");
-            if let Ok(back) = parse_duration(&format!("{s}{unit}")) {
-                if back.0 == ns {
-                    return format!("{s}{unit}");
-                }
+            if let Ok(back) = parse_duration(&format!("{s}{unit}"))
+                && back.0 == ns
+            {
+                return format!("{s}{unit}");
             }
         }
     }

@@ -207,13 +207,13 @@ impl ProcessLauncher {
         };
         drop(cmd); // closes our copies of the pipe's write end
         let pid = child.id().unwrap_or(0);
-        if let Some(cg) = &cgroup {
-            if let Err(e) = cg.add(pid) {
-                eprintln!(
-                    "warning: environment {id} of `{}` runs without limits: {e}",
-                    f.name
-                );
-            }
+        if let Some(cg) = &cgroup
+            && let Err(e) = cg.add(pid)
+        {
+            eprintln!(
+                "warning: environment {id} of `{}` runs without limits: {e}",
+                f.name
+            );
         }
         let process = Arc::new(ChildProcess {
             pid,
@@ -301,10 +301,10 @@ impl ChildProcess {
     /// `/proc/<pid>/status` costs more than the rest of the bookkeeping of an invocation.
     fn vm_hwm(&self, cached_ok: bool) -> Option<u64> {
         let mut cache = self.hwm.lock().unwrap_or_else(|p| p.into_inner());
-        if let (true, Some((at, v))) = (cached_ok, *cache) {
-            if at.elapsed() < Duration::from_secs(1) {
-                return Some(v);
-            }
+        if let (true, Some((at, v))) = (cached_ok, *cache)
+            && at.elapsed() < Duration::from_secs(1)
+        {
+            return Some(v);
         }
         let v = vm_hwm_bytes(self.pid)?;
         *cache = Some((Instant::now(), v));

@@ -125,13 +125,13 @@ pub fn parse_trace(
             ));
             continue;
         }
-        if let Some(c) = fn_col {
-            if f[c] != filter {
-                if !names.iter().any(|x| x == f[c]) && names.len() < 1000 {
-                    names.push(f[c].to_string());
-                }
-                continue;
+        if let Some(c) = fn_col
+            && f[c] != filter
+        {
+            if !names.iter().any(|x| x == f[c]) && names.len() < 1000 {
+                names.push(f[c].to_string());
             }
+            continue;
         }
         let ts = match f[ts_col].parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => SimTime::from_secs_f64(x),

@@ -201,10 +201,10 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
     ] {
         if let Some(t) = sub_table(root, key, "", errors) {
             known(t, key, keys, errors);
-            if key == "pricing" {
-                if let Some(r) = sub_table(t, "rates", "pricing", errors) {
-                    known(r, "pricing.rates", keys_of::<raw::Rates>(), errors);
-                }
+            if key == "pricing"
+                && let Some(r) = sub_table(t, "rates", "pricing", errors)
+            {
+                known(r, "pricing.rates", keys_of::<raw::Rates>(), errors);
             }
         }
     }

@@ -128,15 +128,15 @@ pub(crate) fn load(v: &mut Validator, path: &str, file: &Path) -> Option<Raw> {
             return None;
         }
     };
-    if let Some(version) = cal.schema_version {
-        if version != SCHEMA_VERSION {
-            v.err(
+    if let Some(version) = cal.schema_version
+        && version != SCHEMA_VERSION
+    {
+        v.err(
                 path,
                 format!("calibration file \"{shown}\" at schema-version: {version} is not supported (expected 1)"),
                 Some("re-run `lamsim calibrate` with this version of lamsim".into()),
             );
-            return None;
-        }
+        return None;
     }
     let dir = file.parent().unwrap_or(Path::new("."));
     for t in [&mut cal.duration, &mut cal.init].into_iter().flatten() {

@@ -126,14 +126,14 @@ pub(crate) fn provisioned_within_reserved(
 pub(crate) fn concurrency(v: &mut Validator, acc: &Account, limits: &[Limits]) {
     let limit = acc.concurrency_limit;
     for (i, l) in limits.iter().enumerate() {
-        if let Some(r) = l.reserved {
-            if r > limit {
-                v.err(
-                    &format!("function[{i}].reserved-concurrency"),
-                    format!("{r} exceeds account.concurrency-limit = {limit}"),
-                    None,
-                );
-            }
+        if let Some(r) = l.reserved
+            && r > limit
+        {
+            v.err(
+                &format!("function[{i}].reserved-concurrency"),
+                format!("{r} exceeds account.concurrency-limit = {limit}"),
+                None,
+            );
         }
         if l.max_provisioned > limit {
             v.err(

@@ -55,14 +55,14 @@ pub(crate) fn check(v: &mut Validator, raw: Option<&Raw>) -> Option<Simulation> 
         Some(_) => v.positive_duration("simulation.duration", &raw.duration),
     };
     let warmup = v.duration("simulation.warmup", &raw.warmup);
-    if let (Some(d), Some(w)) = (duration, warmup) {
-        if w >= d {
-            v.err(
-                "simulation.warmup",
-                format!("must be shorter than simulation.duration ({d}), found {w}"),
-                None,
-            );
-        }
+    if let (Some(d), Some(w)) = (duration, warmup)
+        && w >= d
+    {
+        v.err(
+            "simulation.warmup",
+            format!("must be shorter than simulation.duration ({d}), found {w}"),
+            None,
+        );
     }
     let seed = match &raw.seed {
         None => Some(SEED),
