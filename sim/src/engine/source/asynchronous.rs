@@ -12,8 +12,7 @@ use std::collections::BinaryHeap;
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{AfterThrottle, Request, RequestSource, SourceId, backoff};
-use crate::arrivals::ArrivalGen;
+use super::{AfterThrottle, Request, RequestSource, SourceId, Upcoming, backoff, earliest};
 use crate::model::Arrivals;
 use crate::model::trigger::{
     ASYNC_RETRY_DELAYS, ASYNC_THROTTLE_BACKOFF, ASYNC_THROTTLE_BACKOFF_MAX, AsyncTrigger,
@@ -35,9 +34,7 @@ struct Event {
 /// Lambda's internal queue for one async trigger.
 pub struct AsyncQueue {
     function: u32,
-    generator: ArrivalGen,
-    rng: ChaCha8Rng,
-    next: Option<(u64, Option<SimTime>)>,
+    arrivals: Upcoming,
     max_retries: u32,
     max_age: u64,
     events: Vec<Event>,
@@ -61,15 +58,11 @@ impl AsyncQueue {
         t: &AsyncTrigger,
         arrivals: &Arrivals,
         window_end: SimTime,
-        mut rng: ChaCha8Rng,
+        rng: ChaCha8Rng,
     ) -> Self {
-        let mut generator = ArrivalGen::new(arrivals, window_end);
-        let next = generator.next(&mut rng).map(|a| (a.time.0, a.duration));
         AsyncQueue {
             function,
-            generator,
-            rng,
-            next,
+            arrivals: Upcoming::new(arrivals, window_end, rng),
             max_retries: t.max_retries,
             max_age: t.max_event_age.0,
             events: Vec::new(),
@@ -141,14 +134,7 @@ impl RequestSource for AsyncQueue {
 
     fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
         let due = self.ready.peek().map(|r| r.0.0);
-        if let Some((t, d)) = self.next
-            && t <= now.0
-            && due.is_none_or(|r| t <= r)
-        {
-            self.next = self
-                .generator
-                .next(&mut self.rng)
-                .map(|a| (a.time.0, a.duration));
+        if let Some(d) = self.arrivals.take_if_due(now.0, due) {
             let ev = Event {
                 arrival: now.0,
                 errors: 0,
@@ -222,12 +208,11 @@ impl RequestSource for AsyncQueue {
     }
 
     fn rewake(&self, _now: SimTime) -> Option<SimTime> {
-        let a = self.next.map(|(t, _)| t);
-        let r = self.ready.peek().map(|r| r.0.0).filter(|&r| r < self.end);
-        match (a, r) {
-            (Some(a), Some(r)) => Some(SimTime(a.min(r))),
-            (a, r) => a.or(r).map(SimTime),
-        }
+        earliest(
+            self.arrivals.time(),
+            self.ready.peek().map(|r| r.0.0),
+            self.end,
+        )
     }
 
     fn pending(&self) -> u64 {

@@ -152,6 +152,56 @@ pub trait RequestSource {
     fn close(&mut self, _end: SimTime, _notes: &mut Vec<Note>) {}
 }
 
+/// The next arrival of a trigger, drawn ahead so that a source can weigh it against its own
+/// timers (retries, visibility, batching windows): the arrival half every queued source shares.
+pub(crate) struct Upcoming {
+    generator: ArrivalGen,
+    rng: ChaCha8Rng,
+    next: Option<(u64, Option<SimTime>)>,
+}
+
+impl Upcoming {
+    /// The arrivals of `arrivals` in `[0, window_end)`, drawing from `rng`; the first is drawn
+    /// now.
+    pub(crate) fn new(arrivals: &Arrivals, window_end: SimTime, mut rng: ChaCha8Rng) -> Self {
+        let mut generator = ArrivalGen::new(arrivals, window_end);
+        let next = generator.next(&mut rng).map(|a| (a.time.0, a.duration));
+        Upcoming {
+            generator,
+            rng,
+            next,
+        }
+    }
+
+    /// Time of the next arrival, ns.
+    pub(crate) fn time(&self) -> Option<u64> {
+        self.next.map(|(t, _)| t)
+    }
+
+    /// Takes the next arrival when it is due at `now` and not after `other` (an arrival goes
+    /// first on a tie), drawing the one after; returns its trace duration.
+    pub(crate) fn take_if_due(&mut self, now: u64, other: Option<u64>) -> Option<Option<SimTime>> {
+        let (t, d) = self.next?;
+        if t > now || other.is_some_and(|o| o < t) {
+            return None;
+        }
+        self.next = self
+            .generator
+            .next(&mut self.rng)
+            .map(|a| (a.time.0, a.duration));
+        Some(d)
+    }
+}
+
+/// The earlier of the next arrival and a timer, the timer only when it falls before the end of
+/// the window (no source submits after it).
+pub(crate) fn earliest(arrival: Option<u64>, timer: Option<u64>, end: u64) -> Option<SimTime> {
+    match (arrival, timer.filter(|&t| t < end)) {
+        (Some(a), Some(t)) => Some(SimTime(a.min(t))),
+        (a, t) => a.or(t).map(SimTime),
+    }
+}
+
 /// Delay before the `n`-th try (n ≥ 1) of a throttled queued item: doubling from `first` up
 /// to `max`.
 pub(crate) fn backoff(n: u32, first: SimTime, max: SimTime) -> u64 {

@@ -31,8 +31,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{AfterThrottle, Request, RequestSource, SourceId};
-use crate::arrivals::ArrivalGen;
+use super::{AfterThrottle, Request, RequestSource, SourceId, Upcoming};
 use crate::model::Arrivals;
 use crate::model::trigger::{
     SQS_BATCHES_PER_POLLER, SQS_INITIAL_BATCHES, SQS_MESSAGES_PER_CALL,
@@ -55,9 +54,7 @@ struct Batch {
 /// An SQS queue with its event source mapping.
 pub struct SqsPoller {
     function: u32,
-    generator: ArrivalGen,
-    rng: ChaCha8Rng,
-    next: Option<u64>,
+    arrivals: Upcoming,
     cfg: SqsTrigger,
     /// Messages by slot; `generation` validates entries of `oldest`.
     messages: Vec<Message>,
@@ -102,12 +99,10 @@ impl SqsPoller {
         t: &SqsTrigger,
         arrivals: &Arrivals,
         window_end: SimTime,
-        mut rng: ChaCha8Rng,
+        rng: ChaCha8Rng,
         error_rate: f64,
         rng_records: ChaCha8Rng,
     ) -> Self {
-        let mut generator = ArrivalGen::new(arrivals, window_end);
-        let next = generator.next(&mut rng).map(|a| a.time.0);
         let limit = t.max_concurrency.unwrap_or(u32::MAX);
         let (floor, cap, per_min, provisioned) = match t.scaling {
             SqsScaling::Standard { max_pollers } => {
@@ -134,9 +129,7 @@ impl SqsPoller {
         };
         SqsPoller {
             function,
-            generator,
-            rng,
-            next,
+            arrivals: Upcoming::new(arrivals, window_end, rng),
             cfg: t.clone(),
             messages: Vec::new(),
             generation: Vec::new(),
@@ -300,7 +293,7 @@ impl RequestSource for SqsPoller {
     fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
         let t = now.0;
         self.scale_to(t);
-        while self.next.is_some_and(|a| a <= t) {
+        while self.arrivals.take_if_due(t, None).is_some() {
             let m = match self.free.pop() {
                 Some(m) => m,
                 None => {
@@ -317,7 +310,6 @@ impl RequestSource for SqsPoller {
                 .push(Reverse((t, m, self.generation[m as usize])));
             self.visible.push_back(m);
             notes.push(Note::Arrived);
-            self.next = self.generator.next(&mut self.rng).map(|a| a.time.0);
         }
         self.reveal(t);
         self.expire_head(t, notes);
@@ -438,7 +430,7 @@ impl RequestSource for SqsPoller {
 
     fn rewake(&self, now: SimTime) -> Option<SimTime> {
         let t = now.0;
-        let mut best = self.next.unwrap_or(u64::MAX);
+        let mut best = self.arrivals.time().unwrap_or(u64::MAX);
         if let Some(Reverse((d, _, _))) = self.delayed.peek() {
             best = best.min(*d);
         }

@@ -16,8 +16,7 @@ use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
 use rand_chacha::ChaCha8Rng;
 
-use super::{AfterThrottle, Request, RequestSource, SourceId, backoff};
-use crate::arrivals::ArrivalGen;
+use super::{AfterThrottle, Request, RequestSource, SourceId, Upcoming, backoff};
 use crate::model::Arrivals;
 use crate::model::trigger::{ASYNC_THROTTLE_BACKOFF, ASYNC_THROTTLE_BACKOFF_MAX, StreamTrigger};
 use crate::observer::{Fate, Invocation, Note, Outcome, ThrottleReason};
@@ -40,9 +39,7 @@ struct Lane {
 /// A stream and its event source mapping.
 pub struct StreamShards {
     function: u32,
-    generator: ArrivalGen,
-    rng: ChaCha8Rng,
-    next: Option<u64>,
+    arrivals: Upcoming,
     cfg: StreamTrigger,
     lanes: Vec<Lane>,
     /// Next lane for an arriving record.
@@ -68,16 +65,12 @@ impl StreamShards {
         t: &StreamTrigger,
         arrivals: &Arrivals,
         window_end: SimTime,
-        mut rng: ChaCha8Rng,
+        rng: ChaCha8Rng,
     ) -> Self {
-        let mut generator = ArrivalGen::new(arrivals, window_end);
-        let next = generator.next(&mut rng).map(|a| a.time.0);
         let lanes = (t.shards * t.parallelization_factor) as usize;
         StreamShards {
             function,
-            generator,
-            rng,
-            next,
+            arrivals: Upcoming::new(arrivals, window_end, rng),
             cfg: t.clone(),
             lanes: (0..lanes).map(|_| Lane::default()).collect(),
             rr: 0,
@@ -196,7 +189,7 @@ impl RequestSource for StreamShards {
 
     fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
         let t = now.0;
-        while self.next.is_some_and(|a| a <= t) {
+        while self.arrivals.take_if_due(t, None).is_some() {
             let l = self.lane_of(self.rr) as u32;
             self.rr += 1;
             let lane = &mut self.lanes[l as usize];
@@ -207,7 +200,6 @@ impl RequestSource for StreamShards {
             self.waiting += 1;
             notes.push(Note::Arrived);
             self.mark_runnable(l);
-            self.next = self.generator.next(&mut self.rng).map(|a| a.time.0);
         }
         while let Some(Reverse((due, _, l))) = self.timers.peek().copied() {
             if due > t {
@@ -286,7 +278,7 @@ impl RequestSource for StreamShards {
     }
 
     fn rewake(&self, now: SimTime) -> Option<SimTime> {
-        let mut best = self.next.unwrap_or(u64::MAX);
+        let mut best = self.arrivals.time().unwrap_or(u64::MAX);
         if !self.runnable.is_empty() {
             best = best.min(now.0);
         }

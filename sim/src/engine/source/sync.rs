@@ -8,8 +8,7 @@ use std::collections::BinaryHeap;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{AfterThrottle, Request, RequestSource, SourceId};
-use crate::arrivals::ArrivalGen;
+use super::{AfterThrottle, Request, RequestSource, SourceId, Upcoming, earliest};
 use crate::model::Arrivals;
 use crate::model::trigger::{CLIENT_BACKOFF_CAP, SyncTrigger};
 use crate::observer::{Fate, Invocation, Note, ThrottleReason};
@@ -21,10 +20,7 @@ type Retry = Reverse<(u64, u64, u64, u32, u64)>;
 /// A synchronous caller with optional client retries.
 pub struct SyncClient {
     function: u32,
-    generator: ArrivalGen,
-    rng: ChaCha8Rng,
-    /// The next arrival (time, trace duration), drawn ahead.
-    next: Option<(u64, Option<SimTime>)>,
+    arrivals: Upcoming,
     retries: BinaryHeap<Retry>,
     seq: u64,
     max_retries: u32,
@@ -43,16 +39,12 @@ impl SyncClient {
         t: &SyncTrigger,
         arrivals: &Arrivals,
         window_end: SimTime,
-        mut rng: ChaCha8Rng,
+        rng: ChaCha8Rng,
         rng_jitter: ChaCha8Rng,
     ) -> Self {
-        let mut generator = ArrivalGen::new(arrivals, window_end);
-        let next = generator.next(&mut rng).map(|a| (a.time.0, a.duration));
         SyncClient {
             function,
-            generator,
-            rng,
-            next,
+            arrivals: Upcoming::new(arrivals, window_end, rng),
             retries: BinaryHeap::new(),
             seq: 0,
             max_retries: t.client_retries,
@@ -75,15 +67,7 @@ impl RequestSource for SyncClient {
 
     fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
         let retry_due = self.retries.peek().map(|r| r.0.0);
-        // An arrival goes first when a retry is due at the same time.
-        if let Some((t, d)) = self.next
-            && t <= now.0
-            && retry_due.is_none_or(|r| t <= r)
-        {
-            self.next = self
-                .generator
-                .next(&mut self.rng)
-                .map(|a| (a.time.0, a.duration));
+        if let Some(d) = self.arrivals.take_if_due(now.0, retry_due) {
             notes.push(Note::Arrived);
             self.in_flight += 1;
             return Some(Request::new(id, self.function, now, d));
@@ -148,12 +132,11 @@ impl RequestSource for SyncClient {
     }
 
     fn rewake(&self, _now: SimTime) -> Option<SimTime> {
-        let a = self.next.map(|(t, _)| t);
-        let r = self.retries.peek().map(|r| r.0.0).filter(|&r| r < self.end);
-        match (a, r) {
-            (Some(a), Some(r)) => Some(SimTime(a.min(r))),
-            (a, r) => a.or(r).map(SimTime),
-        }
+        earliest(
+            self.arrivals.time(),
+            self.retries.peek().map(|r| r.0.0),
+            self.end,
+        )
     }
 
     fn pending(&self) -> u64 {
