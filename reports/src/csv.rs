@@ -238,6 +238,7 @@ mod tests {
             batch_size_avg: None,
             triggers: None,
             measured: None,
+            managed_instances: None,
         };
         assert_eq!(function_row(&f).len(), CSV_COLUMNS.len());
         let with_cost = FunctionSummary {

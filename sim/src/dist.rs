@@ -43,6 +43,12 @@ impl Sampler {
         Self::from_dist(&model.dist, factor)
     }
 
+    /// A sampler for `model` with its scale factor given (e.g.
+    /// [`DurationModel::scale_factor_at_vcpus`]).
+    pub fn with_factor(model: &DurationModel, factor: f64) -> Self {
+        Self::from_dist(&model.dist, factor)
+    }
+
     /// A sampler of `dist` (ms) multiplied by `factor`.
     pub fn from_dist(dist: &Dist, factor: f64) -> Self {
         let kind = match dist {

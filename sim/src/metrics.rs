@@ -25,8 +25,8 @@ pub struct FunctionRecord {
     pub arrivals: u64,
     /// Throttled arrivals in the window.
     pub throttles: u64,
-    /// Throttles by reason: reserved, account, scaling rate.
-    pub throttles_by_reason: [u64; 3],
+    /// Throttles by reason: reserved, account, scaling rate, managed-instances capacity.
+    pub throttles_by_reason: [u64; 4],
     /// Invocations (arrived in the window, ran).
     pub invocations: u64,
     /// Cold starts among them.
@@ -51,6 +51,9 @@ pub struct FunctionRecord {
     pub peak_busy: u32,
     /// Billable usage.
     pub usage: Usage,
+    /// Functions with provisioned auto scaling or on managed instances: their capacity over
+    /// time.
+    pub capacity: Option<Box<CapacityRecord>>,
     last_counts: Counts,
     last_t: u64,
 }
@@ -62,7 +65,7 @@ impl FunctionRecord {
         FunctionRecord {
             arrivals: 0,
             throttles: 0,
-            throttles_by_reason: [0; 3],
+            throttles_by_reason: [0; 4],
             invocations: 0,
             cold_starts: 0,
             timeouts: 0,
@@ -75,6 +78,7 @@ impl FunctionRecord {
             peak: 0,
             peak_busy: 0,
             usage: Usage::default(),
+            capacity: None,
             last_counts: Counts::default(),
             last_t: 0,
         }
@@ -182,6 +186,17 @@ impl Level {
     }
 }
 
+/// The capacity of a function with provisioned auto scaling or on managed instances.
+#[derive(Clone, Debug, Default)]
+pub struct CapacityRecord {
+    /// Provisioned concurrency configured: `(time, count)` at each change, whole run.
+    pub configured_steps: Vec<(SimTime, u32)>,
+    /// Provisioned concurrency configured, over the window.
+    pub configured: Level,
+    /// Managed instances: instances running, over the window.
+    pub instances: Level,
+}
+
 /// Per-trigger measurements of an event-driven function (see [`TriggerSummary`]).
 #[derive(Clone, Debug, Default)]
 pub struct TriggerRecord {
@@ -269,7 +284,13 @@ impl Recorder {
             functions: scenario
                 .functions
                 .iter()
-                .map(|_| FunctionRecord::new())
+                .map(|f| {
+                    let mut r = FunctionRecord::new();
+                    if f.provisioned_autoscaling.is_some() || f.compute.managed().is_some() {
+                        r.capacity = Some(Box::default());
+                    }
+                    r
+                })
                 .collect(),
             any_triggers: triggers.iter().any(Option::is_some),
             triggers,
@@ -508,6 +529,8 @@ impl Recorder {
                     0.0
                 },
                 peak: r.peak as f64,
+                provisioned_avg: None,
+                provisioned_peak: None,
             },
             usage: UsageSummary::from_quantities(
                 &crate::cost::quantities(func, &r.usage, SimTime(self.start), SimTime(self.end)),
@@ -523,7 +546,30 @@ impl Recorder {
             batch_size_avg: None,
             triggers: None,
             measured: None,
+            managed_instances: None,
         };
+        if let Some(c) = &r.capacity {
+            let avg = |l: &Level| {
+                if window > 0.0 {
+                    l.area as f64 / window
+                } else {
+                    0.0
+                }
+            };
+            if func.provisioned_autoscaling.is_some() {
+                summary.instances.provisioned_avg = Some(avg(&c.configured));
+                summary.instances.provisioned_peak = Some(c.configured.max as f64);
+            }
+            if let Some(m) = func.compute.managed() {
+                summary.managed_instances = Some(crate::summary::ManagedInstancesSummary {
+                    instance_type: m.instance.name.clone(),
+                    instances_avg: avg(&c.instances),
+                    instances_peak: c.instances.max as f64,
+                    instance_hours: c.instances.area as f64 / 3.6e12,
+                    environments_avg: summary.instances.avg_total,
+                });
+            }
+        }
         if self.any_triggers {
             self.add_trigger_fields(f, &mut summary);
         }
@@ -694,7 +740,17 @@ impl Observer for Recorder {
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, counts: Counts) {
         self.integrate(f as usize, t.0);
-        self.functions[f as usize].last_counts = counts;
+        let (start, end) = (self.start, self.end);
+        let r = &mut self.functions[f as usize];
+        if let Some(c) = &mut r.capacity {
+            if c.configured_steps.last().map(|s| s.1) != Some(counts.provisioned_configured) {
+                c.configured_steps.push((t, counts.provisioned_configured));
+            }
+            c.configured
+                .set(t.0, counts.provisioned_configured as u64, start, end);
+            c.instances.set(t.0, counts.instances as u64, start, end);
+        }
+        r.last_counts = counts;
     }
 
     fn on_end(&mut self, t: SimTime) {
@@ -702,6 +758,21 @@ impl Observer for Recorder {
             self.integrate(f, t.0.max(self.end));
         }
         let (start, end) = (self.start, self.end);
+        for r in &mut self.functions {
+            if let Some(c) = &mut r.capacity {
+                c.configured.close(t.0.max(end), start, end);
+                c.instances.close(t.0.max(end), start, end);
+                r.usage.instance_ns = c.instances.area;
+                if !c.configured_steps.is_empty() {
+                    let periods = crate::cost::provisioned_periods(&c.configured_steps);
+                    r.usage.provisioned_configured_ns = Some(crate::cost::provisioned_billed_time(
+                        &periods,
+                        SimTime(start),
+                        SimTime(end),
+                    ));
+                }
+            }
+        }
         let at = t.0.max(end);
         for r in self.triggers.iter_mut().flatten() {
             r.backlog.close(at, start, end);

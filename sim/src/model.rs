@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use crate::time::SimTime;
 
+pub mod capacity;
 pub mod trigger;
+pub use capacity::{Compute, InstanceType, ManagedInstances, ProvisionedAutoscaling, Statistic};
 pub use trigger::{Front, Trigger, TriggerKind};
 
 /// MB of memory that buys one full vCPU (AWS: 1,769 MB = 1 vCPU).
@@ -200,6 +202,11 @@ pub struct Function {
     /// `provisioned-concurrency`: constant count (one window covering all time) or schedule.
     /// Empty when there is none (default).
     pub provisioned: Vec<ProvisionedWindow>,
+    /// `[function.provisioned-autoscaling]`: target tracking of the provisioned count (instead
+    /// of `provisioned-concurrency`). None by default.
+    pub provisioned_autoscaling: Option<ProvisionedAutoscaling>,
+    /// `compute`: on-demand environments (default) or Lambda Managed Instances.
+    pub compute: Compute,
     /// `arm64-speedup`: speed of the CPU part on arm64 relative to x86_64. Default 1.0.
     pub arm64_speedup: f64,
     /// `routing`. Default `newest`.
@@ -264,9 +271,10 @@ impl Function {
                 .any(|t| !matches!(t.kind, TriggerKind::Sync(_)))
     }
 
-    /// The largest provisioned count configured at any time.
+    /// The largest provisioned count configured at any time (auto scaling's `max` included).
     pub fn max_provisioned(&self) -> u32 {
-        self.provisioned.iter().map(|w| w.count).max().unwrap_or(0)
+        let scheduled = self.provisioned.iter().map(|w| w.count).max().unwrap_or(0);
+        scheduled.max(self.provisioned_autoscaling.as_ref().map_or(0, |a| a.max))
     }
 }
 
@@ -438,9 +446,15 @@ impl DurationModel {
     /// `memory_mb` on `arch`: `(1 − f) + f · (s_ref / s) / speedup`, with `s` the CPU share
     /// capped at `threads`, and `speedup` the arm64 speed-up (1 on x86_64).
     pub fn scale_factor(&self, memory_mb: u32, arch: Architecture, arm64_speedup: f64) -> f64 {
+        self.scale_factor_at_vcpus(cpu_share(memory_mb), arch, arm64_speedup)
+    }
+
+    /// [`scale_factor`](Self::scale_factor) for code that runs alone with `vcpus` vCPUs (a
+    /// Lambda Managed Instances environment's size) instead of a memory's CPU share.
+    pub fn scale_factor_at_vcpus(&self, vcpus: f64, arch: Architecture, arm64_speedup: f64) -> f64 {
         let cap = self.threads.max(1) as f64;
         let s_ref = cpu_share(self.reference_memory_mb).min(cap);
-        let s = cpu_share(memory_mb).min(cap);
+        let s = vcpus.min(cap);
         let speed = match arch {
             Architecture::X86_64 => 1.0,
             Architecture::Arm64 => arm64_speedup,

@@ -12,6 +12,8 @@ pub enum ThrottleReason {
     Account,
     /// No new environment could be created this fast (scaling rate).
     ScalingRate,
+    /// Lambda Managed Instances: every environment was running `max-concurrency` requests.
+    Capacity,
 }
 
 /// How an invocation ended.
@@ -131,6 +133,9 @@ pub struct Counts {
     pub provisioned: u32,
     /// Provisioned concurrency configured right now.
     pub provisioned_configured: u32,
+    /// Lambda Managed Instances: EC2 instances running now (launching ones included); 0 for
+    /// on-demand functions.
+    pub instances: u32,
 }
 
 /// Hooks called by the engine, in simulated-time order. Every method has a no-op default.

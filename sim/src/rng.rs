@@ -26,6 +26,8 @@ pub enum Component {
     Retries = 7,
     /// Per-record error draws of an SQS trigger with `report-batch-item-failures`.
     RecordErrors = 8,
+    /// Init times of provisioned environments added by auto scaling.
+    Capacity = 9,
 }
 
 /// SplitMix64: a fixed, portable mixing function.

@@ -16,8 +16,8 @@ use crate::series::{
 };
 use crate::summary::{
     BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
-    MeasuredComparison, QueueStats, SCHEMA_VERSION, SloReport, Summary, TriggerSummary,
-    UsageSummary,
+    ManagedInstancesSummary, MeasuredComparison, QueueStats, SCHEMA_VERSION, SloReport, Summary,
+    TriggerSummary, UsageSummary,
 };
 use crate::time::SimTime;
 
@@ -327,7 +327,10 @@ mean_fields! {
         name, memory_mb, architecture, arrivals, invocations, cold_starts, throttles, timeouts,
         cold_start_ratio, cold_start_ratio_ci95, throttle_ratio, latency_ms, latency_warm_ms,
         latency_cold_ms, instances, usage, cost_usd, errors, retries, dead_letters, expired,
-        end_to_end_ms, queue, batch_size_avg, triggers, measured,
+        end_to_end_ms, queue, batch_size_avg, triggers, measured, managed_instances,
+    }
+    ManagedInstancesSummary {
+        instance_type, instances_avg, instances_peak, instance_hours, environments_avg,
     }
     MeasuredComparison {
         invocations, simulated_invocations, throttles, simulated_throttles, concurrency_max,
@@ -340,19 +343,21 @@ mean_fields! {
     }
     QueueStats { backlog_avg, backlog_max, oldest_age_ms_max }
     LatencyStats { mean, p50, p90, p99, p99_ci95, p999, max }
-    InstanceStats { avg_total, avg_total_ci95, avg_busy, avg_idle, peak }
+    InstanceStats {
+        avg_total, avg_total_ci95, avg_busy, avg_idle, peak, provisioned_avg, provisioned_peak,
+    }
     UsageSummary {
         requests, ondemand_gb_s, init_gb_s, provisioned_configured_gb_s, provisioned_used_gb_s,
         ephemeral_gb_s, restores,
     }
     FunctionCost {
         total, requests, compute, provisioned, ephemeral, snapstart, gateway, event_sources,
-        logs, per_million_invocations, monthly,
+        logs, instances, per_million_invocations, monthly,
     }
     CostSummary { window, monthly }
     BillLines {
         total_usd, total_usd_ci95, requests_usd, compute_usd, provisioned_usd, ephemeral_usd,
-        snapstart_usd, lambda_usd, gateway_usd, event_sources_usd, logs_usd,
+        snapstart_usd, lambda_usd, gateway_usd, event_sources_usd, logs_usd, instances_usd,
     }
     SloReport { met, violations }
 }

@@ -505,6 +505,8 @@ fn apportion_cost(
     share(l.gateway, &|b| acc.arrivals[b] as f64);
     share(l.event_sources, &|b| time[b]);
     share(l.logs, &|b| acc.invocations[b] as f64);
+    // Managed instances: billed by the hour whether or not a request comes.
+    share(l.instances, &|b| time[b]);
     out
 }
 

@@ -104,6 +104,9 @@ pub struct FunctionSummary {
     /// the simulated ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredComparison>,
+    /// Functions with `compute = "managed-instances"`: their instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_instances: Option<ManagedInstancesSummary>,
 }
 
 /// Measured (CloudWatch) against simulated, over the measured window: the periods of the
@@ -224,6 +227,29 @@ pub struct InstanceStats {
     pub avg_idle: f64,
     /// Largest number of environments at any instant of the window.
     pub peak: f64,
+    /// With `[function.provisioned-autoscaling]`: provisioned concurrency configured,
+    /// time-averaged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_avg: Option<f64>,
+    /// With `[function.provisioned-autoscaling]`: the most provisioned concurrency configured
+    /// at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_peak: Option<f64>,
+}
+
+/// A function on Lambda Managed Instances, over the measured window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedInstancesSummary {
+    /// The EC2 instance type.
+    pub instance_type: String,
+    /// Instances running (launching ones included), time-averaged.
+    pub instances_avg: f64,
+    /// Most instances at once.
+    pub instances_peak: f64,
+    /// Instance hours (what `instances_usd` bills).
+    pub instance_hours: f64,
+    /// Execution environments, time-averaged.
+    pub environments_avg: f64,
 }
 
 /// Billable usage in the measured window, in billing units.
@@ -286,6 +312,9 @@ pub struct FunctionCost {
     /// CloudWatch Logs ingestion of its logs (likewise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<f64>,
+    /// Lambda Managed Instances: its instances (only for a function on managed instances).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<f64>,
     /// Cost per million invocations at this window's mix, USD.
     pub per_million_invocations: f64,
     /// The same lines projected to a 30-day month.
@@ -332,6 +361,10 @@ pub struct BillLines {
     /// CloudWatch Logs ingestion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs_usd: Option<f64>,
+    /// Lambda Managed Instances: instance hours × on-demand price × 1.15, less the savings
+    /// plan. Present when some function runs on managed instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances_usd: Option<f64>,
 }
 
 impl BillLines {
@@ -352,7 +385,14 @@ impl BillLines {
             gateway_usd: some(l.gateway),
             event_sources_usd: some(l.event_sources),
             logs_usd: some(l.logs),
+            instances_usd: None,
         }
+    }
+
+    /// The same lines with the instances line when `managed` ([`Bill::managed`]).
+    pub fn with_instances(mut self, l: &Lines, managed: bool) -> BillLines {
+        self.instances_usd = managed.then_some(l.instances);
+        self
     }
 }
 
@@ -360,8 +400,10 @@ impl CostSummary {
     /// `summary.json`'s `cost` of a bill: the window and its monthly projection.
     pub fn from_bill(bill: &Bill) -> Self {
         CostSummary {
-            window: BillLines::from_lines(&bill.window, bill.adjacent),
-            monthly: BillLines::from_lines(&bill.monthly, bill.adjacent),
+            window: BillLines::from_lines(&bill.window, bill.adjacent)
+                .with_instances(&bill.window, bill.managed),
+            monthly: BillLines::from_lines(&bill.monthly, bill.adjacent)
+                .with_instances(&bill.monthly, bill.managed),
         }
     }
 }
@@ -370,7 +412,12 @@ impl FunctionCost {
     /// Lambda's own lines (requests, compute, provisioned, ephemeral, SnapStart): the
     /// function's cost without what invokes and records it.
     pub fn lambda(&self) -> f64 {
-        self.requests + self.compute + self.provisioned + self.ephemeral + self.snapstart
+        self.requests
+            + self.compute
+            + self.provisioned
+            + self.ephemeral
+            + self.snapstart
+            + self.instances.unwrap_or(0.0)
     }
 
     /// `summary.json`'s `cost_usd` of one function: its window lines, with the monthly
@@ -384,6 +431,7 @@ impl FunctionCost {
                 0.0
             }
         };
+        let managed = fb.window_quantities.instance_usd_per_hour > 0.0;
         let fc = |l: &Lines, requests: f64| FunctionCost {
             total: l.total(),
             requests: l.requests,
@@ -394,6 +442,7 @@ impl FunctionCost {
             gateway: some(l.gateway),
             event_sources: some(l.event_sources),
             logs: some(l.logs),
+            instances: managed.then_some(l.instances),
             per_million_invocations: per_million(l, requests),
             monthly: None,
         };

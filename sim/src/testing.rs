@@ -84,6 +84,8 @@ pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &s
         measured: None,
         slo: None,
         log_bytes: None,
+        provisioned_autoscaling: None,
+        compute: crate::model::Compute::OnDemand,
     }
 }
 

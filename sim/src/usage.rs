@@ -58,6 +58,13 @@ pub struct Usage {
     /// [`crate::cost::log_bytes_of_invocation`] when the function sets `log-bytes` (added by
     /// [`Usage::add_charge`]). Default 0.
     pub log_bytes: u64,
+    /// Provisioned concurrency configured in the window when the count changes during the
+    /// run (`[function.provisioned-autoscaling]`): environment-time billed, each enabled
+    /// period rounded up as [`crate::cost::provisioned_billed_time`] says, ns. None when the
+    /// configuration is static (the bill reads the schedule). Default None.
+    pub provisioned_configured_ns: Option<u128>,
+    /// Lambda Managed Instances: instance-time in the window, instance·ns. Default 0.
+    pub instance_ns: u128,
 }
 
 impl Usage {
@@ -78,5 +85,11 @@ impl Usage {
         self.sqs_requests += o.sqs_requests;
         self.poller_billed_ns += o.poller_billed_ns;
         self.log_bytes += o.log_bytes;
+        self.provisioned_configured_ns =
+            match (self.provisioned_configured_ns, o.provisioned_configured_ns) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+            };
+        self.instance_ns += o.instance_ns;
     }
 }

@@ -86,6 +86,7 @@ fn function(
         batch_size_avg: None,
         triggers: None,
         measured: None,
+        managed_instances: None,
     }
 }
 
@@ -107,6 +108,8 @@ pub fn api() -> FunctionSummary {
             avg_busy: 6.0,
             avg_idle: 3.84,
             peak: 17.0,
+            provisioned_avg: None,
+            provisioned_peak: None,
         },
     )
 }
@@ -129,6 +132,8 @@ pub fn worker() -> FunctionSummary {
             avg_busy: 2.35,
             avg_idle: 0.0,
             peak: 8.0,
+            provisioned_avg: None,
+            provisioned_peak: None,
         },
     )
 }
@@ -151,6 +156,8 @@ pub fn cron() -> FunctionSummary {
             avg_busy: 0.002,
             avg_idle: 0.993,
             peak: 1.0,
+            provisioned_avg: None,
+            provisioned_peak: None,
         },
     )
 }
@@ -372,6 +379,8 @@ pub fn twenty_functions_priced() -> Summary {
                     avg_busy: 0.3 * i as f64,
                     avg_idle: 0.2 * i as f64,
                     peak: i as f64,
+                    provisioned_avg: None,
+                    provisioned_peak: None,
                 },
             )
         })

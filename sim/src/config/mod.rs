@@ -244,6 +244,11 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
             ("keep-alive", keys_of::<raw::KeepAlive>()),
             ("handler", keys_of::<raw::Handler>()),
             ("slo", keys_of::<raw::Slo>()),
+            ("managed-instances", keys_of::<raw::ManagedInstances>()),
+            (
+                "provisioned-autoscaling",
+                keys_of::<raw::ProvisionedAutoscaling>(),
+            ),
         ] {
             if let Some(t) = sub_table(f, key, &path, errors) {
                 known(t, &format!("{path}.{key}"), keys, errors);

@@ -62,6 +62,10 @@ pub struct Workload {
 pub use super::policy::arrivals::Raw as Arrivals;
 /// A calibration file.
 pub use super::policy::calibration::Raw as Calibration;
+/// `[function.managed-instances]` and `[function.provisioned-autoscaling]`.
+pub use super::policy::capacity::{
+    AutoscalingRaw as ProvisionedAutoscaling, ManagedRaw as ManagedInstances,
+};
 /// `[function.duration]`, `[function.init]`, `[function.restore]`.
 pub use super::policy::distributions::Raw as DurationDist;
 /// One `[[function]]`.

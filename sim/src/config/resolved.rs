@@ -148,8 +148,14 @@ fn function(w: &mut String, fun: &Function) {
         [one] if one.start == SimTime::ZERO && one.end == SimTime::MAX => Some(one.count),
         _ => None,
     };
-    if let Some(n) = constant {
+    if let Some(n) = constant
+        && fun.compute.managed().is_none()
+        && fun.provisioned_autoscaling.is_none()
+    {
         let _ = writeln!(w, "provisioned-concurrency = {n}");
+    }
+    if fun.compute.managed().is_some() {
+        let _ = writeln!(w, "compute = {}", q(fun.compute.as_str()));
     }
     if !fun.trigger_form {
         let _ = writeln!(w, "invocation = {}", q(fun.triggers[0].kind.name()));
@@ -215,6 +221,29 @@ fn function(w: &mut String, fun: &Function) {
 
     if let Some(slo) = &fun.slo {
         slo_table(w, "function.slo", slo);
+    }
+
+    if let Some(m) = fun.compute.managed() {
+        let _ = writeln!(w, "\n[function.managed-instances]");
+        let _ = writeln!(w, "instance-type = {}", q(&m.instance.name));
+        let _ = writeln!(w, "usd-per-hour = {}", f(m.instance.usd_per_hour));
+        let _ = writeln!(w, "vcpus = {}", m.instance.vcpus);
+        let _ = writeln!(w, "memory-gib = {}", f(m.instance.memory_gib));
+        let _ = writeln!(w, "memory-per-vcpu-gb = {}", m.memory_per_vcpu_gb);
+        let _ = writeln!(w, "max-concurrency = {}", m.max_concurrency);
+        let _ = writeln!(w, "min-environments = {}", m.min_environments);
+        if let Some(n) = m.max_environments {
+            let _ = writeln!(w, "max-environments = {n}");
+        }
+        let _ = writeln!(w, "target-cpu-utilization = {}", f(m.target_utilization));
+        let _ = writeln!(w, "scale-out-delay = {}", d(m.scale_out_delay));
+        let _ = writeln!(w, "savings-plan-discount = {}", f(m.savings_plan_discount));
+    }
+    if let Some(a) = &fun.provisioned_autoscaling {
+        let _ = writeln!(w, "\n[function.provisioned-autoscaling]");
+        let _ = writeln!(w, "min = {}\nmax = {}", a.min, a.max);
+        let _ = writeln!(w, "target-utilization = {}", f(a.target));
+        let _ = writeln!(w, "statistic = {}", q(a.statistic.as_str()));
     }
 
     if constant.is_none() {

@@ -49,6 +49,11 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
         .as_ref()
         .map_or(crate::schedule::START_AT, |s| s.start_at);
 
+    // An invalid region has been reported; instance types are still looked up in the default.
+    let region = account
+        .as_ref()
+        .map_or(limits::REGION.to_string(), |a| a.region.clone());
+
     let mut functions = Vec::new();
     let mut limits = Vec::new();
     let mut all_ok = true;
@@ -67,7 +72,7 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
         }
         Some(list) => {
             for (i, f) in list.iter().enumerate() {
-                let (func, lim) = function::check(v, i, f, window, start_at);
+                let (func, lim) = function::check(v, i, f, window, start_at, &region);
                 limits.push(lim);
                 match func {
                     Some(func) => functions.push(func),

@@ -38,6 +38,9 @@ pub struct InvocationBilling {
     /// The log bytes every invocation ingests (`log-bytes` and the fixed part of the platform
     /// lines), when the function sets `log-bytes`.
     log_fixed: Option<u64>,
+    /// The function runs on Lambda Managed Instances: no duration or INIT is billed per
+    /// invocation (the instances are billed instead).
+    managed: bool,
 }
 
 /// What one invocation adds to the bill.
@@ -76,7 +79,14 @@ impl InvocationBilling {
             bills_init,
             snapstart,
             log_fixed: None,
+            managed: false,
         }
+    }
+
+    /// The same billing for a function on Lambda Managed Instances (`managed`): requests
+    /// only, no duration.
+    pub const fn with_managed(self, managed: bool) -> Self {
+        InvocationBilling { managed, ..self }
     }
 
     /// The same billing, with the CloudWatch Logs bytes of a function of `memory_mb` that
@@ -97,6 +107,7 @@ impl InvocationBilling {
             f.snapstart,
         )
         .with_log_bytes(f.log_bytes, f.memory_mb)
+        .with_managed(f.compute.managed().is_some())
     }
 
     /// The billing of every function of `scenario`, in order.
@@ -128,6 +139,12 @@ impl InvocationBilling {
                 fixed + log_varying_bytes(exec, exec_billed + init, cold_init)
             }
         };
+        if self.managed {
+            return Charge {
+                log_bytes,
+                ..Charge::default()
+            };
+        }
         Charge {
             exec: exec_billed,
             init,

@@ -30,6 +30,7 @@
 
 pub mod adjacent;
 mod book;
+mod instances;
 mod invocation;
 mod rules;
 
@@ -41,6 +42,9 @@ pub use adjacent::{
 pub use book::{
     BASE_REGION, PerArch, PriceBook, Tiers, UnknownRegion, closest_regions, invalid_overrides,
     known_regions,
+};
+pub use instances::{
+    BookEntry, instance_book, instance_regions, instance_type, instance_types, instances_usd,
 };
 pub use invocation::{Charge, INIT_GRANULARITY, InvocationBilling};
 pub use rules::{
@@ -81,6 +85,9 @@ pub struct Lines {
     pub event_sources: f64,
     /// CloudWatch Logs ingestion.
     pub logs: f64,
+    /// Lambda Managed Instances: instance hours × (EC2 on-demand price less the savings plan,
+    /// plus the 15 % management fee).
+    pub instances: f64,
 }
 
 impl Lines {
@@ -91,7 +98,12 @@ impl Lines {
 
     /// Lambda's own lines (requests, compute, provisioned, ephemeral, SnapStart).
     pub fn lambda(&self) -> f64 {
-        self.requests + self.compute + self.provisioned + self.ephemeral + self.snapstart
+        self.requests
+            + self.compute
+            + self.provisioned
+            + self.ephemeral
+            + self.snapstart
+            + self.instances
     }
 
     fn add(&mut self, o: &Lines) {
@@ -103,6 +115,7 @@ impl Lines {
         self.gateway += o.gateway;
         self.event_sources += o.event_sources;
         self.logs += o.logs;
+        self.instances += o.instances;
     }
 }
 
@@ -130,6 +143,11 @@ pub struct Quantities {
     pub free_tier_eligible: bool,
     /// Its usage of the services beside Lambda.
     pub adjacent: AdjacentQuantities,
+    /// Lambda Managed Instances: instance hours.
+    pub instance_hours: f64,
+    /// Lambda Managed Instances: USD per instance hour as billed
+    /// ([`crate::model::ManagedInstances::usd_per_instance_hour`]); 0 on demand.
+    pub instance_usd_per_hour: f64,
 }
 
 impl Quantities {
@@ -150,6 +168,8 @@ impl Quantities {
             snapstart_restored_gb: self.snapstart_restored_gb * k,
             free_tier_eligible: self.free_tier_eligible,
             adjacent: self.adjacent.scaled(k),
+            instance_hours: self.instance_hours * k,
+            instance_usd_per_hour: self.instance_usd_per_hour,
         }
     }
 }
@@ -184,6 +204,9 @@ pub struct Bill {
     /// function used a service beside Lambda): the summary then shows them and the Lambda
     /// subtotal.
     pub adjacent: bool,
+    /// Some function runs on Lambda Managed Instances: the summary then shows the instances
+    /// line.
+    pub managed: bool,
 }
 
 /// Environment-time of provisioned concurrency billed within `[window_start, window_end)`:
@@ -223,6 +246,48 @@ pub fn provisioned_billed_time(
     total
 }
 
+/// The enabled periods of a provisioned count that changes over time (auto scaling): `steps`
+/// are `(time, count)` in time order (the count holds from its time to the next step). Each
+/// environment added is one enabled period, from the step that adds it to the step that
+/// removes it (the most recently added leave first), so [`provisioned_billed_time`] rounds
+/// each up to 5 minutes as AWS bills an enabled period.
+pub fn provisioned_periods(steps: &[(SimTime, u32)]) -> Vec<ProvisionedWindow> {
+    let mut open: Vec<(SimTime, u32)> = Vec::new(); // layers: (enabled at, count)
+    let mut out = Vec::new();
+    let mut level = 0u32;
+    for &(t, count) in steps {
+        if count > level {
+            open.push((t, count - level));
+        } else {
+            let mut drop = level - count;
+            while drop > 0 {
+                let Some((start, n)) = open.pop() else { break };
+                let k = n.min(drop);
+                if start < t {
+                    out.push(ProvisionedWindow {
+                        start,
+                        end: t,
+                        count: k,
+                    });
+                }
+                if n > k {
+                    open.push((start, n - k));
+                }
+                drop -= k;
+            }
+        }
+        level = count;
+    }
+    for (start, n) in open {
+        out.push(ProvisionedWindow {
+            start,
+            end: SimTime::MAX,
+            count: n,
+        });
+    }
+    out
+}
+
 /// Seconds of SnapStart cache billed for a version active `active` out of a horizon that is
 /// the fraction `horizon_of_month` of a 30-day month: at least 3 hours per month, prorated
 /// (`3 h × horizon_of_month`). For a version active through the whole horizon the minimum
@@ -253,11 +318,15 @@ pub fn quantities(
     // `u` is billed usage: INIT is in it only where the rules bill it (see
     // [`InvocationBilling::charge`]), so it is taken as it is.
     let init_ns = u.init_billed_ns;
-    let configured = secs(provisioned_billed_time(
-        &f.provisioned,
-        window_start,
-        window_end,
-    )) * gb;
+    let configured = match u.provisioned_configured_ns {
+        Some(ns) => secs(ns),
+        None => secs(provisioned_billed_time(
+            &f.provisioned,
+            window_start,
+            window_end,
+        )),
+    } * gb;
+    let managed = f.compute.managed();
     let charged_snapstart = f.snapstart && snapstart_charged(f.runtime.as_deref());
     let frac = window.as_secs_f64() / MONTH.as_secs_f64();
     Quantities {
@@ -278,8 +347,10 @@ pub fn quantities(
         } else {
             0.0
         },
-        free_tier_eligible: configured == 0.0,
+        free_tier_eligible: configured == 0.0 && managed.is_none(),
         adjacent: adjacent_quantities(u, window),
+        instance_hours: secs(u.instance_ns) / 3600.0,
+        instance_usd_per_hour: managed.map_or(0.0, |m| m.usd_per_instance_hour()),
     }
 }
 
@@ -369,6 +440,7 @@ pub fn price(
                 gateway: a.gateway,
                 event_sources: a.event_sources,
                 logs: a.logs,
+                instances: q.instance_hours * q.instance_usd_per_hour,
             }
         })
         .collect()
@@ -417,6 +489,7 @@ pub fn bill(
     };
     let adjacent = window_q.iter().any(|(_, q)| !q.adjacent.is_zero())
         || functions.iter().any(|(_, u)| u.albs > 0);
+    let managed = functions.iter().any(|(f, _)| f.compute.managed().is_some());
     let mut total_w = Lines::default();
     let mut total_m = Lines::default();
     let per_function = functions
@@ -441,6 +514,7 @@ pub fn bill(
         monthly: total_m,
         per_function,
         adjacent,
+        managed,
     }
 }
 

@@ -47,11 +47,14 @@
 //! durations, inits, keep-alive, routing and errors by function.
 
 mod admission;
+mod autoscaling;
+mod managed;
 mod outcome;
 mod pool;
 pub mod source;
 
 pub use admission::{LEGACY_RATE_PER_MIN, SCALING_BURST, SCALING_WINDOW, legacy_burst};
+pub use managed::SCALE_IN_PERIODS;
 pub use source::{
     AfterThrottle, AsyncQueue, Request, RequestSource, Source, SourceId, SqsPoller, StreamShards,
     SyncArrivals, SyncClient,
@@ -63,7 +66,10 @@ use crate::observer::{Counts, Invocation, Note, Observer, Outcome, ThrottleReaso
 use crate::rng::{Component, trigger_stream};
 use crate::time::SimTime;
 
+use crate::model::capacity::METRIC_PERIOD;
 use admission::{AccountLimits, FnLimits};
+use autoscaling::PcScaler;
+use managed::{Fleet, Flight};
 use outcome::OutcomeModel;
 use pool::{EnvState, Environments, FnPool};
 
@@ -73,6 +79,17 @@ enum Event {
     Complete(u32),
     Expire(u32),
     Provision(u32, u32),
+    /// Provisioned auto scaling closes a datapoint of function `f`.
+    Scale(u32),
+    /// A provisioned environment added by a scale-out finished its init.
+    ProvReady(u32),
+    /// Managed instances: the scaler of function `f` closes a period.
+    FleetScale(u32),
+    /// Managed instances: `n` launched environments of function `f` take requests.
+    FleetReady(u32, u32),
+    /// Managed instances: the next completion on environment `e` of function `f`, of a
+    /// generation (stale when the environment's load changed since).
+    FleetDone(u32, u32, u32),
 }
 
 /// The per-function state: its side of admission, its environments, its outcome model.
@@ -80,6 +97,10 @@ struct FnState {
     limits: FnLimits,
     pool: FnPool,
     outcome: OutcomeModel,
+    /// `[function.provisioned-autoscaling]`.
+    scaler: Option<Box<PcScaler>>,
+    /// `compute = "managed-instances"`: the function runs here, not in `pool`.
+    fleet: Option<Box<Fleet>>,
 }
 
 /// Counters the engine keeps for conservation checks (whole run, not just the window).
@@ -140,6 +161,23 @@ impl<'s, O: Observer> Engine<'s, O> {
         let mut noting = false;
         let window = scenario.simulation.duration;
         for (i, f) in scenario.functions.iter().enumerate() {
+            // Auto scaling starts at `min`, ready before the first arrival, and closes a datapoint every minute.
+            let scaler = f.provisioned_autoscaling.as_ref().map(|a| {
+                let sc = PcScaler::new(f, a, seed);
+                queue.push_with_seq(0, seq, Event::Provision(i as u32, sc.initial()));
+                queue.push_with_seq(METRIC_PERIOD.0, seq + 1, Event::Scale(i as u32));
+                seq += 2;
+                Box::new(sc)
+            });
+            // Managed instances start with `min-environments`, ready before the first arrival.
+            let fleet = f.compute.managed().map(|m| {
+                let mut fl = Fleet::new(f, m);
+                fl.pending = fl.min_environments();
+                queue.push_with_seq(0, seq, Event::FleetReady(i as u32, fl.pending));
+                queue.push_with_seq(METRIC_PERIOD.0, seq + 1, Event::FleetScale(i as u32));
+                seq += 2;
+                Box::new(fl)
+            });
             // One source per trigger; a wave-one function's sync arrivals take the fast path.
             let event_driven = f.event_driven();
             noting |= event_driven;
@@ -222,6 +260,8 @@ impl<'s, O: Observer> Engine<'s, O> {
                 limits: FnLimits::new(f.reserved_concurrency),
                 pool: FnPool::new(f, seed),
                 outcome,
+                scaler,
+                fleet,
             });
         }
         Engine {
@@ -343,6 +383,11 @@ impl<'s, O: Observer> Engine<'s, O> {
             Event::Complete(e) => self.on_complete(e),
             Event::Expire(f) => self.on_expire(f),
             Event::Provision(f, n) => self.on_provision(f, n),
+            Event::Scale(f) => self.on_scale(f),
+            Event::ProvReady(e) => self.on_prov_ready(e),
+            Event::FleetScale(f) => self.on_fleet_scale(f),
+            Event::FleetReady(f, n) => self.on_fleet_ready(f, n),
+            Event::FleetDone(f, e, g) => self.on_fleet_done(f, e, g),
         }
         true
     }
@@ -463,6 +508,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.observer.on_arrival(req.arrival, f);
 
         let st = &mut self.fns[fi];
+        if st.fleet.is_some() {
+            return self.submit_managed(req);
+        }
         // 1. An idle provisioned environment: already counted against concurrency.
         if let Some(e) = st.pool.prov_idle.pop() {
             self.start_warm(e, &req);
@@ -513,7 +561,14 @@ impl<'s, O: Observer> Engine<'s, O> {
     // ---- environments and execution --------------------------------------------------------
 
     fn notify_counts(&mut self, fi: usize) {
-        let c = self.fns[fi].pool.counts;
+        let st = &mut self.fns[fi];
+        if let Some(sc) = &mut st.scaler {
+            let busy = st.pool.counts.provisioned
+                - st.pool.prov_idle.len() as u32
+                - st.pool.prov_initializing;
+            sc.busy(self.now, busy);
+        }
+        let c = st.pool.counts;
         self.observer.on_counts(SimTime(self.now), fi as u32, c);
     }
 
@@ -607,14 +662,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             records: env.records,
             retry: env.retry,
         };
-        self.stats.in_flight -= 1;
-        self.stats.completed += 1;
-        self.observer.on_complete(SimTime(t), &inv);
-        match inv.outcome {
-            Outcome::Success => self.observer.on_success(SimTime(t), &inv),
-            Outcome::FunctionError => self.observer.on_function_error(SimTime(t), &inv),
-            Outcome::Timeout => self.observer.on_timeout(SimTime(t), &inv),
-        }
+        self.emit_complete(&inv);
         let st = &mut self.fns[fi];
         st.pool.counts.busy -= 1;
 
@@ -641,9 +689,29 @@ impl<'s, O: Observer> Engine<'s, O> {
             }
         }
         self.notify_counts(fi);
+        self.source_finished(&inv);
+    }
+
+    /// An invocation finished now: the counters and the observer's hooks.
+    #[inline]
+    fn emit_complete(&mut self, inv: &Invocation) {
+        let t = SimTime(self.now);
+        self.stats.in_flight -= 1;
+        self.stats.completed += 1;
+        self.observer.on_complete(t, inv);
+        match inv.outcome {
+            Outcome::Success => self.observer.on_success(t, inv),
+            Outcome::FunctionError => self.observer.on_function_error(t, inv),
+            Outcome::Timeout => self.observer.on_timeout(t, inv),
+        }
+    }
+
+    /// An invocation finished now: its source reacts (retries, deletes, next batch).
+    #[inline]
+    fn source_finished(&mut self, inv: &Invocation) {
         if self.noting {
             let mut notes = std::mem::take(&mut self.notes);
-            self.sources[inv.source as usize].finished(&inv, SimTime(t), &mut notes);
+            self.sources[inv.source as usize].finished(inv, SimTime(self.now), &mut notes);
             self.notes = notes;
             self.react(inv.source);
         }
@@ -697,6 +765,60 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
     }
 
+    /// Auto scaling closes a datapoint; a scale-out adds environments that run their init
+    /// first, a scale-in sets the lower target (idle surplus leaves now, busy surplus when its
+    /// invocation ends).
+    fn on_scale(&mut self, f: u32) {
+        let fi = f as usize;
+        if self.now + METRIC_PERIOD.0 < self.end {
+            self.schedule(self.now + METRIC_PERIOD.0, Event::Scale(f));
+        }
+        self.notify_counts(fi); // brings the busy integral to now
+        let configured = self.fns[fi].pool.prov_target;
+        let Some(wanted) = self.fns[fi]
+            .scaler
+            .as_mut()
+            .and_then(|sc| sc.evaluate(self.now, configured))
+        else {
+            return;
+        };
+        if wanted > configured {
+            let st = &mut self.fns[fi];
+            st.pool.prov_target = wanted;
+            st.pool.counts.provisioned_configured = wanted;
+            while st.limits.prov_alive < st.pool.prov_target {
+                let e = self
+                    .envs
+                    .alloc(&mut st.pool, f, true, EnvState::Initializing, self.now);
+                self.stats.environments_created += 1;
+                self.account.add_prov_alive(&mut st.limits, 1);
+                st.pool.prov_initializing += 1;
+                let init = st.scaler.as_mut().map_or(0, |sc| sc.init_time());
+                self.queue
+                    .push_with_seq(self.now + init, self.seq, Event::ProvReady(e));
+                self.seq += 1;
+            }
+            self.notify_counts(fi);
+        } else {
+            self.on_provision(f, wanted);
+        }
+    }
+
+    /// A provisioned environment added by a scale-out is ready: it waits for requests, or
+    /// leaves if a scale-in has lowered the target meanwhile.
+    fn on_prov_ready(&mut self, e: u32) {
+        let fi = self.envs.get(e).function as usize;
+        let st = &mut self.fns[fi];
+        st.pool.prov_initializing -= 1;
+        if st.limits.prov_alive > st.pool.prov_target {
+            self.reclaim(e);
+        } else {
+            self.envs.get_mut(e).state = EnvState::Idle;
+            self.fns[fi].pool.prov_idle.push(e);
+        }
+        self.notify_counts(fi);
+    }
+
     fn on_provision(&mut self, f: u32, target: u32) {
         let fi = f as usize;
         self.fns[fi].pool.prov_target = target;
@@ -710,5 +832,135 @@ impl<'s, O: Observer> Engine<'s, O> {
             self.reclaim(e);
         }
         self.notify_counts(fi);
+    }
+
+    // ---- managed instances -----------------------------------------------------------------
+
+    /// The counts of a managed-instances function: live environments, those running a
+    /// request, and the instances.
+    fn notify_fleet(&mut self, fi: usize) {
+        let Some(fleet) = &self.fns[fi].fleet else {
+            return;
+        };
+        let c = Counts {
+            total: fleet.live(),
+            busy: fleet.busy_envs(),
+            provisioned: 0,
+            provisioned_configured: 0,
+            instances: fleet.instances(),
+        };
+        self.fns[fi].pool.counts = c;
+        self.observer.on_counts(SimTime(self.now), fi as u32, c);
+    }
+
+    /// A request for a managed-instances function: the least busy environment with a free
+    /// slot runs it alongside its others; with none, it is throttled.
+    fn submit_managed(&mut self, req: Request) {
+        let fi = req.function as usize;
+        let st = &mut self.fns[fi];
+        let fleet = st.fleet.as_mut().expect("a managed-instances function");
+        let Some(e) = fleet.route() else {
+            return self.throttle(&req, ThrottleReason::Capacity);
+        };
+        let work = st.outcome.work(req.duration, req.extra);
+        let busy_before = fleet.busy_envs();
+        let (at, generation) = fleet.start(e, &req, work, self.now);
+        let now_busy = fleet.busy_envs();
+        self.stats.in_flight += 1;
+        if at != u64::MAX {
+            self.schedule(at, Event::FleetDone(req.function, e, generation));
+        }
+        if busy_before != now_busy {
+            self.notify_fleet(fi);
+        }
+    }
+
+    /// The next completion on environment `e` of function `f`: every request whose work is
+    /// done ends now.
+    fn on_fleet_done(&mut self, f: u32, e: u32, generation: u32) {
+        let fi = f as usize;
+        let now = self.now;
+        let mut done = Vec::new();
+        let (before, after, next) = {
+            let fleet = self.fns[fi]
+                .fleet
+                .as_mut()
+                .expect("a managed-instances function");
+            if !fleet.current(e, generation) {
+                return; // the environment's load changed: a later event is current
+            }
+            let before = (fleet.live(), fleet.busy_envs());
+            let next = fleet.complete(e, now, &mut done);
+            (before, (fleet.live(), fleet.busy_envs()), next)
+        };
+        if next.0 != u64::MAX {
+            self.schedule(next.0, Event::FleetDone(f, e, next.1));
+        }
+        for fl in done {
+            let Flight {
+                source,
+                arrival,
+                origin,
+                token,
+                records,
+                retry,
+                whole_error,
+                ..
+            } = fl;
+            let (exec, outcome) = self.fns[fi].outcome.settle(now - arrival, whole_error);
+            let inv = Invocation {
+                function: f,
+                source,
+                arrival: SimTime(arrival),
+                init: SimTime::ZERO,
+                exec: SimTime(exec),
+                cold: false,
+                provisioned: false,
+                timed_out: outcome == Outcome::Timeout,
+                outcome,
+                origin: SimTime(origin),
+                token,
+                records,
+                retry,
+            };
+            self.emit_complete(&inv);
+            self.source_finished(&inv);
+        }
+        if before != after {
+            self.notify_fleet(fi);
+        }
+    }
+
+    /// The fleet's scaler closes a period: launch environments (ready after
+    /// `scale-out-delay`) or drain the surplus.
+    fn on_fleet_scale(&mut self, f: u32) {
+        let fi = f as usize;
+        if self.now + METRIC_PERIOD.0 < self.end {
+            self.schedule(self.now + METRIC_PERIOD.0, Event::FleetScale(f));
+        }
+        let fleet = self.fns[fi]
+            .fleet
+            .as_mut()
+            .expect("a managed-instances function");
+        let change = fleet.evaluate(self.now);
+        if change > 0 {
+            let n = change as u32;
+            fleet.pending += n;
+            let at = self.now + fleet.scale_out_delay();
+            self.schedule(at, Event::FleetReady(f, n));
+            self.notify_fleet(fi);
+        } else if change < 0 {
+            fleet.drain(self.now, (-change) as u32);
+            self.notify_fleet(fi);
+        }
+    }
+
+    /// `n` launched environments of function `f` take requests.
+    fn on_fleet_ready(&mut self, f: u32, n: u32) {
+        let fi = f as usize;
+        if let Some(fleet) = self.fns[fi].fleet.as_mut() {
+            fleet.add_ready(self.now, n);
+        }
+        self.notify_fleet(fi);
     }
 }

@@ -44,14 +44,23 @@ impl OutcomeModel {
         } else {
             &f.init
         };
+        // On managed instances a request running alone has the environment's vCPUs.
+        let trace_factor = match f.compute.managed() {
+            None => f
+                .duration
+                .scale_factor(f.memory_mb, f.architecture, f.arm64_speedup),
+            Some(m) => f.duration.scale_factor_at_vcpus(
+                m.env_vcpus as f64,
+                f.architecture,
+                f.arm64_speedup,
+            ),
+        };
         OutcomeModel {
             rng_duration: stream(seed, &f.name, Component::Duration),
             rng_init: stream(seed, &f.name, Component::Init),
-            duration: Sampler::new(&f.duration, f.memory_mb, f.architecture, f.arm64_speedup),
+            duration: Sampler::with_factor(&f.duration, trace_factor),
             init: Sampler::new(init_model, f.memory_mb, f.architecture, f.arm64_speedup),
-            trace_factor: f
-                .duration
-                .scale_factor(f.memory_mb, f.architecture, f.arm64_speedup),
+            trace_factor,
             timeout: f.timeout.0,
             slow_from: f.timeout.0,
             error_rate: 0.0,
@@ -83,11 +92,25 @@ impl OutcomeModel {
         extra: u64,
         whole_error: bool,
     ) -> (u64, Outcome) {
-        let exec = match trace_duration {
+        let exec = self.work(trace_duration, extra);
+        self.settle(exec, whole_error)
+    }
+
+    /// The execution time of an invocation that runs alone: the trace's duration (scaled)
+    /// when given, else a sample, plus `extra`; not yet cut at the timeout.
+    #[inline]
+    pub(crate) fn work(&mut self, trace_duration: Option<SimTime>, extra: u64) -> u64 {
+        (match trace_duration {
             Some(d) => SimTime::from_nanos_f64(d.0 as f64 * self.trace_factor).0,
-            // Cut at the timeout below, which bounds it far more tightly than the sample cap.
+            // Cut at the timeout by `settle`, which bounds it far more tightly than the cap.
             None => self.duration.sample_uncapped(&mut self.rng_duration).0,
-        } + extra;
+        }) + extra
+    }
+
+    /// How an execution that took `exec` ends, and the time it is reported with (cut at the
+    /// timeout).
+    #[inline]
+    pub(crate) fn settle(&mut self, exec: u64, whole_error: bool) -> (u64, Outcome) {
         if exec >= self.slow_from {
             self.end(exec, whole_error)
         } else {

@@ -118,6 +118,8 @@ pub(crate) struct FnPool {
     pub(crate) prov_idle: Vec<u32>,
     /// Provisioned concurrency configured now.
     pub(crate) prov_target: u32,
+    /// Provisioned environments added by auto scaling that are still in their init.
+    pub(crate) prov_initializing: u32,
     /// Environment counts now.
     pub(crate) counts: Counts,
 }
@@ -145,6 +147,7 @@ impl FnPool {
             timer: None,
             prov_idle: Vec::new(),
             prov_target: 0,
+            prov_initializing: 0,
             counts: Counts::default(),
         }
     }

@@ -223,6 +223,7 @@ proptest! {
             gateway: b.window.gateway * k,
             event_sources: b.window.event_sources * k,
             logs: b.window.logs * k,
+            instances: b.window.instances * k,
         };
         assert_close(&scaled, &b.monthly, 1e-9)?;
     }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::limits::{self, Limits};
 use super::{
-    arrivals, calibration, distributions, handler, keep_alive, measured, provisioned, slo, trigger,
+    arrivals, calibration, capacity, distributions, handler, keep_alive, measured, provisioned,
+    slo, trigger,
 };
 use crate::config::hints::{choice_hint, levenshtein};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
@@ -61,6 +62,12 @@ pub struct Raw {
     pub reserved_concurrency: Option<Integer>,
     /// `provisioned-concurrency = 10`, or `[[function.provisioned-concurrency]]` tables.
     pub provisioned_concurrency: Option<Lenient<provisioned::Raw>>,
+    /// `[function.provisioned-autoscaling]`: target tracking of the provisioned count.
+    pub provisioned_autoscaling: Option<capacity::AutoscalingRaw>,
+    /// `compute = "on-demand"` (or `"managed-instances"`).
+    pub compute: Option<Text>,
+    /// `[function.managed-instances]`.
+    pub managed_instances: Option<capacity::ManagedRaw>,
     /// `invocation = "sync"`.
     pub invocation: Option<Text>,
     /// `arm64-speedup = 1.2`.
@@ -104,6 +111,7 @@ pub(crate) fn check(
     f: &Raw,
     window: Option<SimTime>,
     start_at: i64,
+    region: &str,
 ) -> (Option<Function>, Limits) {
     let p = format!("function[{i}]");
     let at = |k: &str| format!("{p}.{k}");
@@ -156,6 +164,68 @@ pub(crate) fn check(
         reserved,
         provisioned.as_ref(),
     );
+    let autoscaling = match &f.provisioned_autoscaling {
+        None => Some(None),
+        Some(t) => {
+            let a = capacity::autoscaling(v, &at("provisioned-autoscaling"), t);
+            if f.provisioned_concurrency.is_some() {
+                v.err(
+                    &at("provisioned-autoscaling"),
+                    "cannot be combined with provisioned-concurrency",
+                    Some("auto scaling sets the provisioned count: remove provisioned-concurrency (the count starts at `min`)".into()),
+                );
+            }
+            if let (Some(a), Some(res)) = (&a, reserved)
+                && a.max > res
+            {
+                v.err(
+                    &at("provisioned-autoscaling.max"),
+                    format!("{} provisioned environments exceed reserved-concurrency = {res}", a.max),
+                    Some("provisioned concurrency counts against the function's reservation: raise reserved-concurrency or lower max".into()),
+                );
+            }
+            a.map(Some)
+        }
+    };
+    let compute = capacity::compute(
+        v,
+        &at("compute"),
+        &f.compute,
+        &at("managed-instances"),
+        f.managed_instances.as_ref(),
+        &capacity::FunctionFacts {
+            region,
+            memory_mb: memory_mb_checked(&f.memory_mb),
+            memory_path: &at("memory-mb"),
+            architecture: architecture_checked(&f.architecture),
+            runtime: f.runtime.as_ref().and_then(|r| match r {
+                Lenient::Ok(s) => Some(s.as_str()),
+                Lenient::Bad(_) => None,
+            }),
+        },
+    );
+    if let Some(crate::model::Compute::ManagedInstances(_)) = &compute {
+        for (key, set) in [
+            (
+                "provisioned-concurrency",
+                f.provisioned_concurrency.is_some(),
+            ),
+            (
+                "provisioned-autoscaling",
+                f.provisioned_autoscaling.is_some(),
+            ),
+            ("reserved-concurrency", f.reserved_concurrency.is_some()),
+            ("snapstart", matches!(f.snapstart, Some(Lenient::Ok(true)))),
+        ] {
+            if set {
+                v.err(
+                    &at(key),
+                    "does not apply to compute = \"managed-instances\"",
+                    Some("managed instances scale on CPU between min-environments and max-environments and have no cold starts: remove the key, or use compute = \"on-demand\"".into()),
+                );
+            }
+        }
+    }
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
         Some(_) => {
@@ -308,7 +378,13 @@ pub(crate) fn check(
         max_provisioned: provisioned
             .as_ref()
             .map(|w| w.iter().map(|w| w.count).max().unwrap_or(0))
-            .unwrap_or(0),
+            .unwrap_or(0)
+            .max(
+                autoscaling
+                    .as_ref()
+                    .and_then(|a| a.as_ref().map(|a| a.max))
+                    .unwrap_or(0),
+            ),
     };
     let flags_ok = runtime_ok
         && reserved_ok
@@ -330,6 +406,8 @@ pub(crate) fn check(
             ephemeral_storage_mb: ephemeral?,
             reserved_concurrency: reserved,
             provisioned: provisioned?,
+            provisioned_autoscaling: autoscaling?,
+            compute: compute?,
             arm64_speedup: arm64_speedup?,
             routing: routing?,
             triggers: triggers?,
@@ -601,6 +679,27 @@ fn runtime(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<String> 
             None
         }
         other => other,
+    }
+}
+
+/// `memory-mb` when it is a valid size (its errors are reported by the main check).
+fn memory_mb_checked(raw: &Option<Integer>) -> Option<u32> {
+    match raw {
+        Some(Lenient::Ok(m)) if (MIN_MEMORY_MB as i64..=MAX_MEMORY_MB as i64).contains(m) => {
+            Some(*m as u32)
+        }
+        _ => None,
+    }
+}
+
+/// `architecture` when it is valid, x86_64 when absent (its errors are reported by the main
+/// check).
+fn architecture_checked(raw: &Option<Text>) -> Option<Architecture> {
+    match raw {
+        None => Some(Architecture::X86_64),
+        Some(Lenient::Ok(a)) if a == "x86_64" => Some(Architecture::X86_64),
+        Some(Lenient::Ok(a)) if a == "arm64" => Some(Architecture::Arm64),
+        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@
 //! | [`slo`] | `[slo]` |
 //! | [`function`] | `[[function]]` basics, and the assembly of a function's policies |
 //! | [`provisioned`] | `provisioned-concurrency` |
+//! | [`capacity`] | `compute`, `[function.managed-instances]`, `[function.provisioned-autoscaling]` |
 //! | [`arrivals`] | `[function.arrivals]`, one module per `kind` |
 //! | [`distributions`] | `[function.duration]`, `[function.init]`, `[function.restore]` |
 //! | [`calibration`] | `calibration = "…"` files |
@@ -20,6 +21,7 @@
 
 pub mod arrivals;
 pub mod calibration;
+pub mod capacity;
 pub mod distributions;
 pub mod function;
 pub mod handler;

@@ -1,0 +1,335 @@
+//! Lambda Managed Instances: the exact bill of a constant load, processor sharing of an
+//! environment's vCPUs, the throttles of a step that outruns the scaling and none on a slow
+//! ramp, and the checks of `[function.managed-instances]`.
+
+use lamsim_sim::config;
+use lamsim_sim::model::{Compute, Scenario};
+use lamsim_sim::summary::FunctionSummary;
+
+use crate::config_validation::{errors, ok, temp_dir};
+use crate::support::run;
+
+/// A Node.js function on c7g.xlarge (arm64, 4 vCPUs, 8 GiB, $0.145/h in us-east-1) with
+/// environments of `memory` MB (2 GiB per vCPU) and the given extra keys and arrivals.
+fn workload(memory: u32, mi: &str, arrivals: &str, duration: &str, window: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "{window}"
+seed = 7
+
+[[function]]
+name = "api"
+memory-mb = {memory}
+architecture = "arm64"
+runtime = "nodejs22.x"
+compute = "managed-instances"
+timeout = "60s"
+
+[function.managed-instances]
+instance-type = "c7g.xlarge"
+{mi}
+
+[function.arrivals]
+{arrivals}
+
+[function.duration]
+{duration}
+"#
+    )
+}
+
+fn only(s: &Scenario) -> FunctionSummary {
+    run(s).summary.functions[0].clone()
+}
+
+#[test]
+fn a_constant_load_that_fits_costs_instance_hours_times_price_times_1_15_plus_requests() {
+    // 10 requests/s of 10 ms on three 1-vCPU environments: 3 % CPU each, so the fleet stays
+    // at min-environments = 3, on three instances (AWS keeps three for AZ resilience).
+    let text = workload(
+        2048,
+        "",
+        "kind = \"constant\"\nrate-per-s = 10",
+        "dist = \"const\"\nvalue = \"10ms\"",
+        "1h",
+    );
+    let f = only(&ok(&text));
+    assert_eq!(f.throttles, 0.0);
+    assert_eq!(f.cold_starts, 0.0, "no cold start on the request path");
+    assert_eq!(f.invocations, 36_000.0);
+    // Each request runs alone: exactly its 10 ms.
+    assert_eq!(f.latency_ms.max, 10.0);
+    assert_eq!(f.latency_ms.mean, 10.0);
+    let m = f.managed_instances.as_ref().expect("managed_instances");
+    assert_eq!(m.instance_type, "c7g.xlarge");
+    assert_eq!(m.instances_avg, 3.0);
+    assert_eq!(m.instances_peak, 3.0);
+    assert!((m.instance_hours - 3.0).abs() < 1e-12);
+    assert_eq!(m.environments_avg, 3.0);
+    let c = f.cost_usd.as_ref().expect("cost");
+    // 3 instance-hours × $0.145 × 1.15, and 36,000 requests × $0.20 per million.
+    let instances = 3.0 * 0.145 * 1.15;
+    let requests = 36_000.0 * 0.20 / 1e6;
+    assert!((c.instances.unwrap() - instances).abs() < 1e-12, "{c:?}");
+    assert!((c.requests - requests).abs() < 1e-12, "{c:?}");
+    assert_eq!(c.compute, 0.0, "no duration charge on managed instances");
+    assert_eq!(c.provisioned, 0.0);
+    assert!((c.total - instances - requests).abs() < 1e-12);
+    assert_eq!(f.usage.ondemand_gb_s, 0.0);
+}
+
+#[test]
+fn a_savings_plan_discounts_the_ec2_part_but_not_the_management_fee() {
+    let text = workload(
+        2048,
+        "savings-plan-discount = 0.3",
+        "kind = \"constant\"\nrate-per-s = 10",
+        "dist = \"const\"\nvalue = \"10ms\"",
+        "1h",
+    );
+    let f = only(&ok(&text));
+    let c = f.cost_usd.unwrap();
+    // 3 h × $0.145 × (1 − 0.3) + 3 h × $0.145 × 0.15.
+    let expect = 3.0 * 0.145 * 0.7 + 3.0 * 0.145 * 0.15;
+    assert!((c.instances.unwrap() - expect).abs() < 1e-12, "{c:?}");
+}
+
+/// `k` requests that arrive together, each 100 ms of CPU work alone, on one environment of
+/// `memory` MB (2 GiB per vCPU).
+fn simultaneous(k: usize, memory: u32, cpu_fraction: f64) -> FunctionSummary {
+    let dir = temp_dir("mi-sharing");
+    let rows: String = (0..k).map(|_| "1.0\n").collect();
+    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let text = workload(
+        memory,
+        "min-environments = 1\nmax-environments = 1\nmax-concurrency = 64",
+        "kind = \"trace\"\nfile = \"t.csv\"",
+        &format!("dist = \"const\"\nvalue = \"100ms\"\ncpu-fraction = {cpu_fraction}"),
+        "10s",
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    only(&s)
+}
+
+#[test]
+fn k_cpu_bound_requests_on_v_vcpus_each_take_k_over_v_times_longer() {
+    // One vCPU (2048 MB): 4 requests share it, each takes 4 × 100 ms.
+    let f = simultaneous(4, 2048, 1.0);
+    assert_eq!(f.invocations, 4.0);
+    assert_eq!(f.latency_ms.max, 400.0);
+    assert_eq!(f.latency_ms.mean, 400.0);
+    // Two vCPUs (4096 MB): 4 requests take 4/2 × 100 ms.
+    let f = simultaneous(4, 4096, 1.0);
+    assert_eq!(f.latency_ms.max, 200.0);
+    assert_eq!(f.latency_ms.mean, 200.0);
+    // As many requests as vCPUs: no slowdown.
+    let f = simultaneous(2, 4096, 1.0);
+    assert_eq!(f.latency_ms.max, 100.0);
+}
+
+#[test]
+fn only_the_cpu_part_of_a_request_slows_down() {
+    // cpu-fraction 0.5, 4 requests on 1 vCPU: CPU demand 4 × 0.5 = 2 vCPUs, so the CPU half
+    // runs 2× slower: 50 ms + 2 × 50 ms = 150 ms.
+    let f = simultaneous(4, 2048, 0.5);
+    assert_eq!(f.latency_ms.max, 150.0);
+    // Two such requests need exactly one vCPU: no slowdown.
+    let f = simultaneous(2, 2048, 0.5);
+    assert_eq!(f.latency_ms.max, 100.0);
+}
+
+#[test]
+fn requests_beyond_every_environments_max_concurrency_are_throttled() {
+    let dir = temp_dir("mi-full");
+    let rows: String = (0..10).map(|_| "1.0\n").collect();
+    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let text = workload(
+        2048,
+        "min-environments = 2\nmax-environments = 2\nmax-concurrency = 3",
+        "kind = \"trace\"\nfile = \"t.csv\"",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        "10s",
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap();
+    let f = only(&s);
+    // 2 environments × 3 slots: 6 run, 4 are throttled; the router balances them 3 + 3.
+    assert_eq!(f.invocations, 6.0);
+    assert_eq!(f.throttles, 4.0);
+    assert_eq!(f.latency_ms.max, 300.0);
+}
+
+/// A CPU-bound function (100 ms per request on one vCPU: 10 requests/s per environment at
+/// 100 % CPU) whose traffic is given by `arrivals`.
+fn cpu_bound(arrivals: &str, window: &str) -> FunctionSummary {
+    let text = workload(
+        2048,
+        "min-environments = 4",
+        arrivals,
+        "dist = \"const\"\nvalue = \"100ms\"",
+        window,
+    );
+    only(&ok(&text))
+}
+
+#[test]
+fn a_step_that_more_than_doubles_the_traffic_throttles_until_capacity_catches_up() {
+    // 20/s (four environments at the 50 % target) for an hour, then 60/s: three times the
+    // traffic at once is more than the 2× headroom of the target, so the environments
+    // saturate, fill their 64 slots and throttle until the scaler's new environments arrive.
+    let f = cpu_bound(
+        "kind = \"diurnal\"\nhourly-rates-per-s = [20, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60]",
+        "2h",
+    );
+    assert!(f.throttles > 100.0, "throttles: {}", f.throttles);
+    let m = f.managed_instances.unwrap();
+    // At 60/s and a 50 % target the fleet settles near 12 environments.
+    assert!(m.environments_avg > 6.0, "{m:?}");
+    assert!(m.instances_peak >= 3.0);
+}
+
+#[test]
+fn a_slow_ramp_to_the_same_traffic_gives_no_throttle() {
+    // 20/s → 60/s over two hours (a sine of 4 h period): the scaler keeps up.
+    let f = cpu_bound(
+        "kind = \"diurnal\"\nmean-rate-per-s = 40\namplitude = 0.5\nperiod = \"4h\"\npeak-at = \"2h\"",
+        "2h",
+    );
+    assert_eq!(f.throttles, 0.0);
+    assert!(f.invocations > 250_000.0);
+    // More environments than the four it started with were needed.
+    assert!(f.instances.peak > 4.0, "{:?}", f.instances);
+}
+
+#[test]
+fn arrivals_are_conserved_and_the_run_is_deterministic() {
+    let arrivals = "kind = \"poisson\"\nrate-per-s = 80";
+    let a = cpu_bound(arrivals, "20m");
+    let b = cpu_bound(arrivals, "20m");
+    assert_eq!(a, b);
+    assert_eq!(a.arrivals, a.invocations + a.throttles);
+}
+
+#[test]
+fn managed_instance_settings_are_checked_with_their_paths() {
+    let base = |memory: u32, arch: &str, mi: &str| {
+        format!(
+            r#"
+[simulation]
+duration = "1h"
+[[function]]
+name = "api"
+memory-mb = {memory}
+architecture = "{arch}"
+runtime = "python3.13"
+compute = "managed-instances"
+[function.managed-instances]
+{mi}
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 1
+[function.duration]
+dist = "const"
+value = "10ms"
+"#
+        )
+    };
+    let e = errors(&base(2048, "arm64", "instance-type = \"c7g.xlargee\""));
+    let err = e
+        .errors
+        .iter()
+        .find(|x| x.path == "function[0].managed-instances.instance-type")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("c7g.xlarge"),
+        "{err:?}"
+    );
+
+    let e = errors(&base(2048, "x86_64", "instance-type = \"c7g.xlarge\""));
+    assert!(e.to_string().contains("arm64"), "{e}");
+
+    let e = errors(&base(3000, "arm64", "instance-type = \"c7g.xlarge\""));
+    let err = e
+        .errors
+        .iter()
+        .find(|x| x.path == "function[0].memory-mb")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("4096"),
+        "{err:?}"
+    );
+
+    let e = errors(&base(
+        2048,
+        "arm64",
+        "instance-type = \"c7g.xlarge\"\nmemory-per-vcpu-gb = 3",
+    ));
+    assert!(e.to_string().contains("memory-per-vcpu-gb"), "{e}");
+
+    // Python's default: 16 requests per vCPU; 8192 MB at 2 GiB per vCPU is 4 vCPUs.
+    let s = ok(&base(8192, "arm64", "instance-type = \"c7g.xlarge\""));
+    match &s.functions[0].compute {
+        Compute::ManagedInstances(m) => {
+            assert_eq!(m.env_vcpus, 4);
+            assert_eq!(m.max_concurrency, 64);
+            assert_eq!(m.min_environments, 3);
+            assert_eq!(m.instance.usd_per_hour, 0.145);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A type the book lacks needs its size and price.
+    let e = errors(&base(2048, "arm64", "instance-type = \"c9g.large\""));
+    assert!(e.to_string().contains("usd-per-hour"), "{e}");
+    let s = ok(&base(
+        2048,
+        "arm64",
+        "instance-type = \"c9g.large\"\nvcpus = 2\nmemory-gib = 4\nusd-per-hour = 0.07",
+    ));
+    assert_eq!(
+        s.functions[0]
+            .compute
+            .managed()
+            .unwrap()
+            .instance
+            .usd_per_hour,
+        0.07
+    );
+}
+
+#[test]
+fn keys_that_do_not_apply_to_managed_instances_are_errors() {
+    let text = workload(
+        2048,
+        "",
+        "kind = \"poisson\"\nrate-per-s = 1",
+        "dist = \"const\"\nvalue = \"10ms\"",
+        "1h",
+    )
+    .replace(
+        "compute = \"managed-instances\"",
+        "compute = \"managed-instances\"\nprovisioned-concurrency = 5",
+    );
+    let e = errors(&text);
+    assert!(
+        e.errors
+            .iter()
+            .any(|x| x.path == "function[0].provisioned-concurrency"),
+        "{e}"
+    );
+}
+
+#[test]
+fn resolved_managed_instances_read_back_identically() {
+    let text = workload(
+        4096,
+        "max-environments = 20\nsavings-plan-discount = 0.2",
+        "kind = \"poisson\"\nrate-per-s = 1",
+        "dist = \"const\"\nvalue = \"10ms\"",
+        "1h",
+    );
+    let s = ok(&text);
+    let resolved = config::to_resolved_toml(&s);
+    let back = ok(&resolved);
+    assert_eq!(back.functions[0].compute, s.functions[0].compute);
+}
