@@ -10,6 +10,7 @@ mod completions;
 mod exit;
 mod flags;
 mod import;
+mod instance_types;
 mod out_dir;
 mod output;
 mod progress;
@@ -40,6 +41,8 @@ enum Command {
     Validate(run::ValidateArgs),
     /// List the built-in cold-start profiles selected by `runtime = "…"`.
     Runtimes(run::RuntimesArgs),
+    /// List the EC2 price book of Lambda Managed Instances (`instance-type = "…"`).
+    InstanceTypes(instance_types::InstanceTypesArgs),
     /// Run a workload at every combination of settings; Pareto front and recommendation.
     Sweep(sweep::SweepArgs),
     /// Combine the output folders of sweep shards into one sweep result.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
         Command::Runtimes(a) => run::runtimes(a),
+        Command::InstanceTypes(a) => instance_types::instance_types_cmd(a),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => sweep::merge(a),
         Command::Check(a) => check::check(a),

@@ -115,6 +115,10 @@ impl Exporter for MarkdownExporter {
                     ("ephemeral", true),
                     ("SnapStart", true),
                 ];
+                let managed = cost.window.instances_usd.is_some();
+                if managed {
+                    header.push(("instances", true));
+                }
                 if adjacent {
                     header.extend([
                         ("Lambda", true),
@@ -141,6 +145,9 @@ impl Exporter for MarkdownExporter {
                         usd(b.ephemeral_usd),
                         usd(b.snapstart_usd),
                     ];
+                    if let Some(i) = b.instances_usd {
+                        row.push(usd(i));
+                    }
                     if adjacent {
                         row.extend(crate::adjacent_cells(b, usd));
                     }

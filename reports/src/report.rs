@@ -670,6 +670,10 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     }
     doc.h2("Functions");
     doc.table(headline_table(summary));
+    if let Some(t) = crate::table::capacity_table(summary) {
+        doc.h2("Capacity: managed instances and provisioned auto scaling");
+        doc.table(t);
+    }
     if let Some(t) = crate::table::measured_table(summary) {
         doc.h2("Simulated against measured (CloudWatch)");
         doc.table(t);
@@ -699,6 +703,13 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ("SnapStart", w.snapstart_usd, m.snapstart_usd),
         ] {
             t.row(vec![name.to_string(), money(a), money(b)]);
+        }
+        if let (Some(a), Some(b)) = (w.instances_usd, m.instances_usd) {
+            t.row(vec![
+                "managed instances (EC2 + 15 % fee)".to_string(),
+                money(a),
+                money(b),
+            ]);
         }
         // The Lambda subtotal and the lines beside Lambda, when the summary has them.
         for (name, a, b) in [
@@ -774,6 +785,7 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ("SnapStart", m.snapstart_usd),
         ];
         for (name, v) in [
+            ("managed instances", m.instances_usd),
             ("gateway", m.gateway_usd),
             ("event sources", m.event_sources_usd),
             ("logs", m.logs_usd),

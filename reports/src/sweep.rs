@@ -273,6 +273,35 @@ pub(crate) fn conclusions(report: &SweepReport, markdown: bool) -> String {
             }
         }
     }
+    for c in lamsim_study::front::compute_comparisons(&report.points) {
+        let (win, saving, fraction) = c.winner(&report.points);
+        let name = |i: usize| {
+            if i == c.managed {
+                "managed instances"
+            } else {
+                "on-demand"
+            }
+        };
+        let lose = if win == c.managed {
+            c.on_demand
+        } else {
+            c.managed
+        };
+        let _ = writeln!(
+            out,
+            "{bullet}Compute: {} (#{win}) wins over {} (#{lose}): {}/month vs {}, saves {}/month ({}); p99 {} ms vs {} ms, throttles {} vs {}",
+            name(win),
+            name(lose),
+            usd(report.points[win].monthly_cost_usd),
+            usd(report.points[lose].monthly_cost_usd),
+            usd(saving),
+            percent(fraction),
+            decimal(report.points[win].p99_ms),
+            decimal(report.points[lose].p99_ms),
+            percent(report.points[win].throttle_ratio),
+            percent(report.points[lose].throttle_ratio),
+        );
+    }
     for b in &report.provisioned_break_even {
         let why = if b.rule == "cost-neutral" {
             "fewest cold starts among the counts costing no more than none"

@@ -87,6 +87,55 @@ fn trigger_tables(summary: &Summary) -> String {
     out
 }
 
+/// The capacity of functions on Lambda Managed Instances or with provisioned auto scaling,
+/// one row each (None when there is none): shown by the terminal output and the report.
+pub(crate) fn capacity_table(summary: &Summary) -> Option<Table> {
+    let rows: Vec<_> = summary
+        .functions
+        .iter()
+        .filter(|f| f.managed_instances.is_some() || f.instances.provisioned_avg.is_some())
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut t = Table::new(&[
+        ("function", false),
+        ("capacity", false),
+        ("environments avg", true),
+        ("instances avg", true),
+        ("instances peak", true),
+        ("instance hours", true),
+        ("provisioned avg", true),
+        ("provisioned peak", true),
+    ]);
+    for f in rows {
+        let dash = || "-".to_string();
+        match &f.managed_instances {
+            Some(m) => t.row(vec![
+                f.name.clone(),
+                format!("managed instances ({})", m.instance_type),
+                decimal(m.environments_avg),
+                decimal(m.instances_avg),
+                count(m.instances_peak),
+                decimal(m.instance_hours),
+                dash(),
+                dash(),
+            ]),
+            None => t.row(vec![
+                f.name.clone(),
+                "provisioned auto scaling".to_string(),
+                decimal(f.instances.avg_total),
+                dash(),
+                dash(),
+                dash(),
+                f.instances.provisioned_avg.map_or_else(dash, decimal),
+                f.instances.provisioned_peak.map_or_else(dash, count),
+            ]),
+        }
+    }
+    Some(t)
+}
+
 /// Simulated against measured, one row per function with `measured = "…"` (None when there
 /// is none): the one table the terminal output and the report both show.
 pub(crate) fn measured_table(summary: &Summary) -> Option<Table> {
@@ -227,6 +276,10 @@ impl Exporter for TableExporter {
         out.push_str(&t.to_text());
 
         out.push_str(&trigger_tables(summary));
+        if let Some(t) = capacity_table(summary) {
+            out.push('\n');
+            out.push_str(&t.to_text());
+        }
         if let Some(t) = measured_table(summary) {
             out.push('\n');
             out.push_str(&t.to_text());
@@ -242,6 +295,7 @@ impl Exporter for TableExporter {
                 };
                 // The lines beside Lambda and the Lambda subtotal, when the summary has them.
                 let adjacent = cost.window.lambda_usd.is_some();
+                let managed = cost.window.instances_usd.is_some();
                 let mut columns = vec![
                     ("bill (USD)", false),
                     ("requests", true),
@@ -250,6 +304,9 @@ impl Exporter for TableExporter {
                     ("ephemeral", true),
                     ("snapstart", true),
                 ];
+                if managed {
+                    columns.push(("instances", true));
+                }
                 if adjacent {
                     columns.extend([
                         ("lambda", true),
@@ -275,6 +332,9 @@ impl Exporter for TableExporter {
                         usd(b.ephemeral_usd),
                         usd(b.snapstart_usd),
                     ];
+                    if let Some(i) = b.instances_usd {
+                        row.push(usd(i));
+                    }
                     if adjacent {
                         row.extend(crate::adjacent_cells(b, usd));
                     }

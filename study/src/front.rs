@@ -186,3 +186,73 @@ pub fn auto_provisioned_counts(peak: u32, cap: Option<u32>) -> Vec<u32> {
     counts.dedup();
     counts
 }
+
+/// Two points of a sweep that differ only in `compute` (`--set function.compute=on-demand,
+/// managed-instances`): the same traffic on on-demand Lambda and on Lambda Managed Instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComputeComparison {
+    /// Index of the on-demand point.
+    pub on_demand: usize,
+    /// Index of the managed-instances point.
+    pub managed: usize,
+}
+
+impl ComputeComparison {
+    /// The index of the cheaper point (ties to the lower p99, then to on-demand), and how much
+    /// it saves per month against the other, USD and as a fraction of the dearer one.
+    pub fn winner(&self, points: &[Point]) -> (usize, f64, f64) {
+        let (a, b) = (&points[self.on_demand], &points[self.managed]);
+        let managed_wins = (b.monthly_cost_usd, b.p99_ms) < (a.monthly_cost_usd, a.p99_ms);
+        let (win, lose) = if managed_wins { (b, a) } else { (a, b) };
+        let saving = lose.monthly_cost_usd - win.monthly_cost_usd;
+        let fraction = if lose.monthly_cost_usd > 0.0 {
+            saving / lose.monthly_cost_usd
+        } else {
+            0.0
+        };
+        let index = if managed_wins {
+            self.managed
+        } else {
+            self.on_demand
+        };
+        (index, saving, fraction)
+    }
+}
+
+/// Every on-demand/managed-instances pair among `points`: points whose `--set` values are
+/// equal except a `compute` key (its TOML path ends in `compute`) that is `"on-demand"` in one
+/// and `"managed-instances"` in the other, with the same memory, architecture and provisioned
+/// count. In point order.
+pub fn compute_comparisons(points: &[Point]) -> Vec<ComputeComparison> {
+    let compute_key = |p: &Point| {
+        p.set
+            .iter()
+            .find(|(k, _)| k.as_str() == "compute" || k.ends_with(".compute"))
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+    };
+    let rest = |p: &Point, key: &str| {
+        let mut set = p.set.clone();
+        set.remove(key);
+        (p.memory_mb, p.architecture.clone(), p.provisioned, set)
+    };
+    let mut out = Vec::new();
+    for (i, a) in points.iter().enumerate() {
+        let Some((key, value)) = compute_key(a) else {
+            continue;
+        };
+        if value != "on-demand" {
+            continue;
+        }
+        for (j, b) in points.iter().enumerate() {
+            if compute_key(b) == Some((key.clone(), "managed-instances".to_string()))
+                && rest(a, &key) == rest(b, &key)
+            {
+                out.push(ComputeComparison {
+                    on_demand: i,
+                    managed: j,
+                });
+            }
+        }
+    }
+    out
+}

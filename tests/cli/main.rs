@@ -15,6 +15,7 @@ mod examples;
 mod exit_codes;
 mod golden_summaries;
 mod import;
+mod managed_instances;
 mod notebook;
 mod out_dir;
 mod out_guard;

@@ -89,6 +89,23 @@ fn full() -> Value {
         concurrency_max: Some(12.0),
         simulated_concurrency_max: 11.0,
     });
+    // Spec section 7: a function on managed instances, one with provisioned auto scaling.
+    s.functions[2].managed_instances = Some(lamsim_sim::summary::ManagedInstancesSummary {
+        instance_type: "c7g.xlarge".into(),
+        instances_avg: 3.0,
+        instances_peak: 4.0,
+        instance_hours: 3.1,
+        environments_avg: 5.2,
+    });
+    if let Some(c) = s.functions[2].cost_usd.as_mut() {
+        c.instances = Some(0.5);
+    }
+    s.functions[1].instances.provisioned_avg = Some(5.5);
+    s.functions[1].instances.provisioned_peak = Some(10.0);
+    if let Some(c) = s.cost.as_mut() {
+        c.window.instances_usd = Some(0.5);
+        c.monthly.instances_usd = Some(360.0);
+    }
     serde_json::to_value(s).unwrap()
 }
 
@@ -272,6 +289,7 @@ fn schema_declares_exactly_the_keys_a_full_summary_has() {
         "cost",
         "bill_lines",
         "slo",
+        "managed_instances",
     ] {
         assert!(
             seen.contains_key(&format!("#/$defs/{def}")),

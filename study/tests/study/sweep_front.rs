@@ -263,3 +263,36 @@ fn axes_round_trip_through_the_header() {
     );
     assert_eq!(sweep::axes_of(&header(&axes)), axes);
 }
+
+#[test]
+fn compute_comparisons_pair_points_that_differ_only_in_compute_and_name_the_cheaper() {
+    let with = |cost: f64, p99: f64, memory: u32, compute: &str| {
+        let mut p = point(cost, p99, 0.0, true);
+        p.memory_mb = Some(memory);
+        p.set.insert(
+            "function.compute".into(),
+            serde_json::Value::String(compute.into()),
+        );
+        p
+    };
+    let pts = vec![
+        with(1736.0, 150.0, 4096, "on-demand"),
+        with(516.0, 152.0, 4096, "managed-instances"),
+        with(900.0, 160.0, 2048, "on-demand"),
+        with(1200.0, 150.0, 2048, "managed-instances"),
+    ];
+    let pairs = front::compute_comparisons(&pts);
+    // Only same-memory pairs: (0, 1) and (2, 3).
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    assert_eq!((pairs[0].on_demand, pairs[0].managed), (0, 1));
+    assert_eq!((pairs[1].on_demand, pairs[1].managed), (2, 3));
+    let (win, saving, fraction) = pairs[0].winner(&pts);
+    assert_eq!(win, 1);
+    assert!((saving - 1220.0).abs() < 1e-9);
+    assert!((fraction - 1220.0 / 1736.0).abs() < 1e-12);
+    let (win, saving, _) = pairs[1].winner(&pts);
+    assert_eq!(win, 2);
+    assert!((saving - 300.0).abs() < 1e-9);
+    // Without a compute axis there is nothing to compare.
+    assert!(front::compute_comparisons(&[point(1.0, 1.0, 0.0, true)]).is_empty());
+}
