@@ -22,6 +22,7 @@ mod measured_comparison;
 mod outcomes;
 mod provisioned;
 mod replicate_merge;
+mod replicate_statistics;
 mod schedule_arrivals;
 mod schedule_expressions;
 mod series;
