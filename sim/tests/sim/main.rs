@@ -2,6 +2,7 @@
 
 mod analytic;
 mod aws_measurements;
+mod aws_request_replay;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;
