@@ -8,17 +8,17 @@ use lamsim_sim::time::parse_duration;
 
 const DATA: &str = include_str!("../fixtures/pacslab-aws-experiments.csv");
 
-struct Experiment {
-    id: String,
-    rate: f64,
-    warm_ms: f64,
-    cold_ms: f64,
-    instances: f64,
-    p_cold: f64,
-    p_cold_se: f64,
+pub(crate) struct Experiment {
+    pub id: String,
+    pub rate: f64,
+    pub warm_ms: f64,
+    pub cold_ms: f64,
+    pub instances: f64,
+    pub p_cold: f64,
+    pub p_cold_se: f64,
 }
 
-fn experiments() -> Vec<Experiment> {
+pub(crate) fn experiments() -> Vec<Experiment> {
     DATA.lines()
         .skip(1)
         .map(|l| {
@@ -40,12 +40,17 @@ fn experiments() -> Vec<Experiment> {
 /// A change to the experiments' setting, to show that the check tells a wrong simulator apart
 /// (what a bug in the engine's use of the init would do).
 #[derive(Clone, Copy, Debug)]
-struct Variant {
+pub(crate) struct Variant {
     /// Factor on the init time (cold − warm).
-    init: f64,
+    pub init: f64,
+    /// Forced recycle at this age (`max-lifetime`), minutes.
+    pub lifetime_min: Option<u64>,
 }
 
-const AS_MEASURED: Variant = Variant { init: 1.0 };
+pub(crate) const AS_MEASURED: Variant = Variant {
+    init: 1.0,
+    lifetime_min: None,
+};
 
 /// One experiment's prediction: cold-start ratio, its standard error, average environments.
 struct Prediction {
@@ -70,6 +75,9 @@ fn predict(e: &Experiment, v: Variant) -> Prediction {
         128,
     );
     s.functions[0].memory_mb = 128;
+    s.functions[0].keep_alive.max_lifetime = v
+        .lifetime_min
+        .map(|m| lamsim_sim::time::SimTime::from_secs(m * 60));
     s.simulation.warmup = parse_duration("1h").unwrap();
     s.simulation.replicates = 2;
     let f = run(&s).summary.functions[0].clone();
@@ -83,38 +91,41 @@ fn predict(e: &Experiment, v: Variant) -> Prediction {
 
 /// The aggregate errors over the 20 experiments.
 #[derive(Debug)]
-struct Score {
+pub(crate) struct Score {
     /// Mean absolute percentage error of the cold-start probability, %.
-    cold_mape: f64,
+    pub cold_mape: f64,
     /// Mean absolute percentage error of the average environment count, %.
-    instance_mape: f64,
+    pub instance_mape: f64,
     /// Mean absolute percentage error of the cold requests' mean response time, %.
-    cold_latency_mape: f64,
+    pub cold_latency_mape: f64,
     /// Per experiment: its id and (prediction − measurement) / combined standard error.
-    z: Vec<(String, f64)>,
+    pub z: Vec<(String, f64)>,
+    /// Per experiment (same order): predicted cold-start probability and environments.
+    pub predicted: Vec<[f64; 2]>,
 }
 
 impl Score {
     /// Experiments beyond 3 combined standard errors.
-    fn beyond_3se(&self) -> usize {
+    pub fn beyond_3se(&self) -> usize {
         self.z.iter().filter(|(_, z)| z.abs() > 3.0).count()
     }
 
     /// Mean of z² (1 when the prediction is right and the standard errors honest).
-    fn mean_z2(&self) -> f64 {
+    pub fn mean_z2(&self) -> f64 {
         self.z.iter().map(|(_, z)| z * z).sum::<f64>() / self.z.len() as f64
     }
 }
 
-fn score(v: Variant) -> Score {
+pub(crate) fn score(v: Variant) -> Score {
     score_of(v, &|_| true)
 }
 
 /// [`score`] over the experiments whose id `keep` accepts.
-fn score_of(v: Variant, keep: &dyn Fn(&str) -> bool) -> Score {
+pub(crate) fn score_of(v: Variant, keep: &dyn Fn(&str) -> bool) -> Score {
     let exps: Vec<Experiment> = experiments().into_iter().filter(|e| keep(&e.id)).collect();
     let (mut cold, mut inst, mut z) = (0.0, 0.0, Vec::new());
     let mut latency = 0.0;
+    let mut predicted = Vec::new();
     let n = exps.len() as f64;
     for e in &exps {
         let p = predict(e, v);
@@ -123,12 +134,14 @@ fn score_of(v: Variant, keep: &dyn Fn(&str) -> bool) -> Score {
         latency += (p.cold_ms - e.cold_ms).abs() / e.cold_ms;
         let se = (e.p_cold_se.powi(2) + p.p_cold_se.powi(2)).sqrt();
         z.push((e.id.clone(), (p.p_cold - e.p_cold) / se));
+        predicted.push([p.p_cold, p.instances]);
     }
     Score {
         cold_mape: 100.0 * cold / n,
         instance_mape: 100.0 * inst / n,
         cold_latency_mape: 100.0 * latency / n,
         z,
+        predicted,
     }
 }
 
@@ -137,7 +150,7 @@ fn score_of(v: Variant, keep: &dyn Fn(&str) -> bool) -> Score {
 /// combined standard errors, mean z² 1.6). For scale: measurement noise alone gives a
 /// cold-start MAPE of about 8 % (the experiments' own standard errors); SimFaaS reports
 /// 12.2 % and 3.05 %.
-fn passes(s: &Score) -> bool {
+pub(crate) fn passes(s: &Score) -> bool {
     s.cold_mape <= 15.0
         && s.instance_mape <= 4.0
         && s.cold_latency_mape <= 5.0
@@ -165,7 +178,10 @@ fn cold_start_probability_and_instances_match_measured_aws_lambda() {
 #[test]
 fn the_aws_check_rejects_a_wrong_init() {
     for init in [2.0, 0.0, 5.0] {
-        let v = Variant { init };
+        let v = Variant {
+            init,
+            ..AS_MEASURED
+        };
         let s = score(v);
         assert!(!passes(&s), "{v:?} passes: {s:?}");
     }

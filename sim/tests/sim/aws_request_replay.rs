@@ -66,7 +66,7 @@ impl Observer for ColdFlags {
 /// Per experiment: (true positives, false positives, false negatives, requests), the first
 /// request left out (the simulation starts with no environment; Lambda sometimes still had one
 /// from the previous experiment).
-fn replay(routing: Routing) -> Vec<(String, [u32; 4])> {
+pub(crate) fn replay(routing: Routing) -> Vec<(String, [u32; 4])> {
     logs()
         .into_iter()
         .map(|(id, reqs)| {
@@ -109,7 +109,7 @@ fn replay(routing: Routing) -> Vec<(String, [u32; 4])> {
 }
 
 /// Precision and recall of the predicted cold starts over all nine experiments.
-fn precision_recall(rows: &[(String, [u32; 4])]) -> (f64, f64) {
+pub(crate) fn precision_recall(rows: &[(String, [u32; 4])]) -> (f64, f64) {
     let (tp, fp, fne) = rows.iter().fold((0, 0, 0), |(a, b, c), (_, r)| {
         (a + r[0], b + r[1], c + r[2])
     });

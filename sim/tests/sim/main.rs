@@ -30,3 +30,4 @@ mod series;
 mod slo_objectives;
 mod support;
 mod triggers;
+mod validation_report;
