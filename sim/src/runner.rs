@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::engine::{Engine, EngineStats};
-use crate::metrics::{Recorder, latency_stats};
+use crate::metrics::{Latencies, Recorder, latency_stats};
 use crate::model::Scenario;
 use crate::observer::Counts;
 use crate::observer::Observer;
@@ -294,6 +294,7 @@ fn pool_latencies(summary: &mut Summary, replicates: &[Replicate]) {
                 .map(|(k, r)| has(k).then(|| get(&r.summary.functions[i])))
                 .collect::<Vec<_>>()
         };
+        pool_trigger_latencies(i, f, replicates);
         let rec = |k: usize| &replicates[k].recorder.functions[i];
         f.latency_ms.p99_ci95 = stats::percentile_ci95(
             f.latency_ms.p99,
@@ -309,6 +310,40 @@ fn pool_latencies(summary: &mut Summary, replicates: &[Replicate]) {
             f.latency_cold_ms.p99,
             &p99s(&|s| s.latency_cold_ms.p99, &|k| !rec(k).cold.is_empty()),
         );
+    }
+}
+
+/// The per-trigger latency and end-to-end statistics of function `i`, and its own end-to-end
+/// statistics, from the pooled histograms of its request sources.
+fn pool_trigger_latencies(i: usize, f: &mut FunctionSummary, replicates: &[Replicate]) {
+    let Some(list) = f.triggers.as_mut() else {
+        return;
+    };
+    let first = &replicates[0].recorder;
+    let sources: Vec<usize> = first
+        .sources_of(i)
+        .filter(|&s| first.triggers[s].is_some())
+        .collect();
+    if sources.len() != list.len() {
+        return;
+    }
+    let mut e2e_all = Latencies::default();
+    for (t, &s) in list.iter_mut().zip(&sources) {
+        let (mut latency, mut e2e) = (Latencies::default(), Latencies::default());
+        for r in replicates {
+            if let Some(tr) = r.recorder.triggers[s].as_ref() {
+                latency.add(&tr.latency);
+                e2e.add(&tr.end_to_end);
+            }
+        }
+        t.latency_ms = latency.stats();
+        if t.end_to_end_ms.is_some() {
+            t.end_to_end_ms = Some(e2e.stats());
+            e2e_all.add(&e2e);
+        }
+    }
+    if f.end_to_end_ms.is_some() {
+        f.end_to_end_ms = Some(e2e_all.stats());
     }
 }
 

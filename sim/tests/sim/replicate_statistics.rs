@@ -287,3 +287,54 @@ idle = "10m"
     assert!(detected > 60.0, "{detected}");
     assert_eq!(warned("40m"), None);
 }
+
+/// Per-trigger latencies pool too (and end-to-end ones, by the same code): an async function at 0.02 calls/s for a
+/// minute has no call at all in some replicates; each call that runs takes 320 ms (cold) or
+/// 20 ms (warm), so the pooled statistics are exactly those values, the maximum is 320 ms, and
+/// the trigger's numbers equal the function's (the same invocations, through another
+/// recorder).
+#[test]
+fn trigger_latencies_pool_without_zeros() {
+    let s = scenario(
+        r#"
+[simulation]
+duration = "1m"
+replicates = 8
+seed = 5
+
+[[function]]
+name = "worker"
+memory-mb = 1024
+invocation = "async"
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 0.02
+[function.duration]
+dist = "const"
+value = "20ms"
+[function.init]
+dist = "const"
+value = "300ms"
+"#,
+    );
+    let out = runner::run(&s, &|_| {});
+    let calls: Vec<f64> = out
+        .replicates
+        .iter()
+        .map(|r| r.summary.functions[0].invocations)
+        .collect();
+    assert!(
+        calls.contains(&0.0) && calls.iter().any(|c| *c > 0.0),
+        "the scenario must mix replicates with and without calls: {calls:?}"
+    );
+    let f = &out.summary.functions[0];
+    let t = &f.triggers.as_ref().expect("event-driven")[0];
+    for l in [&f.latency_ms, &t.latency_ms] {
+        assert_eq!(l.max, 320.0);
+        for q in [l.p50, l.p90, l.p99] {
+            assert!(q == 20.0 || q == 320.0, "{l:?}");
+        }
+    }
+    assert_eq!(t.latency_ms.mean, f.latency_ms.mean);
+    assert_eq!(t.latency_ms.p50, f.latency_ms.p50);
+}
