@@ -10,6 +10,7 @@ use lamsim_sim::model::Scenario;
 use lamsim_sim::report_data::ReportData;
 use lamsim_sim::runner::{self, PROGRESS_STEPS};
 use lamsim_sim::series::{InvocationSample, SeriesOptions};
+use lamsim_sim::stats::Warning;
 use lamsim_sim::summary::Summary;
 
 use crate::ExitStatus;
@@ -40,9 +41,31 @@ pub struct RunArgs {
     /// With `--out`: also render every chart as PNG (`charts/*.png`, bundled font).
     #[arg(long)]
     pub png: bool,
+    /// Run replicates until the 95 % intervals of the key metrics (total cost, each
+    /// function's p99 latency and average environments) are within this share of their value,
+    /// e.g. `2%`; starts with `--replicates` (at least 5) and doubles. Deterministic: replicate
+    /// k always has the same seed.
+    #[arg(long, value_parser = parse_precision)]
+    pub precision: Option<f64>,
+    /// With `--precision`: never more replicates than this.
+    #[arg(long, default_value_t = runner::DEFAULT_MAX_REPLICATES, requires = "precision")]
+    pub max_replicates: u32,
     /// No progress bar, no seed line, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--precision`: `2%` or `2` (percent), more than 0 and less than 100.
+fn parse_precision(text: &str) -> Result<f64, String> {
+    let x: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{text}` is not a percentage (e.g. 2%)"))?;
+    if !(x > 0.0 && x < 100.0) {
+        return Err(format!("`{text}` must be more than 0% and less than 100%"));
+    }
+    Ok(x / 100.0)
 }
 
 /// `lamsim validate`.
@@ -164,7 +187,7 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         args.quiet,
     );
     // Time series and the invocation sample cost a little speed: only for `--out`.
-    let (summary, series) = if args.out.is_some() {
+    let (out, series) = if args.out.is_some() {
         let options = SeriesOptions {
             sample_cap: if args.no_parquet {
                 0
@@ -173,13 +196,48 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
             },
             ..SeriesOptions::default()
         };
-        let (out, data, sample) =
+        // `--precision` first finds the replicate count; the same replicates (same seeds) then
+        // run again with the time series.
+        let mut unmet = Vec::new();
+        if let Some(target) = args.precision {
+            let precision = runner::Precision {
+                target,
+                max_replicates: args.max_replicates,
+            };
+            let first = runner::run_to_precision(&scenario, precision, &|n| progress.inc(n));
+            scenario.simulation.replicates = first.replicates.len() as u32;
+            unmet.extend(
+                first
+                    .warnings
+                    .into_iter()
+                    .filter(|w| matches!(w, Warning::PrecisionNotReached { .. })),
+            );
+        }
+        let (mut out, data, sample) =
             runner::run_with_series(&scenario, &|n| progress.inc(n), &options);
-        (out.summary, Some((data, sample)))
+        out.warnings.extend(unmet);
+        (out, Some((data, sample)))
     } else {
-        (runner::run(&scenario, &|n| progress.inc(n)).summary, None)
+        let out = match args.precision {
+            Some(target) => runner::run_to_precision(
+                &scenario,
+                runner::Precision {
+                    target,
+                    max_replicates: args.max_replicates,
+                },
+                &|n| progress.inc(n),
+            ),
+            None => runner::run(&scenario, &|n| progress.inc(n)),
+        };
+        (out, None)
     };
     progress.finish();
+    if !args.quiet {
+        for w in &out.warnings {
+            eprintln!("lamsim: warning: {w}");
+        }
+    }
+    let summary = out.summary;
 
     if let (Some(dir), Some((data, sample))) = (&args.out, &series) {
         let files = output_files(

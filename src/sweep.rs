@@ -238,15 +238,25 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
         .map(|s| s.simulation.replicates.max(1) as u64 * PROGRESS_STEPS)
         .sum();
     let progress = Progress::new(total, "sweeping", args.quiet);
-    let points: Vec<sweep::Point> = mine
+    let (points, warnings): (Vec<sweep::Point>, Vec<Vec<String>>) = mine
         .par_iter()
         .zip(scenarios.par_iter())
         .map(|(spec, s)| {
             let out = runner::run(s, &|n| progress.inc(n));
-            sweep::point_result(&w, &axes, spec, s, &out)
+            let warnings = out.warnings.iter().map(|w| w.to_string()).collect();
+            (sweep::point_result(&w, &axes, spec, s, &out), warnings)
         })
-        .collect();
+        .unzip();
     progress.finish();
+    if !args.quiet {
+        // Each statistical warning once, however many points share it.
+        let mut seen = std::collections::BTreeSet::new();
+        for w in warnings.iter().flatten() {
+            if seen.insert(w) {
+                eprintln!("lamsim: warning: {w}");
+            }
+        }
+    }
 
     let mut stdout = std::io::stdout().lock();
     if let Some((i, n)) = shard {

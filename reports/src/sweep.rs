@@ -530,6 +530,12 @@ fn check_notes(c: &Comparison) -> Vec<String> {
         notes.push(format!(
             "an increase fails when it is beyond its limit and significant (Welch's test on the 95% intervals of {nb} and {nc} replicates); p50 and throttle-ratio have no recorded interval, so their limits alone decide."
         ));
+        if nb.min(nc) < lamsim_sim::stats::FEW_REPLICATES {
+            notes.push(format!(
+                "fewer than {} replicates on a side: the intervals are rough and the test can miss a real increase.",
+                lamsim_sim::stats::FEW_REPLICATES
+            ));
+        }
     }
     let threshold_only = c
         .rows

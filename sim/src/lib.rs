@@ -34,6 +34,7 @@ pub mod runner;
 pub mod schedule;
 pub mod series;
 pub mod slo;
+pub mod stats;
 pub mod summary;
 pub mod testing;
 pub mod time;

@@ -383,7 +383,7 @@ impl Recorder {
     }
 
     /// The sources (triggers) of function `f`, as indexes.
-    fn sources_of(&self, f: usize) -> impl Iterator<Item = usize> + '_ {
+    pub fn sources_of(&self, f: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.sources.len()).filter(move |&s| self.sources[s].function as usize == f)
     }
 

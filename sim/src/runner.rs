@@ -6,14 +6,16 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::engine::{Engine, EngineStats};
-use crate::metrics::Recorder;
+use crate::metrics::{Latencies, Recorder, latency_stats};
 use crate::model::Scenario;
+use crate::observer::Counts;
 use crate::observer::Observer;
 use crate::report_data::ReportData;
 use crate::rng::replicate_seed;
 use crate::series::{
     self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
 };
+use crate::stats::{self, Range, Warning};
 use crate::summary::{
     BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
     ManagedInstancesSummary, MeasuredComparison, QueueStats, SCHEMA_VERSION, SloReport, Summary,
@@ -45,6 +47,9 @@ pub struct RunOutput {
     pub summary: Summary,
     /// Every replicate, in replicate order.
     pub replicates: Vec<Replicate>,
+    /// Statistical warnings (too few replicates, warm-up too short, precision not reached),
+    /// for the commands to print on stderr; see [`crate::stats`].
+    pub warnings: Vec<Warning>,
 }
 
 /// Runs one replicate with `seed`; `progress(n)` is called with steps of simulated time.
@@ -115,34 +120,248 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
 /// Runs every replicate of `scenario` (seed and count from `scenario.simulation`) in parallel,
 /// then merges them in order; `progress` receives [`PROGRESS_STEPS`] per replicate.
 pub fn run(scenario: &Scenario, progress: &(dyn Fn(u64) + Sync)) -> RunOutput {
-    let root = scenario.simulation.seed;
     let n = scenario.simulation.replicates.max(1);
-    let replicates: Vec<Replicate> = (0..n)
+    let (replicates, probes) = run_range(scenario, 0..n, progress);
+    assemble(scenario, replicates, &probes)
+}
+
+/// Runs replicates `range` of `scenario` in parallel, in replicate order.
+fn run_range(
+    scenario: &Scenario,
+    range: std::ops::Range<u32>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Vec<Replicate>, Vec<WarmupProbe>) {
+    let root = scenario.simulation.seed;
+    range
         .into_par_iter()
         .map(|i| {
             let seed = replicate_seed(root, i);
-            let (recorder, stats) = run_replicate(scenario, seed, progress);
+            let probe = WarmupProbe::new(scenario);
+            let (recorder, probe, stats) = run_replicate_with(scenario, seed, probe, progress);
             let summary = replicate_summary(scenario, seed, &recorder);
-            Replicate {
+            let replicate = Replicate {
                 seed,
                 summary,
                 recorder,
                 stats,
-            }
+            };
+            (replicate, probe)
         })
-        .collect();
-    assemble(scenario, replicates)
+        .unzip()
 }
 
-/// Merges the replicates (in replicate order) into a [`RunOutput`] and checks the objectives
-/// (see [`crate::slo::evaluate`]).
-fn assemble(scenario: &Scenario, replicates: Vec<Replicate>) -> RunOutput {
+/// `--precision`: how many replicates to run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// The largest acceptable relative half-width of the key metrics' 95 % intervals (0.05
+    /// for 5 %).
+    pub target: f64,
+    /// Never more replicates than this.
+    pub max_replicates: u32,
+}
+
+/// Default of `--max-replicates`.
+pub const DEFAULT_MAX_REPLICATES: u32 = 100;
+
+/// Like [`run`], adding replicates until every key metric's 95 % interval is within
+/// `precision.target` of its value (see [`widest_interval`]) or `precision.max_replicates`
+/// have run. It starts with `[simulation] replicates` (at least [`stats::FEW_REPLICATES`]) and
+/// doubles; replicate `k` always has the same seed, so the result depends only on the
+/// scenario and `precision`, and equals [`run`] with the final count.
+pub fn run_to_precision(
+    scenario: &Scenario,
+    precision: Precision,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunOutput {
+    let mut replicates = Vec::new();
+    let mut probes = Vec::new();
+    let counts = precision_counts(scenario, precision.max_replicates);
+    let mut done = 0;
+    for n in counts {
+        let (r, p) = run_range(scenario, done..n, progress);
+        replicates.extend(r);
+        probes.extend(p);
+        done = n;
+        let summary = merged_summary(scenario, &replicates);
+        if widest_interval(&summary).is_none_or(|(w, _)| w <= precision.target) {
+            break;
+        }
+    }
+    let mut out = assemble(scenario, replicates, &probes);
+    if let Some((w, metric)) = widest_interval(&out.summary)
+        && w > precision.target
+    {
+        out.warnings.push(Warning::PrecisionNotReached {
+            target: precision.target,
+            reached: w,
+            metric,
+            replicates: out.replicates.len() as u32,
+        });
+    }
+    out
+}
+
+/// The replicate counts `--precision` stops at to look: the configured count (at least
+/// [`stats::FEW_REPLICATES`]), then doubling, capped by `max`.
+fn precision_counts(scenario: &Scenario, max: u32) -> Vec<u32> {
+    let max = max.max(1);
+    let mut n = scenario
+        .simulation
+        .replicates
+        .max(stats::FEW_REPLICATES)
+        .min(max);
+    let mut counts = vec![n];
+    while n < max {
+        n = (n * 2).min(max);
+        counts.push(n);
+    }
+    counts
+}
+
+/// The key metrics of `--precision` and the widest relative half-width among them, with its
+/// name: the window's total cost, and each function's p99 latency and average environment
+/// count (a metric without an interval, such as the p99 of a function that never ran, is left
+/// out). `None` when no key metric has an interval (a single replicate).
+pub fn widest_interval(summary: &Summary) -> Option<(f64, String)> {
+    let mut widest: Option<(f64, String)> = None;
+    let mut consider = |mean: f64, ci: Option<[f64; 2]>, name: String| {
+        if let Some(ci) = ci {
+            let w = stats::relative_half_width(mean, ci);
+            if widest.as_ref().is_none_or(|(x, _)| w > *x) {
+                widest = Some((w, name));
+            }
+        }
+    };
+    if let Some(c) = &summary.cost {
+        consider(
+            c.window.total_usd,
+            c.window.total_usd_ci95,
+            "cost".to_string(),
+        );
+    }
+    for f in &summary.functions {
+        consider(
+            f.latency_ms.p99,
+            f.latency_ms.p99_ci95,
+            format!("{} p99", f.name),
+        );
+        consider(
+            f.instances.avg_total,
+            f.instances.avg_total_ci95,
+            format!("{} environments", f.name),
+        );
+    }
+    widest
+}
+
+/// The merged summary of `replicates` (the mean of [`merge`], with percentiles pooled from
+/// the replicates' histograms and their intervals; see [`crate::stats`]).
+fn merged_summary(scenario: &Scenario, replicates: &[Replicate]) -> Summary {
     let mut summary = merge(&replicates.iter().map(|r| &r.summary).collect::<Vec<_>>());
+    if replicates.len() > 1 {
+        pool_latencies(&mut summary, replicates);
+    }
     summary.seed = scenario.simulation.seed;
+    summary
+}
+
+/// Replaces each function's latency statistics (all, warm, cold) by those of the pooled
+/// histograms, and sets their p99 intervals from the replicates that had samples.
+fn pool_latencies(summary: &mut Summary, replicates: &[Replicate]) {
+    for (i, f) in summary.functions.iter_mut().enumerate() {
+        let records = || replicates.iter().map(move |r| &r.recorder.functions[i]);
+        let mut warm = records().next().expect("a replicate").warm.clone();
+        warm.reset();
+        let mut cold = warm.clone();
+        let (mut sums, mut maxes) = ([0u128; 2], [0u64; 2]);
+        for r in records() {
+            warm.add(&r.warm).expect("same bounds");
+            cold.add(&r.cold).expect("same bounds");
+            for k in 0..2 {
+                sums[k] += r.latency_sum_ns[k];
+                maxes[k] = maxes[k].max(r.latency_max_ns[k]);
+            }
+        }
+        let mut all = warm.clone();
+        all.add(&cold).expect("same bounds");
+        f.latency_ms = latency_stats(&all, sums[0] + sums[1], maxes[0].max(maxes[1]));
+        f.latency_warm_ms = latency_stats(&warm, sums[0], maxes[0]);
+        f.latency_cold_ms = latency_stats(&cold, sums[1], maxes[1]);
+        let p99s = |get: &dyn Fn(&FunctionSummary) -> f64, has: &dyn Fn(usize) -> bool| {
+            replicates
+                .iter()
+                .enumerate()
+                .map(|(k, r)| has(k).then(|| get(&r.summary.functions[i])))
+                .collect::<Vec<_>>()
+        };
+        pool_trigger_latencies(i, f, replicates);
+        let rec = |k: usize| &replicates[k].recorder.functions[i];
+        f.latency_ms.p99_ci95 = stats::percentile_ci95(
+            f.latency_ms.p99,
+            &p99s(&|s| s.latency_ms.p99, &|k| {
+                !rec(k).warm.is_empty() || !rec(k).cold.is_empty()
+            }),
+        );
+        f.latency_warm_ms.p99_ci95 = stats::percentile_ci95(
+            f.latency_warm_ms.p99,
+            &p99s(&|s| s.latency_warm_ms.p99, &|k| !rec(k).warm.is_empty()),
+        );
+        f.latency_cold_ms.p99_ci95 = stats::percentile_ci95(
+            f.latency_cold_ms.p99,
+            &p99s(&|s| s.latency_cold_ms.p99, &|k| !rec(k).cold.is_empty()),
+        );
+    }
+}
+
+/// The per-trigger latency and end-to-end statistics of function `i`, and its own end-to-end
+/// statistics, from the pooled histograms of its request sources.
+fn pool_trigger_latencies(i: usize, f: &mut FunctionSummary, replicates: &[Replicate]) {
+    let Some(list) = f.triggers.as_mut() else {
+        return;
+    };
+    let first = &replicates[0].recorder;
+    let sources: Vec<usize> = first
+        .sources_of(i)
+        .filter(|&s| first.triggers[s].is_some())
+        .collect();
+    if sources.len() != list.len() {
+        return;
+    }
+    let mut e2e_all = Latencies::default();
+    for (t, &s) in list.iter_mut().zip(&sources) {
+        let (mut latency, mut e2e) = (Latencies::default(), Latencies::default());
+        for r in replicates {
+            if let Some(tr) = r.recorder.triggers[s].as_ref() {
+                latency.add(&tr.latency);
+                e2e.add(&tr.end_to_end);
+            }
+        }
+        t.latency_ms = latency.stats();
+        if t.end_to_end_ms.is_some() {
+            t.end_to_end_ms = Some(e2e.stats());
+            e2e_all.add(&e2e);
+        }
+    }
+    if f.end_to_end_ms.is_some() {
+        f.end_to_end_ms = Some(e2e_all.stats());
+    }
+}
+
+/// Merges the replicates (in replicate order) into a [`RunOutput`], checks the objectives
+/// (see [`crate::slo::evaluate`]) and collects the statistical warnings.
+fn assemble(scenario: &Scenario, replicates: Vec<Replicate>, probes: &[WarmupProbe]) -> RunOutput {
+    let mut summary = merged_summary(scenario, &replicates);
     summary.slo = crate::slo::evaluate(scenario, &summary, None);
+    let n = replicates.len() as u32;
+    let mut warnings = Vec::new();
+    if (2..stats::FEW_REPLICATES).contains(&n) {
+        warnings.push(Warning::FewReplicates { replicates: n });
+    }
+    warnings.extend(warmup_warnings(scenario, probes));
     RunOutput {
         summary,
         replicates,
+        warnings,
     }
 }
 
@@ -160,12 +379,15 @@ pub fn run_with_series(
     // Merged as replicates finish: the bottom-k sample does not depend on the merge order, and
     // only one reservoir per running replicate is alive at a time.
     let sample = Mutex::new(Reservoir::new(options.sample_cap));
-    let results: Vec<(Replicate, ReplicateSeries)> = (0..n)
+    let results: Vec<(Replicate, (ReplicateSeries, WarmupProbe))> = (0..n)
         .into_par_iter()
         .map(|i| {
             let seed = replicate_seed(root, i);
-            let observer = SeriesRecorder::new(scenario, grid, i, seed, options.sample_cap);
-            let (recorder, observer, stats) =
+            let observer = (
+                SeriesRecorder::new(scenario, grid, i, seed, options.sample_cap),
+                WarmupProbe::new(scenario),
+            );
+            let (recorder, (observer, probe), stats) =
                 run_replicate_with(scenario, seed, observer, progress);
             let summary = replicate_summary(scenario, seed, &recorder);
             let (series, reservoir) = series::finish_replicate(scenario, observer, &recorder);
@@ -179,37 +401,128 @@ pub fn run_with_series(
                 recorder,
                 stats,
             };
-            (replicate, series)
+            (replicate, (series, probe))
         })
         .collect();
-    let (replicates, series): (Vec<Replicate>, Vec<ReplicateSeries>) = results.into_iter().unzip();
+    let (replicates, extra): (Vec<Replicate>, Vec<(ReplicateSeries, WarmupProbe)>) =
+        results.into_iter().unzip();
+    let (series, probes): (Vec<ReplicateSeries>, Vec<WarmupProbe>) = extra.into_iter().unzip();
     let recorders: Vec<&Recorder> = replicates.iter().map(|r| &r.recorder).collect();
     let data = series::report_data(scenario, &grid, &series, &recorders);
     let sample = sample
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_sample();
-    (assemble(scenario, replicates), data, sample)
+    (assemble(scenario, replicates, &probes), data, sample)
 }
 
-/// Student-t 95 % confidence interval of the mean of `xs` (n ≥ 2).
-pub fn ci95(xs: &[f64]) -> [f64; 2] {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return [mean, mean];
+/// Time buckets over the whole run (warm-up included) in which [`WarmupProbe`] averages the
+/// environment count: 100 MSER-5 batches.
+pub const WARMUP_BUCKETS: usize = 500;
+
+/// Records each function's time-averaged environment count in [`WARMUP_BUCKETS`] buckets of
+/// the simulated duration, for the warm-up check ([`stats::mser5`]).
+#[derive(Clone, Debug)]
+pub struct WarmupProbe {
+    width: u64,
+    /// Per function: ∫ environments dt per bucket (environment·ns), the last count and when
+    /// it was set.
+    functions: Vec<(Vec<u128>, u32, u64)>,
+}
+
+impl WarmupProbe {
+    /// An empty probe for `scenario`.
+    pub fn new(scenario: &Scenario) -> Self {
+        let width = (scenario.simulation.duration.0 / WARMUP_BUCKETS as u64).max(1);
+        WarmupProbe {
+            width,
+            functions: vec![(vec![0; WARMUP_BUCKETS], 0, 0); scenario.functions.len()],
+        }
     }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let t = student_t_975(xs.len() - 1);
-    let h = t * (var / n).sqrt();
-    [mean - h, mean + h]
+
+    fn integrate(&mut self, f: usize, t: u64) {
+        let width = self.width;
+        let (areas, level, since) = &mut self.functions[f];
+        let end = t.min(width * WARMUP_BUCKETS as u64);
+        let mut a = *since;
+        while a < end {
+            let k = (a / width) as usize;
+            let b = end.min((k as u64 + 1) * width);
+            areas[k] += *level as u128 * (b - a) as u128;
+            a = b;
+        }
+        *since = t.max(*since);
+    }
+
+    /// The average environment count of function `f` in each bucket.
+    pub fn series(&self, f: usize) -> Vec<f64> {
+        self.functions[f]
+            .0
+            .iter()
+            .map(|a| *a as f64 / self.width as f64)
+            .collect()
+    }
 }
 
-fn student_t_975(dof: usize) -> f64 {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    StudentsT::new(0.0, 1.0, dof as f64)
-        .map(|d| d.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
+impl Observer for WarmupProbe {
+    fn on_counts(&mut self, t: SimTime, function: u32, counts: Counts) {
+        self.integrate(function as usize, t.0);
+        self.functions[function as usize].1 = counts.total;
+    }
+
+    fn on_end(&mut self, t: SimTime) {
+        for f in 0..self.functions.len() {
+            self.integrate(f, t.0);
+        }
+    }
+}
+
+/// Whether every request source of `function` arrives at a constant (or constant-on-average)
+/// rate over the whole window: the warm-up check applies only then (a daily cycle, a trace or a
+/// schedule has no steady state to reach).
+fn stationary(scenario: &Scenario, function: usize) -> bool {
+    use crate::model::{ArrivalProcess, ConstantSpacing};
+    let f = &scenario.functions[function];
+    f.provisioned.len() <= 1
+        && f.triggers.iter().all(|t| {
+            t.arrivals.start == SimTime(0)
+                && t.arrivals.end >= scenario.simulation.duration
+                && matches!(
+                    t.arrivals.process,
+                    ArrivalProcess::Poisson { .. }
+                        | ArrivalProcess::OnOff { .. }
+                        | ArrivalProcess::Constant(ConstantSpacing::Rate(_))
+                )
+        })
+}
+
+/// MSER-5 on each stationary function's environment count averaged over the replicates: a
+/// warning when the transient outlasts the warm-up by more than two batches (2 % of the run,
+/// a margin against noise).
+fn warmup_warnings(scenario: &Scenario, probes: &[WarmupProbe]) -> Vec<Warning> {
+    let Some(first) = probes.first() else {
+        return Vec::new();
+    };
+    let warmup = scenario.simulation.warmup.0;
+    let batch = first.width * stats::MSER_BATCH as u64;
+    (0..scenario.functions.len())
+        .filter(|&f| stationary(scenario, f))
+        .filter_map(|f| {
+            let mut avg = vec![0.0; WARMUP_BUCKETS];
+            for p in probes {
+                for (a, x) in avg.iter_mut().zip(p.series(f)) {
+                    *a += x / probes.len() as f64;
+                }
+            }
+            let t = stats::mser5(&avg)?;
+            let detected = t.observations as u64 * first.width;
+            (t.conclusive && detected > warmup + 2 * batch).then(|| Warning::WarmupTooShort {
+                function: scenario.functions[f].name.clone(),
+                configured_s: warmup as f64 / 1e9,
+                detected_s: detected as f64 / 1e9,
+            })
+        })
+        .collect()
 }
 
 /// Merges replicate summaries: every number becomes the mean over replicates (numbers equal
@@ -224,21 +537,35 @@ pub fn merge(reps: &[&Summary]) -> Summary {
     let mut merged = Summary::mean(reps);
     let functions = |i: usize| reps.iter().map(move |r| &r.functions[i]);
     for (i, f) in merged.functions.iter_mut().enumerate() {
-        let ci = |get: &dyn Fn(&FunctionSummary) -> f64| {
-            Some(ci95(&functions(i).map(get).collect::<Vec<_>>()))
+        let ci = |get: &dyn Fn(&FunctionSummary) -> f64, range: Range| {
+            stats::mean_ci95(&functions(i).map(get).collect::<Vec<_>>(), range)
         };
-        f.cold_start_ratio_ci95 = ci(&|f| f.cold_start_ratio);
-        f.latency_ms.p99_ci95 = ci(&|f| f.latency_ms.p99);
-        f.latency_warm_ms.p99_ci95 = ci(&|f| f.latency_warm_ms.p99);
-        f.latency_cold_ms.p99_ci95 = ci(&|f| f.latency_cold_ms.p99);
-        f.instances.avg_total_ci95 = ci(&|f| f.instances.avg_total);
+        f.cold_start_ratio_ci95 = ci(&|f| f.cold_start_ratio, Range::Unit);
+        f.instances.avg_total_ci95 = ci(&|f| f.instances.avg_total, Range::NonNegative);
+        // A percentile's interval needs the pooled histograms: see `pool_latencies`. Here,
+        // from the summaries alone, the replicates without samples (an empty histogram
+        // reports 0) are left out.
+        let p99 = |get: &dyn Fn(&FunctionSummary) -> (f64, f64)| {
+            let xs: Vec<Option<f64>> = functions(i)
+                .map(|f| {
+                    let (p, count) = get(f);
+                    (count > 0.0).then_some(p)
+                })
+                .collect();
+            let present: Vec<f64> = xs.iter().flatten().copied().collect();
+            let centre = present.iter().sum::<f64>() / present.len().max(1) as f64;
+            stats::percentile_ci95(centre, &xs)
+        };
+        f.latency_ms.p99_ci95 = p99(&|f| (f.latency_ms.p99, f.latency_ms.max));
+        f.latency_warm_ms.p99_ci95 = p99(&|f| (f.latency_warm_ms.p99, f.latency_warm_ms.max));
+        f.latency_cold_ms.p99_ci95 = p99(&|f| (f.latency_cold_ms.p99, f.latency_cold_ms.max));
     }
     let totals: Option<Vec<f64>> = reps
         .iter()
         .map(|r| r.cost.as_ref().map(|c| c.window.total_usd))
         .collect();
     if let (Some(cost), Some(xs)) = (merged.cost.as_mut(), totals) {
-        cost.window.total_usd_ci95 = Some(ci95(&xs));
+        cost.window.total_usd_ci95 = stats::mean_ci95(&xs, Range::NonNegative);
     }
     merged.replicates = reps.len() as u32;
     merged

@@ -4,7 +4,9 @@
 //! A metric fails when its increase over the baseline is beyond its `--max-increase`
 //! threshold **and** statistically significant. Significance uses the replicates recorded in
 //! both summaries: each `<key>_ci95` is a Student-t interval over `replicates` runs, so its
-//! half-width `h` gives the standard error `se = h / t(0.975, n − 1)`; the difference of the
+//! half-width `h` gives the standard error `se = h / t(0.975, n − 1)` (the wider side of the
+//! value, since an interval cut at the edge of its range keeps one side whole: see
+//! [`lamsim_sim::stats::std_error_from_ci95`]); the difference of the
 //! two means has Welch's standard error `√(se_b² + se_c²)` with Welch–Satterthwaite degrees of
 //! freedom, and the increase is significant when the lower end of its 95 % interval is above
 //! zero. When either side has a single replicate (or the metric has no interval), the
@@ -20,7 +22,7 @@
 
 use std::fmt;
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use lamsim_sim::stats::{self, t975};
 
 use lamsim_sim::summary::{FunctionSummary, SCHEMA_VERSION, Summary};
 
@@ -157,18 +159,8 @@ pub struct Estimate {
 impl Estimate {
     /// Standard error of the mean from the interval's half-width, when there is one.
     fn std_error(&self) -> Option<f64> {
-        let [lo, hi] = self.ci95?;
-        if self.n < 2 {
-            return None;
-        }
-        Some((hi - lo) / 2.0 / t975(self.n as f64 - 1.0))
+        stats::std_error_from_ci95(self.mean, self.ci95?, self.n)
     }
-}
-
-fn t975(dof: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, dof)
-        .map(|d| d.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
 }
 
 /// Whether the increase from `base` to `cur` is statistically significant (the lower end of

@@ -22,8 +22,9 @@ use std::collections::BTreeMap;
 
 use lamsim_sim::config::ConfigErrors;
 use lamsim_sim::model::Scenario;
-use lamsim_sim::runner::{RunOutput, ci95};
+use lamsim_sim::runner::RunOutput;
 use lamsim_sim::slo::{self, SloSpec};
+use lamsim_sim::stats::{self, Range};
 use lamsim_sim::summary::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -151,20 +152,34 @@ pub fn point_result(
     let s = &out.summary;
     let focus = workload.focused();
     let reps: Vec<&Summary> = out.replicates.iter().map(|r| &r.summary).collect();
-    let ci = |xs: Vec<f64>| (xs.len() >= 2).then(|| ci95(&xs));
-    // One metric: the worst function in the merged summary (or the studied one), and that
-    // function's replicates.
-    let worst = |get: &dyn Fn(&Summary, usize) -> f64| -> (f64, Option<[f64; 2]>) {
-        if s.functions.is_empty() {
-            return (0.0, None);
-        }
-        let i = focus.unwrap_or_else(|| argmax((0..s.functions.len()).map(|i| get(s, i))));
-        (get(s, i), ci(reps.iter().map(|r| get(r, i)).collect()))
+    // One metric: the worst function in the merged summary (or the studied one), with its
+    // interval by the rules of `lamsim_sim::stats` (percentiles pooled, ranges respected).
+    let pick = |get: &dyn Fn(&Summary, usize) -> f64| -> Option<usize> {
+        (!s.functions.is_empty())
+            .then(|| focus.unwrap_or_else(|| argmax((0..s.functions.len()).map(|i| get(s, i)))))
     };
-    let (p50_ms, p50_ms_ci95) = worst(&|x, i| x.functions[i].latency_ms.p50);
-    let (p99_ms, p99_ms_ci95) = worst(&|x, i| x.functions[i].latency_ms.p99);
-    let (cold_start_ratio, cold_start_ratio_ci95) = worst(&|x, i| x.functions[i].cold_start_ratio);
-    let (throttle_ratio, throttle_ratio_ci95) = worst(&|x, i| x.functions[i].throttle_ratio);
+    let ratio = |get: &dyn Fn(&Summary, usize) -> f64| -> (f64, Option<[f64; 2]>) {
+        let Some(i) = pick(get) else {
+            return (0.0, None);
+        };
+        let xs: Vec<f64> = reps.iter().map(|r| get(r, i)).collect();
+        (get(s, i), stats::mean_ci95(&xs, Range::Unit))
+    };
+    let percentile = |get: &dyn Fn(&Summary, usize) -> f64| -> (f64, Option<[f64; 2]>) {
+        let Some(i) = pick(get) else {
+            return (0.0, None);
+        };
+        // A replicate without invocations has no percentile (its histogram is empty).
+        let xs: Vec<Option<f64>> = reps
+            .iter()
+            .map(|r| (r.functions[i].latency_ms.max > 0.0).then(|| get(r, i)))
+            .collect();
+        (get(s, i), stats::percentile_ci95(get(s, i), &xs))
+    };
+    let (p50_ms, p50_ms_ci95) = percentile(&|x, i| x.functions[i].latency_ms.p50);
+    let (p99_ms, p99_ms_ci95) = percentile(&|x, i| x.functions[i].latency_ms.p99);
+    let (cold_start_ratio, cold_start_ratio_ci95) = ratio(&|x, i| x.functions[i].cold_start_ratio);
+    let (throttle_ratio, throttle_ratio_ci95) = ratio(&|x, i| x.functions[i].throttle_ratio);
     let monthly = |x: &Summary| match focus {
         None => x.cost.as_ref().map_or(0.0, |c| c.monthly.total_usd),
         Some(i) => x.functions[i]
@@ -207,7 +222,10 @@ pub fn point_result(
         throttle_ratio,
         throttle_ratio_ci95,
         monthly_cost_usd: monthly(s),
-        monthly_cost_usd_ci95: ci(reps.iter().map(|r| monthly(r)).collect()),
+        monthly_cost_usd_ci95: stats::mean_ci95(
+            &reps.iter().map(|r| monthly(r)).collect::<Vec<_>>(),
+            Range::NonNegative,
+        ),
         meets_slo: verdict.is_none() || slo.met,
         slo_violations: slo.violations,
         modelled: workload.modelled(axes, spec, scenario),

@@ -20,6 +20,7 @@ mod notebook;
 mod out_dir;
 mod out_guard;
 mod parquet;
+mod precision;
 mod report;
 mod run_outputs;
 mod runtimes;

@@ -2,6 +2,7 @@
 
 mod analytic;
 mod aws_measurements;
+mod aws_request_replay;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;
@@ -24,9 +25,11 @@ mod outcomes;
 mod provisioned;
 mod provisioned_autoscaling;
 mod replicate_merge;
+mod replicate_statistics;
 mod schedule_arrivals;
 mod schedule_expressions;
 mod series;
 mod slo_objectives;
 mod support;
 mod triggers;
+mod validation_report;

@@ -1,11 +1,13 @@
 //! Replicates merge into exactly the summary the previous, JSON-based merge wrote: every
 //! number the mean over replicates (kept as is when all agree), `_ci95` siblings on the
 //! contract's keys. The reference below is that algorithm (serialise each replicate, average
-//! the JSON trees, patch the intervals in by path); the typed merge must give the same
-//! `summary.json` text, byte for byte.
+//! the JSON trees, patch the intervals in by path, with the interval rules of
+//! `lamsim_sim::stats`); the typed merge must give the same `summary.json` text, byte for
+//! byte. (The runner then pools the percentiles: see `replicate_statistics.rs`.)
 
 use lamsim_sim::config;
-use lamsim_sim::runner::{self, ci95};
+use lamsim_sim::runner;
+use lamsim_sim::stats::{Range, mean_ci95};
 use lamsim_sim::summary::Summary;
 use serde_json::{Map, Value};
 
@@ -67,31 +69,42 @@ fn reference_merge(reps: &[&Summary]) -> Summary {
         }
         cur.as_f64()
     };
-    let set_ci = |target: &mut Value, path: &[&str], xs: Vec<f64>| {
+    let set_ci = |target: &mut Value, path: &[&str], ci: Option<[f64; 2]>| {
         let (last, parents) = path.split_last().unwrap();
         let mut cur = target;
         for p in parents {
             cur = cur.get_mut(p).unwrap();
         }
         if let Value::Object(m) = cur {
-            m.insert(format!("{last}_ci95"), serde_json::json!(ci95(&xs)));
+            m.insert(format!("{last}_ci95"), serde_json::json!(ci));
         }
     };
     for i in 0..reps[0].functions.len() {
-        for path in [
-            &["cold_start_ratio"][..],
-            &["latency_ms", "p99"],
-            &["latency_warm_ms", "p99"],
-            &["latency_cold_ms", "p99"],
-            &["instances", "avg_total"],
+        // Means: Student's t cut to the quantity's range.
+        for (path, range) in [
+            (&["cold_start_ratio"][..], Range::Unit),
+            (&["instances", "avg_total"], Range::NonNegative),
         ] {
             let xs: Vec<f64> = values
                 .iter()
                 .filter_map(|v| get(&v["functions"][i], path))
                 .collect();
             if xs.len() == values.len() {
-                set_ci(&mut merged["functions"][i], path, xs);
+                set_ci(&mut merged["functions"][i], path, mean_ci95(&xs, range));
             }
+        }
+        // p99s: only the replicates that had samples (a positive maximum).
+        for stat in ["latency_ms", "latency_warm_ms", "latency_cold_ms"] {
+            let xs: Vec<f64> = values
+                .iter()
+                .filter(|v| get(&v["functions"][i], &[stat, "max"]).is_some_and(|m| m > 0.0))
+                .filter_map(|v| get(&v["functions"][i], &[stat, "p99"]))
+                .collect();
+            set_ci(
+                &mut merged["functions"][i],
+                &[stat, "p99"],
+                mean_ci95(&xs, Range::NonNegative),
+            );
         }
     }
     let xs: Vec<f64> = values
@@ -99,7 +112,11 @@ fn reference_merge(reps: &[&Summary]) -> Summary {
         .filter_map(|v| get(v, &["cost", "window", "total_usd"]))
         .collect();
     if xs.len() == values.len() {
-        set_ci(&mut merged, &["cost", "window", "total_usd"], xs);
+        set_ci(
+            &mut merged,
+            &["cost", "window", "total_usd"],
+            mean_ci95(&xs, Range::NonNegative),
+        );
     }
     merged["replicates"] = Value::from(reps.len() as u64);
     serde_json::from_value(merged).unwrap()
