@@ -203,6 +203,9 @@ pub trait EnvProcess: Send + Sync {
     fn kill(&self);
     /// Peak memory so far, bytes, when known.
     fn peak_bytes(&self) -> Option<u64>;
+    /// INIT has ended (the runtime's first `/next`): apply the memory's CPU share if INIT ran
+    /// with the whole CPU ([`crate::cgroup::InitCpu`]). Nothing by default.
+    fn end_init(&self) {}
 }
 
 /// One execution environment.
@@ -219,6 +222,13 @@ pub(crate) struct Env {
 }
 
 impl Env {
+    /// INIT has ended: see [`EnvProcess::end_init`].
+    pub(crate) fn end_init(&self) {
+        if let Some(p) = self.process.get() {
+            p.end_init();
+        }
+    }
+
     pub(crate) fn new(id: u64, init: oneshot::Sender<InitResult>) -> Env {
         Env {
             id,

@@ -17,7 +17,7 @@ use rand::Rng;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 
-use crate::cgroup::CpuLimit;
+use crate::cgroup::{CpuLimit, InitCpu};
 use crate::env::{self, Death, Env, EnvPort, Event, InitResult, Job, Outcome, Retire};
 use crate::error::{HarnessError, InvokeError};
 use crate::ids;
@@ -59,6 +59,9 @@ pub struct RuntimeOptions {
     /// ([`ASYNC_RETRY_DELAYS`](lamsim_sim::model::trigger::ASYNC_RETRY_DELAYS)); shorter
     /// delays make local tests quick.
     pub async_retry_delays: [Duration; 2],
+    /// The CPU of an on-demand cold start's INIT phase. Default [`InitCpu::Full`] (as AWS
+    /// gives it; see [`InitCpu`]): INIT is not throttled to the memory's share.
+    pub init_cpu: InitCpu,
 }
 
 impl Default for RuntimeOptions {
@@ -74,6 +77,7 @@ impl Default for RuntimeOptions {
             records_file: None,
             keep_records: true,
             async_retry_delays: ASYNC_RETRY_DELAYS.map(|d| Duration::from_nanos(d.0)),
+            init_cpu: InitCpu::Full,
         }
     }
 }
@@ -1074,6 +1078,7 @@ impl Inner {
         let spec = LaunchSpec {
             function: &fs.f,
             region: &self.opts.region,
+            init_cpu: self.opts.init_cpu,
         };
         let launched = match self.launcher.launch(spec, port).await {
             Ok(l) => l,
@@ -1129,6 +1134,7 @@ impl Inner {
         };
         match init {
             Ok(Ok(InitResult::Ready(at))) => {
+                env.end_init();
                 Self::spawn_reaper(fs, &env);
                 Ok((env, at - t0))
             }

@@ -146,7 +146,7 @@ impl ProcessLauncher {
         };
         // Untimed set-up: cgroup, listener, pipe.
         let cgroup = self.cgroups.as_ref().and_then(|c| {
-            c.create_env(&format!("{}-{id}", f.name), f.memory_mb)
+            c.create_env(&format!("{}-{id}", f.name), f.memory_mb, spec.init_cpu)
                 .inspect_err(|e| {
                     eprintln!(
                         "warning: environment {id} of `{}` runs without limits: {e}",
@@ -367,6 +367,14 @@ impl EnvProcess for SharedProcess {
     }
     fn peak_bytes(&self) -> Option<u64> {
         self.0.peak_bytes()
+    }
+    fn end_init(&self) {
+        if let Some(cg) = &self.0.cgroup
+            && let Err(e) = cg.end_init()
+        {
+            // The environment keeps running, unthrottled: say so rather than mis-measure.
+            eprintln!("warning: cannot apply the CPU quota after INIT: {e}");
+        }
     }
 }
 
