@@ -100,6 +100,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let runtime = Arc::new(Runtime::start(functions, opts).await?);
+        // Provisioned concurrency is initialised before the first request, as on AWS.
+        let warmed = runtime.prewarm().await;
+        let failed = warmed.iter().filter(|w| w.result.is_err()).count();
+        if !warmed.is_empty() {
+            eprintln!(
+                "lamsim serve: {} provisioned environment{} initialised{}",
+                warmed.len() - failed,
+                if warmed.len() - failed == 1 { "" } else { "s" },
+                if failed > 0 {
+                    format!(", {failed} failed (see the log)")
+                } else {
+                    String::new()
+                }
+            );
+        }
         let api = InvokeApi::bind(runtime.clone(), args.listen).await?;
         let addr = api.local_addr();
         eprintln!(

@@ -219,6 +219,9 @@ pub(crate) struct Env {
     /// Wakes the reaper when the environment goes idle.
     pub idle_set: Notify,
     closed: watch::Sender<bool>,
+    /// Started ahead of traffic for the function's provisioned concurrency: kept without a
+    /// keep-alive deadline and preferred by routing.
+    pub provisioned: std::sync::atomic::AtomicBool,
 }
 
 impl Env {
@@ -242,6 +245,7 @@ impl Env {
             job_ready: Notify::new(),
             idle_set: Notify::new(),
             closed: watch::channel(false).0,
+            provisioned: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -48,6 +48,6 @@ pub use error::{HarnessError, InvokeError};
 pub use invoke_api::{InvokeApi, InvokeApiOptions};
 pub use record::{InvocationRecord, InvocationType, Status};
 pub use runtime::{
-    INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime,
-    RuntimeOptions, parse_function_name,
+    INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Prewarmed,
+    Runtime, RuntimeOptions, parse_function_name,
 };

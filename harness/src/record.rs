@@ -80,6 +80,10 @@ pub struct InvocationRecord {
     pub timestamp_ms: u64,
     /// How CPU share was enforced.
     pub cpu_limit: CpuLimit,
+    /// It ran on an environment of the function's provisioned concurrency, initialised ahead
+    /// of traffic ([`crate::Runtime::prewarm`]): never cold, billed at the provisioned rates.
+    #[serde(default)]
+    pub provisioned: bool,
 }
 
 /// Billed duration: `init + duration` rounded up to whole milliseconds.
@@ -246,6 +250,7 @@ mod tests {
             response_bytes: 2,
             timestamp_ms: 0,
             cpu_limit: CpuLimit::None,
+            provisioned: false,
         }
     }
 

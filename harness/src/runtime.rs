@@ -336,6 +336,15 @@ impl Runtime {
         self.inner.sink.take()
     }
 
+    /// Starts every function's provisioned concurrency (the count of its window that starts at
+    /// time 0), one environment after another, as AWS initialises them before traffic: INIT
+    /// under the memory's CPU share, `AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency`,
+    /// one log line each. They then serve invocations first, are never cold, have no
+    /// keep-alive deadline, and their records say `provisioned`. Returns what was started.
+    pub async fn prewarm(&self) -> Vec<Prewarmed> {
+        self.inner.prewarm().await
+    }
+
     /// Number of execution environments alive (busy or idle) of `name`.
     pub fn environments(&self, name: &str) -> usize {
         self.inner
@@ -424,11 +433,21 @@ impl FunctionState {
         if pool.idle.is_empty() {
             return None;
         }
+        // Provisioned environments serve first (as on AWS, where on-demand ones only take the
+        // spill-over); among the candidates, `routing` picks.
+        let provisioned: Vec<usize> = (0..pool.idle.len())
+            .filter(|&i| pool.idle[i].provisioned.load(Ordering::Relaxed))
+            .collect();
+        let candidates: Vec<usize> = if provisioned.is_empty() {
+            (0..pool.idle.len()).collect()
+        } else {
+            provisioned
+        };
         let i = match self.f.routing {
-            Routing::Newest => (0..pool.idle.len()).max_by_key(|&i| pool.idle[i].id)?,
-            Routing::Mru => pool.idle.len() - 1,
-            Routing::Lru => 0,
-            Routing::Random => rand::rng().random_range(0..pool.idle.len()),
+            Routing::Newest => *candidates.iter().max_by_key(|&&i| pool.idle[i].id)?,
+            Routing::Mru => *candidates.last()?,
+            Routing::Lru => candidates[0],
+            Routing::Random => candidates[rand::rng().random_range(0..candidates.len())],
         };
         let env = pool.idle.remove(i);
         env.state().idle_until = None;
@@ -718,7 +737,7 @@ impl Inner {
             let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
                 Some(e) => e,
                 None => {
-                    let started = match self.start_env(fs, self.opts.init_timeout).await {
+                    let started = match self.start_env(fs, self.opts.init_timeout, false).await {
                         Ok((e, init)) => {
                             init_ms = Some(init.as_secs_f64() * 1e3);
                             Ok(e)
@@ -738,7 +757,7 @@ impl Inner {
                                     .as_bytes(),
                                 );
                             }
-                            self.start_env(fs, timeout).await.map(|(e, init)| {
+                            self.start_env(fs, timeout, false).await.map(|(e, init)| {
                                 suppressed_init = init;
                                 e
                             })
@@ -892,6 +911,7 @@ impl Inner {
             response_bytes: body.len(),
             timestamp_ms,
             cpu_limit: self.launcher.cpu_limit(),
+            provisioned: env.provisioned.load(Ordering::Relaxed),
         };
         // Back to the pool (or recycled) before answering, so the next request finds it.
         if matches!(status, Status::Success | Status::FunctionError) {
@@ -978,8 +998,50 @@ impl Inner {
             response_bytes: body.len(),
             timestamp_ms,
             cpu_limit: self.launcher.cpu_limit(),
+            provisioned: false,
         };
         self.finish(rec, body, &log, opts, client_start)
+    }
+
+    async fn prewarm(self: &Arc<Self>) -> Vec<Prewarmed> {
+        let mut states: Vec<Arc<FunctionState>> = self.functions.values().cloned().collect();
+        states.sort_by_key(|fs| fs.index);
+        let mut out = Vec::new();
+        for fs in states {
+            let count =
+                fs.f.provisioned
+                    .iter()
+                    .find(|w| w.start == lamsim_sim::time::SimTime::ZERO)
+                    .map_or(0, |w| w.count);
+            for _ in 0..count {
+                let result = match self.start_env(&fs, self.opts.init_timeout, true).await {
+                    Ok((env, init)) => {
+                        env.provisioned.store(true, Ordering::Relaxed);
+                        self.release_env(&fs, &env);
+                        Ok((env.id, init.as_secs_f64() * 1e3))
+                    }
+                    Err(failure) => Err(failure.describe()),
+                };
+                if self.sink.logs() {
+                    let line = match &result {
+                        Ok((id, ms)) => format!(
+                            "lamsim: provisioned concurrency of `{}`: environment {id} initialised                              (Init Duration: {ms:.2} ms, at the memory's CPU share; billed as                              provisioned concurrency)",
+                            fs.f.name
+                        ),
+                        Err(why) => format!(
+                            "lamsim: provisioned concurrency of `{}`: an environment failed to                              initialise: {why}",
+                            fs.f.name
+                        ),
+                    };
+                    self.sink.line_flushed(line.as_bytes());
+                }
+                out.push(Prewarmed {
+                    function: fs.f.name.clone(),
+                    result,
+                });
+            }
+        }
+        out
     }
 
     /// After a completed invocation: recycle at `max-lifetime`, else back to the idle pool
@@ -996,6 +1058,19 @@ impl Inner {
                 .map(|t| Duration::from_nanos(t.as_nanos()));
         if lifetime.is_some_and(|l| age >= l) {
             env.kill(Retire::Lifetime);
+            return;
+        }
+        if env.provisioned.load(Ordering::Relaxed) {
+            // Provisioned concurrency stays initialised: no keep-alive deadline.
+            {
+                let mut st = env.state();
+                if st.death.is_some() || st.retiring.is_some() {
+                    return;
+                }
+                st.idle_until = None;
+            }
+            fs.pool().idle.push(env.clone());
+            env.idle_set.notify_one();
             return;
         }
         let idle_for = fs.keep_alive();
@@ -1067,6 +1142,7 @@ impl Inner {
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
         init_limit: Duration,
+        provisioned: bool,
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
         let (init_tx, init_rx) = oneshot::channel();
@@ -1078,7 +1154,14 @@ impl Inner {
         let spec = LaunchSpec {
             function: &fs.f,
             region: &self.opts.region,
-            init_cpu: self.opts.init_cpu,
+            // Provisioned environments are initialised ahead of traffic under their memory's
+            // CPU share (see `InitCpu`).
+            init_cpu: if provisioned {
+                InitCpu::Share
+            } else {
+                self.opts.init_cpu
+            },
+            provisioned,
         };
         let launched = match self.launcher.launch(spec, port).await {
             Ok(l) => l,
@@ -1250,6 +1333,15 @@ fn error_body(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({"errorType": error_type, "errorMessage": message}).to_string())
 }
 
+/// One provisioned environment started by [`Runtime::prewarm`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prewarmed {
+    /// The function.
+    pub function: String,
+    /// Its environment id and init duration (ms), or why it failed.
+    pub result: Result<(u64, f64), String>,
+}
+
 pub(crate) struct InitFailure {
     env_id: u64,
     elapsed: Duration,
@@ -1257,6 +1349,21 @@ pub(crate) struct InitFailure {
     kind: InitFailureKind,
     /// The init limit passed.
     timed_out: bool,
+}
+
+impl InitFailure {
+    /// `Type: message` of the failure, for a log line.
+    fn describe(&self) -> String {
+        match &self.kind {
+            InitFailureKind::Reported { error_type, body } => {
+                format!("{error_type}: {}", String::from_utf8_lossy(body))
+            }
+            InitFailureKind::Platform {
+                error_type,
+                message,
+            } => format!("{error_type}: {message}"),
+        }
+    }
 }
 
 enum InitFailureKind {

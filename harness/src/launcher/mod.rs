@@ -37,6 +37,9 @@ pub struct LaunchSpec<'a> {
     pub region: &'a str,
     /// The CPU its INIT phase may use.
     pub init_cpu: InitCpu,
+    /// Started for provisioned concurrency (`AWS_LAMBDA_INITIALIZATION_TYPE` =
+    /// `provisioned-concurrency`), else on demand.
+    pub provisioned: bool,
 }
 
 /// A started environment.

@@ -192,7 +192,7 @@ impl ProcessLauncher {
             }
         }
         cmd.process_group(0).kill_on_drop(true);
-        set_env_vars(&mut cmd, f, h, spec.region, &api);
+        set_env_vars(&mut cmd, f, h, spec.region, &api, spec.provisioned);
         // Timed: spawn → first /next.
         let started = Instant::now();
         let mut child = match cmd.spawn() {
@@ -425,6 +425,7 @@ fn set_env_vars(
     h: &Resolved,
     region: &str,
     api: &str,
+    provisioned: bool,
 ) {
     cmd.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
@@ -442,7 +443,15 @@ fn set_env_vars(
         ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
+        (
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            if provisioned {
+                "provisioned-concurrency"
+            } else {
+                "on-demand"
+            }
+            .to_string(),
+        ),
         (
             "AWS_LAMBDA_LOG_GROUP_NAME",
             format!("/aws/lambda/{}", f.name),

@@ -24,6 +24,7 @@ mod invoke_api;
 mod keep_alive;
 mod long_log_lines;
 mod node_runtime;
+mod provisioned_concurrency;
 mod python_runtime;
 mod retire_idle;
 mod runtime_api;
