@@ -97,6 +97,17 @@ pub enum CalibrateError {
     /// A log file is JSON of an unknown shape.
     #[error(transparent)]
     LogFormat(#[from] LogFormatError),
+    /// The log interleaves several functions (`lamsim serve`'s `serve.log`): one fit would mix
+    /// their durations.
+    #[error(
+        "{files} interleaves the functions {functions}: a fit would mix their durations; calibrate one function's stream instead (`lamsim serve` writes them as logs/<function>.log beside serve.log)"
+    )]
+    MixedFunctions {
+        /// The files read.
+        files: String,
+        /// The functions, comma-separated.
+        functions: String,
+    },
     /// No usable REPORT line was found.
     #[error(
         "no REPORT lines found in {files} ({skipped} other lines skipped, {malformed} malformed); expected CloudWatch Logs of a Lambda function (`REPORT RequestId: … Duration: … ms …`) or a `lamsim bench --out` folder"
@@ -172,6 +183,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Samples, CalibrateError> {
 
 /// Groups parsed CloudWatch REPORT lines into samples. `files` names the inputs.
 pub fn from_logs(logs: ParsedLogs, files: &str) -> Result<Samples, CalibrateError> {
+    if logs.functions.len() > 1 {
+        return Err(CalibrateError::MixedFunctions {
+            files: files.to_string(),
+            functions: logs.functions.join(", "),
+        });
+    }
     if logs.reports.is_empty() {
         return Err(CalibrateError::NoReports {
             files: files.to_string(),
@@ -181,6 +198,7 @@ pub fn from_logs(logs: ParsedLogs, files: &str) -> Result<Samples, CalibrateErro
     }
     let mut s = Samples {
         source: format!("CloudWatch logs {files}"),
+        function: logs.functions.first().cloned(),
         skipped_lines: logs.skipped,
         malformed: logs.malformed,
         memory_scaled: true,

@@ -211,6 +211,8 @@ pub trait EnvProcess: Send + Sync {
 /// One execution environment.
 pub(crate) struct Env {
     pub id: u64,
+    /// The function it runs (its log stream).
+    pub function: Arc<str>,
     pub created: Instant,
     pub log: LogCapture,
     process: OnceLock<Box<dyn EnvProcess>>,
@@ -232,9 +234,10 @@ impl Env {
         }
     }
 
-    pub(crate) fn new(id: u64, init: oneshot::Sender<InitResult>) -> Env {
+    pub(crate) fn new(id: u64, function: Arc<str>, init: oneshot::Sender<InitResult>) -> Env {
         Env {
             id,
+            function,
             created: Instant::now(),
             log: LogCapture::new(),
             process: OnceLock::new(),
@@ -416,7 +419,7 @@ impl EnvPort {
 }
 
 pub(crate) fn log_line(sink: &Sink, env: &Env, line: &[u8]) {
-    sink.line(line);
+    sink.line_for(&env.function, line);
     env.log.append(line);
 }
 

@@ -50,6 +50,10 @@ pub struct RuntimeOptions {
     pub log_to_stderr: bool,
     /// Also write them to this file. Default none.
     pub log_file: Option<PathBuf>,
+    /// Also write each function's lines to its own stream, `<dir>/<function>.log` (one
+    /// CloudWatch-format log per function, as `calibrate` needs); `log_file` then opens with a
+    /// line naming the functions it interleaves. Default none.
+    pub log_dir: Option<PathBuf>,
     /// Write one JSON [`InvocationRecord`] per line to this file. Default none.
     pub records_file: Option<PathBuf>,
     /// Keep records in memory for [`Runtime::take_records`]. Default true.
@@ -74,6 +78,7 @@ impl Default for RuntimeOptions {
             init_timeout: INIT_TIMEOUT,
             log_to_stderr: false,
             log_file: None,
+            log_dir: None,
             records_file: None,
             keep_records: true,
             async_retry_delays: ASYNC_RETRY_DELAYS.map(|d| Duration::from_nanos(d.0)),
@@ -238,11 +243,18 @@ impl Runtime {
             };
             map.insert(fs.f.name.clone(), Arc::new(fs));
         }
+        let mut names: Vec<(usize, String)> = map
+            .values()
+            .map(|fs: &Arc<FunctionState>| (fs.index, fs.f.name.clone()))
+            .collect();
+        names.sort();
+        let names: Vec<String> = names.into_iter().map(|(_, n)| n).collect();
         let sink = Sink::new(
             opts.log_to_stderr,
             opts.log_file.as_deref(),
             opts.records_file.as_deref(),
             opts.keep_records,
+            opts.log_dir.as_deref().map(|d| (d, names.as_slice())),
         );
         let sink = match sink {
             Ok(s) => Arc::new(s),
@@ -391,7 +403,8 @@ impl Runtime {
         let mut dropped: Vec<(String, String)> = inner.queued_events().drain().collect();
         dropped.sort();
         for (id, function) in &dropped {
-            inner.sink.line(
+            inner.sink.line_for(
+                function,
                 format!(
                     "lamsim: the queued Event invocation {id} of `{function}` was dropped at \
                      shutdown (it never ran)"
@@ -676,7 +689,8 @@ impl Inner {
                     } else {
                         format!("max-event-age {} s", max_age.as_secs())
                     };
-                    inner.sink.line_flushed(
+                    inner.sink.line_for_flushed(
+                        &fs.f.name,
                         format!(
                             "ASYNC RequestId: {id}\tStatus: {status:?}\tSent to the on-failure destination after {why}"
                         )
@@ -685,7 +699,8 @@ impl Inner {
                     return;
                 }
                 retries += 1;
-                inner.sink.line_flushed(
+                inner.sink.line_for_flushed(
+                    &fs.f.name,
                     format!(
                         "ASYNC RequestId: {id}\tStatus: {status:?}\tRetry {retries} of {max_retries} in {:.3} s",
                         delay.as_secs_f64()
@@ -748,7 +763,8 @@ impl Inner {
                         // duration.
                         Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
                             if self.sink.logs() {
-                                self.sink.line(
+                                self.sink.line_for(
+                                    &fs.f.name,
                                     format!(
                                         "lamsim: INIT timed out after {:.2} s; initialising \
                                          again within the invocation (suppressed init)",
@@ -783,7 +799,7 @@ impl Inner {
             };
             let start = record::start_line(&request_id);
             if self.sink.logs() {
-                self.sink.line(start.as_bytes());
+                self.sink.line_for(&fs.f.name, start.as_bytes());
             }
             env.log.start(&start);
             let (tx, rx) = oneshot::channel();
@@ -933,8 +949,8 @@ impl Inner {
         rec.client_latency_ms = client_start.elapsed().as_secs_f64() * 1e3;
         let report = record::report_line(&rec);
         if self.sink.logs() {
-            self.sink.line(end.as_bytes());
-            self.sink.line(report.as_bytes());
+            self.sink.line_for(&rec.function, end.as_bytes());
+            self.sink.line_for(&rec.function, report.as_bytes());
         }
         log.push(&end);
         log.push(&report);
@@ -976,7 +992,7 @@ impl Inner {
         let init_ms = failure.elapsed.as_secs_f64() * 1e3;
         let start = record::start_line(&request_id);
         if self.sink.logs() {
-            self.sink.line(start.as_bytes());
+            self.sink.line_for(&fs.f.name, start.as_bytes());
         }
         let log = env::LogCapture::detached(&start);
         let rec = InvocationRecord {
@@ -1025,15 +1041,18 @@ impl Inner {
                 if self.sink.logs() {
                     let line = match &result {
                         Ok((id, ms)) => format!(
-                            "lamsim: provisioned concurrency of `{}`: environment {id} initialised                              (Init Duration: {ms:.2} ms, at the memory's CPU share; billed as                              provisioned concurrency)",
+                            "lamsim: provisioned concurrency of `{}`: environment {id} initialised \
+                             (Init Duration: {ms:.2} ms, at the memory's CPU share; billed as \
+                             provisioned concurrency)",
                             fs.f.name
                         ),
                         Err(why) => format!(
-                            "lamsim: provisioned concurrency of `{}`: an environment failed to                              initialise: {why}",
+                            "lamsim: provisioned concurrency of `{}`: an environment failed to \
+                             initialise: {why}",
                             fs.f.name
                         ),
                     };
-                    self.sink.line_flushed(line.as_bytes());
+                    self.sink.line_for_flushed(&fs.f.name, line.as_bytes());
                 }
                 out.push(Prewarmed {
                     function: fs.f.name.clone(),
@@ -1146,7 +1165,7 @@ impl Inner {
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
         let (init_tx, init_rx) = oneshot::channel();
-        let env = Arc::new(Env::new(id, init_tx));
+        let env = Arc::new(Env::new(id, Arc::from(fs.f.name.as_str()), init_tx));
         let port = EnvPort {
             env: env.clone(),
             sink: self.sink.clone(),
