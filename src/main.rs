@@ -7,6 +7,7 @@ mod bench;
 mod calibrate;
 mod check;
 mod completions;
+mod events;
 mod exit;
 mod flags;
 mod import;
@@ -53,6 +54,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Measure a function's real handler at several memory sizes: durations, cost, recommendation.
     Bench(bench::BenchArgs),
+    /// Print a sample event in AWS's shape (API, SQS, S3, SNS, EVENTBRIDGE, SCHEDULE, KINESIS,
+    /// DYNAMODB), e.g. for `bench --payload`.
+    Events(events::EventsArgs),
     /// Fit duration and init distributions to a bench folder or CloudWatch logs.
     Calibrate(calibrate::CalibrateArgs),
     /// Redraw report.html, report.md and charts/ from a run, bench or sweep output folder.
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check::check(a),
         Command::Serve(a) => serve::run(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Events(a) => events::events(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Report(a) => report::report(a),
         Command::Import(a) => import::import(a),

@@ -47,8 +47,9 @@ const OURS: [&str; 14] = [
     SHARD_JSON_FILE,
 ];
 
-/// Names `lamsim serve` writes into its `--out` folder (log files it appends to; no marker).
-pub const SERVE_FILES: [&str; 2] = ["serve.log", "invocations.jsonl"];
+/// Names `lamsim serve` writes into its `--out` folder (log files it appends to, and `logs/`
+/// with one stream per function; no marker).
+pub const SERVE_FILES: [&str; 3] = ["serve.log", "invocations.jsonl", "logs"];
 
 /// The files a workload reads besides itself: traces, empirical samples, calibration files.
 pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {

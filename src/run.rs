@@ -95,8 +95,30 @@ pub struct RuntimesArgs {
 }
 
 /// Loads a workload; the error lists every validation error (see [`crate::exit::print_error`]).
+/// Warns on stderr about functions on runtimes AWS has deprecated.
 pub(crate) fn load(path: &Path) -> Result<Scenario> {
-    Ok(config::load(path)?)
+    let scenario = config::load(path)?;
+    warn_deprecated_runtimes(path, &scenario);
+    Ok(scenario)
+}
+
+/// One warning on stderr per function whose `runtime` AWS has deprecated (accepted, since
+/// templates still name them; see `lamsim_sim::profiles::DEPRECATED`).
+fn warn_deprecated_runtimes(path: &Path, scenario: &Scenario) {
+    for (i, f) in scenario.functions.iter().enumerate() {
+        if let Some(d) = f
+            .runtime
+            .as_deref()
+            .and_then(lamsim_sim::profiles::deprecation)
+        {
+            eprintln!(
+                "warning: {}: function[{i}].runtime (`{}`): {}",
+                path.display(),
+                f.name,
+                d.warning()
+            );
+        }
+    }
 }
 
 /// Applies command-line overrides and checks them like the file's own keys.
@@ -323,6 +345,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitStatus> {
     for path in &args.workloads {
         match config::load(path) {
             Ok(s) => {
+                warn_deprecated_runtimes(path, &s);
                 let n = s.functions.len();
                 if !args.quiet {
                     text.push_str(&format!(

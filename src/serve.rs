@@ -19,7 +19,8 @@ pub struct ServeArgs {
     /// Address of the Invoke API.
     #[arg(long, default_value = "127.0.0.1:9001")]
     pub listen: SocketAddr,
-    /// Folder for `serve.log` (CloudWatch-format log lines) and `invocations.jsonl` (one JSON
+    /// Folder for `serve.log` (CloudWatch-format log lines of every function), `logs/NAME.log`
+    /// (one function's lines: what `lamsim calibrate` reads) and `invocations.jsonl` (one JSON
     /// record per invocation).
     #[arg(long, default_value = ".lamsim/serve")]
     pub out: PathBuf,
@@ -83,6 +84,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         cgroups: !args.no_cgroups,
         log_to_stderr: !args.quiet,
         log_file: Some(args.out.join("serve.log")),
+        log_dir: Some(args.out.join("logs")),
         records_file: Some(args.out.join("invocations.jsonl")),
         keep_records: false,
         ..RuntimeOptions::for_account(&scenario.account)
@@ -100,6 +102,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let runtime = Arc::new(Runtime::start(functions, opts).await?);
+        // Provisioned concurrency is initialised before the first request, as on AWS.
+        let warmed = runtime.prewarm().await;
+        let failed = warmed.iter().filter(|w| w.result.is_err()).count();
+        if !warmed.is_empty() {
+            eprintln!(
+                "lamsim serve: {} provisioned environment{} initialised{}",
+                warmed.len() - failed,
+                if warmed.len() - failed == 1 { "" } else { "s" },
+                if failed > 0 {
+                    format!(", {failed} failed (see the log)")
+                } else {
+                    String::new()
+                }
+            );
+        }
         let api = InvokeApi::bind(runtime.clone(), args.listen).await?;
         let addr = api.local_addr();
         eprintln!(

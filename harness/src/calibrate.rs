@@ -97,6 +97,17 @@ pub enum CalibrateError {
     /// A log file is JSON of an unknown shape.
     #[error(transparent)]
     LogFormat(#[from] LogFormatError),
+    /// The log interleaves several functions (`lamsim serve`'s `serve.log`): one fit would mix
+    /// their durations.
+    #[error(
+        "{files} interleaves the functions {functions}: a fit would mix their durations; calibrate one function's stream instead (`lamsim serve` writes them as logs/<function>.log beside serve.log)"
+    )]
+    MixedFunctions {
+        /// The files read.
+        files: String,
+        /// The functions, comma-separated.
+        functions: String,
+    },
     /// No usable REPORT line was found.
     #[error(
         "no REPORT lines found in {files} ({skipped} other lines skipped, {malformed} malformed); expected CloudWatch Logs of a Lambda function (`REPORT RequestId: … Duration: … ms …`) or a `lamsim bench --out` folder"
@@ -172,6 +183,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Samples, CalibrateError> {
 
 /// Groups parsed CloudWatch REPORT lines into samples. `files` names the inputs.
 pub fn from_logs(logs: ParsedLogs, files: &str) -> Result<Samples, CalibrateError> {
+    if logs.functions.len() > 1 {
+        return Err(CalibrateError::MixedFunctions {
+            files: files.to_string(),
+            functions: logs.functions.join(", "),
+        });
+    }
     if logs.reports.is_empty() {
         return Err(CalibrateError::NoReports {
             files: files.to_string(),
@@ -181,6 +198,7 @@ pub fn from_logs(logs: ParsedLogs, files: &str) -> Result<Samples, CalibrateErro
     }
     let mut s = Samples {
         source: format!("CloudWatch logs {files}"),
+        function: logs.functions.first().cloned(),
         skipped_lines: logs.skipped,
         malformed: logs.malformed,
         memory_scaled: true,
@@ -366,6 +384,115 @@ pub struct Part {
     pub cpu_fraction: Option<CpuFraction>,
 }
 
+/// The fitted duration model held against the samples of one measured memory size: its p50
+/// and p99 there (the fit at the reference memory scaled by the model's `cpu-fraction`)
+/// against the measured ones and their sampling error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemoryCheck {
+    /// The memory size.
+    pub memory_mb: u32,
+    /// Samples measured there.
+    pub n: usize,
+    /// `(p, measured, 95 % interval low, high, predicted)` for p = 0.5 and 0.99, ms. The
+    /// interval is distribution-free: the order statistics whose ranks are `n·p ∓ 1.96
+    /// √(n·p·(1−p))` (rounded outwards), open-ended (0 or infinity) where a rank falls outside
+    /// the sample.
+    pub quantiles: Vec<(f64, f64, f64, f64, f64)>,
+}
+
+impl MemoryCheck {
+    /// Whether every predicted quantile lies within the measured one's interval.
+    pub fn holds(&self) -> bool {
+        self.quantiles
+            .iter()
+            .all(|&(_, _, lo, hi, pred)| pred >= lo && pred <= hi)
+    }
+}
+
+/// The `p` quantile of a fitted part at its reference memory, ms (the chosen family's inverse
+/// CDF, or the sample's own quantile when the choice is empirical).
+fn fitted_quantile(part: &Part, p: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Gamma, LogNormal, Weibull};
+    if let Some(fit) = part.selection.chosen() {
+        let (a, b) = (fit.params[0].value, fit.params[1].value);
+        let q = match fit.family {
+            fit::Family::LogNormal => LogNormal::new(a, b).ok().map(|d| d.inverse_cdf(p)),
+            fit::Family::Gamma => Gamma::new(a, 1.0 / b).ok().map(|d| d.inverse_cdf(p)),
+            fit::Family::Weibull => Weibull::new(a, b).ok().map(|d| d.inverse_cdf(p)),
+        };
+        if let Some(q) = q.filter(|q| q.is_finite()) {
+            return q;
+        }
+    }
+    let mut v = part.samples_ms.clone();
+    v.sort_by(f64::total_cmp);
+    order_statistic(&v, (p * v.len() as f64).ceil() as i64)
+}
+
+/// The `rank`-th smallest (1-based, clamped to 1..=n) of sorted `v`.
+fn order_statistic(v: &[f64], rank: i64) -> f64 {
+    let i = rank.clamp(1, v.len() as i64) as usize - 1;
+    v[i]
+}
+
+/// Holds the fitted duration model against every measured memory size's samples (those the
+/// fit would use there: warm, plus cold when `with_cold`).
+pub fn check_duration(
+    part: &Part,
+    samples: &Samples,
+    reference_memory_mb: u32,
+    threads: u32,
+    with_cold: bool,
+) -> Vec<MemoryCheck> {
+    let f = part.cpu_fraction.as_ref().map_or(1.0, |c| c.value);
+    let model = DurationModel {
+        dist: Dist::Const { value_ms: 0.0 },
+        reference_memory_mb,
+        cpu_fraction: if samples.memory_scaled { f } else { 0.0 },
+        threads,
+    };
+    let mut out = Vec::new();
+    for (m, s) in &samples.by_memory {
+        let mut v = s.warm_ms.clone();
+        if with_cold {
+            v.extend(&s.cold_ms);
+        }
+        if v.len() < 2 {
+            continue;
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let scale = model.scale_factor(*m, Architecture::X86_64, 1.0);
+        let quantiles = [0.5, 0.99]
+            .into_iter()
+            .map(|p| {
+                let half = 1.96 * (n * p * (1.0 - p)).sqrt();
+                // A rank beyond the sample leaves that side unbounded: 40 samples cannot
+                // bound a p99 from above (their maximum is below it with probability 0.67).
+                let (lo_rank, hi_rank) = ((n * p - half).floor(), (n * p + half).ceil() + 1.0);
+                let lo = if lo_rank < 1.0 {
+                    0.0
+                } else {
+                    order_statistic(&v, lo_rank as i64)
+                };
+                let hi = if hi_rank > n {
+                    f64::INFINITY
+                } else {
+                    order_statistic(&v, hi_rank as i64)
+                };
+                let measured = order_statistic(&v, (n * p).ceil() as i64);
+                (p, measured, lo, hi, fitted_quantile(part, p) * scale)
+            })
+            .collect();
+        out.push(MemoryCheck {
+            memory_mb: *m,
+            n: v.len(),
+            quantiles,
+        });
+    }
+    out
+}
+
 /// The result of [`calibrate`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
@@ -375,6 +502,9 @@ pub struct Calibration {
     pub function: Option<String>,
     /// Memory the distributions were fitted at.
     pub reference_memory_mb: u32,
+    /// The duration model held against every measured memory size ([`check_duration`]); a
+    /// size where it does not hold also gets a note.
+    pub checks: Vec<MemoryCheck>,
     /// `threads` used by the scaling model.
     pub threads: u32,
     /// Per-memory sample counts `(memory, warm, cold)`.
@@ -508,6 +638,30 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
         ));
         None
     };
+    let checks = check_duration(&duration, samples, reference, threads, with_cold);
+    for c in checks.iter().filter(|c| !c.holds()) {
+        let q: Vec<String> = c
+            .quantiles
+            .iter()
+            .map(|&(p, measured, lo, hi, pred)| {
+                format!(
+                    "p{} predicted {} ms, measured {} ms (95 % interval {}–{})",
+                    p * 100.0,
+                    sig(pred, 3),
+                    sig(measured, 3),
+                    sig(lo, 3),
+                    sig(hi, 3)
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "duration at {} MB: the model fitted at {reference} MB does not reproduce the {} samples measured there ({}); to simulate that size, calibrate with --memory {}",
+            c.memory_mb,
+            c.n,
+            q.join("; "),
+            c.memory_mb
+        ));
+    }
     for part in std::iter::once(&duration).chain(init.as_ref()) {
         if part.selection.choice == Choice::Empirical {
             notes.push(format!(
@@ -522,6 +676,7 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
         source: samples.source.clone(),
         function: opts.function.clone().or_else(|| samples.function.clone()),
         reference_memory_mb: reference,
+        checks,
         threads,
         counts: samples
             .by_memory
@@ -820,6 +975,102 @@ pub fn now_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `n` lognormal durations with median `median_ms` and `sigma`, from `seed`; every
+    /// `tail_every`-th one (when not 0) `tail` times longer.
+    fn lognormal(n: usize, median_ms: f64, sigma: f64, seed: u64, tail: (usize, f64)) -> Vec<f64> {
+        use rand::SeedableRng;
+        use rand_distr::Distribution;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let d = rand_distr::LogNormal::new(median_ms.ln(), sigma).unwrap();
+        (0..n)
+            .map(|i| {
+                let x: f64 = d.sample(&mut rng);
+                if tail.0 > 0 && i % tail.0 == 0 {
+                    x * tail.1
+                } else {
+                    x
+                }
+            })
+            .collect()
+    }
+
+    fn two_sizes(small: Vec<f64>, large: Vec<f64>) -> Samples {
+        let mut s = Samples {
+            memory_scaled: true,
+            ..Samples::default()
+        };
+        s.by_memory.insert(
+            512,
+            MemorySamples {
+                warm_ms: small,
+                ..MemorySamples::default()
+            },
+        );
+        s.by_memory.insert(
+            1024,
+            MemorySamples {
+                warm_ms: large,
+                ..MemorySamples::default()
+            },
+        );
+        s
+    }
+
+    #[test]
+    fn a_cpu_bound_handler_is_reproduced_at_every_measured_size() {
+        // All CPU: 512 MB takes twice as long as 1,024 MB, same shape. Fitted at 1,024 MB (the
+        // larger of two equal counts), the model must give 512 MB's p50 and p99 within their
+        // sampling error.
+        let s = two_sizes(
+            lognormal(400, 10.0, 0.3, 1, (0, 1.0)),
+            lognormal(400, 5.0, 0.3, 2, (0, 1.0)),
+        );
+        let c = calibrate(&s, &Options::default()).unwrap();
+        assert_eq!(c.reference_memory_mb, 1024);
+        assert_eq!(c.checks.len(), 2);
+        for check in &c.checks {
+            assert!(check.holds(), "{check:?}");
+        }
+        assert!(
+            !c.notes.iter().any(|n| n.contains("does not reproduce")),
+            "{:?}",
+            c.notes
+        );
+    }
+
+    #[test]
+    fn a_tail_the_scaling_cannot_explain_is_reported_with_its_size() {
+        // 512 MB has one sample in ten 6× longer (e.g. CPU-quota stalls), 1,024 MB none: a
+        // mean-scaling model fitted at 1,024 MB cannot give 512 MB's p99.
+        let s = two_sizes(
+            lognormal(400, 10.0, 0.3, 3, (10, 6.0)),
+            lognormal(400, 5.0, 0.3, 4, (0, 1.0)),
+        );
+        let c = calibrate(&s, &Options::default()).unwrap();
+        let small = c.checks.iter().find(|c| c.memory_mb == 512).unwrap();
+        assert!(!small.holds(), "{small:?}");
+        let (_, measured, lo, _, predicted) = small.quantiles[1];
+        assert!(predicted < lo && measured > 2.0 * predicted, "{small:?}");
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.starts_with("duration at 512 MB") && n.contains("--memory 512")),
+            "{:?}",
+            c.notes
+        );
+        // Fitted where it is simulated, the size is reproduced.
+        let at = calibrate(
+            &s,
+            &Options {
+                reference_memory_mb: Some(512),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let small = at.checks.iter().find(|c| c.memory_mb == 512).unwrap();
+        assert!(small.holds(), "{small:?}");
+    }
 
     #[test]
     fn cpu_fraction_by_hand() {

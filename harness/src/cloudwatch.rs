@@ -19,6 +19,11 @@
 
 use serde_json::Value;
 
+/// How `lamsim serve`'s combined log (`serve.log`, with one stream per function beside it)
+/// opens: this text, then the function names, comma-separated. `calibrate` refuses a log with
+/// this line naming more than one function ([`ParsedLogs::functions`]).
+pub const MIXED_LOG_MARKER: &str = "lamsim serve: this log interleaves the functions ";
+
 /// One parsed `REPORT` line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
@@ -73,6 +78,9 @@ pub struct ParsedLogs {
     pub malformed: Vec<Malformed>,
     /// Other lines (`START`, `END`, application logs, blank lines): skipped, not errors.
     pub skipped: usize,
+    /// The functions a `lamsim serve` combined log says it interleaves ([`MIXED_LOG_MARKER`]);
+    /// empty for a log of one function.
+    pub functions: Vec<String>,
 }
 
 impl ParsedLogs {
@@ -81,6 +89,11 @@ impl ParsedLogs {
         self.reports.extend(other.reports);
         self.malformed.extend(other.malformed);
         self.skipped += other.skipped;
+        for f in other.functions {
+            if !self.functions.contains(&f) {
+                self.functions.push(f);
+            }
+        }
     }
 }
 
@@ -196,6 +209,14 @@ impl ParsedLogs {
             return;
         }
         let Some(at) = t.find("REPORT RequestId") else {
+            if let Some(rest) = t.strip_prefix(MIXED_LOG_MARKER) {
+                let list = rest.split(" (").next().unwrap_or(rest);
+                for f in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                    if !self.functions.iter().any(|g| g == f) {
+                        self.functions.push(f.to_string());
+                    }
+                }
+            }
             self.skipped += 1;
             return;
         };

@@ -203,11 +203,16 @@ pub trait EnvProcess: Send + Sync {
     fn kill(&self);
     /// Peak memory so far, bytes, when known.
     fn peak_bytes(&self) -> Option<u64>;
+    /// INIT has ended (the runtime's first `/next`): apply the memory's CPU share if INIT ran
+    /// with the whole CPU ([`crate::cgroup::InitCpu`]). Nothing by default.
+    fn end_init(&self) {}
 }
 
 /// One execution environment.
 pub(crate) struct Env {
     pub id: u64,
+    /// The function it runs (its log stream).
+    pub function: Arc<str>,
     pub created: Instant,
     pub log: LogCapture,
     process: OnceLock<Box<dyn EnvProcess>>,
@@ -216,12 +221,23 @@ pub(crate) struct Env {
     /// Wakes the reaper when the environment goes idle.
     pub idle_set: Notify,
     closed: watch::Sender<bool>,
+    /// Started ahead of traffic for the function's provisioned concurrency: kept without a
+    /// keep-alive deadline and preferred by routing.
+    pub provisioned: std::sync::atomic::AtomicBool,
 }
 
 impl Env {
-    pub(crate) fn new(id: u64, init: oneshot::Sender<InitResult>) -> Env {
+    /// INIT has ended: see [`EnvProcess::end_init`].
+    pub(crate) fn end_init(&self) {
+        if let Some(p) = self.process.get() {
+            p.end_init();
+        }
+    }
+
+    pub(crate) fn new(id: u64, function: Arc<str>, init: oneshot::Sender<InitResult>) -> Env {
         Env {
             id,
+            function,
             created: Instant::now(),
             log: LogCapture::new(),
             process: OnceLock::new(),
@@ -232,6 +248,7 @@ impl Env {
             job_ready: Notify::new(),
             idle_set: Notify::new(),
             closed: watch::channel(false).0,
+            provisioned: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -402,7 +419,7 @@ impl EnvPort {
 }
 
 pub(crate) fn log_line(sink: &Sink, env: &Env, line: &[u8]) {
-    sink.line(line);
+    sink.line_for(&env.function, line);
     env.log.append(line);
 }
 

@@ -30,6 +30,7 @@ pub mod cgroup;
 pub mod cloudwatch;
 mod env;
 pub mod error;
+pub mod events;
 pub mod fit;
 pub mod ids;
 pub mod invoke_api;
@@ -41,12 +42,12 @@ mod runtime;
 mod runtime_api;
 
 pub use bytes::Bytes;
-pub use cgroup::CpuLimit;
+pub use cgroup::{CpuLimit, InitCpu};
 pub use env::{LOG_TAIL_BYTES, MAX_RESPONSE_BYTES, MAX_STREAM_BYTES};
 pub use error::{HarnessError, InvokeError};
 pub use invoke_api::{InvokeApi, InvokeApiOptions};
 pub use record::{InvocationRecord, InvocationType, Status};
 pub use runtime::{
-    INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime,
-    RuntimeOptions, parse_function_name,
+    INIT_TIMEOUT, Invocation, InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Prewarmed,
+    Runtime, RuntimeOptions, parse_function_name,
 };

@@ -80,6 +80,10 @@ pub struct InvocationRecord {
     pub timestamp_ms: u64,
     /// How CPU share was enforced.
     pub cpu_limit: CpuLimit,
+    /// It ran on an environment of the function's provisioned concurrency, initialised ahead
+    /// of traffic ([`crate::Runtime::prewarm`]): never cold, billed at the provisioned rates.
+    #[serde(default)]
+    pub provisioned: bool,
 }
 
 /// Billed duration: `init + duration` rounded up to whole milliseconds.
@@ -126,6 +130,8 @@ pub fn report_line(r: &InvocationRecord) -> String {
 pub(crate) struct Sink {
     stderr: bool,
     log: Option<Mutex<BufWriter<File>>>,
+    /// One log stream per function (`<dir>/<function>.log`), when asked for.
+    per_function: std::collections::HashMap<String, Mutex<BufWriter<File>>>,
     records: Option<Mutex<BufWriter<File>>>,
     keep: Option<Mutex<Vec<InvocationRecord>>>,
 }
@@ -145,18 +151,56 @@ fn create(path: &Path) -> Result<Mutex<BufWriter<File>>, HarnessError> {
 }
 
 impl Sink {
+    /// `per_function`: a folder and the function names, for one log stream per function
+    /// (`<dir>/<name>.log`); the combined `log` then opens with a line naming the functions it
+    /// interleaves ([`crate::cloudwatch::MIXED_LOG_MARKER`]), so that `calibrate` refuses it.
     pub(crate) fn new(
         stderr: bool,
         log: Option<&Path>,
         records: Option<&Path>,
         keep: bool,
+        per_function: Option<(&Path, &[String])>,
     ) -> Result<Sink, HarnessError> {
-        Ok(Sink {
+        let mut streams = std::collections::HashMap::new();
+        if let Some((dir, names)) = per_function {
+            for name in names {
+                streams.insert(name.clone(), create(&dir.join(format!("{name}.log")))?);
+            }
+        }
+        let sink = Sink {
             stderr,
             log: log.map(create).transpose()?,
             records: records.map(create).transpose()?,
             keep: keep.then(|| Mutex::new(Vec::new())),
-        })
+            per_function: streams,
+        };
+        if let (Some(log), Some((dir, names))) = (&sink.log, per_function) {
+            let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = writeln!(
+                w,
+                "{}{} (one stream per function: {}/<function>.log)",
+                crate::cloudwatch::MIXED_LOG_MARKER,
+                names.join(", "),
+                dir.display()
+            );
+        }
+        Ok(sink)
+    }
+
+    /// Writes one log line of `function`: [`Sink::line`], and to the function's own stream.
+    pub(crate) fn line_for(&self, function: &str, line: &[u8]) {
+        self.line(line);
+        if let Some(w) = self.per_function.get(function) {
+            let mut w = w.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = w.write_all(line);
+            let _ = w.write_all(b"\n");
+        }
+    }
+
+    /// [`Sink::line_for`], then flushes.
+    pub(crate) fn line_for_flushed(&self, function: &str, line: &[u8]) {
+        self.line_for(function, line);
+        self.flush();
     }
 
     /// Whether log lines go anywhere.
@@ -178,14 +222,6 @@ impl Sink {
         }
     }
 
-    /// Writes one log line that no record follows (the async queue's notes) and flushes it.
-    pub(crate) fn line_flushed(&self, line: &[u8]) {
-        self.line(line);
-        if let Some(log) = &self.log {
-            let _ = log.lock().unwrap_or_else(|p| p.into_inner()).flush();
-        }
-    }
-
     /// Stores a record (JSON lines file, memory) and flushes the files, so that a killed
     /// harness loses nothing already answered.
     pub(crate) fn record(&self, r: &InvocationRecord) {
@@ -199,6 +235,9 @@ impl Sink {
         }
         if let Some(log) = &self.log {
             let _ = log.lock().unwrap_or_else(|p| p.into_inner()).flush();
+        }
+        if let Some(w) = self.per_function.get(&r.function) {
+            let _ = w.lock().unwrap_or_else(|p| p.into_inner()).flush();
         }
         if let Some(keep) = &self.keep {
             keep.lock()
@@ -216,7 +255,11 @@ impl Sink {
     }
 
     pub(crate) fn flush(&self) {
-        for w in [&self.log, &self.records].into_iter().flatten() {
+        for w in [&self.log, &self.records]
+            .into_iter()
+            .flatten()
+            .chain(self.per_function.values())
+        {
             let _ = w.lock().unwrap_or_else(|p| p.into_inner()).flush();
         }
     }
@@ -246,6 +289,7 @@ mod tests {
             response_bytes: 2,
             timestamp_ms: 0,
             cpu_limit: CpuLimit::None,
+            provisioned: false,
         }
     }
 

@@ -17,7 +17,7 @@ use rand::Rng;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 
-use crate::cgroup::CpuLimit;
+use crate::cgroup::{CpuLimit, InitCpu};
 use crate::env::{self, Death, Env, EnvPort, Event, InitResult, Job, Outcome, Retire};
 use crate::error::{HarnessError, InvokeError};
 use crate::ids;
@@ -50,6 +50,10 @@ pub struct RuntimeOptions {
     pub log_to_stderr: bool,
     /// Also write them to this file. Default none.
     pub log_file: Option<PathBuf>,
+    /// Also write each function's lines to its own stream, `<dir>/<function>.log` (one
+    /// CloudWatch-format log per function, as `calibrate` needs); `log_file` then opens with a
+    /// line naming the functions it interleaves. Default none.
+    pub log_dir: Option<PathBuf>,
     /// Write one JSON [`InvocationRecord`] per line to this file. Default none.
     pub records_file: Option<PathBuf>,
     /// Keep records in memory for [`Runtime::take_records`]. Default true.
@@ -59,6 +63,9 @@ pub struct RuntimeOptions {
     /// ([`ASYNC_RETRY_DELAYS`](lamsim_sim::model::trigger::ASYNC_RETRY_DELAYS)); shorter
     /// delays make local tests quick.
     pub async_retry_delays: [Duration; 2],
+    /// The CPU of an on-demand cold start's INIT phase. Default [`InitCpu::Full`] (as AWS
+    /// gives it; see [`InitCpu`]): INIT is not throttled to the memory's share.
+    pub init_cpu: InitCpu,
 }
 
 impl Default for RuntimeOptions {
@@ -71,9 +78,11 @@ impl Default for RuntimeOptions {
             init_timeout: INIT_TIMEOUT,
             log_to_stderr: false,
             log_file: None,
+            log_dir: None,
             records_file: None,
             keep_records: true,
             async_retry_delays: ASYNC_RETRY_DELAYS.map(|d| Duration::from_nanos(d.0)),
+            init_cpu: InitCpu::Full,
         }
     }
 }
@@ -234,11 +243,18 @@ impl Runtime {
             };
             map.insert(fs.f.name.clone(), Arc::new(fs));
         }
+        let mut names: Vec<(usize, String)> = map
+            .values()
+            .map(|fs: &Arc<FunctionState>| (fs.index, fs.f.name.clone()))
+            .collect();
+        names.sort();
+        let names: Vec<String> = names.into_iter().map(|(_, n)| n).collect();
         let sink = Sink::new(
             opts.log_to_stderr,
             opts.log_file.as_deref(),
             opts.records_file.as_deref(),
             opts.keep_records,
+            opts.log_dir.as_deref().map(|d| (d, names.as_slice())),
         );
         let sink = match sink {
             Ok(s) => Arc::new(s),
@@ -332,6 +348,15 @@ impl Runtime {
         self.inner.sink.take()
     }
 
+    /// Starts every function's provisioned concurrency (the count of its window that starts at
+    /// time 0), one environment after another, as AWS initialises them before traffic: INIT
+    /// under the memory's CPU share, `AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency`,
+    /// one log line each. They then serve invocations first, are never cold, have no
+    /// keep-alive deadline, and their records say `provisioned`. Returns what was started.
+    pub async fn prewarm(&self) -> Vec<Prewarmed> {
+        self.inner.prewarm().await
+    }
+
     /// Number of execution environments alive (busy or idle) of `name`.
     pub fn environments(&self, name: &str) -> usize {
         self.inner
@@ -378,7 +403,8 @@ impl Runtime {
         let mut dropped: Vec<(String, String)> = inner.queued_events().drain().collect();
         dropped.sort();
         for (id, function) in &dropped {
-            inner.sink.line(
+            inner.sink.line_for(
+                function,
                 format!(
                     "lamsim: the queued Event invocation {id} of `{function}` was dropped at \
                      shutdown (it never ran)"
@@ -420,11 +446,21 @@ impl FunctionState {
         if pool.idle.is_empty() {
             return None;
         }
+        // Provisioned environments serve first (as on AWS, where on-demand ones only take the
+        // spill-over); among the candidates, `routing` picks.
+        let provisioned: Vec<usize> = (0..pool.idle.len())
+            .filter(|&i| pool.idle[i].provisioned.load(Ordering::Relaxed))
+            .collect();
+        let candidates: Vec<usize> = if provisioned.is_empty() {
+            (0..pool.idle.len()).collect()
+        } else {
+            provisioned
+        };
         let i = match self.f.routing {
-            Routing::Newest => (0..pool.idle.len()).max_by_key(|&i| pool.idle[i].id)?,
-            Routing::Mru => pool.idle.len() - 1,
-            Routing::Lru => 0,
-            Routing::Random => rand::rng().random_range(0..pool.idle.len()),
+            Routing::Newest => *candidates.iter().max_by_key(|&&i| pool.idle[i].id)?,
+            Routing::Mru => *candidates.last()?,
+            Routing::Lru => candidates[0],
+            Routing::Random => candidates[rand::rng().random_range(0..candidates.len())],
         };
         let env = pool.idle.remove(i);
         env.state().idle_until = None;
@@ -653,7 +689,8 @@ impl Inner {
                     } else {
                         format!("max-event-age {} s", max_age.as_secs())
                     };
-                    inner.sink.line_flushed(
+                    inner.sink.line_for_flushed(
+                        &fs.f.name,
                         format!(
                             "ASYNC RequestId: {id}\tStatus: {status:?}\tSent to the on-failure destination after {why}"
                         )
@@ -662,7 +699,8 @@ impl Inner {
                     return;
                 }
                 retries += 1;
-                inner.sink.line_flushed(
+                inner.sink.line_for_flushed(
+                    &fs.f.name,
                     format!(
                         "ASYNC RequestId: {id}\tStatus: {status:?}\tRetry {retries} of {max_retries} in {:.3} s",
                         delay.as_secs_f64()
@@ -714,7 +752,7 @@ impl Inner {
             let env = match (!opts.cold).then(|| fs.take_idle()).flatten() {
                 Some(e) => e,
                 None => {
-                    let started = match self.start_env(fs, self.opts.init_timeout).await {
+                    let started = match self.start_env(fs, self.opts.init_timeout, false).await {
                         Ok((e, init)) => {
                             init_ms = Some(init.as_secs_f64() * 1e3);
                             Ok(e)
@@ -725,7 +763,8 @@ impl Inner {
                         // duration.
                         Err(failure) if failure.timed_out && timeout > self.opts.init_timeout => {
                             if self.sink.logs() {
-                                self.sink.line(
+                                self.sink.line_for(
+                                    &fs.f.name,
                                     format!(
                                         "lamsim: INIT timed out after {:.2} s; initialising \
                                          again within the invocation (suppressed init)",
@@ -734,7 +773,7 @@ impl Inner {
                                     .as_bytes(),
                                 );
                             }
-                            self.start_env(fs, timeout).await.map(|(e, init)| {
+                            self.start_env(fs, timeout, false).await.map(|(e, init)| {
                                 suppressed_init = init;
                                 e
                             })
@@ -760,7 +799,7 @@ impl Inner {
             };
             let start = record::start_line(&request_id);
             if self.sink.logs() {
-                self.sink.line(start.as_bytes());
+                self.sink.line_for(&fs.f.name, start.as_bytes());
             }
             env.log.start(&start);
             let (tx, rx) = oneshot::channel();
@@ -888,6 +927,7 @@ impl Inner {
             response_bytes: body.len(),
             timestamp_ms,
             cpu_limit: self.launcher.cpu_limit(),
+            provisioned: env.provisioned.load(Ordering::Relaxed),
         };
         // Back to the pool (or recycled) before answering, so the next request finds it.
         if matches!(status, Status::Success | Status::FunctionError) {
@@ -909,8 +949,8 @@ impl Inner {
         rec.client_latency_ms = client_start.elapsed().as_secs_f64() * 1e3;
         let report = record::report_line(&rec);
         if self.sink.logs() {
-            self.sink.line(end.as_bytes());
-            self.sink.line(report.as_bytes());
+            self.sink.line_for(&rec.function, end.as_bytes());
+            self.sink.line_for(&rec.function, report.as_bytes());
         }
         log.push(&end);
         log.push(&report);
@@ -952,7 +992,7 @@ impl Inner {
         let init_ms = failure.elapsed.as_secs_f64() * 1e3;
         let start = record::start_line(&request_id);
         if self.sink.logs() {
-            self.sink.line(start.as_bytes());
+            self.sink.line_for(&fs.f.name, start.as_bytes());
         }
         let log = env::LogCapture::detached(&start);
         let rec = InvocationRecord {
@@ -974,8 +1014,53 @@ impl Inner {
             response_bytes: body.len(),
             timestamp_ms,
             cpu_limit: self.launcher.cpu_limit(),
+            provisioned: false,
         };
         self.finish(rec, body, &log, opts, client_start)
+    }
+
+    async fn prewarm(self: &Arc<Self>) -> Vec<Prewarmed> {
+        let mut states: Vec<Arc<FunctionState>> = self.functions.values().cloned().collect();
+        states.sort_by_key(|fs| fs.index);
+        let mut out = Vec::new();
+        for fs in states {
+            let count =
+                fs.f.provisioned
+                    .iter()
+                    .find(|w| w.start == lamsim_sim::time::SimTime::ZERO)
+                    .map_or(0, |w| w.count);
+            for _ in 0..count {
+                let result = match self.start_env(&fs, self.opts.init_timeout, true).await {
+                    Ok((env, init)) => {
+                        env.provisioned.store(true, Ordering::Relaxed);
+                        self.release_env(&fs, &env);
+                        Ok((env.id, init.as_secs_f64() * 1e3))
+                    }
+                    Err(failure) => Err(failure.describe()),
+                };
+                if self.sink.logs() {
+                    let line = match &result {
+                        Ok((id, ms)) => format!(
+                            "lamsim: provisioned concurrency of `{}`: environment {id} initialised \
+                             (Init Duration: {ms:.2} ms, at the memory's CPU share; billed as \
+                             provisioned concurrency)",
+                            fs.f.name
+                        ),
+                        Err(why) => format!(
+                            "lamsim: provisioned concurrency of `{}`: an environment failed to \
+                             initialise: {why}",
+                            fs.f.name
+                        ),
+                    };
+                    self.sink.line_for_flushed(&fs.f.name, line.as_bytes());
+                }
+                out.push(Prewarmed {
+                    function: fs.f.name.clone(),
+                    result,
+                });
+            }
+        }
+        out
     }
 
     /// After a completed invocation: recycle at `max-lifetime`, else back to the idle pool
@@ -992,6 +1077,19 @@ impl Inner {
                 .map(|t| Duration::from_nanos(t.as_nanos()));
         if lifetime.is_some_and(|l| age >= l) {
             env.kill(Retire::Lifetime);
+            return;
+        }
+        if env.provisioned.load(Ordering::Relaxed) {
+            // Provisioned concurrency stays initialised: no keep-alive deadline.
+            {
+                let mut st = env.state();
+                if st.death.is_some() || st.retiring.is_some() {
+                    return;
+                }
+                st.idle_until = None;
+            }
+            fs.pool().idle.push(env.clone());
+            env.idle_set.notify_one();
             return;
         }
         let idle_for = fs.keep_alive();
@@ -1063,10 +1161,11 @@ impl Inner {
         self: &Arc<Self>,
         fs: &Arc<FunctionState>,
         init_limit: Duration,
+        provisioned: bool,
     ) -> Result<(Arc<Env>, Duration), InitFailure> {
         let id = self.next_env.fetch_add(1, Ordering::Relaxed);
         let (init_tx, init_rx) = oneshot::channel();
-        let env = Arc::new(Env::new(id, init_tx));
+        let env = Arc::new(Env::new(id, Arc::from(fs.f.name.as_str()), init_tx));
         let port = EnvPort {
             env: env.clone(),
             sink: self.sink.clone(),
@@ -1074,6 +1173,14 @@ impl Inner {
         let spec = LaunchSpec {
             function: &fs.f,
             region: &self.opts.region,
+            // Provisioned environments are initialised ahead of traffic under their memory's
+            // CPU share (see `InitCpu`).
+            init_cpu: if provisioned {
+                InitCpu::Share
+            } else {
+                self.opts.init_cpu
+            },
+            provisioned,
         };
         let launched = match self.launcher.launch(spec, port).await {
             Ok(l) => l,
@@ -1129,6 +1236,7 @@ impl Inner {
         };
         match init {
             Ok(Ok(InitResult::Ready(at))) => {
+                env.end_init();
                 Self::spawn_reaper(fs, &env);
                 Ok((env, at - t0))
             }
@@ -1244,6 +1352,15 @@ fn error_body(error_type: &str, message: &str) -> Bytes {
     Bytes::from(serde_json::json!({"errorType": error_type, "errorMessage": message}).to_string())
 }
 
+/// One provisioned environment started by [`Runtime::prewarm`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prewarmed {
+    /// The function.
+    pub function: String,
+    /// Its environment id and init duration (ms), or why it failed.
+    pub result: Result<(u64, f64), String>,
+}
+
 pub(crate) struct InitFailure {
     env_id: u64,
     elapsed: Duration,
@@ -1251,6 +1368,21 @@ pub(crate) struct InitFailure {
     kind: InitFailureKind,
     /// The init limit passed.
     timed_out: bool,
+}
+
+impl InitFailure {
+    /// `Type: message` of the failure, for a log line.
+    fn describe(&self) -> String {
+        match &self.kind {
+            InitFailureKind::Reported { error_type, body } => {
+                format!("{error_type}: {}", String::from_utf8_lossy(body))
+            }
+            InitFailureKind::Platform {
+                error_type,
+                message,
+            } => format!("{error_type}: {message}"),
+        }
+    }
 }
 
 enum InitFailureKind {

@@ -144,15 +144,126 @@ fn parse(text: &str) -> Vec<Profile> {
     out
 }
 
+/// A runtime AWS has deprecated that workloads (and SAM/CloudFormation templates) still name:
+/// accepted, with a warning ([`Deprecated::warning`]). From the AWS Lambda Developer Guide,
+/// "Lambda runtimes", table "Deprecated runtimes" (docs.aws.amazon.com/lambda/latest/dg/
+/// lambda-runtimes.html): after the deprecation date AWS applies no more security patches, then
+/// blocks creating and later updating functions on it; existing functions keep running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deprecated {
+    /// AWS runtime identifier, e.g. `nodejs18.x`.
+    pub runtime: &'static str,
+    /// AWS's deprecation date (ISO 8601).
+    pub deprecated_on: &'static str,
+    /// The runtime whose measurements model it: itself while lambda-perf still measures it,
+    /// else its nearest successor measured.
+    pub profile: &'static str,
+}
+
+impl Deprecated {
+    /// The warning to print for a function that names this runtime.
+    pub fn warning(&self) -> String {
+        let model = if self.profile == self.runtime {
+            "its measured cold starts are used".to_string()
+        } else {
+            format!(
+                "no measurements of it remain, so cold starts are modelled with the {} profile",
+                self.profile
+            )
+        };
+        format!(
+            "runtime \"{}\" was deprecated by AWS on {} (no security patches; creating and then \
+             updating functions on it is blocked); {model}; move to a supported runtime",
+            self.runtime, self.deprecated_on
+        )
+    }
+}
+
+/// The deprecated runtimes accepted, by deprecation date.
+pub const DEPRECATED: &[Deprecated] = &[
+    Deprecated {
+        runtime: "nodejs14.x",
+        deprecated_on: "2023-12-04",
+        profile: "nodejs20.x",
+    },
+    Deprecated {
+        runtime: "python3.7",
+        deprecated_on: "2023-12-04",
+        profile: "python3.9",
+    },
+    Deprecated {
+        runtime: "ruby2.7",
+        deprecated_on: "2023-12-07",
+        profile: "ruby3.2",
+    },
+    Deprecated {
+        runtime: "go1.x",
+        deprecated_on: "2023-12-31",
+        profile: "provided.al2:go",
+    },
+    Deprecated {
+        runtime: "java8",
+        deprecated_on: "2024-01-08",
+        profile: "java8.al2",
+    },
+    Deprecated {
+        runtime: "nodejs16.x",
+        deprecated_on: "2024-06-12",
+        profile: "nodejs20.x",
+    },
+    Deprecated {
+        runtime: "python3.8",
+        deprecated_on: "2024-10-14",
+        profile: "python3.9",
+    },
+    Deprecated {
+        runtime: "dotnet6",
+        deprecated_on: "2024-12-20",
+        profile: "dotnet8",
+    },
+    Deprecated {
+        runtime: "nodejs18.x",
+        deprecated_on: "2025-09-01",
+        profile: "nodejs20.x",
+    },
+    Deprecated {
+        runtime: "python3.9",
+        deprecated_on: "2025-12-15",
+        profile: "python3.9",
+    },
+    Deprecated {
+        runtime: "ruby3.2",
+        deprecated_on: "2026-03-31",
+        profile: "ruby3.2",
+    },
+    Deprecated {
+        runtime: "nodejs20.x",
+        deprecated_on: "2026-04-30",
+        profile: "nodejs20.x",
+    },
+];
+
+/// The deprecation of `runtime`, when AWS has deprecated it (see [`DEPRECATED`]).
+pub fn deprecation(runtime: &str) -> Option<&'static Deprecated> {
+    DEPRECATED.iter().find(|d| d.runtime == runtime)
+}
+
+/// The runtime whose rows model `runtime`: itself, or a deprecated runtime's stand-in.
+fn measured_as(runtime: &str) -> &str {
+    deprecation(runtime).map_or(runtime, |d| d.profile)
+}
+
 /// The profile measured closest to the request: the runtime and package as given; the
 /// architecture as given, else the other one when that runtime was measured on one only; the
-/// nearest memory size (ties go to the larger).
+/// nearest memory size (ties go to the larger). A deprecated runtime no longer measured is
+/// looked up as its stand-in ([`Deprecated::profile`]).
 pub fn lookup(
     runtime: &str,
     package: PackageType,
     arch: Architecture,
     memory_mb: u32,
 ) -> Option<&'static Profile> {
+    let runtime = measured_as(runtime);
     let rows: Vec<&Profile> = all()
         .iter()
         .filter(|p| p.runtime == runtime && p.package == package)
@@ -244,8 +355,9 @@ pub fn runtimes() -> Vec<RuntimeInfo> {
     out
 }
 
-/// Whether `runtime` has a built-in profile.
+/// Whether `runtime` has a built-in profile (its own, or a deprecated runtime's stand-in).
 pub fn is_known(runtime: &str) -> bool {
+    let runtime = measured_as(runtime);
     all().iter().any(|p| p.runtime == runtime)
 }
 
@@ -266,6 +378,37 @@ mod tests {
             assert!(p.sigma > 0.0 && p.sigma < 3.0, "{p:?}");
             assert!(p.mu > 0.0 && p.mu < 10.0, "{p:?}");
         }
+    }
+
+    #[test]
+    fn every_deprecated_runtime_is_modelled_by_a_measured_one() {
+        for d in DEPRECATED {
+            assert!(
+                all().iter().any(|p| p.runtime == d.profile),
+                "{d:?}: its stand-in has no rows"
+            );
+            assert!(is_known(d.runtime), "{d:?}");
+            // A stand-in is never itself a deprecated runtime without rows.
+            assert_eq!(measured_as(d.profile), d.profile, "{d:?}");
+        }
+        let dates: Vec<&str> = DEPRECATED.iter().map(|d| d.deprecated_on).collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    }
+
+    #[test]
+    fn nodejs18_is_accepted_with_the_nodejs20_cold_starts_and_warned() {
+        assert!(!all().iter().any(|p| p.runtime == "nodejs18.x"));
+        let old = init_profile("nodejs18.x", Architecture::X86_64, 512).unwrap();
+        let new = init_profile("nodejs20.x", Architecture::X86_64, 512).unwrap();
+        assert_eq!(old, new);
+        let w = deprecation("nodejs18.x").unwrap().warning();
+        assert!(w.contains("deprecated by AWS on 2025-09-01"), "{w}");
+        assert!(w.contains("nodejs20.x profile"), "{w}");
+        // python3.9 is deprecated but still measured: its own rows, and the warning says so.
+        let w = deprecation("python3.9").unwrap().warning();
+        assert!(w.contains("its measured cold starts are used"), "{w}");
+        assert!(deprecation("python3.13").is_none());
+        assert!(!is_known("nodejs19.x"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod broken_pipe;
 mod calibrate;
 mod completions;
 mod determinism;
+mod events;
 mod examples;
 mod exit_codes;
 mod golden_summaries;

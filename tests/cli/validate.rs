@@ -91,3 +91,36 @@ fn a_missing_file_is_an_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_deprecated_runtime_is_accepted_with_a_warning_naming_the_deprecation() {
+    let o = run(["validate", &fx("deprecated-runtime.toml")]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    let node = err
+        .lines()
+        .find(|l| l.contains("function[0].runtime (`legacy-node`)"))
+        .unwrap_or_else(|| panic!("no warning for nodejs18.x:\n{err}"));
+    assert!(node.starts_with("warning: "), "{node}");
+    assert!(
+        node.contains("\"nodejs18.x\" was deprecated by AWS on 2025-09-01"),
+        "{node}"
+    );
+    assert!(node.contains("nodejs20.x profile"), "{node}");
+    let py = err
+        .lines()
+        .find(|l| l.contains("function[1].runtime (`legacy-python`)"))
+        .unwrap_or_else(|| panic!("no warning for python3.9:\n{err}"));
+    assert!(py.contains("on 2025-12-15"), "{py}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    // `run` warns too, and simulates.
+    let o = run([
+        "run",
+        "-q",
+        "--format",
+        "json",
+        &fx("deprecated-runtime.toml"),
+    ]);
+    assert_code(&o, 0);
+    assert!(stderr(&o).contains("nodejs18.x"), "{}", stderr(&o));
+}

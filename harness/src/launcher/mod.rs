@@ -19,7 +19,7 @@ use std::time::Duration;
 use lamsim_sim::model::Function;
 use tokio::time::Instant;
 
-use crate::cgroup::CpuLimit;
+use crate::cgroup::{CpuLimit, InitCpu};
 pub use crate::env::{EnvPort, EnvProcess, ProcessExit};
 
 mod process;
@@ -35,6 +35,11 @@ pub struct LaunchSpec<'a> {
     pub function: &'a Function,
     /// `AWS_REGION` of the environment.
     pub region: &'a str,
+    /// The CPU its INIT phase may use.
+    pub init_cpu: InitCpu,
+    /// Started for provisioned concurrency (`AWS_LAMBDA_INITIALIZATION_TYPE` =
+    /// `provisioned-concurrency`), else on demand.
+    pub provisioned: bool,
 }
 
 /// A started environment.

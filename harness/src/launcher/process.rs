@@ -146,7 +146,7 @@ impl ProcessLauncher {
         };
         // Untimed set-up: cgroup, listener, pipe.
         let cgroup = self.cgroups.as_ref().and_then(|c| {
-            c.create_env(&format!("{}-{id}", f.name), f.memory_mb)
+            c.create_env(&format!("{}-{id}", f.name), f.memory_mb, spec.init_cpu)
                 .inspect_err(|e| {
                     eprintln!(
                         "warning: environment {id} of `{}` runs without limits: {e}",
@@ -192,7 +192,7 @@ impl ProcessLauncher {
             }
         }
         cmd.process_group(0).kill_on_drop(true);
-        set_env_vars(&mut cmd, f, h, spec.region, &api);
+        set_env_vars(&mut cmd, f, h, spec.region, &api, spec.provisioned);
         // Timed: spawn → first /next.
         let started = Instant::now();
         let mut child = match cmd.spawn() {
@@ -368,6 +368,14 @@ impl EnvProcess for SharedProcess {
     fn peak_bytes(&self) -> Option<u64> {
         self.0.peak_bytes()
     }
+    fn end_init(&self) {
+        if let Some(cg) = &self.0.cgroup
+            && let Err(e) = cg.end_init()
+        {
+            // The environment keeps running, unthrottled: say so rather than mis-measure.
+            eprintln!("warning: cannot apply the CPU quota after INIT: {e}");
+        }
+    }
 }
 
 /// `VmHWM` of a process, bytes.
@@ -417,6 +425,7 @@ fn set_env_vars(
     h: &Resolved,
     region: &str,
     api: &str,
+    provisioned: bool,
 ) {
     cmd.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
@@ -434,7 +443,15 @@ fn set_env_vars(
         ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", f.memory_mb.to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
+        (
+            "AWS_LAMBDA_INITIALIZATION_TYPE",
+            if provisioned {
+                "provisioned-concurrency"
+            } else {
+                "on-demand"
+            }
+            .to_string(),
+        ),
         (
             "AWS_LAMBDA_LOG_GROUP_NAME",
             format!("/aws/lambda/{}", f.name),

@@ -262,3 +262,35 @@ fn an_empirical_choice_writes_the_samples_next_to_the_file() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Bench → calibrate reproduces bench: the model fitted to the shipped bench folder of the
+/// `cpu` handler (`workloads/examples/calibrated/bench`, 128, 256 and 512 MB) gives each
+/// measured size's p50 and p99 within their sampling error, or says at which size it does not.
+#[test]
+fn the_model_fitted_to_a_bench_folder_is_held_against_every_size_it_came_from() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../workloads/examples/calibrated/bench");
+    let samples = calibrate::read_bench(&dir).unwrap();
+    let c = calibrate::calibrate(&samples, &Options::default()).unwrap();
+    assert_eq!(
+        c.checks.iter().map(|k| k.memory_mb).collect::<Vec<_>>(),
+        samples.by_memory.keys().copied().collect::<Vec<_>>()
+    );
+    for k in &c.checks {
+        let noted = c
+            .notes
+            .iter()
+            .any(|n| n.starts_with(&format!("duration at {} MB:", k.memory_mb)));
+        assert_eq!(!k.holds(), noted, "{k:?}\n{:?}", c.notes);
+        for &(p, measured, lo, hi, predicted) in &k.quantiles {
+            assert!(lo <= measured && measured <= hi, "p{p}: {k:?}");
+            assert!(predicted > 0.0, "p{p}: {k:?}");
+        }
+    }
+    // At the reference size the fit reproduces its own sample.
+    let at_ref = c
+        .checks
+        .iter()
+        .find(|k| k.memory_mb == c.reference_memory_mb)
+        .unwrap();
+    assert!(at_ref.holds(), "{at_ref:?}");
+}

@@ -131,6 +131,35 @@ pub fn python(test: &str) -> Option<String> {
     }
 }
 
+/// The entry script of the official Node.js runtime client (`aws-lambda-ric`'s
+/// `bin/index.mjs`, installed by `.ci/node-setup.sh`), or `None` with the reason printed.
+/// Under CI (`CI=true`) a missing client fails the test instead: it must not pass unrun.
+pub fn node_ric(test: &str) -> Option<String> {
+    match std::env::var("LAMSIM_TEST_NODE_RIC") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            let why = "LAMSIM_TEST_NODE_RIC is not set (run `.ci/node-setup.sh` and export the path \
+                       it prints: aws-lambda-ric's bin/index.mjs)";
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: {why}; CI=true, so this test may not be skipped"
+            );
+            eprintln!("SKIP {test}: {why}");
+            None
+        }
+    }
+}
+
+/// Folder of the bundled Node.js handlers.
+pub fn node_handlers_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("handlers/node")
+}
+
+/// Folder of the Node.js example app (`workloads/examples/node-app`).
+pub fn node_example_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../workloads/examples/node-app")
+}
+
 /// Folder of the bundled Python handlers.
 pub fn python_handlers_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("handlers/python")

@@ -55,3 +55,58 @@ async fn cpu_bound_duration_scales_with_memory() {
     );
     rt.shutdown().await;
 }
+
+/// INIT runs with the whole CPU, as on AWS (`InitCpu::Full`, the default): 100 ms of CPU time
+/// in INIT at 128 MB takes about 100 ms, not the 1.4 s the memory's share would make it; the
+/// invocation after it runs under the share again. `InitCpu::Share` throttles INIT too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
+    let _quiet = cpu_heavy().lock().await;
+    let mut f = rust_function("small", "cpu", 128);
+    let h = f.handler.as_mut().unwrap();
+    h.env.insert("LAMSIM_INIT_CPU_MS".into(), "100".into());
+    f.timeout = lamsim_sim::time::SimTime::from_secs(10);
+    let job = r#"{"cpu_ms": 20}"#;
+    let share = 128.0 / 1769.0;
+    let mut inits = Vec::new();
+    for init_cpu in [
+        lamsim_harness::InitCpu::Full,
+        lamsim_harness::InitCpu::Share,
+    ] {
+        let opts = lamsim_harness::RuntimeOptions {
+            init_cpu,
+            ..options()
+        };
+        let rt = start_with(vec![f.clone()], opts).await;
+        if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
+            eprintln!(
+                "SKIP init_runs_with_the_whole_cpu: no cgroups here ({:?})",
+                rt.cpu_limit_reason()
+            );
+            return;
+        }
+        let cold = rt.invoke("small", job.into(), true).await.unwrap();
+        assert_eq!(cold.function_error, None);
+        inits.push(cold.record.init_ms.expect("a cold start"));
+        // The first invocation, right after INIT, is throttled: 20 ms / share = 276 ms.
+        let expected = 20.0 / share;
+        let d = cold.record.duration_ms;
+        assert!(
+            d > 0.75 * expected && d < 1.6 * expected,
+            "{init_cpu:?}: invocation after INIT took {d:.1} ms, expected about {expected:.0} ms"
+        );
+        rt.shutdown().await;
+    }
+    let (full, throttled) = (inits[0], inits[1]);
+    // Full CPU: 100 ms of CPU time plus the process start; machine load can only add to it,
+    // but not the 13.8× of the share.
+    assert!(
+        full >= 100.0 && full < 0.5 * 100.0 / share,
+        "full-CPU init {full:.1} ms"
+    );
+    assert!(
+        throttled > 0.75 * 100.0 / share,
+        "throttled init {throttled:.1} ms, expected about {:.0} ms",
+        100.0 / share
+    );
+}

@@ -1,7 +1,8 @@
 //! Integration tests of the mini-runtime, one file per behaviour. They run the bundled Rust
 //! handlers (built on the official `lambda_runtime` crate); tests of the Python runtime
 //! (`awslambdaric`) and of boto3 need `LAMSIM_TEST_PYTHON` (set by `.ci/harness-setup.sh`)
-//! and print why they skip without it. Life-cycle tests (cold and warm starts, keep-alive,
+//! and print why they skip without it; those of the Node.js runtime (`aws-lambda-ric`) need
+//! `LAMSIM_TEST_NODE_RIC` (set by `.ci/node-setup.sh`) and fail under `CI=true` without it. Life-cycle tests (cold and warm starts, keep-alive,
 //! limits, timeouts, crashes, shutdown) also run on scripted environments (no process, a
 //! paused clock, exact durations).
 
@@ -21,7 +22,10 @@ mod fit_recovers_parameters;
 mod handler_environment;
 mod invoke_api;
 mod keep_alive;
+mod log_streams;
 mod long_log_lines;
+mod node_runtime;
+mod provisioned_concurrency;
 mod python_runtime;
 mod retire_idle;
 mod runtime_api;
