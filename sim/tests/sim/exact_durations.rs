@@ -126,3 +126,15 @@ fn the_arm64_speed_up_shortens_only_the_cpu_part_of_the_duration() {
         "arm64 on-demand GB-s",
     );
 }
+
+#[test]
+fn an_environment_is_idle_exactly_its_keep_alive_after_each_invocation() {
+    // One request every 2 min, 250 ms init + 100 ms execution, 1 min keep-alive: each of the
+    // 30 environments exists 60.35 s, busy 0.35 s (init counts as busy: it serves the request)
+    // and idle 60 s; time-averaged over the hour.
+    let f = &run(&constant(120.0, 100.0, 250.0, 60)).summary.functions[0];
+    assert_eq!(f.cold_starts, 30.0);
+    exact(f.instances.avg_idle, 30.0 * 60.0 / 3600.0, "avg idle");
+    exact(f.instances.avg_total, 30.0 * 60.35 / 3600.0, "avg total");
+    assert_eq!(f.instances.peak, 1.0);
+}
