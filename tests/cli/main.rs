@@ -22,6 +22,8 @@ mod parquet;
 mod report;
 mod run_outputs;
 mod runtimes;
+#[path = "../support/skip.rs"]
+mod skip;
 mod sweep;
 mod validate;
 

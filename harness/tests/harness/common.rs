@@ -117,18 +117,13 @@ pub async fn start_with(functions: Vec<Function>, opts: RuntimeOptions) -> Serve
     Served { rt, api }
 }
 
-/// The Python interpreter of the CI venv, or `None` with the reason printed.
+/// The Python interpreter of the CI venv, or `None` once [`crate::skip::tool`] has said why.
 pub fn python(test: &str) -> Option<String> {
-    match std::env::var("LAMSIM_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            eprintln!(
-                "SKIP {test}: LAMSIM_TEST_PYTHON is not set (run `.ci/harness-setup.sh` and export the \
-                 venv's python, which has awslambdaric and boto3)"
-            );
-            None
-        }
-    }
+    crate::skip::tool(
+        "LAMSIM_TEST_PYTHON",
+        test,
+        "run `.ci/harness-setup.sh` and export the venv's python, which has awslambdaric and boto3",
+    )
 }
 
 /// Folder of the bundled Python handlers.

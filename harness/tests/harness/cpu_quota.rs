@@ -12,9 +12,9 @@ async fn cpu_bound_duration_scales_with_memory() {
     ])
     .await;
     if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
-        eprintln!(
-            "SKIP cpu_quota: no cgroups here ({:?})",
-            rt.cpu_limit_reason()
+        crate::skip::unavailable(
+            "cpu_quota",
+            &format!("no cgroups here ({:?})", rt.cpu_limit_reason()),
         );
         return;
     }
