@@ -1,6 +1,7 @@
 //! Integration tests of the simulator, one file per behaviour.
 
 mod analytic;
+mod arrival_processes;
 mod aws_measurements;
 mod config_calibration;
 mod config_examples;
