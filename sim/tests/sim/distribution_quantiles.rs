@@ -157,6 +157,17 @@ fn empirical_samples_are_drawn_uniformly_from_the_recorded_values() {
 }
 
 #[test]
+fn the_sampler_reports_the_mean_of_the_scaled_distribution() {
+    let dist = Dist::Gamma {
+        shape: 2.0,
+        scale_ms: 50.0,
+    };
+    // Mean 2 · 50 = 100 ms, times 2.5, in nanoseconds.
+    let mean = Sampler::from_dist(&dist, 2.5).mean_ns(&dist);
+    assert!((mean - 250e6).abs() < 1e-3, "{mean}");
+}
+
+#[test]
 fn a_constant_is_the_same_value_every_time() {
     let x = samples(&Dist::Const { value_ms: 37.5 }, 1.0, 1, 1000);
     assert!(x.iter().all(|&v| v == 37.5), "{:?}", &x[..3]);

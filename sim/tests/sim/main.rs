@@ -18,6 +18,7 @@ mod cost_properties;
 mod determinism;
 mod distribution_quantiles;
 mod estimate;
+mod event_order;
 mod exact_durations;
 mod keep_alive;
 mod limits;
