@@ -105,7 +105,7 @@ fn the_arm64_speed_up_shortens_only_the_cpu_part_of_the_duration() {
     );
     // At 884 MB the CPU part is 1769/884 = 2.0011312217194570 times longer:
     // 60 + 40 · 2.0011312217194570 / 1.25 = 124.03619909502262 ms on arm64,
-    // 60 + 40 · 2.0011312217194570 = 140.04524886877828 ms on x86_64.
+    // 60 + 40 · 2.0011312217194570 = 140.0452488687783 ms on x86_64.
     let arm = at(884, Architecture::Arm64);
     exact(
         arm.latency_warm_ms.max,
@@ -114,7 +114,7 @@ fn the_arm64_speed_up_shortens_only_the_cpu_part_of_the_duration() {
     );
     exact(
         at(884, Architecture::X86_64).latency_warm_ms.max,
-        140.045_248_868_778_28,
+        140.045_248_868_778_3,
         "x86_64 at 884 MB",
     );
     // The bill follows the duration: 360 executions of 124.036… ms, each billed as 125 ms
