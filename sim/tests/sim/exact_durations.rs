@@ -138,3 +138,15 @@ fn an_environment_is_idle_exactly_its_keep_alive_after_each_invocation() {
     exact(f.instances.avg_total, 30.0 * 60.35 / 3600.0, "avg total");
     assert_eq!(f.instances.peak, 1.0);
 }
+
+#[test]
+fn only_cold_starts_are_snapstart_restores() {
+    // A SnapStart function whose environment stays warm (3 min keep-alive, a request every
+    // 2 min): one restore, the first request's, and no billed INIT; 29 warm invocations.
+    let mut s = constant(120.0, 100.0, 250.0, 180);
+    s.functions[0].snapstart = true;
+    let f = &run(&s).summary.functions[0];
+    assert_eq!((f.invocations, f.cold_starts), (30.0, 1.0));
+    assert_eq!(f.usage.restores, 1.0);
+    assert_eq!(f.usage.init_gb_s, 0.0);
+}
