@@ -89,6 +89,14 @@ fn rest_api_requests_cross_three_tiers() {
     // Under the first bound: 1 M × $3.50/M.
     let b = bill_one(&through(Front::RestApi, 1_000_000), MONTH, &rules(false));
     close(b.window.gateway, 3.50);
+    // The month of a 3-day window (0.1 month) of 100 M requests sees 1 B of them:
+    // 333 M × $3.50/M + 667 M × $2.80/M = $3,033.10.
+    let b = bill_one(
+        &through(Front::RestApi, 100_000_000),
+        days(3),
+        &rules(false),
+    );
+    close(b.monthly.gateway, 3_033.10);
 }
 
 #[test]
