@@ -4,7 +4,7 @@
 #
 # Usage: bash .ci/browser-setup.sh
 # Then:  export LAMSIM_TEST_CHROMIUM="$(command -v chromium)"
-# Without LAMSIM_TEST_CHROMIUM the browser test prints a skip reason and passes.
+# Without LAMSIM_TEST_CHROMIUM the browser test prints a SKIP line and passes (fails under CI=true).
 # Idempotent: does nothing when chromium is already installed.
 set -euo pipefail
 if ! command -v chromium >/dev/null 2>&1; then

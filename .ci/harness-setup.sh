@@ -4,7 +4,7 @@
 #
 # Usage: bash .ci/harness-setup.sh [VENV_DIR]      (default: target/harness-venv)
 # Then:  export LAMSIM_TEST_PYTHON="$VENV_DIR/bin/python"
-# Without LAMSIM_TEST_PYTHON the Python and boto3 tests print a skip reason and pass.
+# Without LAMSIM_TEST_PYTHON the Python and boto3 tests print a SKIP line and pass (fail under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-target/harness-venv}"

@@ -4,7 +4,7 @@
 #
 # Usage: bash .ci/notebook-setup.sh [VENV_DIR]     (default: target/notebook-venv)
 # Then:  export LAMSIM_TEST_NOTEBOOK_PYTHON="$VENV_DIR/bin/python"
-# Without LAMSIM_TEST_NOTEBOOK_PYTHON the notebook test prints a skip reason and passes.
+# Without LAMSIM_TEST_NOTEBOOK_PYTHON the notebook test prints a SKIP line and passes (fails under CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-target/notebook-venv}"

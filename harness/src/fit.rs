@@ -496,6 +496,62 @@ pub fn select(x: &[f64]) -> Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use statrs::distribution::Continuous;
+
+    /// 400 deterministic, spread-out positive samples (a quasi-random walk over 5–300 ms).
+    fn sample() -> Vec<f64> {
+        (0..400)
+            .map(|i| 5.0 + 295.0 * ((i as f64 * 0.618_033_988_749_895) % 1.0).powf(1.7))
+            .collect()
+    }
+
+    #[test]
+    fn families_are_named_as_the_workload_names_them() {
+        let names: Vec<&str> = Family::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(names, ["lognormal", "gamma", "weibull"]);
+    }
+
+    #[test]
+    fn each_log_likelihood_is_the_sum_of_the_fitted_log_densities() {
+        // Computed independently with statrs's densities at the fitted parameters.
+        let x = sample();
+        for family in Family::ALL {
+            let f = family.fit(&x).unwrap();
+            let (a, b) = (f.params[0].value, f.params[1].value);
+            let ll: f64 = match family {
+                Family::LogNormal => x
+                    .iter()
+                    .map(|v| LogNormal::new(a, b).unwrap().ln_pdf(*v))
+                    .sum(),
+                Family::Gamma => x
+                    .iter()
+                    .map(|v| Gamma::new(a, 1.0 / b).unwrap().ln_pdf(*v))
+                    .sum(),
+                Family::Weibull => x
+                    .iter()
+                    .map(|v| Weibull::new(a, b).unwrap().ln_pdf(*v))
+                    .sum(),
+            };
+            assert!(
+                (f.log_likelihood - ll).abs() < 1e-6 * ll.abs(),
+                "{family}: {} vs {ll}",
+                f.log_likelihood
+            );
+        }
+    }
+
+    #[test]
+    fn the_gamma_fit_keeps_the_sample_mean() {
+        // The gamma MLE satisfies k·θ = the sample mean exactly; Fit::mean_ms reports it.
+        let x = sample();
+        let mean = x.iter().sum::<f64>() / x.len() as f64;
+        let f = fit_gamma(&x).unwrap();
+        assert!(
+            (f.mean_ms() - mean).abs() < 1e-9 * mean,
+            "{} vs {mean}",
+            f.mean_ms()
+        );
+    }
 
     #[test]
     fn trigamma_matches_known_values() {
@@ -518,6 +574,9 @@ mod tests {
         let above = kolmogorov_sf(1.0 + 1e-9);
         assert!((below - above).abs() < 1e-6, "{below} vs {above}");
         assert_eq!(kolmogorov_sf(0.0), 1.0);
+        // Below 1, the dual series: P(K > 0.5) = 0.963945, P(K > 0.8) = 0.544142.
+        assert!((kolmogorov_sf(0.5) - 0.963_945).abs() < 1e-6);
+        assert!((kolmogorov_sf(0.8) - 0.544_142).abs() < 1e-6);
     }
 
     #[test]

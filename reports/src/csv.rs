@@ -1,4 +1,5 @@
-//! One CSV row per function.
+//! One CSV row per function. The cells of a latency statistic of no invocation (the warm
+//! latency of a function whose every invocation was cold) are empty, not 0.
 
 use lamsim_sim::summary::{FunctionCost, FunctionSummary, LatencyStats, Summary};
 
@@ -141,7 +142,12 @@ fn function_row(f: &FunctionSummary) -> Vec<String> {
     let n = |v: f64| v.to_string();
     let lo = |ci: Option<[f64; 2]>| ci.map_or(String::new(), |c| n(c[0]));
     let hi = |ci: Option<[f64; 2]>| ci.map_or(String::new(), |c| n(c[1]));
-    let latency = |l: &LatencyStats| {
+    // A statistic of no invocation (the warm latency of a function whose every invocation was
+    // cold) is empty, not 0 ms.
+    let latency = |l: &LatencyStats, count: f64| {
+        if count <= 0.0 {
+            return std::array::from_fn::<String, 8, _>(|_| String::new());
+        }
         [
             n(l.mean),
             n(l.p50),
@@ -167,9 +173,9 @@ fn function_row(f: &FunctionSummary) -> Vec<String> {
         hi(f.cold_start_ratio_ci95),
         n(f.throttle_ratio),
     ];
-    row.extend(latency(&f.latency_ms));
-    row.extend(latency(&f.latency_warm_ms));
-    row.extend(latency(&f.latency_cold_ms));
+    row.extend(latency(&f.latency_ms, f.invocations));
+    row.extend(latency(&f.latency_warm_ms, f.invocations - f.cold_starts));
+    row.extend(latency(&f.latency_cold_ms, f.cold_starts));
     let i = &f.instances;
     row.extend([
         n(i.avg_total),

@@ -25,6 +25,8 @@ mod precision;
 mod report;
 mod run_outputs;
 mod runtimes;
+#[path = "../support/skip.rs"]
+mod skip;
 mod sweep;
 mod validate;
 

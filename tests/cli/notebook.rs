@@ -3,7 +3,7 @@
 //!
 //! Needs a Python with nbclient, ipykernel, polars and matplotlib, named by
 //! `LAMSIM_TEST_NOTEBOOK_PYTHON` (`bash .ci/notebook-setup.sh` makes one); without it the test
-//! prints why it is skipped and passes.
+//! says it is skipped (`skip`), and fails under `CI=true`.
 
 use std::process::{Command, Stdio};
 
@@ -23,11 +23,11 @@ print(f"executed {len(nb.cells)} cells")
 
 #[test]
 fn the_capacity_review_notebook_runs_on_a_fresh_example_run() {
-    let Some(python) = std::env::var_os("LAMSIM_TEST_NOTEBOOK_PYTHON") else {
-        eprintln!(
-            "skipped: LAMSIM_TEST_NOTEBOOK_PYTHON is not set (a Python with nbclient, polars and \
-             matplotlib; `bash .ci/notebook-setup.sh` makes one)"
-        );
+    let Some(python) = crate::skip::tool(
+        "LAMSIM_TEST_NOTEBOOK_PYTHON",
+        "the_capacity_review_notebook_runs_on_a_fresh_example_run",
+        "a Python with nbclient, polars and matplotlib; `bash .ci/notebook-setup.sh` makes one",
+    ) else {
         return;
     };
     let dir = temp_dir();
@@ -51,7 +51,7 @@ fn the_capacity_review_notebook_runs_on_a_fresh_example_run() {
         .env("LAMSIM_OUT_DIR", &out)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.to_string_lossy()));
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", python));
     assert!(
         result.status.success(),
         "the notebook failed\n--- stdout:\n{}\n--- stderr:\n{}",

@@ -51,9 +51,12 @@ async fn bench_durations_scale_with_the_cpu_share() {
     }
     assert_eq!(out.samples.len(), 18);
     if s.cpu_limit == "none" {
-        eprintln!(
-            "SKIP bench_cpu_share: no cgroups here ({:?}); durations are not memory-scaled",
-            out.cpu_limit_reason
+        crate::skip::unavailable(
+            "bench_cpu_share",
+            &format!(
+                "no cgroups here ({:?}); durations are not memory-scaled",
+                out.cpu_limit_reason
+            ),
         );
         return;
     }

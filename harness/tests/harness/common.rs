@@ -117,37 +117,24 @@ pub async fn start_with(functions: Vec<Function>, opts: RuntimeOptions) -> Serve
     Served { rt, api }
 }
 
-/// The Python interpreter of the CI venv, or `None` with the reason printed.
+/// The Python interpreter of the CI venv, or `None` once [`crate::skip::tool`] has said why.
 pub fn python(test: &str) -> Option<String> {
-    match std::env::var("LAMSIM_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            eprintln!(
-                "SKIP {test}: LAMSIM_TEST_PYTHON is not set (run `.ci/harness-setup.sh` and export the \
-                 venv's python, which has awslambdaric and boto3)"
-            );
-            None
-        }
-    }
+    crate::skip::tool(
+        "LAMSIM_TEST_PYTHON",
+        test,
+        "run `.ci/harness-setup.sh` and export the venv's python, which has awslambdaric and boto3",
+    )
 }
 
 /// The entry script of the official Node.js runtime client (`aws-lambda-ric`'s
 /// `bin/index.mjs`, installed by `.ci/node-setup.sh`), or `None` with the reason printed.
 /// Under CI (`CI=true`) a missing client fails the test instead: it must not pass unrun.
 pub fn node_ric(test: &str) -> Option<String> {
-    match std::env::var("LAMSIM_TEST_NODE_RIC") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            let why = "LAMSIM_TEST_NODE_RIC is not set (run `.ci/node-setup.sh` and export the path \
-                       it prints: aws-lambda-ric's bin/index.mjs)";
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{test}: {why}; CI=true, so this test may not be skipped"
-            );
-            eprintln!("SKIP {test}: {why}");
-            None
-        }
-    }
+    crate::skip::tool(
+        "LAMSIM_TEST_NODE_RIC",
+        test,
+        "run `.ci/node-setup.sh` and export the path it prints: aws-lambda-ric's bin/index.mjs",
+    )
 }
 
 /// Folder of the bundled Node.js handlers.

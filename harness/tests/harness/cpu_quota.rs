@@ -12,9 +12,9 @@ async fn cpu_bound_duration_scales_with_memory() {
     ])
     .await;
     if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
-        eprintln!(
-            "SKIP cpu_quota: no cgroups here ({:?})",
-            rt.cpu_limit_reason()
+        crate::skip::unavailable(
+            "cpu_quota",
+            &format!("no cgroups here ({:?})", rt.cpu_limit_reason()),
         );
         return;
     }
@@ -79,9 +79,9 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
         };
         let rt = start_with(vec![f.clone()], opts).await;
         if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
-            eprintln!(
-                "SKIP init_runs_with_the_whole_cpu: no cgroups here ({:?})",
-                rt.cpu_limit_reason()
+            crate::skip::unavailable(
+                "init_runs_with_the_whole_cpu",
+                &format!("no cgroups here ({:?})", rt.cpu_limit_reason()),
             );
             return;
         }

@@ -134,9 +134,9 @@ async fn init_exit_and_init_timeout_are_reported() {
 async fn memory_limit_kill_is_runtime_out_of_memory() {
     let rt = start(vec![rust_function("faults", "faults", 128)]).await;
     if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
-        eprintln!(
-            "SKIP memory_limit_kill: no cgroups here ({:?})",
-            rt.cpu_limit_reason()
+        crate::skip::unavailable(
+            "memory_limit_kill",
+            &format!("no cgroups here ({:?})", rt.cpu_limit_reason()),
         );
         return;
     }

@@ -1,12 +1,15 @@
 //! Integration tests of the mini-runtime, one file per behaviour. They run the bundled Rust
 //! handlers (built on the official `lambda_runtime` crate); tests of the Python runtime
 //! (`awslambdaric`) and of boto3 need `LAMSIM_TEST_PYTHON` (set by `.ci/harness-setup.sh`)
-//! and print why they skip without it; those of the Node.js runtime (`aws-lambda-ric`) need
-//! `LAMSIM_TEST_NODE_RIC` (set by `.ci/node-setup.sh`) and fail under `CI=true` without it. Life-cycle tests (cold and warm starts, keep-alive,
+//! and say they skip without it (a `SKIP` line, a failure under `CI=true`: see `skip`); those
+//! of the Node.js runtime (`aws-lambda-ric`) need `LAMSIM_TEST_NODE_RIC` (set by
+//! `.ci/node-setup.sh`) under the same rule. Life-cycle tests (cold and warm starts, keep-alive,
 //! limits, timeouts, crashes, shutdown) also run on scripted environments (no process, a
 //! paused clock, exact durations).
 
 mod common;
+#[path = "../../../tests/support/skip.rs"]
+mod skip;
 
 mod accept_backoff;
 mod bad_config;

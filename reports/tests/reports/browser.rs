@@ -1,6 +1,6 @@
 //! `report.html` in a real browser: headless Chromium opens it, logs no console error, and
 //! its screenshot is not blank. Runs when `LAMSIM_TEST_CHROMIUM` names the Chromium binary
-//! (`.ci/browser-setup.sh` installs Debian's); otherwise it prints why it is skipped.
+//! (`.ci/browser-setup.sh` installs Debian's); otherwise it says it is skipped (`skip`).
 
 use std::fs::File;
 use std::path::Path;
@@ -12,15 +12,11 @@ use lamsim_reports::{ReportOptions, run_report_files, write_dir_files};
 use crate::fixtures;
 
 fn chromium() -> Option<String> {
-    match std::env::var("LAMSIM_TEST_CHROMIUM") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            eprintln!(
-                "skipped: set LAMSIM_TEST_CHROMIUM to a Chromium binary (bash .ci/browser-setup.sh installs one) to check report.html in a browser"
-            );
-            None
-        }
-    }
+    crate::skip::tool(
+        "LAMSIM_TEST_CHROMIUM",
+        "report_html_opens_without_console_errors_and_is_not_blank",
+        "a Chromium binary; `bash .ci/browser-setup.sh` installs one",
+    )
 }
 
 /// Runs Chromium headless on `url` with `args` and a private profile, killed after 90 s;

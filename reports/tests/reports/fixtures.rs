@@ -15,7 +15,10 @@ use lamsim_sim::summary::{
 };
 
 pub const REQUEST_USD: f64 = 0.0000002;
+/// On-demand compute per GB-second on x86_64 (us-east-1, first tier).
 pub const GB_S_USD: f64 = 0.0000166667;
+/// On-demand compute per GB-second on arm64 (us-east-1, first tier).
+pub const GB_S_ARM64_USD: f64 = 0.0000133334;
 /// Hours in 30 days: the monthly projection of a one-hour window.
 pub const MONTH_FACTOR: f64 = 720.0;
 
@@ -180,7 +183,12 @@ fn summary(replicates: u32, functions: Vec<FunctionSummary>) -> Summary {
 fn function_cost(f: &FunctionSummary) -> FunctionCost {
     let lines = |factor: f64| {
         let requests = f.usage.requests * REQUEST_USD * factor;
-        let compute = f.usage.ondemand_gb_s * GB_S_USD * factor;
+        let rate = if f.architecture == "arm64" {
+            GB_S_ARM64_USD
+        } else {
+            GB_S_USD
+        };
+        let compute = f.usage.ondemand_gb_s * rate * factor;
         FunctionCost {
             total: requests + compute,
             requests,

@@ -9,4 +9,6 @@ mod markdown;
 mod output_dir;
 mod report_files;
 mod schema;
+#[path = "../../../tests/support/skip.rs"]
+mod skip;
 mod table;

@@ -89,6 +89,14 @@ fn rest_api_requests_cross_three_tiers() {
     // Under the first bound: 1 M × $3.50/M.
     let b = bill_one(&through(Front::RestApi, 1_000_000), MONTH, &rules(false));
     close(b.window.gateway, 3.50);
+    // The month of a 3-day window (0.1 month) of 100 M requests sees 1 B of them:
+    // 333 M × $3.50/M + 667 M × $2.80/M = $3,033.10.
+    let b = bill_one(
+        &through(Front::RestApi, 100_000_000),
+        days(3),
+        &rules(false),
+    );
+    close(b.monthly.gateway, 3_033.10);
 }
 
 #[test]
@@ -412,14 +420,24 @@ fn the_summary_shows_the_new_lines_and_the_lambda_subtotal_when_logs_are_billed(
     let (rec, _) = run_replicate(&s, 1, &|_| {});
     let summary = replicate_summary(&s, 1, &rec);
     let cost = summary.cost.as_ref().unwrap();
-    for b in [&cost.window, &cost.monthly] {
-        let lambda =
-            b.requests_usd + b.compute_usd + b.provisioned_usd + b.ephemeral_usd + b.snapstart_usd;
-        close(b.lambda_usd.unwrap(), lambda);
+    // The same run without log-bytes (same seed, same invocations): its bill is Lambda's
+    // alone, and billing the logs adds their line without changing any Lambda line.
+    let plain = logging_scenario(None);
+    let (plain_rec, _) = run_replicate(&plain, 1, &|_| {});
+    let plain_cost = replicate_summary(&plain, 1, &plain_rec).cost.unwrap();
+    for (b, p) in [
+        (&cost.window, &plain_cost.window),
+        (&cost.monthly, &plain_cost.monthly),
+    ] {
+        assert_eq!(
+            p.lambda_usd, None,
+            "no subtotal without lines beside Lambda"
+        );
+        close(b.lambda_usd.unwrap(), p.total_usd);
         assert_eq!(b.gateway_usd, Some(0.0));
         assert_eq!(b.event_sources_usd, Some(0.0));
         assert!(b.logs_usd.unwrap() > 0.0);
-        close(b.total_usd, lambda + b.logs_usd.unwrap());
+        close(b.total_usd - b.logs_usd.unwrap(), p.total_usd);
     }
     let fc = summary.functions[0].cost_usd.as_ref().unwrap();
     close(fc.logs.unwrap(), cost.window.logs_usd.unwrap());

@@ -116,6 +116,29 @@ fn each_invocation_is_rounded_up_to_the_granularity_and_init_to_1_ms_where_bille
 }
 
 #[test]
+fn before_december_2020_an_invocation_is_billed_in_100_ms_steps_unless_the_file_says_otherwise() {
+    // Without `granularity` in the file, the billing date decides: 10.2 ms is billed as 100 ms
+    // in June 2020 (a rounding AWS applied until 2020-12-01).
+    let june_2020 = Date {
+        year: 2020,
+        month: 6,
+        day: 1,
+    };
+    let mut s = every_invocation_cold(june_2020, 1);
+    s.pricing.granularity_explicit = false;
+    let u = &run(&s).summary.functions[0].usage;
+    close(
+        u.ondemand_gb_s,
+        60.0 * 0.1 * 2.0,
+        "implicit granularity in 2020",
+    );
+    // Said explicitly, 1 ms holds even then.
+    s.pricing.granularity_explicit = true;
+    let u = &run(&s).summary.functions[0].usage;
+    close(u.ondemand_gb_s, 60.0 * 0.011 * 2.0, "explicit 1 ms in 2020");
+}
+
+#[test]
 fn usage_times_the_rates_is_the_bill_with_provisioned_concurrency_on_both_sides_of_august_2025() {
     for date in [BEFORE_INIT_BILLING, AFTER_INIT_BILLING] {
         for granularity_ms in [1, 100] {

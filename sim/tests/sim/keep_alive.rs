@@ -107,3 +107,21 @@ fn newest_routing_lets_old_environments_expire_and_lru_keeps_them_all() {
         assert_within(f.instances.avg_busy, 20.0 * 0.2, 0.2, 1.0, "avg busy");
     }
 }
+
+#[test]
+fn the_keep_alive_clock_starts_when_the_invocation_ends() {
+    // One request every 5 min, each 250 ms of init (first only) and 4 min of execution: the
+    // environment is free at 4 min 0.25 s after its first request, then at 9 min, 14 min, …
+    // A keep-alive of 61 s keeps it until after the next request (an environment idle since
+    // the end of its invocation); 59 s does not. Counted from the request's arrival, even
+    // 61 s would expire long before the next one.
+    let cold_starts = |keep_alive: &str| {
+        let f = &run(&constant(1.0 / 300.0, 240_000.0, keep_alive))
+            .summary
+            .functions[0];
+        assert_eq!(f.invocations, 12.0, "keep-alive {keep_alive}");
+        f.cold_starts
+    };
+    assert_eq!(cold_starts("61s"), 1.0, "only the first request is cold");
+    assert_eq!(cold_starts("59s"), 12.0, "every request is cold");
+}

@@ -67,6 +67,16 @@ fn legacy_burst_allows_the_regional_burst_then_500_per_minute() {
     s.account.region = "us-east-1".into(); // 3,000
     let f = run(&s).summary.functions[0].clone();
     assert!((f.cold_starts - 3333.0).abs() <= 2.0, "{}", f.cold_starts);
+    // The middle group of the documentation's table: 1,000 at once, then 500/min.
+    for region in ["ap-northeast-1", "eu-central-1", "us-east-2"] {
+        s.account.region = region.into();
+        let f = run(&s).summary.functions[0].clone();
+        assert!(
+            (f.cold_starts - 1333.0).abs() <= 2.0,
+            "{region}: {}",
+            f.cold_starts
+        );
+    }
 }
 
 #[test]

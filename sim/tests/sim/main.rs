@@ -1,6 +1,7 @@
 //! Integration tests of the simulator, one file per behaviour.
 
 mod analytic;
+mod arrival_processes;
 mod aws_measurements;
 mod aws_request_replay;
 mod config_calibration;
@@ -16,7 +17,10 @@ mod cost_bill;
 mod cost_invocation_billing;
 mod cost_properties;
 mod determinism;
+mod distribution_quantiles;
 mod estimate;
+mod event_order;
+mod exact_durations;
 mod keep_alive;
 mod limits;
 mod managed_instances;

@@ -126,6 +126,10 @@ fn k_cpu_bound_requests_on_v_vcpus_each_take_k_over_v_times_longer() {
     // As many requests as vCPUs: no slowdown.
     let f = simultaneous(2, 4096, 1.0);
     assert_eq!(f.latency_ms.max, 100.0);
+    // Fewer requests than vCPUs: no speed-up either (one request uses one vCPU).
+    let f = simultaneous(1, 4096, 1.0);
+    assert_eq!(f.latency_ms.max, 100.0);
+    assert_eq!(f.latency_ms.mean, 100.0);
 }
 
 #[test]
@@ -199,6 +203,28 @@ fn a_slow_ramp_to_the_same_traffic_gives_no_throttle() {
     assert!(f.invocations > 250_000.0);
     // More environments than the four it started with were needed.
     assert!(f.instances.peak > 4.0, "{:?}", f.instances);
+}
+
+#[test]
+fn full_slots_make_the_fleet_grow_even_when_the_cpu_is_idle() {
+    // I/O-bound (cpu-fraction 0) 1 s requests at 15/s: 15 in flight, 10 slots per
+    // environment, one environment to start with. The CPU stays idle, but slot use (AWS's
+    // "multi-concurrency saturation") makes the scaler add environments: 1 → 2 → 3 (slot use
+    // 0.5, the target). Until they arrive a third of the requests are throttled.
+    let text = workload(
+        2048,
+        "min-environments = 1\nmax-concurrency = 10",
+        "kind = \"constant\"\nrate-per-s = 15",
+        "dist = \"const\"\nvalue = \"1s\"\ncpu-fraction = 0",
+        "30m",
+    );
+    let f = only(&ok(&text));
+    let m = f.managed_instances.clone().unwrap();
+    assert!(f.instances.peak >= 3.0, "{:?}", f.instances);
+    // Throttles only in the first minutes: at most 5 of 30 minutes at a third.
+    assert!(f.throttle_ratio < 0.06, "{}", f.throttle_ratio);
+    assert!(f.throttle_ratio > 0.0);
+    assert!(m.environments_avg > 2.5, "{m:?}");
 }
 
 #[test]

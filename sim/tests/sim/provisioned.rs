@@ -1,7 +1,7 @@
 //! Provisioned concurrency: ready before it is needed, used first, overflow spills over.
 
 use crate::support::{assert_within, run};
-use lamsim_sim::model::ProvisionedWindow;
+use lamsim_sim::model::{ArrivalProcess, ConstantSpacing, Dist, DurationModel, ProvisionedWindow};
 use lamsim_sim::testing::simple_scenario;
 use lamsim_sim::time::{SimTime, parse_duration};
 
@@ -72,4 +72,41 @@ fn scheduled_provisioned_concurrency_covers_only_its_window() {
     let p_prov =
         f.usage.provisioned_used_gb_s / (f.usage.provisioned_used_gb_s + f.usage.ondemand_gb_s);
     assert_within(p_prov, 1.0 / 3.0, 0.03, 1.0, "share served by provisioned");
+}
+
+#[test]
+fn provisioned_environments_come_back_with_their_next_window() {
+    // Two environments provisioned for [0, 10 min) and again for [20 min, 30 min); one request
+    // every 10 s from 5 s, 100 ms each. The 60 requests of each window run on provisioned
+    // environments (the ones released at 10 min are replaced at 20 min), the 60 between them
+    // on demand: 120 × 0.1 s × 1 GB of provisioned duration.
+    let mut s = simple_scenario(0.1, 100.0, "1h", "30m");
+    let f = &mut s.functions[0];
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(0.1));
+    f.triggers[0].arrivals.start = SimTime::from_secs(5);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, 1024);
+    f.provisioned = vec![
+        ProvisionedWindow {
+            start: SimTime::ZERO,
+            end: SimTime::from_secs(600),
+            count: 2,
+        },
+        ProvisionedWindow {
+            start: SimTime::from_secs(1200),
+            end: SimTime::from_secs(1800),
+            count: 2,
+        },
+    ];
+    let f = &run(&s).summary.functions[0];
+    assert_eq!(f.invocations, 180.0);
+    assert!(
+        (f.usage.provisioned_used_gb_s - 12.0).abs() < 1e-9,
+        "{}",
+        f.usage.provisioned_used_gb_s
+    );
+    assert!(
+        (f.usage.ondemand_gb_s - 6.0).abs() < 1e-9,
+        "{}",
+        f.usage.ondemand_gb_s
+    );
 }
