@@ -590,6 +590,22 @@ impl Recorder {
 }
 
 impl Recorder {
+    /// The configured provisioned count and the instances of a function with auto scaling or
+    /// on managed instances (kept out of line: the common path is a function without).
+    #[cold]
+    #[inline(never)]
+    fn capacity_counts(&mut self, t: SimTime, f: usize, counts: Counts) {
+        let (start, end) = (self.start, self.end);
+        if let Some(c) = &mut self.functions[f].capacity {
+            if c.configured_steps.last().map(|s| s.1) != Some(counts.provisioned_configured) {
+                c.configured_steps.push((t, counts.provisioned_configured));
+            }
+            c.configured
+                .set(t.0, counts.provisioned_configured as u64, start, end);
+            c.instances.set(t.0, counts.instances as u64, start, end);
+        }
+    }
+
     /// Records an invocation of an event-driven function on its trigger; returns the latency
     /// for the function's histograms (sync: as the caller sees it).
     fn trigger_invocation(&mut self, inv: &Invocation) -> u64 {
@@ -740,17 +756,11 @@ impl Observer for Recorder {
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, counts: Counts) {
         self.integrate(f as usize, t.0);
-        let (start, end) = (self.start, self.end);
         let r = &mut self.functions[f as usize];
-        if let Some(c) = &mut r.capacity {
-            if c.configured_steps.last().map(|s| s.1) != Some(counts.provisioned_configured) {
-                c.configured_steps.push((t, counts.provisioned_configured));
-            }
-            c.configured
-                .set(t.0, counts.provisioned_configured as u64, start, end);
-            c.instances.set(t.0, counts.instances as u64, start, end);
+        if r.capacity.is_some() {
+            self.capacity_counts(t, f as usize, counts);
         }
-        r.last_counts = counts;
+        self.functions[f as usize].last_counts = counts;
     }
 
     fn on_end(&mut self, t: SimTime) {

@@ -21,7 +21,8 @@
 //! `ceil(environments × utilization / target)` environments within
 //! `[min-environments, max-environments]`. New environments take requests `scale-out-delay`
 //! after the decision; fewer are wanted for [`SCALE_IN_PERIODS`] periods in a row before the
-//! surplus drains (it takes no new request and leaves when its last one ends). The instances
+//! surplus drains, down to the most any of those periods wanted (a stabilization window: the
+//! surplus takes no new request and leaves when its last one ends). The instances
 //! are the fewest that hold the environments (launching ones included), at least three.
 
 use std::cmp::Reverse;
@@ -84,8 +85,9 @@ pub(crate) struct Fleet {
     util_area: f64,
     ready_area: f64,
     area_t: u64,
-    /// Periods in a row that wanted fewer environments.
+    /// Periods in a row that wanted fewer environments, and the most any of them wanted.
     below: u32,
+    below_max: u32,
 }
 
 impl Fleet {
@@ -106,6 +108,7 @@ impl Fleet {
             ready_area: 0.0,
             area_t: 0,
             below: 0,
+            below_max: 0,
         }
     }
 
@@ -326,10 +329,16 @@ impl Fleet {
             return (wanted - coming) as i64;
         }
         if wanted < self.ready {
+            self.below_max = if self.below == 0 {
+                wanted
+            } else {
+                self.below_max.max(wanted)
+            };
             self.below += 1;
             if self.below >= SCALE_IN_PERIODS {
+                // Down to the most any period of the window wanted (a stabilization window).
                 self.below = 0;
-                return -((self.ready - wanted) as i64);
+                return -((self.ready - self.below_max) as i64);
             }
         } else {
             self.below = 0;

@@ -560,7 +560,19 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     // ---- environments and execution --------------------------------------------------------
 
+    #[inline]
     fn notify_counts(&mut self, fi: usize) {
+        if self.fns[fi].scaler.is_some() {
+            self.scaler_busy(fi);
+        }
+        let c = self.fns[fi].pool.counts;
+        self.observer.on_counts(SimTime(self.now), fi as u32, c);
+    }
+
+    /// Tells function `fi`'s auto scaler how many provisioned environments are busy now.
+    #[cold]
+    #[inline(never)]
+    fn scaler_busy(&mut self, fi: usize) {
         let st = &mut self.fns[fi];
         if let Some(sc) = &mut st.scaler {
             let busy = st.pool.counts.provisioned
@@ -568,8 +580,6 @@ impl<'s, O: Observer> Engine<'s, O> {
                 - st.pool.prov_initializing;
             sc.busy(self.now, busy);
         }
-        let c = st.pool.counts;
-        self.observer.on_counts(SimTime(self.now), fi as u32, c);
     }
 
     fn start_cold(&mut self, req: &Request) {

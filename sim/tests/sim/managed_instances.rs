@@ -359,3 +359,56 @@ fn resolved_managed_instances_read_back_identically() {
     let back = ok(&resolved);
     assert_eq!(back.functions[0].compute, s.functions[0].compute);
 }
+
+/// The environments of function 0 at each change: (time, live environments, instances).
+#[derive(Default)]
+struct Fleet(Vec<(lamsim_sim::time::SimTime, u32, u32)>);
+
+impl lamsim_sim::observer::Observer for Fleet {
+    fn on_counts(
+        &mut self,
+        t: lamsim_sim::time::SimTime,
+        _f: u32,
+        c: lamsim_sim::observer::Counts,
+    ) {
+        self.0.push((t, c.total, c.instances));
+    }
+}
+
+#[test]
+fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer() {
+    // 60/s for an hour (about 12 environments at the 50 % target), then 20/s (4).
+    let text = workload(
+        2048,
+        "min-environments = 4",
+        "kind = \"diurnal\"\nhourly-rates-per-s = [60, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20]",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        "2h",
+    );
+    let s = ok(&text);
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
+    e.run();
+    let changes = e.into_observer().0;
+    let at = |secs: u64| {
+        changes
+            .iter()
+            .rev()
+            .find(|c| c.0 <= lamsim_sim::time::SimTime::from_secs(secs))
+            .map(|c| c.1)
+            .unwrap()
+    };
+    let busy = at(3000);
+    assert!((10..=16).contains(&busy), "at 50 min: {busy} environments");
+    // Nothing drains in the first 5 minutes after the drop (5 periods must want fewer).
+    let just_after = at(3600 + 240);
+    assert!(
+        just_after >= busy - 1,
+        "{busy} at 50 min, {just_after} 4 min after the drop"
+    );
+    // Half an hour later the fleet is near 20/s ÷ (10/s per environment × 0.5) = 4.
+    let late = at(3600 + 1800);
+    assert!(
+        (4..=6).contains(&late),
+        "at 1 h 30 min: {late} environments"
+    );
+}
