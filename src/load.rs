@@ -227,9 +227,9 @@ fn render(r: &LoadReport, markdown: bool) -> String {
     );
     if !r.warnings.is_empty() {
         text.push_str(if markdown {
-            "**The comparison below does not hold:**\n\n"
+            "**Warning: this measurement shows this machine's limits, not the handler's:**\n\n"
         } else {
-            "THE COMPARISON BELOW DOES NOT HOLD:\n"
+            "WARNING: THIS MEASUREMENT SHOWS THIS MACHINE'S LIMITS, NOT THE HANDLER'S:\n"
         });
         for w in &r.warnings {
             text.push_str(&format!("- {w}\n"));
