@@ -466,9 +466,21 @@ pub async fn run(
         keep_records: true,
         ..RuntimeOptions::for_account(&scenario.account)
     };
-    let runtime = Arc::new(Runtime::start(functions.clone(), ropts).await?);
+    // `stop` is watched from the start: a Ctrl-C during start-up or pre-warming stops too.
+    tokio::pin!(stop);
+    let runtime = tokio::select! {
+        r = Runtime::start(functions.clone(), ropts) => Arc::new(r?),
+        _ = &mut stop => return Err(LoadError::Interrupted),
+    };
     // Provisioned concurrency is initialised before the first request, as `serve` does.
-    for w in runtime.prewarm().await {
+    let warmed = tokio::select! {
+        w = runtime.prewarm() => w,
+        _ = &mut stop => {
+            runtime.shutdown().await;
+            return Err(LoadError::Interrupted);
+        }
+    };
+    for w in warmed {
         if let Err(e) = w.result {
             warnings.push(format!(
                 "`{}`: a provisioned environment failed to initialise ({e})",
@@ -491,7 +503,7 @@ pub async fn run(
     );
     let (mut generator, total_ticks) = tokio::select! {
         g = driven => g,
-        _ = stop => {
+        _ = &mut stop => {
             runtime.shutdown().await;
             return Err(LoadError::Interrupted);
         }

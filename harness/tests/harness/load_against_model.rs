@@ -95,6 +95,51 @@ async fn load_at_a_low_rate_matches_the_model_fitted_to_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_of_a_python_handler_matches_the_model_fitted_to_it() {
+    let Some(py) = python("load_of_a_python_handler_matches_the_model_fitted_to_it") else {
+        return;
+    };
+    let _quiet = cpu_heavy().lock().await;
+    let mut scenario = cpu_workload(4.0);
+    let model = scenario.functions[0].clone();
+    let mut f = crate::python_runtime::py_function(&py, "py-cpu", "app.cpu");
+    f.triggers = model.triggers;
+    f.keep_alive = model.keep_alive;
+    f.timeout = SimTime::from_secs(10);
+    scenario.functions = vec![f];
+    let window = SimTime::from_secs(8);
+    let opts = LoadOptions {
+        window,
+        ..LoadOptions::default()
+    };
+    let arrivals = load::arrival_schedule(&scenario.functions[0], 11, window).len();
+    let (_, progress) = counter();
+    let payloads = Payloads::single(r#"{"cpu_ms": 5}"#.into());
+    let out = load::run(
+        &scenario,
+        &opts,
+        &payloads,
+        progress,
+        std::future::pending(),
+    )
+    .await
+    .expect("the load runs");
+    let r = &out.report;
+    let f = &r.functions[0];
+    assert_eq!(f.measured.invocations, arrivals as f64, "{r:#?}");
+    assert_eq!(f.simulated.invocations, arrivals as f64, "{r:#?}");
+    // awslambdaric's init (an interpreter start, ~100 ms or more) is in every cold latency.
+    let init: Vec<f64> = out.records.iter().filter_map(|r| r.init_ms).collect();
+    assert_eq!(init.len() as f64, f.measured.cold_starts);
+    assert!(f.measured.latency_ms.max >= init.iter().cloned().fold(0.0, f64::max));
+    assert!(f.agreement.cold_starts, "cold starts disagree: {r:#?}");
+    assert!(
+        f.agreement.environments_avg,
+        "environments disagree: {r:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_beyond_the_machine_says_the_comparison_does_not_hold() {
     let _quiet = cpu_heavy().lock().await;
     // 8 environments of 1,769 MB each want a whole CPU: four times this 2-core machine.
