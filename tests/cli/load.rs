@@ -55,6 +55,19 @@ fn load_writes_load_json_beside_the_harness_logs() {
     let file: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("load.json")).unwrap()).unwrap();
     assert_eq!(v, file, "stdout is load.json");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/load.schema.json")).unwrap(),
+    )
+    .expect("the schema is JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "load.json against its schema: {errors:#?}"
+    );
     assert_eq!(v["schema_version"], 1);
     let f = &v["functions"][0];
     assert_eq!(f["name"], "echo");
