@@ -17,12 +17,12 @@
 //!    (`/proc/stat`). When more than [`LATE_FRACTION`] of the sends are later than
 //!    [`LATE_MS`], or the CPUs were busier than [`CPU_SATURATED`], the report carries a warning
 //!    that the measurement shows this machine's limits rather than the handler's behaviour.
-//! 4. **The model** ([`simulate`]): durations and inits fitted to the load's own records by
-//!    [`crate::calibrate::calibrate`] (what `lamsim calibrate` does), the window simulated
+//! 4. **The model** ([`simulate`]): durations and inits fitted to the load's own REPORT lines
+//!    ([`samples_of`]) by [`crate::calibrate::calibrate`] (what `lamsim calibrate` does with
+//!    `logs/NAME.log`), the window simulated
 //!    with the same seed and length, and both reported side by side ([`LoadReport`], written
 //!    as `load.json`).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,7 +37,7 @@ use lamsim_sim::time::SimTime;
 use tokio::time::Instant;
 
 use crate::bench::Payloads;
-use crate::calibrate::{self, MemorySamples, Samples};
+use crate::calibrate::{self, Samples};
 use crate::error::{HarnessError, InvokeError};
 use crate::record::InvocationRecord;
 use crate::runtime::{InvokeOptions, Runtime, RuntimeOptions};
@@ -698,34 +698,23 @@ async fn drive(
     (g, total_ticks)
 }
 
-/// The samples `lamsim calibrate` fits, from the harness's records of one function: successful
-/// invocations by memory size, warm and cold durations and inits (the same split as REPORT
-/// lines with and without `Init Duration`).
-pub fn samples_of(records: &[InvocationRecord], function: &str) -> Samples {
-    let mut by_memory: BTreeMap<u32, MemorySamples> = BTreeMap::new();
-    let mut failed = 0;
-    for r in records.iter().filter(|r| r.function == function) {
-        if r.status != crate::record::Status::Success {
-            failed += 1;
-            continue;
-        }
-        let m = by_memory.entry(r.memory_mb).or_default();
-        match r.init_ms {
-            Some(init) => {
-                m.cold_ms.push(r.duration_ms);
-                m.init_ms.push(init);
-            }
-            None => m.warm_ms.push(r.duration_ms),
-        }
-    }
-    Samples {
-        source: format!("lamsim load of `{function}`"),
-        function: Some(function.to_string()),
-        by_memory,
-        failed,
-        memory_scaled: true,
-        ..Samples::default()
-    }
+/// The samples `lamsim calibrate` fits, from the harness's records of one function: their
+/// REPORT lines ([`crate::record::report_line`], what `logs/NAME.log` holds) parsed and grouped
+/// exactly as `calibrate` reads a CloudWatch log ([`calibrate::from_logs`]).
+pub fn samples_of(
+    records: &[InvocationRecord],
+    function: &str,
+) -> Result<Samples, calibrate::CalibrateError> {
+    let text: String = records
+        .iter()
+        .filter(|r| r.function == function)
+        .map(|r| crate::record::report_line(r) + "\n")
+        .collect();
+    let source = format!("the REPORT lines of `{function}`");
+    let logs = crate::cloudwatch::parse_logs(&text, &source)?;
+    let mut samples = calibrate::from_logs(logs, &source)?;
+    samples.function = Some(function.to_string());
+    Ok(samples)
 }
 
 /// The measured samples as a distribution: uniform over them ([`Dist::Empirical`]).
@@ -755,7 +744,6 @@ pub fn simulate(
     s.functions
         .retain(|f| functions.iter().any(|g| g.name == f.name));
     for f in &mut s.functions {
-        let samples = samples_of(records, &f.name);
         let opts = calibrate::Options {
             reference_memory_mb: Some(f.memory_mb),
             function: Some(f.name.clone()),
@@ -766,8 +754,10 @@ pub fn simulate(
             reference_memory_mb: f.memory_mb,
             ..old.clone()
         };
-        match calibrate::calibrate(&samples, &opts) {
-            Ok(c) => {
+        let fitted = samples_of(records, &f.name)
+            .and_then(|samples| Ok((calibrate::calibrate(&samples, &opts)?, samples)));
+        match fitted {
+            Ok((c, samples)) => {
                 let d = c
                     .duration
                     .selection

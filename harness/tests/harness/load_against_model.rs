@@ -89,6 +89,12 @@ async fn load_at_a_low_rate_matches_the_model_fitted_to_it() {
         f.agreement.environments_avg,
         "environments disagree: {r:#?}"
     );
+    // The model was fitted to these invocations, not taken from the workload.
+    assert!(
+        !r.warnings.iter().any(|w| w.contains("could not be fitted")),
+        "{:#?}",
+        r.warnings
+    );
     // Latency is measured from the scheduled time, so it is never below the handler's work.
     assert!(m.latency_ms.p50 >= 5.0 * 0.9, "{r:#?}");
     assert!(m.latency_ms.max >= m.latency_ms.p99 && m.latency_ms.p99 >= m.latency_ms.p50);
