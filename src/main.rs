@@ -12,6 +12,7 @@ mod exit;
 mod flags;
 mod import;
 mod instance_types;
+mod load;
 mod out_dir;
 mod output;
 mod progress;
@@ -54,6 +55,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Measure a function's real handler at several memory sizes: durations, cost, recommendation.
     Bench(bench::BenchArgs),
+    /// Drive the real handlers open-loop with the workload's own arrivals, then compare with
+    /// the simulation of the same window (cold starts, throttles, environments, latency).
+    Load(load::LoadArgs),
     /// Print a sample event in AWS's shape (API, SQS, S3, SNS, EVENTBRIDGE, SCHEDULE, KINESIS,
     /// DYNAMODB), e.g. for `bench --payload`.
     Events(events::EventsArgs),
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Bench(a) => bench::bench(a),
         Command::Events(a) => events::events(a),
+        Command::Load(a) => load::load(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Report(a) => report::report(a),
         Command::Import(a) => import::import(a),

@@ -51,6 +51,16 @@ const OURS: [&str; 14] = [
 /// with one stream per function; no marker).
 pub const SERVE_FILES: [&str; 3] = ["serve.log", "invocations.jsonl", "logs"];
 
+/// Names `lamsim load` writes into its `--out` folder: the harness's logs, as `serve` writes
+/// them during the run, then `load.md` and `load.json`.
+pub const LOAD_FILES: [&str; 5] = [
+    "serve.log",
+    "invocations.jsonl",
+    "logs",
+    crate::load::LOAD_MD_FILE,
+    crate::load::LOAD_JSON_FILE,
+];
+
 /// The files a workload reads besides itself: traces, empirical samples, calibration files.
 pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
     let mut inputs = vec![workload.to_path_buf()];
@@ -76,8 +86,9 @@ pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
 
 /// Checks that `dir` may be written by a command reading `inputs`: refused (an error naming
 /// the folder and what to do) when it holds one of the inputs, or exists and is neither empty
-/// nor a lamsim output folder. `serve` passes `Some(&SERVE_FILES)` as its own names (its
-/// folder has no marker file); the others `None` (lamsim's result files).
+/// nor a lamsim output folder. `serve` and `load` pass `Some(&SERVE_FILES)` / `Some(&LOAD_FILES)`
+/// as their own names (their logs are written before any marker file); the others `None`
+/// (lamsim's result files).
 pub fn check(dir: &Path, inputs: &[PathBuf], serve: Option<&[&str]>) -> Result<()> {
     let Ok(meta) = std::fs::metadata(dir) else {
         return Ok(()); // absent: created complete, or not at all

@@ -435,6 +435,28 @@ fn order_statistic(v: &[f64], rank: i64) -> f64 {
     v[i]
 }
 
+/// The distribution-free 95 % interval of the `p` quantile of the sorted sample `v`: the
+/// order statistics whose ranks are `n·p ∓ 1.96 √(n·p·(1−p))` (rounded outwards), open-ended
+/// (0 or infinity) where a rank falls outside the sample.
+pub fn quantile_interval(v: &[f64], p: f64) -> (f64, f64) {
+    let n = v.len() as f64;
+    let half = 1.96 * (n * p * (1.0 - p)).sqrt();
+    // A rank beyond the sample leaves that side unbounded: 40 samples cannot bound a p99
+    // from above (their maximum is below it with probability 0.67).
+    let (lo_rank, hi_rank) = ((n * p - half).floor(), (n * p + half).ceil() + 1.0);
+    let lo = if lo_rank < 1.0 || v.is_empty() {
+        0.0
+    } else {
+        order_statistic(v, lo_rank as i64)
+    };
+    let hi = if hi_rank > n {
+        f64::INFINITY
+    } else {
+        order_statistic(v, hi_rank as i64)
+    };
+    (lo, hi)
+}
+
 /// Holds the fitted duration model against every measured memory size's samples (those the
 /// fit would use there: warm, plus cold when `with_cold`).
 pub fn check_duration(
@@ -466,20 +488,7 @@ pub fn check_duration(
         let quantiles = [0.5, 0.99]
             .into_iter()
             .map(|p| {
-                let half = 1.96 * (n * p * (1.0 - p)).sqrt();
-                // A rank beyond the sample leaves that side unbounded: 40 samples cannot
-                // bound a p99 from above (their maximum is below it with probability 0.67).
-                let (lo_rank, hi_rank) = ((n * p - half).floor(), (n * p + half).ceil() + 1.0);
-                let lo = if lo_rank < 1.0 {
-                    0.0
-                } else {
-                    order_statistic(&v, lo_rank as i64)
-                };
-                let hi = if hi_rank > n {
-                    f64::INFINITY
-                } else {
-                    order_statistic(&v, hi_rank as i64)
-                };
+                let (lo, hi) = quantile_interval(&v, p);
                 let measured = order_statistic(&v, (n * p).ceil() as i64);
                 (p, measured, lo, hi, fitted_quantile(part, p) * scale)
             })

@@ -6,8 +6,9 @@
 //! (event handed over → result received), peak memory, and the client's latency. CPU share
 //! (`memory-mb / 1769` of a CPU) and memory are limited with cgroups where the machine allows.
 //!
-//! `lamsim serve` puts the HTTP front, [`InvokeApi`], before it; `lamsim bench` drives it
-//! in-process through [`Runtime::invoke`], which returns an [`InvocationRecord`] per call.
+//! `lamsim serve` puts the HTTP front, [`InvokeApi`], before it; `lamsim bench` and
+//! `lamsim load` ([`load`]) drive it in-process through [`Runtime::invoke`], which returns an
+//! [`InvocationRecord`] per call.
 //! Environments are started by a [`launcher::Launcher`]: real processes
 //! ([`launcher::ProcessLauncher`]) or, in tests, scripts ([`launcher::ScriptedLauncher`]).
 //!
@@ -35,6 +36,7 @@ pub mod fit;
 pub mod ids;
 pub mod invoke_api;
 pub mod launcher;
+pub mod load;
 pub mod log_lines;
 mod peer;
 pub mod record;

@@ -9,7 +9,7 @@ use lamsim_sim::bench::{BenchSummary, SAMPLES_CSV_HEADER};
 use crate::*;
 
 /// The bundled echo handler, built once per test run (`cargo build -p lamsim-handlers`).
-fn echo_handler() -> PathBuf {
+pub fn echo_handler() -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());

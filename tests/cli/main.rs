@@ -16,6 +16,7 @@ mod examples;
 mod exit_codes;
 mod golden_summaries;
 mod import;
+mod load;
 mod managed_instances;
 mod notebook;
 mod out_dir;

@@ -25,6 +25,7 @@ mod fit_recovers_parameters;
 mod handler_environment;
 mod invoke_api;
 mod keep_alive;
+mod load_against_model;
 mod log_streams;
 mod long_log_lines;
 mod node_runtime;

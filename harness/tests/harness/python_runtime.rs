@@ -5,7 +5,7 @@ use lamsim_harness::Status;
 
 use crate::common::*;
 
-fn py_function(python: &str, name: &str, handler: &str) -> lamsim_sim::model::Function {
+pub fn py_function(python: &str, name: &str, handler: &str) -> lamsim_sim::model::Function {
     let mut f = function(
         name,
         512,
