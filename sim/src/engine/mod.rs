@@ -703,7 +703,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// An invocation finished now: the counters and the observer's hooks.
-    #[inline]
+    #[inline(always)]
     fn emit_complete(&mut self, inv: &Invocation) {
         let t = SimTime(self.now);
         self.stats.in_flight -= 1;
@@ -717,7 +717,7 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// An invocation finished now: its source reacts (retries, deletes, next batch).
-    #[inline]
+    #[inline(always)]
     fn source_finished(&mut self, inv: &Invocation) {
         if self.noting {
             let mut notes = std::mem::take(&mut self.notes);
@@ -864,7 +864,9 @@ impl<'s, O: Observer> Engine<'s, O> {
     }
 
     /// A request for a managed-instances function: the least busy environment with a free
-    /// slot runs it alongside its others; with none, it is throttled.
+    /// slot runs it alongside its others; with none, it is throttled. (Out of line, so that
+    /// `submit`, the hot path of on-demand functions, stays small.)
+    #[inline(never)]
     fn submit_managed(&mut self, req: Request) {
         let fi = req.function as usize;
         let st = &mut self.fns[fi];
