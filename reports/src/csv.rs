@@ -85,6 +85,21 @@ pub const CSV_ADJACENT_COLUMNS: &[&str] = &[
     "cost_monthly_lambda_usd",
 ];
 
+/// Columns appended (after any [`CSV_ADJACENT_COLUMNS`]) when some function runs on Lambda
+/// Managed Instances or has provisioned auto scaling (spec section 7): its instances, their
+/// cost, and the configured provisioned count. Empty cells for the functions without. Without
+/// such a function the CSV is exactly what it was before these columns existed.
+pub const CSV_CAPACITY_COLUMNS: &[&str] = &[
+    "managed_instance_type",
+    "managed_instances_avg",
+    "managed_instances_peak",
+    "managed_instance_hours",
+    "managed_environments_avg",
+    "cost_instances_usd",
+    "provisioned_avg",
+    "provisioned_peak",
+];
+
 /// One row per function with the flat columns of [`CSV_COLUMNS`] and a header row.
 ///
 /// Numbers are raw (ratios as fractions, costs unrounded USD, the shortest text that reads
@@ -98,15 +113,25 @@ pub struct CsvExporter;
 impl Exporter for CsvExporter {
     fn render(&self, summary: &Summary) -> String {
         let adjacent = has_adjacent(summary);
+        let capacity = summary
+            .functions
+            .iter()
+            .any(|f| f.managed_instances.is_some() || f.instances.provisioned_avg.is_some());
         let mut header: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
         if adjacent {
             header.extend(CSV_ADJACENT_COLUMNS.iter().map(|c| c.to_string()));
+        }
+        if capacity {
+            header.extend(CSV_CAPACITY_COLUMNS.iter().map(|c| c.to_string()));
         }
         csv_text(
             std::iter::once(header).chain(summary.functions.iter().map(|f| {
                 let mut row = function_row(f);
                 if adjacent {
                     row.extend(adjacent_cells(f));
+                }
+                if capacity {
+                    row.extend(capacity_cells(f));
                 }
                 row
             })),
@@ -135,6 +160,22 @@ fn adjacent_cells(f: &FunctionSummary) -> Vec<String> {
         ],
         None => vec![String::new(); CSV_ADJACENT_COLUMNS.len()],
     }
+}
+
+/// The cells of [`CSV_CAPACITY_COLUMNS`] of one function (empty where it has no value).
+fn capacity_cells(f: &FunctionSummary) -> Vec<String> {
+    let n = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let m = f.managed_instances.as_ref();
+    vec![
+        m.map_or(String::new(), |m| m.instance_type.clone()),
+        n(m.map(|m| m.instances_avg)),
+        n(m.map(|m| m.instances_peak)),
+        n(m.map(|m| m.instance_hours)),
+        n(m.map(|m| m.environments_avg)),
+        n(f.cost_usd.as_ref().and_then(|c| c.instances)),
+        n(f.instances.provisioned_avg),
+        n(f.instances.provisioned_peak),
+    ]
 }
 
 /// The cells of one function, in [`CSV_COLUMNS`] order.

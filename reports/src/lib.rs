@@ -50,7 +50,7 @@ use std::io::{self, Write};
 
 use lamsim_sim::summary::Summary;
 
-pub use crate::csv::{CSV_ADJACENT_COLUMNS, CSV_COLUMNS, CsvExporter};
+pub use crate::csv::{CSV_ADJACENT_COLUMNS, CSV_CAPACITY_COLUMNS, CSV_COLUMNS, CsvExporter};
 pub use crate::format::{Format, ParseFormatError};
 pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;

@@ -82,3 +82,27 @@ fn a_sweep_over_compute_says_which_wins_and_by_how_much() {
     );
     assert!(line.contains("saves"), "{line}");
 }
+
+#[test]
+fn the_csv_of_a_managed_instances_run_has_its_capacity_columns() {
+    let w = example("managed-instances.toml");
+    let o = run(["run", w.to_str().unwrap(), "--format", "csv"]);
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cell = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+        row[i]
+    };
+    assert_eq!(cell("managed_instance_type"), "c7g.xlarge");
+    assert_eq!(cell("managed_instance_hours"), "3");
+    // 3 instance-hours × $0.145 × 1.15.
+    let usd: f64 = cell("cost_instances_usd").parse().unwrap();
+    assert!((usd - 3.0 * 0.145 * 1.15).abs() < 1e-9, "{usd}");
+    assert_eq!(cell("provisioned_avg"), "");
+}
