@@ -257,8 +257,10 @@ impl Fleet {
         let Some(Reverse((bits, _))) = env.finishing.peek() else {
             return (u64::MAX, env.generation);
         };
+        // Rounded to the nearest nanosecond: a request's work ends exactly when it should
+        // (no systematic nanosecond late), and `complete` takes what is within half of one.
         let left = (f64::from_bits(*bits) - env.clock).max(0.0) * s;
-        (t + left.ceil() as u64, env.generation)
+        (t + left.round() as u64, env.generation)
     }
 
     /// Whether a completion event of environment `e` with `generation` is still current.
@@ -275,13 +277,15 @@ impl Fleet {
         self.integrate(t);
         self.advance(ei, t);
         let before = self.utilization(self.envs[ei].active);
+        let s = self.slowdown(self.envs[ei].active);
         loop {
             let env = &mut self.envs[ei];
             let Some(Reverse((bits, id))) = env.finishing.peek().copied() else {
                 break;
             };
-            // Within half a nanosecond of virtual time: the event was scheduled for it.
-            if f64::from_bits(bits) > env.clock + 0.5 {
+            // Less than half a nanosecond of real time left: the event was scheduled for it
+            // (see `next_completion`), so it ends now.
+            if (f64::from_bits(bits) - env.clock) * s >= 0.5 {
                 break;
             }
             env.finishing.pop();

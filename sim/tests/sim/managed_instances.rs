@@ -412,3 +412,75 @@ fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer
         "at 1 h 30 min: {late} environments"
     );
 }
+
+#[test]
+fn a_multithreaded_request_uses_its_threads_worth_of_vcpus() {
+    // threads = 2 on environments of 2 vCPUs (4096 MB): alone, a request runs its 100 ms on
+    // both; two at once demand 4 vCPUs of 2, so each takes 200 ms.
+    let dir = temp_dir("mi-threads");
+    std::fs::write(dir.path().join("t.csv"), "timestamp\n1.0\n1.0\n5.0\n").unwrap();
+    let text = workload(
+        4096,
+        "min-environments = 1\nmax-environments = 1\nmax-concurrency = 8",
+        "kind = \"trace\"\nfile = \"t.csv\"",
+        "dist = \"const\"\nvalue = \"100ms\"\nthreads = 2",
+        "10s",
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap();
+    let f = only(&s);
+    assert_eq!(f.invocations, 3.0);
+    assert_eq!(f.latency_ms.max, 200.0);
+    // (200 + 200 + 100) / 3.
+    assert!(
+        (f.latency_ms.mean - 500.0 / 3.0).abs() < 1e-9,
+        "{}",
+        f.latency_ms.mean
+    );
+}
+
+#[test]
+fn environments_with_a_request_are_the_busy_ones() {
+    // 10 requests/s of exactly 10 ms, each alone on the first idle environment: one of the
+    // three environments is busy 10 % of the time, the others never.
+    let text = workload(
+        2048,
+        "",
+        "kind = \"constant\"\nrate-per-s = 10",
+        "dist = \"const\"\nvalue = \"10ms\"",
+        "1h",
+    );
+    let f = only(&ok(&text));
+    assert!(
+        (f.instances.avg_busy - 0.1).abs() < 1e-9,
+        "{:?}",
+        f.instances
+    );
+    assert!(
+        (f.instances.avg_idle - 2.9).abs() < 1e-9,
+        "{:?}",
+        f.instances
+    );
+}
+
+#[test]
+fn new_environments_take_requests_only_after_the_scale_out_delay() {
+    // I/O-bound 1 s requests at 15/s on one environment of 10 slots: 5 requests/s are
+    // throttled until the first scale-out (decided at 60 s) brings a second environment
+    // `scale-out-delay` later; 20 slots then hold the 15. So the throttles grow by 5 per second
+    // of delay: 120 s instead of 30 s adds 450.
+    let throttles = |delay: &str| {
+        let text = workload(
+            2048,
+            &format!("min-environments = 1\nmax-concurrency = 10\nscale-out-delay = \"{delay}\""),
+            "kind = \"constant\"\nrate-per-s = 15",
+            // 999 ms: a slot frees just before the next arrival (no same-instant ties).
+            "dist = \"const\"\nvalue = \"999ms\"\ncpu-fraction = 0",
+            "10m",
+        );
+        only(&ok(&text)).throttles
+    };
+    let (short, long) = (throttles("30s"), throttles("120s"));
+    assert!((long - short - 450.0).abs() <= 10.0, "{short} → {long}");
+    // About 5/s over the 90 s before the first new environment with the short delay.
+    assert!((short - 450.0).abs() <= 20.0, "{short}");
+}

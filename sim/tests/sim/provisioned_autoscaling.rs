@@ -174,3 +174,58 @@ value = "10ms"
     ));
     assert!(e.to_string().contains("reserved-concurrency"), "{e}");
 }
+
+#[test]
+fn the_maximum_statistic_sees_bursts_that_the_average_smooths_away() {
+    // 3 busy all the time, plus a burst of 20 one-second requests in the first second of
+    // minutes 10, 11 and 12: the minute's average is 3.33 busy (33 %, below the 70 % target),
+    // its maximum all 10 provisioned environments (100 %: the rest of the burst spills over to
+    // on-demand, and utilization cannot exceed 1).
+    let text = |statistic: &str| {
+        let mut t = format!(
+            r#"
+[simulation]
+duration = "30m"
+[[function]]
+name = "api"
+memory-mb = 1024
+[function.provisioned-autoscaling]
+min = 10
+max = 100
+target-utilization = 0.7
+statistic = "{statistic}"
+[[function.trigger]]
+name = "base"
+invocation = "sync"
+[function.trigger.arrivals]
+kind = "constant"
+rate-per-s = 3
+[function.duration]
+dist = "const"
+value = "1s"
+[function.init]
+dist = "const"
+value = "500ms"
+"#
+        );
+        for m in [10, 11, 12] {
+            t.push_str(&format!(
+                "[[function.trigger]]\nname = \"burst{m}\"\ninvocation = \"sync\"\n[function.trigger.arrivals]\nkind = \"constant\"\ncount = 20\nstart = \"{m}m\"\nend = \"{}s\"\n",
+                m * 60 + 1
+            ));
+        }
+        t
+    };
+    let changes = |statistic: &str| {
+        let s = ok(&text(statistic));
+        let mut engine = Engine::new(&s, 1, Configured::default());
+        engine.run();
+        engine.into_observer().0
+    };
+    // Average: never above the target, so the count stays at min.
+    assert_eq!(changes("average"), vec![(SimTime::ZERO, 10)]);
+    // Maximum: three datapoints above (at 11, 12 and 13 min), scale-out at 13 min to
+    // ceil(10 × 1.0 / 0.7) = 15.
+    let max = changes("maximum");
+    assert_eq!(max[1], (SimTime::from_secs(13 * 60), 15), "{max:?}");
+}
