@@ -484,3 +484,25 @@ fn new_environments_take_requests_only_after_the_scale_out_delay() {
     // About 5/s over the 90 s before the first new environment with the short delay.
     assert!((short - 450.0).abs() <= 20.0, "{short}");
 }
+
+#[test]
+fn the_fleet_settles_where_the_cpu_target_puts_it_on_multi_vcpu_environments() {
+    // 40 requests/s of 100 ms CPU on environments of 2 vCPUs (4096 MB): 4 vCPUs of demand,
+    // so at the 50 % target the scaler wants 4 / (2 × 0.5) = 4 environments.
+    let text = workload(
+        4096,
+        "min-environments = 1",
+        "kind = \"constant\"\nrate-per-s = 40",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        "1h",
+    );
+    let f = only(&ok(&text));
+    let m = f.managed_instances.unwrap();
+    // It starts from 1 and needs a few minutes to get there: 3.5–4.5 on average over the hour.
+    assert!(
+        (3.5..=4.5).contains(&m.environments_avg),
+        "{}",
+        m.environments_avg
+    );
+    assert!(f.instances.peak <= 6.0, "{:?}", f.instances);
+}

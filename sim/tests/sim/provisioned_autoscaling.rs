@@ -229,3 +229,43 @@ value = "500ms"
     let max = changes("maximum");
     assert_eq!(max[1], (SimTime::from_secs(13 * 60), 15), "{max:?}");
 }
+
+#[test]
+fn environments_added_by_a_scale_out_serve_only_after_their_init() {
+    // Two 999 ms requests in flight at all times (2/s) on min = 1 provisioned environment:
+    // it is saturated, so after 3 datapoints (3 min) the count goes to ceil(1 / 0.7) = 2. The
+    // new environment runs its init first, and meanwhile the second request of each pair
+    // spills over to on-demand: 60 s more of init is 60 s less of provisioned use.
+    let used = |init: &str| {
+        let text = format!(
+            r#"
+[simulation]
+duration = "10m"
+[[function]]
+name = "api"
+memory-mb = 1024
+[function.provisioned-autoscaling]
+min = 1
+max = 2
+[function.arrivals]
+kind = "constant"
+rate-per-s = 2
+[function.duration]
+dist = "const"
+value = "999ms"
+[function.init]
+dist = "const"
+value = "{init}"
+"#
+        );
+        run(&ok(&text)).summary.functions[0]
+            .usage
+            .provisioned_used_gb_s
+    };
+    let (short, long) = (used("30s"), used("90s"));
+    // Each second of init moves 0.999 s of work (1 GB) from provisioned to on-demand.
+    assert!(
+        (short - long - 60.0 * 0.999).abs() < 2.0,
+        "{short} vs {long}"
+    );
+}
