@@ -77,6 +77,10 @@ pub(crate) struct Fleet {
     ready: u32,
     /// Environments being launched.
     pub(crate) pending: u32,
+    /// Live environments (ready or draining), and those of them running a request: kept as
+    /// counts so that the engine's count notices cost O(1), not a scan of the fleet.
+    live: u32,
+    busy: u32,
     flights: Vec<Flight>,
     free_flights: Vec<u32>,
     /// Σ utilization of the ready environments now.
@@ -101,6 +105,8 @@ impl Fleet {
             envs: Vec::new(),
             ready: 0,
             pending: 0,
+            live: 0,
+            busy: 0,
             flights: Vec::new(),
             free_flights: Vec::new(),
             util_sum: 0.0,
@@ -141,12 +147,12 @@ impl Fleet {
 
     /// Live environments (ready or draining).
     pub(crate) fn live(&self) -> u32 {
-        self.envs.iter().filter(|e| e.live).count() as u32
+        self.live
     }
 
     /// Live environments running at least one request.
     pub(crate) fn busy_envs(&self) -> u32 {
-        self.envs.iter().filter(|e| e.live && e.active > 0).count() as u32
+        self.busy
     }
 
     /// Instances that hold the live and launching environments.
@@ -191,6 +197,7 @@ impl Fleet {
                 None => self.envs.push(env),
             }
             self.ready += 1;
+            self.live += 1;
         }
     }
 
@@ -241,6 +248,9 @@ impl Fleet {
         };
         let before = self.utilization(self.envs[ei].active);
         let env = &mut self.envs[ei];
+        if env.active == 0 {
+            self.busy += 1;
+        }
         env.active += 1;
         let finish = env.clock + work as f64;
         env.finishing.push(Reverse((finish.to_bits(), id)));
@@ -276,8 +286,9 @@ impl Fleet {
         let ei = e as usize;
         self.integrate(t);
         self.advance(ei, t);
-        let before = self.utilization(self.envs[ei].active);
-        let s = self.slowdown(self.envs[ei].active);
+        let was_active = self.envs[ei].active;
+        let before = self.utilization(was_active);
+        let s = self.slowdown(was_active);
         loop {
             let env = &mut self.envs[ei];
             let Some(Reverse((bits, id))) = env.finishing.peek().copied() else {
@@ -294,6 +305,9 @@ impl Fleet {
             self.free_flights.push(id);
         }
         let env = &self.envs[ei];
+        if was_active > 0 && env.active == 0 {
+            self.busy -= 1;
+        }
         let draining = env.draining;
         let after = if draining {
             0.0
@@ -305,6 +319,7 @@ impl Fleet {
         }
         if draining && env.active == 0 {
             self.envs[ei].live = false;
+            self.live -= 1;
             return (u64::MAX, 0);
         }
         self.next_completion(ei, t)
@@ -369,6 +384,7 @@ impl Fleet {
             env.draining = true;
             if env.active == 0 {
                 env.live = false;
+                self.live -= 1;
             }
         }
     }
