@@ -95,21 +95,32 @@ fn a_savings_plan_discounts_the_ec2_part_but_not_the_management_fee() {
     assert!((c.instances.unwrap() - expect).abs() < 1e-12, "{c:?}");
 }
 
-/// `k` requests that arrive together, each 100 ms of CPU work alone, on one environment of
-/// `memory` MB (2 GiB per vCPU).
-fn simultaneous(k: usize, memory: u32, cpu_fraction: f64) -> FunctionSummary {
-    let dir = temp_dir("mi-sharing");
-    let rows: String = (0..k).map(|_| "1.0\n").collect();
+/// A 10 s run of the requests that arrive at `times` (seconds, a trace file), on
+/// environments of `memory` MB with the `mi` keys and the `duration` keys.
+fn on_trace(times: &[f64], memory: u32, mi: &str, duration: &str) -> FunctionSummary {
+    let dir = temp_dir("mi-trace");
+    let rows: String = times.iter().map(|t| format!("{t}\n")).collect();
     std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
     let text = workload(
         memory,
-        "min-environments = 1\nmax-environments = 1\nmax-concurrency = 64",
+        mi,
         "kind = \"trace\"\nfile = \"t.csv\"",
-        &format!("dist = \"const\"\nvalue = \"100ms\"\ncpu-fraction = {cpu_fraction}"),
+        duration,
         "10s",
     );
     let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
     only(&s)
+}
+
+/// `k` requests that arrive together, each 100 ms of CPU work alone, on one environment of
+/// `memory` MB (2 GiB per vCPU).
+fn simultaneous(k: usize, memory: u32, cpu_fraction: f64) -> FunctionSummary {
+    on_trace(
+        &vec![1.0; k],
+        memory,
+        "min-environments = 1\nmax-environments = 1\nmax-concurrency = 64",
+        &format!("dist = \"const\"\nvalue = \"100ms\"\ncpu-fraction = {cpu_fraction}"),
+    )
 }
 
 #[test]
@@ -145,18 +156,12 @@ fn only_the_cpu_part_of_a_request_slows_down() {
 
 #[test]
 fn requests_beyond_every_environments_max_concurrency_are_throttled() {
-    let dir = temp_dir("mi-full");
-    let rows: String = (0..10).map(|_| "1.0\n").collect();
-    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
-    let text = workload(
+    let f = on_trace(
+        &[1.0; 10],
         2048,
         "min-environments = 2\nmax-environments = 2\nmax-concurrency = 3",
-        "kind = \"trace\"\nfile = \"t.csv\"",
         "dist = \"const\"\nvalue = \"100ms\"",
-        "10s",
     );
-    let s = config::from_str(&text, dir.path(), "t.toml").unwrap();
-    let f = only(&s);
     // 2 environments × 3 slots: 6 run, 4 are throttled; the router balances them 3 + 3.
     assert_eq!(f.invocations, 6.0);
     assert_eq!(f.throttles, 4.0);
@@ -417,17 +422,12 @@ fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer
 fn a_multithreaded_request_uses_its_threads_worth_of_vcpus() {
     // threads = 2 on environments of 2 vCPUs (4096 MB): alone, a request runs its 100 ms on
     // both; two at once demand 4 vCPUs of 2, so each takes 200 ms.
-    let dir = temp_dir("mi-threads");
-    std::fs::write(dir.path().join("t.csv"), "timestamp\n1.0\n1.0\n5.0\n").unwrap();
-    let text = workload(
+    let f = on_trace(
+        &[1.0, 1.0, 5.0],
         4096,
         "min-environments = 1\nmax-environments = 1\nmax-concurrency = 8",
-        "kind = \"trace\"\nfile = \"t.csv\"",
         "dist = \"const\"\nvalue = \"100ms\"\nthreads = 2",
-        "10s",
     );
-    let s = config::from_str(&text, dir.path(), "t.toml").unwrap();
-    let f = only(&s);
     assert_eq!(f.invocations, 3.0);
     assert_eq!(f.latency_ms.max, 200.0);
     // (200 + 200 + 100) / 3.
