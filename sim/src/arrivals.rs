@@ -7,7 +7,9 @@ use std::sync::Arc;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 
-use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Trace};
+use crate::model::{
+    ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, MinuteArrivals, PeriodCounts, Trace,
+};
 use crate::schedule::Firings;
 use crate::time::{NS_PER_H, NS_PER_S, SimTime};
 
@@ -69,7 +71,41 @@ enum State {
         i: usize,
     },
     Schedule(Firings),
+    ScaledTrace {
+        trace: Arc<Trace>,
+        i: usize,
+        scale: f64,
+        /// Copies of request `i - 1` still to send.
+        pending: u64,
+    },
+    Minutes(Box<MinuteState>),
     Done,
+}
+
+/// Where an `azure2019` member's generator is: the next `(minute, count)` entry, the current
+/// minute, and how many of its arrivals were sent.
+#[derive(Clone, Debug)]
+struct MinuteState {
+    counts: Arc<PeriodCounts>,
+    start: f64,
+    idx: usize,
+    minute_start: f64,
+    /// Arrivals of the current minute (`uniform`, `even`).
+    n: u64,
+    /// Arrivals of the current minute sent.
+    j: u64,
+    /// Position in the minute (0..1) of the last `uniform` arrival.
+    prev: f64,
+    /// Rate of the current minute, per ns (`poisson`).
+    rate_per_ns: f64,
+}
+
+/// `x` rounded down, plus one with probability equal to its fraction (no draw when `x` is
+/// whole, so unscaled counts draw nothing).
+fn stochastic_round<R: Rng + ?Sized>(rng: &mut R, x: f64) -> u64 {
+    let whole = x.floor();
+    let frac = x - whole;
+    whole as u64 + u64::from(frac > 0.0 && rng.random::<f64>() < frac)
 }
 
 fn exp_gap<R: Rng + ?Sized>(rng: &mut R, mean_gap_ns: f64) -> f64 {
@@ -170,6 +206,31 @@ impl ArrivalGen {
                 }
             }
             ArrivalProcess::Schedule(s) => State::Schedule(s.firings(SimTime(start), SimTime(end))),
+            ArrivalProcess::ScaledTrace { trace, scale } => {
+                let i = trace.times.partition_point(|t| t.0 < start);
+                State::ScaledTrace {
+                    trace: trace.clone(),
+                    i,
+                    scale: *scale,
+                    pending: 0,
+                }
+            }
+            ArrivalProcess::Counts(counts) => {
+                let p = counts.period.0;
+                let idx = counts
+                    .counts
+                    .partition_point(|&(m, _)| (m as u64 + 1) * p <= start);
+                State::Minutes(Box::new(MinuteState {
+                    counts: counts.clone(),
+                    start: start as f64,
+                    idx,
+                    minute_start: 0.0,
+                    n: 0,
+                    j: 0,
+                    prev: 0.0,
+                    rate_per_ns: 0.0,
+                }))
+            }
         };
         ArrivalGen {
             end,
@@ -292,6 +353,88 @@ impl ArrivalGen {
                 }
                 return Some(Arrival { time: t, duration });
             }
+            State::ScaledTrace {
+                trace,
+                i,
+                scale,
+                pending,
+            } => {
+                if *pending == 0 {
+                    loop {
+                        let Some(&t) = trace.times.get(*i) else {
+                            self.state = State::Done;
+                            return None;
+                        };
+                        if t.0 >= self.end {
+                            self.state = State::Done;
+                            return None;
+                        }
+                        *i += 1;
+                        let k = stochastic_round(rng, *scale);
+                        if k > 0 {
+                            *pending = k;
+                            break;
+                        }
+                    }
+                }
+                *pending -= 1;
+                let at = *i - 1;
+                return Some(Arrival {
+                    time: trace.times[at],
+                    duration: trace.durations.as_ref().map(|d| d[at]),
+                });
+            }
+            State::Minutes(m) => loop {
+                let period = m.counts.period.0 as f64;
+                let within = m.counts.within;
+                let next = match within {
+                    MinuteArrivals::Poisson if m.rate_per_ns > 0.0 => {
+                        let cand = self.t + exp_gap(rng, 1.0 / m.rate_per_ns);
+                        self.t = cand.min(m.minute_start + period);
+                        (cand < m.minute_start + period).then_some(cand)
+                    }
+                    MinuteArrivals::Uniform if m.j < m.n => {
+                        let v: f64 = rng.random();
+                        // The smallest of the n − j uniforms left on (prev, 1).
+                        m.prev = 1.0 - (1.0 - m.prev) * v.powf(1.0 / (m.n - m.j) as f64);
+                        m.j += 1;
+                        Some(m.minute_start + m.prev * period)
+                    }
+                    MinuteArrivals::Even if m.j < m.n => {
+                        let u = (m.j as f64 + 0.5) / m.n as f64;
+                        m.j += 1;
+                        Some(m.minute_start + u * period)
+                    }
+                    _ => None,
+                };
+                if let Some(t) = next {
+                    if t >= m.start {
+                        self.t = self.t.max(t);
+                        break t;
+                    }
+                    continue;
+                }
+                // The next minute with invocations.
+                let Some(&(minute, count)) = m.counts.counts.get(m.idx) else {
+                    self.state = State::Done;
+                    return None;
+                };
+                m.idx += 1;
+                m.minute_start = minute as f64 * period;
+                if m.minute_start >= end {
+                    self.state = State::Done;
+                    return None;
+                }
+                self.t = m.minute_start;
+                let x = count as f64 * m.counts.scale;
+                if within == MinuteArrivals::Poisson {
+                    m.rate_per_ns = x / period;
+                } else {
+                    m.n = stochastic_round(rng, x);
+                    m.j = 0;
+                    m.prev = 0.0;
+                }
+            },
             State::Schedule(firings) => {
                 let Some(time) = firings.next() else {
                     self.state = State::Done;

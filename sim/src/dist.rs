@@ -29,6 +29,7 @@ enum Kind {
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     Empirical(Arc<Vec<f64>>),
+    Percentiles(Arc<Vec<(f64, f64)>>),
 }
 
 impl Sampler {
@@ -65,6 +66,7 @@ impl Sampler {
                 Weibull::new(*scale_ms, *shape).expect("validated weibull parameters"),
             ),
             Dist::Empirical { samples_ms, .. } => Kind::Empirical(samples_ms.clone()),
+            Dist::Percentiles { points } => Kind::Percentiles(points.clone()),
         };
         Sampler {
             kind,
@@ -96,6 +98,7 @@ impl Sampler {
             Kind::Gamma(g) => g.sample(rng),
             Kind::Weibull(w) => w.sample(rng),
             Kind::Empirical(v) => v[rng.random_range(0..v.len())],
+            Kind::Percentiles(points) => percentile_at(points, rng.random::<f64>()),
         };
         SimTime::from_nanos_f64(ms * self.factor_ns)
     }
@@ -103,6 +106,21 @@ impl Sampler {
     /// The mean of the scaled distribution, in nanoseconds (for analytic checks).
     pub fn mean_ns(&self, dist: &Dist) -> f64 {
         dist.mean_ms() * self.factor_ns
+    }
+}
+
+/// The quantile `u` (in `[0, 1)`) of a [`Dist::Percentiles`]: linear between the two points
+/// around it.
+pub fn percentile_at(points: &[(f64, f64)], u: f64) -> f64 {
+    let i = points
+        .partition_point(|&(p, _)| p <= u)
+        .clamp(1, points.len() - 1);
+    let (p0, v0) = points[i - 1];
+    let (p1, v1) = points[i];
+    if p1 > p0 {
+        v0 + (v1 - v0) * ((u - p0) / (p1 - p0)).clamp(0.0, 1.0)
+    } else {
+        v1
     }
 }
 

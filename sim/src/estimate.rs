@@ -125,6 +125,27 @@ pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
             t.times.iter().filter(|&&x| x >= start && x < end).count() as f64
         }
         ArrivalProcess::Schedule(s) => s.count(start, end) as f64,
+        ArrivalProcess::ScaledTrace { trace, scale } => {
+            trace
+                .times
+                .iter()
+                .filter(|&&x| x >= start && x < end)
+                .count() as f64
+                * scale
+        }
+        ArrivalProcess::Counts(m) => {
+            let minute = |t: SimTime| t.0 as f64 / m.period.0 as f64;
+            let (a, b) = (minute(start), minute(end));
+            m.counts
+                .iter()
+                .map(|&(k, c)| {
+                    // The part of period k inside [start, end).
+                    let overlap = ((k as f64 + 1.0).min(b) - (k as f64).max(a)).clamp(0.0, 1.0);
+                    c as f64 * overlap
+                })
+                .sum::<f64>()
+                * m.scale
+        }
     }
 }
 

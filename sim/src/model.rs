@@ -43,6 +43,56 @@ pub struct Scenario {
     pub functions: Vec<Function>,
     /// `[slo]`, when given.
     pub slo: Option<Slo>,
+    /// `[[population]]`: the trace populations whose members are in `functions` (after the
+    /// `[[function]]` tables, in file order). Empty when the file has none.
+    pub populations: Vec<Population>,
+}
+
+impl Scenario {
+    /// The member functions of population `p`, by index into `functions`.
+    pub fn members(&self, p: usize) -> std::ops::Range<usize> {
+        self.populations[p].members.clone()
+    }
+}
+
+/// One `[[population]]`: many functions read from a trace (spec section 8).
+#[derive(Clone, Debug)]
+pub struct Population {
+    /// `name`: the prefix of its members' names. Default: the kind (`"azure2019"`).
+    pub name: String,
+    /// `kind`.
+    pub kind: PopulationKind,
+    /// Its members, by index into [`Scenario::functions`] (contiguous).
+    pub members: std::ops::Range<usize>,
+    /// Functions in the trace before `select`.
+    pub trace_functions: usize,
+    /// The `[[population]]` table with every default and file path resolved, written back to
+    /// `workload.resolved.toml` (the members are not written one by one).
+    pub resolved: toml::Table,
+}
+
+/// `kind` of a `[[population]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PopulationKind {
+    /// `"azure2019"`: per-minute counts, duration percentiles and memory (Azure Functions
+    /// 2019 schema).
+    Azure2019,
+    /// `"azure2021"`: one row per invocation with its end time and duration (Azure Functions
+    /// 2021 schema).
+    Azure2021,
+    /// `"table"`: any CSV or Parquet with function, timestamp and optional duration columns.
+    Table,
+}
+
+impl PopulationKind {
+    /// The name used in workload files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PopulationKind::Azure2019 => "azure2019",
+            PopulationKind::Azure2021 => "azure2021",
+            PopulationKind::Table => "table",
+        }
+    }
 }
 
 /// `[simulation]`: the simulated window and the randomness.
@@ -245,6 +295,9 @@ pub struct Function {
     /// platform's `START` / `END` / `REPORT` lines are billed as CloudWatch Logs ingestion
     /// ([`crate::cost::log_bytes_of_invocation`]). None by default (logs not billed).
     pub log_bytes: Option<u32>,
+    /// The `[[population]]` (index into [`Scenario::populations`]) this function is a member
+    /// of; None for a `[[function]]` table.
+    pub population: Option<u32>,
 }
 
 impl Function {
@@ -363,9 +416,86 @@ pub enum ArrivalProcess {
     Diurnal(DiurnalProfile),
     /// `kind = "trace"`: replay of timestamps from a CSV file.
     Trace(Arc<Trace>),
+    /// A `[[population]]` member with per-invocation timestamps (`azure2021`, `table`) and a
+    /// `rate-scale` other than 1: each request of the trace is sent `⌊scale⌋` times, plus once
+    /// more with probability `scale − ⌊scale⌋` (so 0.5 keeps each request with probability ½).
+    ScaledTrace {
+        /// The member's requests.
+        trace: Arc<Trace>,
+        /// `rate-scale`.
+        scale: f64,
+    },
+    /// Invocations counted per period (a `[[population]]` member of an `azure2019` trace,
+    /// per minute; `lamsim import cloudwatch`'s per-period metrics), spread inside each
+    /// period by `minute-arrivals`.
+    Counts(Arc<PeriodCounts>),
     /// `kind = "schedule"`: an EventBridge `rate()` or `cron()` expression on the window's
     /// clock (`[simulation] start-at`); no randomness.
     Schedule(crate::schedule::Scheduled),
+}
+
+/// Invocations per period of one function (per minute for `azure2019` populations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodCounts {
+    /// `(period, count)` for every period with invocations, ascending; period `k` covers
+    /// `[k · period, (k + 1) · period)` (for `azure2019`, `k` counts from the trace's first
+    /// minute column, which is time zero of the simulation).
+    pub counts: Vec<(u32, u32)>,
+    /// Length of one period.
+    pub period: SimTime,
+    /// `minute-arrivals`: how the arrivals of a period are placed inside it.
+    pub within: MinuteArrivals,
+    /// `rate-scale`: multiplies every count (a fractional count is rounded up with
+    /// probability equal to its fraction, or is a rate for `poisson`).
+    pub scale: f64,
+}
+
+impl PeriodCounts {
+    /// Invocations in the trace (before `rate-scale`).
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|&(_, c)| c as u64).sum()
+    }
+}
+
+/// `minute-arrivals`: where the arrivals counted in one minute fall inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MinuteArrivals {
+    /// `"uniform"` (default): the minute's count, each at an independent uniformly random
+    /// instant of the minute: a Poisson process *conditioned* on the count, so the trace's
+    /// counts are kept exactly (DSLab FaaS's `BucketUniform`, invitro's `uniform`).
+    #[default]
+    Uniform,
+    /// `"poisson"`: a Poisson process whose rate is the minute's count / 60 s; the number of
+    /// arrivals in a minute varies around the count (Poisson with that mean), as if the count
+    /// were one sample of an underlying rate.
+    Poisson,
+    /// `"even"`: the minute's count evenly spaced, at `(j + ½) / n` of the minute (invitro's
+    /// `equidistant`); no randomness.
+    Even,
+}
+
+impl MinuteArrivals {
+    /// The names workload files and `--arrivals` accept.
+    pub const NAMES: [&'static str; 3] = ["uniform", "poisson", "even"];
+
+    /// Parses `uniform`, `poisson` or `even`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "uniform" => Some(MinuteArrivals::Uniform),
+            "poisson" => Some(MinuteArrivals::Poisson),
+            "even" => Some(MinuteArrivals::Even),
+            _ => None,
+        }
+    }
+
+    /// The name used in workload files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinuteArrivals::Uniform => "uniform",
+            MinuteArrivals::Poisson => "poisson",
+            MinuteArrivals::Even => "even",
+        }
+    }
 }
 
 /// `kind = "constant"`: either a rate or an exact count.
@@ -505,6 +635,14 @@ pub enum Dist {
         /// The samples, ms (non-empty).
         samples_ms: Arc<Vec<f64>>,
     },
+    /// Percentiles of a `[[population]]` member (the `azure2019` durations file): the
+    /// quantile function interpolated linearly between `(probability, ms)` points, which
+    /// start at probability 0, end at 1, and increase in both coordinates (not strictly in
+    /// ms).
+    Percentiles {
+        /// `(probability, ms)` points.
+        points: Arc<Vec<(f64, f64)>>,
+    },
 }
 
 impl Dist {
@@ -521,6 +659,11 @@ impl Dist {
             Dist::Empirical { samples_ms, .. } => {
                 samples_ms.iter().sum::<f64>() / samples_ms.len().max(1) as f64
             }
+            // The integral of the piecewise-linear quantile function.
+            Dist::Percentiles { points } => points
+                .windows(2)
+                .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
+                .sum(),
         }
     }
 }

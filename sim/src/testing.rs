@@ -42,6 +42,7 @@ pub fn simple_scenario(
         },
         functions: vec![simple_function("fn", rate_per_s, mean_ms, keep_alive)],
         slo: None,
+        populations: Vec::new(),
     }
 }
 
@@ -84,6 +85,7 @@ pub fn simple_function(name: &str, rate_per_s: f64, mean_ms: f64, keep_alive: &s
         measured: None,
         slo: None,
         log_bytes: None,
+        population: None,
         provisioned_autoscaling: None,
         compute: crate::model::Compute::OnDemand,
     }

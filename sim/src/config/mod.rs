@@ -208,6 +208,7 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
             }
         }
     }
+    check_populations(root, errors);
     let Some(functions) = root.get_mut("function") else {
         return;
     };
@@ -235,6 +236,57 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
             bad_items = true;
             continue;
         };
+        check_function_keys(f, &path, errors);
+    }
+    if bad_items {
+        list.retain(toml::Value::is_table);
+    }
+}
+
+/// Reports (and removes) the unknown keys of `[[population]]` tables and of their
+/// `[population.defaults]` (which take `[[function]]` keys).
+fn check_populations(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
+    use raw::keys_of;
+    let Some(pops) = root.get_mut("population") else {
+        return;
+    };
+    let list = match pops {
+        toml::Value::Array(list) => list,
+        other => {
+            let hint = if other.is_table() {
+                "write [[population]] (double brackets: an array of tables), not [population]"
+            } else {
+                "write one [[population]] table per trace"
+            };
+            errors
+                .push(ConfigError::new("population", "must be an array of tables").with_hint(hint));
+            root.remove("population");
+            return;
+        }
+    };
+    for (i, item) in list.iter_mut().enumerate() {
+        let path = format!("population[{i}]");
+        let Some(p) = item.as_table_mut() else {
+            errors.push(
+                ConfigError::new(&path, "must be a table")
+                    .with_hint("write one [[population]] table per trace"),
+            );
+            continue;
+        };
+        known(p, &path, keys_of::<raw::Population>(), errors);
+        if let Some(d) = sub_table(p, "defaults", &path, errors) {
+            check_function_keys(d, &format!("{path}.defaults"), errors);
+        }
+    }
+    list.retain(toml::Value::is_table);
+}
+
+/// Reports (and removes) the unknown keys of one `[[function]]` table at `path` and of its
+/// sub-tables.
+fn check_function_keys(f: &mut toml::Table, path: &str, errors: &mut Vec<ConfigError>) {
+    use raw::keys_of;
+    {
+        let path = path.to_string();
         known(f, &path, keys_of::<raw::Function>(), errors);
         for (key, keys) in [
             ("arrivals", keys_of::<raw::Arrivals>()),
@@ -299,9 +351,6 @@ fn check_keys(root: &mut toml::Table, errors: &mut Vec<ConfigError>) {
                 }
             }
         }
-    }
-    if bad_items {
-        list.retain(toml::Value::is_table);
     }
 }
 

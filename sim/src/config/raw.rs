@@ -53,6 +53,8 @@ pub struct Workload {
     pub function: Option<Vec<Function>>,
     /// `[slo]`.
     pub slo: Option<Slo>,
+    /// `[[population]]`.
+    pub population: Option<Vec<Population>>,
 }
 
 // The raw tables of each policy live with its checks and defaults (`super::policy`); these
@@ -76,6 +78,8 @@ pub use super::policy::handler::Raw as Handler;
 pub use super::policy::keep_alive::Raw as KeepAlive;
 /// `[account]`.
 pub use super::policy::limits::Raw as Account;
+/// One `[[population]]`.
+pub use super::policy::population::Raw as Population;
 /// `[pricing]`.
 pub use super::policy::pricing::{Rates, Raw as Pricing};
 /// `provisioned-concurrency`.

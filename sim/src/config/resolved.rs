@@ -124,8 +124,18 @@ pub fn to_resolved_toml(s: &Scenario) -> String {
         slo_table(w, "slo", slo);
     }
 
-    for func in &s.functions {
+    for func in s.functions.iter().filter(|f| f.population.is_none()) {
         function(w, func);
+    }
+    for p in &s.populations {
+        // The members are not written one by one: the table, with its defaults resolved,
+        // expands to the same members.
+        let mut root = toml::Table::new();
+        root.insert(
+            "population".into(),
+            toml::Value::Array(vec![toml::Value::Table(p.resolved.clone())]),
+        );
+        let _ = write!(w, "\n{root}");
     }
     o
 }
@@ -378,6 +388,11 @@ fn dist_table(w: &mut String, key: &str, m: &DurationModel) {
         }
         Dist::Empirical { path, .. } => {
             let _ = writeln!(w, "dist = \"empirical\"\nfile = {}", qp(path));
+        }
+        // Only population members have percentiles, and they are written as their
+        // `[[population]]` table; a mean keeps the file valid if one is ever written here.
+        Dist::Percentiles { .. } => {
+            let _ = writeln!(w, "dist = \"const\"\nvalue = {}", ms(m.dist.mean_ms()));
         }
     }
     let _ = writeln!(w, "reference-memory-mb = {}", m.reference_memory_mb);

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use super::ConfigError;
-use super::policy::{function, limits, pricing, simulation, slo};
+use super::policy::{function, limits, population, pricing, simulation, slo};
 use super::raw;
 use super::values::Validator;
 use crate::model::Scenario;
@@ -57,7 +57,9 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
     let mut functions = Vec::new();
     let mut limits = Vec::new();
     let mut all_ok = true;
+    let has_population = raw.population.as_ref().is_some_and(|p| !p.is_empty());
     match &raw.function {
+        None if has_population => {}
         None => {
             v.err(
                 "function",
@@ -72,7 +74,8 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
         }
         Some(list) => {
             for (i, f) in list.iter().enumerate() {
-                let (func, lim) = function::check(v, i, f, window, start_at, &region);
+                let (func, lim) =
+                    function::check(v, &format!("function[{i}]"), f, window, start_at, &region);
                 limits.push(lim);
                 match func {
                     Some(func) => functions.push(func),
@@ -80,6 +83,40 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
                 }
             }
             function::unique_names(v, list);
+        }
+    }
+    let mut populations = Vec::new();
+    let mut names: std::collections::BTreeMap<String, String> = functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), format!("function[{i}]")))
+        .collect();
+    for (i, p) in raw.population.iter().flatten().enumerate() {
+        let cx = population::Context {
+            window,
+            start_at,
+            region: &region,
+            seed: simulation.as_ref().map_or(1, |s| s.seed),
+            first: functions.len(),
+        };
+        match population::check(v, i, p, &cx) {
+            Some((pop, members, lims)) => {
+                for f in &members {
+                    if let Some(other) = names.insert(f.name.clone(), format!("population[{i}]")) {
+                        v.err(
+                            &format!("population[{i}]"),
+                            format!("member \"{}\" has the name of {other}", f.name),
+                            Some("give the population another `name` (the prefix of its members' names)".into()),
+                        );
+                        all_ok = false;
+                        break;
+                    }
+                }
+                functions.extend(members);
+                limits.extend(lims);
+                populations.push(pop);
+            }
+            None => all_ok = false,
         }
     }
     if let Some(acc) = &account {
@@ -96,5 +133,6 @@ fn workload(v: &mut Validator, raw: &raw::Workload) -> Option<Scenario> {
         pricing: pricing?,
         functions,
         slo,
+        populations,
     })
 }

@@ -494,6 +494,7 @@ fn scenario(region: &str, rates: RateOverrides) -> Scenario {
         },
         functions: vec![function("a", 1024, X86), function("b", 1024, ARM)],
         slo: None,
+        populations: Vec::new(),
     }
 }
 

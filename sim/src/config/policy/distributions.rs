@@ -364,6 +364,7 @@ pub fn tail_ms(dist: &Dist) -> f64 {
         Dist::Gamma { shape, scale_ms } => scale_ms * (shape + (2.0 * shape * t).sqrt() + t),
         Dist::Weibull { shape, scale_ms } => scale_ms * t.powf(1.0 / shape),
         Dist::Empirical { samples_ms, .. } => samples_ms.iter().copied().fold(0.0, f64::max),
+        Dist::Percentiles { points } => points.last().map_or(0.0, |p| p.1),
     }
 }
 

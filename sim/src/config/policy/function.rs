@@ -107,13 +107,12 @@ pub struct Raw {
 /// what the checks across functions need.
 pub(crate) fn check(
     v: &mut Validator,
-    i: usize,
+    p: &str,
     f: &Raw,
     window: Option<SimTime>,
     start_at: i64,
     region: &str,
 ) -> (Option<Function>, Limits) {
-    let p = format!("function[{i}]");
     let at = |k: &str| format!("{p}.{k}");
 
     let name = name(v, &at("name"), &f.name);
@@ -283,7 +282,7 @@ pub(crate) fn check(
         .and_then(|h| handler::check(v, &at("handler"), h));
     let handler_ok = f.handler.is_none() || handler.is_some();
 
-    let triggers = triggers(v, &p, f, window, name.as_deref().unwrap_or(""), start_at);
+    let triggers = triggers(v, p, f, window, name.as_deref().unwrap_or(""), start_at);
     let error_rate = match &f.error_rate {
         None => Some(0.0),
         Some(_) => v.number_where(
@@ -423,6 +422,7 @@ pub(crate) fn check(
             measured,
             slo,
             log_bytes,
+            population: None,
         })
     })();
     (func, limits)

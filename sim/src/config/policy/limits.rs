@@ -26,6 +26,7 @@ pub struct Raw {
 }
 
 /// A function's fields needed by the cross-function checks.
+#[derive(Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) reserved: Option<u32>,
     pub(crate) max_provisioned: u32,

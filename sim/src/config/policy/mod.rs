@@ -18,6 +18,7 @@
 //! | [`handler`] | `[function.handler]` |
 //! | [`measured`] | `measured = "measured.json"` (CloudWatch's series to compare with) |
 //! | [`trigger`] | `[[function.trigger]]` and its kinds' keys |
+//! | [`population`] | `[[population]]`: members read from a trace, expanded into functions |
 
 pub mod arrivals;
 pub mod calibration;
@@ -28,6 +29,7 @@ pub mod handler;
 pub mod keep_alive;
 pub mod limits;
 pub mod measured;
+pub mod population;
 pub mod pricing;
 pub mod provisioned;
 pub mod simulation;
