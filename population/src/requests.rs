@@ -1,0 +1,256 @@
+//! Populations with one row per request, scanned lazily with polars (only the needed columns
+//! are read, from CSV or Parquet):
+//!
+//! - `azure2021`: the Azure Functions Invocation Trace 2021 schema (CC-BY 4.0):
+//!   `app,func,end_timestamp,duration`, both in seconds. A request arrives at
+//!   `end_timestamp − duration` and runs for `duration`; functions are (app, func) pairs.
+//! - `table`: any file with a function column (any type), a timestamp column (seconds from
+//!   the start of the simulated window) and, optionally, a duration column (ms).
+//!
+//! Members come out sorted by function id; each member's requests by arrival time.
+
+use std::path::Path;
+
+use lamsim_sim::config::policy::population::{Member, MemberArrivals, ReadError};
+use lamsim_sim::time::SimTime;
+use polars::prelude::*;
+
+fn scan(path: &Path, key: &'static str) -> Result<LazyFrame, ReadError> {
+    let shown = path.display().to_string();
+    if !path.is_file() {
+        return Err(ReadError {
+            key,
+            message: format!("cannot read \"{shown}\": no such file"),
+            hint: Some("the path is relative to the workload file".into()),
+        });
+    }
+    let p = PlRefPath::new(shown.as_str());
+    let parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let lf = if parquet {
+        LazyFrame::scan_parquet(p, ScanArgsParquet::default())
+    } else {
+        LazyCsvReader::new(p)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .finish()
+    };
+    lf.map_err(|e| polars_error(key, path, e))
+}
+
+fn polars_error(key: &'static str, path: &Path, e: PolarsError) -> ReadError {
+    ReadError {
+        key,
+        message: format!("cannot read \"{}\": {e}", path.display()),
+        hint: None,
+    }
+}
+
+fn columns_of(
+    lf: &mut LazyFrame,
+    key: &'static str,
+    path: &Path,
+) -> Result<Vec<String>, ReadError> {
+    let schema = lf
+        .collect_schema()
+        .map_err(|e| polars_error(key, path, e))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+fn require(
+    names: &[String],
+    wanted: &str,
+    what: &str,
+    config_key: &str,
+    key: &'static str,
+    path: &Path,
+) -> Result<(), ReadError> {
+    if names.iter().any(|n| n == wanted) {
+        return Ok(());
+    }
+    Err(ReadError {
+        key,
+        message: format!(
+            "{} has no `{wanted}` column ({what}); its columns: {}",
+            path.display(),
+            names.join(", ")
+        ),
+        hint: Some(format!("name the column with `{config_key}`")),
+    })
+}
+
+/// `azure2021`.
+pub fn read_azure2021(path: &Path) -> Result<Vec<Member>, ReadError> {
+    let key = "file";
+    let mut lf = scan(path, key)?;
+    let names = columns_of(&mut lf, key, path)?;
+    for c in ["app", "func", "end_timestamp", "duration"] {
+        if !names.iter().any(|n| n == c) {
+            return Err(ReadError {
+                key,
+                message: format!(
+                    "{} has no `{c}` column; azure2021 reads app,func,end_timestamp,duration (its columns: {})",
+                    path.display(),
+                    names.join(", ")
+                ),
+                hint: Some("for another schema use kind = \"table\" with function-column, timestamp-column and duration-column".into()),
+            });
+        }
+    }
+    let secs = |c: &str| col(c).cast(DataType::Float64);
+    let frame = lf.select([
+        col("app").cast(DataType::String).alias("a"),
+        col("func").cast(DataType::String).alias("f"),
+        (secs("end_timestamp") - secs("duration")).alias("t"),
+        (secs("duration") * lit(1000.0)).alias("d"),
+    ]);
+    let mut members = collect(frame, true, true, key, path)?;
+    // Ids are the function hashes; the app is kept only when two apps share a function hash.
+    let funcs: std::collections::BTreeSet<&str> = members
+        .iter()
+        .map(|m| m.id.rsplit('/').next().unwrap_or(&m.id))
+        .collect();
+    if funcs.len() == members.len() {
+        for m in &mut members {
+            m.id = m.id.rsplit('/').next().unwrap_or(&m.id).to_string();
+        }
+    }
+    Ok(members)
+}
+
+/// `table`.
+pub fn read_table(
+    path: &Path,
+    function: &str,
+    timestamp: &str,
+    duration: &str,
+) -> Result<Vec<Member>, ReadError> {
+    let key = "file";
+    let mut lf = scan(path, key)?;
+    let names = columns_of(&mut lf, key, path)?;
+    require(
+        &names,
+        function,
+        "the function of each request",
+        "function-column",
+        key,
+        path,
+    )?;
+    require(
+        &names,
+        timestamp,
+        "arrival time in seconds",
+        "timestamp-column",
+        key,
+        path,
+    )?;
+    let has_duration = names.iter().any(|n| n == duration);
+    let mut cols = vec![
+        col(function).cast(DataType::String).alias("f"),
+        col(timestamp).cast(DataType::Float64).alias("t"),
+    ];
+    if has_duration {
+        cols.push(col(duration).cast(DataType::Float64).alias("d"));
+    }
+    collect(lf.select(cols), false, has_duration, key, path)
+}
+
+/// Sorts the requests by function then time, and groups them into members.
+/// With `app`, the function id is `a/f` (the app column `a` then the function column `f`).
+fn collect(
+    frame: LazyFrame,
+    app: bool,
+    has_duration: bool,
+    key: &'static str,
+    path: &Path,
+) -> Result<Vec<Member>, ReadError> {
+    let mut by = if app {
+        vec!["a", "f", "t"]
+    } else {
+        vec!["f", "t"]
+    };
+    if has_duration {
+        by.push("d");
+    }
+    let df = frame
+        .sort(by, SortMultipleOptions::default())
+        .collect()
+        .map_err(|e| polars_error(key, path, e))?;
+    let err = |e: PolarsError| polars_error(key, path, e);
+    let f = df.column("f").map_err(err)?.str().map_err(err)?.clone();
+    let a = if app {
+        Some(df.column("a").map_err(err)?.str().map_err(err)?.clone())
+    } else {
+        None
+    };
+    let t = df.column("t").map_err(err)?.f64().map_err(err)?.clone();
+    let d = if has_duration {
+        Some(df.column("d").map_err(err)?.f64().map_err(err)?.clone())
+    } else {
+        None
+    };
+    let bad_row = |i: usize, what: &str| ReadError {
+        key,
+        message: format!(
+            "{}: request {} (sorted by function and time): {what}",
+            path.display(),
+            i + 1
+        ),
+        hint: None,
+    };
+    let mut members: Vec<Member> = Vec::new();
+    let mut current: Option<(String, Vec<SimTime>, Vec<SimTime>)> = None;
+    let flush = |c: Option<(String, Vec<SimTime>, Vec<SimTime>)>, members: &mut Vec<Member>| {
+        if let Some((id, times, durations)) = c {
+            members.push(Member {
+                id,
+                arrivals: MemberArrivals::Requests {
+                    times,
+                    durations: has_duration.then_some(durations),
+                },
+                duration: None,
+                memory_mb: None,
+            });
+        }
+    };
+    for i in 0..df.height() {
+        let Some(func) = f.get(i) else {
+            return Err(bad_row(i, "no function"));
+        };
+        let joined;
+        let id = match &a {
+            Some(a) => {
+                joined = format!("{}/{func}", a.get(i).unwrap_or(""));
+                joined.as_str()
+            }
+            None => func,
+        };
+        let secs = t
+            .get(i)
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| bad_row(i, "no timestamp"))?;
+        if secs < 0.0 {
+            return Err(bad_row(i, &format!("negative arrival time {secs} s")));
+        }
+        let ms = match &d {
+            Some(d) => Some(
+                d.get(i)
+                    .filter(|x| x.is_finite() && *x >= 0.0)
+                    .ok_or_else(|| bad_row(i, "no duration (or a negative one)"))?,
+            ),
+            None => None,
+        };
+        if current.as_ref().is_none_or(|c| c.0 != id) {
+            flush(current.take(), &mut members);
+            current = Some((id.to_string(), Vec::new(), Vec::new()));
+        }
+        let c = current.as_mut().expect("set above");
+        c.1.push(SimTime::from_nanos_f64(secs * 1e9));
+        if let Some(ms) = ms {
+            c.2.push(SimTime::from_nanos_f64(ms * 1e6));
+        }
+    }
+    flush(current, &mut members);
+    Ok(members)
+}

@@ -1,0 +1,314 @@
+//! A seeded generator of account-scale populations in the Azure Functions 2019 schema, drawn
+//! from the distributions of a real excerpt (by default the 100-function excerpt in
+//! `workloads/populations/azure2019/`), so that a 10,000-function, 24-hour account can be
+//! simulated without committing a large file.
+//!
+//! Each synthetic function copies one function of the excerpt chosen uniformly at random (its
+//! trigger, its memory, the shape of its traffic over the excerpt's minutes) and varies it:
+//!
+//! - **traffic**: the excerpt's per-minute counts, tiled over the requested hours from a
+//!   random phase, each minute's count redrawn as a Poisson variate of the template's count
+//!   times a per-function log-normal multiplier (`exp(N(0, 1))`, median 1, which keeps the
+//!   heavy tail of invocation rates across functions); timer-triggered functions keep their
+//!   exact schedule (a timer does not scale with load);
+//! - **durations**: the template's seven percentiles times a per-function log-normal factor
+//!   (`exp(N(0, 0.5))`);
+//! - **memory**: the template's.
+//!
+//! The output is three CSV files in the Azure 2019 schema (`invocations.csv`, `durations.csv`,
+//! `memory.csv`, minute columns `1..=60·hours`) and a `workload.toml` that reads them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::azure2019::DURATION_PERCENTILES;
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct SynthOptions {
+    /// Functions to generate.
+    pub functions: usize,
+    /// Hours of traffic (minute columns = 60 × hours).
+    pub hours: u32,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// The folder of the excerpt the distributions come from (`invocations.csv`,
+    /// `durations.csv`, `memory.csv`).
+    pub from: PathBuf,
+}
+
+/// What was generated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Synthesized {
+    /// Functions written.
+    pub functions: usize,
+    /// Invocations over all functions and minutes.
+    pub invocations: u64,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// One function of the excerpt, as the generator uses it.
+#[derive(Clone, Debug)]
+struct Template {
+    trigger: String,
+    counts: Vec<u32>,
+    percentiles: Vec<f64>,
+    memory_mb: Option<f64>,
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+pub struct SynthError(pub String);
+
+impl std::fmt::Display for SynthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SynthError {}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> SynthError {
+    SynthError(format!("{}: {e}", path.display()))
+}
+
+fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), SynthError> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| io(path, e))?;
+    let headers = r.headers().map_err(|e| io(path, e))?.clone();
+    let rows = r
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| io(path, e))?;
+    Ok((headers, rows))
+}
+
+fn col(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize, SynthError> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| io(path, format!("no `{name}` column")))
+}
+
+fn templates(from: &Path) -> Result<Vec<Template>, SynthError> {
+    let inv = from.join("invocations.csv");
+    let (h, rows) = read_csv(&inv)?;
+    let (o, a, f, t) = (
+        col(&h, "HashOwner", &inv)?,
+        col(&h, "HashApp", &inv)?,
+        col(&h, "HashFunction", &inv)?,
+        col(&h, "Trigger", &inv)?,
+    );
+    let minute_cols: Vec<usize> = h
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.parse::<u32>().is_ok())
+        .map(|(i, _)| i)
+        .collect();
+    let dur = from.join("durations.csv");
+    let (dh, drows) = read_csv(&dur)?;
+    let dkey = (
+        col(&dh, "HashOwner", &dur)?,
+        col(&dh, "HashApp", &dur)?,
+        col(&dh, "HashFunction", &dur)?,
+    );
+    let pcols = DURATION_PERCENTILES
+        .iter()
+        .map(|(_, n)| col(&dh, n, &dur))
+        .collect::<Result<Vec<_>, _>>()?;
+    let durations: std::collections::HashMap<(String, String, String), Vec<f64>> = drows
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r[dkey.0].to_string(),
+                    r[dkey.1].to_string(),
+                    r[dkey.2].to_string(),
+                ),
+                pcols.iter().map(|&i| r[i].parse().unwrap_or(0.0)).collect(),
+            )
+        })
+        .collect();
+    let mem = from.join("memory.csv");
+    let memory: std::collections::HashMap<String, f64> = if mem.is_file() {
+        let (mh, mrows) = read_csv(&mem)?;
+        let v = mh
+            .iter()
+            .position(|n| n == "AverageAllocatedMb_pct100")
+            .map_or_else(|| col(&mh, "AverageAllocatedMb", &mem), Ok)?;
+        match mh.iter().position(|n| n == "HashFunction") {
+            Some(fi) => mrows
+                .iter()
+                .map(|r| (r[fi].to_string(), r[v].parse().unwrap_or(128.0)))
+                .collect(),
+            None => Default::default(),
+        }
+    } else {
+        Default::default()
+    };
+    let mut out = Vec::new();
+    for r in &rows {
+        let key = (r[o].to_string(), r[a].to_string(), r[f].to_string());
+        let Some(percentiles) = durations.get(&key) else {
+            continue;
+        };
+        out.push(Template {
+            trigger: r[t].to_string(),
+            counts: minute_cols
+                .iter()
+                .map(|&i| r[i].parse().unwrap_or(0))
+                .collect(),
+            percentiles: percentiles.clone(),
+            memory_mb: memory.get(&key.2).copied(),
+        });
+    }
+    if out.is_empty() || out[0].counts.is_empty() {
+        return Err(SynthError(format!(
+            "{}: no function with both invocations and durations",
+            from.display()
+        )));
+    }
+    Ok(out)
+}
+
+fn hash(rng: &mut ChaCha8Rng) -> String {
+    (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect()
+}
+
+/// Generates a population into `out` (created if needed). See the module docs.
+pub fn synthesize(opts: &SynthOptions, out: &Path) -> Result<Synthesized, SynthError> {
+    if opts.functions == 0 || opts.hours == 0 {
+        return Err(SynthError(
+            "--functions and --hours must be at least 1".into(),
+        ));
+    }
+    let templates = templates(&opts.from)?;
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let minutes = opts.hours as usize * 60;
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let paths = [
+        out.join("invocations.csv"),
+        out.join("durations.csv"),
+        out.join("memory.csv"),
+    ];
+    let create = |p: &Path| {
+        std::fs::File::create(p)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| io(p, e))
+    };
+    let (mut inv, mut dur, mut mem) = (create(&paths[0])?, create(&paths[1])?, create(&paths[2])?);
+    let w = |r: std::io::Result<()>, p: &Path| r.map_err(|e| io(p, e));
+    let mut header = String::from("HashOwner,HashApp,HashFunction,Trigger");
+    for m in 1..=minutes {
+        header.push_str(&format!(",{m}"));
+    }
+    w(writeln!(inv, "{header}"), &paths[0])?;
+    let names: Vec<&str> = DURATION_PERCENTILES.iter().map(|(_, n)| *n).collect();
+    w(
+        writeln!(
+            dur,
+            "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,{}",
+            names.join(",")
+        ),
+        &paths[1],
+    )?;
+    w(
+        writeln!(
+            mem,
+            "HashFunction,HashOwner,HashApp,SampleCount,AverageAllocatedMb,AverageAllocatedMb_pct100"
+        ),
+        &paths[2],
+    )?;
+    let mut total = 0u64;
+    let mut owner = hash(&mut rng);
+    let mut app = hash(&mut rng);
+    let mut line = String::new();
+    for k in 0..opts.functions {
+        // About five functions per application, twenty per owner.
+        if k % 20 == 0 {
+            owner = hash(&mut rng);
+        }
+        if k % 5 == 0 {
+            app = hash(&mut rng);
+        }
+        let function = hash(&mut rng);
+        let t = &templates[rng.random_range(0..templates.len())];
+        let timer = t.trigger == "timer";
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let multiplier = if timer { 1.0 } else { z.exp() };
+        let phase = rng.random_range(0..t.counts.len());
+        line.clear();
+        line.push_str(&format!("{owner},{app},{function},{}", t.trigger));
+        let mut count = 0u64;
+        for m in 0..minutes {
+            let base = t.counts[(m + phase) % t.counts.len()] as f64;
+            let c = if base == 0.0 {
+                0
+            } else if timer {
+                base as u64
+            } else {
+                Poisson::new(base * multiplier)
+                    .map(|p| p.sample(&mut rng) as u64)
+                    .unwrap_or(0)
+            };
+            count += c;
+            line.push(',');
+            line.push_str(&c.to_string());
+        }
+        total += count;
+        w(writeln!(inv, "{line}"), &paths[0])?;
+        let zd: f64 = StandardNormal.sample(&mut rng);
+        let factor = (0.5 * zd).exp();
+        let p: Vec<f64> = t.percentiles.iter().map(|x| (x * factor).round()).collect();
+        let avg = p[3];
+        let ps: Vec<String> = p.iter().map(|x| format!("{x}")).collect();
+        w(
+            writeln!(
+                dur,
+                "{owner},{app},{function},{avg},{count},{},{},{}",
+                p[0],
+                p[6],
+                ps.join(",")
+            ),
+            &paths[1],
+        )?;
+        let mb = t.memory_mb.unwrap_or(128.0);
+        w(
+            writeln!(mem, "{function},{owner},{app},1,{mb},{mb}"),
+            &paths[2],
+        )?;
+    }
+    for (f, p) in [
+        (&mut inv, &paths[0]),
+        (&mut dur, &paths[1]),
+        (&mut mem, &paths[2]),
+    ] {
+        w(f.flush(), p)?;
+    }
+    let workload = out.join("workload.toml");
+    let text = format!(
+        "# A synthetic account: {n} functions over {h} h, drawn (seed {seed}) from the\n\
+         # distributions of the Azure Functions 2019 excerpt in {from} (CC-BY 4.0, see\n\
+         # workloads/populations/README.md). Generated by `lamsim synthesize-population`.\n\n\
+         [simulation]\nduration = \"{h}h\"\nseed = {seed}\n\n\
+         [[population]]\nkind = \"azure2019\"\nname = \"synth\"\n\
+         invocations = \"invocations.csv\"\ndurations = \"durations.csv\"\nmemory = \"memory.csv\"\n\n\
+         [population.defaults]\ntimeout = \"15m\"\n",
+        n = opts.functions,
+        h = opts.hours,
+        seed = opts.seed,
+        from = opts.from.display(),
+    );
+    std::fs::write(&workload, text).map_err(|e| io(&workload, e))?;
+    let mut files = paths.to_vec();
+    files.push(workload);
+    Ok(Synthesized {
+        functions: opts.functions,
+        invocations: total,
+        files,
+    })
+}

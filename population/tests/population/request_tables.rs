@@ -1,0 +1,149 @@
+//! `kind = "azure2021"` and `kind = "table"`: one row per request, CSV or Parquet.
+
+use lamsim_sim::observer::{Invocation, Observer};
+use lamsim_sim::runner::run_replicate_with;
+use lamsim_sim::time::SimTime;
+use polars::prelude::*;
+
+use crate::support::{arrivals, errors, scenario, workloads};
+
+#[derive(Default)]
+struct Execs(Vec<(u32, SimTime, SimTime)>);
+
+impl Observer for Execs {
+    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+        self.0.push((inv.function, inv.arrival, inv.exec));
+    }
+}
+
+#[test]
+fn azure2021_replays_each_request_at_its_start_with_its_duration() {
+    let dir = workloads().join("populations");
+    // Expected requests straight from the CSV text: start = end_timestamp − duration.
+    let text = std::fs::read_to_string(dir.join("azure2021/invocations.csv")).unwrap();
+    let mut want: Vec<(String, u64, u64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            let (end, d): (f64, f64) = (c[2].parse().unwrap(), c[3].parse().unwrap());
+            (
+                c[1][..12].to_string(),
+                ((end - d) * 1e9) as u64,
+                (d * 1000.0 * 1e6) as u64,
+            )
+        })
+        .collect();
+    assert_eq!(want.len(), 998);
+    let s = scenario(
+        "[simulation]\nduration = \"2h\"\n[[population]]\nkind = \"azure2021\"\nfile = \"azure2021/invocations.csv\"\n[population.defaults]\nmemory-mb = 256\ntimeout = \"15m\"\n",
+        &dir,
+    );
+    assert_eq!(s.functions.len(), 49);
+    let (_, execs, _) = run_replicate_with(&s, 1, Execs::default(), &|_| {});
+    let mut got: Vec<(String, u64, u64)> = execs
+        .0
+        .iter()
+        .map(|&(f, a, e)| {
+            let name = &s.functions[f as usize].name;
+            (name["azure2021-".len()..].to_string(), a.0, e.0)
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.0, w.0);
+        // Seconds and milliseconds through f64: equal to within a microsecond.
+        assert!(g.1.abs_diff(w.1) < 1_000, "{g:?} vs {w:?}");
+        assert!(g.2.abs_diff(w.2) < 1_000, "{g:?} vs {w:?}");
+    }
+}
+
+fn table_rows() -> (Vec<&'static str>, Vec<f64>, Vec<f64>) {
+    let f = vec![
+        "checkout",
+        "search",
+        "checkout",
+        "search",
+        "search",
+        "thumbnail",
+    ];
+    let t = vec![1.5, 0.25, 30.0, 31.0, 200.0, 12.0];
+    let d = vec![120.0, 15.0, 80.0, 22.0, 9.5, 700.0];
+    (f, t, d)
+}
+
+fn table_workload(file: &str, columns: &str) -> String {
+    format!(
+        "[simulation]\nduration = \"10m\"\n[[population]]\nkind = \"table\"\nname = \"shop\"\nfile = \"{file}\"\n{columns}\n[population.defaults]\nmemory-mb = 512\n"
+    )
+}
+
+#[test]
+fn csv_and_parquet_tables_give_the_same_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (f, t, d) = table_rows();
+    let mut csv = String::from("fn,ts,ms\n");
+    for i in 0..f.len() {
+        csv.push_str(&format!("{},{},{}\n", f[i], t[i], d[i]));
+    }
+    std::fs::write(dir.path().join("requests.csv"), csv).unwrap();
+    let mut df = df!("fn" => &f, "ts" => &t, "ms" => &d).unwrap();
+    let file = std::fs::File::create(dir.path().join("requests.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let cols = "function-column = \"fn\"\ntimestamp-column = \"ts\"\nduration-column = \"ms\"";
+    let a = scenario(&table_workload("requests.csv", cols), dir.path());
+    let b = scenario(&table_workload("requests.parquet", cols), dir.path());
+    let names: Vec<&str> = a.functions.iter().map(|f| f.name.as_str()).collect();
+    // Members sorted by function id.
+    assert_eq!(names, ["shop-checkout", "shop-search", "shop-thumbnail"]);
+    let (_, ea, _) = run_replicate_with(&a, 1, Execs::default(), &|_| {});
+    let (_, eb, _) = run_replicate_with(&b, 1, Execs::default(), &|_| {});
+    assert_eq!(ea.0, eb.0);
+    // Each request at its timestamp with its duration, by hand.
+    let mut want: Vec<(u32, u64, u64)> = (0..f.len())
+        .map(|i| {
+            let fi = names
+                .iter()
+                .position(|n| n == &format!("shop-{}", f[i]))
+                .unwrap() as u32;
+            (fi, (t[i] * 1e9) as u64, (d[i] * 1e6) as u64)
+        })
+        .collect();
+    let mut got: Vec<(u32, u64, u64)> = ea.0.iter().map(|&(f, a, e)| (f, a.0, e.0)).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_table_without_durations_uses_the_defaults_and_rate_scale_repeats_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "function,timestamp\na,1\na,2\nb,3\n",
+    )
+    .unwrap();
+    let e = errors(&table_workload("r.csv", ""), dir.path());
+    assert!(e.to_string().contains("have no duration"), "{e}");
+    let with = table_workload("r.csv", "rate-scale = 3.0")
+        + "[population.defaults.duration]\ndist = \"const\"\nvalue = \"10ms\"\n";
+    let s = scenario(&with, dir.path());
+    let log = arrivals(&s, 1);
+    let secs = |v: &Vec<SimTime>| v.iter().map(|t| t.0 / 1_000_000_000).collect::<Vec<_>>();
+    assert_eq!(secs(&log[0]), [1, 1, 1, 2, 2, 2]);
+    assert_eq!(secs(&log[1]), [3, 3, 3]);
+}
+
+#[test]
+fn a_missing_column_names_the_key_that_renames_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.csv"), "name,timestamp\na,1\n").unwrap();
+    let e = errors(&table_workload("r.csv", ""), dir.path());
+    assert!(e.has_path("population[0].file"), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("no `function` column"), "{text}");
+    assert!(text.contains("function-column"), "{text}");
+    assert!(text.contains("name, timestamp"), "{text}");
+}
