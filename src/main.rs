@@ -15,6 +15,7 @@ mod instance_types;
 mod load;
 mod out_dir;
 mod output;
+mod population;
 mod progress;
 mod report;
 mod run;
@@ -67,12 +68,17 @@ enum Command {
     Report(report::ReportArgs),
     /// Write a workload from a SAM/CloudFormation template or a CloudWatch metrics export.
     Import(import::ImportArgs),
+    /// Write an account-scale population (Azure Functions 2019 schema) drawn from a real
+    /// excerpt's distributions, with a workload that reads it.
+    SynthesizePopulation(population::SynthesizeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
     Completions(completions::CompletionsArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `[[population]]` traces are read by lamsim-population (polars), outside the core.
+    lamsim_population::register();
     exit::finish(match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
@@ -88,6 +94,7 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => calibrate::calibrate(a),
         Command::Report(a) => report::report(a),
         Command::Import(a) => import::import(a),
+        Command::SynthesizePopulation(a) => population::synthesize_cmd(a),
         Command::Completions(a) => completions::completions(a),
     })
 }

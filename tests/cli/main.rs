@@ -22,6 +22,7 @@ mod notebook;
 mod out_dir;
 mod out_guard;
 mod parquet;
+mod populations;
 mod precision;
 mod report;
 mod run_outputs;

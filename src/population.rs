@@ -1,0 +1,63 @@
+//! `lamsim synthesize-population`: writes an account-scale population in the Azure Functions
+//! 2019 schema, drawn from the distributions of a real excerpt (`lamsim_population::synth`),
+//! with a `workload.toml` that reads it.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use lamsim_population::synth::{SynthOptions, synthesize};
+
+use crate::ExitStatus;
+
+/// Arguments of `lamsim synthesize-population`.
+#[derive(Args, Debug)]
+pub struct SynthesizeArgs {
+    /// Functions to generate.
+    #[arg(long, default_value_t = 10_000)]
+    pub functions: usize,
+    /// Hours of traffic.
+    #[arg(long, default_value_t = 24)]
+    pub hours: u32,
+    /// Seed of every draw (the same seed writes the same files).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Folder of the Azure 2019 excerpt whose distributions are drawn from
+    /// (invocations.csv, durations.csv, memory.csv).
+    #[arg(long, default_value = "workloads/populations/azure2019")]
+    pub from: PathBuf,
+    /// Output folder: invocations.csv, durations.csv, memory.csv and workload.toml.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// No summary line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Generates the population.
+pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
+    if !args.from.join("invocations.csv").is_file() {
+        bail!(
+            "{} has no invocations.csv: --from must name a folder with an Azure Functions 2019 excerpt (invocations.csv, durations.csv, memory.csv), such as workloads/populations/azure2019 in the lamsim repository",
+            args.from.display()
+        );
+    }
+    let opts = SynthOptions {
+        functions: args.functions,
+        hours: args.hours,
+        seed: args.seed,
+        from: args.from.clone(),
+    };
+    let done = synthesize(&opts, &args.out)?;
+    if !args.quiet {
+        eprintln!(
+            "wrote {} functions, {} invocations over {} h to {} (run it with: lamsim run {})",
+            done.functions,
+            done.invocations,
+            args.hours,
+            args.out.display(),
+            args.out.join("workload.toml").display()
+        );
+    }
+    Ok(ExitStatus::Ok)
+}

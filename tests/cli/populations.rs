@@ -1,0 +1,94 @@
+//! `[[population]]` workloads and `lamsim synthesize-population`, through the real binary.
+
+use crate::{assert_code, json, path_str, repo_root, run, stderr, temp_dir};
+
+fn arrivals(v: &serde_json::Value) -> f64 {
+    v["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["arrivals"].as_f64().unwrap())
+        .sum()
+}
+
+#[test]
+fn the_azure2019_example_replays_every_invocation_of_the_excerpt() {
+    let w = repo_root().join("workloads/populations/azure2019.toml");
+    let o = run(["run", &path_str(&w), "--format", "json", "--quiet"]);
+    assert_code(&o, 0);
+    let v = json(&o);
+    assert_eq!(v["functions"].as_array().unwrap().len(), 100);
+    // The sum of every minute column of workloads/populations/azure2019/invocations.csv.
+    assert_eq!(arrivals(&v), 339_657.0);
+    let w = repo_root().join("workloads/populations/azure2021.toml");
+    let o = run(["run", &path_str(&w), "--format", "json", "--quiet"]);
+    assert_code(&o, 0);
+    let v = json(&o);
+    assert_eq!(v["functions"].as_array().unwrap().len(), 49);
+    assert_eq!(arrivals(&v), 998.0);
+}
+
+#[test]
+fn a_synthesized_account_runs_and_its_out_folder_repeats_the_run() {
+    let d = temp_dir();
+    let gen_dir = d.path().join("account");
+    let o = run([
+        "synthesize-population",
+        "--functions",
+        "40",
+        "--hours",
+        "1",
+        "--seed",
+        "5",
+        "--from",
+        &path_str(&repo_root().join("workloads/populations/azure2019")),
+        "--out",
+        &path_str(&gen_dir),
+    ]);
+    assert_code(&o, 0);
+    let err = stderr(&o);
+    let said: f64 = err
+        .split(" functions, ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no invocation count in: {err}"));
+    let out = d.path().join("run");
+    let w = path_str(&gen_dir.join("workload.toml"));
+    let o = run(["run", &w, "--format", "json", "--quiet", "--out", &path_str(&out)]);
+    assert_code(&o, 0);
+    let first = json(&o);
+    assert_eq!(first["functions"].as_array().unwrap().len(), 40);
+    assert_eq!(arrivals(&first), said, "every generated invocation arrives (uniform keeps counts)");
+    let resolved = std::fs::read_to_string(out.join("workload.resolved.toml")).unwrap();
+    assert!(resolved.contains("[[population]]"), "{resolved}");
+    let o = run([
+        "run",
+        &path_str(&out.join("workload.resolved.toml")),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_code(&o, 0);
+    assert_eq!(json(&o), first);
+}
+
+#[test]
+fn a_bad_population_exits_2_naming_the_key_and_writes_nothing() {
+    let d = temp_dir();
+    let w = d.path().join("w.toml");
+    std::fs::write(
+        &w,
+        "[simulation]\nduration = \"1h\"\n[[population]]\nkind = \"table\"\nfile = \"missing.csv\"\nselect = \"top:x\"\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let o = run(["run", &path_str(&w), "--out", &path_str(&out)]);
+    assert_code(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("population[0].select"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let o = run(["synthesize-population", "--from", "/nonexistent", "--out", &path_str(&out)]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
+}
