@@ -24,32 +24,10 @@ use serde_json::Value;
 use crate::toml_out::{Table, float, int, string};
 use crate::{ImportError, Todo, Warning};
 
-/// How the arrivals counted in one period are placed inside it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arrivals {
-    /// A Poisson process at the period's measured rate: the count varies around the
-    /// measured one (default).
-    Poisson,
-    /// Exactly the measured count, at independent uniform times in the period.
-    Uniform,
-    /// Exactly the measured count, evenly spaced (`(i + 0.5) × period / n`).
-    Even,
-}
-
-impl Arrivals {
-    /// The names `--arrivals` accepts.
-    pub const NAMES: [&'static str; 3] = ["poisson", "uniform", "even"];
-
-    /// Parses `poisson`, `uniform` or `even`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "poisson" => Some(Arrivals::Poisson),
-            "uniform" => Some(Arrivals::Uniform),
-            "even" => Some(Arrivals::Even),
-            _ => None,
-        }
-    }
-}
+/// How the arrivals counted in one period are placed inside it: the simulator's own rule
+/// (`minute-arrivals` of `[[population]]`), so a trace written here and a population read
+/// from per-minute counts place arrivals the same way.
+pub use lamsim_sim::model::MinuteArrivals as Arrivals;
 
 /// One metric series of one function.
 #[derive(Clone, Debug, PartialEq)]
@@ -423,43 +401,35 @@ fn round3(x: f64) -> f64 {
 }
 
 /// Arrival times (seconds from the start) for `counts[k]` arrivals in period `k` of
-/// `period_s` seconds, placed per `how`; `seed` drives `poisson` and `uniform`.
+/// `period_s` seconds, placed per `how` by the simulator's arrival generator
+/// (`lamsim_sim::arrivals`, [`lamsim_sim::model::ArrivalProcess::Counts`]); `seed` drives
+/// `poisson` and `uniform`. Counts are rounded to whole requests.
 pub fn arrival_times(counts: &[f64], period_s: f64, how: Arrivals, seed: u64) -> Vec<f64> {
+    use lamsim_sim::arrivals::ArrivalGen;
+    use lamsim_sim::model::{ArrivalProcess, Arrivals as Process, PeriodCounts};
+    use lamsim_sim::time::SimTime;
+    let period = SimTime::from_nanos_f64(period_s * 1e9);
+    let counts: Vec<(u32, u32)> = counts
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (k as u32, c.round().clamp(0.0, u32::MAX as f64) as u32))
+        .filter(|&(_, c)| c > 0)
+        .collect();
+    let process = Process {
+        process: ArrivalProcess::Counts(std::sync::Arc::new(PeriodCounts {
+            counts,
+            period,
+            within: how,
+            scale: 1.0,
+        })),
+        start: SimTime::ZERO,
+        end: SimTime::MAX,
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut g = ArrivalGen::new(&process, SimTime::MAX);
     let mut out = Vec::new();
-    for (k, &c) in counts.iter().enumerate() {
-        let start = k as f64 * period_s;
-        match how {
-            Arrivals::Even => {
-                let n = c.round().max(0.0) as u64;
-                for i in 0..n {
-                    out.push(start + (i as f64 + 0.5) * period_s / n as f64);
-                }
-            }
-            Arrivals::Uniform => {
-                let n = c.round().max(0.0) as u64;
-                let mut ts: Vec<f64> = (0..n)
-                    .map(|_| start + rng.random::<f64>() * period_s)
-                    .collect();
-                ts.sort_by(f64::total_cmp);
-                out.extend(ts);
-            }
-            Arrivals::Poisson => {
-                if c <= 0.0 {
-                    continue;
-                }
-                let rate = c / period_s;
-                let mut t = start;
-                loop {
-                    let u: f64 = rng.random();
-                    t += -(1.0 - u).ln() / rate;
-                    if t >= start + period_s {
-                        break;
-                    }
-                    out.push(t);
-                }
-            }
-        }
+    while let Some(a) = g.next(&mut rng) {
+        out.push(a.time.0 as f64 / 1e9);
     }
     out
 }
