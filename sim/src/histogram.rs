@@ -4,19 +4,22 @@
 //! A full HDR histogram of that range is 24,576 counters (192 KiB) whether it holds one sample
 //! or a billion; an account of 10,000 functions with a warm and a cold histogram each would
 //! need 3.8 GB for them alone. [`CompactHistogram`] keeps the same buckets in pages of
-//! [`PAGE`] 32-bit counters, allocated when a sample first falls in them (a histogram that
-//! never records holds none), so its size follows the spread of the samples: a lognormal
-//! latency with p99 ten times the median fills about a hundred pages (13 KiB).
+//! [`PAGE`] 16-bit counters, allocated when a sample first falls in them (a histogram that
+//! never records holds none), a count past 65,535 carrying into a side table (one entry per
+//! such bucket); so its size follows the spread of the samples, not their number: a lognormal
+//! latency with p99 ten times the median fills a few hundred pages (a few KiB).
 //!
 //! Its quantiles, count and CDF are those of the HDR histogram it stands for, exactly:
 //! [`CompactHistogram::to_histogram`] rebuilds that histogram when a caller needs one.
+
+use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
 
 use crate::metrics::HISTOGRAM_MAX_US;
 
 /// Buckets per page.
-pub const PAGE: usize = 32;
+pub const PAGE: usize = 16;
 /// Buckets in each power of two above the first (`2 × 10³` rounded up to 2,048 sub-buckets,
 /// the upper half of which is used past the first power).
 const HALF: u32 = 1024;
@@ -25,6 +28,8 @@ const HALF_MAG: u32 = 10;
 /// half of the first.
 pub const BUCKETS: u32 = 24 * HALF;
 const NO_PAGE: u32 = u32::MAX;
+/// Bytes a carried count takes, about (a B-tree entry and its share of a node).
+pub const CARRY_BYTES: usize = 32;
 
 /// The bucket of `value` (at least 1) in the HDR histogram of 3 significant digits.
 #[inline(always)]
@@ -61,16 +66,17 @@ pub struct CompactHistogram {
     /// For page `first_page + k`, the offset of its counters in `counts` ([`NO_PAGE`]: none).
     table: Vec<u32>,
     first_page: u32,
-    counts: Vec<u32>,
-    /// Buckets whose count passed `u32::MAX`: multiples of 2³² to add (empty in practice).
-    carries: Vec<(u32, u64)>,
+    counts: Vec<u16>,
+    /// Buckets whose count passed `u16::MAX`: multiples of 2¹⁶ to add.
+    carries: BTreeMap<u32, u64>,
     total: u64,
 }
 
 impl CompactHistogram {
     /// The most it holds on the heap: every page, its counters grown a quarter past them, and
-    /// the page table (carries aside: one per 2³² samples in a bucket).
-    pub const MAX_HEAP_BYTES: usize = BUCKETS as usize * 4 * 5 / 4 + BUCKETS as usize / PAGE * 4;
+    /// the page table (plus [`CARRY_BYTES`] per bucket past 65,535 samples, at most one per
+    /// 65,536 samples recorded).
+    pub const MAX_HEAP_BYTES: usize = BUCKETS as usize * 2 * 5 / 4 + BUCKETS as usize / PAGE * 4;
 
     /// An empty histogram (it allocates nothing until it records).
     pub fn new() -> Self {
@@ -108,10 +114,11 @@ impl CompactHistogram {
         match self.table.get(page as usize) {
             Some(&off) if off != NO_PAGE => {
                 let c = &mut self.counts[off as usize + (i as usize % PAGE)];
-                let (sum, carried) = c.overflowing_add(n as u32);
+                let (sum, carried) = c.overflowing_add(n as u16);
                 *c = sum;
-                if carried || n > u32::MAX as u64 {
-                    self.carry(i, (n >> 32) + carried as u64);
+                let high = (n >> 16) + carried as u64;
+                if high != 0 {
+                    self.carry(i, high);
                 }
             }
             _ => self.add_in_new_page(i, n),
@@ -120,10 +127,7 @@ impl CompactHistogram {
 
     #[cold]
     fn carry(&mut self, i: u32, n: u64) {
-        match self.carries.iter_mut().find(|(j, _)| *j == i) {
-            Some((_, c)) => *c += n,
-            None => self.carries.push((i, n)),
-        }
+        *self.carries.entry(i).or_insert(0) += n;
     }
 
     #[cold]
@@ -168,12 +172,9 @@ impl CompactHistogram {
                 let carried = if self.carries.is_empty() {
                     0
                 } else {
-                    self.carries
-                        .iter()
-                        .find(|(b, _)| *b == i)
-                        .map_or(0, |x| x.1)
+                    self.carries.get(&i).copied().unwrap_or(0)
                 };
-                (c != 0 || carried != 0).then_some((i, c as u64 + (carried << 32)))
+                (c != 0 || carried != 0).then_some((i, c as u64 + (carried << 16)))
             })
         })
     }
@@ -225,7 +226,7 @@ impl CompactHistogram {
 
     /// Bytes held on the heap.
     pub fn heap_bytes(&self) -> usize {
-        self.table.capacity() * 4 + self.counts.capacity() * 4 + self.carries.capacity() * 16
+        self.table.capacity() * 4 + self.counts.capacity() * 2 + self.carries.len() * CARRY_BYTES
     }
 }
 
@@ -274,11 +275,25 @@ mod tests {
     }
 
     #[test]
-    fn counts_past_u32_carry_into_64_bits() {
+    fn counts_past_u16_carry_into_64_bits() {
         let mut h = CompactHistogram::new();
         h.add_at(index_of(5), u32::MAX as u64);
         h.add_at(index_of(5), 3);
         h.total = u32::MAX as u64 + 3;
+        // One at a time too.
+        let mut ones = CompactHistogram::new();
+        for _ in 0..3 * 65_536 + 7 {
+            ones.record(1_000_000);
+        }
+        assert_eq!(
+            ones.buckets().collect::<Vec<_>>(),
+            vec![(index_of(1_000_000), 3 * 65_536 + 7)]
+        );
+        let mut full = full();
+        full.record_n(1_000_000, 3 * 65_536 + 7).expect("in range");
+        for q in QUANTILES {
+            assert_eq!(ones.value_at_quantile(q), full.value_at_quantile(q));
+        }
         let mut other = CompactHistogram::new();
         other.add(&h);
         other.add(&h);
