@@ -8,7 +8,7 @@ use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::Scenario;
 use lamsim_sim::observer::Observer;
-use lamsim_sim::testing::bench_scenarios;
+use lamsim_sim::testing::{bench_scenarios, many_functions};
 
 fn simulate<O: Observer>(s: &Scenario, o: O) -> u64 {
     let mut e = Engine::new(s, 1, o);
@@ -33,5 +33,19 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// An account of 10,000 functions with heavy-tailed rates ([`many_functions`]), 20 simulated
+/// seconds (about 0.9 M invocations, most environments created in them): the cost of many
+/// small per-function states, whose working set is far larger than the caches.
+fn bench_many(c: &mut Criterion) {
+    let mut g = c.benchmark_group("many_functions");
+    g.sample_size(10);
+    let s = many_functions(10_000, "20s");
+    g.throughput(Throughput::Elements(simulate(&s, ())));
+    g.bench_function("functions_10000/recorder", |b| {
+        b.iter(|| simulate(&s, Recorder::new(&s)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_many);
 criterion_main!(benches);

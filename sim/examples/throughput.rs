@@ -1,18 +1,27 @@
 //! Quick throughput check without criterion: `cargo run --release -p lamsim-sim --example
 //! throughput` prints simulated invocations per second (best of 3) for each benchmark
-//! scenario, with the standard recorder attached.
+//! scenario, with the standard recorder attached. `throughput NAME` runs one scenario once
+//! (e.g. under valgrind); `throughput functions_10000` runs the account of 10,000 functions
+//! of [`many_functions`] (not in the default list: it takes a few seconds).
 
 use std::time::Instant;
 
 use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
-use lamsim_sim::testing::bench_scenarios;
+use lamsim_sim::testing::{bench_scenarios, many_functions};
+
+/// The name of the 10,000-function account.
+const MANY: &str = "functions_10000";
 
 fn main() {
     // An optional argument picks one scenario and runs it once (e.g. under valgrind).
     let only = std::env::args().nth(1);
     let rounds = if only.is_some() { 1 } else { 3 };
-    for (name, s) in bench_scenarios() {
+    let mut cases = bench_scenarios();
+    if only.as_deref() == Some(MANY) {
+        cases = vec![(MANY, many_functions(10_000, "20s"))];
+    }
+    for (name, s) in cases {
         if only.as_deref().is_some_and(|o| o != name) {
             continue;
         }

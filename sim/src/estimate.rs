@@ -13,7 +13,8 @@
 
 use std::fmt;
 
-use crate::metrics::{FunctionRecord, HISTOGRAM_MAX_US};
+use crate::histogram::CompactHistogram;
+use crate::metrics::FunctionRecord;
 use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Scenario};
 use crate::runner::Replicate;
 use crate::summary::FunctionSummary;
@@ -149,9 +150,7 @@ pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
     }
 }
 
-/// Bytes of one function's record: the struct and its two latency histograms' counters.
+/// Bytes of one function's record at most: the struct and its two latency histograms full.
 fn record_bytes() -> f64 {
-    let h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, HISTOGRAM_MAX_US, 3)
-        .map_or(0, |h| h.distinct_values());
-    (std::mem::size_of::<FunctionRecord>() + 2 * h * std::mem::size_of::<u64>()) as f64
+    (std::mem::size_of::<FunctionRecord>() + 2 * CompactHistogram::MAX_HEAP_BYTES) as f64
 }

@@ -1,8 +1,5 @@
 //! Small priority queues used by the engine.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 /// A min-heap of `(key, id)` that supports removing any id in O(log n).
 ///
 /// Positions are kept in a caller-owned slice indexed by id (`pos[id]`), so several heaps can
@@ -118,84 +115,118 @@ impl IndexedHeap {
 
 /// The event queue: pops events in `(time, seq)` order, `seq` being the insertion count, so
 /// events at equal times pop in the order they were scheduled (FIFO).
+///
+/// A binary min-heap of `(key, event)` with key `time << 64 | seq`: one `u128` comparison
+/// orders two events, and keys are unique because `seq` is. A pop moves the hole at the root
+/// down to a leaf (one comparison per level) and the last event up from there, which for
+/// short-lived events (they are mostly pushed near the far end) stops at once.
 #[derive(Debug)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Entry<E>>>,
+    items: Vec<(u128, E)>,
     seq: u64,
 }
 
-#[derive(Debug)]
-struct Entry<E> {
-    time: u64,
-    seq: u64,
-    event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, o: &Self) -> bool {
-        (self.time, self.seq) == (o.time, o.seq)
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (self.time, self.seq).cmp(&(o.time, o.seq))
-    }
+#[inline(always)]
+fn key(time: u64, seq: u64) -> u128 {
+    (time as u128) << 64 | seq as u128
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            items: Vec::new(),
             seq: 0,
         }
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time`.
     #[inline]
     pub fn push(&mut self, time: u64, event: E) {
-        self.heap.push(Reverse(Entry {
-            time,
-            seq: self.seq,
-            event,
-        }));
+        self.push_with_seq(time, self.seq, event);
         self.seq += 1;
     }
     /// Schedules `event` at `time` with an explicit sequence number, for queues that share
     /// one insertion counter (the caller keeps `seq` unique and increasing).
     #[inline]
     pub fn push_with_seq(&mut self, time: u64, seq: u64, event: E) {
-        self.heap.push(Reverse(Entry { time, seq, event }));
+        let item = (key(time, seq), event);
+        let mut i = self.items.len();
+        self.items.push(item);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.items[parent].0 <= item.0 {
+                break;
+            }
+            self.items[i] = self.items[parent];
+            i = parent;
+        }
+        self.items[i] = item;
+    }
+    /// `time << 64 | seq` of the earliest event: the order of two events is that of their keys.
+    #[inline]
+    pub fn peek_packed(&self) -> Option<u128> {
+        self.items.first().map(|x| x.0)
     }
     /// `(time, seq)` of the earliest event.
     #[inline]
     pub fn peek_key(&self) -> Option<(u64, u64)> {
-        self.heap.peek().map(|Reverse(e)| (e.time, e.seq))
+        self.peek_packed().map(|k| ((k >> 64) as u64, k as u64))
     }
     /// Removes the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, E)> {
-        self.heap.pop().map(|Reverse(e)| (e.time, e.event))
+        self.pop_packed().map(|(k, e)| ((k >> 64) as u64, e))
+    }
+    /// Removes the earliest event, returning its key `time << 64 | seq`.
+    #[inline]
+    pub fn pop_packed(&mut self) -> Option<(u128, E)> {
+        let last = self.items.pop()?;
+        let n = self.items.len();
+        if n == 0 {
+            return Some(last);
+        }
+        let top = self.items[0];
+        // The hole at the root goes down to a leaf, taking the smaller child each time...
+        let mut i = 0;
+        let mut child = 1;
+        while child + 1 < n {
+            if self.items[child + 1].0 < self.items[child].0 {
+                child += 1;
+            }
+            self.items[i] = self.items[child];
+            i = child;
+            child = 2 * i + 1;
+        }
+        if child == n - 1 {
+            self.items[i] = self.items[child];
+            i = child;
+        }
+        // ... and the last event moves up from there to its place.
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.items[parent].0 <= last.0 {
+                break;
+            }
+            self.items[i] = self.items[parent];
+            i = parent;
+        }
+        self.items[i] = last;
+        Some(top)
     }
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse(e)| e.time)
+        self.peek_key().map(|(t, _)| t)
     }
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.items.len()
     }
     /// True when nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.items.is_empty()
     }
 }
 
@@ -216,6 +247,34 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn events_pop_in_time_then_insertion_order(ops in prop::collection::vec((any::<bool>(), 0u64..20), 1..400)) {
+            let mut q = EventQueue::default();
+            let mut model: std::collections::BTreeSet<(u64, u64)> = Default::default();
+            let mut n = 0u64;
+            for (push, time) in ops {
+                if push {
+                    q.push(time, n);
+                    model.insert((time, n));
+                    n += 1;
+                } else {
+                    let expected = model.pop_first();
+                    prop_assert_eq!(q.peek_key(), expected);
+                    prop_assert_eq!(q.pop(), expected);
+                }
+                prop_assert_eq!(q.len(), model.len());
+            }
+            // Far times too: the key keeps all 64 bits of the time.
+            q.push(u64::MAX, n);
+            q.push(u64::MAX - 1, n + 1);
+            while let Some(expected) = model.pop_first() {
+                prop_assert_eq!(q.pop(), Some(expected));
+            }
+            prop_assert_eq!(q.pop(), Some((u64::MAX - 1, n + 1)));
+            prop_assert_eq!(q.pop(), Some((u64::MAX, n)));
+            prop_assert_eq!(q.pop(), None);
+        }
+
         #[test]
         fn indexed_heap_matches_a_sorted_model(ops in prop::collection::vec((0u8..3, 0u64..50, 0u32..40), 1..300)) {
             let mut h = IndexedHeap::new();

@@ -24,6 +24,7 @@ pub mod dist;
 pub mod engine;
 pub mod estimate;
 pub mod heap;
+pub mod histogram;
 pub mod metrics;
 pub mod model;
 pub mod observer;

@@ -5,6 +5,7 @@ use hdrhistogram::Histogram;
 
 use crate::cost::InvocationBilling;
 use crate::cost::{async_billed_requests, poller_billed_time};
+use crate::histogram::CompactHistogram;
 use crate::model::trigger::{Front, SQS_LONG_POLL};
 use crate::model::{Scenario, TriggerKind};
 use crate::observer::{Counts, Fate, Invocation, Note, Observer, Outcome, ThrottleReason};
@@ -33,10 +34,10 @@ pub struct FunctionRecord {
     pub cold_starts: u64,
     /// Timeouts among them.
     pub timeouts: u64,
-    /// Warm latencies, µs.
-    pub warm: Histogram<u64>,
-    /// Cold latencies, µs.
-    pub cold: Histogram<u64>,
+    /// Warm latencies, µs (empty, holding no memory, until the first).
+    pub warm: CompactHistogram,
+    /// Cold latencies, µs (empty, holding no memory, until the first).
+    pub cold: CompactHistogram,
     /// Exact sums of latencies, ns (warm, cold).
     pub latency_sum_ns: [u128; 2],
     /// Exact maxima, ns (warm, cold).
@@ -60,8 +61,7 @@ pub struct FunctionRecord {
 
 impl FunctionRecord {
     fn new() -> Self {
-        let h =
-            || Histogram::new_with_bounds(1, HISTOGRAM_MAX_US, 3).expect("valid histogram bounds");
+        let h = CompactHistogram::new;
         FunctionRecord {
             arrivals: 0,
             throttles: 0,
@@ -132,16 +132,42 @@ impl Latencies {
     }
 }
 
+/// What [`latency_stats`] reads of a latency histogram (µs).
+pub trait Quantiles {
+    /// Samples recorded.
+    fn count(&self) -> u64;
+    /// The value at quantile `q`, as HDR histograms report it.
+    fn quantile(&self, q: f64) -> u64;
+}
+
+impl Quantiles for Histogram<u64> {
+    fn count(&self) -> u64 {
+        self.len()
+    }
+    fn quantile(&self, q: f64) -> u64 {
+        self.value_at_quantile(q)
+    }
+}
+
+impl Quantiles for CompactHistogram {
+    fn count(&self) -> u64 {
+        self.len()
+    }
+    fn quantile(&self, q: f64) -> u64 {
+        self.value_at_quantile(q)
+    }
+}
+
 /// Mean, quantiles and maximum of a histogram (µs) with its exact sum and maximum (ns), in ms.
 /// HDR buckets report their highest equivalent value, so quantiles are capped at the maximum.
-pub fn latency_stats(h: &Histogram<u64>, sum_ns: u128, max_ns: u64) -> LatencyStats {
-    if h.is_empty() {
+pub fn latency_stats<H: Quantiles>(h: &H, sum_ns: u128, max_ns: u64) -> LatencyStats {
+    if h.count() == 0 {
         return LatencyStats::default();
     }
     let max_ms = max_ns as f64 / NS_PER_MS as f64;
-    let q = |p: f64| (h.value_at_quantile(p) as f64 / 1000.0).min(max_ms);
+    let q = |p: f64| (h.quantile(p) as f64 / 1000.0).min(max_ms);
     LatencyStats {
-        mean: sum_ns as f64 / h.len() as f64 / NS_PER_MS as f64,
+        mean: sum_ns as f64 / h.count() as f64 / NS_PER_MS as f64,
         p50: q(0.5),
         p90: q(0.9),
         p99: q(0.99),
@@ -489,7 +515,7 @@ impl Recorder {
         let r = &self.functions[f];
         let window = (self.end - self.start) as f64;
         let mut all = r.warm.clone();
-        all.add(&r.cold).expect("same bounds");
+        all.add(&r.cold);
         let stats = latency_stats;
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let mut summary = FunctionSummary {
@@ -672,12 +698,12 @@ impl Observer for Recorder {
         let idx = inv.cold as usize;
         r.latency_sum_ns[idx] += lat as u128;
         r.latency_max_ns[idx] = r.latency_max_ns[idx].max(lat);
-        let us = (lat + 500) / 1000;
+        let us = ((lat + 500) / 1000).max(1);
         if inv.cold {
             r.cold_starts += 1;
-            r.cold.saturating_record(us.max(1));
+            r.cold.record(us);
         } else {
-            r.warm.saturating_record(us.max(1));
+            r.warm.record(us);
         }
         if inv.timed_out {
             r.timeouts += 1;

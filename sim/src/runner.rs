@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::engine::{Engine, EngineStats};
+use crate::histogram::CompactHistogram;
 use crate::metrics::{Latencies, Recorder, latency_stats};
 use crate::model::Scenario;
 use crate::observer::Counts;
@@ -270,20 +271,19 @@ fn merged_summary(scenario: &Scenario, replicates: &[Replicate]) -> Summary {
 fn pool_latencies(summary: &mut Summary, replicates: &[Replicate]) {
     for (i, f) in summary.functions.iter_mut().enumerate() {
         let records = || replicates.iter().map(move |r| &r.recorder.functions[i]);
-        let mut warm = records().next().expect("a replicate").warm.clone();
-        warm.reset();
-        let mut cold = warm.clone();
+        let mut warm = CompactHistogram::new();
+        let mut cold = CompactHistogram::new();
         let (mut sums, mut maxes) = ([0u128; 2], [0u64; 2]);
         for r in records() {
-            warm.add(&r.warm).expect("same bounds");
-            cold.add(&r.cold).expect("same bounds");
+            warm.add(&r.warm);
+            cold.add(&r.cold);
             for k in 0..2 {
                 sums[k] += r.latency_sum_ns[k];
                 maxes[k] = maxes[k].max(r.latency_max_ns[k]);
             }
         }
         let mut all = warm.clone();
-        all.add(&cold).expect("same bounds");
+        all.add(&cold);
         f.latency_ms = latency_stats(&all, sums[0] + sums[1], maxes[0].max(maxes[1]));
         f.latency_warm_ms = latency_stats(&warm, sums[0], maxes[0]);
         f.latency_cold_ms = latency_stats(&cold, sums[1], maxes[1]);

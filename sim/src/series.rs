@@ -722,8 +722,8 @@ pub fn report_data(
                     let src = if cold { &fr.cold } else { &fr.warm };
                     max_ns = max_ns.max(fr.latency_max_ns[cold as usize]);
                     match &mut h {
-                        None => h = Some(src.clone()),
-                        Some(h) => h.add(src).expect("same bounds"),
+                        None => h = Some(src.to_histogram()),
+                        Some(h) => h.add(src.to_histogram()).expect("auto-resizing"),
                     }
                 }
                 h.map(|h| latency_cdf(&h, max_ns as f64 / NS_PER_MS as f64))

@@ -158,6 +158,42 @@ pub fn bench_scenarios() -> Vec<(&'static str, Scenario)> {
     ]
 }
 
+/// An account of `n` functions with heavy-tailed traffic like the Azure Functions traces':
+/// Poisson arrivals at rates log-uniform in 0.001..50 per second (mean 4.6 /s, so about
+/// 46,000 /s for 10,000 functions), lognormal executions with a median log-uniform in
+/// 10 ms..2 s and a p99 2 to 10 times the median, simulated for `duration`; the account limit
+/// (10⁶) does not bind. The draws come from a fixed SplitMix64 sequence, so the scenario is the
+/// same on every machine.
+pub fn many_functions(n: usize, duration: &str) -> Scenario {
+    let mut s = simple_scenario(1.0, 100.0, "10m", duration);
+    s.account.scaling = Scaling::PerFunction;
+    s.account.concurrency_limit = 1_000_000;
+    let mut x = 0u64;
+    let mut uniform = || {
+        x = x.wrapping_add(1);
+        (crate::rng::splitmix64(x) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut log_uniform = |lo: f64, hi: f64| (lo.ln() + uniform() * (hi / lo).ln()).exp();
+    s.functions = (0..n)
+        .map(|i| {
+            let rate = log_uniform(0.001, 50.0);
+            let median_ms = log_uniform(10.0, 2000.0);
+            let p99_ratio = log_uniform(2.0, 10.0);
+            let mut f = simple_function(&format!("f{i:05}"), rate, median_ms, "10m");
+            // The 99th percentile of a lognormal is its median times e^(2.326 σ).
+            f.duration = DurationModel::unscaled(
+                Dist::LogNormal {
+                    mu: median_ms.ln(),
+                    sigma: p99_ratio.ln() / 2.326_347_874,
+                },
+                1024,
+            );
+            f
+        })
+        .collect();
+    s
+}
+
 /// [`steady`] traffic with its trigger replaced by `kind` (an event-driven function).
 fn with_trigger(busy: f64, duration: &str, kind: TriggerKind) -> Scenario {
     let mut s = steady(busy, duration);

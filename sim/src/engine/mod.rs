@@ -336,34 +336,39 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.fns[f].pool.counts
     }
 
-    /// `(time, seq)` of the next event of either queue, and whether it is a source wake-up.
+    /// Time of the next event of either queue, and whether it is a source wake-up (the
+    /// queues' keys order events by `(time, seq)`).
     #[inline]
-    fn next_key(&self) -> Option<((u64, u64), bool)> {
-        match (self.queue.peek_key(), self.wakeups.peek_key()) {
-            (None, None) => None,
-            (Some(q), None) => Some((q, false)),
-            (None, Some(a)) => Some((a, true)),
-            (Some(q), Some(a)) => Some(if a < q { (a, true) } else { (q, false) }),
+    fn next_key(&self) -> Option<(u64, bool)> {
+        let q = self.queue.peek_packed().unwrap_or(u128::MAX);
+        let a = self.wakeups.peek_packed().unwrap_or(u128::MAX);
+        // No event has the key u128::MAX: `seq` never reaches u64::MAX.
+        if a < q {
+            Some(((a >> 64) as u64, true))
+        } else if q != u128::MAX {
+            Some(((q >> 64) as u64, false))
+        } else {
+            None
         }
     }
 
     /// Time of the next event.
     pub fn next_time(&self) -> Option<SimTime> {
-        self.next_key().map(|((t, _), _)| SimTime(t))
+        self.next_key().map(|(t, _)| SimTime(t))
     }
 
     /// True when the run is over: the window has ended and nothing is in flight.
     pub fn finished(&self) -> bool {
         match self.next_key() {
             None => true,
-            Some(((t, _), _)) => t >= self.end && self.stats.in_flight == 0,
+            Some((t, _)) => t >= self.end && self.stats.in_flight == 0,
         }
     }
 
     /// Processes one event; returns false when the run is over.
     #[inline]
     pub fn step(&mut self) -> bool {
-        let Some(((t, _), is_wakeup)) = self.next_key() else {
+        let Some((t, is_wakeup)) = self.next_key() else {
             return false;
         };
         if t >= self.end && self.stats.in_flight == 0 {

@@ -321,8 +321,10 @@ impl Environments {
         match &mut fp.expiry {
             Expiry::Fifo(q) => {
                 // Lazy deletion; compact when stale entries dominate so memory stays
-                // proportional to the idle environments.
-                if q.len() > 4 * fp.idle_ondemand + 1024 {
+                // proportional to the idle environments (each compaction removes at least
+                // three stale entries per live one, so it costs O(1) per invocation; the slack
+                // is small because an account of thousands of functions pays it per function).
+                if q.len() > 4 * fp.idle_ondemand + 32 {
                     let envs = &self.envs;
                     q.retain(|&(_, id, seq)| {
                         id != e
