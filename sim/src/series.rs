@@ -353,16 +353,67 @@ impl Reservoir {
     }
 }
 
-/// What one bucket of one function counts, together so that an event touches one place.
+/// The bucket last sought on a grid: a time inside it finds its bucket without a division
+/// (events come in time order, so nearly every look-up hits it).
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    idx: usize,
+    start: u64,
+    end: u64,
+}
+
+impl Cursor {
+    /// A cursor on no bucket.
+    fn new() -> Self {
+        Cursor {
+            idx: 0,
+            start: 1,
+            end: 0,
+        }
+    }
+
+    /// The bucket of `t` on `grid` (the cursor stays where it is).
+    #[inline]
+    fn peek(&self, grid: &BucketGrid, t: u64) -> usize {
+        if t >= self.start && t < self.end {
+            self.idx
+        } else {
+            grid.index(t)
+        }
+    }
+
+    /// The bucket of `t` on `grid`, moving the cursor there.
+    #[inline]
+    fn seek(&mut self, grid: &BucketGrid, t: u64) -> usize {
+        if t >= self.start && t < self.end {
+            return self.idx;
+        }
+        let i = grid.index(t);
+        self.idx = i;
+        self.start = grid.start(i);
+        // The last bucket also holds every time past the end.
+        self.end = if i + 1 == grid.count {
+            u64::MAX
+        } else {
+            self.start + grid.width.0
+        };
+        i
+    }
+}
+
+/// What one bucket of one function counts, together in one cache line so that an event
+/// touches one place. Billed nanoseconds are summed in 64 bits: 584 years of billed time per
+/// bucket and function (saturating beyond).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
 struct Bucket {
     /// Billed duration on on-demand environments, ns.
-    ondemand_ns: u128,
+    ondemand_ns: u64,
     /// Billed INIT of on-demand cold starts (rounded up to 1 ms, only where the billing rules
     /// bill INIT; not SnapStart restores), ns.
-    init_ns: u128,
+    init_ns: u64,
     /// Billed duration on provisioned environments, ns.
-    provisioned_ns: u128,
+    provisioned_ns: u64,
     arrivals: u64,
     invocations: u64,
     cold_starts: u64,
@@ -376,9 +427,10 @@ struct Bucket {
 /// over whole buckets (prefix sums give them). Both for total, busy, provisioned and
 /// provisioned configured environments.
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
 struct Levels {
-    /// ∫ counts dt inside the bucket, env·ns.
-    partial: [u128; 4],
+    /// ∫ counts dt inside the bucket, env·ns (saturating at 584 environment-years).
+    partial: [u64; 4],
     diff: [i64; 4],
 }
 
@@ -407,9 +459,10 @@ impl FnAcc {
         self.buckets.iter().map(get).collect()
     }
 
-    /// Integrates the counts held since the last change up to `t`.
+    /// Integrates the counts held since the last change up to `t` (`cur` is a cursor on
+    /// `grid`).
     #[inline]
-    fn integrate(&mut self, grid: &BucketGrid, t: u64) {
+    fn integrate(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64) {
         let a = self.last_t;
         let b = t.min(grid.end.0);
         self.last_t = t.max(a);
@@ -418,11 +471,11 @@ impl FnAcc {
         }
         let c = self.last;
         let w = grid.width.0;
-        let ia = grid.index(a);
-        let ib = grid.index(b - 1);
-        let add = |p: &mut [u128; 4], dt: u64| {
+        let ia = cur.peek(grid, a);
+        let ib = cur.peek(grid, b - 1);
+        let add = |p: &mut [u64; 4], dt: u64| {
             for k in 0..4 {
-                p[k] += c[k] as u128 * dt as u128;
+                p[k] = p[k].saturating_add((c[k] as u64).saturating_mul(dt));
             }
         };
         if ia == ib {
@@ -448,10 +501,10 @@ impl FnAcc {
             k.cold_starts += 1;
         }
         if charge.provisioned {
-            k.provisioned_ns += charge.exec.0 as u128;
+            k.provisioned_ns = k.provisioned_ns.saturating_add(charge.exec.0);
         } else {
-            k.ondemand_ns += charge.exec.0 as u128;
-            k.init_ns += charge.init.0 as u128;
+            k.ondemand_ns = k.ondemand_ns.saturating_add(charge.exec.0);
+            k.init_ns = k.init_ns.saturating_add(charge.init.0);
             k.restores += charge.restore as u64;
         }
     }
@@ -468,9 +521,9 @@ impl FnAcc {
             }
             let whole = |k: usize| running[k].max(0) as u128 * grid.width.0 as u128;
             for (k, area) in areas[b].iter_mut().enumerate() {
-                *area = self.levels[b].partial[k] + whole(k);
+                *area = self.levels[b].partial[k] as u128 + whole(k);
             }
-            configured[b] = (self.levels[b].partial[3] + whole(3)) as f64;
+            configured[b] = (self.levels[b].partial[3] as u128 + whole(3)) as f64;
         }
         (areas, configured)
     }
@@ -481,6 +534,7 @@ impl FnAcc {
 #[derive(Clone, Debug)]
 struct AccountAcc {
     grid: BucketGrid,
+    cur: Cursor,
     acc: FnAcc,
 }
 
@@ -488,6 +542,8 @@ struct AccountAcc {
 #[derive(Clone, Debug)]
 pub struct SeriesRecorder {
     grid: BucketGrid,
+    /// Cursor on `grid`.
+    cur: Cursor,
     billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
@@ -519,6 +575,7 @@ impl SeriesRecorder {
         let grid = grids.function;
         SeriesRecorder {
             grid,
+            cur: Cursor::new(),
             billing: InvocationBilling::of_scenario(scenario),
             replicate,
             functions: scenario
@@ -528,6 +585,7 @@ impl SeriesRecorder {
                 .collect(),
             account: grids.account.map(|g| AccountAcc {
                 grid: g,
+                cur: Cursor::new(),
                 acc: FnAcc::new(g.count),
             }),
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
@@ -619,7 +677,7 @@ fn refine_cost(coarse: &BucketGrid, fine: &BucketGrid, acc: &FnAcc, cost: &[f64]
         let range = (c * k).min(fine.count)..((c + 1) * k).min(fine.count);
         let billed = |b: usize| {
             let k = &acc.buckets[b];
-            (k.ondemand_ns + k.init_ns + k.provisioned_ns) as f64
+            (k.ondemand_ns as u128 + k.init_ns as u128 + k.provisioned_ns as u128) as f64
         };
         let mut total: f64 = range.clone().map(billed).sum();
         let by_time = total <= 0.0;
@@ -684,7 +742,8 @@ fn apportion_cost(
         acc.buckets[b].provisioned_ns as f64
     });
     share(l.ephemeral, &|b| {
-        (acc.buckets[b].ondemand_ns + acc.buckets[b].provisioned_ns) as f64 + init(b)
+        (acc.buckets[b].ondemand_ns as u128 + acc.buckets[b].provisioned_ns as u128) as f64
+            + init(b)
     });
     let cache_cost = q.snapstart_cache_gb_s * book.snapstart_cache;
     share(cache_cost, &|b| time[b]);
@@ -705,10 +764,10 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_arrival(&mut self, t: SimTime, f: u32) {
         if t.0 < self.grid.end.0 {
-            let b = self.grid.index(t.0);
+            let b = self.cur.seek(&self.grid, t.0);
             self.functions[f as usize].buckets[b].arrivals += 1;
             if let Some(a) = &mut self.account {
-                a.acc.buckets[a.grid.index(t.0)].arrivals += 1;
+                a.acc.buckets[a.cur.seek(&a.grid, t.0)].arrivals += 1;
             }
         }
     }
@@ -716,10 +775,10 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_throttle(&mut self, t: SimTime, f: u32, _reason: ThrottleReason) {
         if t.0 < self.grid.end.0 {
-            let b = self.grid.index(t.0);
+            let b = self.cur.seek(&self.grid, t.0);
             self.functions[f as usize].buckets[b].throttles += 1;
             if let Some(a) = &mut self.account {
-                a.acc.buckets[a.grid.index(t.0)].throttles += 1;
+                a.acc.buckets[a.cur.seek(&a.grid, t.0)].throttles += 1;
             }
         }
     }
@@ -731,12 +790,12 @@ impl Observer for SeriesRecorder {
             return;
         }
         let fi = inv.function as usize;
-        let b = grid.index(inv.arrival.0);
+        let b = self.cur.peek(&grid, inv.arrival.0);
         let charge = self.billing[fi].charge_invocation(inv);
         self.functions[fi].complete(b, inv.cold, &charge);
         if let Some(a) = &mut self.account {
-            a.acc
-                .complete(a.grid.index(inv.arrival.0), inv.cold, &charge);
+            let b = a.cur.peek(&a.grid, inv.arrival.0);
+            a.acc.complete(b, inv.cold, &charge);
         }
         if inv.arrival.0 >= grid.warmup.0 && self.reservoir.cap > 0 {
             self.reservoir.seen += 1;
@@ -764,11 +823,13 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
         let new = [c.total, c.busy, c.provisioned, c.provisioned_configured];
+        self.cur.seek(&self.grid, t.0);
         let acc = &mut self.functions[f as usize];
-        acc.integrate(&self.grid, t.0);
+        acc.integrate(&self.grid, &self.cur, t.0);
         let old = std::mem::replace(&mut acc.last, new);
         if let Some(a) = &mut self.account {
-            a.acc.integrate(&a.grid, t.0);
+            a.cur.seek(&a.grid, t.0);
+            a.acc.integrate(&a.grid, &a.cur, t.0);
             for k in 0..4 {
                 a.acc.last[k] = a.acc.last[k] + new[k] - old[k];
             }
@@ -789,11 +850,13 @@ impl Observer for SeriesRecorder {
 
     fn on_end(&mut self, t: SimTime) {
         let end = t.0.max(self.grid.end.0);
+        self.cur.seek(&self.grid, end);
         for acc in &mut self.functions {
-            acc.integrate(&self.grid, end);
+            acc.integrate(&self.grid, &self.cur, end);
         }
         if let Some(a) = &mut self.account {
-            a.acc.integrate(&a.grid, end);
+            a.cur.seek(&a.grid, end);
+            a.acc.integrate(&a.grid, &a.cur, end);
         }
         for b in &mut self.backlog {
             if !b.area.is_empty() {
