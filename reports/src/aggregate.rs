@@ -45,6 +45,36 @@ pub(crate) fn aggregate_tables(summary: &Summary, agg: &AggregateSummary) -> Vec
     out
 }
 
+/// Functions named in each line of [`at_a_glance`].
+pub(crate) const GLANCE: usize = 5;
+
+/// One line per non-empty top list naming its first [`GLANCE`] functions with their values,
+/// e.g. `most expensive (window): fn-7 $1.70, fn-3 $1.66, …`: the expensive and the slow
+/// functions in a few lines, before any table.
+pub(crate) fn at_a_glance(agg: &AggregateSummary) -> Vec<String> {
+    let top = &agg.top;
+    let ms = |v: f64| format!("{} ms", decimal(v));
+    type Fmt = fn(f64) -> String;
+    let lists: [(&str, &Vec<TopEntry>, Fmt); 4] = [
+        ("most expensive (window)", &top.by_cost, money),
+        ("slowest (latency p99)", &top.by_p99, ms),
+        ("most cold starts", &top.by_cold_starts, count),
+        ("most throttles", &top.by_throttles, count),
+    ];
+    lists
+        .into_iter()
+        .filter(|(_, list, _)| !list.is_empty())
+        .map(|(what, list, fmt)| {
+            let names: Vec<String> = list
+                .iter()
+                .take(GLANCE)
+                .map(|e| format!("{} {}", e.name, fmt(e.value)))
+                .collect();
+            format!("{what}: {}", names.join(", "))
+        })
+        .collect()
+}
+
 /// Totals: one row per quantity.
 fn totals_table(agg: &AggregateSummary) -> Table {
     let t = &agg.totals;

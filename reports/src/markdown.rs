@@ -24,6 +24,11 @@ impl Exporter for MarkdownExporter {
 
         if let Some(agg) = &summary.aggregate {
             // Many functions: the aggregate and the top lists instead of a row per function.
+            out.push_str("### At a glance\n\n");
+            for line in crate::aggregate::at_a_glance(agg) {
+                let _ = writeln!(out, "- {line}");
+            }
+            out.push('\n');
             for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
                 .iter()
                 .enumerate()

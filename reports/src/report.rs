@@ -711,6 +711,8 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             count(agg.functions as f64),
             lamsim_sim::aggregate::CHARTED_TOP
         ));
+        doc.blocks
+            .push(Block::List(crate::aggregate::at_a_glance(agg)));
         for t in crate::aggregate::aggregate_tables(summary, agg) {
             doc.h3(t.title);
             doc.table(t.table);

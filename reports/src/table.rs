@@ -190,6 +190,15 @@ impl Exporter for TableExporter {
 
         if let Some(agg) = &summary.aggregate {
             // Many functions: the aggregate and the top lists instead of a row per function.
+            let _ = writeln!(
+                out,
+                "At a glance (the first {} of each top list):",
+                crate::aggregate::GLANCE
+            );
+            for line in crate::aggregate::at_a_glance(agg) {
+                let _ = writeln!(out, "  {line}");
+            }
+            out.push('\n');
             for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
                 .iter()
                 .enumerate()

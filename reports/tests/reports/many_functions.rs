@@ -41,6 +41,22 @@ fn the_terminal_table_shows_totals_and_top_lists_instead_of_every_function() {
     let text = render(&s, Format::Table);
     let (max, min) = extremes(&s);
     assert!(text.contains("All 60 functions"), "{text}");
+    // The first lines name the most expensive and the slowest function.
+    let slowest = s
+        .functions
+        .iter()
+        .max_by(|a, b| a.latency_ms.p99.total_cmp(&b.latency_ms.p99))
+        .unwrap();
+    let head: Vec<&str> = text.lines().take(6).collect();
+    let head = head.join("\n");
+    assert!(
+        head.contains(&format!("most expensive (window): {max} ")),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("slowest (latency p99): {} ", slowest.name)),
+        "{head}"
+    );
     let first = first_row_after(&text, "Top 20 functions by cost (window)");
     assert!(first.contains(max), "{first}");
     assert!(first.trim_start().starts_with("1 "), "{first}");
@@ -84,9 +100,11 @@ fn the_report_puts_the_top_tables_first_and_charts_only_the_top_functions() {
         .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
         .unwrap();
     let (max, min) = extremes(&s);
+    let glance = html.find("most expensive (window): ").expect("at a glance");
     let top = html
         .find("Top 20 functions by cost (window)")
         .expect("top table");
+    assert!(glance < top);
     let first_chart = html.find("<figure").expect("charts");
     assert!(top < first_chart, "the top tables come before any chart");
     assert!(html[top..first_chart].contains(max));
