@@ -1,7 +1,8 @@
 //! `lamsim run` of an account of 2,000 functions: the output folder stays small (a bounded
 //! `report-data.json`, charts for the top functions only), `summary.json` keeps every function
 //! and adds the aggregate, whose top lists and totals agree with the functions, and the
-//! terminal shows totals and top lists instead of 2,000 rows.
+//! terminal shows totals and top lists instead of 2,000 rows; `lamsim report` redraws the same
+//! report from the folder.
 
 use std::fs::File;
 
@@ -105,4 +106,10 @@ fn two_thousand_functions_give_a_bounded_folder_with_the_top_functions_first() {
     assert_eq!(df.height(), 2_000);
     let names = df.column("name").unwrap().str().unwrap();
     assert_eq!(names.get(1_999), Some("f1999"));
+
+    // `lamsim report` redraws the same report from the bounded report-data.json.
+    let html = std::fs::read(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    assert_code(&run(["report", &path_str(&out), "-q"]), 0);
+    assert!(std::fs::read(out.join("report.html")).unwrap() == html);
 }
