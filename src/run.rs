@@ -298,7 +298,7 @@ pub const REPORT_DATA_JSON_FILE: &str = "report-data.json";
 /// The files of `lamsim run --out DIR`, as `(file name, contents)`, written in this order by
 /// one [`lamsim_reports::write_dir_files`] call (all or nothing); `summary.json` comes last so
 /// its presence means the folder is complete. The Parquet files are left out when `parquet`
-/// is false; the reports (`report.html`, `report.md`, `charts/`) are always drawn, with PNG
+/// is false (`functions.parquet` is written only in the many-function layout); the reports (`report.html`, `report.md`, `charts/`) are always drawn, with PNG
 /// copies of the charts when `png` is true.
 fn output_files(
     scenario: &Scenario,
@@ -312,7 +312,10 @@ fn output_files(
         lamsim_reports::RESOLVED_TOML_FILE.to_string(),
         to_resolved_toml(scenario).into_bytes(),
     )];
-    let mut json = serde_json::to_vec(data).context("cannot serialize report-data.json")?;
+    // Many functions: the charts' data of the charted functions only (bounded); every
+    // function's series stay in timeseries.parquet.
+    let charted = data.charted_only(summary);
+    let mut json = serde_json::to_vec(&charted).context("cannot serialize report-data.json")?;
     json.push(b'\n');
     files.push((REPORT_DATA_JSON_FILE.to_string(), json));
     if parquet {
@@ -325,9 +328,15 @@ fn output_files(
             lamsim_reports::INVOCATIONS_PARQUET_FILE.to_string(),
             lamsim_reports::invocations_parquet(sample, &names)?,
         ));
+        if summary.aggregate.is_some() {
+            files.push((
+                lamsim_reports::FUNCTIONS_PARQUET_FILE.to_string(),
+                lamsim_reports::functions_parquet(summary)?,
+            ));
+        }
     }
     files.extend(
-        lamsim_reports::run_report_files(summary, data, &lamsim_reports::ReportOptions { png })
+        lamsim_reports::run_report_files(summary, &charted, &lamsim_reports::ReportOptions { png })
             .context("cannot draw the report")?,
     );
     files.push((

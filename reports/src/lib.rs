@@ -18,6 +18,7 @@
 //!     functions: vec![],
 //!     cost: None,
 //!     slo: None,
+//!     aggregate: None,
 //! };
 //! let format: Format = "csv".parse().unwrap();
 //! let csv = render(&summary, format);
@@ -33,6 +34,7 @@
 //! `charts/*.png` on request), ready for [`write_dir_files`]; [`charts`] draws them.
 #![warn(missing_docs)]
 
+mod aggregate;
 pub mod charts;
 mod csv;
 mod format;
@@ -58,8 +60,9 @@ pub use crate::output_dir::{
     RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
 };
 pub use crate::parquet::{
-    INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError, TIMESERIES_COLUMNS,
-    TIMESERIES_PARQUET_FILE, invocations_parquet, timeseries_parquet,
+    FUNCTIONS_PARQUET_FILE, INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError,
+    TIMESERIES_COLUMNS, TIMESERIES_PARQUET_FILE, functions_parquet, invocations_parquet,
+    timeseries_parquet,
 };
 pub use crate::report::{
     CHARTS_DIR, NamedChart, REPORT_HTML_FILE, REPORT_MD_FILE, ReportError, ReportOptions,

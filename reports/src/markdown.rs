@@ -22,80 +22,26 @@ impl Exporter for MarkdownExporter {
         out.push_str("## lamsim results\n\n");
         let _ = writeln!(out, "{}\n", header_line(summary));
 
-        let has_cost = summary.functions.iter().any(|f| f.cost_usd.is_some());
-        let p99_header = if summary.functions.iter().any(has_p99_ci) {
-            "p99 (ms) [95% CI]"
-        } else {
-            "p99 (ms)"
-        };
-        let mut header = vec![
-            ("function", false),
-            ("memory (MB)", true),
-            ("invocations", true),
-            (cold_ratio_header(summary), true),
-            ("throttle ratio", true),
-            ("p50 (ms)", true),
-            (p99_header, true),
-            ("max (ms)", true),
-            ("instances avg", true),
-            ("instances peak", true),
-        ];
-        if has_cost {
-            header.push(("monthly cost (USD)", true));
-        }
-        let mut rows = Vec::new();
-        for f in &summary.functions {
-            let lat = latency_cells(&f.latency_ms, f.invocations);
-            let mut row = vec![
-                format!("`{}`", f.name),
-                f.memory_mb.to_string(),
-                count(f.invocations),
-                with_ci(f.cold_start_ratio, f.cold_start_ratio_ci95, percent),
-                percent(f.throttle_ratio),
-                lat[1].clone(),
-                lat[3].clone(),
-                lat[5].clone(),
-                with_ci(f.instances.avg_total, f.instances.avg_total_ci95, decimal),
-                count(f.instances.peak),
-            ];
-            if has_cost {
-                let monthly = f.cost_usd.as_ref().and_then(|c| c.monthly.as_ref());
-                row.push(monthly.map_or("-".into(), |m| usd(m.total)));
+        if let Some(agg) = &summary.aggregate {
+            // Many functions: the aggregate and the top lists instead of a row per function.
+            out.push_str("### At a glance\n\n");
+            for line in crate::aggregate::at_a_glance(agg) {
+                let _ = writeln!(out, "- {line}");
             }
-            rows.push(row);
-        }
-        table(&mut out, &header, &rows);
-
-        out.push_str("\n### Latency (ms)\n\n");
-        let p99_header = if p99_header.ends_with("CI]") {
-            "p99 [95% CI]"
-        } else {
-            "p99"
-        };
-        let header = [
-            ("function", false),
-            ("kind", false),
-            ("mean", true),
-            ("p50", true),
-            ("p90", true),
-            (p99_header, true),
-            ("p99.9", true),
-            ("max", true),
-        ];
-        let mut rows = Vec::new();
-        for f in &summary.functions {
-            let warm = f.invocations - f.cold_starts;
-            for (kind, stats, n) in [
-                ("all", &f.latency_ms, f.invocations),
-                ("warm", &f.latency_warm_ms, warm),
-                ("cold", &f.latency_cold_ms, f.cold_starts),
-            ] {
-                let mut row = vec![format!("`{}`", f.name), kind.to_string()];
-                row.extend(latency_cells(stats, n));
-                rows.push(row);
+            out.push('\n');
+            for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let _ = writeln!(out, "### {}\n", t.title);
+                out.push_str(&t.table.to_markdown());
             }
+        } else {
+            function_tables(summary, &mut out);
         }
-        table(&mut out, &header, &rows);
 
         match &summary.cost {
             Some(cost) => {
@@ -160,6 +106,7 @@ impl Exporter for MarkdownExporter {
                 .collect();
                 table(&mut out, &header, &rows);
             }
+            None if summary.aggregate.is_some() => {}
             None => {
                 out.push_str("\n### Billable usage\n\n");
                 let header = [
@@ -198,6 +145,84 @@ impl Exporter for MarkdownExporter {
         }
         out
     }
+}
+
+/// The headline table (one row per function) and the latency detail.
+fn function_tables(summary: &Summary, out: &mut String) {
+    let has_cost = summary.functions.iter().any(|f| f.cost_usd.is_some());
+    let p99_header = if summary.functions.iter().any(has_p99_ci) {
+        "p99 (ms) [95% CI]"
+    } else {
+        "p99 (ms)"
+    };
+    let mut header = vec![
+        ("function", false),
+        ("memory (MB)", true),
+        ("invocations", true),
+        (cold_ratio_header(summary), true),
+        ("throttle ratio", true),
+        ("p50 (ms)", true),
+        (p99_header, true),
+        ("max (ms)", true),
+        ("instances avg", true),
+        ("instances peak", true),
+    ];
+    if has_cost {
+        header.push(("monthly cost (USD)", true));
+    }
+    let mut rows = Vec::new();
+    for f in &summary.functions {
+        let lat = latency_cells(&f.latency_ms, f.invocations);
+        let mut row = vec![
+            format!("`{}`", f.name),
+            f.memory_mb.to_string(),
+            count(f.invocations),
+            with_ci(f.cold_start_ratio, f.cold_start_ratio_ci95, percent),
+            percent(f.throttle_ratio),
+            lat[1].clone(),
+            lat[3].clone(),
+            lat[5].clone(),
+            with_ci(f.instances.avg_total, f.instances.avg_total_ci95, decimal),
+            count(f.instances.peak),
+        ];
+        if has_cost {
+            let monthly = f.cost_usd.as_ref().and_then(|c| c.monthly.as_ref());
+            row.push(monthly.map_or("-".into(), |m| usd(m.total)));
+        }
+        rows.push(row);
+    }
+    table(out, &header, &rows);
+
+    out.push_str("\n### Latency (ms)\n\n");
+    let p99_header = if p99_header.ends_with("CI]") {
+        "p99 [95% CI]"
+    } else {
+        "p99"
+    };
+    let header = [
+        ("function", false),
+        ("kind", false),
+        ("mean", true),
+        ("p50", true),
+        ("p90", true),
+        (p99_header, true),
+        ("p99.9", true),
+        ("max", true),
+    ];
+    let mut rows = Vec::new();
+    for f in &summary.functions {
+        let warm = f.invocations - f.cold_starts;
+        for (kind, stats, n) in [
+            ("all", &f.latency_ms, f.invocations),
+            ("warm", &f.latency_warm_ms, warm),
+            ("cold", &f.latency_cold_ms, f.cold_starts),
+        ] {
+            let mut row = vec![format!("`{}`", f.name), kind.to_string()];
+            row.extend(latency_cells(stats, n));
+            rows.push(row);
+        }
+    }
+    table(out, &header, &rows);
 }
 
 /// Appends a GFM table ([`Table::to_markdown`]); `(header, right_aligned)` per column.

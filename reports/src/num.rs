@@ -101,6 +101,24 @@ pub fn usd(v: f64) -> String {
     }
 }
 
+/// Money: cents from a dollar up ([`usd`]), four significant digits below (a short window's
+/// bill, one function's share).
+///
+/// ```
+/// use lamsim_reports::num::money;
+/// assert_eq!(money(1234.5678), "$1,234.57");
+/// assert_eq!(money(0.000123456), "$0.0001235");
+/// ```
+pub fn money(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1.0 {
+        let digits = (3 - v.abs().log10().floor() as i32).clamp(2, 12) as usize;
+        let s = format!("${:.*}", digits, v.abs());
+        if v < 0.0 { format!("-{s}") } else { s }
+    } else {
+        usd(v)
+    }
+}
+
 /// Appends a 95 % confidence interval to a formatted value, each bound formatted the same
 /// way: `1.23% [1.10%, 1.35%]`. Without an interval, returns the value alone.
 ///

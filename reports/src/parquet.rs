@@ -8,6 +8,7 @@ use std::io::Cursor;
 
 use lamsim_sim::report_data::ReportData;
 use lamsim_sim::series::InvocationSample;
+use lamsim_sim::summary::Summary;
 use lamsim_sim::time::NS_PER_MS;
 use polars::prelude::{Column, DataFrame, ParquetWriter, PolarsError};
 
@@ -184,5 +185,80 @@ pub fn invocations_parquet(
         ),
     ];
     let df = DataFrame::new(rows.len(), columns).map_err(|source| ParquetError { file, source })?;
+    to_parquet(file, df)
+}
+
+/// Name of the per-function table (many-function layout) in an output folder.
+pub const FUNCTIONS_PARQUET_FILE: &str = "functions.parquet";
+
+/// `functions.parquet`: one row per function of `summary`, in workload order, one column per
+/// field of its `functions[]` entry in `summary.json`. Nested objects are flattened into
+/// dotted names (`latency_ms.p99`, `cost_usd.monthly.total`); a column whose values are all
+/// numbers is Float64, all booleans Boolean, all strings String, anything else (an interval
+/// `[low, high]`, the list of triggers) its JSON text. A field a function does not have is
+/// null. Columns come in the order they are first met.
+pub fn functions_parquet(summary: &Summary) -> Result<Vec<u8>, ParquetError> {
+    use serde_json::Value;
+    let file = FUNCTIONS_PARQUET_FILE;
+    fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    let name = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    flatten(&name, x, out);
+                }
+            }
+            _ => out.push((prefix.to_string(), v.clone())),
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut rows: Vec<Vec<(usize, Value)>> = Vec::with_capacity(summary.functions.len());
+    for f in &summary.functions {
+        let v = serde_json::to_value(f).unwrap_or(Value::Null);
+        let mut flat = Vec::new();
+        flatten("", &v, &mut flat);
+        let row = flat
+            .into_iter()
+            .map(|(k, x)| {
+                let i = *index.entry(k.clone()).or_insert_with(|| {
+                    names.push(k);
+                    names.len() - 1
+                });
+                (i, x)
+            })
+            .collect();
+        rows.push(row);
+    }
+    let mut cells: Vec<Vec<Value>> = vec![vec![Value::Null; rows.len()]; names.len()];
+    for (r, row) in rows.into_iter().enumerate() {
+        for (c, x) in row {
+            cells[c][r] = x;
+        }
+    }
+    let columns: Vec<Column> = names
+        .iter()
+        .zip(cells)
+        .map(|(name, values)| {
+            let present = || values.iter().filter(|v| !v.is_null());
+            let name = name.as_str().into();
+            if present().all(Value::is_number) {
+                Column::new(name, values.iter().map(Value::as_f64).collect::<Vec<_>>())
+            } else if present().all(Value::is_boolean) {
+                Column::new(name, values.iter().map(Value::as_bool).collect::<Vec<_>>())
+            } else if present().all(Value::is_string) {
+                Column::new(name, values.iter().map(Value::as_str).collect::<Vec<_>>())
+            } else {
+                let text = |v: &Value| (!v.is_null()).then(|| v.to_string());
+                Column::new(name, values.iter().map(text).collect::<Vec<_>>())
+            }
+        })
+        .collect();
+    let df = DataFrame::new(summary.functions.len(), columns)
+        .map_err(|source| ParquetError { file, source })?;
     to_parquet(file, df)
 }

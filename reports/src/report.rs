@@ -21,14 +21,14 @@
 use std::fmt::Write as _;
 
 use lamsim_sim::bench::{BenchResult, BenchSummary};
-use lamsim_sim::report_data::{FunctionSeries, ReportData};
+use lamsim_sim::report_data::{AccountSeries, FunctionSeries, ReportData};
 use lamsim_sim::summary::{FunctionSummary, LatencyStats, Summary};
 use lamsim_study::sweep::SweepReport;
 
 use crate::charts::{
     Axis, BarChart, Chart, ChartError, LineChart, Marker, Series, colour, tick_label, xml_escape,
 };
-use crate::num::{count, decimal, percent, usd};
+use crate::num::{count, decimal, money, percent};
 use crate::tables::Table;
 
 /// Name of the HTML report in an output folder.
@@ -305,17 +305,6 @@ fn slugs<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     out
 }
 
-/// Money: cents from a dollar up, four significant digits below (a short window's bill).
-fn money(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1.0 {
-        let digits = (3 - v.abs().log10().floor() as i32).clamp(2, 12) as usize;
-        let s = format!("${:.*}", digits, v.abs());
-        if v < 0.0 { format!("-{s}") } else { s }
-    } else {
-        usd(v)
-    }
-}
-
 /// A duration in seconds, in the largest unit that keeps it whole-ish (`90 s`, `15 min`, `2 h`).
 fn duration_text(s: f64) -> String {
     if s >= 3600.0 && (s / 3600.0).fract() == 0.0 {
@@ -376,20 +365,31 @@ struct TimeAxis {
 
 impl TimeAxis {
     fn new(data: &ReportData) -> Self {
-        let n = data
-            .functions
-            .iter()
+        Self::of(data.functions.iter(), data.bucket_s, data.duration_s)
+    }
+
+    /// The axis of the account's series (many-function layout), on its own grid.
+    fn account(data: &ReportData, a: &AccountSeries) -> Self {
+        Self::of(std::iter::once(&a.series), a.bucket_s, data.duration_s)
+    }
+
+    fn of<'a>(
+        series: impl Iterator<Item = &'a FunctionSeries>,
+        bucket_s: f64,
+        duration_s: f64,
+    ) -> Self {
+        let n = series
             .map(|f| f.env_total.len().max(f.invocations.len()))
             .max()
             .unwrap_or(0);
         let k = n.div_ceil(MAX_TIME_POINTS).max(1);
-        let (div, unit) = time_unit(data.duration_s);
+        let (div, unit) = time_unit(duration_s);
         TimeAxis {
             k,
-            bucket_s: data.bucket_s * k as f64,
+            bucket_s: bucket_s * k as f64,
             div,
             unit,
-            duration_s: data.duration_s,
+            duration_s,
         }
     }
 
@@ -587,6 +587,27 @@ fn cold_starts_chart(data: &ReportData, t: &TimeAxis) -> Chart {
     })
 }
 
+/// Cold starts over time of all functions together (many-function layout).
+fn account_cold_starts_chart(a: &AccountSeries, data: &ReportData, t: &TimeAxis) -> Chart {
+    Chart::Line(LineChart {
+        title: format!(
+            "Cold starts over time, all {} functions",
+            count(a.functions as f64)
+        ),
+        x: t.axis(),
+        y: Axis::linear(format!("cold starts per {}", t.per_bucket())),
+        series: vec![Series::line(
+            a.series.name.clone(),
+            t.points(&a.series.cold_starts, Merge::Sum),
+            colour::BLUE,
+        )],
+        vlines: warmup_line(data, t),
+        hlines: vec![],
+        notes: vec![],
+        empty_note: "no functions".into(),
+    })
+}
+
 fn latency_cell(l: &LatencyStats, n: f64, v: fn(&LatencyStats) -> f64) -> String {
     if n > 0.0 { decimal(v(l)) } else { "-".into() }
 }
@@ -643,6 +664,20 @@ pub fn run_report_files(
     run_doc(summary, data).files(opts)
 }
 
+/// The tables with one row per function: the headline, capacity and measured tables.
+fn function_detail(doc: &mut Doc, summary: &Summary) {
+    doc.h2("Functions");
+    doc.table(headline_table(summary));
+    if let Some(t) = crate::table::capacity_table(summary) {
+        doc.h2("Capacity: managed instances and provisioned auto scaling");
+        doc.table(t);
+    }
+    if let Some(t) = crate::table::measured_table(summary) {
+        doc.h2("Simulated against measured (CloudWatch)");
+        doc.table(t);
+    }
+}
+
 fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     let mut doc = Doc {
         title: "lamsim run report".into(),
@@ -668,15 +703,22 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             doc.blocks.push(Block::List(slo.violations.clone()));
         }
     }
-    doc.h2("Functions");
-    doc.table(headline_table(summary));
-    if let Some(t) = crate::table::capacity_table(summary) {
-        doc.h2("Capacity: managed instances and provisioned auto scaling");
-        doc.table(t);
-    }
-    if let Some(t) = crate::table::measured_table(summary) {
-        doc.h2("Simulated against measured (CloudWatch)");
-        doc.table(t);
+    if let Some(agg) = &summary.aggregate {
+        // Many functions: the aggregate and the top lists first, the detail in the files.
+        doc.h2("Functions in aggregate");
+        doc.para(format!(
+            "{} functions: the totals, the top functions and the distributions across functions. Every function's detail is in summary.json (functions) and functions.parquet (one row per function); charts are drawn for the first {} of each top list.",
+            count(agg.functions as f64),
+            lamsim_sim::aggregate::CHARTED_TOP
+        ));
+        doc.blocks
+            .push(Block::List(crate::aggregate::at_a_glance(agg)));
+        for t in crate::aggregate::aggregate_tables(summary, agg) {
+            doc.h3(t.title);
+            doc.table(t.table);
+        }
+    } else {
+        function_detail(&mut doc, summary);
     }
 
     if let Some(cost) = &summary.cost {
@@ -743,7 +785,13 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ("30-day month (USD)", true),
             ("per million invocations (USD)", true),
         ]);
-        for f in &summary.functions {
+        // Many functions: the top list by cost stands for this table.
+        let per_function = if summary.aggregate.is_some() {
+            &[][..]
+        } else {
+            &summary.functions[..]
+        };
+        for f in per_function {
             if let Some(c) = &f.cost_usd {
                 t.row(vec![
                     f.name.clone(),
@@ -753,13 +801,51 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
                 ]);
             }
         }
-        doc.table(t);
+        if summary.aggregate.is_none() {
+            doc.table(t);
+        }
     }
 
+    // Many functions: charts of the charted functions only, the account standing for all.
+    let charted: Option<Vec<&str>> = summary.aggregate.as_ref().map(|agg| {
+        lamsim_sim::aggregate::charted(agg)
+            .into_iter()
+            .filter_map(|i| summary.functions.get(i).map(|f| f.name.as_str()))
+            .collect()
+    });
+    let drawn: Vec<&FunctionSeries> = data
+        .functions
+        .iter()
+        .filter(|f| {
+            charted
+                .as_ref()
+                .is_none_or(|c| c.contains(&f.name.as_str()))
+        })
+        .collect();
     let t = TimeAxis::new(data);
-    let names = slugs(data.functions.iter().map(|f| f.name.as_str()));
+    let names = slugs(drawn.iter().map(|f| f.name.as_str()));
     let mut overview = Vec::new();
-    if data.functions.len() > 1 {
+    if let (Some(_), Some(a)) = (&charted, &data.account) {
+        let ta = TimeAxis::account(data, a);
+        overview.push(NamedChart {
+            stem: "environments-all".into(),
+            chart: environments_chart(
+                format!(
+                    "Environments over time, all {} functions",
+                    count(a.functions as f64)
+                ),
+                &[&a.series],
+                data,
+                &ta,
+            ),
+        });
+        overview.push(NamedChart {
+            stem: "cold-starts".into(),
+            chart: account_cold_starts_chart(a, data, &ta),
+        });
+    } else if charted.is_some() {
+        // No account series (a folder of another lamsim): the charted functions only.
+    } else if data.functions.len() > 1 {
         let all: Vec<&FunctionSeries> = data.functions.iter().collect();
         overview.push(NamedChart {
             stem: "environments-all".into(),
@@ -771,10 +857,12 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             ),
         });
     }
-    overview.push(NamedChart {
-        stem: "cold-starts".into(),
-        chart: cold_starts_chart(data, &t),
-    });
+    if charted.is_none() {
+        overview.push(NamedChart {
+            stem: "cold-starts".into(),
+            chart: cold_starts_chart(data, &t),
+        });
+    }
     if let Some(cost) = &summary.cost {
         let m = &cost.monthly;
         let mut lines = vec![
@@ -816,18 +904,30 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
             .collect();
         // Largest first; ties keep workload order.
         by_fn.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let title = match &summary.aggregate {
+            Some(agg) => {
+                // Many functions: the top of the list, not thousands of bars.
+                by_fn.truncate(lamsim_sim::aggregate::TOP_FUNCTIONS);
+                format!(
+                    "Monthly cost of the {} most expensive of {} functions (30-day projection)",
+                    by_fn.len(),
+                    count(agg.functions as f64)
+                )
+            }
+            None => "Monthly cost by function (30-day projection)".into(),
+        };
         overview.push(NamedChart {
             stem: "cost-by-function".into(),
             chart: Chart::Bar(BarChart {
-                title: "Monthly cost by function (30-day projection)".into(),
+                title,
                 x_label: "cost (USD per month)".into(),
                 bars: by_fn,
             }),
         });
     }
-    let queued: Vec<&FunctionSeries> = data
-        .functions
+    let queued: Vec<&FunctionSeries> = drawn
         .iter()
+        .copied()
         .filter(|f| !f.backlog.is_empty())
         .collect();
     if !queued.is_empty() {
@@ -838,7 +938,7 @@ fn run_doc(summary: &Summary, data: &ReportData) -> Doc {
     }
     doc.h2("Charts");
     doc.charts(overview);
-    for (f, stem) in data.functions.iter().zip(&names) {
+    for (f, stem) in drawn.iter().copied().zip(&names) {
         let s = summary.functions.iter().find(|s| s.name == f.name);
         doc.h3(format!("Function {}", f.name));
         doc.charts(vec![

@@ -188,101 +188,29 @@ impl Exporter for TableExporter {
         out.push_str(&header_line(summary));
         out.push_str("\n\n");
 
-        let mut t = Table::new(&[
-            ("function", false),
-            ("memory (MB)", true),
-            ("architecture", false),
-            ("arrivals", true),
-            ("invocations", true),
-            ("cold starts", true),
-            (cold_ratio_header(summary), true),
-            ("throttles", true),
-            ("throttle ratio", true),
-            ("timeouts", true),
-        ]);
-        for f in &summary.functions {
-            t.row(vec![
-                f.name.clone(),
-                f.memory_mb.to_string(),
-                f.architecture.clone(),
-                count(f.arrivals),
-                count(f.invocations),
-                count(f.cold_starts),
-                with_ci(f.cold_start_ratio, f.cold_start_ratio_ci95, percent),
-                count(f.throttles),
-                percent(f.throttle_ratio),
-                count(f.timeouts),
-            ]);
-        }
-        out.push_str(&t.to_text());
-
-        let p99_header = if summary.functions.iter().any(has_p99_ci) {
-            "p99 [95% CI]"
-        } else {
-            "p99"
-        };
-        let mut t = Table::new(&[
-            ("function", false),
-            ("latency (ms)", false),
-            ("mean", true),
-            ("p50", true),
-            ("p90", true),
-            (p99_header, true),
-            ("p99.9", true),
-            ("max", true),
-        ]);
-        for f in &summary.functions {
-            let warm = f.invocations - f.cold_starts;
-            for (kind, stats, n) in [
-                ("all", &f.latency_ms, f.invocations),
-                ("warm", &f.latency_warm_ms, warm),
-                ("cold", &f.latency_cold_ms, f.cold_starts),
-            ] {
-                let mut row = vec![f.name.clone(), kind.to_string()];
-                row.extend(latency_cells(stats, n));
-                t.row(row);
+        if let Some(agg) = &summary.aggregate {
+            // Many functions: the aggregate and the top lists instead of a row per function.
+            let _ = writeln!(
+                out,
+                "At a glance (the first {} of each top list):",
+                crate::aggregate::GLANCE
+            );
+            for line in crate::aggregate::at_a_glance(agg) {
+                let _ = writeln!(out, "  {line}");
             }
-        }
-        out.push('\n');
-        out.push_str(&t.to_text());
-
-        let avg_header = if summary
-            .functions
-            .iter()
-            .any(|f| f.instances.avg_total_ci95.is_some())
-        {
-            "instances avg [95% CI]"
+            out.push('\n');
+            for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    out.push('\n');
+                }
+                let _ = writeln!(out, "{}", t.title);
+                out.push_str(&t.table.to_text());
+            }
         } else {
-            "instances avg"
-        };
-        let mut t = Table::new(&[
-            ("function", false),
-            (avg_header, true),
-            ("busy avg", true),
-            ("idle avg", true),
-            ("peak", true),
-        ]);
-        for f in &summary.functions {
-            let i = &f.instances;
-            t.row(vec![
-                f.name.clone(),
-                with_ci(i.avg_total, i.avg_total_ci95, decimal),
-                decimal(i.avg_busy),
-                decimal(i.avg_idle),
-                count(i.peak),
-            ]);
-        }
-        out.push('\n');
-        out.push_str(&t.to_text());
-
-        out.push_str(&trigger_tables(summary));
-        if let Some(t) = capacity_table(summary) {
-            out.push('\n');
-            out.push_str(&t.to_text());
-        }
-        if let Some(t) = measured_table(summary) {
-            out.push('\n');
-            out.push_str(&t.to_text());
+            out.push_str(&function_tables(summary));
         }
 
         out.push('\n');
@@ -343,7 +271,9 @@ impl Exporter for TableExporter {
                 }
                 out.push_str(&t.to_text());
 
-                if summary.functions.iter().any(|f| f.cost_usd.is_some()) {
+                if summary.aggregate.is_none()
+                    && summary.functions.iter().any(|f| f.cost_usd.is_some())
+                {
                     let mut t = Table::new(&[
                         ("function", false),
                         ("window (USD)", true),
@@ -367,6 +297,7 @@ impl Exporter for TableExporter {
                     out.push_str(&t.to_text());
                 }
             }
+            None if summary.aggregate.is_some() => {}
             None => {
                 let mut t = Table::new(&[
                     ("function", false),
@@ -405,6 +336,110 @@ impl Exporter for TableExporter {
         }
         out
     }
+}
+
+/// The tables with one row per function (or per trigger): counts, latency, environments, and
+/// the event-driven, capacity and measured tables when the summary has them.
+fn function_tables(summary: &Summary) -> String {
+    let mut out = String::new();
+    let mut t = Table::new(&[
+        ("function", false),
+        ("memory (MB)", true),
+        ("architecture", false),
+        ("arrivals", true),
+        ("invocations", true),
+        ("cold starts", true),
+        (cold_ratio_header(summary), true),
+        ("throttles", true),
+        ("throttle ratio", true),
+        ("timeouts", true),
+    ]);
+    for f in &summary.functions {
+        t.row(vec![
+            f.name.clone(),
+            f.memory_mb.to_string(),
+            f.architecture.clone(),
+            count(f.arrivals),
+            count(f.invocations),
+            count(f.cold_starts),
+            with_ci(f.cold_start_ratio, f.cold_start_ratio_ci95, percent),
+            count(f.throttles),
+            percent(f.throttle_ratio),
+            count(f.timeouts),
+        ]);
+    }
+    out.push_str(&t.to_text());
+
+    let p99_header = if summary.functions.iter().any(has_p99_ci) {
+        "p99 [95% CI]"
+    } else {
+        "p99"
+    };
+    let mut t = Table::new(&[
+        ("function", false),
+        ("latency (ms)", false),
+        ("mean", true),
+        ("p50", true),
+        ("p90", true),
+        (p99_header, true),
+        ("p99.9", true),
+        ("max", true),
+    ]);
+    for f in &summary.functions {
+        let warm = f.invocations - f.cold_starts;
+        for (kind, stats, n) in [
+            ("all", &f.latency_ms, f.invocations),
+            ("warm", &f.latency_warm_ms, warm),
+            ("cold", &f.latency_cold_ms, f.cold_starts),
+        ] {
+            let mut row = vec![f.name.clone(), kind.to_string()];
+            row.extend(latency_cells(stats, n));
+            t.row(row);
+        }
+    }
+    out.push('\n');
+    out.push_str(&t.to_text());
+
+    let avg_header = if summary
+        .functions
+        .iter()
+        .any(|f| f.instances.avg_total_ci95.is_some())
+    {
+        "instances avg [95% CI]"
+    } else {
+        "instances avg"
+    };
+    let mut t = Table::new(&[
+        ("function", false),
+        (avg_header, true),
+        ("busy avg", true),
+        ("idle avg", true),
+        ("peak", true),
+    ]);
+    for f in &summary.functions {
+        let i = &f.instances;
+        t.row(vec![
+            f.name.clone(),
+            with_ci(i.avg_total, i.avg_total_ci95, decimal),
+            decimal(i.avg_busy),
+            decimal(i.avg_idle),
+            count(i.peak),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&t.to_text());
+
+    out.push_str(&trigger_tables(summary));
+    if let Some(t) = capacity_table(summary) {
+        out.push('\n');
+        out.push_str(&t.to_text());
+    }
+    if let Some(t) = measured_table(summary) {
+        out.push('\n');
+        out.push_str(&t.to_text());
+    }
+
+    out
 }
 
 /// `lamsim 0.1.0, seed 42, 10 replicates (mean), window 3,600 s after 300 s warm-up`.

@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod arrivals;
 pub mod bench;
 pub mod config;

@@ -27,8 +27,51 @@ pub struct ReportData {
     pub warmup_s: f64,
     /// Replicates averaged into each bucket.
     pub replicates: u32,
-    /// One entry per function, in workload order.
+    /// One entry per function, in workload order. In the many-function layout
+    /// ([`crate::aggregate::many_functions`]) `report-data.json` holds only the charted
+    /// functions ([`ReportData::charted_only`]), each on a coarser grid than the account's.
     pub functions: Vec<FunctionSeries>,
+    /// Many-function layout only: all functions together, on its own grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountSeries>,
+}
+
+/// Name of the account's series ([`AccountSeries::series`]).
+pub const ACCOUNT_SERIES_NAME: &str = "all functions";
+
+/// The series of all functions together (many-function layout): counts and costs are sums
+/// over the functions, environments the sum of their time averages, latency CDFs over every
+/// invocation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSeries {
+    /// Width of one bucket of this series, s (the functions' `bucket_s` is a whole multiple
+    /// of it).
+    pub bucket_s: f64,
+    /// Number of functions summed.
+    pub functions: u32,
+    /// The series, named [`ACCOUNT_SERIES_NAME`].
+    pub series: FunctionSeries,
+}
+
+impl ReportData {
+    /// The data with only the functions `summary` charts: all of them, or in the
+    /// many-function layout the [`charted`](crate::aggregate::charted) ones, which keeps
+    /// `report-data.json` bounded whatever the number of functions.
+    pub fn charted_only(&self, summary: &crate::summary::Summary) -> ReportData {
+        let Some(aggregate) = &summary.aggregate else {
+            return self.clone();
+        };
+        let keep = crate::aggregate::charted(aggregate);
+        ReportData {
+            functions: keep
+                .iter()
+                .filter_map(|&i| self.functions.get(i).cloned())
+                .collect(),
+            account: self.account.clone(),
+            ..*self
+        }
+    }
 }
 
 /// Time series and latency distributions of one function.

@@ -14,13 +14,13 @@ use crate::observer::Observer;
 use crate::report_data::ReportData;
 use crate::rng::replicate_seed;
 use crate::series::{
-    self, BucketGrid, InvocationSample, ReplicateSeries, Reservoir, SeriesOptions, SeriesRecorder,
+    self, InvocationSample, ReplicateSeries, Reservoir, SeriesGrids, SeriesOptions, SeriesRecorder,
 };
 use crate::stats::{self, Range, Warning};
 use crate::summary::{
-    BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats, LatencyStats,
-    ManagedInstancesSummary, MeasuredComparison, QueueStats, SCHEMA_VERSION, SloReport, Summary,
-    TriggerSummary, UsageSummary,
+    AggregateSummary, BillLines, CostSummary, FunctionCost, FunctionSummary, InstanceStats,
+    LatencyStats, ManagedInstancesSummary, MeasuredComparison, QueueStats, SCHEMA_VERSION,
+    SloReport, Summary, TriggerSummary, UsageSummary,
 };
 use crate::time::SimTime;
 
@@ -107,6 +107,7 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
             .collect(),
         cost: None,
         slo: None,
+        aggregate: None,
     };
     let usage: Vec<_> = recorder.functions.iter().map(|f| f.usage.clone()).collect();
     if let Ok(bill) = crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration) {
@@ -352,6 +353,7 @@ fn pool_trigger_latencies(i: usize, f: &mut FunctionSummary, replicates: &[Repli
 fn assemble(scenario: &Scenario, replicates: Vec<Replicate>, probes: &[WarmupProbe]) -> RunOutput {
     let mut summary = merged_summary(scenario, &replicates);
     summary.slo = crate::slo::evaluate(scenario, &summary, None);
+    crate::aggregate::attach(scenario, &mut summary);
     let n = replicates.len() as u32;
     let mut warnings = Vec::new();
     if (2..stats::FEW_REPLICATES).contains(&n) {
@@ -375,7 +377,7 @@ pub fn run_with_series(
 ) -> (RunOutput, ReportData, InvocationSample) {
     let root = scenario.simulation.seed;
     let n = scenario.simulation.replicates.max(1);
-    let grid = BucketGrid::new(scenario, options.max_buckets);
+    let grids = SeriesGrids::new(scenario, options);
     // Merged as replicates finish: the bottom-k sample does not depend on the merge order, and
     // only one reservoir per running replicate is alive at a time.
     let sample = Mutex::new(Reservoir::new(options.sample_cap));
@@ -384,7 +386,7 @@ pub fn run_with_series(
         .map(|i| {
             let seed = replicate_seed(root, i);
             let observer = (
-                SeriesRecorder::new(scenario, grid, i, seed, options.sample_cap),
+                SeriesRecorder::new(scenario, grids, i, seed, options.sample_cap),
                 WarmupProbe::new(scenario),
             );
             let (recorder, (observer, probe), stats) =
@@ -407,13 +409,14 @@ pub fn run_with_series(
     let (replicates, extra): (Vec<Replicate>, Vec<(ReplicateSeries, WarmupProbe)>) =
         results.into_iter().unzip();
     let (series, probes): (Vec<ReplicateSeries>, Vec<WarmupProbe>) = extra.into_iter().unzip();
-    let recorders: Vec<&Recorder> = replicates.iter().map(|r| &r.recorder).collect();
-    let data = series::report_data(scenario, &grid, &series, &recorders);
     let sample = sample
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_sample();
-    (assemble(scenario, replicates, &probes), data, sample)
+    let out = assemble(scenario, replicates, &probes);
+    let recorders: Vec<&Recorder> = out.replicates.iter().map(|r| &r.recorder).collect();
+    let data = series::report_data(scenario, &grids, &series, &recorders, &out.summary);
+    (out, data, sample)
 }
 
 /// Time buckets over the whole run (warm-up included) in which [`WarmupProbe`] averages the
@@ -596,7 +599,7 @@ macro_rules! first_of {
         }
     )*};
 }
-first_of!(u32, u64, bool, String);
+first_of!(u32, u64, bool, String, AggregateSummary);
 
 impl<T: Mean> Mean for Option<T> {
     fn mean(xs: &[&Self]) -> Self {
@@ -648,7 +651,7 @@ macro_rules! mean_fields {
 mean_fields! {
     Summary {
         schema_version, lamsim_version, seed, replicates, window_s, warmup_s, functions, cost,
-        slo,
+        slo, aggregate,
     }
     FunctionSummary {
         name, memory_mb, architecture, arrivals, invocations, cold_starts, throttles, timeouts,

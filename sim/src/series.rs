@@ -16,7 +16,6 @@
 //! counters and at most `sample_cap` sampled rows.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use hdrhistogram::Histogram;
 use rand::{RngCore, SeedableRng};
@@ -26,8 +25,11 @@ use crate::cost::{Bill, InvocationBilling, PriceBook, bill_scenario};
 use crate::metrics::Recorder;
 use crate::model::Scenario;
 use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
-use crate::report_data::{FunctionSeries, REPORT_DATA_SCHEMA_VERSION, ReportData};
+use crate::report_data::{
+    ACCOUNT_SERIES_NAME, AccountSeries, FunctionSeries, REPORT_DATA_SCHEMA_VERSION, ReportData,
+};
 use crate::rng::splitmix64;
+use crate::summary::Summary;
 use crate::time::{NS_PER_D, NS_PER_MS, NS_PER_S, SimTime};
 
 /// Default most buckets per function: 1-second buckets for runs up to 2 h 46 min, then the
@@ -40,6 +42,15 @@ pub const DEFAULT_SAMPLE_CAP: usize = 100_000;
 /// Most points of each latency CDF in `report-data.json`.
 pub const CDF_MAX_POINTS: usize = 400;
 
+/// Many-function layout ([`crate::aggregate::many_functions`]): most buckets of all the
+/// functions' series together, so that their counters stay within a fixed budget whatever the
+/// number of functions (each function gets `budget / functions` buckets, at least one).
+pub const DEFAULT_FUNCTION_BUCKET_BUDGET: usize = 360_000;
+
+/// Many-function layout: most buckets of one function's series (the account's series keeps
+/// up to [`SeriesOptions::max_buckets`]).
+pub const FUNCTION_MAX_BUCKETS: usize = 360;
+
 /// Bucket widths tried in order, s; past the last, whole days.
 pub const BUCKET_LADDER_S: [u64; 6] = [1, 10, 60, 300, 3600, 86_400];
 
@@ -51,6 +62,9 @@ pub struct SeriesOptions {
     /// Most sampled invocations over all replicates (0: no sample). Default
     /// [`DEFAULT_SAMPLE_CAP`].
     pub sample_cap: usize,
+    /// Many-function layout: most buckets of all the functions' series together. Default
+    /// [`DEFAULT_FUNCTION_BUCKET_BUDGET`].
+    pub function_bucket_budget: usize,
 }
 
 impl Default for SeriesOptions {
@@ -58,6 +72,51 @@ impl Default for SeriesOptions {
         SeriesOptions {
             max_buckets: DEFAULT_MAX_BUCKETS,
             sample_cap: DEFAULT_SAMPLE_CAP,
+            function_bucket_budget: DEFAULT_FUNCTION_BUCKET_BUDGET,
+        }
+    }
+}
+
+/// The grids of a run's series: the account's and the functions'.
+///
+/// With a few functions there is no account series and every function has the full grid
+/// (`max_buckets`). In the many-function layout the account (all functions together) keeps
+/// the full grid and each function gets a coarser one, at most [`FUNCTION_MAX_BUCKETS`] and
+/// `function_bucket_budget / functions` buckets, so memory does not grow with the number of
+/// functions beyond the budget. The function grid's width is a whole multiple of the
+/// account's (the widths of [`BUCKET_LADDER_S`] divide one another); when it could not be
+/// (runs of thousands of days), the account takes the function grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesGrids {
+    /// The account's grid, in the many-function layout.
+    pub account: Option<BucketGrid>,
+    /// Every function's grid.
+    pub function: BucketGrid,
+}
+
+impl SeriesGrids {
+    /// The grids of `scenario` with `options`.
+    pub fn new(scenario: &Scenario, options: &SeriesOptions) -> Self {
+        let full = BucketGrid::new(scenario, options.max_buckets);
+        if !crate::aggregate::many_functions(scenario) {
+            return SeriesGrids {
+                account: None,
+                function: full,
+            };
+        }
+        let n = scenario.functions.len().max(1);
+        let max = (options.function_bucket_budget / n)
+            .clamp(1, FUNCTION_MAX_BUCKETS)
+            .min(options.max_buckets.max(1));
+        let function = BucketGrid::new(scenario, max);
+        let account = if function.width.0.is_multiple_of(full.width.0) {
+            full
+        } else {
+            function
+        };
+        SeriesGrids {
+            account: Some(account),
+            function,
         }
     }
 }
@@ -223,11 +282,18 @@ impl Ord for Keyed {
 }
 
 /// The `cap` rows with the smallest keys seen so far.
+///
+/// Rows are appended to a buffer while their key is below the threshold; when the buffer
+/// holds `2·cap` rows it is cut back to its `cap` smallest (a linear-time selection) and the
+/// largest kept becomes the threshold. That is O(1) amortized per row with sequential memory
+/// access, and keeps exactly the rows a heap of the `cap` smallest would (ranks are unique).
 #[derive(Clone, Debug, Default)]
 pub struct Reservoir {
     cap: usize,
     seen: u64,
-    heap: BinaryHeap<Keyed>,
+    rows: Vec<Keyed>,
+    /// The largest rank kept by the last cut: no row at or above it can be in the sample.
+    threshold: Option<Keyed>,
 }
 
 impl Reservoir {
@@ -236,62 +302,144 @@ impl Reservoir {
         Reservoir {
             cap,
             seen: 0,
-            heap: BinaryHeap::new(),
+            rows: Vec::new(),
+            threshold: None,
         }
     }
 
     #[inline]
     fn offer(&mut self, k: Keyed) {
-        if self.heap.len() < self.cap {
-            self.heap.push(k);
-        } else if let Some(mut top) = self.heap.peek_mut()
-            && k < *top
-        {
-            *top = k;
+        if self.cap == 0 || self.threshold.is_some_and(|t| k >= t) {
+            return;
         }
+        self.rows.push(k);
+        if self.rows.len() >= self.cap.saturating_mul(2) {
+            self.cut();
+        }
+    }
+
+    /// Keeps the `cap` smallest rows and sets the threshold to the largest of them.
+    fn cut(&mut self) {
+        if self.rows.len() <= self.cap {
+            return;
+        }
+        self.rows.select_nth_unstable(self.cap - 1);
+        self.rows.truncate(self.cap);
+        self.threshold = self.rows.iter().max().copied();
     }
 
     /// Adds another reservoir's rows (the result is the same in any merge order).
     pub fn merge(&mut self, other: Reservoir) {
         self.seen += other.seen;
-        for k in other.heap {
+        for k in other.rows {
             self.offer(k);
         }
     }
 
     /// The sample, rows ordered by replicate, arrival, function.
-    pub fn into_sample(self) -> InvocationSample {
-        let mut rows: Vec<SampledInvocation> = self.heap.into_iter().map(|k| k.row).collect();
-        rows.sort_by_key(|r| (r.replicate, r.arrival, r.function, r.latency()));
+    pub fn into_sample(mut self) -> InvocationSample {
+        self.cut();
+        // Rows alike in all four (same function, same arrival instant) follow their random
+        // rank, so the order never depends on how the reservoirs were merged.
+        self.rows.sort_by_key(|k| {
+            let r = &k.row;
+            (r.replicate, r.arrival, r.function, r.latency(), k.rank())
+        });
         InvocationSample {
             cap: self.cap,
             population: self.seen,
-            rows,
+            rows: self.rows.into_iter().map(|k| k.row).collect(),
         }
     }
 }
 
-/// Per-bucket counters of one function in one replicate.
-#[derive(Clone, Debug)]
-struct FnAcc {
-    arrivals: Vec<u64>,
-    invocations: Vec<u64>,
-    cold_starts: Vec<u64>,
-    throttles: Vec<u64>,
-    /// ∫ counts dt inside each bucket for the parts of a constant stretch that do not cover
-    /// the whole bucket, env·ns: total, busy, provisioned, provisioned configured.
-    partial: Vec<[u128; 4]>,
-    /// Difference array of the counts held over whole buckets (prefix sums give them).
-    diff: Vec<[i64; 4]>,
+/// The bucket last sought on a grid: a time inside it finds its bucket without a division
+/// (events come in time order, so nearly every look-up hits it).
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    idx: usize,
+    start: u64,
+    end: u64,
+}
+
+impl Cursor {
+    /// A cursor on no bucket.
+    fn new() -> Self {
+        Cursor {
+            idx: 0,
+            start: 1,
+            end: 0,
+        }
+    }
+
+    /// The bucket of `t` on `grid` (the cursor stays where it is).
+    #[inline]
+    fn peek(&self, grid: &BucketGrid, t: u64) -> usize {
+        if t >= self.start && t < self.end {
+            self.idx
+        } else {
+            grid.index(t)
+        }
+    }
+
+    /// The bucket of `t` on `grid`, moving the cursor there.
+    #[inline]
+    fn seek(&mut self, grid: &BucketGrid, t: u64) -> usize {
+        if t >= self.start && t < self.end {
+            return self.idx;
+        }
+        let i = grid.index(t);
+        self.idx = i;
+        self.start = grid.start(i);
+        // The last bucket also holds every time past the end.
+        self.end = if i + 1 == grid.count {
+            u64::MAX
+        } else {
+            self.start + grid.width.0
+        };
+        i
+    }
+}
+
+/// What one bucket of one function counts, together in one cache line so that an event
+/// touches one place. Billed nanoseconds are summed in 64 bits: 584 years of billed time per
+/// bucket and function (saturating beyond).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
+struct Bucket {
     /// Billed duration on on-demand environments, ns.
-    ondemand_ns: Vec<u128>,
+    ondemand_ns: u64,
     /// Billed INIT of on-demand cold starts (rounded up to 1 ms, only where the billing rules
     /// bill INIT; not SnapStart restores), ns.
-    init_ns: Vec<u128>,
+    init_ns: u64,
     /// Billed duration on provisioned environments, ns.
-    provisioned_ns: Vec<u128>,
+    provisioned_ns: u64,
+    arrivals: u64,
+    invocations: u64,
+    cold_starts: u64,
+    throttles: u64,
     /// SnapStart restores.
-    restores: Vec<u64>,
+    restores: u64,
+}
+
+/// Environment counts of one bucket: the integral of the counts over the parts of constant
+/// stretches that do not cover the whole bucket, and the difference array of the counts held
+/// over whole buckets (prefix sums give them). Both for total, busy, provisioned and
+/// provisioned configured environments.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(align(64))]
+struct Levels {
+    /// ∫ counts dt inside the bucket, env·ns (saturating at 584 environment-years).
+    partial: [u64; 4],
+    diff: [i64; 4],
+}
+
+/// Per-bucket counters of one function (or of the account) in one replicate.
+#[derive(Clone, Debug)]
+struct FnAcc {
+    buckets: Vec<Bucket>,
+    /// One more than the buckets (the difference array's end).
+    levels: Vec<Levels>,
     last_t: u64,
     last: [u32; 4],
 }
@@ -299,29 +447,108 @@ struct FnAcc {
 impl FnAcc {
     fn new(n: usize) -> Self {
         FnAcc {
-            arrivals: vec![0; n],
-            invocations: vec![0; n],
-            cold_starts: vec![0; n],
-            throttles: vec![0; n],
-            partial: vec![[0; 4]; n],
-            diff: vec![[0; 4]; n + 1],
-            ondemand_ns: vec![0; n],
-            init_ns: vec![0; n],
-            provisioned_ns: vec![0; n],
-            restores: vec![0; n],
+            buckets: vec![Bucket::default(); n],
+            levels: vec![Levels::default(); n + 1],
             last_t: 0,
             last: [0; 4],
         }
     }
+
+    /// One counter over the buckets.
+    fn column(&self, get: fn(&Bucket) -> u64) -> Vec<u64> {
+        self.buckets.iter().map(get).collect()
+    }
+
+    /// Integrates the counts held since the last change up to `t` (`cur` is a cursor on
+    /// `grid`).
+    #[inline]
+    fn integrate(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64) {
+        let a = self.last_t;
+        let b = t.min(grid.end.0);
+        self.last_t = t.max(a);
+        if b <= a || self.last == [0; 4] {
+            return;
+        }
+        let c = self.last;
+        let w = grid.width.0;
+        let ia = cur.peek(grid, a);
+        let ib = cur.peek(grid, b - 1);
+        let add = |p: &mut [u64; 4], dt: u64| {
+            for k in 0..4 {
+                p[k] = p[k].saturating_add((c[k] as u64).saturating_mul(dt));
+            }
+        };
+        if ia == ib {
+            add(&mut self.levels[ia].partial, b - a);
+        } else {
+            add(&mut self.levels[ia].partial, grid.start(ia) + w - a);
+            add(&mut self.levels[ib].partial, b - grid.start(ib));
+            if ib > ia + 1 {
+                for (k, ck) in c.iter().enumerate() {
+                    self.levels[ia + 1].diff[k] += *ck as i64;
+                    self.levels[ib].diff[k] -= *ck as i64;
+                }
+            }
+        }
+    }
+
+    /// A completed invocation that arrived in bucket `b`.
+    #[inline]
+    fn complete(&mut self, b: usize, cold: bool, charge: &crate::cost::Charge) {
+        let k = &mut self.buckets[b];
+        k.invocations += 1;
+        if cold {
+            k.cold_starts += 1;
+        }
+        if charge.provisioned {
+            k.provisioned_ns = k.provisioned_ns.saturating_add(charge.exec.0);
+        } else {
+            k.ondemand_ns = k.ondemand_ns.saturating_add(charge.exec.0);
+            k.init_ns = k.init_ns.saturating_add(charge.init.0);
+            k.restores += charge.restore as u64;
+        }
+    }
+
+    /// ∫ total, busy, provisioned environments dt over each bucket, and ∫ provisioned
+    /// configured dt (env·ns).
+    fn areas(&self, grid: &BucketGrid) -> (Vec<[u128; 3]>, Vec<f64>) {
+        let mut areas = vec![[0u128; 3]; grid.count];
+        let mut configured = vec![0.0; grid.count];
+        let mut running = [0i64; 4];
+        for b in 0..grid.count {
+            for (k, r) in running.iter_mut().enumerate() {
+                *r += self.levels[b].diff[k];
+            }
+            let whole = |k: usize| running[k].max(0) as u128 * grid.width.0 as u128;
+            for (k, area) in areas[b].iter_mut().enumerate() {
+                *area = self.levels[b].partial[k] as u128 + whole(k);
+            }
+            configured[b] = (self.levels[b].partial[3] as u128 + whole(3)) as f64;
+        }
+        (areas, configured)
+    }
+}
+
+/// The account's series in the many-function layout: every function's events on the
+/// account's (finer) grid.
+#[derive(Clone, Debug)]
+struct AccountAcc {
+    grid: BucketGrid,
+    cur: Cursor,
+    acc: FnAcc,
 }
 
 /// Records one replicate's time series (and its share of the invocation sample).
 #[derive(Clone, Debug)]
 pub struct SeriesRecorder {
     grid: BucketGrid,
+    /// Cursor on `grid`.
+    cur: Cursor,
     billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
+    /// The account's series (many-function layout only).
+    account: Option<AccountAcc>,
     /// Queue backlog of each function's queued triggers (empty without any).
     backlog: Vec<Backlog>,
     /// Items waiting at each source, last reported.
@@ -336,17 +563,19 @@ pub struct SeriesRecorder {
 const SAMPLER_SALT: u64 = 0x5A4D_504C_4552_0001;
 
 impl SeriesRecorder {
-    /// A recorder for replicate `replicate` (seed `seed`) of `scenario` on `grid`, sampling at
-    /// most `sample_cap` invocations.
+    /// A recorder for replicate `replicate` (seed `seed`) of `scenario` on `grids`, sampling
+    /// at most `sample_cap` invocations.
     pub fn new(
         scenario: &Scenario,
-        grid: BucketGrid,
+        grids: SeriesGrids,
         replicate: u32,
         seed: u64,
         sample_cap: usize,
     ) -> Self {
+        let grid = grids.function;
         SeriesRecorder {
             grid,
+            cur: Cursor::new(),
             billing: InvocationBilling::of_scenario(scenario),
             replicate,
             functions: scenario
@@ -354,6 +583,11 @@ impl SeriesRecorder {
                 .iter()
                 .map(|_| FnAcc::new(grid.count))
                 .collect(),
+            account: grids.account.map(|g| AccountAcc {
+                grid: g,
+                cur: Cursor::new(),
+                acc: FnAcc::new(g.count),
+            }),
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
             seq: 0,
             reservoir: Reservoir::new(sample_cap),
@@ -366,40 +600,6 @@ impl SeriesRecorder {
         }
     }
 
-    /// Integrates the counts of function `f` held since its last change up to `t`.
-    #[inline]
-    fn integrate(&mut self, f: usize, t: u64) {
-        let grid = self.grid;
-        let acc = &mut self.functions[f];
-        let a = acc.last_t;
-        let b = t.min(grid.end.0);
-        acc.last_t = t.max(a);
-        if b <= a || acc.last == [0; 4] {
-            return;
-        }
-        let c = acc.last;
-        let w = grid.width.0;
-        let ia = grid.index(a);
-        let ib = grid.index(b - 1);
-        let add = |p: &mut [u128; 4], dt: u64| {
-            for k in 0..4 {
-                p[k] += c[k] as u128 * dt as u128;
-            }
-        };
-        if ia == ib {
-            add(&mut acc.partial[ia], b - a);
-        } else {
-            add(&mut acc.partial[ia], grid.start(ia) + w - a);
-            add(&mut acc.partial[ib], b - grid.start(ib));
-            if ib > ia + 1 {
-                for (k, ck) in c.iter().enumerate() {
-                    acc.diff[ia + 1][k] += *ck as i64;
-                    acc.diff[ib][k] -= *ck as i64;
-                }
-            }
-        }
-    }
-
     /// Finishes the replicate: its series (cost apportioned from `bill`) and its sample.
     fn finish(self, scenario: &Scenario, bill: Option<&Bill>) -> (ReplicateSeries, Reservoir) {
         let grid = self.grid;
@@ -407,25 +607,14 @@ impl SeriesRecorder {
             .ok()
             .map(|b| b.with_overrides(&scenario.pricing.rates));
         let mut backlogs = self.backlog.into_iter();
+        let mut account_cost = self.account.as_ref().map(|_| vec![0.0; grid.count]);
         let functions = self
             .functions
             .into_iter()
             .enumerate()
             .map(|(i, acc)| {
                 let backlog = backlogs.next().map(|b| b.area).unwrap_or_default();
-                let mut areas = vec![[0u128; 3]; grid.count];
-                let mut configured = vec![0.0; grid.count];
-                let mut running = [0i64; 4];
-                for b in 0..grid.count {
-                    for (k, r) in running.iter_mut().enumerate() {
-                        *r += acc.diff[b][k];
-                    }
-                    let whole = |k: usize| running[k].max(0) as u128 * grid.width.0 as u128;
-                    for (k, area) in areas[b].iter_mut().enumerate() {
-                        *area = acc.partial[b][k] + whole(k);
-                    }
-                    configured[b] = (acc.partial[b][3] + whole(3)) as f64;
-                }
+                let (areas, configured) = acc.areas(&grid);
                 let cost = match (bill, &book) {
                     (Some(bill), Some(book)) => apportion_cost(
                         &grid,
@@ -437,19 +626,77 @@ impl SeriesRecorder {
                     ),
                     _ => vec![0.0; grid.count],
                 };
+                if let Some(total) = &mut account_cost {
+                    for (t, c) in total.iter_mut().zip(&cost) {
+                        *t += c;
+                    }
+                }
                 RepFn {
-                    arrivals: acc.arrivals,
-                    invocations: acc.invocations,
-                    cold_starts: acc.cold_starts,
-                    throttles: acc.throttles,
+                    arrivals: acc.column(|k| k.arrivals),
+                    invocations: acc.column(|k| k.invocations),
+                    cold_starts: acc.column(|k| k.cold_starts),
+                    throttles: acc.column(|k| k.throttles),
                     areas,
                     cost,
                     backlog,
                 }
             })
             .collect();
-        (ReplicateSeries { functions }, self.reservoir)
+        let account = self.account.map(|a| {
+            let (areas, _) = a.acc.areas(&a.grid);
+            let cost = refine_cost(&grid, &a.grid, &a.acc, &account_cost.unwrap_or_default());
+            RepFn {
+                arrivals: a.acc.column(|k| k.arrivals),
+                invocations: a.acc.column(|k| k.invocations),
+                cold_starts: a.acc.column(|k| k.cold_starts),
+                throttles: a.acc.column(|k| k.throttles),
+                areas,
+                cost,
+                backlog: Vec::new(),
+            }
+        });
+        (ReplicateSeries { functions, account }, self.reservoir)
     }
+}
+
+/// The account's cost on its finer grid: each coarse bucket's cost (the sum of the
+/// functions' apportioned costs) shared out over the fine buckets inside it in proportion to
+/// their billed duration and INIT, or to their length inside the measured window when they
+/// have none. Every coarse bucket keeps its sum, so the window's buckets still add up to the
+/// functions' costs.
+fn refine_cost(coarse: &BucketGrid, fine: &BucketGrid, acc: &FnAcc, cost: &[f64]) -> Vec<f64> {
+    if coarse == fine {
+        return cost.to_vec();
+    }
+    let mut out = vec![0.0; fine.count];
+    let k = (coarse.width.0 / fine.width.0).max(1) as usize;
+    for (c, amount) in cost.iter().enumerate() {
+        if *amount == 0.0 {
+            continue;
+        }
+        let range = (c * k).min(fine.count)..((c + 1) * k).min(fine.count);
+        let billed = |b: usize| {
+            let k = &acc.buckets[b];
+            (k.ondemand_ns as u128 + k.init_ns as u128 + k.provisioned_ns as u128) as f64
+        };
+        let mut total: f64 = range.clone().map(billed).sum();
+        let by_time = total <= 0.0;
+        if by_time {
+            total = range.clone().map(|b| fine.window_overlap(b) as f64).sum();
+        }
+        if total <= 0.0 {
+            continue;
+        }
+        for b in range {
+            let w = if by_time {
+                fine.window_overlap(b) as f64
+            } else {
+                billed(b)
+            };
+            out[b] += amount * w / total;
+        }
+    }
+    out
 }
 
 /// The function's window bill shared out over the measured window's buckets: each line (or
@@ -484,27 +731,30 @@ fn apportion_cost(
             out[b] += amount * w / total;
         }
     };
-    let init = |b: usize| acc.init_ns[b] as f64;
+    let init = |b: usize| acc.buckets[b].init_ns as f64;
     let q = &fb.window_quantities;
     let l = &fb.window;
-    share(l.requests, &|b| acc.invocations[b] as f64);
-    share(l.compute, &|b| acc.ondemand_ns[b] as f64 + init(b));
+    share(l.requests, &|b| acc.buckets[b].invocations as f64);
+    share(l.compute, &|b| acc.buckets[b].ondemand_ns as f64 + init(b));
     let configured_cost = q.provisioned_configured_gb_s * book.provisioned.get(f.architecture);
     share(configured_cost, &|b| configured[b]);
     share(l.provisioned - configured_cost, &|b| {
-        acc.provisioned_ns[b] as f64
+        acc.buckets[b].provisioned_ns as f64
     });
     share(l.ephemeral, &|b| {
-        (acc.ondemand_ns[b] + acc.provisioned_ns[b]) as f64 + init(b)
+        (acc.buckets[b].ondemand_ns as u128 + acc.buckets[b].provisioned_ns as u128) as f64
+            + init(b)
     });
     let cache_cost = q.snapstart_cache_gb_s * book.snapstart_cache;
     share(cache_cost, &|b| time[b]);
-    share(l.snapstart - cache_cost, &|b| acc.restores[b] as f64);
+    share(l.snapstart - cache_cost, &|b| {
+        acc.buckets[b].restores as f64
+    });
     // Beside Lambda: fronts bill every request they receive (arrivals), pollers and load
     // balancers run through the window (time), logs come with each invocation.
-    share(l.gateway, &|b| acc.arrivals[b] as f64);
+    share(l.gateway, &|b| acc.buckets[b].arrivals as f64);
     share(l.event_sources, &|b| time[b]);
-    share(l.logs, &|b| acc.invocations[b] as f64);
+    share(l.logs, &|b| acc.buckets[b].invocations as f64);
     // Managed instances: billed by the hour whether or not a request comes.
     share(l.instances, &|b| time[b]);
     out
@@ -514,16 +764,22 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_arrival(&mut self, t: SimTime, f: u32) {
         if t.0 < self.grid.end.0 {
-            let b = self.grid.index(t.0);
-            self.functions[f as usize].arrivals[b] += 1;
+            let b = self.cur.seek(&self.grid, t.0);
+            self.functions[f as usize].buckets[b].arrivals += 1;
+            if let Some(a) = &mut self.account {
+                a.acc.buckets[a.cur.seek(&a.grid, t.0)].arrivals += 1;
+            }
         }
     }
 
     #[inline]
     fn on_throttle(&mut self, t: SimTime, f: u32, _reason: ThrottleReason) {
         if t.0 < self.grid.end.0 {
-            let b = self.grid.index(t.0);
-            self.functions[f as usize].throttles[b] += 1;
+            let b = self.cur.seek(&self.grid, t.0);
+            self.functions[f as usize].buckets[b].throttles += 1;
+            if let Some(a) = &mut self.account {
+                a.acc.buckets[a.cur.seek(&a.grid, t.0)].throttles += 1;
+            }
         }
     }
 
@@ -534,19 +790,12 @@ impl Observer for SeriesRecorder {
             return;
         }
         let fi = inv.function as usize;
-        let b = grid.index(inv.arrival.0);
+        let b = self.cur.peek(&grid, inv.arrival.0);
         let charge = self.billing[fi].charge_invocation(inv);
-        let acc = &mut self.functions[fi];
-        acc.invocations[b] += 1;
-        if inv.cold {
-            acc.cold_starts[b] += 1;
-        }
-        if charge.provisioned {
-            acc.provisioned_ns[b] += charge.exec.0 as u128;
-        } else {
-            acc.ondemand_ns[b] += charge.exec.0 as u128;
-            acc.init_ns[b] += charge.init.0 as u128;
-            acc.restores[b] += charge.restore as u64;
+        self.functions[fi].complete(b, inv.cold, &charge);
+        if let Some(a) = &mut self.account {
+            let b = a.cur.peek(&a.grid, inv.arrival.0);
+            a.acc.complete(b, inv.cold, &charge);
         }
         if inv.arrival.0 >= grid.warmup.0 && self.reservoir.cap > 0 {
             self.reservoir.seen += 1;
@@ -573,9 +822,18 @@ impl Observer for SeriesRecorder {
 
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
-        self.integrate(f as usize, t.0);
-        self.functions[f as usize].last =
-            [c.total, c.busy, c.provisioned, c.provisioned_configured];
+        let new = [c.total, c.busy, c.provisioned, c.provisioned_configured];
+        self.cur.seek(&self.grid, t.0);
+        let acc = &mut self.functions[f as usize];
+        acc.integrate(&self.grid, &self.cur, t.0);
+        let old = std::mem::replace(&mut acc.last, new);
+        if let Some(a) = &mut self.account {
+            a.cur.seek(&a.grid, t.0);
+            a.acc.integrate(&a.grid, &a.cur, t.0);
+            for k in 0..4 {
+                a.acc.last[k] = a.acc.last[k] + new[k] - old[k];
+            }
+        }
     }
 
     fn on_note(&mut self, t: SimTime, f: u32, s: u32, note: &crate::observer::Note) {
@@ -591,10 +849,15 @@ impl Observer for SeriesRecorder {
     }
 
     fn on_end(&mut self, t: SimTime) {
-        for f in 0..self.functions.len() {
-            self.integrate(f, t.0.max(self.grid.end.0));
-        }
         let end = t.0.max(self.grid.end.0);
+        self.cur.seek(&self.grid, end);
+        for acc in &mut self.functions {
+            acc.integrate(&self.grid, &self.cur, end);
+        }
+        if let Some(a) = &mut self.account {
+            a.cur.seek(&a.grid, end);
+            a.acc.integrate(&a.grid, &a.cur, end);
+        }
         for b in &mut self.backlog {
             if !b.area.is_empty() {
                 let w = b.waiting;
@@ -656,6 +919,8 @@ impl Backlog {
 #[derive(Clone, Debug)]
 pub struct ReplicateSeries {
     functions: Vec<RepFn>,
+    /// The account's series (many-function layout only).
+    account: Option<RepFn>,
 }
 
 /// Finishes replicate `recorder`'s series: prices its usage (measured by `usage_recorder`, the
@@ -675,90 +940,139 @@ pub fn finish_replicate(
     series.finish(scenario, bill.as_ref())
 }
 
-/// Averages the replicates' series (in replicate order) into `report-data.json`'s data, with
-/// latency CDFs from the replicates' merged histograms.
-pub fn report_data(
-    scenario: &Scenario,
+/// The mean over replicates of one series (`get` picks it in each replicate) on `grid`,
+/// without name and latency CDFs.
+fn mean_series(
     grid: &BucketGrid,
     series: &[ReplicateSeries],
-    recorders: &[&Recorder],
-) -> ReportData {
+    get: &dyn Fn(&ReplicateSeries) -> &RepFn,
+) -> FunctionSeries {
     let n = series.len().max(1) as f64;
+    let count_mean = |pick: &dyn Fn(&RepFn) -> &Vec<u64>| -> Vec<f64> {
+        (0..grid.count)
+            .map(|b| series.iter().map(|s| pick(get(s))[b]).sum::<u64>() as f64 / n)
+            .collect()
+    };
+    let area_mean = |k: usize| -> Vec<f64> {
+        (0..grid.count)
+            .map(|b| {
+                let sum: u128 = series.iter().map(|s| get(s).areas[b][k]).sum();
+                sum as f64 / (n * grid.len(b) as f64)
+            })
+            .collect()
+    };
+    let idle: Vec<f64> = (0..grid.count)
+        .map(|b| {
+            let sum: u128 = series
+                .iter()
+                .map(|s| get(s).areas[b][0] - get(s).areas[b][1])
+                .sum();
+            sum as f64 / (n * grid.len(b) as f64)
+        })
+        .collect();
+    let cost = (0..grid.count)
+        .map(|b| series.iter().map(|s| get(s).cost[b]).sum::<f64>() / n)
+        .collect();
+    let backlog = if series.iter().all(|s| get(s).backlog.is_empty()) {
+        Vec::new()
+    } else {
+        (0..grid.count)
+            .map(|b| {
+                let sum: u128 = series
+                    .iter()
+                    .map(|s| get(s).backlog.get(b).copied().unwrap_or(0))
+                    .sum();
+                sum as f64 / (n * grid.len(b) as f64)
+            })
+            .collect()
+    };
+    FunctionSeries {
+        name: String::new(),
+        backlog,
+        arrivals: count_mean(&|r| &r.arrivals),
+        invocations: count_mean(&|r| &r.invocations),
+        cold_starts: count_mean(&|r| &r.cold_starts),
+        throttles: count_mean(&|r| &r.throttles),
+        env_total: area_mean(0),
+        env_busy: area_mean(1),
+        env_idle: idle,
+        env_provisioned: area_mean(2),
+        cost_usd: cost,
+        latency_cdf_warm_ms: Vec::new(),
+        latency_cdf_cold_ms: Vec::new(),
+    }
+}
+
+/// The latency CDF (warm or `cold`) of the functions `functions` over every replicate's
+/// merged histograms.
+fn merged_cdf(
+    recorders: &[&Recorder],
+    functions: &mut dyn Iterator<Item = usize>,
+    cold: bool,
+) -> Vec<[f64; 2]> {
+    let mut h: Option<Histogram<u64>> = None;
+    let mut max_ns = 0;
+    for i in functions {
+        for r in recorders {
+            let fr = &r.functions[i];
+            let src = if cold { &fr.cold } else { &fr.warm };
+            max_ns = max_ns.max(fr.latency_max_ns[cold as usize]);
+            match &mut h {
+                None => h = Some(src.to_histogram()),
+                Some(h) => h.add(src.to_histogram()).expect("auto-resizing"),
+            }
+        }
+    }
+    h.map(|h| latency_cdf(&h, max_ns as f64 / NS_PER_MS as f64))
+        .unwrap_or_default()
+}
+
+/// Averages the replicates' series (in replicate order) into `report-data.json`'s data, with
+/// latency CDFs from the replicates' merged histograms.
+///
+/// In the many-function layout (`summary.aggregate` is set) the data also has the account's
+/// series (all functions together, with the latency CDFs of all their invocations), and only
+/// the [`charted`](crate::aggregate::charted) functions get latency CDFs;
+/// [`ReportData::charted_only`] then keeps only those for `report-data.json`.
+pub fn report_data(
+    scenario: &Scenario,
+    grids: &SeriesGrids,
+    series: &[ReplicateSeries],
+    recorders: &[&Recorder],
+    summary: &Summary,
+) -> ReportData {
+    let grid = &grids.function;
+    let charted = summary.aggregate.as_ref().map(crate::aggregate::charted);
+    let with_cdf = |i: usize| charted.as_ref().is_none_or(|c| c.binary_search(&i).is_ok());
     let functions = scenario
         .functions
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let count_mean = |get: &dyn Fn(&RepFn) -> &Vec<u64>| -> Vec<f64> {
-                (0..grid.count)
-                    .map(|b| series.iter().map(|s| get(&s.functions[i])[b]).sum::<u64>() as f64 / n)
-                    .collect()
-            };
-            let area_mean = |k: usize| -> Vec<f64> {
-                (0..grid.count)
-                    .map(|b| {
-                        let sum: u128 = series.iter().map(|s| s.functions[i].areas[b][k]).sum();
-                        sum as f64 / (n * grid.len(b) as f64)
-                    })
-                    .collect()
-            };
-            let idle: Vec<f64> = (0..grid.count)
-                .map(|b| {
-                    let sum: u128 = series
-                        .iter()
-                        .map(|s| s.functions[i].areas[b][0] - s.functions[i].areas[b][1])
-                        .sum();
-                    sum as f64 / (n * grid.len(b) as f64)
-                })
-                .collect();
-            let cost = (0..grid.count)
-                .map(|b| series.iter().map(|s| s.functions[i].cost[b]).sum::<f64>() / n)
-                .collect();
-            let hist = |cold: bool| {
-                let mut h: Option<Histogram<u64>> = None;
-                let mut max_ns = 0;
-                for r in recorders {
-                    let fr = &r.functions[i];
-                    let src = if cold { &fr.cold } else { &fr.warm };
-                    max_ns = max_ns.max(fr.latency_max_ns[cold as usize]);
-                    match &mut h {
-                        None => h = Some(src.to_histogram()),
-                        Some(h) => h.add(src.to_histogram()).expect("auto-resizing"),
-                    }
-                }
-                h.map(|h| latency_cdf(&h, max_ns as f64 / NS_PER_MS as f64))
-                    .unwrap_or_default()
-            };
-            let backlog = if series.iter().all(|s| s.functions[i].backlog.is_empty()) {
-                Vec::new()
-            } else {
-                (0..grid.count)
-                    .map(|b| {
-                        let sum: u128 = series
-                            .iter()
-                            .map(|s| s.functions[i].backlog.get(b).copied().unwrap_or(0))
-                            .sum();
-                        sum as f64 / (n * grid.len(b) as f64)
-                    })
-                    .collect()
-            };
-            FunctionSeries {
-                name: f.name.clone(),
-                backlog,
-                arrivals: count_mean(&|r| &r.arrivals),
-                invocations: count_mean(&|r| &r.invocations),
-                cold_starts: count_mean(&|r| &r.cold_starts),
-                throttles: count_mean(&|r| &r.throttles),
-                env_total: area_mean(0),
-                env_busy: area_mean(1),
-                env_idle: idle,
-                env_provisioned: area_mean(2),
-                cost_usd: cost,
-                latency_cdf_warm_ms: hist(false),
-                latency_cdf_cold_ms: hist(true),
+            let mut fs = mean_series(grid, series, &|s| &s.functions[i]);
+            fs.name = f.name.clone();
+            if with_cdf(i) {
+                fs.latency_cdf_warm_ms = merged_cdf(recorders, &mut std::iter::once(i), false);
+                fs.latency_cdf_cold_ms = merged_cdf(recorders, &mut std::iter::once(i), true);
             }
+            fs
         })
         .collect();
+    let account = match (grids.account, series.iter().all(|s| s.account.is_some())) {
+        (Some(agrid), true) if !series.is_empty() => {
+            let n = scenario.functions.len();
+            let mut fs = mean_series(&agrid, series, &|s| s.account.as_ref().expect("checked"));
+            fs.name = ACCOUNT_SERIES_NAME.to_string();
+            fs.latency_cdf_warm_ms = merged_cdf(recorders, &mut (0..n), false);
+            fs.latency_cdf_cold_ms = merged_cdf(recorders, &mut (0..n), true);
+            Some(AccountSeries {
+                bucket_s: agrid.width.as_secs_f64(),
+                functions: n as u32,
+                series: fs,
+            })
+        }
+        _ => None,
+    };
     ReportData {
         schema_version: REPORT_DATA_SCHEMA_VERSION,
         bucket_s: grid.width.as_secs_f64(),
@@ -766,6 +1080,7 @@ pub fn report_data(
         warmup_s: grid.warmup.as_secs_f64(),
         replicates: series.len() as u32,
         functions,
+        account,
     }
 }
 

@@ -33,6 +33,11 @@ pub struct Summary {
     /// Objectives checked, when the workload has an `[slo]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slo: Option<SloReport>,
+    /// The functions in aggregate: present only in the many-function layout
+    /// ([`crate::aggregate::many_functions`]), computed from `functions` by
+    /// [`crate::aggregate::aggregate`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<AggregateSummary>,
 }
 
 /// Results for one function.
@@ -459,4 +464,106 @@ pub struct SloReport {
     pub met: bool,
     /// One line per violated objective, e.g. `api: latency_ms.p99 412.3 > 300`.
     pub violations: Vec<String>,
+}
+
+/// A run's functions in aggregate (the many-function layout): totals, distributions across
+/// functions and the top functions by what a platform team looks for first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregateSummary {
+    /// Number of functions.
+    pub functions: u32,
+    /// Sums over the functions.
+    pub totals: AggregateTotals,
+    /// Distributions across functions (one value per function).
+    pub distributions: AggregateDistributions,
+    /// The functions with the largest values, largest first (ties in workload order), at most
+    /// [`crate::aggregate::TOP_FUNCTIONS`] each; a function with a zero (or no) value is left
+    /// out of a list.
+    pub top: TopFunctions,
+}
+
+/// Sums over the functions (each function's value as in `functions`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregateTotals {
+    /// Requests that arrived in the measured window.
+    pub arrivals: f64,
+    /// Requests that ran.
+    pub invocations: f64,
+    /// Invocations that started a new environment.
+    pub cold_starts: f64,
+    /// Requests rejected by a limit.
+    pub throttles: f64,
+    /// Invocations that hit the timeout.
+    pub timeouts: f64,
+    /// `cold_starts / invocations` over all functions (0 without invocations).
+    pub cold_start_ratio: f64,
+    /// `throttles / arrivals` over all functions (0 without arrivals).
+    pub throttle_ratio: f64,
+    /// Environments, time-averaged (the sum of the functions' `instances.avg_total`).
+    pub instances_avg: f64,
+    /// Sum of the functions' `cost_usd.total` (window), when priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Sum of the functions' monthly `cost_usd.monthly.total`, when priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_cost_usd: Option<f64>,
+}
+
+/// Quantiles of one quantity across functions (nearest rank on the sorted values).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// Functions with a value (those without invocations have no cold-start ratio or p99).
+    pub count: u32,
+    /// Mean.
+    pub mean: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// Distributions across functions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AggregateDistributions {
+    /// Invocations per function.
+    pub invocations: Quantiles,
+    /// Cold-start ratio per function (functions with invocations).
+    pub cold_start_ratio: Quantiles,
+    /// Latency p99 per function, ms (functions with invocations).
+    pub latency_p99_ms: Quantiles,
+    /// Throttle ratio per function (functions with arrivals).
+    pub throttle_ratio: Quantiles,
+    /// Window cost per function, USD (when priced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<Quantiles>,
+}
+
+/// One function of a top list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopEntry {
+    /// Function name.
+    pub name: String,
+    /// Its index in `functions` (workload order).
+    pub index: u32,
+    /// The value it is ranked by.
+    pub value: f64,
+}
+
+/// The top functions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopFunctions {
+    /// By window cost (`cost_usd.total`), USD.
+    pub by_cost: Vec<TopEntry>,
+    /// By cold starts.
+    pub by_cold_starts: Vec<TopEntry>,
+    /// By latency p99 (`latency_ms.p99`), ms.
+    pub by_p99: Vec<TopEntry>,
+    /// By throttles.
+    pub by_throttles: Vec<TopEntry>,
 }

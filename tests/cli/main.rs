@@ -18,6 +18,7 @@ mod golden_summaries;
 mod import;
 mod load;
 mod managed_instances;
+mod many_functions;
 mod notebook;
 mod out_dir;
 mod out_guard;

@@ -176,6 +176,7 @@ fn summary(replicates: u32, functions: Vec<FunctionSummary>) -> Summary {
         functions,
         cost: None,
         slo: None,
+        aggregate: None,
     }
 }
 
@@ -354,10 +355,23 @@ pub fn all() -> Vec<(&'static str, Summary)> {
     ]
 }
 
-/// Twenty functions `fn-01` … `fn-20`, priced: function `i` (1-based) gets `1000·i` arrivals,
-/// `5·i` cold starts, 128·⌈i/4⌉ MB and the `api` latencies scaled by `i/10`.
+/// Twenty functions `fn-01` … `fn-20`: [`functions_priced`] of 20.
 pub fn twenty_functions_priced() -> Summary {
-    let functions = (1..=20u32)
+    functions_priced(20)
+}
+
+/// Sixty functions `fn-01` … `fn-60` ([`functions_priced`]) with their aggregate, as a run
+/// in the many-function layout writes them.
+pub fn sixty_functions_aggregated() -> Summary {
+    let mut s = functions_priced(60);
+    s.aggregate = Some(lamsim_sim::aggregate::aggregate(&s.functions));
+    s
+}
+
+/// `n` functions `fn-01` …, priced: function `i` (1-based) gets `1000·i` arrivals,
+/// `5·i` cold starts, 128·⌈i/4⌉ MB and the `api` latencies scaled by `i/10`.
+pub fn functions_priced(n: u32) -> Summary {
+    let functions = (1..=n)
         .map(|i| {
             let k = i as f64 / 10.0;
             let a = api();
@@ -478,6 +492,7 @@ pub fn report_data(s: &Summary) -> ReportData {
         warmup_s: s.warmup_s,
         replicates: s.replicates,
         functions,
+        account: None,
     }
 }
 

@@ -5,6 +5,7 @@ mod csv;
 mod fixtures;
 mod format_choice;
 mod json;
+mod many_functions;
 mod markdown;
 mod output_dir;
 mod report_files;

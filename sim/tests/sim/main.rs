@@ -24,6 +24,7 @@ mod exact_durations;
 mod keep_alive;
 mod limits;
 mod managed_instances;
+mod many_functions;
 mod measured_comparison;
 mod outcomes;
 mod provisioned;

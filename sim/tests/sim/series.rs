@@ -363,6 +363,7 @@ fn sizes_do_not_grow_with_the_run_length() {
     let opts = SeriesOptions {
         max_buckets: 1000,
         sample_cap: 2_000,
+        ..SeriesOptions::default()
     };
     let (out, data, sample) = run(&s, &opts);
     let f = &data.functions[0];
