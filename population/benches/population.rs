@@ -43,7 +43,9 @@ fn bench(c: &mut Criterion) {
     synthesize(&opts, dir.path()).expect("synthesized population");
     let mut g = c.benchmark_group("10k_functions");
     g.sample_size(10);
-    g.bench_function("load", |b| b.iter(|| load(dir.path(), "1h").functions.len()));
+    g.bench_function("load", |b| {
+        b.iter(|| load(dir.path(), "1h").functions.len())
+    });
     for window in ["1h", "24h"] {
         let s = load(dir.path(), window);
         let n = simulate(&s);

@@ -55,11 +55,23 @@ fn a_synthesized_account_runs_and_its_out_folder_repeats_the_run() {
         .unwrap_or_else(|| panic!("no invocation count in: {err}"));
     let out = d.path().join("run");
     let w = path_str(&gen_dir.join("workload.toml"));
-    let o = run(["run", &w, "--format", "json", "--quiet", "--out", &path_str(&out)]);
+    let o = run([
+        "run",
+        &w,
+        "--format",
+        "json",
+        "--quiet",
+        "--out",
+        &path_str(&out),
+    ]);
     assert_code(&o, 0);
     let first = json(&o);
     assert_eq!(first["functions"].as_array().unwrap().len(), 40);
-    assert_eq!(arrivals(&first), said, "every generated invocation arrives (uniform keeps counts)");
+    assert_eq!(
+        arrivals(&first),
+        said,
+        "every generated invocation arrives (uniform keeps counts)"
+    );
     let resolved = std::fs::read_to_string(out.join("workload.resolved.toml")).unwrap();
     assert!(resolved.contains("[[population]]"), "{resolved}");
     let o = run([
@@ -88,7 +100,13 @@ fn a_bad_population_exits_2_naming_the_key_and_writes_nothing() {
     let err = stderr(&o);
     assert!(err.contains("population[0].select"), "{err}");
     assert!(!out.exists(), "nothing written");
-    let o = run(["synthesize-population", "--from", "/nonexistent", "--out", &path_str(&out)]);
+    let o = run([
+        "synthesize-population",
+        "--from",
+        "/nonexistent",
+        "--out",
+        &path_str(&out),
+    ]);
     assert_code(&o, 2);
     assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
 }
