@@ -26,6 +26,10 @@ pub struct SynthesizeArgs {
     /// (invocations.csv, durations.csv, memory.csv).
     #[arg(long, default_value = "workloads/populations/azure2019")]
     pub from: PathBuf,
+    /// `[account] concurrency-limit` of the written workload (AWS's default quota is 1000,
+    /// which throttles much of a 10,000-function day).
+    #[arg(long, default_value_t = lamsim_population::synth::CONCURRENCY_LIMIT)]
+    pub concurrency_limit: u32,
     /// Output folder: invocations.csv, durations.csv, memory.csv and workload.toml.
     #[arg(long)]
     pub out: PathBuf,
@@ -47,6 +51,7 @@ pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
         hours: args.hours,
         seed: args.seed,
         from: args.from.clone(),
+        concurrency_limit: args.concurrency_limit,
     };
     let done = synthesize(&opts, &args.out)?;
     if !args.quiet {

@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
         hours: 24,
         seed: 1,
         from,
+        concurrency_limit: lamsim_population::synth::CONCURRENCY_LIMIT,
     };
     synthesize(&opts, dir.path()).expect("synthesized population");
     let mut g = c.benchmark_group("10k_functions");

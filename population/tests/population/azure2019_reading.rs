@@ -142,3 +142,17 @@ fn a_function_missing_from_the_durations_file_takes_the_defaults_duration() {
         ArrivalProcess::Counts(_)
     ));
 }
+
+#[test]
+fn defaults_memory_applies_to_every_member_over_the_memory_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = [1.0; 7];
+    write_azure2019(dir.path(), 1, &[(&[1], p, 300.0), (&[1], p, 900.0)]);
+    let s = scenario(&azure2019_workload("1m", "", "memory-mb = 512"), dir.path());
+    let mem: Vec<u32> = s.functions.iter().map(|f| f.memory_mb).collect();
+    assert_eq!(mem, [512, 512]);
+    // Without the default, the file's.
+    let s = scenario(&azure2019_workload("1m", "", ""), dir.path());
+    let mem: Vec<u32> = s.functions.iter().map(|f| f.memory_mb).collect();
+    assert_eq!(mem, [300, 900]);
+}

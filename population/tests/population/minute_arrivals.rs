@@ -99,6 +99,13 @@ fn rate_scale_multiplies_counts_exactly_when_whole_and_in_expectation_otherwise(
     assert!(per.iter().all(|&c| c == 1 || c == 2), "{per:?}");
     let total: u64 = per.iter().sum();
     assert!((total as f64 - 600.0).abs() < 4.0 * 10.0, "total {total}");
+    // 0.9 per minute: 1 with probability 0.9 (the fraction, not a coin toss): total
+    // 360 ± 4 · √(400 · 0.9 · 0.1).
+    let tenth = run(&counts, "rate-scale = 0.3", 2);
+    let per = counts_per_minute(&tenth, 400);
+    assert!(per.iter().all(|&c| c <= 1), "{per:?}");
+    let total: u64 = per.iter().sum();
+    assert!((total as f64 - 360.0).abs() < 4.0 * 6.0, "total {total}");
 }
 
 #[test]

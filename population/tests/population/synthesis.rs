@@ -10,6 +10,7 @@ fn opts(functions: usize, seed: u64) -> SynthOptions {
         hours: 2,
         seed,
         from: workloads().join("populations/azure2019"),
+        concurrency_limit: lamsim_population::synth::CONCURRENCY_LIMIT,
     }
 }
 
