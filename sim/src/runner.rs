@@ -428,9 +428,10 @@ pub const WARMUP_BUCKETS: usize = 500;
 #[derive(Clone, Debug)]
 pub struct WarmupProbe {
     width: u64,
-    /// Per function: ∫ environments dt per bucket (environment·ns), the last count and when
-    /// it was set.
-    functions: Vec<(Vec<u128>, u32, u64)>,
+    /// Per function whose traffic is stationary (the only ones the warm-up check looks at;
+    /// None for the others, which then cost nothing): ∫ environments dt per bucket
+    /// (environment·ns), the last count and when it was set.
+    functions: Vec<Option<(Vec<u128>, u32, u64)>>,
 }
 
 impl WarmupProbe {
@@ -439,13 +440,17 @@ impl WarmupProbe {
         let width = (scenario.simulation.duration.0 / WARMUP_BUCKETS as u64).max(1);
         WarmupProbe {
             width,
-            functions: vec![(vec![0; WARMUP_BUCKETS], 0, 0); scenario.functions.len()],
+            functions: (0..scenario.functions.len())
+                .map(|f| stationary(scenario, f).then(|| (vec![0; WARMUP_BUCKETS], 0, 0)))
+                .collect(),
         }
     }
 
     fn integrate(&mut self, f: usize, t: u64) {
         let width = self.width;
-        let (areas, level, since) = &mut self.functions[f];
+        let Some((areas, level, since)) = &mut self.functions[f] else {
+            return;
+        };
         let end = t.min(width * WARMUP_BUCKETS as u64);
         let mut a = *since;
         while a < end {
@@ -457,20 +462,26 @@ impl WarmupProbe {
         *since = t.max(*since);
     }
 
-    /// The average environment count of function `f` in each bucket.
+    /// The average environment count of function `f` in each bucket (empty for a function
+    /// whose traffic is not stationary).
     pub fn series(&self, f: usize) -> Vec<f64> {
         self.functions[f]
-            .0
-            .iter()
-            .map(|a| *a as f64 / self.width as f64)
-            .collect()
+            .as_ref()
+            .map_or_else(Vec::new, |(areas, _, _)| {
+                areas
+                    .iter()
+                    .map(|a| *a as f64 / self.width as f64)
+                    .collect()
+            })
     }
 }
 
 impl Observer for WarmupProbe {
     fn on_counts(&mut self, t: SimTime, function: u32, counts: Counts) {
         self.integrate(function as usize, t.0);
-        self.functions[function as usize].1 = counts.total;
+        if let Some(p) = &mut self.functions[function as usize] {
+            p.1 = counts.total;
+        }
     }
 
     fn on_end(&mut self, t: SimTime) {
