@@ -79,28 +79,76 @@ fn column(
         })
 }
 
-type Key = (String, String, String);
+/// (HashOwner, HashApp, HashFunction).
+pub type Key = (String, String, String);
 
-/// Reads the three files into members, in the invocations file's order.
-pub fn read(
-    invocations: &Path,
-    durations: &Path,
-    memory: Option<&Path>,
-) -> Result<Vec<Member>, ReadError> {
-    let durations = read_durations(durations)?;
-    let (app_memory, function_memory) = match memory {
-        Some(m) => read_memory(m)?,
-        None => (HashMap::new(), HashMap::new()),
-    };
-    let key = "invocations";
-    let mut r = open(invocations, key)?;
-    let headers = r
-        .headers()
-        .map_err(|e| bad(key, invocations, 1, e))?
-        .clone();
-    let owner = column(&headers, "HashOwner", key, invocations)?;
-    let app = column(&headers, "HashApp", key, invocations)?;
-    let function = column(&headers, "HashFunction", key, invocations)?;
+/// Calls `f` with each data row of `r` and its 1-based line number.
+fn each_row(
+    r: &mut csv::Reader<std::fs::File>,
+    key: &'static str,
+    path: &Path,
+    mut f: impl FnMut(u64, &csv::StringRecord) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    while r
+        .read_record(&mut record)
+        .map_err(|e| bad(key, path, line + 1, e))?
+    {
+        line += 1;
+        f(line, &record)?;
+    }
+    Ok(())
+}
+
+/// Trimmed text of column `i` of a row.
+fn field(record: &csv::StringRecord, i: usize) -> String {
+    record.get(i).unwrap_or("").trim().to_string()
+}
+
+/// A non-negative finite number in a cell, or an error naming `what`.
+fn number(
+    record: &csv::StringRecord,
+    i: usize,
+    (key, path, line): (&'static str, &Path, u64),
+    what: &str,
+) -> Result<f64, ReadError> {
+    let cell = record.get(i).unwrap_or("").trim();
+    cell.parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+        .ok_or_else(|| bad(key, path, line, format!("\"{cell}\" is not {what}")))
+}
+
+/// One row of the invocations file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// (owner, app, function).
+    pub key: Key,
+    /// The `Trigger` column (`http`, `timer`, …).
+    pub trigger: String,
+    /// `(minute, count)` for each minute with invocations, counted from the first minute
+    /// column.
+    pub counts: Vec<(u32, u32)>,
+}
+
+/// The invocations file: its rows and how many minute columns it has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocations {
+    /// Minute columns.
+    pub minutes: u32,
+    /// The rows, in file order.
+    pub rows: Vec<Row>,
+}
+
+/// Reads the invocations file (`key` names it in errors).
+pub fn read_invocations(path: &Path, key: &'static str) -> Result<Invocations, ReadError> {
+    let mut r = open(path, key)?;
+    let headers = r.headers().map_err(|e| bad(key, path, 1, e))?.clone();
+    let owner = column(&headers, "HashOwner", key, path)?;
+    let app = column(&headers, "HashApp", key, path)?;
+    let function = column(&headers, "HashFunction", key, path)?;
+    let trigger = headers.iter().position(|h| h.trim() == "Trigger");
     // Minute columns: every header that is a whole number, in order; they must be consecutive.
     let minutes: Vec<(usize, u32)> = headers
         .iter()
@@ -112,7 +160,7 @@ pub fn read(
             key,
             message: format!(
                 "{} has no minute columns (headers `1`, `2`, … after HashOwner,HashApp,HashFunction,Trigger)",
-                invocations.display()
+                path.display()
             ),
             hint: None,
         });
@@ -122,65 +170,87 @@ pub fn read(
             key,
             message: format!(
                 "{}: minute columns are not consecutive ({} is followed by {})",
-                invocations.display(),
+                path.display(),
                 w[0].1,
                 w[1].1
             ),
             hint: None,
         });
     }
-    let mut members = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    while r
-        .read_record(&mut record)
-        .map_err(|e| bad(key, invocations, line + 1, e))?
-    {
-        line += 1;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
-        let k: Key = (field(owner), field(app), field(function));
+    let mut rows = Vec::new();
+    each_row(&mut r, key, path, |line, record| {
         let mut counts = Vec::new();
         for &(i, m) in &minutes {
             let cell = record.get(i).unwrap_or("").trim();
             if cell.is_empty() || cell == "0" {
                 continue;
             }
-            let c: f64 = cell.parse().map_err(|_| {
-                bad(
-                    key,
-                    invocations,
-                    line,
-                    format!("minute {m}: \"{cell}\" is not a count"),
-                )
-            })?;
-            if !(c >= 0.0 && c.fract() == 0.0 && c <= u32::MAX as f64) {
-                return Err(bad(
-                    key,
-                    invocations,
-                    line,
-                    format!("minute {m}: \"{cell}\" is not a count"),
-                ));
-            }
+            let c = cell
+                .parse::<f64>()
+                .ok()
+                .filter(|c| *c >= 0.0 && c.fract() == 0.0 && *c <= u32::MAX as f64)
+                .ok_or_else(|| {
+                    bad(
+                        key,
+                        path,
+                        line,
+                        format!("minute {m}: \"{cell}\" is not a count"),
+                    )
+                })?;
             if c > 0.0 {
                 counts.push((m - first, c as u32));
             }
         }
-        let memory_mb = function_memory
-            .get(&k)
-            .or_else(|| app_memory.get(&(k.0.clone(), k.1.clone())))
-            .copied();
-        members.push(Member {
-            id: k.2.clone(),
-            arrivals: MemberArrivals::Minutes(counts),
-            duration: durations.get(&k).cloned(),
-            memory_mb,
+        rows.push(Row {
+            key: (
+                field(record, owner),
+                field(record, app),
+                field(record, function),
+            ),
+            trigger: trigger.map_or_else(String::new, |t| field(record, t)),
+            counts,
         });
-    }
-    Ok(members)
+        Ok(())
+    })?;
+    Ok(Invocations {
+        minutes: minutes.len() as u32,
+        rows,
+    })
 }
 
-fn read_durations(path: &Path) -> Result<HashMap<Key, Dist>, ReadError> {
-    let key = "durations";
+/// Reads the three files into members, in the invocations file's order.
+pub fn read(
+    invocations: &Path,
+    durations: &Path,
+    memory: Option<&Path>,
+) -> Result<Vec<Member>, ReadError> {
+    let durations = read_durations(durations, "durations")?;
+    let memory = match memory {
+        Some(m) => read_memory(m, "memory")?,
+        None => Memory::default(),
+    };
+    let invocations = read_invocations(invocations, "invocations")?;
+    Ok(invocations
+        .rows
+        .into_iter()
+        .map(|row| Member {
+            memory_mb: memory.of(&row.key).map(memory_mb),
+            duration: durations.get(&row.key).map(|points| Dist::Percentiles {
+                points: Arc::new(points.clone()),
+            }),
+            id: row.key.2,
+            arrivals: MemberArrivals::Minutes(row.counts),
+        })
+        .collect())
+}
+
+/// Reads the durations file: per function, the `(probability, ms)` points of its
+/// percentiles, raised to their running maximum (percentiles of per-minute averages can
+/// decrease by rounding; a quantile function must not).
+pub fn read_durations(
+    path: &Path,
+    key: &'static str,
+) -> Result<HashMap<Key, Vec<(f64, f64)>>, ReadError> {
     let mut r = open(path, key)?;
     let headers = r.headers().map_err(|e| bad(key, path, 1, e))?.clone();
     let owner = column(&headers, "HashOwner", key, path)?;
@@ -191,50 +261,51 @@ fn read_durations(path: &Path) -> Result<HashMap<Key, Dist>, ReadError> {
         .map(|(p, name)| column(&headers, name, key, path).map(|i| (*p, i)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut out = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    while r
-        .read_record(&mut record)
-        .map_err(|e| bad(key, path, line + 1, e))?
-    {
-        line += 1;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+    each_row(&mut r, key, path, |line, record| {
         let mut points = Vec::with_capacity(cols.len());
         let mut top: f64 = 0.0;
         for &(p, i) in &cols {
-            let cell = record.get(i).unwrap_or("").trim();
-            let ms: f64 = cell
-                .parse()
-                .ok()
-                .filter(|x: &f64| x.is_finite() && *x >= 0.0)
-                .ok_or_else(|| {
-                    bad(
-                        key,
-                        path,
-                        line,
-                        format!("\"{cell}\" is not a duration in ms"),
-                    )
-                })?;
-            // Percentiles of a function's per-minute averages can be non-monotone by rounding;
-            // the quantile function must not decrease.
-            top = top.max(ms);
+            top = top.max(number(record, i, (key, path, line), "a duration in ms")?);
             points.push((p, top));
         }
         out.insert(
-            (field(owner), field(app), field(function)),
-            Dist::Percentiles {
-                points: Arc::new(points),
-            },
+            (
+                field(record, owner),
+                field(record, app),
+                field(record, function),
+            ),
+            points,
         );
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
-type AppMemory = HashMap<(String, String), u32>;
-type FunctionMemory = HashMap<Key, u32>;
+/// The memory file: allocated MB (`_pct100`, else the average) per application, or per
+/// function when the file has a `HashFunction` column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Memory {
+    apps: HashMap<(String, String), f64>,
+    functions: HashMap<Key, f64>,
+}
 
-fn read_memory(path: &Path) -> Result<(AppMemory, FunctionMemory), ReadError> {
-    let key = "memory";
+impl Memory {
+    /// The function's memory, MB: its own row, else its application's.
+    pub fn of(&self, k: &Key) -> Option<f64> {
+        self.functions
+            .get(k)
+            .or_else(|| self.apps.get(&(k.0.clone(), k.1.clone())))
+            .copied()
+    }
+}
+
+/// A memory in MB as a Lambda size: rounded up to a whole MB, within 128..=10240.
+pub fn memory_mb(mb: f64) -> u32 {
+    (mb.ceil() as u32).clamp(MEMORY_RANGE.0, MEMORY_RANGE.1)
+}
+
+/// Reads the memory file.
+pub fn read_memory(path: &Path, key: &'static str) -> Result<Memory, ReadError> {
     let mut r = open(path, key)?;
     let headers = r.headers().map_err(|e| bad(key, path, 1, e))?.clone();
     let owner = column(&headers, "HashOwner", key, path)?;
@@ -247,30 +318,15 @@ fn read_memory(path: &Path) -> Result<(AppMemory, FunctionMemory), ReadError> {
         Some(i) => i,
         None => column(&headers, "AverageAllocatedMb", key, path)?,
     };
-    let (mut apps, mut functions) = (HashMap::new(), HashMap::new());
-    let mut record = csv::StringRecord::new();
-    let mut line = 1;
-    while r
-        .read_record(&mut record)
-        .map_err(|e| bad(key, path, line + 1, e))?
-    {
-        line += 1;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
-        let cell = field(value);
-        let mb: f64 = cell
-            .parse()
-            .ok()
-            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
-            .ok_or_else(|| bad(key, path, line, format!("\"{cell}\" is not a memory in MB")))?;
-        let mb = (mb.ceil() as u32).clamp(MEMORY_RANGE.0, MEMORY_RANGE.1);
+    let mut m = Memory::default();
+    each_row(&mut r, key, path, |line, record| {
+        let mb = number(record, value, (key, path, line), "a memory in MB")?;
+        let (o, a) = (field(record, owner), field(record, app));
         match function {
-            Some(f) => {
-                functions.insert((field(owner), field(app), field(f)), mb);
-            }
-            None => {
-                apps.insert((field(owner), field(app)), mb);
-            }
-        }
-    }
-    Ok((apps, functions))
+            Some(f) => m.functions.insert((o, a, field(record, f)), mb),
+            None => m.apps.insert((o, a), mb),
+        };
+        Ok(())
+    })?;
+    Ok(m)
 }

@@ -25,7 +25,9 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::azure2019::DURATION_PERCENTILES;
+use lamsim_sim::config::policy::population::ReadError;
+
+use crate::azure2019::{self, DURATION_PERCENTILES};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -85,95 +87,37 @@ fn io(path: &Path, e: impl std::fmt::Display) -> SynthError {
     SynthError(format!("{}: {e}", path.display()))
 }
 
-fn read_csv(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), SynthError> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| io(path, e))?;
-    let headers = r.headers().map_err(|e| io(path, e))?.clone();
-    let rows = r
-        .records()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| io(path, e))?;
-    Ok((headers, rows))
-}
-
-fn col(headers: &csv::StringRecord, name: &str, path: &Path) -> Result<usize, SynthError> {
-    headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| io(path, format!("no `{name}` column")))
-}
-
+/// The excerpt's functions that have both invocations and durations, in file order, read by
+/// the same code as `kind = "azure2019"` ([`crate::azure2019`]).
 fn templates(from: &Path) -> Result<Vec<Template>, SynthError> {
-    let inv = from.join("invocations.csv");
-    let (h, rows) = read_csv(&inv)?;
-    let (o, a, f, t) = (
-        col(&h, "HashOwner", &inv)?,
-        col(&h, "HashApp", &inv)?,
-        col(&h, "HashFunction", &inv)?,
-        col(&h, "Trigger", &inv)?,
-    );
-    let minute_cols: Vec<usize> = h
+    let read_error = |e: ReadError| SynthError(e.message);
+    let invocations = azure2019::read_invocations(&from.join("invocations.csv"), "invocations")
+        .map_err(read_error)?;
+    let durations =
+        azure2019::read_durations(&from.join("durations.csv"), "durations").map_err(read_error)?;
+    let mem = from.join("memory.csv");
+    let memory = if mem.is_file() {
+        azure2019::read_memory(&mem, "memory").map_err(read_error)?
+    } else {
+        azure2019::Memory::default()
+    };
+    let out: Vec<Template> = invocations
+        .rows
         .iter()
-        .enumerate()
-        .filter(|(_, n)| n.parse::<u32>().is_ok())
-        .map(|(i, _)| i)
-        .collect();
-    let dur = from.join("durations.csv");
-    let (dh, drows) = read_csv(&dur)?;
-    let dkey = (
-        col(&dh, "HashOwner", &dur)?,
-        col(&dh, "HashApp", &dur)?,
-        col(&dh, "HashFunction", &dur)?,
-    );
-    let pcols = DURATION_PERCENTILES
-        .iter()
-        .map(|(_, n)| col(&dh, n, &dur))
-        .collect::<Result<Vec<_>, _>>()?;
-    let durations: std::collections::HashMap<(String, String, String), Vec<f64>> = drows
-        .iter()
-        .map(|r| {
-            (
-                (
-                    r[dkey.0].to_string(),
-                    r[dkey.1].to_string(),
-                    r[dkey.2].to_string(),
-                ),
-                pcols.iter().map(|&i| r[i].parse().unwrap_or(0.0)).collect(),
-            )
+        .filter_map(|row| {
+            let points = durations.get(&row.key)?;
+            let mut counts = vec![0; invocations.minutes as usize];
+            for &(m, c) in &row.counts {
+                counts[m as usize] = c;
+            }
+            Some(Template {
+                trigger: row.trigger.clone(),
+                counts,
+                percentiles: points.iter().map(|p| p.1).collect(),
+                memory_mb: memory.of(&row.key),
+            })
         })
         .collect();
-    let mem = from.join("memory.csv");
-    let memory: std::collections::HashMap<String, f64> = if mem.is_file() {
-        let (mh, mrows) = read_csv(&mem)?;
-        let v = mh
-            .iter()
-            .position(|n| n == "AverageAllocatedMb_pct100")
-            .map_or_else(|| col(&mh, "AverageAllocatedMb", &mem), Ok)?;
-        match mh.iter().position(|n| n == "HashFunction") {
-            Some(fi) => mrows
-                .iter()
-                .map(|r| (r[fi].to_string(), r[v].parse().unwrap_or(128.0)))
-                .collect(),
-            None => Default::default(),
-        }
-    } else {
-        Default::default()
-    };
-    let mut out = Vec::new();
-    for r in &rows {
-        let key = (r[o].to_string(), r[a].to_string(), r[f].to_string());
-        let Some(percentiles) = durations.get(&key) else {
-            continue;
-        };
-        out.push(Template {
-            trigger: r[t].to_string(),
-            counts: minute_cols
-                .iter()
-                .map(|&i| r[i].parse().unwrap_or(0))
-                .collect(),
-            percentiles: percentiles.clone(),
-            memory_mb: memory.get(&key.2).copied(),
-        });
-    }
     if out.is_empty() || out[0].counts.is_empty() {
         return Err(SynthError(format!(
             "{}: no function with both invocations and durations",
