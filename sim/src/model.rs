@@ -85,6 +85,19 @@ pub enum PopulationKind {
 }
 
 impl PopulationKind {
+    /// The names workload files accept.
+    pub const NAMES: [&'static str; 3] = ["azure2019", "azure2021", "table"];
+
+    /// Parses a `kind`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "azure2019" => Some(PopulationKind::Azure2019),
+            "azure2021" => Some(PopulationKind::Azure2021),
+            "table" => Some(PopulationKind::Table),
+            _ => None,
+        }
+    }
+
     /// The name used in workload files.
     pub fn as_str(self) -> &'static str {
         match self {

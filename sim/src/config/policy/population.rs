@@ -234,15 +234,11 @@ pub(crate) fn check(
             }
             None
         }
-        Some(k) => match k.as_str() {
-            "azure2019" => Some(PopulationKind::Azure2019),
-            "azure2021" => Some(PopulationKind::Azure2021),
-            "table" => Some(PopulationKind::Table),
-            other => {
-                let hint = match crate::config::hints::suggest(
-                    other,
-                    &["azure2019", "azure2021", "table"],
-                ) {
+        Some(k) => match PopulationKind::parse(&k) {
+            Some(kind) => Some(kind),
+            None => {
+                let other = k.as_str();
+                let hint = match crate::config::hints::suggest(other, &PopulationKind::NAMES) {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => "one of \"azure2019\", \"azure2021\", \"table\"".into(),
                 };
@@ -425,7 +421,7 @@ pub(crate) fn check(
         f.triggers[0].arrivals.process = process;
         functions.push(f);
     }
-    let resolved = resolved_table(raw, &files, &name, select, seed, within, scale, &defaults);
+    let resolved = resolved_table(kind, &files, &name, select, seed, within, scale, &defaults);
     let population = Population {
         name,
         kind,
@@ -734,7 +730,7 @@ fn template(
 /// the files as absolute paths.
 #[allow(clippy::too_many_arguments)]
 fn resolved_table(
-    raw: &Raw,
+    kind: PopulationKind,
     files: &Files,
     name: &str,
     select: Select,
@@ -746,12 +742,7 @@ fn resolved_table(
     let mut t = toml::Table::new();
     let s = |x: &str| toml::Value::String(x.to_string());
     let path = |p: &PathBuf| toml::Value::String(p.display().to_string());
-    let kind = match files {
-        Files::Azure2019 { .. } => "azure2019",
-        Files::Azure2021 { .. } => "azure2021",
-        Files::Table { .. } => "table",
-    };
-    t.insert("kind".into(), s(kind));
+    t.insert("kind".into(), s(kind.as_str()));
     t.insert("name".into(), s(name));
     match files {
         Files::Azure2019 {
@@ -786,7 +777,6 @@ fn resolved_table(
         t.insert("seed".into(), toml::Value::Integer(seed as i64));
     }
     t.insert("rate-scale".into(), toml::Value::Float(scale));
-    let _ = raw;
     if !defaults.is_empty() {
         t.insert("defaults".into(), toml::Value::Table(defaults.clone()));
     }
