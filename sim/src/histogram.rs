@@ -230,6 +230,31 @@ impl CompactHistogram {
     }
 }
 
+/// Serialized as its non-empty buckets, `[[bucket, count], …]` in increasing order (the
+/// shard files of [`crate::shard`]); reading it back gives the same buckets and counts.
+impl serde::Serialize for CompactHistogram {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.buckets())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CompactHistogram {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = <Vec<(u32, u64)>>::deserialize(d)?;
+        let mut h = CompactHistogram::new();
+        for (i, n) in pairs {
+            if i >= BUCKETS || n == 0 {
+                return Err(serde::de::Error::custom(format!(
+                    "histogram bucket {i} (count {n}) is not a bucket of 0..{BUCKETS} with a positive count"
+                )));
+            }
+            h.add_at(i, n);
+            h.total += n;
+        }
+        Ok(h)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@ pub mod rng;
 pub mod runner;
 pub mod schedule;
 pub mod series;
+pub mod shard;
 pub mod slo;
 pub mod stats;
 pub mod summary;

@@ -20,7 +20,7 @@ use crate::usage::Usage;
 pub const HISTOGRAM_MAX_US: u64 = 2 * 3600 * 1_000_000;
 
 /// Per-function measurements.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FunctionRecord {
     /// Arrivals in the window.
     pub arrivals: u64,
@@ -110,6 +110,54 @@ impl Default for Latencies {
     }
 }
 
+/// Serialized as `{histogram: [[value µs, count], …], sum_ns, max_ns}`, the histogram's
+/// recorded values (each its bucket's lowest equivalent value, which records back into the
+/// same bucket).
+impl serde::Serialize for Latencies {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let recorded: Vec<(u64, u64)> = self
+            .histogram
+            .iter_recorded()
+            .map(|v| {
+                (
+                    self.histogram.lowest_equivalent(v.value_iterated_to()),
+                    v.count_at_value(),
+                )
+            })
+            .collect();
+        let mut st = s.serialize_struct("Latencies", 3)?;
+        st.serialize_field("histogram", &recorded)?;
+        st.serialize_field("sum_ns", &self.sum_ns)?;
+        st.serialize_field("max_ns", &self.max_ns)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Latencies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            histogram: Vec<(u64, u64)>,
+            sum_ns: u128,
+            max_ns: u64,
+        }
+        let raw = Raw::deserialize(d)?;
+        let mut l = Latencies {
+            sum_ns: raw.sum_ns,
+            max_ns: raw.max_ns,
+            ..Latencies::default()
+        };
+        for (v, n) in raw.histogram {
+            l.histogram
+                .record_n(v, n)
+                .map_err(|e| serde::de::Error::custom(format!("latency {v} µs: {e:?}")))?;
+        }
+        Ok(l)
+    }
+}
+
 impl Latencies {
     /// Records a latency of `ns`.
     #[inline]
@@ -179,7 +227,7 @@ pub fn latency_stats<H: Quantiles>(h: &H, sum_ns: u128, max_ns: u64) -> LatencyS
 
 /// A quantity that holds between changes, integrated over the window (value·ns), with its
 /// maximum in the window.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Level {
     /// ∫ value dt over the window, value·ns.
     pub area: u128,
@@ -213,7 +261,7 @@ impl Level {
 }
 
 /// The capacity of a function with provisioned auto scaling or on managed instances.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CapacityRecord {
     /// Provisioned concurrency configured: `(time, count)` at each change, whole run.
     pub configured_steps: Vec<(SimTime, u32)>,
@@ -224,7 +272,7 @@ pub struct CapacityRecord {
 }
 
 /// Per-trigger measurements of an event-driven function (see [`TriggerSummary`]).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct TriggerRecord {
     /// Items that arrived in the window.
     pub arrivals: u64,
@@ -261,6 +309,16 @@ pub struct TriggerRecord {
     pub pollers: Level,
     /// Sync: tries submitted again after a throttle (each a request through the front).
     pub client_retries: u64,
+}
+
+/// One function's records in one replicate (see [`Recorder::into_parts`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionParts {
+    /// Its measurements.
+    pub record: FunctionRecord,
+    /// Those of its triggers, in order (`None` for the trigger of a wave-one function).
+    pub triggers: Vec<Option<TriggerRecord>>,
 }
 
 /// What the recorder needs to know of each source (trigger).
@@ -411,6 +469,41 @@ impl Recorder {
     /// The sources (triggers) of function `f`, as indexes.
     pub fn sources_of(&self, f: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.sources.len()).filter(move |&s| self.sources[s].function as usize == f)
+    }
+
+    /// Each function's record with the records of its sources, in order: what a shard file
+    /// keeps of the replicate (see [`crate::shard`]).
+    pub fn into_parts(self) -> Vec<FunctionParts> {
+        let mut triggers: Vec<Vec<Option<TriggerRecord>>> = vec![Vec::new(); self.functions.len()];
+        for (info, t) in self.sources.iter().zip(self.triggers) {
+            triggers[info.function as usize].push(t);
+        }
+        self.functions
+            .into_iter()
+            .zip(triggers)
+            .map(|(record, triggers)| FunctionParts { record, triggers })
+            .collect()
+    }
+
+    /// Puts `parts` (from [`Recorder::into_parts`] of a run of the same function) in the place
+    /// of function `f`.
+    pub fn put_parts(&mut self, f: usize, parts: FunctionParts) -> Result<(), String> {
+        let sources: Vec<usize> = self.sources_of(f).collect();
+        if f >= self.functions.len() || sources.len() != parts.triggers.len() {
+            return Err(format!(
+                "function {f}: {} trigger records where the workload has {}",
+                parts.triggers.len(),
+                sources.len()
+            ));
+        }
+        for (s, t) in sources.into_iter().zip(parts.triggers) {
+            if t.is_some() != self.triggers[s].is_some() {
+                return Err(format!("function {f}: trigger records of another kind"));
+            }
+            self.triggers[s] = t;
+        }
+        self.functions[f] = parts.record;
+        Ok(())
     }
 
     /// Adds the event-driven fields to `fs`, the summary of function `f`.

@@ -123,7 +123,7 @@ impl Invocation {
 }
 
 /// Environment counts of one function at an instant.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// All live environments (initializing, busy, idle).
     pub total: u32,
@@ -171,6 +171,10 @@ pub trait Observer {
     fn on_reclaim(&mut self, _t: SimTime, _function: u32, _provisioned: bool) {}
     /// The environment counts of `function` changed; called after every change.
     fn on_counts(&mut self, _t: SimTime, _function: u32, _counts: Counts) {}
+    /// The account's unreserved concurrency in use (on-demand executions and provisioned
+    /// environments of functions without reserved concurrency) became `in_use`; called after
+    /// every change (see [`crate::shard`]).
+    fn on_unreserved_use(&mut self, _t: SimTime, _in_use: u32) {}
     /// The run ended at `t` (every invocation has finished).
     fn on_end(&mut self, _t: SimTime) {}
 }
@@ -222,6 +226,10 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
     fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
         self.0.on_counts(t, f, c);
         self.1.on_counts(t, f, c);
+    }
+    fn on_unreserved_use(&mut self, t: SimTime, in_use: u32) {
+        self.0.on_unreserved_use(t, in_use);
+        self.1.on_unreserved_use(t, in_use);
     }
     fn on_end(&mut self, t: SimTime) {
         self.0.on_end(t);

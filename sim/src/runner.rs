@@ -381,7 +381,7 @@ pub fn run_with_series(
     // Merged as replicates finish: the bottom-k sample does not depend on the merge order, and
     // only one reservoir per running replicate is alive at a time.
     let sample = Mutex::new(Reservoir::new(options.sample_cap));
-    let results: Vec<(Replicate, (ReplicateSeries, WarmupProbe))> = (0..n)
+    let parts: Vec<Finished> = (0..n)
         .into_par_iter()
         .map(|i| {
             let seed = replicate_seed(root, i);
@@ -389,34 +389,96 @@ pub fn run_with_series(
                 SeriesRecorder::new(scenario, grids, i, seed, options.sample_cap),
                 WarmupProbe::new(scenario),
             );
-            let (recorder, (observer, probe), stats) =
+            let (recorder, (series, probe), stats) =
                 run_replicate_with(scenario, seed, observer, progress);
-            let summary = replicate_summary(scenario, seed, &recorder);
-            let (series, reservoir) = series::finish_replicate(scenario, observer, &recorder);
-            sample
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .merge(reservoir);
-            let replicate = Replicate {
+            let raw = RawReplicate {
                 seed,
-                summary,
                 recorder,
+                series,
+                probe,
                 stats,
             };
-            (replicate, (series, probe))
+            finish_raw(scenario, raw, &sample)
         })
         .collect();
-    let (replicates, extra): (Vec<Replicate>, Vec<(ReplicateSeries, WarmupProbe)>) =
-        results.into_iter().unzip();
-    let (series, probes): (Vec<ReplicateSeries>, Vec<WarmupProbe>) = extra.into_iter().unzip();
+    conclude_finished(scenario, &grids, parts, sample)
+}
+
+/// One replicate's measurements before they are summarized: what [`run_with_series`] gets from
+/// the engine, or [`crate::shard::merge`] puts together from the shards.
+pub struct RawReplicate {
+    /// Its seed.
+    pub seed: u64,
+    /// Its measurements.
+    pub recorder: Recorder,
+    /// Its time series and sample.
+    pub series: SeriesRecorder,
+    /// Its warm-up probe.
+    pub probe: WarmupProbe,
+    /// Engine counters.
+    pub stats: EngineStats,
+}
+
+/// A summarized replicate with its series and probe.
+type Finished = (Replicate, ReplicateSeries, WarmupProbe);
+
+/// Summarizes and prices one replicate, merging its sample into `sample`.
+fn finish_raw(scenario: &Scenario, raw: RawReplicate, sample: &Mutex<Reservoir>) -> Finished {
+    let summary = replicate_summary(scenario, raw.seed, &raw.recorder);
+    let (series, reservoir) = series::finish_replicate(scenario, raw.series, &raw.recorder);
+    sample
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .merge(reservoir);
+    let replicate = Replicate {
+        seed: raw.seed,
+        summary,
+        recorder: raw.recorder,
+        stats: raw.stats,
+    };
+    (replicate, series, raw.probe)
+}
+
+/// The run's output, report data and invocation sample from its finished replicates (in
+/// replicate order).
+fn conclude_finished(
+    scenario: &Scenario,
+    grids: &SeriesGrids,
+    parts: Vec<Finished>,
+    sample: Mutex<Reservoir>,
+) -> (RunOutput, ReportData, InvocationSample) {
+    let mut replicates = Vec::with_capacity(parts.len());
+    let mut series = Vec::with_capacity(parts.len());
+    let mut probes = Vec::with_capacity(parts.len());
+    for (r, s, p) in parts {
+        replicates.push(r);
+        series.push(s);
+        probes.push(p);
+    }
     let sample = sample
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_sample();
     let out = assemble(scenario, replicates, &probes);
     let recorders: Vec<&Recorder> = out.replicates.iter().map(|r| &r.recorder).collect();
-    let data = series::report_data(scenario, &grids, &series, &recorders, &out.summary);
+    let data = series::report_data(scenario, grids, &series, &recorders, &out.summary);
     (out, data, sample)
+}
+
+/// What [`run_with_series`] returns, from replicates measured elsewhere (in replicate order,
+/// on `grids`, sampling at most `sample_cap` invocations).
+pub fn conclude(
+    scenario: &Scenario,
+    grids: &SeriesGrids,
+    sample_cap: usize,
+    raws: Vec<RawReplicate>,
+) -> (RunOutput, ReportData, InvocationSample) {
+    let sample = Mutex::new(Reservoir::new(sample_cap));
+    let parts = raws
+        .into_iter()
+        .map(|raw| finish_raw(scenario, raw, &sample))
+        .collect();
+    conclude_finished(scenario, grids, parts, sample)
 }
 
 /// Time buckets over the whole run (warm-up included) in which [`WarmupProbe`] averages the
@@ -425,7 +487,8 @@ pub const WARMUP_BUCKETS: usize = 500;
 
 /// Records each function's time-averaged environment count in [`WARMUP_BUCKETS`] buckets of
 /// the simulated duration, for the warm-up check ([`stats::mser5`]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WarmupProbe {
     width: u64,
     /// Per function whose traffic is stationary (the only ones the warm-up check looks at;
@@ -460,6 +523,25 @@ impl WarmupProbe {
             a = b;
         }
         *since = t.max(*since);
+    }
+
+    /// Puts the buckets of `other`'s function `k` in the place of function `members[k]` (a
+    /// shard's probe into the whole run's; see [`crate::shard`]).
+    pub fn absorb(&mut self, other: WarmupProbe, members: &[usize]) -> Result<(), String> {
+        if other.width != self.width || other.functions.len() != members.len() {
+            return Err("the warm-up probe does not match the workload".to_string());
+        }
+        for (p, &g) in other.functions.into_iter().zip(members) {
+            let here = self
+                .functions
+                .get_mut(g)
+                .ok_or_else(|| format!("function {g} is not in the workload"))?;
+            if here.is_some() != p.is_some() {
+                return Err(format!("function {g}: warm-up probe of another kind"));
+            }
+            *here = p;
+        }
+        Ok(())
     }
 
     /// The average environment count of function `f` in each bucket (empty for a function

@@ -251,11 +251,56 @@ pub struct InvocationSample {
 /// A sampled row with its random key: the sample keeps the `cap` smallest keys ("bottom-k"),
 /// which is a uniform sample without replacement and does not depend on the order in which
 /// replicates are merged.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "KeyedRow", from = "KeyedRow")]
 struct Keyed {
     key: u64,
     seq: u64,
     row: SampledInvocation,
+}
+
+/// [`Keyed`] as a shard file lists it, one short array per row: key, sequence number,
+/// replicate, function, arrival (ns), flags (1 cold, 2 provisioned, 4 timed out), init,
+/// duration and billed duration (ns).
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct KeyedRow(u64, u64, u32, u32, u64, u8, u64, u64, u64);
+
+impl From<Keyed> for KeyedRow {
+    fn from(k: Keyed) -> Self {
+        let r = k.row;
+        let flags = r.cold as u8 | (r.provisioned as u8) << 1 | (r.timed_out as u8) << 2;
+        KeyedRow(
+            k.key,
+            k.seq,
+            r.replicate,
+            r.function,
+            r.arrival.0,
+            flags,
+            r.init.0,
+            r.duration.0,
+            r.billed.0,
+        )
+    }
+}
+
+impl From<KeyedRow> for Keyed {
+    fn from(k: KeyedRow) -> Self {
+        Keyed {
+            key: k.0,
+            seq: k.1,
+            row: SampledInvocation {
+                replicate: k.2,
+                function: k.3,
+                arrival: SimTime(k.4),
+                cold: k.5 & 1 != 0,
+                provisioned: k.5 & 2 != 0,
+                timed_out: k.5 & 4 != 0,
+                init: SimTime(k.6),
+                duration: SimTime(k.7),
+                billed: SimTime(k.8),
+            },
+        }
+    }
 }
 
 impl Keyed {
@@ -864,6 +909,195 @@ impl Observer for SeriesRecorder {
                 b.set(&self.grid, end, w);
             }
         }
+    }
+}
+
+/// What a [`SeriesRecorder`] holds at the end of a replicate, before its bill is known: the
+/// form in which a shard file keeps it (see [`crate::shard`]). Counters are listed sparsely
+/// (only the buckets that are not all zero).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesState {
+    /// Each function's counters, in the order of the scenario that ran.
+    functions: Vec<AccState>,
+    /// The account's counters (many-function layout).
+    account: Option<AccState>,
+    /// Each function's ∫ waiting items dt per bucket (empty without queued triggers).
+    backlog: Vec<Vec<u128>>,
+    /// Invocations the sampler saw.
+    sample_seen: u64,
+    /// The sampled rows with their keys (function indices of the scenario that ran).
+    sample: Vec<Keyed>,
+}
+
+/// [`FnAcc`] in a [`SeriesState`]: the buckets count, then `(bucket, [billed on-demand ns,
+/// billed INIT ns, billed provisioned ns, arrivals, invocations, cold starts, throttles,
+/// restores])` and `(level, partial areas, differences)` of the non-zero ones.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccState {
+    buckets: usize,
+    counts: Vec<(u32, [u64; 8])>,
+    levels: Vec<(u32, [u64; 4], [i64; 4])>,
+}
+
+impl Bucket {
+    fn to_array(self) -> [u64; 8] {
+        [
+            self.ondemand_ns,
+            self.init_ns,
+            self.provisioned_ns,
+            self.arrivals,
+            self.invocations,
+            self.cold_starts,
+            self.throttles,
+            self.restores,
+        ]
+    }
+
+    /// Adds the counters of `a` (as [`Bucket::to_array`] lists them), saturating.
+    fn add_array(&mut self, a: [u64; 8]) {
+        let mut v = self.to_array();
+        for (x, y) in v.iter_mut().zip(a) {
+            *x = x.saturating_add(y);
+        }
+        let [
+            ondemand_ns,
+            init_ns,
+            provisioned_ns,
+            arrivals,
+            invocations,
+            cold_starts,
+            throttles,
+            restores,
+        ] = v;
+        *self = Bucket {
+            ondemand_ns,
+            init_ns,
+            provisioned_ns,
+            arrivals,
+            invocations,
+            cold_starts,
+            throttles,
+            restores,
+        };
+    }
+}
+
+impl FnAcc {
+    fn state(&self) -> AccState {
+        AccState {
+            buckets: self.buckets.len(),
+            counts: (self.buckets.iter().enumerate())
+                .filter(|(_, b)| b.to_array() != [0; 8])
+                .map(|(i, b)| (i as u32, b.to_array()))
+                .collect(),
+            levels: (self.levels.iter().enumerate())
+                .filter(|(_, l)| l.partial != [0; 4] || l.diff != [0; 4])
+                .map(|(i, l)| (i as u32, l.partial, l.diff))
+                .collect(),
+        }
+    }
+
+    /// Adds the counters of `state` (areas and counts are sums over the functions, so the
+    /// account's counters of two sets of functions add up to those of both).
+    fn absorb(&mut self, state: &AccState) -> Result<(), String> {
+        if state.buckets != self.buckets.len() {
+            return Err(format!(
+                "{} buckets where this run has {}",
+                state.buckets,
+                self.buckets.len()
+            ));
+        }
+        for &(i, a) in &state.counts {
+            let b = self
+                .buckets
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("bucket {i} is past the end"))?;
+            b.add_array(a);
+        }
+        for &(i, partial, diff) in &state.levels {
+            let l = self
+                .levels
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("level {i} is past the end"))?;
+            for k in 0..4 {
+                l.partial[k] = l.partial[k].saturating_add(partial[k]);
+                l.diff[k] += diff[k];
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SeriesRecorder {
+    /// Draws the sample keys of shard `shard` of `shards` from their own stream (`seed` is the
+    /// replicate's): shards then sample independently, and a single shard (`shards == 1`)
+    /// draws what an unsharded run draws.
+    pub fn salt_sampler(&mut self, seed: u64, shard: usize, shards: usize) {
+        if shards > 1 {
+            self.rng = ChaCha8Rng::seed_from_u64(splitmix64(
+                seed ^ SAMPLER_SALT ^ splitmix64(shard as u64 + 1),
+            ));
+        }
+    }
+
+    /// Its counters and sample at the end of the replicate (see [`SeriesState`]).
+    pub fn into_state(mut self) -> SeriesState {
+        self.reservoir.cut();
+        SeriesState {
+            functions: self.functions.iter().map(FnAcc::state).collect(),
+            account: self.account.as_ref().map(|a| a.acc.state()),
+            backlog: self.backlog.into_iter().map(|b| b.area).collect(),
+            sample_seen: self.reservoir.seen,
+            sample: self.reservoir.rows,
+        }
+    }
+
+    /// Adds a shard's state: function `k` of the shard is function `members[k]` here; the
+    /// account's counters and the samples add up. The recorder must be fresh (built for the
+    /// whole scenario on the same grids).
+    pub fn absorb(&mut self, state: SeriesState, members: &[usize]) -> Result<(), String> {
+        if state.functions.len() != members.len() || state.backlog.len() != members.len() {
+            return Err(format!(
+                "series of {} functions for {} members",
+                state.functions.len(),
+                members.len()
+            ));
+        }
+        for ((acc, backlog), &g) in state.functions.iter().zip(state.backlog).zip(members) {
+            let here = self
+                .functions
+                .get_mut(g)
+                .ok_or_else(|| format!("function {g} is not in the workload"))?;
+            here.absorb(acc).map_err(|e| format!("function {g}: {e}"))?;
+            let b = &mut self.backlog[g];
+            if backlog.len() != b.area.len() {
+                return Err(format!(
+                    "function {g}: {} backlog buckets where this run has {}",
+                    backlog.len(),
+                    b.area.len()
+                ));
+            }
+            b.area = backlog;
+        }
+        match (&mut self.account, &state.account) {
+            (Some(a), Some(s)) => a.acc.absorb(s).map_err(|e| format!("account: {e}"))?,
+            (None, None) => {}
+            _ => return Err("the account series does not match the layout".to_string()),
+        }
+        let mut other = Reservoir::new(self.reservoir.cap);
+        other.seen = state.sample_seen;
+        for mut k in state.sample {
+            k.row.function = *members
+                .get(k.row.function as usize)
+                .ok_or_else(|| format!("sampled function {} is not a member", k.row.function))?
+                as u32;
+            k.row.replicate = self.replicate;
+            other.rows.push(k);
+        }
+        self.reservoir.merge(other);
+        Ok(())
     }
 }
 

@@ -13,7 +13,19 @@ use std::fmt;
 ///
 /// Integer time keeps runs exactly reproducible: no rounding drift, and events at equal times
 /// are ordered by their insertion sequence, never by floating-point noise.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SimTime(pub u64);
 
 /// Nanoseconds per unit.

@@ -286,7 +286,7 @@ pub fn cross_product(axes: &[Axis]) -> Vec<PointSpec> {
 pub fn shard_points(points: &[PointSpec], shard: usize, count: usize) -> Vec<PointSpec> {
     points
         .iter()
-        .filter(|p| count > 0 && p.index % count == shard)
+        .filter(|p| count > 0 && lamsim_sim::shard::owner(p.index, count) == shard)
         .cloned()
         .collect()
 }

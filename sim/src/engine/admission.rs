@@ -157,21 +157,32 @@ impl AccountLimits {
         }
     }
 
-    /// On-demand executions of the function started (`delta > 0`) or ended.
+    /// On-demand executions of the function started (`delta > 0`) or ended. Returns the
+    /// unreserved concurrency in use when it changed (see [`Observer::on_unreserved_use`]).
+    ///
+    /// [`Observer::on_unreserved_use`]: crate::observer::Observer::on_unreserved_use
     #[inline]
-    pub(crate) fn add_ondemand_busy(&mut self, f: &mut FnLimits, delta: i32) {
+    pub(crate) fn add_ondemand_busy(&mut self, f: &mut FnLimits, delta: i32) -> Option<u32> {
         f.ondemand_busy = (f.ondemand_busy as i32 + delta) as u32;
-        if f.reserved.is_none() {
-            self.unreserved_usage = (self.unreserved_usage as i32 + delta) as u32;
-        }
+        self.add_unreserved(f, delta)
     }
 
-    /// Provisioned environments of the function created (`delta > 0`) or reclaimed.
+    /// Provisioned environments of the function created (`delta > 0`) or reclaimed. Returns
+    /// the unreserved concurrency in use when it changed.
     #[inline]
-    pub(crate) fn add_prov_alive(&mut self, f: &mut FnLimits, delta: i32) {
+    pub(crate) fn add_prov_alive(&mut self, f: &mut FnLimits, delta: i32) -> Option<u32> {
         f.prov_alive = (f.prov_alive as i32 + delta) as u32;
-        if f.reserved.is_none() {
-            self.unreserved_usage = (self.unreserved_usage as i32 + delta) as u32;
+        self.add_unreserved(f, delta)
+    }
+
+    /// Counts `delta` against the unreserved pool when the function has no reservation;
+    /// the new use then.
+    #[inline]
+    fn add_unreserved(&mut self, f: &FnLimits, delta: i32) -> Option<u32> {
+        if f.reserved.is_some() {
+            return None;
         }
+        self.unreserved_usage = (self.unreserved_usage as i32 + delta) as u32;
+        Some(self.unreserved_usage)
     }
 }

@@ -104,7 +104,7 @@ struct FnState {
 }
 
 /// Counters the engine keeps for conservation checks (whole run, not just the window).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EngineStats {
     /// Requests that arrived.
     pub arrivals: u64,
@@ -527,7 +527,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         }
         // 3. An idle on-demand environment, chosen by the routing policy.
         if let Some(e) = self.envs.take_idle(&mut st.pool) {
-            self.account.add_ondemand_busy(&mut st.limits, 1);
+            if let Some(u) = self.account.add_ondemand_busy(&mut st.limits, 1) {
+                self.observer.on_unreserved_use(SimTime(self.now), u);
+            }
             self.start_warm(e, &req);
             return;
         }
@@ -535,7 +537,9 @@ impl<'s, O: Observer> Engine<'s, O> {
         if !self.account.admit_new_environment(&mut st.limits, self.now) {
             return self.throttle(&req, ThrottleReason::ScalingRate);
         }
-        self.account.add_ondemand_busy(&mut st.limits, 1);
+        if let Some(u) = self.account.add_ondemand_busy(&mut st.limits, 1) {
+            self.observer.on_unreserved_use(SimTime(self.now), u);
+        }
         self.start_cold(&req);
     }
 
@@ -693,7 +697,9 @@ impl<'s, O: Observer> Engine<'s, O> {
                 st.pool.prov_idle.push(e);
             }
         } else {
-            self.account.add_ondemand_busy(&mut st.limits, -1);
+            if let Some(u) = self.account.add_ondemand_busy(&mut st.limits, -1) {
+                self.observer.on_unreserved_use(SimTime(self.now), u);
+            }
             match (!discard).then(|| st.pool.idle_until(t, created)).flatten() {
                 Some(expires) => {
                     if self.envs.make_idle(&mut st.pool, e, expires) {
@@ -759,8 +765,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         let provisioned = env.provisioned;
         let st = &mut self.fns[fi];
         self.envs.release(&mut st.pool, e);
-        if provisioned {
-            self.account.add_prov_alive(&mut st.limits, -1);
+        if provisioned && let Some(u) = self.account.add_prov_alive(&mut st.limits, -1) {
+            self.observer.on_unreserved_use(SimTime(self.now), u);
         }
         self.observer
             .on_reclaim(SimTime(self.now), fi as u32, provisioned);
@@ -775,7 +781,9 @@ impl<'s, O: Observer> Engine<'s, O> {
                 .envs
                 .alloc(&mut st.pool, fi as u32, true, EnvState::Idle, self.now);
             self.stats.environments_created += 1;
-            self.account.add_prov_alive(&mut st.limits, 1);
+            if let Some(u) = self.account.add_prov_alive(&mut st.limits, 1) {
+                self.observer.on_unreserved_use(SimTime(self.now), u);
+            }
             st.pool.prov_idle.push(e);
         }
     }
@@ -806,7 +814,9 @@ impl<'s, O: Observer> Engine<'s, O> {
                     .envs
                     .alloc(&mut st.pool, f, true, EnvState::Initializing, self.now);
                 self.stats.environments_created += 1;
-                self.account.add_prov_alive(&mut st.limits, 1);
+                if let Some(u) = self.account.add_prov_alive(&mut st.limits, 1) {
+                    self.observer.on_unreserved_use(SimTime(self.now), u);
+                }
                 st.pool.prov_initializing += 1;
                 let init = st.scaler.as_mut().map_or(0, |sc| sc.init_time());
                 self.queue

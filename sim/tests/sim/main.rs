@@ -34,6 +34,7 @@ mod replicate_statistics;
 mod schedule_arrivals;
 mod schedule_expressions;
 mod series;
+mod shards;
 mod slo_objectives;
 mod support;
 mod triggers;

@@ -1,0 +1,499 @@
+//! Splitting a run by function (`lamsim run --shard I/N`) and merging the shards
+//! (`lamsim merge`), with the same result as one run.
+//!
+//! Every random stream is keyed by the function's name ([`crate::rng`]), so a function draws
+//! the same samples whichever functions run beside it. Functions interact only through the
+//! account: its unreserved concurrency pool and, with legacy scaling, its account-wide burst.
+//! Shard `I` of `N` runs the functions `k` with `k mod N = I` ([`owner`], the rule of sweep
+//! shards) against the whole account's unreserved pool. While that pool never fills, every
+//! function does in its shard exactly what it does in the whole run; the merge puts each
+//! function's records back in its place and summarizes, bills (the free tier is
+//! account-wide) and reports them with the code of a single run, so `summary.json`, the
+//! report and the time series are those of the unsharded run, byte for byte.
+//!
+//! **When the answer would change.** The merge proves that the pool never filled: each shard
+//! records, in each [`peak_bucket`] of the run, the most unreserved concurrency its functions
+//! held, and the sum of those maxima over the shards bounds what all the functions held
+//! together in that bucket. When the bound exceeds the pool the account limit may bind, the
+//! functions would then throttle one another, and the merge refuses ([`ShardError::MayBind`]);
+//! a shard whose own functions already hit the limit refuses at once
+//! ([`ShardError::Binds`]). Legacy scaling's account-wide burst couples every function, so it
+//! cannot be sharded ([`ShardError::LegacyScaling`]).
+//!
+//! **The one difference.** `invocations.parquet` is a uniform random sample of the window's
+//! invocations; each shard draws its sample keys from its own stream, so the merged sample is
+//! a sample of the same size and law but not the same rows as the unsharded run's.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::config::resolved::to_resolved_toml;
+use crate::engine::EngineStats;
+use crate::metrics::{FunctionParts, Recorder};
+use crate::model::{Scaling, Scenario};
+use crate::observer::{Observer, ThrottleReason};
+use crate::report_data::ReportData;
+use crate::rng::{fnv1a, replicate_seed};
+use crate::runner::{self, RawReplicate, RunOutput, WarmupProbe};
+use crate::series::{
+    InvocationSample, SeriesGrids, SeriesOptions, SeriesRecorder, SeriesState, bucket_width,
+};
+use crate::time::SimTime;
+
+/// The shard file in a shard's output folder.
+pub const RUN_SHARD_JSON_FILE: &str = "run-shard.json";
+
+/// Version of the shard file ([`RunShard`]); bumped when its fields change.
+pub const SHARD_SCHEMA_VERSION: u32 = 1;
+
+/// Most buckets of the peak-concurrency record over a run (see [`peak_bucket`]).
+pub const MAX_PEAK_BUCKETS: usize = 100_000;
+
+/// Why a run cannot be split, or shards cannot be merged. Messages say what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    /// `[account] scaling = "legacy-burst"`.
+    #[error(
+        "[account] scaling = \"legacy-burst\" shares one burst of new environments among all the functions, so a shard would not scale as the whole account does: run without --shard, or use scaling = \"per-function\""
+    )]
+    LegacyScaling,
+    /// Not a shard index.
+    #[error("shard {shard}/{shards}: the index must be in 0..{shards}")]
+    BadIndex {
+        /// Index.
+        shard: usize,
+        /// Count.
+        shards: usize,
+    },
+    /// More shards than functions.
+    #[error(
+        "{shards} shards for {functions} function{}: every shard needs a function (use --shard I/N with N <= {functions})",
+        if *functions == 1 { "" } else { "s" }
+    )]
+    TooManyShards {
+        /// Count.
+        shards: usize,
+        /// Functions in the workload.
+        functions: usize,
+    },
+    /// The shard's own functions hit the account limit.
+    #[error(
+        "the account limit binds: this shard's functions alone were throttled {throttles} time{} by the account's unreserved concurrency ({pool}), so they would throttle the other shards' functions too and a split run would not give the answer of one run; run without --shard, or raise [account] concurrency-limit",
+        if *throttles == 1 { "" } else { "s" }
+    )]
+    Binds {
+        /// Account throttles in the shard (every replicate).
+        throttles: u64,
+        /// The unreserved pool.
+        pool: u32,
+    },
+    /// The shards together may fill the pool.
+    #[error(
+        "the account limit may bind: in replicate {replicate}, between {from_s} s and {to_s} s, the shards together held up to {bound} of the account's {pool} unreserved concurrency, so the functions could throttle one another and the merged result could differ from one run; run without --shard, or raise [account] concurrency-limit"
+    )]
+    MayBind {
+        /// Replicate (0-based).
+        replicate: usize,
+        /// Start of the bucket, s.
+        from_s: f64,
+        /// End of the bucket, s.
+        to_s: f64,
+        /// Sum of the shards' maxima in that bucket.
+        bound: u64,
+        /// The unreserved pool.
+        pool: u32,
+    },
+    /// The shard files do not belong together or do not cover the workload.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Shard that function `index` belongs to among `shards`: `index mod shards`, as for sweep
+/// points (it spreads a population's heavy and light functions evenly).
+pub fn owner(index: usize, shards: usize) -> usize {
+    index % shards.max(1)
+}
+
+/// The functions (indices in `scenario`) of shard `shard` of `shards`.
+pub fn members(functions: usize, shard: usize, shards: usize) -> Vec<usize> {
+    (0..functions)
+        .filter(|&k| owner(k, shards) == shard)
+        .collect()
+}
+
+/// The account's unreserved concurrency pool: the limit minus every reservation.
+pub fn unreserved_pool(scenario: &Scenario) -> u32 {
+    let reserved: u32 = scenario
+        .functions
+        .iter()
+        .filter_map(|f| f.reserved_concurrency)
+        .sum();
+    scenario.account.concurrency_limit.saturating_sub(reserved)
+}
+
+/// The width of the buckets in which shards record their peak unreserved concurrency: the
+/// first of 1 s, 10 s, 1 min, 5 min, 1 h, 1 d giving at most [`MAX_PEAK_BUCKETS`] buckets
+/// over the run.
+pub fn peak_bucket(scenario: &Scenario) -> SimTime {
+    bucket_width(scenario.simulation.duration, SimTime(0), MAX_PEAK_BUCKETS)
+}
+
+/// Hash of the whole workload as resolved (every default and the seed filled in): shards of
+/// one run share it.
+pub fn fingerprint(scenario: &Scenario) -> String {
+    format!("{:016x}", fnv1a(&to_resolved_toml(scenario)))
+}
+
+/// The scenario of shard `shard` of `shards` of `full`: its functions, in order, with the
+/// whole account's unreserved pool (the limit less the other shards' reservations).
+pub fn shard_scenario(
+    full: &Scenario,
+    shard: usize,
+    shards: usize,
+) -> Result<Scenario, ShardError> {
+    if shard >= shards {
+        return Err(ShardError::BadIndex { shard, shards });
+    }
+    if shards > full.functions.len() {
+        return Err(ShardError::TooManyShards {
+            shards,
+            functions: full.functions.len(),
+        });
+    }
+    if full.account.scaling == Scaling::LegacyBurst {
+        return Err(ShardError::LegacyScaling);
+    }
+    let mine = members(full.functions.len(), shard, shards);
+    let mut s = full.clone();
+    s.functions = mine.iter().map(|&k| full.functions[k].clone()).collect();
+    let own_reserved: u32 = s
+        .functions
+        .iter()
+        .filter_map(|f| f.reserved_concurrency)
+        .sum();
+    s.account.concurrency_limit = unreserved_pool(full) + own_reserved;
+    Ok(s)
+}
+
+/// Records, per bucket of `width`, the most unreserved concurrency held, and counts the
+/// throttles by the account limit.
+#[derive(Clone, Debug)]
+pub struct PeakUse {
+    width: u64,
+    peaks: Vec<u32>,
+    current: u32,
+    /// Bucket of the last change: the buckets after it up to the next change hold `current`.
+    last: usize,
+    /// Throttles by the account's unreserved pool (whole run).
+    pub account_throttles: u64,
+}
+
+impl PeakUse {
+    /// An empty record for `scenario`.
+    pub fn new(scenario: &Scenario) -> Self {
+        let width = peak_bucket(scenario).0.max(1);
+        let count = scenario.simulation.duration.0.div_ceil(width).max(1) as usize;
+        PeakUse {
+            width,
+            peaks: vec![0; count],
+            current: 0,
+            last: 0,
+            account_throttles: 0,
+        }
+    }
+
+    fn bucket(&self, t: u64) -> usize {
+        ((t / self.width) as usize).min(self.peaks.len() - 1)
+    }
+
+    /// Carries the level held since the last change through the buckets up to `b`.
+    fn carry_to(&mut self, b: usize) {
+        if b > self.last {
+            for p in &mut self.peaks[self.last + 1..=b] {
+                *p = (*p).max(self.current);
+            }
+            self.last = b;
+        }
+    }
+
+    /// The peaks, one per bucket.
+    pub fn into_peaks(self) -> Vec<u32> {
+        self.peaks
+    }
+}
+
+impl Observer for PeakUse {
+    fn on_throttle(&mut self, _t: SimTime, _f: u32, reason: ThrottleReason) {
+        if reason == ThrottleReason::Account {
+            self.account_throttles += 1;
+        }
+    }
+
+    fn on_throttle_retry(&mut self, _t: SimTime, _f: u32, _s: u32, reason: ThrottleReason) {
+        if reason == ThrottleReason::Account {
+            self.account_throttles += 1;
+        }
+    }
+
+    fn on_unreserved_use(&mut self, t: SimTime, in_use: u32) {
+        let b = self.bucket(t.0);
+        self.carry_to(b);
+        self.current = in_use;
+        self.peaks[b] = self.peaks[b].max(in_use);
+    }
+
+    fn on_end(&mut self, t: SimTime) {
+        let b = self.bucket(t.0);
+        self.carry_to(b);
+    }
+}
+
+/// One replicate of a shard.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardReplicate {
+    /// Its seed.
+    pub seed: u64,
+    /// Each member's records, in member order.
+    pub functions: Vec<FunctionParts>,
+    /// The warm-up probe of the members.
+    pub probe: WarmupProbe,
+    /// The members' series counters and sample.
+    pub series: SeriesState,
+    /// Most unreserved concurrency held by the members in each [`peak_bucket`].
+    pub peaks: Vec<u32>,
+    /// Engine counters.
+    pub stats: EngineStats,
+}
+
+/// `run-shard.json`: what a shard measured, for `lamsim merge`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunShard {
+    /// Always [`SHARD_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The lamsim that ran it.
+    pub lamsim_version: String,
+    /// This shard's index (0-based).
+    pub shard: usize,
+    /// Number of shards.
+    pub shards: usize,
+    /// Functions in the whole workload.
+    pub functions: usize,
+    /// [`fingerprint`] of the whole workload.
+    pub workload_fingerprint: String,
+    /// The account's unreserved pool.
+    pub unreserved_pool: u32,
+    /// Width of the peak buckets, ns.
+    pub peak_bucket_ns: u64,
+    /// The series options it ran with.
+    pub max_buckets: usize,
+    /// Most sampled invocations.
+    pub sample_cap: usize,
+    /// Series budget of the many-function layout.
+    pub function_bucket_budget: usize,
+    /// Every replicate, in order.
+    pub replicates: Vec<ShardReplicate>,
+}
+
+/// Runs shard `shard` of `shards` of `full` (every replicate, with the series of `--out`);
+/// `progress` receives [`runner::PROGRESS_STEPS`] per replicate. Refuses when the account
+/// limit binds within the shard.
+pub fn run_shard(
+    full: &Scenario,
+    shard: usize,
+    shards: usize,
+    options: &SeriesOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunShard, ShardError> {
+    let scenario = shard_scenario(full, shard, shards)?;
+    let grids = SeriesGrids::new(full, options);
+    let root = full.simulation.seed;
+    let n = full.simulation.replicates.max(1);
+    let results: Vec<(ShardReplicate, u64)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let seed = replicate_seed(root, i);
+            let mut series = SeriesRecorder::new(&scenario, grids, i, seed, options.sample_cap);
+            series.salt_sampler(seed, shard, shards);
+            let observer = (series, (WarmupProbe::new(&scenario), PeakUse::new(full)));
+            let (recorder, (series, (probe, peaks)), stats) =
+                runner::run_replicate_with(&scenario, seed, observer, progress);
+            let throttles = peaks.account_throttles;
+            let replicate = ShardReplicate {
+                seed,
+                functions: recorder.into_parts(),
+                probe,
+                series: series.into_state(),
+                peaks: peaks.into_peaks(),
+                stats,
+            };
+            (replicate, throttles)
+        })
+        .collect();
+    let throttles: u64 = results.iter().map(|r| r.1).sum();
+    if throttles > 0 {
+        return Err(ShardError::Binds {
+            throttles,
+            pool: unreserved_pool(full),
+        });
+    }
+    Ok(RunShard {
+        schema_version: SHARD_SCHEMA_VERSION,
+        lamsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        shard,
+        shards,
+        functions: full.functions.len(),
+        workload_fingerprint: fingerprint(full),
+        unreserved_pool: unreserved_pool(full),
+        peak_bucket_ns: peak_bucket(full).0,
+        max_buckets: options.max_buckets,
+        sample_cap: options.sample_cap,
+        function_bucket_budget: options.function_bucket_budget,
+        replicates: results.into_iter().map(|r| r.0).collect(),
+    })
+}
+
+/// Merges the shards of one run of `full` (the workload they ran, as resolved) into what the
+/// unsharded run returns, with its time series and invocation sample; refuses shards that do
+/// not cover the workload exactly once or belong to another run, and runs where the account
+/// limit may bind.
+pub fn merge(
+    full: &Scenario,
+    mut shards: Vec<RunShard>,
+) -> Result<(RunOutput, ReportData, InvocationSample), ShardError> {
+    let mismatch = |m: String| ShardError::Mismatch(m);
+    shards.sort_by_key(|s| s.shard);
+    let Some(first) = shards.first() else {
+        return Err(mismatch("no shard given".to_string()));
+    };
+    let count = first.shards;
+    let replicates = full.simulation.replicates.max(1) as usize;
+    let options = SeriesOptions {
+        max_buckets: first.max_buckets,
+        sample_cap: first.sample_cap,
+        function_bucket_budget: first.function_bucket_budget,
+    };
+    let mut seen = BTreeSet::new();
+    for s in &shards {
+        if s.schema_version != SHARD_SCHEMA_VERSION {
+            return Err(mismatch(format!(
+                "shard {} has schema version {} (this lamsim reads {SHARD_SCHEMA_VERSION}): run every shard with the same lamsim",
+                s.shard, s.schema_version
+            )));
+        }
+        if s.shards != count
+            || s.workload_fingerprint != first.workload_fingerprint
+            || s.max_buckets != options.max_buckets
+            || s.sample_cap != options.sample_cap
+            || s.function_bucket_budget != options.function_bucket_budget
+        {
+            return Err(mismatch(format!(
+                "shard {}/{} and shard {}/{} are not shards of the same run (workload, seed, replicates or options differ)",
+                first.shard, first.shards, s.shard, s.shards
+            )));
+        }
+        if !seen.insert(s.shard) {
+            return Err(mismatch(format!(
+                "shard {}/{count} is given twice",
+                s.shard
+            )));
+        }
+        if s.functions != full.functions.len()
+            || s.replicates.len() != replicates
+            || s.unreserved_pool != unreserved_pool(full)
+            || s.peak_bucket_ns != peak_bucket(full).0
+        {
+            return Err(mismatch(format!(
+                "shard {}/{count} does not match the workload (functions, replicates or account)",
+                s.shard
+            )));
+        }
+    }
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !seen.contains(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(mismatch(format!(
+            "missing shard{} {}: give every shard's folder",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        )));
+    }
+    check_peaks(full, &shards)?;
+
+    let grids = SeriesGrids::new(full, &options);
+    let members: Vec<Vec<usize>> = (0..count)
+        .map(|i| members(full.functions.len(), i, count))
+        .collect();
+    // Replicate by replicate, moving each shard's part out so only one copy is held.
+    let mut per_shard: Vec<std::vec::IntoIter<ShardReplicate>> = shards
+        .into_iter()
+        .map(|s| s.replicates.into_iter())
+        .collect();
+    let mut raws = Vec::with_capacity(replicates);
+    for i in 0..replicates {
+        let seed = replicate_seed(full.simulation.seed, i as u32);
+        let mut recorder = Recorder::new(full);
+        let mut series = SeriesRecorder::new(full, grids, i as u32, seed, options.sample_cap);
+        let mut probe = WarmupProbe::new(full);
+        let mut stats = EngineStats::default();
+        for (k, parts) in per_shard.iter_mut().enumerate() {
+            let r = parts.next().expect("replicate count checked");
+            if r.seed != seed || r.functions.len() != members[k].len() {
+                return Err(mismatch(format!(
+                    "shard {k}/{count}: replicate {i} does not match the workload"
+                )));
+            }
+            let err = |e: String| mismatch(format!("shard {k}/{count}, replicate {i}: {e}"));
+            for (p, &g) in r.functions.into_iter().zip(&members[k]) {
+                recorder.put_parts(g, p).map_err(err)?;
+            }
+            series.absorb(r.series, &members[k]).map_err(err)?;
+            probe.absorb(r.probe, &members[k]).map_err(err)?;
+            stats.arrivals += r.stats.arrivals;
+            stats.completed += r.stats.completed;
+            stats.throttled += r.stats.throttled;
+            stats.in_flight += r.stats.in_flight;
+            stats.events += r.stats.events;
+            stats.environments_created += r.stats.environments_created;
+        }
+        raws.push(RawReplicate {
+            seed,
+            recorder,
+            series,
+            probe,
+            stats,
+        });
+    }
+    Ok(runner::conclude(full, &grids, options.sample_cap, raws))
+}
+
+/// [`ShardError::MayBind`] when, in some replicate and peak bucket, the shards' peak
+/// unreserved concurrency adds up to more than the pool.
+fn check_peaks(full: &Scenario, shards: &[RunShard]) -> Result<(), ShardError> {
+    let pool = unreserved_pool(full) as u64;
+    let width = peak_bucket(full).0;
+    let replicates = shards.first().map_or(0, |s| s.replicates.len());
+    for r in 0..replicates {
+        let buckets = shards[0].replicates[r].peaks.len();
+        for b in 0..buckets {
+            let bound: u64 = shards
+                .iter()
+                .map(|s| s.replicates[r].peaks.get(b).copied().unwrap_or(0) as u64)
+                .sum();
+            if bound > pool {
+                return Err(ShardError::MayBind {
+                    replicate: r,
+                    from_s: (b as u64 * width) as f64 / 1e9,
+                    to_s: ((b as u64 + 1) * width) as f64 / 1e9,
+                    bound,
+                    pool: pool as u32,
+                });
+            }
+        }
+    }
+    Ok(())
+}
