@@ -200,6 +200,25 @@ pub fn parse_shard(s: &str) -> Result<(Option<usize>, usize), FlagError> {
     Ok((Some(i), n))
 }
 
+/// `(shard, count)` from `--shard I/N` / `--shards N` (the index then from the environment,
+/// see [`shard_index_from_env`]); None when neither is given.
+pub fn shard_of(
+    shard: Option<&str>,
+    shards: Option<usize>,
+) -> Result<Option<(usize, usize)>, FlagError> {
+    let (index, count) = match (shard, shards) {
+        (Some(s), _) => parse_shard(s)?,
+        (None, Some(0)) => return Err(bad("--shards", "must be at least 1".to_string())),
+        (None, Some(n)) => (None, n),
+        (None, None) => return Ok(None),
+    };
+    let index = match index {
+        Some(i) => i,
+        None => shard_index_from_env(count, |v| std::env::var(v).ok())?,
+    };
+    Ok(Some((index, count)))
+}
+
 /// Environment variables that give a shard index, in the order they are tried: Kubernetes
 /// Indexed Jobs (`JOB_COMPLETION_INDEX`, 0-based) and Slurm job arrays
 /// (`SLURM_ARRAY_TASK_ID`, used as is: submit with `--array=0-(N-1)`).

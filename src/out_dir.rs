@@ -11,26 +11,28 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use lamsim_reports::{
-    CHARTS_DIR, INVOCATIONS_PARQUET_FILE, REPORT_HTML_FILE, REPORT_MD_FILE, RESOLVED_TOML_FILE,
-    SUMMARY_JSON_FILE, TIMESERIES_PARQUET_FILE,
+    CHARTS_DIR, FUNCTIONS_PARQUET_FILE, INVOCATIONS_PARQUET_FILE, REPORT_HTML_FILE, REPORT_MD_FILE,
+    RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, TIMESERIES_PARQUET_FILE,
 };
 use lamsim_sim::bench::SAMPLES_CSV_FILE;
 use lamsim_sim::model::{ArrivalProcess, Dist, Scenario};
+use lamsim_sim::shard::RUN_SHARD_JSON_FILE;
 use lamsim_study::sweep::{SHARD_JSON_FILE, SWEEP_CSV_FILE, SWEEP_JSON_FILE, SWEEP_REPORT_FILE};
 
 use crate::bench::BENCH_JSON_FILE;
 use crate::run::REPORT_DATA_JSON_FILE;
 
 /// The result files that mark a folder as written by lamsim; each holds a `schema_version`.
-const MARKERS: [&str; 4] = [
+const MARKERS: [&str; 5] = [
     SUMMARY_JSON_FILE,
     BENCH_JSON_FILE,
     SWEEP_JSON_FILE,
     SHARD_JSON_FILE,
+    RUN_SHARD_JSON_FILE,
 ];
 
 /// Every name lamsim writes into an output folder of `run`, `bench`, `sweep` or `merge`.
-const OURS: [&str; 14] = [
+const OURS: [&str; 16] = [
     SUMMARY_JSON_FILE,
     RESOLVED_TOML_FILE,
     REPORT_DATA_JSON_FILE,
@@ -45,6 +47,8 @@ const OURS: [&str; 14] = [
     SWEEP_CSV_FILE,
     SWEEP_REPORT_FILE,
     SHARD_JSON_FILE,
+    FUNCTIONS_PARQUET_FILE,
+    RUN_SHARD_JSON_FILE,
 ];
 
 /// Names `lamsim serve` writes into its `--out` folder (log files it appends to, and `logs/`
@@ -80,6 +84,14 @@ pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
         }
         inputs.extend(f.calibration.clone());
         inputs.extend(f.handler.as_ref().map(|h| h.cwd.clone()));
+    }
+    // Population traces: the file keys of each resolved `[[population]]` table.
+    for p in &scenario.populations {
+        for key in ["invocations", "durations", "memory", "file"] {
+            if let Some(path) = p.resolved.get(key).and_then(|v| v.as_str()) {
+                inputs.push(PathBuf::from(path));
+            }
+        }
     }
     inputs
 }

@@ -50,6 +50,16 @@ pub struct RunArgs {
     /// With `--precision`: never more replicates than this.
     #[arg(long, default_value_t = runner::DEFAULT_MAX_REPLICATES, requires = "precision")]
     pub max_replicates: u32,
+    /// Run shard I of N (0-based; function k belongs to shard k mod N) and write its
+    /// measurements (run-shard.json) into --out for `lamsim merge`. `/N` takes I from
+    /// JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID. Refused when the account's concurrency
+    /// limit may bind, since the shards would then not give the answer of one run.
+    #[arg(long, value_name = "I/N", conflicts_with = "precision")]
+    pub shard: Option<String>,
+    /// Number of shards, the index taken from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID
+    /// (same as --shard /N).
+    #[arg(long, value_name = "N", conflicts_with_all = ["shard", "precision"])]
+    pub shards: Option<usize>,
     /// No progress bar, no seed line, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
@@ -184,7 +194,16 @@ fn available_memory_bytes() -> Option<f64> {
 pub fn run(args: RunArgs) -> Result<ExitStatus> {
     let mut scenario = load(&args.workload)?;
     apply_overrides(&mut scenario, args.seed, args.replicates)?;
-    check_size(&scenario)?;
+    let shard = crate::flags::shard_of(args.shard.as_deref(), args.shards)?;
+    if shard.is_some() && args.out.is_none() {
+        bail!("--shard needs --out DIR: `lamsim merge` reads the shards' folders");
+    }
+    if let Some((i, n)) = shard {
+        // Checked before the estimate, which is of the whole workload.
+        lamsim_sim::shard::shard_scenario(&scenario, i, n)?;
+    } else {
+        check_size(&scenario)?;
+    }
     if let Some(dir) = &args.out {
         crate::out_dir::check(
             dir,
@@ -195,13 +214,25 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
     let sim = &scenario.simulation;
     if !args.quiet {
         eprintln!(
-            "lamsim: {} · seed {} · {} replicate{} · window {}",
+            "lamsim: {} · seed {} · {} replicate{} · window {}{}",
             args.workload.display(),
             sim.seed,
             sim.replicates,
             if sim.replicates == 1 { "" } else { "s" },
-            sim.duration
+            sim.duration,
+            match shard {
+                Some((i, n)) => format!(
+                    " · shard {i}/{n}: {} of {} functions",
+                    lamsim_sim::shard::members(scenario.functions.len(), i, n).len(),
+                    scenario.functions.len()
+                ),
+                None => String::new(),
+            }
         );
+    }
+    if let Some((i, n)) = shard {
+        let dir = args.out.as_ref().expect("checked above");
+        return run_shard(&scenario, i, n, dir, &args);
     }
     let progress = Progress::new(
         sim.replicates as u64 * PROGRESS_STEPS,
@@ -254,21 +285,51 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         (out, None)
     };
     progress.finish();
-    if !args.quiet {
+    let options = FinishOptions {
+        out: args.out.as_deref(),
+        parquet: !args.no_parquet,
+        png: args.png,
+        format: args.format,
+        quiet: args.quiet,
+        print: true,
+    };
+    finish(&scenario, out, series.as_ref(), &options)
+}
+
+/// How [`finish`] ends a run or a merge.
+struct FinishOptions<'a> {
+    out: Option<&'a Path>,
+    parquet: bool,
+    png: bool,
+    format: Format,
+    quiet: bool,
+    /// Print the summary on stdout.
+    print: bool,
+}
+
+/// Prints the warnings and the summary, writes the output folder (with the series, when
+/// there are some), and says `SLO violated` with exit 1 when the `[slo]` is not met.
+fn finish(
+    scenario: &Scenario,
+    out: runner::RunOutput,
+    series: Option<&(ReportData, InvocationSample)>,
+    options: &FinishOptions,
+) -> Result<ExitStatus> {
+    if !options.quiet {
         for w in &out.warnings {
             eprintln!("lamsim: warning: {w}");
         }
     }
     let summary = out.summary;
 
-    if let (Some(dir), Some((data, sample))) = (&args.out, &series) {
+    if let (Some(dir), Some((data, sample))) = (options.out, series) {
         let files = output_files(
-            &scenario,
+            scenario,
             &summary,
             data,
             sample,
-            !args.no_parquet,
-            args.png,
+            options.parquet,
+            options.png,
         )?;
         let refs: Vec<(&str, &[u8])> = files
             .iter()
@@ -277,7 +338,9 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         lamsim_reports::write_dir_files(dir, &refs)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
-    crate::output::print(&lamsim_reports::render(&summary, args.format))?;
+    if options.print {
+        crate::output::print(&lamsim_reports::render(&summary, options.format))?;
+    }
 
     if let Some(slo) = &summary.slo
         && !slo.met
@@ -290,6 +353,69 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::CheckFailed);
     }
     Ok(ExitStatus::Ok)
+}
+
+/// `lamsim run --shard I/N`: runs the shard's functions and writes `workload.resolved.toml`
+/// (the whole workload) and `run-shard.json` into `dir`; prints one line on stderr.
+fn run_shard(
+    scenario: &Scenario,
+    shard: usize,
+    shards: usize,
+    dir: &Path,
+    args: &RunArgs,
+) -> Result<ExitStatus> {
+    let sim = &scenario.simulation;
+    let progress = Progress::new(
+        sim.replicates.max(1) as u64 * PROGRESS_STEPS,
+        "simulating",
+        args.quiet,
+    );
+    let options = SeriesOptions::default();
+    let file =
+        lamsim_sim::shard::run_shard(scenario, shard, shards, &options, &|n| progress.inc(n));
+    progress.finish();
+    let file = file?;
+    let mut json = serde_json::to_vec(&file).context("cannot serialize the shard")?;
+    json.push(b'\n');
+    let resolved = to_resolved_toml(scenario);
+    let files: [(&str, &[u8]); 2] = [
+        (lamsim_reports::RESOLVED_TOML_FILE, resolved.as_bytes()),
+        (lamsim_sim::shard::RUN_SHARD_JSON_FILE, &json),
+    ];
+    lamsim_reports::write_dir_files(dir, &files)
+        .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+    if !args.quiet {
+        eprintln!(
+            "lamsim: shard {shard}/{shards} written to {}; combine the shards with `lamsim merge`",
+            dir.join(lamsim_sim::shard::RUN_SHARD_JSON_FILE).display()
+        );
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// `lamsim merge` of `run --shard` folders: the workload from the first folder's
+/// `workload.resolved.toml`, then what the unsharded `run --out` prints and writes.
+pub fn merge(args: crate::sweep::MergeArgs) -> Result<ExitStatus> {
+    let first = &args.shard_dirs[0];
+    let scenario = load(&first.join(lamsim_reports::RESOLVED_TOML_FILE))?;
+    let mut shards = Vec::new();
+    for dir in &args.shard_dirs {
+        let path = dir.join(lamsim_sim::shard::RUN_SHARD_JSON_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let shard = serde_json::from_slice::<lamsim_sim::shard::RunShard>(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: not a lamsim run shard: {e}", path.display()))?;
+        shards.push(shard);
+    }
+    let (out, data, sample) = lamsim_sim::shard::merge(&scenario, shards)?;
+    let options = FinishOptions {
+        out: Some(&args.out),
+        parquet: !args.no_parquet,
+        png: args.png,
+        format: args.format,
+        quiet: args.quiet,
+        print: !args.quiet,
+    };
+    finish(&scenario, out, Some(&(data, sample)), &options)
 }
 
 /// Name of the time series and latency CDFs (JSON) in an output folder.

@@ -72,15 +72,20 @@ pub struct SweepArgs {
 /// `lamsim merge`.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// Output folders of the shards (each holds sweep-shard.json).
+    /// Output folders of the shards: each holds sweep-shard.json (`lamsim sweep --shard`) or
+    /// run-shard.json (`lamsim run --shard`).
     #[arg(required = true)]
     pub shard_dirs: Vec<PathBuf>,
-    /// Folder to write sweep.json, sweep.csv, sweep.md, report.html, report.md and charts/ into.
+    /// Folder to write the merged results into: what the unsharded `sweep --out` or
+    /// `run --out` writes.
     #[arg(long)]
     pub out: PathBuf,
     /// Also write the charts as PNG (charts/*.png).
     #[arg(long)]
     pub png: bool,
+    /// Run shards: do not write the Parquet files (as `run --no-parquet`).
+    #[arg(long)]
+    pub no_parquet: bool,
     /// Output format on stdout.
     #[arg(long, default_value_t = Format::Table)]
     pub format: Format,
@@ -167,22 +172,6 @@ fn auto_provisioned(args: &SweepArgs, w: &Workload) -> Result<Axis> {
     Ok(Axis::provisioned(counts))
 }
 
-/// `(shard, count)` from `--shard` / `--shards` and the environment.
-fn shard(args: &SweepArgs) -> Result<Option<(usize, usize)>> {
-    let env = |v: &str| std::env::var(v).ok();
-    let (index, count) = match (&args.shard, args.shards) {
-        (Some(s), _) => flags::parse_shard(s)?,
-        (None, Some(0)) => bail!("--shards: must be at least 1"),
-        (None, Some(n)) => (None, n),
-        (None, None) => return Ok(None),
-    };
-    let index = match index {
-        Some(i) => i,
-        None => flags::shard_index_from_env(count, env)?,
-    };
-    Ok(Some((index, count)))
-}
-
 /// `lamsim sweep`: run every point (or one shard's), print the table, write the folder; exit
 /// 1 when the workload has an `[slo]` and no point meets it.
 pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
@@ -195,7 +184,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
     }
     let axes = axes(&args, &w)?;
     w.check_axes(&axes)?;
-    let shard = shard(&args)?;
+    let shard = flags::shard_of(args.shard.as_deref(), args.shards)?;
     if shard.is_some() && args.out.is_none() {
         bail!("--shard needs --out DIR: `lamsim merge` reads the shards' folders");
     }
@@ -348,6 +337,13 @@ fn finish_report(
 /// `lamsim merge`: combine shard folders into what the unsharded sweep writes.
 pub fn merge(args: MergeArgs) -> Result<ExitStatus> {
     crate::out_dir::check(&args.out, &args.shard_dirs, None)?;
+    if args
+        .shard_dirs
+        .first()
+        .is_some_and(|d| d.join(lamsim_sim::shard::RUN_SHARD_JSON_FILE).exists())
+    {
+        return crate::run::merge(args);
+    }
     let mut shards = Vec::new();
     for dir in &args.shard_dirs {
         let path = dir.join(SHARD_JSON_FILE);

@@ -27,6 +27,7 @@ mod populations;
 mod precision;
 mod report;
 mod run_outputs;
+mod run_shards;
 mod runtimes;
 #[path = "../support/skip.rs"]
 mod skip;

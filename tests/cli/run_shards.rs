@@ -1,0 +1,177 @@
+//! `lamsim run --shard I/N` and `lamsim merge` of run shards, through the real binary.
+
+use std::path::Path;
+
+use crate::{assert_code, lamsim, path_str, repo_root, run, spawn, stderr, stdout, temp_dir};
+
+/// Runs `lamsim` with `args` and the shard-index variables of the environment set to `env`.
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = lamsim(args);
+    c.env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    spawn(&mut c).wait_with_output().expect("lamsim runs")
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+}
+
+#[test]
+fn three_shards_of_a_population_merge_into_the_files_of_one_run() {
+    let w = path_str(&repo_root().join("workloads/populations/azure2019.toml"));
+    let tmp = temp_dir();
+    let full = tmp.path().join("full");
+    let one = run([
+        "run",
+        &w,
+        "--out",
+        &path_str(&full),
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert_code(&one, 0);
+    let mut dirs = Vec::new();
+    for i in 0..3 {
+        let d = tmp.path().join(format!("shard{i}"));
+        // Shard 1 takes its index from the environment, as a Kubernetes indexed job does.
+        let o = if i == 1 {
+            run_env(
+                &["run", &w, "--shards", "3", "--out", &path_str(&d)],
+                &[("JOB_COMPLETION_INDEX", "1")],
+            )
+        } else {
+            let s = format!("{i}/3");
+            run_env(&["run", &w, "--shard", &s, "--out", &path_str(&d)], &[])
+        };
+        assert_code(&o, 0);
+        assert!(stdout(&o).is_empty(), "a shard prints no summary");
+        assert!(
+            stderr(&o).contains(&format!("shard {i}/3: 3")),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("lamsim merge"), "{}", stderr(&o));
+        dirs.push(path_str(&d));
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge".to_string()];
+    args.extend(dirs.iter().rev().cloned()); // any order
+    args.extend([
+        "--out".into(),
+        path_str(&merged),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let m = run(&args);
+    assert_code(&m, 0);
+    assert_eq!(
+        stdout(&m),
+        stdout(&one),
+        "the merge prints the summary of one run"
+    );
+    for name in [
+        "summary.json",
+        "workload.resolved.toml",
+        "report-data.json",
+        "report.md",
+        "report.html",
+        "timeseries.parquet",
+        "functions.parquet",
+    ] {
+        assert!(
+            read(&full, name) == read(&merged, name),
+            "{name} differs between one run and the merged shards"
+        );
+    }
+    // The sample is drawn anew (see the shard module) but keeps its size.
+    assert!(merged.join("invocations.parquet").is_file());
+    // Merging again into the same folder is allowed (it is lamsim's own).
+    assert_code(&run(&args), 0);
+}
+
+/// Two functions holding one environment busy nearly all the time (99 s of every 100 s, plus
+/// the init of the cold start), 50 s apart, under a
+/// concurrency limit of `limit`.
+fn holders(dir: &Path, limit: u32) -> String {
+    let mut text = format!(
+        "[simulation]\nduration = \"30m\"\nseed = 1\n\n[account]\nconcurrency-limit = {limit}\n"
+    );
+    for (name, start) in [("a", "0s"), ("b", "50s")] {
+        text.push_str(&format!(
+            "\n[[function]]\nname = \"{name}\"\nmemory-mb = 1024\ntimeout = \"15m\"\n\n[function.arrivals]\nkind = \"constant\"\nrate-per-s = 0.01\nstart = \"{start}\"\n\n[function.duration]\ndist = \"const\"\nvalue = \"99s\"\n"
+        ));
+    }
+    let p = dir.join(format!("holders-{limit}.toml"));
+    std::fs::write(&p, text).unwrap();
+    path_str(&p)
+}
+
+#[test]
+fn merging_refuses_when_the_account_limit_may_bind_and_names_the_way_out() {
+    let tmp = temp_dir();
+    // A limit of 1: each function alone fits, together they do not.
+    let w = holders(tmp.path(), 1);
+    let d0 = path_str(&tmp.path().join("s0"));
+    let d1 = path_str(&tmp.path().join("s1"));
+    assert_code(&run(["run", &w, "--shard", "0/2", "--out", &d0, "-q"]), 0);
+    assert_code(&run(["run", &w, "--shard", "1/2", "--out", &d1, "-q"]), 0);
+    let out = path_str(&tmp.path().join("merged"));
+    let m = run(["merge", &d0, &d1, "--out", &out]);
+    assert_code(&m, 2);
+    let e = stderr(&m);
+    assert!(e.contains("the account limit may bind"), "{e}");
+    assert!(e.contains("run without --shard"), "{e}");
+    assert!(!Path::new(&out).exists(), "nothing written");
+    // A limit of 2: they fit together, and the merge succeeds.
+    let w = holders(tmp.path(), 2);
+    let d0 = path_str(&tmp.path().join("t0"));
+    let d1 = path_str(&tmp.path().join("t1"));
+    assert_code(&run(["run", &w, "--shard", "0/2", "--out", &d0, "-q"]), 0);
+    assert_code(&run(["run", &w, "--shard", "1/2", "--out", &d1, "-q"]), 0);
+    assert_code(&run(["merge", &d0, &d1, "--out", &out, "-q"]), 0);
+}
+
+#[test]
+fn bad_shard_requests_exit_2_with_a_clear_error() {
+    let tmp = temp_dir();
+    let w = holders(tmp.path(), 2);
+    let d = path_str(&tmp.path().join("s"));
+    let cases: [(&[&str], &str); 4] = [
+        (&["run", &w, "--shard", "0/2"], "--shard needs --out"),
+        (
+            &["run", &w, "--shard", "0/3", "--out", &d],
+            "3 shards for 2 functions",
+        ),
+        (
+            &["run", &w, "--shard", "2/2", "--out", &d],
+            "I must be in 0..2",
+        ),
+        (
+            &[
+                "run",
+                &w,
+                "--shard",
+                "0/2",
+                "--precision",
+                "5%",
+                "--out",
+                &d,
+            ],
+            "cannot be used with",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = run(args);
+        assert_code(&o, 2);
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    // Only one shard of two: the merge names the missing one.
+    assert_code(&run(["run", &w, "--shard", "0/2", "--out", &d, "-q"]), 0);
+    let o = run(["merge", &d, "--out", &path_str(&tmp.path().join("m"))]);
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("missing shard 1/2"), "{}", stderr(&o));
+}
