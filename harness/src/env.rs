@@ -26,6 +26,8 @@ pub const LOG_TAIL_BYTES: usize = 4096;
 pub(crate) struct Job {
     pub event: Event,
     pub result: oneshot::Sender<Outcome>,
+    /// Where the response's bytes go as they arrive (InvokeWithResponseStream).
+    pub chunks: Option<mpsc::UnboundedSender<Bytes>>,
 }
 
 /// An event as the runtime receives it from `/next`.
@@ -108,6 +110,8 @@ pub(crate) struct Current {
     pub request_id: String,
     pub handed: Instant,
     pub result: oneshot::Sender<Outcome>,
+    /// Where the response's bytes go as they arrive (InvokeWithResponseStream).
+    pub chunks: Option<mpsc::UnboundedSender<Bytes>>,
 }
 
 /// Why a runtime's answer for a request id was refused.
@@ -351,6 +355,7 @@ impl Env {
             request_id: job.event.request_id.clone(),
             handed: Instant::now(),
             result: job.result,
+            chunks: job.chunks,
         });
         Some(job.event)
     }

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
@@ -36,8 +37,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::error::{HarnessError, InvokeError};
-use crate::ids;
 use crate::runtime::{InvokeOptions, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, Runtime};
+use crate::{event_stream, ids};
 
 /// How long a client may take to send a request's headers. Default 10 s.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -171,7 +172,7 @@ async fn serve(
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| {
                 let rt = rt.clone();
-                async move { Ok::<_, Infallible>(handle(&rt, req, opts.body_timeout).await) }
+                async move { Ok::<_, Infallible>(route(rt, req, opts.body_timeout).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -233,51 +234,58 @@ fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
     })
 }
 
-async fn handle(
-    rt: &Runtime,
+/// Path of InvokeWithResponseStream: `/2021-11-15/functions/{name}/response-streaming-invocations`.
+const STREAM_PREFIX: &str = "/2021-11-15/functions/";
+const STREAM_SUFFIX: &str = "/response-streaming-invocations";
+
+/// Sends each request to its operation: Invoke or InvokeWithResponseStream.
+async fn route(
+    rt: Arc<Runtime>,
     req: Request<Incoming>,
     body_timeout: Duration,
-) -> Response<Full<Bytes>> {
-    let client_start = Instant::now();
+) -> Response<BoxBody<Bytes, Infallible>> {
     let path = req.uri().path();
-    let Some(name) = path
-        .strip_prefix("/2015-03-31/functions/")
-        .and_then(|r| r.strip_suffix("/invocations"))
-    else {
-        return plain_error(
-            StatusCode::NOT_FOUND,
-            "UnknownOperationException",
-            "lamsim serve implements only Invoke (POST /2015-03-31/functions/{name}/invocations)",
-        );
-    };
-    if req.method() != hyper::Method::POST {
-        return plain_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "UnknownOperationException",
-            "Invoke takes POST",
-        );
+    if path.starts_with(STREAM_PREFIX) && path.ends_with(STREAM_SUFFIX) {
+        return handle_stream(rt, req, body_timeout).await;
     }
-    let mut name = percent_decode(name);
-    if let Some(q) = query_param(req.uri().query(), "Qualifier")
+    handle(&rt, req, body_timeout).await.map(BodyExt::boxed)
+}
+
+/// The function a request names: the path's `{FunctionName}` (percent-decoded) with the
+/// `Qualifier` query parameter appended when the name has none.
+fn function_name(raw: &str, query: Option<&str>) -> String {
+    let mut name = percent_decode(raw);
+    if let Some(q) = query_param(query, "Qualifier")
         && (!name.contains(':') || name.starts_with("arn:") && name.matches(':').count() == 6)
     {
         name = format!("{name}:{}", percent_decode(q));
     }
-    let h = |k: &str| {
-        req.headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let invocation_type =
-        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
-    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
-    let client_context = h("X-Amz-Client-Context");
-    let request_id = ids::request_id();
+    name
+}
+
+/// The 405 answer to a request that is not a POST.
+fn not_post(req: &Request<Incoming>, operation: &str) -> Option<Response<Full<Bytes>>> {
+    (req.method() != hyper::Method::POST).then(|| {
+        plain_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "UnknownOperationException",
+            &format!("{operation} takes POST"),
+        )
+    })
+}
+
+/// Reads a request's body within `body_timeout` (408 otherwise), refusing one larger than
+/// the sync limit (or the async one for `Event`) as AWS does.
+async fn read_body(
+    body: Incoming,
+    body_timeout: Duration,
+    invocation_type: &str,
+    request_id: &str,
+) -> Result<Bytes, Response<Full<Bytes>>> {
     // Read at most one byte past the sync limit: larger requests are refused either way.
-    let body = Limited::new(req.into_body(), MAX_SYNC_PAYLOAD + 1).collect();
-    let body = match tokio::time::timeout(body_timeout, body).await {
-        Ok(Ok(b)) => b.to_bytes(),
+    let body = Limited::new(body, MAX_SYNC_PAYLOAD + 1).collect();
+    match tokio::time::timeout(body_timeout, body).await {
+        Ok(Ok(b)) => Ok(b.to_bytes()),
         Err(_) => {
             let mut r = plain_error(
                 StatusCode::REQUEST_TIMEOUT,
@@ -291,27 +299,236 @@ async fn handle(
                 hyper::header::CONNECTION,
                 hyper::header::HeaderValue::from_static("close"),
             );
-            return r;
+            Err(r)
         }
         Ok(Err(_)) => {
-            let op = if invocation_type == "Event" {
-                "InvokeAsync"
+            let (limit, operation) = if invocation_type == "Event" {
+                (MAX_ASYNC_PAYLOAD, "InvokeAsync")
             } else {
-                "InvokeFunction"
+                (MAX_SYNC_PAYLOAD, "InvokeFunction")
             };
-            let limit = if invocation_type == "Event" {
-                MAX_ASYNC_PAYLOAD
-            } else {
-                MAX_SYNC_PAYLOAD
-            };
-            return error_response(
-                &InvokeError::PayloadTooLarge {
-                    limit,
-                    operation: op,
-                },
-                &request_id,
-            );
+            Err(error_response(
+                &InvokeError::PayloadTooLarge { limit, operation },
+                request_id,
+            ))
         }
+    }
+}
+
+/// An HTTP body fed by a channel (the frames of an event stream as they are made).
+struct ChannelBody(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|b| b.map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+}
+
+/// InvokeWithResponseStream (`POST /2021-11-15/functions/{name}/response-streaming-invocations`):
+/// the response's bytes go to the client as `PayloadChunk` events while the function sends
+/// them, then `InvokeComplete` (see [`crate::event_stream`]). A refusal before the function
+/// ran (unknown function, throttle, payload too large) is an ordinary error response, as on
+/// AWS; once the stream has started, a function error is reported in `InvokeComplete`.
+async fn handle_stream(
+    rt: Arc<Runtime>,
+    req: Request<Incoming>,
+    body_timeout: Duration,
+) -> Response<BoxBody<Bytes, Infallible>> {
+    let client_start = Instant::now();
+    if let Some(r) = not_post(&req, "InvokeWithResponseStream") {
+        return r.map(BodyExt::boxed);
+    }
+    let path = req.uri().path();
+    let raw = &path[STREAM_PREFIX.len()..path.len() - STREAM_SUFFIX.len()];
+    let name = function_name(raw, req.uri().query());
+    let h = |k: &str| {
+        req.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let invocation_type =
+        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
+    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
+    let client_context = h("X-Amz-Client-Context");
+    let request_id = ids::request_id();
+    let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
+        Ok(b) => b,
+        Err(r) => return r.map(BodyExt::boxed),
+    };
+    match invocation_type.as_str() {
+        "RequestResponse" => {}
+        "DryRun" => {
+            let r = match rt.check_function(&name) {
+                Ok(_) => Response::builder()
+                    .status(StatusCode::NO_CONTENT)
+                    .header("x-amzn-RequestId", &request_id)
+                    .body(Full::new(Bytes::new()))
+                    .expect("static response parts are valid"),
+                Err(e) => error_response(&e, &request_id),
+            };
+            return r.map(BodyExt::boxed);
+        }
+        other => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameterValueException",
+                &format!("X-Amz-Invocation-Type `{other}` is not one of RequestResponse, DryRun"),
+            )
+            .map(BodyExt::boxed);
+        }
+    }
+    let (tx, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+    let opts = InvokeOptions {
+        tail,
+        client_context,
+        received: Some(client_start),
+        chunks: Some(tx),
+        request_id: Some(request_id.clone()),
+        ..InvokeOptions::default()
+    };
+    let runtime = rt.clone();
+    let mut invocation = tokio::spawn(async move { runtime.invoke_with(&name, body, &opts).await });
+    // Headers wait for the first byte or the end: a refusal is still an error response then.
+    let first = tokio::select! {
+        biased;
+        Some(c) = chunks.recv() => Some(c),
+        done = &mut invocation => match done {
+            Ok(Err(e)) => return error_response(&e, &request_id).map(BodyExt::boxed),
+            Ok(Ok(inv)) => {
+                let (frames, rx) = tokio::sync::mpsc::channel(16);
+                tokio::spawn(finish_stream(frames, chunks, Ok(inv)));
+                return stream_response(&request_id, rx);
+            }
+            Err(_) => return error_response(&InvokeError::ShuttingDown, &request_id).map(BodyExt::boxed),
+        },
+    };
+    let (frames, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        if let Some(c) = first
+            && frames.send(event_stream::payload_chunk(&c)).await.is_err()
+        {
+            return; // the client went away; the invocation runs on in its own task
+        }
+        loop {
+            tokio::select! {
+                biased;
+                Some(c) = chunks.recv() => {
+                    if frames.send(event_stream::payload_chunk(&c)).await.is_err() {
+                        return;
+                    }
+                }
+                done = &mut invocation => {
+                    let done = done.map_err(|_| ()).and_then(|r| r.map_err(|_| ()));
+                    finish_stream(frames, chunks, done).await;
+                    return;
+                }
+            }
+        }
+    });
+    stream_response(&request_id, rx)
+}
+
+/// The 200 answer of a stream whose frames come from `rx`.
+fn stream_response(
+    request_id: &str,
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+) -> Response<BoxBody<Bytes, Infallible>> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("Content-Type", "application/vnd.amazon.eventstream")
+        .header("X-Amz-Executed-Version", "$LATEST")
+        .header("x-amzn-RequestId", request_id)
+        .body(ChannelBody(rx).boxed())
+        .expect("static response parts are valid")
+}
+
+/// Sends the chunks still queued (the runtime queues every chunk before the invocation
+/// ends), then `InvokeComplete`: the function's error type and error document when it
+/// failed, the log tail when asked for.
+async fn finish_stream(
+    frames: tokio::sync::mpsc::Sender<Bytes>,
+    mut chunks: tokio::sync::mpsc::UnboundedReceiver<Bytes>,
+    done: Result<crate::runtime::Invocation, ()>,
+) {
+    while let Ok(c) = chunks.try_recv() {
+        if frames.send(event_stream::payload_chunk(&c)).await.is_err() {
+            return;
+        }
+    }
+    let complete = match done {
+        Ok(inv) => {
+            let error = inv.function_error.map(|_| {
+                (
+                    inv.record
+                        .error_type
+                        .clone()
+                        .unwrap_or_else(|| "Unhandled".to_string()),
+                    String::from_utf8_lossy(&inv.payload).into_owned(),
+                )
+            });
+            let log = inv
+                .log_tail
+                .as_ref()
+                .map(|t| base64::engine::general_purpose::STANDARD.encode(t));
+            event_stream::invoke_complete(
+                error.as_ref().map(|e| e.0.as_str()),
+                error.as_ref().map(|e| e.1.as_str()),
+                log.as_deref(),
+            )
+        }
+        Err(()) => event_stream::invoke_complete(
+            Some("ServiceException"),
+            Some("the invocation was stopped (lamsim serve is shutting down)"),
+            None,
+        ),
+    };
+    let _ = frames.send(complete).await;
+}
+
+async fn handle(
+    rt: &Runtime,
+    req: Request<Incoming>,
+    body_timeout: Duration,
+) -> Response<Full<Bytes>> {
+    let client_start = Instant::now();
+    let path = req.uri().path();
+    let Some(raw) = path
+        .strip_prefix("/2015-03-31/functions/")
+        .and_then(|r| r.strip_suffix("/invocations"))
+    else {
+        return plain_error(
+            StatusCode::NOT_FOUND,
+            "UnknownOperationException",
+            "lamsim serve implements Invoke (POST /2015-03-31/functions/{name}/invocations) and InvokeWithResponseStream (POST /2021-11-15/functions/{name}/response-streaming-invocations)",
+        );
+    };
+    if let Some(r) = not_post(&req, "Invoke") {
+        return r;
+    }
+    let name = function_name(raw, req.uri().query());
+    let h = |k: &str| {
+        req.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let invocation_type =
+        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
+    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
+    let client_context = h("X-Amz-Client-Context");
+    let request_id = ids::request_id();
+    let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
+        Ok(b) => b,
+        Err(r) => return r,
     };
     match invocation_type.as_str() {
         "DryRun" => match rt.check_function(&name) {
@@ -339,10 +556,10 @@ async fn handle(
         },
         "RequestResponse" => {
             let opts = InvokeOptions {
-                cold: false,
                 tail,
                 client_context,
                 received: Some(client_start),
+                ..InvokeOptions::default()
             };
             match rt.invoke_with(&name, body, &opts).await {
                 Ok(inv) => {

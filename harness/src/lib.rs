@@ -31,6 +31,7 @@ pub mod cgroup;
 pub mod cloudwatch;
 mod env;
 pub mod error;
+pub mod event_stream;
 pub mod events;
 pub mod fit;
 pub mod ids;

@@ -124,6 +124,12 @@ pub struct InvokeOptions {
     pub client_context: Option<String>,
     /// When the request arrived: the client latency is measured from it. Default: the call.
     pub received: Option<std::time::Instant>,
+    /// InvokeWithResponseStream: the response's bytes are sent here as the runtime sends them
+    /// (before the invocation returns), the HTTP-integration prelude left out. Default: none.
+    pub chunks: Option<tokio::sync::mpsc::UnboundedSender<Bytes>>,
+    /// The request id to use (a stream's answer names it before the invocation ends).
+    /// Default: a new one.
+    pub request_id: Option<String>,
 }
 
 impl InvokeOptions {
@@ -722,7 +728,8 @@ impl Inner {
         kind: InvocationType,
         client_start: Instant,
     ) -> Invocation {
-        self.run_with_id(fs, payload, opts, kind, client_start, ids::request_id())
+        let id = opts.request_id.clone().unwrap_or_else(ids::request_id);
+        self.run_with_id(fs, payload, opts, kind, client_start, id)
             .await
     }
 
@@ -813,6 +820,7 @@ impl Inner {
                     client_context: client_context.clone(),
                 },
                 result: tx,
+                chunks: opts.chunks.clone(),
             };
             match env.submit(job) {
                 Ok(()) => break (env, init_ms, rx),

@@ -191,6 +191,10 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
     };
     let mut body = req.into_body();
     let mut data = BytesMut::new();
+    let mut forward = cur.chunks.clone().map(|tx| Forward {
+        tx,
+        prelude_open: http_prelude,
+    });
     let mut first_byte = None;
     let mut trailers = None;
     let mut size = 0usize;
@@ -211,6 +215,9 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
                 size += chunk.len();
                 if size <= limit {
                     data.extend_from_slice(&chunk);
+                    if let Some(f) = &mut forward {
+                        f.send(&chunk, &data);
+                    }
                 }
             }
             Err(frame) => {
@@ -275,6 +282,36 @@ async fn response(env: &Arc<Env>, id: &str, req: Request<Incoming>) -> Response<
     };
     let _ = cur.result.send(outcome);
     accepted()
+}
+
+/// Sends a response's bytes on as they arrive, past the HTTP-integration prelude (see
+/// [`strip_http_prelude`]) when there is one.
+struct Forward {
+    tx: tokio::sync::mpsc::UnboundedSender<Bytes>,
+    /// The prelude has not ended yet: bytes wait in the response buffer.
+    prelude_open: bool,
+}
+
+impl Forward {
+    /// `chunk` arrived; `data` is the response so far (ending with it).
+    fn send(&mut self, chunk: &Bytes, data: &BytesMut) {
+        if !self.prelude_open {
+            let _ = self.tx.send(chunk.clone());
+            return;
+        }
+        if data.first().is_some_and(|&b| b != b'{') {
+            // Not a prelude after all: everything so far goes.
+            self.prelude_open = false;
+            let _ = self.tx.send(Bytes::copy_from_slice(data));
+            return;
+        }
+        if let Some(i) = data.windows(8).position(|w| w == [0u8; 8]) {
+            self.prelude_open = false;
+            if data.len() > i + 8 {
+                let _ = self.tx.send(Bytes::copy_from_slice(&data[i + 8..]));
+            }
+        }
+    }
 }
 
 /// Drops the HTTP-integration prelude (JSON status and headers, then 8 NUL bytes) that

@@ -1,5 +1,6 @@
 //! boto3 (the AWS SDK for Python) as the Invoke API client, unchanged but for `endpoint_url`:
-//! payloads, log tails, function errors, 404s, 429s, Event and DryRun.
+//! payloads, log tails, function errors, 404s, 429s, Event and DryRun, and
+//! InvokeWithResponseStream's event stream.
 
 use lamsim_sim::time::SimTime;
 
@@ -29,6 +30,18 @@ except c.exceptions.ResourceNotFoundException as e:
     out["not_found"] = e.response["Error"]["Code"]
 out["event"] = c.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"]
 out["dry_run"] = c.invoke(FunctionName="echo", InvocationType="DryRun")["StatusCode"]
+r = c.invoke_with_response_stream(FunctionName="stream", Payload=json.dumps({"chunks": 3, "gap_ms": 20}), LogType="Tail")
+out["stream_status"] = r["StatusCode"]
+chunks, complete = [], None
+for event in r["EventStream"]:
+    if "PayloadChunk" in event:
+        chunks.append(event["PayloadChunk"]["Payload"].decode())
+    if "InvokeComplete" in event:
+        complete = event["InvokeComplete"]
+out["stream_chunks"] = "".join(chunks)
+out["stream_log"] = base64.b64decode(complete["LogResult"]).decode()
+r = c.invoke_with_response_stream(FunctionName="faults", Payload=json.dumps({"action": "error"}))
+out["stream_error"] = [e["InvokeComplete"] for e in r["EventStream"] if "InvokeComplete" in e][0]
 def slow(_):
     try:
         return c.invoke(FunctionName="slow", Payload=json.dumps({"wait_ms": 1500}))["StatusCode"]
@@ -54,6 +67,7 @@ async fn boto3_invokes_unchanged() {
     let rt = start(vec![
         rust_function("echo", "echo", 128),
         rust_function("faults", "faults", 128),
+        rust_function("stream", "stream", 128),
         slow,
     ])
     .await;
@@ -86,6 +100,22 @@ async fn boto3_invokes_unchanged() {
     assert_eq!(o["not_found"], "ResourceNotFoundException");
     assert_eq!(o["event"], 202);
     assert_eq!(o["dry_run"], 204);
+    assert_eq!(o["stream_status"], 200);
+    assert_eq!(o["stream_chunks"], "chunk 0\nchunk 1\nchunk 2\n");
+    assert!(
+        o["stream_log"]
+            .as_str()
+            .unwrap()
+            .contains("REPORT RequestId: "),
+        "{o}"
+    );
+    assert!(
+        o["stream_error"]["ErrorDetails"]
+            .as_str()
+            .unwrap()
+            .contains("failed on purpose"),
+        "{o}"
+    );
     assert_eq!(
         o["throttle"],
         serde_json::json!(["200", "ReservedFunctionConcurrentInvocationLimitExceeded"])

@@ -234,3 +234,74 @@ pub async fn scripted_with(
         .await
         .expect("runtime starts")
 }
+
+/// InvokeWithResponseStream over a fresh connection: the status, and each body frame with
+/// the time it arrived.
+pub async fn invoke_stream(
+    addr: std::net::SocketAddr,
+    name: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<(std::time::Instant, Bytes)>) {
+    use http_body_util::BodyExt;
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("handshake");
+    tokio::spawn(conn);
+    let mut req = hyper::Request::post(format!(
+        "/2021-11-15/functions/{name}/response-streaming-invocations"
+    ))
+    .header("Host", addr.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req
+        .body(http_body_util::Full::new(Bytes::copy_from_slice(
+            body.as_bytes(),
+        )))
+        .unwrap();
+    let resp = sender.send_request(req).await.expect("response");
+    let status = resp.status().as_u16();
+    if status == 200 {
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/vnd.amazon.eventstream"
+        );
+    }
+    let mut body = resp.into_body();
+    let mut frames = Vec::new();
+    while let Some(f) = body.frame().await {
+        if let Ok(d) = f.expect("frame").into_data() {
+            frames.push((std::time::Instant::now(), d));
+        }
+    }
+    (status, frames)
+}
+
+/// The event-stream messages of `frames`, each with the arrival time of its last byte.
+pub fn messages(
+    frames: &[(std::time::Instant, Bytes)],
+) -> Vec<(std::time::Instant, lamsim_harness::event_stream::Message)> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    for (t, f) in frames {
+        buf.extend_from_slice(f);
+        // Whole messages so far (a frame may hold several, or part of one).
+        loop {
+            if buf.len() < 4 {
+                break;
+            }
+            let total = u32::from_be_bytes(buf[..4].try_into().unwrap()) as usize;
+            if buf.len() < total {
+                break;
+            }
+            let m = lamsim_harness::event_stream::decode(&buf[..total]).expect("valid message");
+            out.extend(m.into_iter().map(|m| (*t, m)));
+            buf.drain(..total);
+        }
+    }
+    assert!(buf.is_empty(), "{} bytes after the last message", buf.len());
+    out
+}

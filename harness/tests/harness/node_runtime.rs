@@ -137,6 +137,19 @@ async fn aws_lambda_ric_streams_a_streamify_response_handler() {
         "first {first}, last {}",
         rec.duration_ms
     );
+    // InvokeWithResponseStream hands the chunks on as the handler writes them.
+    let (status, frames) =
+        invoke_stream(rt.addr(), "stream", &[], r#"{"chunks": 4, "gap_ms": 50}"#).await;
+    assert_eq!(status, 200);
+    let m = messages(&frames);
+    let (end, last) = m.last().expect("messages");
+    assert_eq!(last.header(":event-type"), Some("InvokeComplete"));
+    let text: Vec<u8> = m[..m.len() - 1]
+        .iter()
+        .flat_map(|(_, c)| c.payload.to_vec())
+        .collect();
+    assert_eq!(&text[..], b"chunk 0\nchunk 1\nchunk 2\nchunk 3\n");
+    assert!(*end - m[0].0 >= std::time::Duration::from_millis(120));
     rt.shutdown().await;
 }
 
