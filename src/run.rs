@@ -526,7 +526,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitStatus> {
 }
 
 /// Where the cold-start profiles come from.
-const RUNTIMES_SOURCE: &str = "Source: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md.";
+const RUNTIMES_SOURCE: &str = "Source: maxday/lambda-perf measurements of 2026-08-22 (Apache-2.0); see sim/data/PROVENANCE.md. The arm64 speed-up is x86_64 / arm64 hello-world duration (arm64-speedup = \"lambda-perf\" uses it).";
 
 /// `lamsim runtimes`: the built-in cold-start profiles, in `--format`.
 pub fn runtimes(args: RuntimesArgs) -> Result<ExitStatus> {
@@ -542,6 +542,8 @@ pub fn runtimes(args: RuntimesArgs) -> Result<ExitStatus> {
                         "architectures": r.architectures.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
                         "packages": r.packages.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
                         "memory_mb": r.memory_mb,
+                        "arm64_speedup": r.arm64_speedup.map(|a| a.speedup),
+                        "arm64_speedup_ci95": r.arm64_speedup.map(|a| a.ci95),
                         "display_name": r.display,
                     })
                 })
@@ -557,6 +559,7 @@ pub fn runtimes(args: RuntimesArgs) -> Result<ExitStatus> {
                 ("architectures", false),
                 ("packages", false),
                 ("memory (MB)", false),
+                ("arm64 speed-up (95 % CI)", false),
                 ("display name", false),
             ]);
             for r in &list {
@@ -569,6 +572,10 @@ pub fn runtimes(args: RuntimesArgs) -> Result<ExitStatus> {
                     archs.join(","),
                     pkgs.join(","),
                     mems.join(","),
+                    r.arm64_speedup.map_or_else(
+                        || "-".to_string(),
+                        |a| format!("{:.2} ({:.2}–{:.2})", a.speedup, a.ci95[0], a.ci95[1]),
+                    ),
                     r.display.to_string(),
                 ]);
             }

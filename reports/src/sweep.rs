@@ -120,7 +120,7 @@ pub fn modelled_legend<'a>(points: impl IntoIterator<Item = &'a Point>) -> Strin
     let why: Vec<String> = notes
         .iter()
         .map(|n| match *n {
-            "arm64-speedup" => "the other architecture's speed uses the default arm64-speedup = 1.0 (set it from a measurement)".to_string(),
+            "arm64-speedup" => "the other architecture's speed uses the default arm64-speedup = 1.0 (set it from a measurement, or arm64-speedup = \"lambda-perf\" for the runtime's hello-world speed-up that `lamsim runtimes` lists)".to_string(),
             other => format!("{other} is the default, not a measurement"),
         })
         .collect();

@@ -99,6 +99,8 @@ pub struct RuntimeInfo {
     /// Median init of the zip package (image if there is no zip), x86_64 (arm64 if there is
     /// no x86_64) at the smallest memory, ms: a headline number for listings.
     pub median_init_ms: f64,
+    /// lambda-perf's arm64 speed-up of the runtime ([`arm64_speedup`]), when measured.
+    pub arm64_speedup: Option<Arm64Speedup>,
 }
 
 /// Every row of the embedded table.
@@ -142,6 +144,55 @@ fn parse(text: &str) -> Vec<Profile> {
         }
     }
     out
+}
+
+/// Mean hello-world durations of lambda-perf per runtime, package and memory on both
+/// architectures (`data/arm64-durations.csv`, derived by `data/derive_arm64.py`).
+const ARM64_TABLE: &str = include_str!("../data/arm64-durations.csv");
+
+/// The `arm64-speedup` value that takes a runtime's measured speed-up ([`arm64_speedup`]).
+pub const ARM64_SPEEDUP_MEASURED: &str = "lambda-perf";
+
+/// A runtime's arm64 speed-up as lambda-perf measured it: how much faster its hello-world
+/// handler ran on arm64 than on x86_64 (below 1: slower), the value `arm64-speedup =
+/// "lambda-perf"` takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arm64Speedup {
+    /// The geometric mean over the configurations of x86_64 / arm64 mean Duration.
+    pub speedup: f64,
+    /// Its 95 % interval (Student's t on the log ratios of the configurations).
+    pub ci95: [f64; 2],
+    /// Configurations (package × memory) measured on both architectures.
+    pub pairs: usize,
+}
+
+/// The measured arm64 speed-up of `runtime` (an identifier of [`runtimes`]), from at least
+/// two configurations; None when lambda-perf did not measure both architectures.
+///
+/// What it measures: the first invocations after forced cold starts of a minimal handler, so
+/// the runtime's own work per invocation (and, for runtimes that compile lazily — .NET, Java —
+/// their first-call compilation), not a user's code. A CPU-heavy handler should set
+/// `arm64-speedup` from its own `lamsim bench` on both architectures.
+pub fn arm64_speedup(runtime: &str) -> Option<Arm64Speedup> {
+    let logs: Vec<f64> = ARM64_TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("runtime,") && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            if f.first() != Some(&runtime) {
+                return None;
+            }
+            let x: f64 = f.get(3)?.parse().ok()?;
+            let a: f64 = f.get(4)?.parse().ok()?;
+            (x > 0.0 && a > 0.0).then(|| (x / a).ln())
+        })
+        .collect();
+    let [lo, hi] = crate::stats::mean_ci95(&logs, crate::stats::Range::Real)?;
+    Some(Arm64Speedup {
+        speedup: ((lo + hi) / 2.0).exp(),
+        ci95: [lo.exp(), hi.exp()],
+        pairs: logs.len(),
+    })
 }
 
 /// A runtime AWS has deprecated that workloads (and SAM/CloudFormation templates) still name:
@@ -326,6 +377,7 @@ pub fn runtimes() -> Vec<RuntimeInfo> {
                     packages: Vec::new(),
                     memory_mb: Vec::new(),
                     median_init_ms: f64::NAN,
+                    arm64_speedup: arm64_speedup(&p.runtime),
                 });
                 out.len() - 1
             }

@@ -35,6 +35,8 @@ pub enum Range {
     NonNegative,
     /// `[0, 1]`: ratios (cold-start, throttle).
     Unit,
+    /// Any real number: logarithms of ratios.
+    Real,
 }
 
 impl Range {
@@ -43,6 +45,7 @@ impl Range {
         match self {
             Range::NonNegative => x.max(0.0),
             Range::Unit => x.clamp(0.0, 1.0),
+            Range::Real => x,
         }
     }
 }

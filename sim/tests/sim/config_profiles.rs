@@ -90,3 +90,84 @@ fn runtimes_are_listed_with_aws_ids() {
         None
     );
 }
+
+/// A function on `runtime` (or none) with `arm64-speedup = value`.
+fn with_speedup(runtime: Option<&str>, value: &str) -> String {
+    format!(
+        "[simulation]\nduration = \"1h\"\n\n[[function]]\nname = \"f\"\nmemory-mb = 512\narchitecture = \"arm64\"\n{}arm64-speedup = {value}\n\n[function.arrivals]\nkind = \"poisson\"\nrate-per-s = 1.0\n\n[function.duration]\ndist = \"const\"\nvalue = \"10ms\"\n",
+        runtime.map_or_else(String::new, |r| format!("runtime = \"{r}\"\n"))
+    )
+}
+
+fn load(text: &str) -> Result<lamsim_sim::model::Scenario, lamsim_sim::config::ConfigErrors> {
+    lamsim_sim::config::from_str(text, std::path::Path::new("."), "test.toml")
+}
+
+#[test]
+fn the_measured_arm64_speedup_is_the_geometric_mean_of_lambda_perfs_duration_ratios() {
+    // sim/data/arm64-durations.csv, python3.12: mean Duration (ms) on x86_64 and arm64 for
+    // the image and zip packages at 128, 256, 512 and 1024 MB.
+    let pairs = [
+        (1.908, 2.178),
+        (1.874, 2.256),
+        (1.939, 2.223),
+        (1.816, 2.279),
+        (1.847, 2.117),
+        (1.92, 2.055),
+        (1.866, 2.06),
+        (1.804, 1.985),
+    ];
+    let logs: Vec<f64> = pairs
+        .iter()
+        .map(|(x, a): &(f64, f64)| (x / a).ln())
+        .collect();
+    let mean = logs.iter().sum::<f64>() / 8.0;
+    let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / 7.0).sqrt();
+    // Student's t, 7 degrees of freedom, 97.5 %.
+    let half = 2.364_624_251_592_785 * sd / 8f64.sqrt();
+    let m = profiles::arm64_speedup("python3.12").expect("measured");
+    assert_eq!(m.pairs, 8);
+    assert!((m.speedup - mean.exp()).abs() < 1e-12, "{m:?}");
+    assert!((m.ci95[0] - (mean - half).exp()).abs() < 1e-9, "{m:?}");
+    assert!((m.ci95[1] - (mean + half).exp()).abs() < 1e-9, "{m:?}");
+    // arm64 ran this hello world about 13 % slower.
+    assert!(m.ci95[1] < 1.0);
+    let s = load(&with_speedup(Some("python3.12"), "\"lambda-perf\"")).unwrap();
+    assert_eq!(s.functions[0].arm64_speedup, m.speedup);
+    // No measurement for a runtime lambda-perf does not run on both architectures.
+    assert!(profiles::arm64_speedup("generic").is_none());
+}
+
+#[test]
+fn lambda_perf_speedup_needs_a_measured_runtime() {
+    let e = load(&with_speedup(None, "\"lambda-perf\"")).unwrap_err();
+    let err = e
+        .errors
+        .iter()
+        .find(|x| x.path == "function[0].arm64-speedup")
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(err.message.contains("`runtime` is not set"), "{e}");
+    assert!(
+        err.hint.as_deref().unwrap().contains("lamsim runtimes"),
+        "{e}"
+    );
+    let e = load(&with_speedup(
+        Some("provided.al2:quarkus-native"),
+        "\"lambda-perf\"",
+    ))
+    .unwrap_err();
+    assert!(
+        e.errors.iter().any(|x| x.message.contains(
+            "no arm64 and x86_64 measurements of runtime \"provided.al2:quarkus-native\""
+        )),
+        "{e}"
+    );
+    // Any other text is not a number.
+    let e = load(&with_speedup(Some("python3.12"), "\"fast\"")).unwrap_err();
+    assert!(
+        e.errors
+            .iter()
+            .any(|x| x.message.contains("expected a number")),
+        "{e}"
+    );
+}

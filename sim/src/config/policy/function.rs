@@ -227,6 +227,20 @@ pub(crate) fn check(
     }
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
+        Some(Lenient::Bad(toml::Value::String(src))) if src == profiles::ARM64_SPEEDUP_MEASURED => {
+            let measured = runtime.as_deref().and_then(profiles::arm64_speedup);
+            if measured.is_none() && runtime_ok {
+                v.err(
+                    &at("arm64-speedup"),
+                    match runtime.as_deref() {
+                        Some(r) => format!("lambda-perf has no arm64 and x86_64 measurements of runtime \"{r}\""),
+                        None => "\"lambda-perf\" takes the speed-up measured for the function's runtime, and `runtime` is not set".to_string(),
+                    },
+                    Some("set `runtime` to one lambda-perf measures (`lamsim runtimes` lists its arm64 speed-ups), or give a number from your own `lamsim bench` on both architectures".into()),
+                );
+            }
+            measured.map(|m| m.speedup)
+        }
         Some(_) => {
             let (lo, hi) = ARM64_SPEEDUP_RANGE;
             match v.number_where(
