@@ -2,6 +2,7 @@
 
 mod analytic;
 mod arrival_processes;
+mod aws_cpu_example;
 mod aws_measurements;
 mod aws_request_replay;
 mod config_calibration;
