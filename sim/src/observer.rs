@@ -107,6 +107,10 @@ pub struct Invocation {
     pub records: u32,
     /// It was a retry of an execution that failed.
     pub retry: bool,
+    /// The environment that ran it: its slot and when it was created (slots are reused, the
+    /// pair is unique within a run); `(u32::MAX, 0)` on Lambda Managed Instances, whose
+    /// requests share the environments of a fleet.
+    pub environment: (u32, SimTime),
 }
 
 impl Invocation {

@@ -680,6 +680,7 @@ impl<'s, O: Observer> Engine<'s, O> {
             token: env.token,
             records: env.records,
             retry: env.retry,
+            environment: (e, SimTime(created)),
         };
         self.emit_complete(&inv);
         let st = &mut self.fns[fi];
@@ -949,6 +950,7 @@ impl<'s, O: Observer> Engine<'s, O> {
                 token,
                 records,
                 retry,
+                environment: (u32::MAX, SimTime::ZERO),
             };
             self.emit_complete(&inv);
             self.source_finished(&inv);
