@@ -506,3 +506,60 @@ fn the_fleet_settles_where_the_cpu_target_puts_it_on_multi_vcpu_environments() {
     );
     assert!(f.instances.peak <= 6.0, "{:?}", f.instances);
 }
+
+#[test]
+fn a_launching_environment_holds_its_instance_from_the_scale_out_decision() {
+    // One environment of 10 slots under 15 requests/s of 1 s: the scaler adds a second
+    // environment; its instance is launched (and billed) at the decision, the environment
+    // takes requests `scale-out-delay` later. So the instance count rises to 2 exactly 120 s
+    // before the environment count does, and never falls below 1 meanwhile.
+    let text = workload(
+        2048,
+        "min-environments = 1\nmax-concurrency = 10\nscale-out-delay = \"120s\"",
+        "kind = \"constant\"\nrate-per-s = 15",
+        "dist = \"const\"\nvalue = \"999ms\"\ncpu-fraction = 0",
+        "10m",
+    );
+    let s = ok(&text);
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
+    e.run();
+    let changes = e.into_observer().0;
+    let first = |pick: &dyn Fn(&(lamsim_sim::time::SimTime, u32, u32)) -> bool| {
+        changes
+            .iter()
+            .find(|c| pick(c))
+            .map(|c| c.0)
+            .expect("it happens")
+    };
+    let launched = first(&|c| c.2 >= 2);
+    let ready = first(&|c| c.1 >= 2);
+    assert_eq!(
+        ready.0 - launched.0,
+        lamsim_sim::time::SimTime::from_secs(120).0,
+        "instance at {launched:?}, environment at {ready:?}"
+    );
+    assert!(
+        changes.iter().all(|c| c.2 >= 1),
+        "an instance always holds the first environment"
+    );
+}
+
+#[test]
+fn multithreaded_requests_count_their_threads_in_the_fleets_cpu_target() {
+    // 20 requests/s of 100 ms using 2 threads on environments of 2 vCPUs (4096 MB): 4 vCPUs
+    // of demand, as 40/s single-threaded, so the scaler again wants 4 / (2 × 0.5) = 4
+    // environments (counting each request as one vCPU would want 2).
+    let text = workload(
+        4096,
+        "min-environments = 1",
+        "kind = \"constant\"\nrate-per-s = 20",
+        "dist = \"const\"\nvalue = \"100ms\"\nthreads = 2",
+        "1h",
+    );
+    let m = only(&ok(&text)).managed_instances.unwrap();
+    assert!(
+        (3.5..=4.5).contains(&m.environments_avg),
+        "{}",
+        m.environments_avg
+    );
+}
