@@ -81,3 +81,48 @@ fn the_step_api_counts_every_event_and_says_when_the_run_is_over() {
     // init of each function (every later request is warm; the keep-alive outlives the run).
     assert_eq!(steps, 120 + 120 + 2);
 }
+
+/// Completions of function 0: (end time, arrival of the try, was a retry).
+#[derive(Default)]
+struct Tries(Vec<(SimTime, SimTime, bool)>);
+
+impl Observer for Tries {
+    fn on_complete(&mut self, t: SimTime, inv: &lamsim_sim::observer::Invocation) {
+        self.0.push((t, inv.arrival, inv.retry));
+    }
+}
+
+#[test]
+fn a_new_async_event_goes_before_a_retry_due_at_the_same_instant() {
+    use lamsim_sim::model::Trace;
+    // One slot (reserved concurrency 1), every execution fails and takes exactly 1 s with no
+    // init. The event of 0 s fails at 1 s and is due again at 1 + 60 = 61 s, exactly when a
+    // new event arrives: the new event is taken first (the source's tie rule) and runs
+    // 61–62 s; the retry, throttled, comes back later.
+    let mut s = lamsim_sim::testing::async_retries();
+    s.simulation.duration = SimTime::from_secs(600);
+    let f = &mut s.functions[0];
+    f.error_rate = 1.0;
+    f.reserved_concurrency = Some(1);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1000.0 }, f.memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::ZERO, SimTime::from_secs(61)],
+        ..Trace::default()
+    }));
+    f.triggers[0].arrivals.end = s.simulation.duration;
+    let mut e = Engine::new(&s, 1, Tries::default());
+    e.run();
+    let tries = e.into_observer().0;
+    let at_62 = tries
+        .iter()
+        .find(|c| c.0 == SimTime::from_secs(62))
+        .unwrap_or_else(|| panic!("a try ends at 62 s: {tries:?}"));
+    assert_eq!(at_62.1, SimTime::from_secs(61));
+    assert!(!at_62.2, "the new event ran first: {tries:?}");
+    // The retry of the first event ran afterwards.
+    assert!(
+        tries.iter().any(|c| c.2 && c.0 > SimTime::from_secs(62)),
+        "{tries:?}"
+    );
+}

@@ -125,3 +125,50 @@ fn the_keep_alive_clock_starts_when_the_invocation_ends() {
     assert_eq!(cold_starts("61s"), 1.0, "only the first request is cold");
     assert_eq!(cold_starts("59s"), 12.0, "every request is cold");
 }
+
+/// Reclaim times of function 0's environments.
+#[derive(Default)]
+struct Reclaims(Vec<lamsim_sim::time::SimTime>);
+
+impl lamsim_sim::observer::Observer for Reclaims {
+    fn on_reclaim(&mut self, t: lamsim_sim::time::SimTime, _f: u32, _provisioned: bool) {
+        self.0.push(t);
+    }
+}
+
+#[test]
+fn each_environment_of_a_uniform_keep_alive_is_reclaimed_at_its_own_draw() {
+    use lamsim_sim::model::{KeepAlivePolicy, Trace};
+    use lamsim_sim::rng::{Component, stream};
+    use lamsim_sim::time::SimTime;
+    use rand::Rng;
+    // Six requests at once, running 1 to 6 s: six environments go idle at 1, 2, …, 6 s (in
+    // that order, nothing reuses them) and each draws its keep-alive from the function's
+    // keep-alive stream, uniform in 1..=10 min. A later one often expires before an earlier
+    // one: every environment must still leave at exactly its own end of keep-alive.
+    let mut s = simple_scenario(1.0, 1.0, "10m", "1h");
+    let (min, max) = (SimTime::from_secs(60), SimTime::from_secs(600));
+    let f = &mut s.functions[0];
+    f.keep_alive.policy = KeepAlivePolicy::Uniform { min, max };
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::ZERO; 6],
+        durations: Some((1..=6).map(SimTime::from_secs).collect()),
+        ..Trace::default()
+    }));
+    let name = f.name.clone();
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Reclaims::default());
+    e.run();
+    let mut got = e.into_observer().0;
+    got.sort();
+    // The same draws, made here from the same stream in the same order.
+    let mut rng = stream(1, &name, Component::KeepAlive);
+    let mut expected: Vec<SimTime> = (1..=6)
+        .map(|k| SimTime(SimTime::from_secs(k).0 + rng.random_range(min.0..=max.0)))
+        .collect();
+    // At least one later environment expires before an earlier one (the case that needs an
+    // earlier expiry event).
+    assert!(expected.windows(2).any(|w| w[1] < w[0]), "{expected:?}");
+    expected.sort();
+    assert_eq!(got, expected);
+}
