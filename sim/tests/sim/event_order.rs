@@ -126,3 +126,48 @@ fn a_new_async_event_goes_before_a_retry_due_at_the_same_instant() {
         "{tries:?}"
     );
 }
+
+/// Completions of function 0: (end time, arrival, environment slot).
+#[derive(Default)]
+struct Ran(Vec<(SimTime, SimTime, u32)>);
+
+impl Observer for Ran {
+    fn on_complete(&mut self, t: SimTime, inv: &lamsim_sim::observer::Invocation) {
+        self.0.push((t, inv.arrival, inv.environment.0));
+    }
+}
+
+#[test]
+fn executions_ending_at_the_same_instant_end_in_the_order_they_started() {
+    use lamsim_sim::model::{Routing, Trace};
+    // Eight requests at 0 s start eight environments, in slots 0..7 in arrival order, each
+    // running exactly 1 s with no init: eight completions at 1 s, scheduled in that order. They
+    // must be processed in that order too (equal times pop in insertion order), so slot 7
+    // becomes idle last and, under most-recently-used routing, runs the request of 2 s.
+    let mut s = simple_scenario(1.0, 1.0, "10m", "10s");
+    let f = &mut s.functions[0];
+    f.routing = Routing::Mru;
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1000.0 }, f.memory_mb);
+    let mut times = vec![SimTime::ZERO; 8];
+    times.push(SimTime::from_secs(2));
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times,
+        ..Trace::default()
+    }));
+    let mut e = Engine::new(&s, 1, Ran::default());
+    e.run();
+    let ran = e.into_observer().0;
+    let at_one: Vec<u32> = ran
+        .iter()
+        .filter(|r| r.0 == SimTime::from_secs(1))
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(
+        at_one,
+        (0..8).collect::<Vec<u32>>(),
+        "completion order at 1 s"
+    );
+    let last = ran.last().unwrap();
+    assert_eq!((last.1, last.2), (SimTime::from_secs(2), 7), "{ran:?}");
+}
