@@ -263,6 +263,31 @@ fn function_name(raw: &str, query: Option<&str>) -> String {
     name
 }
 
+/// The headers Invoke and InvokeWithResponseStream read.
+struct InvokeHeaders {
+    /// `X-Amz-Invocation-Type` (default `RequestResponse`).
+    invocation_type: String,
+    /// `X-Amz-Log-Type: Tail`.
+    tail: bool,
+    /// `X-Amz-Client-Context`, as sent.
+    client_context: Option<String>,
+}
+
+fn invoke_headers(req: &Request<Incoming>) -> InvokeHeaders {
+    let h = |k: &str| {
+        req.headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    InvokeHeaders {
+        invocation_type: h("X-Amz-Invocation-Type")
+            .unwrap_or_else(|| "RequestResponse".to_string()),
+        tail: h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail")),
+        client_context: h("X-Amz-Client-Context"),
+    }
+}
+
 /// The 405 answer to a request that is not a POST.
 fn not_post(req: &Request<Incoming>, operation: &str) -> Option<Response<Full<Bytes>>> {
     (req.method() != hyper::Method::POST).then(|| {
@@ -349,16 +374,11 @@ async fn handle_stream(
     let path = req.uri().path();
     let raw = &path[STREAM_PREFIX.len()..path.len() - STREAM_SUFFIX.len()];
     let name = function_name(raw, req.uri().query());
-    let h = |k: &str| {
-        req.headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let invocation_type =
-        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
-    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
-    let client_context = h("X-Amz-Client-Context");
+    let InvokeHeaders {
+        invocation_type,
+        tail,
+        client_context,
+    } = invoke_headers(&req);
     let request_id = ids::request_id();
     let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
         Ok(b) => b,
@@ -515,16 +535,11 @@ async fn handle(
         return r;
     }
     let name = function_name(raw, req.uri().query());
-    let h = |k: &str| {
-        req.headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let invocation_type =
-        h("X-Amz-Invocation-Type").unwrap_or_else(|| "RequestResponse".to_string());
-    let tail = h("X-Amz-Log-Type").is_some_and(|t| t.eq_ignore_ascii_case("Tail"));
-    let client_context = h("X-Amz-Client-Context");
+    let InvokeHeaders {
+        invocation_type,
+        tail,
+        client_context,
+    } = invoke_headers(&req);
     let request_id = ids::request_id();
     let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
         Ok(b) => b,
