@@ -288,6 +288,45 @@ fn invoke_headers(req: &Request<Incoming>) -> InvokeHeaders {
     }
 }
 
+/// An Invoke or InvokeWithResponseStream request, read.
+struct Read {
+    /// The function it names (see [`function_name`]).
+    name: String,
+    headers: InvokeHeaders,
+    /// A new request id.
+    request_id: String,
+    body: Bytes,
+}
+
+/// Reads a request of `operation` whose path names `raw` as the function: a POST, its
+/// headers and its body (see [`read_body`]); the error response otherwise.
+async fn read_request(
+    req: Request<Incoming>,
+    raw: &str,
+    operation: &str,
+    body_timeout: Duration,
+) -> Result<Read, Response<Full<Bytes>>> {
+    if let Some(r) = not_post(&req, operation) {
+        return Err(r);
+    }
+    let name = function_name(raw, req.uri().query());
+    let headers = invoke_headers(&req);
+    let request_id = ids::request_id();
+    let body = read_body(
+        req.into_body(),
+        body_timeout,
+        &headers.invocation_type,
+        &request_id,
+    )
+    .await?;
+    Ok(Read {
+        name,
+        headers,
+        request_id,
+        body,
+    })
+}
+
 /// The 405 answer to a request that is not a POST.
 fn not_post(req: &Request<Incoming>, operation: &str) -> Option<Response<Full<Bytes>>> {
     (req.method() != hyper::Method::POST).then(|| {
@@ -368,20 +407,20 @@ async fn handle_stream(
     body_timeout: Duration,
 ) -> Response<BoxBody<Bytes, Infallible>> {
     let client_start = Instant::now();
-    if let Some(r) = not_post(&req, "InvokeWithResponseStream") {
-        return r.map(BodyExt::boxed);
-    }
     let path = req.uri().path();
-    let raw = &path[STREAM_PREFIX.len()..path.len() - STREAM_SUFFIX.len()];
-    let name = function_name(raw, req.uri().query());
-    let InvokeHeaders {
-        invocation_type,
-        tail,
-        client_context,
-    } = invoke_headers(&req);
-    let request_id = ids::request_id();
-    let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
-        Ok(b) => b,
+    let raw = path[STREAM_PREFIX.len()..path.len() - STREAM_SUFFIX.len()].to_string();
+    let Read {
+        name,
+        headers:
+            InvokeHeaders {
+                invocation_type,
+                tail,
+                client_context,
+            },
+        request_id,
+        body,
+    } = match read_request(req, &raw, "InvokeWithResponseStream", body_timeout).await {
+        Ok(r) => r,
         Err(r) => return r.map(BodyExt::boxed),
     };
     match invocation_type.as_str() {
@@ -531,18 +570,19 @@ async fn handle(
             "lamsim serve implements Invoke (POST /2015-03-31/functions/{name}/invocations) and InvokeWithResponseStream (POST /2021-11-15/functions/{name}/response-streaming-invocations)",
         );
     };
-    if let Some(r) = not_post(&req, "Invoke") {
-        return r;
-    }
-    let name = function_name(raw, req.uri().query());
-    let InvokeHeaders {
-        invocation_type,
-        tail,
-        client_context,
-    } = invoke_headers(&req);
-    let request_id = ids::request_id();
-    let body = match read_body(req.into_body(), body_timeout, &invocation_type, &request_id).await {
-        Ok(b) => b,
+    let raw = raw.to_string();
+    let Read {
+        name,
+        headers:
+            InvokeHeaders {
+                invocation_type,
+                tail,
+                client_context,
+            },
+        request_id,
+        body,
+    } = match read_request(req, &raw, "Invoke", body_timeout).await {
+        Ok(r) => r,
         Err(r) => return r,
     };
     match invocation_type.as_str() {
