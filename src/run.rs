@@ -386,6 +386,12 @@ fn run_shard(
         .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     if !args.quiet {
         eprintln!(
+            "lamsim: shard {shard}/{shards}: {} arrivals in the window; at most {} of the account's {} unreserved concurrency held by its functions",
+            file.arrivals(),
+            file.peak_unreserved(),
+            file.unreserved_pool
+        );
+        eprintln!(
             "lamsim: shard {shard}/{shards} written to {}; combine the shards with `lamsim merge`",
             dir.join(lamsim_sim::shard::RUN_SHARD_JSON_FILE).display()
         );

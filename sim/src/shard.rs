@@ -267,6 +267,27 @@ pub struct ShardReplicate {
     pub stats: EngineStats,
 }
 
+impl RunShard {
+    /// Arrivals in the window, over every replicate and function of the shard.
+    pub fn arrivals(&self) -> u64 {
+        self.replicates
+            .iter()
+            .flat_map(|r| &r.functions)
+            .map(|f| f.record.arrivals)
+            .sum()
+    }
+
+    /// The most unreserved concurrency the shard's functions held at once, in any replicate:
+    /// its share of the account's pool ([`RunShard::unreserved_pool`]).
+    pub fn peak_unreserved(&self) -> u32 {
+        self.replicates
+            .iter()
+            .flat_map(|r| r.peaks.iter().copied())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// `run-shard.json`: what a shard measured, for `lamsim merge`.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -55,6 +55,11 @@ fn three_shards_of_a_population_merge_into_the_files_of_one_run() {
             stderr(&o)
         );
         assert!(stderr(&o).contains("lamsim merge"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("of the account's 1000 unreserved concurrency"),
+            "{}",
+            stderr(&o)
+        );
         dirs.push(path_str(&d));
     }
     let merged = tmp.path().join("merged");
