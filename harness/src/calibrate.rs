@@ -385,8 +385,9 @@ pub struct Part {
 }
 
 /// The fitted duration model held against the samples of one measured memory size: its p50
-/// and p99 there (the fit at the reference memory scaled by the model's `cpu-fraction`)
-/// against the measured ones and their sampling error.
+/// and p99 there (the size's own `[[duration-at-memory]]` fit, or the fit at the reference
+/// memory scaled by the model's `cpu-fraction`) against the measured ones and their sampling
+/// error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemoryCheck {
     /// The memory size.
@@ -398,6 +399,8 @@ pub struct MemoryCheck {
     /// √(n·p·(1−p))` (rounded outwards), open-ended (0 or infinity) where a rank falls outside
     /// the sample.
     pub quantiles: Vec<(f64, f64, f64, f64, f64)>,
+    /// The size has its own `[[duration-at-memory]]` table (else the reference fit, scaled).
+    pub own: bool,
 }
 
 impl MemoryCheck {
@@ -461,6 +464,7 @@ pub fn quantile_interval(v: &[f64], p: f64) -> (f64, f64) {
 /// fit would use there: warm, plus cold when `with_cold`).
 pub fn check_duration(
     part: &Part,
+    at_memory: &[(u32, Part)],
     samples: &Samples,
     reference_memory_mb: u32,
     threads: u32,
@@ -475,6 +479,12 @@ pub fn check_duration(
     };
     let mut out = Vec::new();
     for (m, s) in &samples.by_memory {
+        // A size with its own table is simulated from it, unscaled.
+        let own = at_memory.iter().find(|(am, _)| am == m).map(|(_, p)| p);
+        let (part, scale) = match own {
+            Some(p) => (p, 1.0),
+            None => (part, model.scale_factor(*m, Architecture::X86_64, 1.0)),
+        };
         let mut v = s.warm_ms.clone();
         if with_cold {
             v.extend(&s.cold_ms);
@@ -484,7 +494,6 @@ pub fn check_duration(
         }
         v.sort_by(f64::total_cmp);
         let n = v.len() as f64;
-        let scale = model.scale_factor(*m, Architecture::X86_64, 1.0);
         let quantiles = [0.5, 0.99]
             .into_iter()
             .map(|p| {
@@ -497,9 +506,34 @@ pub fn check_duration(
             memory_mb: *m,
             n: v.len(),
             quantiles,
+            own: own.is_some(),
         });
     }
     out
+}
+
+/// The same cpu-fraction measured from memory `at` instead of `reference`: the share of the
+/// duration at `at` that scales with the CPU share. With `f` at the reference and `x` the
+/// CPU-share ratio (reference / at, capped by `threads`), the duration at `at` is `(1 − f) +
+/// f·x` reference durations, of which `f·x` is CPU: `f' = f·x / ((1 − f) + f·x)`. The same
+/// model then predicts the same durations from either reference. The standard error is
+/// carried by the derivative `df'/df = x / ((1 − f) + f·x)²`.
+pub fn at_other_memory(c: &CpuFraction, reference: u32, at: u32, threads: u32) -> CpuFraction {
+    let share = DurationModel {
+        dist: Dist::Const { value_ms: 0.0 },
+        reference_memory_mb: reference,
+        cpu_fraction: 1.0,
+        threads,
+    };
+    let x = share.scale_factor(at, Architecture::X86_64, 1.0);
+    let convert = |f: f64| f * x / ((1.0 - f) + f * x);
+    let d = (1.0 - c.value) + c.value * x;
+    CpuFraction {
+        value: convert(c.value),
+        unclamped: convert(c.unclamped),
+        se: c.se * x / (d * d),
+        points: c.points.clone(),
+    }
 }
 
 /// The result of [`calibrate`].
@@ -520,6 +554,11 @@ pub struct Calibration {
     pub counts: Vec<(u32, usize, usize)>,
     /// `[duration]`.
     pub duration: Part,
+    /// `[[duration-at-memory]]`: the duration fitted at each other measured memory size with
+    /// enough samples (same `cpu-fraction`), in memory order. A workload takes the table of
+    /// the measured size nearest its memory, so every measured size is reproduced by its own
+    /// samples and the sizes between are scaled from the nearest.
+    pub at_memory: Vec<(u32, Part)>,
     /// `[init]`, when there were enough cold starts.
     pub init: Option<Part>,
     /// Notes for the user.
@@ -647,10 +686,32 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
         ));
         None
     };
-    let checks = check_duration(&duration, samples, reference, threads, with_cold);
-    for c in checks.iter().filter(|c| !c.holds()) {
-        let q: Vec<String> = c
-            .quantiles
+    let at_memory: Vec<(u32, Part)> = samples
+        .by_memory
+        .iter()
+        .filter(|(m, _)| **m != reference)
+        .map(|(m, s)| (*m, pick(s)))
+        .filter(|(_, v)| v.len() >= MIN_FIT_SAMPLES)
+        .map(|(m, v)| {
+            (
+                m,
+                Part {
+                    label: duration.label.clone(),
+                    selection: fit::select(&v),
+                    cpu_fraction: duration
+                        .cpu_fraction
+                        .as_ref()
+                        .map(|c| at_other_memory(c, reference, m, threads)),
+                    samples_ms: v,
+                },
+            )
+        })
+        .collect();
+    let checks = check_duration(
+        &duration, &at_memory, samples, reference, threads, with_cold,
+    );
+    let describe = |c: &MemoryCheck| -> String {
+        c.quantiles
             .iter()
             .map(|&(p, measured, lo, hi, pred)| {
                 format!(
@@ -662,19 +723,47 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
                     sig(hi, 3)
                 )
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    // The scaling model alone (the reference fit scaled by cpu-fraction) at every size: where
+    // it misses a size that has its own table, the sizes between rest on the nearer table.
+    let scaled = check_duration(&duration, &[], samples, reference, threads, with_cold);
+    for c in scaled.iter().filter(|c| !c.holds()) {
+        let own = at_memory.iter().any(|(m, _)| *m == c.memory_mb);
+        notes.push(if own {
+            format!(
+                "duration at {} MB: the model fitted at {reference} MB, scaled by cpu-fraction, does not reproduce the {} samples measured there ({}); {} MB uses its own [[duration-at-memory]] table, and a size between takes the nearer measured size's",
+                c.memory_mb,
+                c.n,
+                describe(c),
+                c.memory_mb
+            )
+        } else {
+            format!(
+                "duration at {} MB: the model fitted at {reference} MB does not reproduce the {} samples measured there ({}); to simulate that size, calibrate with --memory {}",
+                c.memory_mb,
+                c.n,
+                describe(c),
+                c.memory_mb
+            )
+        });
+    }
+    for c in checks.iter().filter(|c| c.own && !c.holds()) {
         notes.push(format!(
-            "duration at {} MB: the model fitted at {reference} MB does not reproduce the {} samples measured there ({}); to simulate that size, calibrate with --memory {}",
+            "duration at {} MB: its own fit does not reproduce the {} samples measured there ({})",
             c.memory_mb,
             c.n,
-            q.join("; "),
-            c.memory_mb
+            describe(c)
         ));
     }
-    for part in std::iter::once(&duration).chain(init.as_ref()) {
+    for (at, part) in std::iter::once((reference, &duration))
+        .chain(at_memory.iter().map(|(m, p)| (*m, p)))
+        .chain(init.as_ref().map(|p| (reference, p)))
+    {
         if part.selection.choice == Choice::Empirical {
             notes.push(format!(
-                "{}: no parametric fit passes the KS test at {} %: the {} samples themselves are used (dist = \"empirical\")",
+                "{} at {at} MB: no parametric fit passes the KS test at {} %: the {} samples themselves are used (dist = \"empirical\")",
                 part.label,
                 KS_ALPHA * 100.0,
                 part.samples_ms.len()
@@ -693,6 +782,7 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
             .map(|(m, s)| (*m, s.warm_ms.len(), s.cold_ms.len()))
             .collect(),
         duration,
+        at_memory,
         init,
         notes,
     })
@@ -763,16 +853,17 @@ impl Calibration {
     /// the choice and the cpu-fraction estimate, as lines of text.
     pub fn fit_table(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let parts = [
-            ("duration", Some(&self.duration)),
-            ("init", self.init.as_ref()),
-        ];
-        for (name, part) in parts {
-            let Some(p) = part else { continue };
+        let mut parts = vec![("duration", self.reference_memory_mb, &self.duration)];
+        parts.extend(self.at_memory.iter().map(|(m, p)| ("duration", *m, p)));
+        parts.extend(
+            self.init
+                .iter()
+                .map(|p| ("init", self.reference_memory_mb, p)),
+        );
+        for (name, at, p) in parts {
             let sel = &p.selection;
             out.push(format!(
-                "{name} at {} MB: {} samples of {}",
-                self.reference_memory_mb,
+                "{name} at {at} MB: {} samples of {}",
                 p.samples_ms.len(),
                 p.label
             ));
@@ -879,8 +970,21 @@ impl Calibration {
         let _ = writeln!(t, "# successful invocations: {counts}");
         let _ = writeln!(
             t,
-            "# distributions are fitted at the reference memory {} MB (threads = {}).",
-            self.reference_memory_mb, self.threads
+            "# distributions are fitted at the reference memory {} MB (threads = {}){}.",
+            self.reference_memory_mb,
+            self.threads,
+            if self.at_memory.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; [[duration-at-memory]] holds the duration fitted at {}: a workload takes the one nearest its memory",
+                    self.at_memory
+                        .iter()
+                        .map(|(m, _)| format!("{m} MB"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         );
         let _ = writeln!(
             t,
@@ -901,12 +1005,26 @@ impl Calibration {
         if let Some(f) = &self.function {
             let _ = writeln!(t, "function = {}", toml_str(f));
         }
-        for (name, part) in [
-            ("duration", Some(&self.duration)),
-            ("init", self.init.as_ref()),
-        ] {
-            let Some(p) = part else { continue };
-            let _ = writeln!(t, "\n[{name}]");
+        // (header, name of its samples file, part, memory it was fitted at)
+        let mut tables: Vec<(String, String, &Part, u32)> = vec![(
+            "[duration]".into(),
+            "duration".into(),
+            &self.duration,
+            self.reference_memory_mb,
+        )];
+        for (m, p) in &self.at_memory {
+            tables.push((
+                "[[duration-at-memory]]".into(),
+                format!("duration-{m}mb"),
+                p,
+                *m,
+            ));
+        }
+        if let Some(p) = &self.init {
+            tables.push(("[init]".into(), "init".into(), p, self.reference_memory_mb));
+        }
+        for (header, name, p, at) in tables {
+            let _ = writeln!(t, "\n{header}");
             match p.selection.chosen().map(|f| f.dist()) {
                 Some(Dist::LogNormal { mu, sigma }) => {
                     let _ = writeln!(t, "dist = \"lognormal\"");
@@ -920,12 +1038,12 @@ impl Calibration {
                     let _ = writeln!(t, "scale = {}", ms(scale_ms));
                 }
                 _ => {
-                    let file = Self::samples_file_name(out_name, name);
+                    let file = Self::samples_file_name(out_name, &name);
                     let mut body = format!(
                         "# {} {} at {} MB, ms (lamsim calibrate)\n",
                         p.samples_ms.len(),
                         p.label,
-                        self.reference_memory_mb
+                        at
                     );
                     for x in &p.samples_ms {
                         let _ = writeln!(body, "{x}");
@@ -935,7 +1053,7 @@ impl Calibration {
                     let _ = writeln!(t, "file = {}", toml_str(&file));
                 }
             }
-            let _ = writeln!(t, "reference-memory-mb = {}", self.reference_memory_mb);
+            let _ = writeln!(t, "reference-memory-mb = {at}");
             if let Some(c) = &p.cpu_fraction {
                 let _ = writeln!(t, "cpu-fraction = {}", sig(c.value, 4));
             }
@@ -1057,17 +1175,30 @@ mod tests {
             lognormal(400, 5.0, 0.3, 4, (0, 1.0)),
         );
         let c = calibrate(&s, &Options::default()).unwrap();
-        let small = c.checks.iter().find(|c| c.memory_mb == 512).unwrap();
+        // The scaling model alone (the 1,024 MB fit scaled) misses 512 MB's tail…
+        let scaled = check_duration(
+            &c.duration,
+            &[],
+            &s,
+            c.reference_memory_mb,
+            c.threads,
+            false,
+        );
+        let small = scaled.iter().find(|c| c.memory_mb == 512).unwrap();
         assert!(!small.holds(), "{small:?}");
         let (_, measured, lo, _, predicted) = small.quantiles[1];
         assert!(predicted < lo && measured > 2.0 * predicted, "{small:?}");
         assert!(
-            c.notes
-                .iter()
-                .any(|n| n.starts_with("duration at 512 MB") && n.contains("--memory 512")),
+            c.notes.iter().any(|n| n.starts_with("duration at 512 MB")
+                && n.contains("scaled by cpu-fraction")
+                && n.contains("[[duration-at-memory]]")),
             "{:?}",
             c.notes
         );
+        // …so 512 MB gets its own table, which reproduces it.
+        let own = c.checks.iter().find(|c| c.memory_mb == 512).unwrap();
+        assert!(own.own && own.holds(), "{own:?}");
+        assert_eq!(c.at_memory.len(), 1);
         // Fitted where it is simulated, the size is reproduced.
         let at = calibrate(
             &s,
@@ -1079,6 +1210,35 @@ mod tests {
         .unwrap();
         let small = at.checks.iter().find(|c| c.memory_mb == 512).unwrap();
         assert!(small.holds(), "{small:?}");
+    }
+
+    #[test]
+    fn a_cpu_fraction_moved_to_another_reference_predicts_the_same_durations() {
+        // f = 0.6 at 1,024 MB. From 256 MB the duration is 0.4 + 0.6 · 4 = 2.8 times the
+        // 1,024 MB one, 2.4 of it CPU: f' = 2.4 / 2.8. Both references must then give the same
+        // duration at every memory size (1 at 1,024 MB).
+        let c = CpuFraction {
+            value: 0.6,
+            unclamped: 0.6,
+            se: 0.05,
+            points: Vec::new(),
+        };
+        let moved = at_other_memory(&c, 1024, 256, 1);
+        assert!((moved.value - 2.4 / 2.8).abs() < 1e-12, "{moved:?}");
+        let model = |reference: u32, f: f64| DurationModel {
+            dist: Dist::Const { value_ms: 0.0 },
+            reference_memory_mb: reference,
+            cpu_fraction: f,
+            threads: 1,
+        };
+        let (from_1024, from_256) = (model(1024, 0.6), model(256, moved.value));
+        let d256 = from_1024.scale_factor(256, Architecture::X86_64, 1.0);
+        assert!((d256 - 2.8).abs() < 1e-12);
+        for m in [128, 256, 384, 512, 1024, 1769, 3008] {
+            let a = from_1024.scale_factor(m, Architecture::X86_64, 1.0);
+            let b = d256 * from_256.scale_factor(m, Architecture::X86_64, 1.0);
+            assert!((a - b).abs() < 1e-12, "{m} MB: {a} vs {b}");
+        }
     }
 
     #[test]

@@ -56,11 +56,20 @@ fn calibrate_from_cloudwatch_logs_then_run_with_the_calibration() {
     // Duration: f = 0.6, lognormal σ = 0.3 (cv = √(e^σ² − 1)), n = 125 warm invocations per
     // size: SE ≈ 0.036. Init: f = 0 (not memory-dependent), gamma shape 9 (cv = 1/3), n = 25
     // cold starts per size: SE ≈ 0.031.
-    let fractions: Vec<f64> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("cpu-fraction = "))
-        .map(|v| v.parse().unwrap())
-        .collect();
+    // The cpu-fraction of [duration] and of [init] (the [[duration-at-memory]] table of
+    // 256 MB repeats the duration's).
+    let fraction_of = |table: &str| -> f64 {
+        let at = text.find(&format!("\n{table}\n")).expect(table);
+        text[at..]
+            .lines()
+            .find_map(|l| l.strip_prefix("cpu-fraction = "))
+            .expect("cpu-fraction")
+            .parse()
+            .unwrap()
+    };
+    let fractions = vec![fraction_of("[duration]"), fraction_of("[init]")];
+    assert!(text.contains("\n[[duration-at-memory]]\n"), "{text}");
+    assert!(text.contains("reference-memory-mb = 256"), "{text}");
     let lognormal_cv = (0.3f64.powi(2).exp() - 1.0).sqrt();
     let truth = [
         (0.6, 2.8 * lognormal_cv * (2.0f64 / 125.0).sqrt() / 3.0),

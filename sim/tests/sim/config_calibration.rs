@@ -241,3 +241,37 @@ fn errors_name_the_calibration_file_and_its_toml_path() {
         "{e}"
     );
 }
+
+#[test]
+fn a_function_takes_the_duration_measured_nearest_its_memory() {
+    // [duration] at 1,024 MB and [[duration-at-memory]] tables at 256 and 512 MB.
+    let calibration = format!(
+        "{CALIBRATION}\n[[duration-at-memory]]\ndist = \"const\"\nvalue = \"300ms\"\nreference-memory-mb = 256\ncpu-fraction = 0.8\n\n[[duration-at-memory]]\ndist = \"empirical\"\nfile = \"at512.txt\"\nreference-memory-mb = 512\ncpu-fraction = 0.7\n"
+    );
+    let tmp = dir_with("cal-nearest", &calibration);
+    std::fs::write(tmp.path().join("cal/at512.txt"), "100\n120\n140\n").unwrap();
+    let at = |memory: u32, extra: &str| {
+        let text = workload(extra).replace("memory-mb = 512", &format!("memory-mb = {memory}"));
+        ok_in(&text, tmp.path()).functions[0].duration.clone()
+    };
+    // A measured size takes its own table (its `file` relative to the calibration file).
+    let d = at(512, "");
+    assert_eq!(d.reference_memory_mb, 512);
+    assert_eq!(d.cpu_fraction, 0.7);
+    assert!(matches!(d.dist, Dist::Empirical { ref samples_ms, .. } if samples_ms.len() == 3));
+    assert_eq!(at(256, "").dist, Dist::Const { value_ms: 300.0 });
+    // Between sizes, the nearest: 700 MB is 188 from 512 and 324 from 1,024.
+    assert_eq!(at(700, "").reference_memory_mb, 512);
+    assert_eq!(at(900, "").reference_memory_mb, 1024);
+    // A tie takes the larger: 384 is 128 from both 256 and 512.
+    assert_eq!(at(384, "").reference_memory_mb, 512);
+    assert_eq!(at(128, "").reference_memory_mb, 256);
+    assert_eq!(at(4096, "").reference_memory_mb, 1024);
+    // A workload that gives its own dist takes the scaling keys of [duration] only.
+    let own = at(
+        256,
+        "[function.duration]\ndist = \"const\"\nvalue = \"50ms\"\n",
+    );
+    assert_eq!(own.dist, Dist::Const { value_ms: 50.0 });
+    assert_eq!((own.reference_memory_mb, own.cpu_fraction), (1024, 0.6));
+}

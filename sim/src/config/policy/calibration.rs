@@ -26,8 +26,37 @@ pub struct Raw {
     pub function: Option<String>,
     /// `[duration]`: execution time of a warm invocation.
     pub duration: Option<distributions::Raw>,
+    /// `[[duration-at-memory]]`: the same, fitted at other measured memory sizes (each with
+    /// its `reference-memory-mb`); a function takes the table nearest its memory
+    /// ([`duration_for`]).
+    pub duration_at_memory: Option<Vec<distributions::Raw>>,
     /// `[init]`: init (cold start) duration.
     pub init: Option<distributions::Raw>,
+}
+
+/// The duration table of `cal` for a function of `memory_mb`: among `[duration]` and the
+/// `[[duration-at-memory]]` tables, the one whose `reference-memory-mb` is nearest (the larger
+/// on a tie), so a measured size uses its own measurement; with its TOML path in the file.
+pub(crate) fn duration_for(cal: &Raw, memory_mb: u32) -> Option<(&distributions::Raw, String)> {
+    let reference = |t: &distributions::Raw| match &t.reference_memory_mb {
+        Some(Lenient::Ok(m)) => Some(*m),
+        _ => None,
+    };
+    let mut best: Option<(&distributions::Raw, String, i64)> = cal
+        .duration
+        .as_ref()
+        .map(|d| (d, "duration".to_string(), reference(d).unwrap_or(i64::MAX)));
+    for (i, t) in cal.duration_at_memory.iter().flatten().enumerate() {
+        let Some(m) = reference(t) else { continue };
+        let better = best.as_ref().is_none_or(|(_, _, b)| {
+            let (d, db) = (m.abs_diff(memory_mb as i64), b.abs_diff(memory_mb as i64));
+            d < db || (d == db && m > *b)
+        });
+        if better {
+            best = Some((t, format!("duration-at-memory[{i}]"), m));
+        }
+    }
+    best.map(|(t, path, _)| (t, path))
 }
 
 /// Merges a function's `[function.duration]` (or `[function.init]`) with its calibration's
@@ -139,7 +168,11 @@ pub(crate) fn load(v: &mut Validator, path: &str, file: &Path) -> Option<Raw> {
         return None;
     }
     let dir = file.parent().unwrap_or(Path::new("."));
-    for t in [&mut cal.duration, &mut cal.init].into_iter().flatten() {
+    for t in [&mut cal.duration, &mut cal.init]
+        .into_iter()
+        .flatten()
+        .chain(cal.duration_at_memory.iter_mut().flatten())
+    {
         if let Some(Lenient::Ok(f)) = &mut t.file {
             *f = dir.join(&*f).display().to_string();
         }

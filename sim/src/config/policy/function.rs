@@ -282,10 +282,22 @@ pub(crate) fn check(
     let cal_label = calibration
         .as_ref()
         .map_or(String::new(), |c| c.display().to_string());
-    let duration_table = calibration::merge(
-        f.duration.as_ref(),
-        calibrated.as_ref().and_then(|c| c.duration.as_ref()),
-    );
+    // A calibration measured at several memory sizes: the table of the size nearest this
+    // function's memory.
+    // (A workload that gives its own `dist` takes only scaling keys from the calibration:
+    // those of `[duration]`, the reference.)
+    let own_dist = f.duration.as_ref().is_some_and(|d| d.dist.is_some());
+    let cal_duration = calibrated.as_ref().and_then(|c| {
+        if own_dist {
+            c.duration.as_ref().map(|d| (d, "duration".to_string()))
+        } else {
+            calibration::duration_for(c, memory_mb.unwrap_or(MIN_MEMORY_MB))
+        }
+    });
+    let cal_duration_table = cal_duration
+        .as_ref()
+        .map_or_else(|| "duration".to_string(), |(_, path)| path.clone());
+    let duration_table = calibration::merge(f.duration.as_ref(), cal_duration.map(|(d, _)| d));
     let init_table = calibration::merge(
         f.init.as_ref(),
         calibrated.as_ref().and_then(|c| c.init.as_ref()),
@@ -342,7 +354,15 @@ pub(crate) fn check(
         }
         Some(d) => {
             let from_cal = duration_table.as_ref().map_or(&[][..], |(_, k)| k);
-            calibration::model(v, &at("duration"), d, mem, from_cal, &cal_label, "duration")
+            calibration::model(
+                v,
+                &at("duration"),
+                d,
+                mem,
+                from_cal,
+                &cal_label,
+                &cal_duration_table,
+            )
         }
     };
     let init = match init_table.as_ref() {
