@@ -28,7 +28,7 @@ pub struct Raw {
     pub duration: Option<distributions::Raw>,
     /// `[[duration-at-memory]]`: the same, fitted at other measured memory sizes (each with
     /// its `reference-memory-mb`); a function takes the table nearest its memory
-    /// ([`duration_for`]).
+    /// (see `duration_for`).
     pub duration_at_memory: Option<Vec<distributions::Raw>>,
     /// `[init]`: init (cold start) duration.
     pub init: Option<distributions::Raw>,
