@@ -321,8 +321,10 @@ pub fn select(
         } else if f.event_driven() {
             Some(format!(
                 "function `{}` is event-driven (an async, SQS or stream trigger, client retries or \
-                 an error rate): `lamsim load` drives synchronous invocations only",
-                f.name
+                 an error rate): `lamsim load` drives synchronous invocations only (measure its \
+                 handler with `lamsim bench WORKLOAD.toml --function {} --payload FILE`, FILE a sample event \
+                 from `lamsim events`, then `lamsim calibrate`)",
+                f.name, f.name
             ))
         } else {
             None
