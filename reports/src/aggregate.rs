@@ -48,6 +48,34 @@ pub(crate) fn aggregate_tables(summary: &Summary, agg: &AggregateSummary) -> Vec
 /// Functions named in each line of [`at_a_glance`].
 pub(crate) const GLANCE: usize = 5;
 
+/// The body of the many-function layout in one text format: the at-a-glance lines (each
+/// after `bullet`, under `intro`), then every aggregate table under its title (`title` gives
+/// the heading line), drawn by `draw`; tables are separated by a blank line.
+pub(crate) fn render_body(
+    summary: &Summary,
+    agg: &AggregateSummary,
+    intro: &str,
+    bullet: &str,
+    title: &dyn Fn(&str) -> String,
+    draw: &dyn Fn(&Table) -> String,
+) -> String {
+    let mut out = String::from(intro);
+    for line in at_a_glance(agg) {
+        out.push_str(bullet);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    for (i, t) in aggregate_tables(summary, agg).iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&title(&t.title));
+        out.push_str(&draw(&t.table));
+    }
+    out
+}
+
 /// One line per non-empty top list naming its first [`GLANCE`] functions with their values,
 /// e.g. `most expensive (window): fn-7 $1.70, fn-3 $1.66, …`: the expensive and the slow
 /// functions in a few lines, before any table.

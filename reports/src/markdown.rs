@@ -24,21 +24,14 @@ impl Exporter for MarkdownExporter {
 
         if let Some(agg) = &summary.aggregate {
             // Many functions: the aggregate and the top lists instead of a row per function.
-            out.push_str("### At a glance\n\n");
-            for line in crate::aggregate::at_a_glance(agg) {
-                let _ = writeln!(out, "- {line}");
-            }
-            out.push('\n');
-            for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
-                .iter()
-                .enumerate()
-            {
-                if i > 0 {
-                    out.push('\n');
-                }
-                let _ = writeln!(out, "### {}\n", t.title);
-                out.push_str(&t.table.to_markdown());
-            }
+            out.push_str(&crate::aggregate::render_body(
+                summary,
+                agg,
+                "### At a glance\n\n",
+                "- ",
+                &|title| format!("### {title}\n\n"),
+                &|table| table.to_markdown(),
+            ));
         } else {
             function_tables(summary, &mut out);
         }

@@ -190,25 +190,17 @@ impl Exporter for TableExporter {
 
         if let Some(agg) = &summary.aggregate {
             // Many functions: the aggregate and the top lists instead of a row per function.
-            let _ = writeln!(
-                out,
-                "At a glance (the first {} of each top list):",
-                crate::aggregate::GLANCE
-            );
-            for line in crate::aggregate::at_a_glance(agg) {
-                let _ = writeln!(out, "  {line}");
-            }
-            out.push('\n');
-            for (i, t) in crate::aggregate::aggregate_tables(summary, agg)
-                .iter()
-                .enumerate()
-            {
-                if i > 0 {
-                    out.push('\n');
-                }
-                let _ = writeln!(out, "{}", t.title);
-                out.push_str(&t.table.to_text());
-            }
+            out.push_str(&crate::aggregate::render_body(
+                summary,
+                agg,
+                &format!(
+                    "At a glance (the first {} of each top list):\n",
+                    crate::aggregate::GLANCE
+                ),
+                "  ",
+                &|title| format!("{title}\n"),
+                &|table| table.to_text(),
+            ));
         } else {
             out.push_str(&function_tables(summary));
         }
