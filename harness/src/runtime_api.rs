@@ -305,10 +305,10 @@ impl Forward {
             let _ = self.tx.send(Bytes::copy_from_slice(data));
             return;
         }
-        if let Some(i) = data.windows(8).position(|w| w == [0u8; 8]) {
+        if let Some(n) = prelude_len(data) {
             self.prelude_open = false;
-            if data.len() > i + 8 {
-                let _ = self.tx.send(Bytes::copy_from_slice(&data[i + 8..]));
+            if data.len() > n {
+                let _ = self.tx.send(Bytes::copy_from_slice(&data[n..]));
             }
         }
     }
@@ -317,10 +317,19 @@ impl Forward {
 /// Drops the HTTP-integration prelude (JSON status and headers, then 8 NUL bytes) that
 /// streaming runtimes put before the body for Function URLs: Invoke returns the body only.
 fn strip_http_prelude(body: Bytes) -> Bytes {
-    match body.windows(8).position(|w| w == [0u8; 8]) {
-        Some(i) if body.first() == Some(&b'{') => body.slice(i + 8..),
-        _ => body,
+    match prelude_len(&body) {
+        Some(n) => body.slice(n..),
+        None => body,
     }
+}
+
+/// Length of the HTTP-integration prelude at the start of `body` (its JSON and the 8 NUL
+/// bytes after it), when `body` starts with one.
+fn prelude_len(body: &[u8]) -> Option<usize> {
+    if body.first() != Some(&b'{') {
+        return None;
+    }
+    body.windows(8).position(|w| w == [0u8; 8]).map(|i| i + 8)
 }
 
 /// The error type a runtime reports: the `Lambda-Runtime-Function-Error-Type` header, else
