@@ -474,12 +474,7 @@ pub fn merge(
             }
             series.absorb(r.series, &members[k]).map_err(err)?;
             probe.absorb(r.probe, &members[k]).map_err(err)?;
-            stats.arrivals += r.stats.arrivals;
-            stats.completed += r.stats.completed;
-            stats.throttled += r.stats.throttled;
-            stats.in_flight += r.stats.in_flight;
-            stats.events += r.stats.events;
-            stats.environments_created += r.stats.environments_created;
+            stats += r.stats;
         }
         raws.push(RawReplicate {
             seed,

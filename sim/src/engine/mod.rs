@@ -120,6 +120,18 @@ pub struct EngineStats {
     pub environments_created: u64,
 }
 
+impl std::ops::AddAssign for EngineStats {
+    /// Adds the counters of another run (shards of one run add up to it).
+    fn add_assign(&mut self, o: EngineStats) {
+        self.arrivals += o.arrivals;
+        self.completed += o.completed;
+        self.throttled += o.throttled;
+        self.in_flight += o.in_flight;
+        self.events += o.events;
+        self.environments_created += o.environments_created;
+    }
+}
+
 /// The simulator of one replicate.
 pub struct Engine<'s, O: Observer> {
     scenario: &'s Scenario,
