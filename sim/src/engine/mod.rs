@@ -61,9 +61,8 @@ pub use source::{
 };
 
 use crate::heap::EventQueue;
-use crate::model::{Scenario, TriggerKind};
+use crate::model::Scenario;
 use crate::observer::{Counts, Invocation, Note, Observer, Outcome, ThrottleReason};
-use crate::rng::{Component, trigger_stream};
 use crate::time::SimTime;
 
 use crate::model::capacity::METRIC_PERIOD;
@@ -193,48 +192,8 @@ impl<'s, O: Observer> Engine<'s, O> {
             // One source per trigger; a wave-one function's sync arrivals take the fast path.
             let event_driven = f.event_driven();
             noting |= event_driven;
-            for (j, t) in f.triggers.iter().enumerate() {
-                let rng = |c| trigger_stream(seed, &f.name, j, &t.name, c);
-                let fi = i as u32;
-                let mut source = match &t.kind {
-                    TriggerKind::Sync(_) if !event_driven => Source::Sync(SyncArrivals::new(
-                        fi,
-                        &t.arrivals,
-                        window,
-                        rng(Component::Arrivals),
-                    )),
-                    TriggerKind::Sync(c) => Source::Client(Box::new(SyncClient::new(
-                        fi,
-                        c,
-                        &t.arrivals,
-                        window,
-                        rng(Component::Arrivals),
-                        rng(Component::Retries),
-                    ))),
-                    TriggerKind::Async(a) => Source::Async(Box::new(AsyncQueue::new(
-                        fi,
-                        a,
-                        &t.arrivals,
-                        window,
-                        rng(Component::Arrivals),
-                    ))),
-                    TriggerKind::Sqs(q) => Source::Sqs(Box::new(SqsPoller::new(
-                        fi,
-                        q,
-                        &t.arrivals,
-                        window,
-                        rng(Component::Arrivals),
-                        f.error_rate,
-                        rng(Component::RecordErrors),
-                    ))),
-                    TriggerKind::Stream(st) => Source::Stream(Box::new(StreamShards::new(
-                        fi,
-                        st,
-                        &t.arrivals,
-                        window,
-                        rng(Component::Arrivals),
-                    ))),
-                };
+            for j in 0..f.triggers.len() {
+                let mut source = Source::for_trigger(f, i as u32, j, seed, window);
                 let next = source.advance();
                 if let Some(t) = next {
                     wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
@@ -502,13 +461,11 @@ impl<'s, O: Observer> Engine<'s, O> {
         let now = SimTime(self.now);
         self.flush_notes(s, now);
         let si = s as usize;
-        if let Some(t) = self.sources[si].rewake(now) {
-            let t = t.0.max(self.now);
-            if t < self.scheduled[si] {
-                self.scheduled[si] = t;
-                self.wakeups.push_with_seq(t, self.seq, s);
-                self.seq += 1;
-            }
+        if let Some(t) = source::sooner_wake(self.scheduled[si], self.sources[si].rewake(now), now)
+        {
+            self.scheduled[si] = t;
+            self.wakeups.push_with_seq(t, self.seq, s);
+            self.seq += 1;
         }
     }
 

@@ -19,6 +19,7 @@ mod cost_invocation_billing;
 mod cost_properties;
 mod determinism;
 mod distribution_quantiles;
+mod driven_sources;
 mod estimate;
 mod event_order;
 mod exact_durations;

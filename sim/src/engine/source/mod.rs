@@ -26,11 +26,13 @@
 //! reported as pending.
 
 mod asynchronous;
+mod driven;
 mod sqs;
 mod stream;
 mod sync;
 
 pub use asynchronous::AsyncQueue;
+pub use driven::{DrivenSources, Submitted};
 pub use sqs::SqsPoller;
 pub use stream::StreamShards;
 pub use sync::SyncClient;
@@ -38,8 +40,9 @@ pub use sync::SyncClient;
 use rand_chacha::ChaCha8Rng;
 
 use crate::arrivals::ArrivalGen;
-use crate::model::Arrivals;
+use crate::model::{Arrivals, Function, TriggerKind};
 use crate::observer::{Invocation, Note, ThrottleReason};
+use crate::rng::{Component, trigger_stream};
 use crate::time::SimTime;
 
 /// Index of a source in the engine: the triggers of every function, in function order then
@@ -193,6 +196,16 @@ impl Upcoming {
     }
 }
 
+/// The wake-up a source gets after reacting to a throttle or an outcome at `now`: `rewake`
+/// (what [`RequestSource::rewake`] asked for, never before `now`) when it is earlier than the
+/// pending wake-up `scheduled` (ns, `u64::MAX` for none), else `None` (the pending one
+/// stands). A source has one pending wake-up; an earlier one supersedes it.
+#[inline]
+pub fn sooner_wake(scheduled: u64, rewake: Option<SimTime>, now: SimTime) -> Option<u64> {
+    let t = rewake?.0.max(now.0);
+    (t < scheduled).then_some(t)
+}
+
 /// The earlier of the next arrival and a timer, the timer only when it falls before the end of
 /// the window (no source submits after it).
 pub(crate) fn earliest(arrival: Option<u64>, timer: Option<u64>, end: u64) -> Option<SimTime> {
@@ -276,6 +289,62 @@ pub enum Source {
     Sqs(Box<SqsPoller>),
     /// A stream trigger.
     Stream(Box<StreamShards>),
+}
+
+impl Source {
+    /// The source of trigger `j` of `f` (function `function` of the run) for a run of seed
+    /// `seed` over `[0, window)`, drawing from the trigger's own streams: a wave-one function's
+    /// sync arrivals take the fast path ([`SyncArrivals`]); the sync trigger of an event-driven
+    /// function is a [`SyncClient`].
+    pub fn for_trigger(
+        f: &Function,
+        function: u32,
+        j: usize,
+        seed: u64,
+        window: SimTime,
+    ) -> Source {
+        let t = &f.triggers[j];
+        let rng = |c| trigger_stream(seed, &f.name, j, &t.name, c);
+        match &t.kind {
+            TriggerKind::Sync(_) if !f.event_driven() => Source::Sync(SyncArrivals::new(
+                function,
+                &t.arrivals,
+                window,
+                rng(Component::Arrivals),
+            )),
+            TriggerKind::Sync(c) => Source::Client(Box::new(SyncClient::new(
+                function,
+                c,
+                &t.arrivals,
+                window,
+                rng(Component::Arrivals),
+                rng(Component::Retries),
+            ))),
+            TriggerKind::Async(a) => Source::Async(Box::new(AsyncQueue::new(
+                function,
+                a,
+                &t.arrivals,
+                window,
+                rng(Component::Arrivals),
+            ))),
+            TriggerKind::Sqs(q) => Source::Sqs(Box::new(SqsPoller::new(
+                function,
+                q,
+                &t.arrivals,
+                window,
+                rng(Component::Arrivals),
+                f.error_rate,
+                rng(Component::RecordErrors),
+            ))),
+            TriggerKind::Stream(st) => Source::Stream(Box::new(StreamShards::new(
+                function,
+                st,
+                &t.arrivals,
+                window,
+                rng(Component::Arrivals),
+            ))),
+        }
+    }
 }
 
 macro_rules! each {

@@ -257,6 +257,67 @@ impl SqsPoller {
                 .is_some_and(|g| now >= g + self.cfg.batching_window.0)
     }
 
+    /// [`RequestSource::finished`] for a batch whose handler reported which records failed
+    /// (the positions in the batch of its `batchItemFailures`): with
+    /// `report-batch-item-failures` those are made visible again and the others deleted,
+    /// instead of drawing each record's failure from `error-rate`; without it the response is
+    /// ignored, as AWS ignores it.
+    pub fn finished_reporting(
+        &mut self,
+        inv: &Invocation,
+        now: SimTime,
+        failed: &[usize],
+        notes: &mut Vec<Note>,
+    ) {
+        self.end_batch(inv, now, Some(failed), notes);
+    }
+
+    /// Batch `inv.token` ended: deleted, or made visible again (all of it after a failure; with
+    /// `report-batch-item-failures`, the records that failed). `reported`: the positions in the
+    /// batch of the records its handler reported failed (`batchItemFailures`), replacing the
+    /// draws of `error-rate` (what `lamsim load` knows of a real handler); `None`: drawn.
+    fn end_batch(
+        &mut self,
+        inv: &Invocation,
+        now: SimTime,
+        reported: Option<&[usize]>,
+        notes: &mut Vec<Note>,
+    ) {
+        self.scale_to(now.0);
+        let batch = self.free_batch(inv.token);
+        if inv.outcome == Outcome::Success {
+            let mut deleted = 0u32;
+            let mut failed = Vec::new();
+            for (i, &m) in batch.messages.iter().enumerate() {
+                // Without `report-batch-item-failures` a successful batch is deleted whole (and
+                // no record error is drawn).
+                if self.cfg.report_batch_item_failures
+                    && match reported {
+                        Some(r) => r.contains(&i),
+                        None => {
+                            self.error_rate > 0.0 && self.rng_records.random_bool(self.error_rate)
+                        }
+                    }
+                {
+                    failed.push(m);
+                } else {
+                    deleted += 1;
+                    self.settle(m, Fate::Completed, notes);
+                }
+            }
+            if deleted > 0 {
+                notes.push(Note::SqsRequests(deleted.div_ceil(SQS_MESSAGES_PER_CALL)));
+            }
+            if !failed.is_empty() {
+                notes.push(Note::RecordErrors(failed.len() as u32));
+                self.redeliver(&failed, batch.received, now.0);
+            }
+        } else {
+            self.redeliver(&batch.messages, batch.received, now.0);
+        }
+        self.settle_state(notes);
+    }
+
     /// The messages of failed batch `b` become visible again.
     fn redeliver(&mut self, messages: &[u32], received: u64, now: u64) {
         let at = (received + self.cfg.visibility_timeout.0).max(now);
@@ -399,33 +460,7 @@ impl RequestSource for SqsPoller {
     }
 
     fn finished(&mut self, inv: &Invocation, now: SimTime, notes: &mut Vec<Note>) {
-        self.scale_to(now.0);
-        let batch = self.free_batch(inv.token);
-        if inv.outcome == Outcome::Success {
-            let mut deleted = 0u32;
-            let mut failed = Vec::new();
-            for &m in &batch.messages {
-                if self.cfg.report_batch_item_failures
-                    && self.error_rate > 0.0
-                    && self.rng_records.random_bool(self.error_rate)
-                {
-                    failed.push(m);
-                } else {
-                    deleted += 1;
-                    self.settle(m, Fate::Completed, notes);
-                }
-            }
-            if deleted > 0 {
-                notes.push(Note::SqsRequests(deleted.div_ceil(SQS_MESSAGES_PER_CALL)));
-            }
-            if !failed.is_empty() {
-                notes.push(Note::RecordErrors(failed.len() as u32));
-                self.redeliver(&failed, batch.received, now.0);
-            }
-        } else {
-            self.redeliver(&batch.messages, batch.received, now.0);
-        }
-        self.settle_state(notes);
+        self.end_batch(inv, now, None, notes);
     }
 
     fn rewake(&self, now: SimTime) -> Option<SimTime> {
