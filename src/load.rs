@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use lamsim_harness::bench::Payloads;
+use lamsim_harness::events::EventKind;
 use lamsim_harness::load::{self, LoadMetrics, LoadOptions, LoadReport};
 use lamsim_reports::Format;
 use lamsim_sim::time::SimTime;
@@ -31,14 +32,18 @@ pub struct LoadArgs {
     /// Length of the window to drive and simulate (e.g. 10s, 2m).
     #[arg(long = "for", value_name = "DURATION", default_value = "60s", value_parser = parse_window)]
     pub window: SimTime,
-    /// A function to drive (repeatable); default every function with a handler and
-    /// synchronous arrivals.
+    /// A function to drive (repeatable); default every function with a handler.
     #[arg(long, value_name = "NAME")]
     pub function: Vec<String>,
     /// The event: one JSON event, or JSON lines of {"weight": W, "payload": EVENT} used in
-    /// proportion to their weights. Default `{}`.
+    /// proportion to their weights. Sync and async triggers send it as the event (default
+    /// `{}`); SQS and stream batches carry it as each record's body (default: the body of
+    /// `lamsim events SQS`, a small order).
     #[arg(long, value_name = "FILE")]
     pub payload: Option<PathBuf>,
+    /// The event shape of stream batches: KINESIS or DYNAMODB (as `lamsim events`).
+    #[arg(long, value_name = "KIND", default_value = "KINESIS", value_parser = parse_stream_event)]
+    pub stream_event: EventKind,
     /// Write load.json, load.md and the harness's logs (serve.log, logs/NAME.log,
     /// invocations.jsonl) into this folder.
     #[arg(long)]
@@ -55,6 +60,12 @@ pub struct LoadArgs {
     pub quiet: bool,
 }
 
+fn parse_stream_event(s: &str) -> Result<EventKind, String> {
+    EventKind::parse(s)
+        .filter(|k| matches!(k, EventKind::Kinesis | EventKind::DynamoDb))
+        .ok_or_else(|| format!("`{s}` is not a stream's event (hint: KINESIS or DYNAMODB)"))
+}
+
 fn parse_window(s: &str) -> Result<SimTime, String> {
     lamsim_sim::time::parse_duration(s).map_err(|e| format!("`{s}`: {}", e.0))
 }
@@ -64,11 +75,11 @@ fn parse_window(s: &str) -> Result<SimTime, String> {
 pub fn load(args: LoadArgs) -> Result<ExitStatus> {
     let scenario = crate::run::load(&args.workload)?;
     let payloads = match &args.payload {
-        None => Payloads::default(),
+        None => None,
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| anyhow!("--payload {}: {e}", p.display()))?;
-            Payloads::parse(&text, &p.display().to_string())?
+            Some(Payloads::parse(&text, &p.display().to_string())?)
         }
     };
     let (functions, notes) = load::select(&scenario, &args.function)?;
@@ -80,11 +91,12 @@ pub fn load(args: LoadArgs) -> Result<ExitStatus> {
     let opts = LoadOptions {
         window: args.window,
         functions: args.function.clone(),
+        stream_event: args.stream_event,
         cgroups: !args.no_cgroups,
         log_dir: args.out.clone(),
     };
     opts.check()?;
-    let requests: usize = functions
+    let arrivals: usize = functions
         .iter()
         .map(|f| load::arrival_schedule(f, scenario.simulation.seed, args.window).len())
         .sum();
@@ -93,7 +105,7 @@ pub fn load(args: LoadArgs) -> Result<ExitStatus> {
             eprintln!("note: {n}");
         }
         eprintln!(
-            "lamsim load: {} for {} s, {requests} requests open-loop (seed {}){}",
+            "lamsim load: {} for {} s, {arrivals} arrivals open-loop (seed {}){}",
             functions
                 .iter()
                 .map(|f| format!("`{}`", f.name))
@@ -108,7 +120,7 @@ pub fn load(args: LoadArgs) -> Result<ExitStatus> {
             }
         );
     }
-    let progress = Arc::new(Progress::new(requests as u64, "loading", args.quiet));
+    let progress = Arc::new(Progress::new(arrivals as u64, "loading", args.quiet));
     let tick = {
         let p = progress.clone();
         Arc::new(move |n: u64| p.inc(n)) as load::ProgressFn
@@ -131,7 +143,7 @@ pub fn load(args: LoadArgs) -> Result<ExitStatus> {
                 }
             }
         };
-        load::run(&scenario, &opts, &payloads, tick, stop).await
+        load::run(&scenario, &opts, payloads.as_ref(), tick, stop).await
     });
     progress.finish();
     let out = result?;
@@ -242,6 +254,56 @@ fn render(r: &LoadReport, markdown: bool) -> String {
         table.to_text()
     });
     text.push('\n');
+    if r.functions.iter().any(|f| f.measured.queued.is_some()) {
+        let columns: Vec<(&str, bool)> = [
+            "function",
+            "source",
+            "arrivals",
+            "completed",
+            "dead_letters",
+            "expired",
+            "pending",
+            "throttled_tries",
+            "e2e_p50_ms",
+            "e2e_p99_ms",
+            "e2e_max_ms",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (*h, i >= 2))
+        .collect();
+        let mut items = lamsim_reports::Table::new(&columns);
+        for f in &r.functions {
+            for (source, m) in [("measured", &f.measured), ("simulated", &f.simulated)] {
+                if let Some(q) = &m.queued {
+                    items.row(vec![
+                        f.name.clone(),
+                        source.to_string(),
+                        format!("{:.0}", q.arrivals),
+                        format!("{:.0}", q.completed),
+                        format!("{:.0}", q.dead_letters),
+                        format!("{:.0}", q.expired),
+                        format!("{:.0}", q.pending),
+                        format!("{:.0}", q.throttled_tries),
+                        ms(q.end_to_end_ms.p50),
+                        ms(q.end_to_end_ms.p99),
+                        ms(q.end_to_end_ms.max),
+                    ]);
+                }
+            }
+        }
+        text.push_str(if markdown {
+            "\nQueued items (async events, SQS messages, stream records), from arrival in the queue to their fate:\n\n"
+        } else {
+            "\nQueued items (async events, SQS messages, stream records), from arrival in the queue to their fate:\n"
+        });
+        text.push_str(&if markdown {
+            items.to_markdown()
+        } else {
+            items.to_text()
+        });
+        text.push('\n');
+    }
     text.push_str(&format!(
         "Sends late by p50 {} ms, p99 {} ms, max {} ms ({:.1} % over {} ms); latency beyond init + duration (late send and harness) p50 {} ms, p99 {} ms; CPU busy {} of {} CPUs, this load {}.\n",
         ms(g.late_ms.p50),
@@ -309,9 +371,20 @@ fn render(r: &LoadReport, markdown: bool) -> String {
             }
         ));
     }
+    for f in &r.functions {
+        if let Some(p) = f.simulated_error_rate.filter(|p| *p > 0.0) {
+            text.push_str(&format!(
+                "`{}`: the simulation fails {:.2} % as the handler did, so that retries and redeliveries match.\n",
+                f.name,
+                p * 100.0
+            ));
+        }
+    }
     text.push_str(
         "Simulated: the same arrivals (seed, window) with durations and inits fitted to the \
-         measured invocations; measured latency also holds the harness's own overhead.\n",
+         measured invocations; measured latency also holds the harness's own overhead. Queued \
+         triggers are played by the simulator's own pollers and queues in real time, so both \
+         sides batch, back off and retry by the same rules.\n",
     );
     text
 }

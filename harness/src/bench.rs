@@ -298,21 +298,18 @@ impl Payloads {
     /// proportion to their weights and evenly interleaved. Weights 3 and 1 give `0, 0, 1, 0`,
     /// repeating.
     pub fn schedule(&self, n: usize) -> Vec<usize> {
-        let total: f64 = self.events.iter().map(|(w, _)| w).sum();
-        let mut credit = vec![0.0; self.events.len()];
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mut best = 0;
-            for (i, (w, _)) in self.events.iter().enumerate() {
-                credit[i] += w;
-                if credit[i] > credit[best] {
-                    best = i;
-                }
-            }
-            credit[best] -= total;
-            out.push(best);
+        let mut picker = self.picker();
+        (0..n).map(|_| picker.next_index()).collect()
+    }
+
+    /// A [`Picker`]: the indices of [`Payloads::schedule`] one at a time, for a sender that
+    /// does not know in advance how many events it sends.
+    pub fn picker(&self) -> Picker<'_> {
+        Picker {
+            payloads: self,
+            credit: vec![0.0; self.events.len()],
+            total: self.events.iter().map(|(w, _)| w).sum(),
         }
-        out
     }
 
     fn sequence(&self, n: usize) -> Vec<Bytes> {
@@ -320,6 +317,35 @@ impl Payloads {
             .into_iter()
             .map(|i| self.events[i].1.clone())
             .collect()
+    }
+}
+
+/// The events of a [`Payloads`] in its smooth weighted round-robin order, one at a time.
+#[derive(Clone, Debug)]
+pub struct Picker<'a> {
+    payloads: &'a Payloads,
+    credit: Vec<f64>,
+    total: f64,
+}
+
+impl<'a> Picker<'a> {
+    /// The index of the next event (see [`Payloads::schedule`]).
+    pub fn next_index(&mut self) -> usize {
+        let mut best = 0;
+        for (i, (w, _)) in self.payloads.events.iter().enumerate() {
+            self.credit[i] += w;
+            if self.credit[i] > self.credit[best] {
+                best = i;
+            }
+        }
+        self.credit[best] -= self.total;
+        best
+    }
+
+    /// The next event.
+    pub fn next_event(&mut self) -> &'a Bytes {
+        let i = self.next_index();
+        &self.payloads.events[i].1
     }
 }
 

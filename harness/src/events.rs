@@ -98,6 +98,10 @@ pub struct EventOptions {
     pub region: String,
     /// Account id in ARNs. Default `"123456789012"` (the id AWS's documentation uses).
     pub account_id: String,
+    /// Number of the first record: record `k` of the batch is the `first + k`-th of its
+    /// source, which its ids (message id, sequence number, event id) and default body derive
+    /// from, so successive batches carry distinct ids. Default 0.
+    pub first: u32,
 }
 
 impl Default for EventOptions {
@@ -107,6 +111,7 @@ impl Default for EventOptions {
             body: None,
             region: "us-east-1".to_string(),
             account_id: "123456789012".to_string(),
+            first: 0,
         }
     }
 }
@@ -116,18 +121,46 @@ const EPOCH_MS: u64 = 1_767_225_600_000;
 
 /// The sample event of `kind`.
 pub fn sample(kind: EventKind, opts: &EventOptions) -> Value {
-    let n = opts.records.max(1);
-    let records = |f: &dyn Fn(u32) -> Value| Value::Array((0..n).map(f).collect());
     match kind {
         EventKind::Api => api(opts),
-        EventKind::Sqs => json!({"Records": records(&|i| sqs(opts, i))}),
-        EventKind::S3 => json!({"Records": records(&|i| s3(opts, i))}),
-        EventKind::Sns => json!({"Records": records(&|i| sns(opts, i))}),
         EventKind::EventBridge => eventbridge(opts),
         EventKind::Schedule => schedule(opts),
-        EventKind::Kinesis => json!({"Records": records(&|i| kinesis(opts, i))}),
-        EventKind::DynamoDb => json!({"Records": records(&|i| dynamodb(opts, i))}),
+        _ => {
+            let records: Vec<(u32, Option<Value>)> = (0..opts.records.max(1))
+                .map(|k| (opts.first.wrapping_add(k), opts.body.clone()))
+                .collect();
+            batch(kind, opts, &records)
+        }
     }
+}
+
+/// A batch event of `kind` (one with records, [`EventKind::has_records`]; any other kind gives
+/// its single event) with one record per `(number, body)` of `records`: the record's ids
+/// derive from its number (see [`EventOptions::first`]), and it carries the body, or the
+/// default body for `None` (see [`EventOptions::body`]); `opts.records`, `opts.first` and
+/// `opts.body` are not used.
+pub fn batch(kind: EventKind, opts: &EventOptions, records: &[(u32, Option<Value>)]) -> Value {
+    let record: fn(&EventOptions, u32) -> Value = match kind {
+        EventKind::Sqs => sqs,
+        EventKind::S3 => s3,
+        EventKind::Sns => sns,
+        EventKind::Kinesis => kinesis,
+        EventKind::DynamoDb => dynamodb,
+        EventKind::Api | EventKind::EventBridge | EventKind::Schedule => {
+            return sample(kind, opts);
+        }
+    };
+    let records = records
+        .iter()
+        .map(|(n, b)| {
+            let o = EventOptions {
+                body: b.clone(),
+                ..opts.clone()
+            };
+            record(&o, *n)
+        })
+        .collect();
+    json!({ "Records": Value::Array(records) })
 }
 
 /// The payload of record `i`: the given body, or a small order.

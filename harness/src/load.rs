@@ -23,23 +23,28 @@
 //!    with the same seed and length, and both reported side by side ([`LoadReport`], written
 //!    as `load.json`).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use lamsim_sim::arrivals::ArrivalGen;
+use lamsim_sim::engine::source::{AfterThrottle, DrivenSources, Request, SourceId, Submitted};
 use lamsim_sim::metrics::Latencies;
+use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::{Dist, DurationModel, Function, Scenario, TriggerKind};
+use lamsim_sim::observer::{Fate, Invocation, Note, Outcome, ThrottleReason};
 use lamsim_sim::rng::{Component, trigger_stream};
-use lamsim_sim::summary::FunctionSummary;
+use lamsim_sim::summary::{FunctionSummary, TriggerSummary};
 use lamsim_sim::time::SimTime;
 use tokio::time::Instant;
 
-use crate::bench::Payloads;
+use crate::bench::{Payloads, Picker};
 use crate::calibrate::{self, Samples};
 use crate::error::{HarnessError, InvokeError};
-use crate::record::InvocationRecord;
+use crate::events::{self, EventKind};
+use crate::record::{InvocationRecord, Status};
 use crate::runtime::{InvokeOptions, Runtime, RuntimeOptions};
 
 /// Version of the `load.json` layout.
@@ -89,6 +94,9 @@ pub enum LoadError {
     /// `--for` is out of range.
     #[error("--for: {0}")]
     BadWindow(String),
+    /// `--stream-event` names an event without stream records.
+    #[error("--stream-event: {0} is not a stream's event (hint: KINESIS or DYNAMODB)")]
+    BadStreamEvent(&'static str),
     /// The runtime could not start.
     #[error(transparent)]
     Harness(#[from] HarnessError),
@@ -102,9 +110,11 @@ pub enum LoadError {
 pub struct LoadOptions {
     /// Length of the window driven and simulated. Default 60 s.
     pub window: SimTime,
-    /// Functions to drive; empty (default) means every function with a `[function.handler]`
-    /// that is invoked synchronously.
+    /// Functions to drive; empty (default) means every function with a `[function.handler]`.
     pub functions: Vec<String>,
+    /// The event shape of stream batches: [`EventKind::Kinesis`] (default) or
+    /// [`EventKind::DynamoDb`].
+    pub stream_event: EventKind,
     /// Limit CPU and memory with cgroups where the machine allows. Default true.
     pub cgroups: bool,
     /// Where the harness writes its logs and records: `serve.log`, `logs/NAME.log`,
@@ -117,6 +127,7 @@ impl Default for LoadOptions {
         LoadOptions {
             window: SimTime::from_secs(60),
             functions: Vec::new(),
+            stream_event: EventKind::Kinesis,
             cgroups: true,
             log_dir: None,
         }
@@ -130,6 +141,9 @@ impl LoadOptions {
             return Err(LoadError::BadWindow(
                 "give a window above 0 and at most 24h, e.g. 60s".into(),
             ));
+        }
+        if !matches!(self.stream_event, EventKind::Kinesis | EventKind::DynamoDb) {
+            return Err(LoadError::BadStreamEvent(self.stream_event.name()));
         }
         Ok(())
     }
@@ -157,13 +171,38 @@ pub struct LoadMetrics {
     pub invocations: f64,
     /// Invocations that started a new environment.
     pub cold_starts: f64,
-    /// Requests refused by a concurrency limit.
+    /// Requests refused by a concurrency limit: synchronous calls refused on their last try,
+    /// plus the throttled tries of queued items (as `summary.json` counts them).
     pub throttles: f64,
     /// Time-averaged number of environments (initialising, busy or idle).
     pub environments_avg: f64,
     /// Latency of the invocations: measured from the scheduled send time to the response;
-    /// simulated as init (cold) + duration.
+    /// simulated as init (cold) + duration. For a queued trigger the send time is when its
+    /// poller (or Lambda's async queue) took the item or batch.
     pub latency_ms: LoadLatency,
+    /// Functions with queued triggers (async, sqs, stream): their items, from arrival in the
+    /// queue to their fate. Absent for functions invoked synchronously only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<LoadQueued>,
+}
+
+/// The items of a function's queued triggers over the window (events, messages, records).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LoadQueued {
+    /// Items that arrived.
+    pub arrivals: f64,
+    /// Items processed successfully.
+    pub completed: f64,
+    /// Items sent to the on-failure destination or dead-letter queue.
+    pub dead_letters: f64,
+    /// Items lost to age.
+    pub expired: f64,
+    /// Items still queued, waiting for a retry or in flight when the window ended.
+    pub pending: f64,
+    /// Tries refused by a concurrency limit (the item waits and is tried again).
+    pub throttled_tries: f64,
+    /// Arrival in the queue to successful completion, ms.
+    pub end_to_end_ms: LoadLatency,
 }
 
 /// One function's comparison.
@@ -177,6 +216,12 @@ pub struct LoadFunction {
     pub simulated: LoadMetrics,
     /// Whether they agree within the measurement's sampling error ([`agreement`]).
     pub agreement: Agreement,
+    /// Functions with queued triggers: the `error-rate` the simulation used, the handler's
+    /// own (failed records over the records of SQS batches with
+    /// `report-batch-item-failures`, else failed executions over executions), so that
+    /// retries and redeliveries match. Absent for functions invoked synchronously only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulated_error_rate: Option<f64>,
 }
 
 /// Whether the simulated figures lie within the measured ones' sampling error.
@@ -232,7 +277,8 @@ pub fn agreement(
 /// The load generator and the machine over the window.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Generator {
-    /// Requests scheduled.
+    /// Requests sent: synchronous calls (client retries included), and the executions the
+    /// queued triggers' pollers started (throttled tries included).
     pub requests: u64,
     /// How late the requests were sent against their schedule, ms.
     pub late_ms: LoadLatency,
@@ -283,15 +329,12 @@ pub struct LoadOutput {
 /// Called with the number of requests finished (answered or refused) since the last call.
 pub type ProgressFn = Arc<dyn Fn(u64) + Send + Sync>;
 
-/// The arrival times of `f` (the function at `index` of the workload) in `[0, window)`, in
-/// order: its synchronous triggers' arrivals, drawn as the engine draws them (seed `seed`,
-/// each trigger's own arrival stream), merged.
+/// The arrival times of `f`'s items in `[0, window)`, in order: the calls, events, messages
+/// and records of every trigger, drawn as the engine draws them (seed `seed`, each trigger's
+/// own arrival stream), merged.
 pub fn arrival_schedule(f: &Function, seed: u64, window: SimTime) -> Vec<SimTime> {
     let mut times = Vec::new();
     for (j, t) in f.triggers.iter().enumerate() {
-        if !matches!(t.kind, TriggerKind::Sync(_)) {
-            continue;
-        }
         let mut rng = trigger_stream(seed, &f.name, j, &t.name, Component::Arrivals);
         let mut g = ArrivalGen::new(&t.arrivals, window);
         while let Some(a) = g.next(&mut rng) {
@@ -305,30 +348,20 @@ pub fn arrival_schedule(f: &Function, seed: u64, window: SimTime) -> Vec<SimTime
     times
 }
 
-/// The functions to drive: those named (each must have a handler and be invoked
-/// synchronously), or every function with a handler that is (the others skipped, with a note).
+/// The functions to drive: those named (each must have a handler), or every function with a
+/// handler (the others skipped, with a note).
 pub fn select(
     scenario: &Scenario,
     names: &[String],
 ) -> Result<(Vec<Function>, Vec<String>), LoadError> {
     let why_not = |f: &Function| -> Option<String> {
-        if f.handler.is_none() {
-            Some(format!(
+        f.handler.is_none().then(|| {
+            format!(
                 "function `{}` has no [function.handler], so there is nothing to run (hint: add \
                  `[function.handler]` with `command = [...]`)",
                 f.name
-            ))
-        } else if f.event_driven() {
-            Some(format!(
-                "function `{}` is event-driven (an async, SQS or stream trigger, client retries or \
-                 an error rate): `lamsim load` drives synchronous invocations only (measure its \
-                 handler with `lamsim bench WORKLOAD.toml --function {} --payload FILE`, FILE a sample event \
-                 from `lamsim events`, then `lamsim calibrate`)",
-                f.name, f.name
-            ))
-        } else {
-            None
-        }
+            )
+        })
     };
     let mut notes = Vec::new();
     let mut chosen = Vec::new();
@@ -342,7 +375,9 @@ pub fn select(
         }
         if chosen.is_empty() {
             return Err(LoadError::Nothing(
-                "no function has a [function.handler] and synchronous arrivals".into(),
+                "no function has a [function.handler] (hint: add one with `command = [...]` to \
+                 the functions to drive)"
+                    .into(),
             ));
         }
     } else {
@@ -384,10 +419,30 @@ struct Measured {
     overhead: Latencies,
     invocations: u64,
     cold_starts: u64,
+    /// Refusals counted as `summary.json` counts them (see [`LoadMetrics::throttles`]).
     throttles: u64,
+    /// Executions that did not succeed (function errors, timeouts, crashes, refusals other
+    /// than throttles).
     errors: u64,
+    /// Records reported failed by SQS batches (`batchItemFailures`), and the records of the
+    /// successful batches they came from.
+    failed_records: u64,
+    batch_records: u64,
+    /// The function's queued items, when it has queued triggers.
+    queued: Option<QueuedItems>,
     /// ∫ environments dt over the window, environment·ns.
     env_area: f64,
+}
+
+/// The items of a function's queued triggers, from the sources' notes.
+#[derive(Default)]
+struct QueuedItems {
+    arrivals: u64,
+    completed: u64,
+    dead_letters: u64,
+    expired: u64,
+    throttled_tries: u64,
+    end_to_end: Latencies,
 }
 
 /// Busy and total jiffies of every CPU, from the first line of `/proc/stat`.
@@ -442,24 +497,13 @@ fn latency(l: &Latencies) -> LoadLatency {
 pub async fn run(
     scenario: &Scenario,
     opts: &LoadOptions,
-    payloads: &Payloads,
+    payloads: Option<&Payloads>,
     progress: ProgressFn,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<LoadOutput, LoadError> {
     opts.check()?;
     let (functions, mut warnings) = select(scenario, &opts.functions)?;
     let seed = scenario.simulation.seed;
-    // The schedule: (time, function, payload index), in time order (ties by function).
-    let mut schedule: Vec<(SimTime, usize, usize)> = Vec::new();
-    for (i, f) in functions.iter().enumerate() {
-        let times = arrival_schedule(f, seed, opts.window);
-        let picks = payloads.schedule(times.len());
-        schedule.extend(times.into_iter().zip(picks).map(|(t, p)| (t, i, p)));
-    }
-    schedule.sort();
-    let events: Vec<Bytes> = payloads.events().map(|(_, e)| e.clone()).collect();
-    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-
     let ropts = RuntimeOptions {
         cgroups: opts.cgroups,
         log_file: opts.log_dir.as_ref().map(|d| d.join("serve.log")),
@@ -494,11 +538,12 @@ pub async fn run(
     let measured: Arc<Mutex<Vec<Measured>>> = Arc::new(Mutex::new(
         (0..functions.len()).map(|_| Measured::default()).collect(),
     ));
+    let requests = Requests::new(&functions, payloads, opts.stream_event);
     let driven = drive(
         &runtime,
-        &names,
-        &schedule,
-        &events,
+        &functions,
+        requests,
+        seed,
         opts.window,
         &measured,
         progress,
@@ -548,7 +593,26 @@ pub async fn run(
             ));
         }
     }
-    let (simulated, notes) = simulate(scenario, &functions, &records, opts.window);
+    // A queued trigger retries what fails, so the simulation fails as often as the handler did.
+    let error_rates: Vec<Option<f64>> = functions
+        .iter()
+        .zip(&measured)
+        .map(|(f, m)| {
+            m.queued.as_ref()?;
+            let per_record = f
+                .triggers
+                .iter()
+                .any(|t| matches!(&t.kind, TriggerKind::Sqs(q) if q.report_batch_item_failures));
+            Some(if per_record && m.batch_records > 0 {
+                m.failed_records as f64 / m.batch_records as f64
+            } else if m.invocations > 0 {
+                m.errors as f64 / m.invocations as f64
+            } else {
+                0.0
+            })
+        })
+        .collect();
+    let (simulated, notes) = simulate(scenario, &functions, &records, opts.window, &error_rates);
     warnings.extend(notes);
     let window_ns = opts.window.0 as f64;
     let report = LoadReport {
@@ -559,13 +623,26 @@ pub async fn run(
             .iter()
             .zip(&measured)
             .zip(simulated)
-            .map(|((f, m), s)| {
+            .zip(error_rates)
+            .map(|(((f, m), s), error_rate)| {
                 let measured = LoadMetrics {
                     invocations: m.invocations as f64,
                     cold_starts: m.cold_starts as f64,
                     throttles: m.throttles as f64,
                     environments_avg: m.env_area / window_ns,
                     latency_ms: latency(&m.latencies),
+                    queued: m.queued.as_ref().map(|q| LoadQueued {
+                        arrivals: q.arrivals as f64,
+                        completed: q.completed as f64,
+                        dead_letters: q.dead_letters as f64,
+                        expired: q.expired as f64,
+                        pending: q
+                            .arrivals
+                            .saturating_sub(q.completed + q.dead_letters + q.expired)
+                            as f64,
+                        throttled_tries: q.throttled_tries as f64,
+                        end_to_end_ms: latency(&q.end_to_end),
+                    }),
                 };
                 let mut sorted = m.latency_ms.clone();
                 sorted.sort_by(f64::total_cmp);
@@ -574,6 +651,7 @@ pub async fn run(
                     agreement: agreement(&measured, &s, &sorted),
                     measured,
                     simulated: s,
+                    simulated_error_rate: error_rate,
                 }
             })
             .collect(),
@@ -583,27 +661,215 @@ pub async fn run(
     Ok(LoadOutput { report, records })
 }
 
-/// Sends every scheduled request at its time (each in its own task), samples the environments
-/// until the window ends, waits for every answer, and returns the generator's figures.
+/// Builds the event of each request. Synchronous and async triggers send the `--payload`
+/// events (one at a time, in their weighted order, per trigger; `{}` without `--payload`); SQS
+/// and stream batches send an event in AWS's shape ([`events::batch`]) whose records carry the
+/// `--payload` events as bodies (or `lamsim events`' default order). An item (a call, an
+/// event, a message, a record) keeps its body and ids through retries and redeliveries: it is
+/// named by its arrival ([`Submitted::items`]) until its source settles it.
+struct Requests<'a> {
+    payloads: Option<&'a Payloads>,
+    /// Per source (trigger, in the driven sources' order): its payload order and the number of
+    /// its next item.
+    pickers: Vec<Option<Picker<'a>>>,
+    next: Vec<u32>,
+    /// Items seen and not yet settled, by (source, arrival ns): their number and body.
+    items: HashMap<(SourceId, u64), (u32, Bytes)>,
+    /// Per source: the trigger's kind, and whether its function is a wave-one one (its calls
+    /// are never retried, so they need no name).
+    kinds: Vec<TriggerKind>,
+    plain: Vec<bool>,
+    stream_event: EventKind,
+}
+
+impl<'a> Requests<'a> {
+    fn new(
+        functions: &[Function],
+        payloads: Option<&'a Payloads>,
+        stream_event: EventKind,
+    ) -> Self {
+        let kinds: Vec<TriggerKind> = functions
+            .iter()
+            .flat_map(|f| f.triggers.iter().map(|t| t.kind.clone()))
+            .collect();
+        let plain = functions
+            .iter()
+            .flat_map(|f| f.triggers.iter().map(|_| !f.event_driven()))
+            .collect();
+        Requests {
+            payloads,
+            pickers: kinds
+                .iter()
+                .map(|_| payloads.map(Payloads::picker))
+                .collect(),
+            next: vec![0; kinds.len()],
+            items: HashMap::new(),
+            kinds,
+            plain,
+            stream_event,
+        }
+    }
+
+    /// The number and payload of the item of source `s` that arrived at `arrival`: the ones
+    /// it was given when first seen (`{}` without `--payload`).
+    fn item(&mut self, s: SourceId, arrival: SimTime) -> (u32, Bytes) {
+        let si = s as usize;
+        let (pickers, next) = (&mut self.pickers, &mut self.next);
+        self.items
+            .entry((s, arrival.0))
+            .or_insert_with(|| {
+                let n = next[si];
+                next[si] = n.wrapping_add(1);
+                let body = match &mut pickers[si] {
+                    Some(p) => p.next_event().clone(),
+                    None => Bytes::from_static(b"{}"),
+                };
+                (n, body)
+            })
+            .clone()
+    }
+
+    /// The source settled its item that arrived at `arrival`: it is not sent again.
+    fn settled(&mut self, s: SourceId, arrival: SimTime) {
+        self.items.remove(&(s, arrival.0));
+    }
+
+    /// The event of `sub` and, for an SQS batch, its records' message ids in order.
+    fn event(&mut self, sub: &Submitted) -> (Bytes, Vec<String>) {
+        let s = sub.request.source;
+        let kind = match &self.kinds[s as usize] {
+            // A wave-one call is never retried: it needs no name.
+            TriggerKind::Sync(_) if self.plain[s as usize] => {
+                let e = match &mut self.pickers[s as usize] {
+                    Some(p) => p.next_event().clone(),
+                    None => Bytes::from_static(b"{}"),
+                };
+                return (e, Vec::new());
+            }
+            TriggerKind::Sync(_) | TriggerKind::Async(_) => {
+                let at = sub.items.first().copied().unwrap_or(sub.request.arrival);
+                return (self.item(s, at).1, Vec::new());
+            }
+            TriggerKind::Sqs(_) => EventKind::Sqs,
+            TriggerKind::Stream(_) => self.stream_event,
+        };
+        let with_payload = self.payloads.is_some();
+        let records: Vec<(u32, Option<serde_json::Value>)> = sub
+            .items
+            .iter()
+            .map(|&at| {
+                let (n, e) = self.item(s, at);
+                let body = with_payload.then(|| {
+                    serde_json::from_slice(&e).unwrap_or_else(|_| {
+                        serde_json::Value::String(String::from_utf8_lossy(&e).into_owned())
+                    })
+                });
+                (n, body)
+            })
+            .collect();
+        let event = events::batch(kind, &events::EventOptions::default(), &records);
+        let ids = if kind == EventKind::Sqs {
+            event["Records"]
+                .as_array()
+                .map(|rs| {
+                    rs.iter()
+                        .map(|r| r["messageId"].as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        (Bytes::from(event.to_string()), ids)
+    }
+}
+
+/// What a batch's handler reported failed: the positions of the records named by its
+/// partial-batch response (`{"batchItemFailures": [{"itemIdentifier": ID}, ...]}`), in the
+/// order of `ids`; `None` when the response fails the whole batch, as AWS reads it: an
+/// identifier that is empty, not a string or not one of the batch's message ids. A response
+/// without `batchItemFailures` (or not an object) fails no record.
+pub fn reported_failures(response: &[u8], ids: &[String]) -> Option<Vec<usize>> {
+    let v: serde_json::Value = serde_json::from_slice(response).unwrap_or_default();
+    let Some(list) = v.get("batchItemFailures").and_then(|l| l.as_array()) else {
+        return Some(Vec::new());
+    };
+    let mut failed = Vec::new();
+    for item in list {
+        let id = item.get("itemIdentifier").and_then(|i| i.as_str())?;
+        let k = ids.iter().position(|m| !id.is_empty() && m == id)?;
+        if !failed.contains(&k) {
+            failed.push(k);
+        }
+    }
+    failed.sort_unstable();
+    Some(failed)
+}
+
+/// A request's answer, sent back to the driver.
+struct Answer {
+    submitted: Submitted,
+    result: Result<crate::runtime::Invocation, InvokeError>,
+    /// The batch's message ids (SQS).
+    ids: Vec<String>,
+}
+
+/// The sim's record of an execution the harness ran, for its source.
+fn sim_invocation(r: &Request, inv: &crate::runtime::Invocation, outcome: Outcome) -> Invocation {
+    let ns = |ms: f64| SimTime((ms.max(0.0) * 1e6) as u64);
+    Invocation {
+        function: r.function,
+        source: r.source,
+        arrival: r.arrival,
+        init: inv.record.init_ms.map_or(SimTime::ZERO, ns),
+        exec: ns(inv.record.duration_ms),
+        cold: inv.record.init_ms.is_some(),
+        provisioned: false,
+        timed_out: outcome == Outcome::Timeout,
+        outcome,
+        origin: r.origin,
+        token: r.token,
+        records: r.records,
+        retry: r.retry,
+        environment: (u32::MAX, SimTime::ZERO),
+    }
+}
+
+/// Plays Lambda's side of the functions' triggers in real time with the engine's own sources
+/// ([`DrivenSources`]: sync callers, the async queue, SQS pollers, stream shards) and sends each
+/// request they submit at its time, each in its own task, without waiting for earlier ones;
+/// answers go back to their source (retries, deletes, the next batch). Samples the
+/// environments until the window ends, waits for every answer, and returns the generator's
+/// figures.
 async fn drive(
     runtime: &Arc<Runtime>,
-    names: &[String],
-    schedule: &[(SimTime, usize, usize)],
-    events: &[Bytes],
+    functions: &[Function],
+    mut requests: Requests<'_>,
+    seed: u64,
     window: SimTime,
     measured: &Arc<Mutex<Vec<Measured>>>,
     progress: ProgressFn,
 ) -> (Generator, Option<u64>) {
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let mut sources = DrivenSources::new(functions, seed, window);
+    {
+        let mut m = measured.lock().expect("not poisoned");
+        for (f, m) in functions.iter().zip(m.iter_mut()) {
+            if f.triggers.iter().any(|t| t.kind.is_queued()) {
+                m.queued = Some(QueuedItems::default());
+            }
+        }
+    }
     let cpu_before = cpu_jiffies();
     let start = Instant::now() + LEAD;
     let window_d = Duration::from_nanos(window.0);
+    let end = start + window_d;
     // Environments over time: a sampler integrates each function's count until the window ends.
     let sampler = {
         let runtime = runtime.clone();
-        let names = names.to_vec();
+        let names = names.clone();
         let measured = measured.clone();
         tokio::spawn(async move {
-            let end = start + window_d;
             tokio::time::sleep_until(start).await;
             let mut last = start;
             let mut counts: Vec<usize> = names.iter().map(|n| runtime.environments(n)).collect();
@@ -626,57 +892,206 @@ async fn drive(
             }
         })
     };
+    // The sources' clock: time since `start`, never going back.
+    let mut clock = SimTime::ZERO;
+    let tick = |clock: &mut SimTime| {
+        *clock = (*clock).max(SimTime(
+            Instant::now().saturating_duration_since(start).as_nanos() as u64,
+        ));
+        *clock
+    };
+    // A source is queued when its trigger is; a wave-one function's requests are its arrivals.
+    let queued: Vec<bool> = requests.kinds.iter().map(TriggerKind::is_queued).collect();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Answer>();
+    let mut in_flight = 0usize;
     let mut late = Latencies::default();
-    let mut late_count = 0u64;
-    let mut tasks = tokio::task::JoinSet::new();
-    for &(t, f, p) in schedule {
-        let due = start + Duration::from_nanos(t.0);
-        tokio::time::sleep_until(due).await;
-        let lateness = Instant::now().saturating_duration_since(due);
-        late.record(lateness.as_nanos() as u64);
-        if lateness.as_secs_f64() * 1e3 > LATE_MS {
-            late_count += 1;
+    let (mut late_count, mut sent) = (0u64, 0u64);
+    loop {
+        let next = sources.next_wake().filter(|t| *t < window);
+        if next.is_none() && in_flight == 0 && Instant::now() >= end {
+            break;
         }
-        let runtime = runtime.clone();
-        let name = names[f].clone();
-        let event = events[p].clone();
-        let measured = measured.clone();
-        let progress = progress.clone();
-        tasks.spawn(async move {
-            let opts = InvokeOptions {
-                received: Some(due.into_std()),
-                ..InvokeOptions::default()
-            };
-            let r = runtime.invoke_with(&name, event, &opts).await;
-            let elapsed = Instant::now().saturating_duration_since(due);
-            {
+        let due_at = start + Duration::from_nanos(next.map_or(0, |t| t.0));
+        tokio::select! {
+            biased;
+            Some(a) = rx.recv() => {
+                in_flight -= 1;
+                let now = tick(&mut clock);
+                let r = a.submitted.request;
+                let s = r.source as usize;
                 let mut all = measured.lock().expect("not poisoned");
-                let m = &mut all[f];
-                match r {
+                let m = &mut all[r.function as usize];
+                match a.result {
                     Ok(inv) => {
-                        m.invocations += 1;
-                        m.cold_starts += u64::from(inv.record.init_ms.is_some());
-                        m.errors += u64::from(inv.function_error.is_some());
-                        m.latencies.record(elapsed.as_nanos() as u64);
-                        m.latency_ms.push(elapsed.as_secs_f64() * 1e3);
-                        let ran = inv.record.init_ms.unwrap_or(0.0) + inv.record.duration_ms;
-                        let over = (elapsed.as_secs_f64() * 1e3 - ran).max(0.0);
-                        m.overhead.record((over * 1e6) as u64);
+                        let ok = inv.record.status == Status::Success && inv.function_error.is_none();
+                        let mut outcome = match inv.record.status {
+                            _ if ok => Outcome::Success,
+                            Status::Timeout => Outcome::Timeout,
+                            _ => Outcome::FunctionError,
+                        };
+                        // An SQS batch: the records its handler reported failed.
+                        let mut failed = None;
+                        if ok && !a.ids.is_empty() {
+                            match reported_failures(&inv.payload, &a.ids) {
+                                Some(f) => {
+                                    m.failed_records += f.len() as u64;
+                                    m.batch_records += u64::from(r.records);
+                                    failed = Some(f);
+                                }
+                                None => outcome = Outcome::FunctionError,
+                            }
+                        }
+                        m.errors += u64::from(outcome != Outcome::Success);
+                        let sim = sim_invocation(&r, &inv, outcome);
+                        drop(all);
+                        sources.finished(&sim, now, failed.as_deref());
                     }
-                    Err(InvokeError::Throttled { .. }) => m.throttles += 1,
+                    Err(InvokeError::Throttled { reason }) => {
+                        let why = if reason.starts_with("Reserved") {
+                            ThrottleReason::Reserved
+                        } else {
+                            ThrottleReason::Account
+                        };
+                        // As summary.json counts: a sync call on its last try, a queued try.
+                        let after = {
+                            drop(all);
+                            sources.throttled(&r, why, now)
+                        };
+                        let mut all = measured.lock().expect("not poisoned");
+                        let m = &mut all[r.function as usize];
+                        if after == AfterThrottle::Rejected || queued[s] {
+                            m.throttles += 1;
+                        }
+                        if let (true, Some(q)) = (queued[s], m.queued.as_mut()) {
+                            q.throttled_tries += 1;
+                        }
+                    }
                     // Refusals other than throttles (a payload too large, shutting down) are
-                    // errors of the run, not of the function.
-                    Err(_) => m.errors += 1,
+                    // errors of the run, not of the function; the source sees a failure.
+                    Err(_) => {
+                        m.errors += 1;
+                        drop(all);
+                        let failed = Invocation {
+                            function: r.function,
+                            source: r.source,
+                            arrival: r.arrival,
+                            init: SimTime::ZERO,
+                            exec: SimTime::ZERO,
+                            cold: false,
+                            provisioned: false,
+                            timed_out: false,
+                            outcome: Outcome::FunctionError,
+                            origin: r.origin,
+                            token: r.token,
+                            records: r.records,
+                            retry: r.retry,
+                            environment: (u32::MAX, SimTime::ZERO),
+                        };
+                        sources.finished(&failed, now, None);
+                    }
                 }
             }
-            progress(1);
-        });
+            _ = tokio::time::sleep_until(due_at), if next.is_some() => {
+                let now = tick(&mut clock);
+                for sub in sources.wake_due(now) {
+                    let r = sub.request;
+                    let due = start + Duration::from_nanos(sub.due.0);
+                    let lateness = Instant::now().saturating_duration_since(due);
+                    late.record(lateness.as_nanos() as u64);
+                    if lateness.as_secs_f64() * 1e3 > LATE_MS {
+                        late_count += 1;
+                    }
+                    sent += 1;
+                    if requests.plain[r.source as usize] {
+                        progress(1);
+                    }
+                    let (event, ids) = requests.event(&sub);
+                    let runtime = runtime.clone();
+                    let name = names[r.function as usize].clone();
+                    let measured = measured.clone();
+                    let tx = tx.clone();
+                    in_flight += 1;
+                    tokio::spawn(async move {
+                        let opts = InvokeOptions {
+                            received: Some(due.into_std()),
+                            ..InvokeOptions::default()
+                        };
+                        let result = runtime.invoke_with(&name, event, &opts).await;
+                        let elapsed = Instant::now().saturating_duration_since(due);
+                        if let Ok(inv) = &result {
+                            let mut all = measured.lock().expect("not poisoned");
+                            let m = &mut all[r.function as usize];
+                            m.invocations += 1;
+                            m.cold_starts += u64::from(inv.record.init_ms.is_some());
+                            m.latencies.record(elapsed.as_nanos() as u64);
+                            m.latency_ms.push(elapsed.as_secs_f64() * 1e3);
+                            let ran = inv.record.init_ms.unwrap_or(0.0) + inv.record.duration_ms;
+                            let over = (elapsed.as_secs_f64() * 1e3 - ran).max(0.0);
+                            m.overhead.record((over * 1e6) as u64);
+                        }
+                        let _ = tx.send(Answer { submitted: sub, result, ids });
+                    });
+                }
+            }
+            _ = tokio::time::sleep_until(end), if next.is_none() && in_flight == 0 => {}
+        }
+        // The queued triggers' items, from what their sources noted.
+        let now = clock;
+        let notes = sources.take_notes();
+        if !notes.is_empty() {
+            let mut all = measured.lock().expect("not poisoned");
+            for (s, note) in notes {
+                match note {
+                    Note::Settled { arrival, .. } => requests.settled(s, arrival),
+                    Note::Arrived => progress(1),
+                    _ => {}
+                }
+                if !queued[s as usize] {
+                    continue;
+                }
+                let (f, _) = sources.trigger_of(s);
+                let Some(q) = all[f as usize].queued.as_mut() else {
+                    continue;
+                };
+                match note {
+                    Note::Arrived => q.arrivals += 1,
+                    Note::Settled { arrival, fate } => match fate {
+                        Fate::Completed => {
+                            q.completed += 1;
+                            q.end_to_end.record(now.0.saturating_sub(arrival.0));
+                        }
+                        Fate::DeadLettered => q.dead_letters += 1,
+                        Fate::Expired => q.expired += 1,
+                        Fate::Throttled => {}
+                    },
+                    _ => {}
+                }
+            }
+        }
     }
-    // The window ends when its time is up, however early the last request was.
-    tokio::time::sleep_until(start + window_d).await;
     let cpu_after = cpu_jiffies();
     let _ = sampler.await;
-    while tasks.join_next().await.is_some() {}
+    // What expired before the end (queued items older than their limits) is settled.
+    sources.close(window.max(clock));
+    {
+        let mut all = measured.lock().expect("not poisoned");
+        for (s, note) in sources.take_notes() {
+            let (f, _) = sources.trigger_of(s);
+            if let (true, Some(q)) = (queued[s as usize], all[f as usize].queued.as_mut()) {
+                match note {
+                    Note::Settled {
+                        fate: Fate::DeadLettered,
+                        ..
+                    } => q.dead_letters += 1,
+                    Note::Settled {
+                        fate: Fate::Expired,
+                        ..
+                    } => q.expired += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
     let (cpu_busy, total_ticks) = match (cpu_before, cpu_after) {
         (Some((b0, t0)), Some((b1, t1))) if t1 > t0 => (
             Some((b1.saturating_sub(b0)) as f64 / (t1 - t0) as f64),
@@ -685,12 +1100,12 @@ async fn drive(
         _ => (None, None),
     };
     let g = Generator {
-        requests: schedule.len() as u64,
+        requests: sent,
         late_ms: latency(&late),
-        late_fraction: if schedule.is_empty() {
+        late_fraction: if sent == 0 {
             0.0
         } else {
-            late_count as f64 / schedule.len() as f64
+            late_count as f64 / sent as f64
         },
         overhead_ms: LoadLatency::default(),
         cpu_busy,
@@ -737,6 +1152,7 @@ pub fn simulate(
     functions: &[Function],
     records: &[InvocationRecord],
     window: SimTime,
+    error_rates: &[Option<f64>],
 ) -> (Vec<LoadMetrics>, Vec<String>) {
     let mut notes = Vec::new();
     let mut s = scenario.clone();
@@ -746,6 +1162,13 @@ pub fn simulate(
     s.functions
         .retain(|f| functions.iter().any(|g| g.name == f.name));
     for f in &mut s.functions {
+        if let Some(p) = functions
+            .iter()
+            .position(|g| g.name == f.name)
+            .and_then(|i| error_rates.get(i).copied().flatten())
+        {
+            f.error_rate = p;
+        }
         let opts = calibrate::Options {
             reference_memory_mb: Some(f.memory_mb),
             function: Some(f.name.clone()),
@@ -801,16 +1224,41 @@ pub fn simulate(
             summary
                 .functions
                 .iter()
-                .find(|x| x.name == f.name)
-                .map(metrics_of)
+                .position(|x| x.name == f.name)
+                .map(|i| metrics_of(&summary.functions[i], &recorder, i))
                 .unwrap_or_default()
         })
         .collect();
     (metrics, notes)
 }
 
-fn metrics_of(f: &FunctionSummary) -> LoadMetrics {
+/// The load's figures of simulated function `i`, summarised as `f`.
+fn metrics_of(f: &FunctionSummary, recorder: &Recorder, i: usize) -> LoadMetrics {
+    let queued = f.triggers.as_ref().and_then(|ts| {
+        let q: Vec<&TriggerSummary> = ts.iter().filter(|t| t.invocation != "sync").collect();
+        if q.is_empty() {
+            return None;
+        }
+        let sum = |g: &dyn Fn(&TriggerSummary) -> f64| q.iter().map(|t| g(t)).sum::<f64>();
+        // End to end over every queued trigger: their histograms pooled.
+        let mut e2e = Latencies::default();
+        for s in recorder.sources_of(i) {
+            if let Some(t) = &recorder.triggers[s] {
+                e2e.add(&t.end_to_end);
+            }
+        }
+        Some(LoadQueued {
+            arrivals: sum(&|t| t.arrivals),
+            completed: sum(&|t| t.completed),
+            dead_letters: sum(&|t| t.dead_letters),
+            expired: sum(&|t| t.expired),
+            pending: sum(&|t| t.pending),
+            throttled_tries: sum(&|t| t.throttles),
+            end_to_end_ms: latency(&e2e),
+        })
+    });
     LoadMetrics {
+        queued,
         invocations: f.invocations,
         cold_starts: f.cold_starts,
         throttles: f.throttles,
@@ -822,5 +1270,44 @@ fn metrics_of(f: &FunctionSummary) -> LoadMetrics {
             p99: f.latency_ms.p99,
             max: f.latency_ms.max,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reported_failures;
+
+    fn ids() -> Vec<String> {
+        ["a", "b", "c"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_partial_batch_response_names_the_failed_records_by_position() {
+        let r = br#"{"batchItemFailures": [{"itemIdentifier": "c"}, {"itemIdentifier": "a"}]}"#;
+        assert_eq!(reported_failures(r, &ids()), Some(vec![0, 2]));
+        // No list, an empty list, or a response that is not an object: nothing failed.
+        assert_eq!(
+            reported_failures(br#"{"batchItemFailures": []}"#, &ids()),
+            Some(vec![])
+        );
+        assert_eq!(reported_failures(br#"{"ok": true}"#, &ids()), Some(vec![]));
+        assert_eq!(reported_failures(b"null", &ids()), Some(vec![]));
+    }
+
+    #[test]
+    fn an_unknown_empty_or_missing_identifier_fails_the_whole_batch() {
+        for r in [
+            &br#"{"batchItemFailures": [{"itemIdentifier": "z"}]}"#[..],
+            br#"{"batchItemFailures": [{"itemIdentifier": ""}]}"#,
+            br#"{"batchItemFailures": [{"itemIdentifier": null}]}"#,
+            br#"{"batchItemFailures": [{}]}"#,
+        ] {
+            assert_eq!(
+                reported_failures(r, &ids()),
+                None,
+                "{}",
+                String::from_utf8_lossy(r)
+            );
+        }
     }
 }

@@ -126,6 +126,7 @@ fn load_refuses_bad_input_and_writes_nothing() {
         (vec!["--function", "nope"], "no function `nope`"),
         (vec!["--for", "0s"], "--for"),
         (vec!["--payload", "/nonexistent/events.json"], "--payload"),
+        (vec!["--stream-event", "SQS"], "--stream-event"),
     ] {
         let mut all = vec!["load".to_string(), path_str(&w)];
         all.extend(args.iter().map(|s| s.to_string()));
@@ -135,5 +136,94 @@ fn load_refuses_bad_input_and_writes_nothing() {
         assert_no_panic(&o);
         assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}
+
+/// An SQS worker and a DynamoDB stream consumer, both the bundled echo handler.
+fn queued_workload(dir: &Path) -> PathBuf {
+    let w = dir.join("queued.toml");
+    let function = |name: &str, trigger: &str| {
+        format!(
+            r#"
+[[function]]
+name = "{name}"
+memory-mb = 512
+[function.duration]
+dist = "const"
+value = "1ms"
+[function.handler]
+command = ["{}"]
+[[function.trigger]]
+{trigger}
+[function.trigger.arrivals]
+kind = "poisson"
+rate-per-s = 30.0
+"#,
+            echo_handler().display()
+        )
+    };
+    let text = format!(
+        "[simulation]\nduration = \"1h\"\nseed = 5\n{}{}",
+        function(
+            "worker",
+            "invocation = \"sqs\"\nbatch-size = 10\nbatching-window = \"200ms\""
+        ),
+        function(
+            "consumer",
+            "invocation = \"stream\"\nshards = 2\nbatch-size = 20\nbatching-window = \"500ms\""
+        ),
+    );
+    std::fs::write(&w, text).unwrap();
+    w
+}
+
+#[test]
+fn load_drives_queued_triggers_and_reports_their_items() {
+    let tmp = temp_dir();
+    let w = queued_workload(tmp.path());
+    let o = run([
+        "load",
+        &path_str(&w),
+        "--for",
+        "2s",
+        "--stream-event",
+        "dynamodb",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_code(&o, 0);
+    assert_no_panic(&o);
+    let v = json(&o);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/load.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "load.json against its schema: {errors:#?}"
+    );
+    for f in v["functions"].as_array().unwrap() {
+        let (m, s) = (&f["measured"]["queued"], &f["simulated"]["queued"]);
+        let arrivals = m["arrivals"].as_f64().unwrap();
+        // The same items on both sides, about 60 in 2 s (Poisson, within ±5σ).
+        assert!((20.0..=100.0).contains(&arrivals), "{v:#}");
+        assert_eq!(s["arrivals"].as_f64().unwrap(), arrivals, "{v:#}");
+        for q in [m, s] {
+            let settled = ["completed", "dead_letters", "expired", "pending"]
+                .iter()
+                .map(|k| q[k].as_f64().unwrap())
+                .sum::<f64>();
+            assert_eq!(settled, arrivals, "every item accounted for: {v:#}");
+        }
+        // Batching windows gather the items: fewer executions than items.
+        let execs = f["measured"]["invocations"].as_f64().unwrap();
+        assert!(execs >= 1.0 && execs < arrivals, "{v:#}");
+        assert_eq!(f["simulated_error_rate"].as_f64(), Some(0.0));
     }
 }

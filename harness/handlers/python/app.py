@@ -9,8 +9,12 @@ interface client: `python -m awslambdaric app.<handler>` (cwd = this folder).
 | app.transform  | {"records": [{"category", "amount"}]}  | groups and sums (JSON transform)     |
 | app.fail       | anything                               | raises ValueError                    |
 | app.context    | anything                               | returns what the runtime was given   |
+| app.sqs_worker | an SQS event (`Records[]`)             | fails the messages whose JSON body   |
+|                |                                        | has "fail": true, by partial-batch   |
+|                |                                        | response (`batchItemFailures`)       |
 """
 import hashlib
+import json
 import os
 import time
 
@@ -68,3 +72,15 @@ def context(event, context):
         "handler": os.environ.get("_HANDLER"),
         "task_root": os.environ.get("LAMBDA_TASK_ROOT"),
     }
+
+
+def sqs_worker(event, context):
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            body = json.loads(record["body"])
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or body.get("fail"):
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}

@@ -58,7 +58,7 @@ async fn load_at_a_low_rate_matches_the_model_fitted_to_it() {
     let out = load::run(
         &scenario,
         &opts,
-        &payloads,
+        Some(&payloads),
         progress,
         std::future::pending(),
     )
@@ -124,7 +124,7 @@ async fn load_of_a_python_handler_matches_the_model_fitted_to_it() {
     let out = load::run(
         &scenario,
         &opts,
-        &payloads,
+        Some(&payloads),
         progress,
         std::future::pending(),
     )
@@ -161,7 +161,7 @@ async fn load_beyond_the_machine_says_the_comparison_does_not_hold() {
     let out = load::run(
         &scenario,
         &opts,
-        &payloads,
+        Some(&payloads),
         progress,
         std::future::pending(),
     )
@@ -197,7 +197,172 @@ async fn load_stops_cleanly_when_interrupted() {
     let (_, progress) = counter();
     let stop = tokio::time::sleep(std::time::Duration::from_millis(500));
     let started = std::time::Instant::now();
-    let r = load::run(&scenario, &opts, &Payloads::default(), progress, stop).await;
+    let r = load::run(&scenario, &opts, None, progress, stop).await;
     assert!(matches!(r, Err(LoadError::Interrupted)), "{r:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+/// One function running the bundled echo handler (it answers at once, with no partial-batch
+/// response) fed by an SQS queue: messages Poisson at `rate_per_s`, batches of 10 with a
+/// 500 ms batching window, at most 2 concurrent batches.
+fn sqs_workload(rate_per_s: f64) -> Scenario {
+    use lamsim_sim::model::trigger::{SqsScaling, SqsTrigger, Trigger, TriggerKind};
+    let mut scenario = cpu_workload(rate_per_s);
+    let arrivals = scenario.functions[0].triggers[0].arrivals.clone();
+    let mut f: Function = rust_function("worker", "echo", 1024);
+    f.keep_alive = scenario.functions[0].keep_alive.clone();
+    f.timeout = SimTime::from_secs(10);
+    f.trigger_form = true;
+    f.triggers = vec![Trigger {
+        name: "orders".into(),
+        arrivals,
+        kind: TriggerKind::Sqs(SqsTrigger {
+            batch_size: 10,
+            batching_window: SimTime::from_millis(500),
+            max_concurrency: Some(2),
+            scaling: SqsScaling::Standard { max_pollers: 1000 },
+            per_record: SimTime::ZERO,
+            visibility_timeout: SimTime::from_secs(30),
+            max_receive_count: None,
+            retention: SimTime::from_secs(4 * 86_400),
+            report_batch_item_failures: true,
+        }),
+    }];
+    scenario.functions = vec![f];
+    scenario
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_plays_the_sqs_poller_against_the_real_handler() {
+    let _quiet = cpu_heavy().lock().await;
+    let scenario = sqs_workload(40.0);
+    let window = SimTime::from_secs(5);
+    let opts = LoadOptions {
+        window,
+        ..LoadOptions::default()
+    };
+    let arrivals = load::arrival_schedule(&scenario.functions[0], 11, window).len() as f64;
+    let (ticks, progress) = counter();
+    let out = load::run(&scenario, &opts, None, progress, std::future::pending())
+        .await
+        .expect("the load runs");
+    let r = &out.report;
+    let f = &r.functions[0];
+    let (m, s) = (&f.measured, &f.simulated);
+    let (qm, qs) = (
+        m.queued.as_ref().expect("measured queue"),
+        s.queued.as_ref().expect("simulated queue"),
+    );
+    // The same messages on both sides (the simulator's own arrival stream), each counted once.
+    assert_eq!(qm.arrivals, arrivals, "{r:#?}");
+    assert_eq!(qs.arrivals, arrivals, "{r:#?}");
+    assert_eq!(ticks.load(Ordering::Relaxed) as f64, arrivals);
+    // Every message completed or is still waiting: none failed, none expired.
+    for q in [qm, qs] {
+        assert_eq!(q.completed + q.pending, q.arrivals, "{r:#?}");
+        assert_eq!(
+            (q.dead_letters, q.expired, q.throttled_tries),
+            (0.0, 0.0, 0.0)
+        );
+    }
+    assert_eq!(f.simulated_error_rate, Some(0.0));
+    // Batches of up to 10: at least arrivals / 10 executions, one REPORT line each.
+    assert_eq!(out.records.len() as f64, m.invocations);
+    assert!(m.invocations >= (qm.completed / 10.0).ceil(), "{r:#?}");
+    // 40 messages/s fill a batch of 10 in about 0.25 s, inside the 500 ms window, and the
+    // handler answers in milliseconds, so two slots never bind: the poller forms the same
+    // batches on both sides (one may differ at the end of the window).
+    assert!((m.invocations - s.invocations).abs() <= 1.0, "{r:#?}");
+    assert!((qm.completed - qs.completed).abs() <= 10.0, "{r:#?}");
+    // End to end is the wait for the batch plus the execution: the same waits on both sides,
+    // so the medians differ by no more than the harness's overhead and the execution.
+    let tol = r.generator.overhead_ms.p99 + m.latency_ms.p99 + 5.0;
+    assert!(
+        (qm.end_to_end_ms.p50 - qs.end_to_end_ms.p50).abs() <= tol,
+        "end to end p50 {} measured, {} simulated (tolerance {tol} ms): {r:#?}",
+        qm.end_to_end_ms.p50,
+        qs.end_to_end_ms.p50
+    );
+    assert!(qm.end_to_end_ms.p50 > 0.0 && qm.end_to_end_ms.max <= 500.0 + tol);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_redelivers_the_messages_a_python_worker_reports_failed() {
+    use lamsim_sim::model::trigger::TriggerKind;
+    let Some(py) = python("load_redelivers_the_messages_a_python_worker_reports_failed") else {
+        return;
+    };
+    let _quiet = cpu_heavy().lock().await;
+    // 10 messages/s, taken as they come (no batching window); one message in four is poison
+    // (the weighted payloads 3:1 give bodies good, good, poison, good, … in arrival order). A
+    // poison message fails by partial-batch response, comes back after the 1 s visibility
+    // timeout, fails again and goes to the dead-letter queue on its third receive.
+    let mut scenario = sqs_workload(10.0);
+    let model = scenario.functions[0].clone();
+    let mut f = crate::python_runtime::py_function(&py, "py-worker", "app.sqs_worker");
+    f.trigger_form = true;
+    f.triggers = model.triggers;
+    if let TriggerKind::Sqs(q) = &mut f.triggers[0].kind {
+        q.batching_window = SimTime::ZERO;
+        q.visibility_timeout = SimTime::from_secs(1);
+        q.max_receive_count = Some(2);
+    }
+    f.keep_alive = model.keep_alive;
+    f.timeout = SimTime::from_secs(10);
+    scenario.functions = vec![f];
+    let window = SimTime::from_secs(6);
+    let opts = LoadOptions {
+        window,
+        ..LoadOptions::default()
+    };
+    let arrivals = load::arrival_schedule(&scenario.functions[0], 11, window).len();
+    let payloads = Payloads::parse(
+        "{\"weight\": 3, \"payload\": {\"orderId\": 1}}\n{\"weight\": 1, \"payload\": {\"fail\": true}}\n",
+        "weights",
+    )
+    .unwrap();
+    let (_, progress) = counter();
+    let out = load::run(
+        &scenario,
+        &opts,
+        Some(&payloads),
+        progress,
+        std::future::pending(),
+    )
+    .await
+    .expect("the load runs");
+    let r = &out.report;
+    let f = &r.functions[0];
+    let q = f.measured.queued.as_ref().expect("measured queue");
+    assert_eq!(q.arrivals, arrivals as f64);
+    // Messages 2, 6, 10, … (from 0) are poison: (A + 1) / 4 of the first A.
+    let poison = (arrivals + 1) / 4;
+    let good = (arrivals - poison) as f64;
+    // A good message completes on its first receive, within milliseconds (the last one may
+    // still be in flight when the window closes).
+    assert!(
+        q.completed <= good && q.completed >= good - 1.0,
+        "{good} good: {r:#?}"
+    );
+    // A poison message never completes: it is dead-lettered or still waiting.
+    assert_eq!(
+        q.completed + q.dead_letters + q.pending,
+        q.arrivals,
+        "{r:#?}"
+    );
+    assert!(
+        q.dead_letters >= 1.0 && q.dead_letters <= poison as f64,
+        "{r:#?}"
+    );
+    // Each poison message was received at most twice: executions = good + 2·dead + the
+    // pending ones' receives (one or two each).
+    let execs = f.measured.invocations;
+    let lo = good + 2.0 * q.dead_letters + (q.pending - 1.0).max(0.0);
+    assert!(
+        execs >= lo - 1.0 && execs <= lo + 2.0 * q.pending + 1.0,
+        "{execs}: {r:#?}"
+    );
+    // The simulation fails SQS records as often as the handler did.
+    let p = f.simulated_error_rate.expect("a queued function");
+    assert!(p > 0.1 && p < 0.6, "{p}");
 }

@@ -47,19 +47,20 @@ impl Observer for Executions {
 /// Drives `s`'s functions through [`DrivenSources`] with unlimited concurrency: every request
 /// runs at once, on an idle environment of its function if there is one (else a new one, after
 /// the 200 ms init), for `exec_ms` plus its per-record time. `outcome` decides how each
-/// execution ends and which of its records failed. Returns the executions and the notes.
-fn drive(
+/// execution ends and which of its records failed. Returns the executions, the notes and the
+/// arrivals of the items of every request submitted.
+fn drive_items(
     s: &Scenario,
     exec_ms: u64,
     outcome: impl Fn(&Invocation) -> (Outcome, Option<Vec<usize>>),
-) -> (Vec<Key>, Vec<Note>) {
+) -> (Vec<Key>, Vec<Note>, Vec<Vec<SimTime>>) {
     let window = s.simulation.duration;
     let mut d = DrivenSources::new(&s.functions, s.simulation.seed, window);
     let mut idle = vec![0u32; s.functions.len()];
     // Executions in flight by (end, order).
     let mut running: BTreeMap<(u64, u64), Invocation> = BTreeMap::new();
     let mut order = 0u64;
-    let (mut done, mut notes) = (Vec::new(), Vec::new());
+    let (mut done, mut notes, mut items) = (Vec::new(), Vec::new(), Vec::new());
     loop {
         let wake = d.next_wake().map(|t| t.0);
         let end = running.keys().next().map(|k| k.0);
@@ -77,6 +78,12 @@ fn drive(
             (Some(w), _) => {
                 for sub in d.wake_due(SimTime(w)) {
                     let r = sub.request;
+                    assert_eq!(
+                        sub.items.len(),
+                        r.records as usize,
+                        "one arrival per record"
+                    );
+                    items.push(sub.items);
                     assert_eq!(sub.due, SimTime(w), "a source woken at its time");
                     let fi = r.function as usize;
                     let cold = idle[fi] == 0;
@@ -109,6 +116,16 @@ fn drive(
     }
     d.close(window);
     notes.extend(d.take_notes().into_iter().map(|(_, n)| n));
+    (done, notes, items)
+}
+
+/// [`drive_items`] without the items.
+fn drive(
+    s: &Scenario,
+    exec_ms: u64,
+    outcome: impl Fn(&Invocation) -> (Outcome, Option<Vec<usize>>),
+) -> (Vec<Key>, Vec<Note>) {
+    let (done, notes, _) = drive_items(s, exec_ms, outcome);
     (done, notes)
 }
 
@@ -210,10 +227,19 @@ fn reported_record_failures_are_redelivered_and_the_others_deleted() {
     // Every record reported failed: each message is received 3 times (3 failed records) and
     // then moved to the dead-letter queue; none completes.
     let all = |inv: &Invocation| (Outcome::Success, Some((0..inv.records as usize).collect()));
-    let (_, notes) = drive(&sqs(true), 10, all);
+    let (_, notes, items) = drive_items(&sqs(true), 10, all);
     assert_eq!(settled(&notes, Fate::DeadLettered), 600);
     assert_eq!(settled(&notes, Fate::Completed), 0);
     assert_eq!(record_errors(&notes), 1800);
+    // A redelivered message keeps its arrival: each of the 600 arrivals (one a second) is in
+    // exactly three batches.
+    let mut seen: BTreeMap<u64, u32> = BTreeMap::new();
+    for t in items.iter().flatten() {
+        *seen.entry(t.0).or_default() += 1;
+    }
+    assert_eq!(seen.len(), 600);
+    assert!(seen.values().all(|&n| n == 3), "{seen:?}");
+    assert!(seen.keys().all(|t| t % 1_000_000_000 == 0));
 
     // Only the first record of each batch reported failed: every other record is deleted on
     // its first receive, so at least 600 − (batches of first receives) complete at once, and

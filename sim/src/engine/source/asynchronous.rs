@@ -123,6 +123,13 @@ impl AsyncQueue {
     }
 }
 
+impl AsyncQueue {
+    /// Arrival of the event `r` runs: see [`super::Source::item_arrivals`].
+    pub fn item_arrivals(&self, r: &Request) -> Vec<SimTime> {
+        vec![SimTime(self.events[r.token as usize].arrival)]
+    }
+}
+
 impl RequestSource for AsyncQueue {
     fn function(&self) -> u32 {
         self.function

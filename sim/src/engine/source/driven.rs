@@ -18,19 +18,24 @@ pub struct DrivenSources {
     of: Vec<(u32, usize)>,
     /// Each source's pending wake-up, ns (`u64::MAX`: none).
     scheduled: Vec<u64>,
+    /// The latest time each source was told, ns: a late wake-up is made at its own time unless
+    /// the source already saw a later one (its clock never goes back).
+    seen: Vec<u64>,
     /// Notes made since the last [`DrivenSources::take_notes`], with their source.
     notes: Vec<(SourceId, Note)>,
     scratch: Vec<Note>,
 }
 
 /// A request a source submitted, with the time it was due (its wake-up).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submitted {
     /// When the source asked to be woken: a late caller shows as `now − due`.
     pub due: SimTime,
     /// The request, to run on function `request.function` (its index in the functions given
     /// to [`DrivenSources::new`]).
     pub request: Request,
+    /// The arrivals of its items ([`Source::item_arrivals`]), which name them across retries.
+    pub items: Vec<SimTime>,
 }
 
 impl DrivenSources {
@@ -43,6 +48,7 @@ impl DrivenSources {
             sources: Vec::new(),
             of: Vec::new(),
             scheduled: Vec::new(),
+            seen: Vec::new(),
             notes: Vec::new(),
             scratch: Vec::new(),
         };
@@ -50,6 +56,7 @@ impl DrivenSources {
             for j in 0..f.triggers.len() {
                 let mut source = Source::for_trigger(f, i as u32, j, seed, window);
                 d.scheduled.push(source.advance().map_or(u64::MAX, |t| t.0));
+                d.seen.push(0);
                 d.sources.push(source);
                 d.of.push((i as u32, j));
             }
@@ -74,7 +81,10 @@ impl DrivenSources {
     }
 
     /// Wakes every source due at or before `now` (the earliest first, ties by source), as often
-    /// as it is due, and returns what they submitted, in that order.
+    /// as it is due, and returns what they submitted, in that order. A source is woken at the
+    /// time it asked for, as the engine wakes it (so an item arriving then is stamped with its
+    /// own arrival time, however late the caller is), or at the latest time it was already
+    /// told if that is later.
     pub fn wake_due(&mut self, now: SimTime) -> Vec<Submitted> {
         let mut out = Vec::new();
         loop {
@@ -88,14 +98,21 @@ impl DrivenSources {
             else {
                 return out;
             };
+            let at = due.max(self.seen[s]);
+            self.seen[s] = at;
             let source = &mut self.sources[s];
-            let request = source.wake(s as SourceId, now, &mut self.scratch);
+            let request = source.wake(s as SourceId, SimTime(at), &mut self.scratch);
+            let items = request
+                .as_ref()
+                .map(|r| source.item_arrivals(r))
+                .unwrap_or_default();
             self.scheduled[s] = source.advance().map_or(u64::MAX, |t| t.0);
             self.flush(s as SourceId);
             if let Some(request) = request {
                 out.push(Submitted {
                     due: SimTime(due),
                     request,
+                    items,
                 });
             }
         }
@@ -109,6 +126,7 @@ impl DrivenSources {
         now: SimTime,
     ) -> AfterThrottle {
         let s = request.source;
+        let now = self.tell(s, now);
         let after = self.sources[s as usize].throttled(request, reason, now, &mut self.scratch);
         self.react(s, now);
         after
@@ -118,6 +136,7 @@ impl DrivenSources {
     /// handler reported failed ([`super::SqsPoller::finished_reporting`]); `None` otherwise.
     pub fn finished(&mut self, inv: &Invocation, now: SimTime, failed: Option<&[usize]>) {
         let s = inv.source;
+        let now = self.tell(s, now);
         match (&mut self.sources[s as usize], failed) {
             (Source::Sqs(q), Some(failed)) => {
                 q.finished_reporting(inv, now, failed, &mut self.scratch)
@@ -145,6 +164,13 @@ impl DrivenSources {
     /// record errors), with their source, in the order they were made.
     pub fn take_notes(&mut self) -> Vec<(SourceId, Note)> {
         std::mem::take(&mut self.notes)
+    }
+
+    /// `now` for source `s`, never before a time it was told.
+    fn tell(&mut self, s: SourceId, now: SimTime) -> SimTime {
+        let t = now.0.max(self.seen[s as usize]);
+        self.seen[s as usize] = t;
+        SimTime(t)
     }
 
     fn flush(&mut self, s: SourceId) {

@@ -292,6 +292,21 @@ pub enum Source {
 }
 
 impl Source {
+    /// The arrival times of the items in request `r`, which this source just submitted (call
+    /// before the source reacts to anything else): the call (its first try), the async event,
+    /// or the batch's messages or records in order. An item keeps its arrival through retries
+    /// and redeliveries, so it names the item: what lets a driver send a redelivered message
+    /// with the body and id it had.
+    pub fn item_arrivals(&self, r: &Request) -> Vec<SimTime> {
+        match self {
+            Source::Sync(_) => vec![r.arrival],
+            Source::Client(s) => s.item_arrivals(r),
+            Source::Async(s) => s.item_arrivals(r),
+            Source::Sqs(s) => s.item_arrivals(r),
+            Source::Stream(s) => s.item_arrivals(r),
+        }
+    }
+
     /// The source of trigger `j` of `f` (function `function` of the run) for a run of seed
     /// `seed` over `[0, window)`, drawing from the trigger's own streams: a wave-one function's
     /// sync arrivals take the fast path ([`SyncArrivals`]); the sync trigger of an event-driven

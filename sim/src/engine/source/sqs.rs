@@ -341,6 +341,18 @@ impl SqsPoller {
     }
 }
 
+impl SqsPoller {
+    /// Arrivals of the messages of batch `r`, in the batch's order: see
+    /// [`super::Source::item_arrivals`].
+    pub fn item_arrivals(&self, r: &Request) -> Vec<SimTime> {
+        self.batches[r.token as usize]
+            .messages
+            .iter()
+            .map(|&m| SimTime(self.messages[m as usize].arrival))
+            .collect()
+    }
+}
+
 impl RequestSource for SqsPoller {
     fn function(&self) -> u32 {
         self.function

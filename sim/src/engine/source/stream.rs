@@ -178,6 +178,19 @@ impl StreamShards {
     }
 }
 
+impl StreamShards {
+    /// Arrivals of the records of batch `r` (the front of its lane), in order: see
+    /// [`super::Source::item_arrivals`].
+    pub fn item_arrivals(&self, r: &Request) -> Vec<SimTime> {
+        self.lanes[r.token as usize]
+            .records
+            .iter()
+            .take(r.records as usize)
+            .map(|&t| SimTime(t))
+            .collect()
+    }
+}
+
 impl RequestSource for StreamShards {
     fn function(&self) -> u32 {
         self.function

@@ -56,6 +56,13 @@ impl SyncClient {
     }
 }
 
+impl SyncClient {
+    /// Arrival of the call `r` makes (its first try): see [`super::Source::item_arrivals`].
+    pub fn item_arrivals(&self, r: &Request) -> Vec<SimTime> {
+        vec![r.origin]
+    }
+}
+
 impl RequestSource for SyncClient {
     fn function(&self) -> u32 {
         self.function
