@@ -208,3 +208,57 @@ async fn node_example_api_and_sqs_worker_answer_as_written() {
     );
     rt.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_drives_the_node_example_api_and_its_sqs_worker() {
+    use lamsim_harness::load::{self, LoadOptions};
+    use lamsim_sim::time::SimTime;
+    let Some(ric) = node_ric("load_drives_the_node_example_api_and_its_sqs_worker") else {
+        return;
+    };
+    let _quiet = cpu_heavy().lock().await;
+    let dir = node_example_dir();
+    let path = dir.join("node-app.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut scenario = lamsim_sim::config::from_str(&text, &dir, "node-app.toml").unwrap();
+    // The example's own arrivals and triggers, with the client installed for the tests.
+    for f in &mut scenario.functions {
+        let handler = if f.name == "api" {
+            "api.handler"
+        } else {
+            "worker.handler"
+        };
+        f.handler = node_function(&ric, &f.name, &dir, handler).handler;
+    }
+    let window = SimTime::from_secs(4);
+    let opts = LoadOptions {
+        window,
+        ..LoadOptions::default()
+    };
+    let seed = scenario.simulation.seed;
+    let expected: Vec<usize> = scenario
+        .functions
+        .iter()
+        .map(|f| load::arrival_schedule(f, seed, window).len())
+        .collect();
+    let progress: load::ProgressFn = std::sync::Arc::new(|_| {});
+    let out = load::run(&scenario, &opts, None, progress, std::future::pending())
+        .await
+        .expect("the load runs");
+    let r = &out.report;
+    assert_eq!(r.functions.len(), 2, "both functions are driven: {r:#?}");
+    let (api, worker) = (&r.functions[0], &r.functions[1]);
+    assert_eq!(api.measured.invocations, expected[0] as f64, "{r:#?}");
+    assert_eq!(api.simulated.invocations, expected[0] as f64, "{r:#?}");
+    assert!(api.measured.queued.is_none());
+    // Every SQS message the worker got is a valid order (the default body): all complete, or
+    // are in flight at the end; none is redelivered.
+    let q = worker.measured.queued.as_ref().expect("the worker's queue");
+    assert_eq!(q.arrivals, expected[1] as f64, "{r:#?}");
+    assert_eq!(q.completed + q.pending, q.arrivals, "{r:#?}");
+    assert!(q.pending <= 1.0, "{r:#?}");
+    assert_eq!((q.dead_letters, q.expired), (0.0, 0.0));
+    assert_eq!(worker.simulated_error_rate, Some(0.0));
+    let qs = worker.simulated.queued.as_ref().expect("simulated queue");
+    assert_eq!(qs.arrivals, q.arrivals);
+}
