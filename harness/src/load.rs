@@ -814,16 +814,17 @@ struct Answer {
     ids: Vec<String>,
 }
 
-/// The sim's record of an execution the harness ran, for its source.
-fn sim_invocation(r: &Request, inv: &crate::runtime::Invocation, outcome: Outcome) -> Invocation {
+/// The sim's record of an execution of `r` that ran `init` (a cold start) and `exec` and ended
+/// with `outcome`, for its source.
+fn sim_invocation(r: &Request, init: Option<f64>, exec_ms: f64, outcome: Outcome) -> Invocation {
     let ns = |ms: f64| SimTime((ms.max(0.0) * 1e6) as u64);
     Invocation {
         function: r.function,
         source: r.source,
         arrival: r.arrival,
-        init: inv.record.init_ms.map_or(SimTime::ZERO, ns),
-        exec: ns(inv.record.duration_ms),
-        cold: inv.record.init_ms.is_some(),
+        init: init.map_or(SimTime::ZERO, ns),
+        exec: ns(exec_ms),
+        cold: init.is_some(),
         provisioned: false,
         timed_out: outcome == Outcome::Timeout,
         outcome,
@@ -942,7 +943,12 @@ async fn drive(
                             }
                         }
                         m.errors += u64::from(outcome != Outcome::Success);
-                        let sim = sim_invocation(&r, &inv, outcome);
+                        let sim = sim_invocation(
+                            &r,
+                            inv.record.init_ms,
+                            inv.record.duration_ms,
+                            outcome,
+                        );
                         drop(all);
                         sources.finished(&sim, now, failed.as_deref());
                     }
@@ -971,22 +977,7 @@ async fn drive(
                     Err(_) => {
                         m.errors += 1;
                         drop(all);
-                        let failed = Invocation {
-                            function: r.function,
-                            source: r.source,
-                            arrival: r.arrival,
-                            init: SimTime::ZERO,
-                            exec: SimTime::ZERO,
-                            cold: false,
-                            provisioned: false,
-                            timed_out: false,
-                            outcome: Outcome::FunctionError,
-                            origin: r.origin,
-                            token: r.token,
-                            records: r.records,
-                            retry: r.retry,
-                            environment: (u32::MAX, SimTime::ZERO),
-                        };
+                        let failed = sim_invocation(&r, None, 0.0, Outcome::FunctionError);
                         sources.finished(&failed, now, None);
                     }
                 }

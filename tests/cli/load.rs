@@ -33,6 +33,23 @@ command = ["{}"]
     w
 }
 
+/// `v` is valid against `schemas/load.schema.json`.
+fn assert_load_schema(v: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/load.schema.json")).unwrap(),
+    )
+    .expect("the schema is JSON");
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "load.json against its schema: {errors:#?}"
+    );
+}
+
 #[test]
 fn load_writes_load_json_beside_the_harness_logs() {
     let tmp = temp_dir();
@@ -55,19 +72,7 @@ fn load_writes_load_json_beside_the_harness_logs() {
     let file: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("load.json")).unwrap()).unwrap();
     assert_eq!(v, file, "stdout is load.json");
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("schemas/load.schema.json")).unwrap(),
-    )
-    .expect("the schema is JSON");
-    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&v)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "load.json against its schema: {errors:#?}"
-    );
+    assert_load_schema(&v);
     assert_eq!(v["schema_version"], 1);
     let f = &v["functions"][0];
     assert_eq!(f["name"], "echo");
@@ -195,19 +200,7 @@ fn load_drives_queued_triggers_and_reports_their_items() {
     assert_code(&o, 0);
     assert_no_panic(&o);
     let v = json(&o);
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("schemas/load.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&v)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "load.json against its schema: {errors:#?}"
-    );
+    assert_load_schema(&v);
     for f in v["functions"].as_array().unwrap() {
         let (m, s) = (&f["measured"]["queued"], &f["simulated"]["queued"]);
         let arrivals = m["arrivals"].as_f64().unwrap();
