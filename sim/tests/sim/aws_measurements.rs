@@ -2,8 +2,9 @@
 //! the data behind SimFaaS): cold-start probability and average environment count.
 
 use crate::support::run;
-use lamsim_sim::model::{Dist, DurationModel};
+use lamsim_sim::model::{Dist, DurationModel, KeepAlivePolicy, Routing};
 use lamsim_sim::testing::simple_scenario;
+use lamsim_sim::time::SimTime;
 use lamsim_sim::time::parse_duration;
 
 const DATA: &str = include_str!("../fixtures/pacslab-aws-experiments.csv");
@@ -45,11 +46,17 @@ pub(crate) struct Variant {
     pub init: f64,
     /// Forced recycle at this age (`max-lifetime`), minutes.
     pub lifetime_min: Option<u64>,
+    /// Which idle environment takes a request.
+    pub routing: Routing,
+    /// Keep-alive, uniform in `[min, max]` seconds (fixed when equal).
+    pub keep_alive_s: (u64, u64),
 }
 
 pub(crate) const AS_MEASURED: Variant = Variant {
     init: 1.0,
     lifetime_min: None,
+    routing: Routing::Newest,
+    keep_alive_s: (600, 600),
 };
 
 /// One experiment's prediction: cold-start ratio, its standard error, average environments.
@@ -75,6 +82,18 @@ fn predict(e: &Experiment, v: Variant) -> Prediction {
         128,
     );
     s.functions[0].memory_mb = 128;
+    s.functions[0].routing = v.routing;
+    let (lo, hi) = v.keep_alive_s;
+    s.functions[0].keep_alive.policy = if lo == hi {
+        KeepAlivePolicy::Fixed {
+            idle: SimTime::from_secs(lo),
+        }
+    } else {
+        KeepAlivePolicy::Uniform {
+            min: SimTime::from_secs(lo),
+            max: SimTime::from_secs(hi),
+        }
+    };
     s.functions[0].keep_alive.max_lifetime = v
         .lifetime_min
         .map(|m| lamsim_sim::time::SimTime::from_secs(m * 60));
