@@ -24,6 +24,7 @@ mod estimate;
 mod event_order;
 mod exact_durations;
 mod keep_alive;
+mod lambda_perf_held_out;
 mod limits;
 mod managed_instances;
 mod many_functions;
