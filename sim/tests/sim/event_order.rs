@@ -171,3 +171,45 @@ fn executions_ending_at_the_same_instant_end_in_the_order_they_started() {
     let last = ran.last().unwrap();
     assert_eq!((last.1, last.2), (SimTime::from_secs(2), 7), "{ran:?}");
 }
+
+/// Completions in the order the observer sees them: (end time, function).
+#[derive(Default)]
+struct Ends(Vec<(SimTime, u32)>);
+
+impl Observer for Ends {
+    fn on_complete(&mut self, t: SimTime, inv: &lamsim_sim::observer::Invocation) {
+        self.0.push((t, inv.function));
+    }
+}
+
+#[test]
+fn last_requests_of_many_functions_at_one_instant_end_in_function_order() {
+    use lamsim_sim::model::Trace;
+    // Eight functions with one request each, all at 0 s: a source with nothing after its last
+    // request pushes no further wake-up, so only the engine's own events are scheduled between
+    // the eight cold starts. Each initialises for 100 ms and runs 50 ms: eight ends of init at
+    // 0.1 s and eight completions at 0.15 s, each set scheduled in function order, so they
+    // must be processed in function order (equal times pop in insertion order).
+    let mut s = simple_scenario(1.0, 1.0, "10m", "10s");
+    s.functions = (0..8)
+        .map(|i| {
+            let mut f = simple_function(&format!("f{i}"), 1.0, 1.0, "10m");
+            f.init = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, f.memory_mb);
+            f.duration = DurationModel::unscaled(Dist::Const { value_ms: 50.0 }, f.memory_mb);
+            f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+                times: vec![SimTime::ZERO],
+                ..Trace::default()
+            }));
+            f
+        })
+        .collect();
+    let mut e = Engine::new(&s, 1, Ends::default());
+    e.run();
+    let ends = e.into_observer().0;
+    assert_eq!(
+        ends,
+        (0..8)
+            .map(|f| (SimTime::from_millis(150), f))
+            .collect::<Vec<_>>()
+    );
+}
