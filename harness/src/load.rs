@@ -904,6 +904,9 @@ async fn drive(
     // A source is queued when its trigger is; a wave-one function's requests are its arrivals.
     let queued: Vec<bool> = requests.kinds.iter().map(TriggerKind::is_queued).collect();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Answer>();
+    // The requests' tasks: their answers come through `rx`; a task that panics (a bug) is
+    // seen here, so the run stops with its panic instead of waiting for its answer.
+    let mut tasks = tokio::task::JoinSet::new();
     let mut in_flight = 0usize;
     let mut late = Latencies::default();
     let (mut late_count, mut sent) = (0u64, 0u64);
@@ -1002,7 +1005,7 @@ async fn drive(
                     let measured = measured.clone();
                     let tx = tx.clone();
                     in_flight += 1;
-                    tokio::spawn(async move {
+                    tasks.spawn(async move {
                         let opts = InvokeOptions {
                             received: Some(due.into_std()),
                             ..InvokeOptions::default()
@@ -1022,6 +1025,11 @@ async fn drive(
                         }
                         let _ = tx.send(Answer { submitted: sub, result, ids });
                     });
+                }
+            }
+            Some(Err(e)) = tasks.join_next(), if !tasks.is_empty() => {
+                if e.is_panic() {
+                    std::panic::resume_unwind(e.into_panic());
                 }
             }
             _ = tokio::time::sleep_until(end), if next.is_none() && in_flight == 0 => {}
