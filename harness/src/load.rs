@@ -348,20 +348,31 @@ pub fn arrival_schedule(f: &Function, seed: u64, window: SimTime) -> Vec<SimTime
     times
 }
 
-/// The functions to drive: those named (each must have a handler), or every function with a
-/// handler (the others skipped, with a note).
+/// The functions to drive: those named (each must have a handler and run on Lambda's default
+/// compute, not Managed Instances), or every such function (the others skipped, with a note).
 pub fn select(
     scenario: &Scenario,
     names: &[String],
 ) -> Result<(Vec<Function>, Vec<String>), LoadError> {
     let why_not = |f: &Function| -> Option<String> {
-        f.handler.is_none().then(|| {
-            format!(
+        if f.handler.is_none() {
+            Some(format!(
                 "function `{}` has no [function.handler], so there is nothing to run (hint: add \
                  `[function.handler]` with `command = [...]`)",
                 f.name
-            )
-        })
+            ))
+        } else if f.compute.managed().is_some() {
+            Some(format!(
+                "function `{}` runs on Lambda Managed Instances (several requests share an \
+                 environment), but the harness runs one request per environment as Lambda's \
+                 default compute does, so measured and simulated would not be the same system \
+                 (hint: measure its handler with `lamsim bench WORKLOAD.toml --function {}` and \
+                 feed the fit back with `lamsim calibrate`)",
+                f.name, f.name
+            ))
+        } else {
+            None
+        }
     };
     let mut notes = Vec::new();
     let mut chosen = Vec::new();
@@ -372,6 +383,9 @@ pub fn select(
                 Some(w) if f.handler.is_some() => notes.push(format!("{w}; it is not loaded")),
                 Some(_) => {}
             }
+        }
+        if chosen.is_empty() && !notes.is_empty() {
+            return Err(LoadError::Nothing(notes.join("; ")));
         }
         if chosen.is_empty() {
             return Err(LoadError::Nothing(
@@ -1274,7 +1288,60 @@ fn metrics_of(f: &FunctionSummary, recorder: &Recorder, i: usize) -> LoadMetrics
 
 #[cfg(test)]
 mod tests {
-    use super::reported_failures;
+    use super::{LoadError, reported_failures, select};
+
+    /// A function `api` on Managed Instances and `worker` on default compute, both with a
+    /// handler.
+    fn managed_and_default() -> lamsim_sim::model::Scenario {
+        let text = r#"
+[simulation]
+duration = "1h"
+[[function]]
+name = "api"
+memory-mb = 4096
+architecture = "arm64"
+runtime = "nodejs22.x"
+compute = "managed-instances"
+[function.managed-instances]
+instance-type = "c7g.xlarge"
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 1
+[function.duration]
+dist = "const"
+value = "10ms"
+[function.handler]
+command = ["true"]
+[[function]]
+name = "worker"
+memory-mb = 512
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 1
+[function.duration]
+dist = "const"
+value = "10ms"
+[function.handler]
+command = ["true"]
+"#;
+        lamsim_sim::config::from_str(text, std::path::Path::new("."), "t.toml").unwrap()
+    }
+
+    #[test]
+    fn a_managed_instances_function_is_not_loaded() {
+        let s = managed_and_default();
+        // Without --function: the default-compute one is driven, the other noted.
+        let (chosen, notes) = select(&s, &[]).unwrap();
+        assert_eq!(chosen.len(), 1);
+        assert_eq!(chosen[0].name, "worker");
+        assert!(notes[0].contains("Managed Instances"), "{notes:?}");
+        // Named: refused, by position.
+        let e = select(&s, &["api".to_string()]).unwrap_err();
+        assert!(
+            matches!(&e, LoadError::Unsupported { index: 0, message } if message.contains("lamsim bench")),
+            "{e}"
+        );
+    }
 
     fn ids() -> Vec<String> {
         ["a", "b", "c"].iter().map(|s| s.to_string()).collect()
