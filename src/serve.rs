@@ -65,6 +65,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
     let mut functions = Vec::new();
     for f in scenario.functions {
         if f.handler.is_some() {
+            if f.compute.managed().is_some() && !args.quiet {
+                eprintln!(
+                    "warning: function `{}` is configured for Lambda Managed Instances (several \
+                     requests per environment); serve runs it as Lambda's default compute does, \
+                     one request per environment",
+                    f.name
+                );
+            }
             functions.push(f);
         } else if !args.quiet {
             eprintln!(
