@@ -302,3 +302,54 @@ fn a_throttled_sqs_batch_comes_back_after_the_visibility_timeout() {
     let next = d.next_wake().expect("the source wants to retry");
     assert!(next > now);
 }
+
+#[test]
+fn sources_are_numbered_function_then_trigger_as_the_engine_numbers_them() {
+    // Two functions, the second with two triggers: sources 0, 1, 2 are (0, 0), (1, 0), (1, 1).
+    let text = format!(
+        "[simulation]\nduration = \"1m\"\n{}{}[[function.trigger]]\ninvocation = \"async\"\n\
+         [function.trigger.arrivals]\nkind = \"poisson\"\nrate-per-s = 1.0\n",
+        function(
+            "a",
+            10,
+            "",
+            "invocation = \"async\"",
+            "kind = \"poisson\"\nrate-per-s = 1.0"
+        ),
+        function(
+            "b",
+            10,
+            "",
+            "name = \"queue\"\ninvocation = \"sqs\"",
+            "kind = \"poisson\"\nrate-per-s = 1.0"
+        ),
+    );
+    let s = scenario(&text);
+    let d = DrivenSources::new(&s.functions, 1, s.simulation.duration);
+    assert_eq!(
+        (0..3).map(|i| d.trigger_of(i)).collect::<Vec<_>>(),
+        vec![(0, 0), (1, 0), (1, 1)]
+    );
+}
+
+#[test]
+fn closing_settles_the_messages_that_outlived_their_retention() {
+    // Two slots (max-concurrency 2) taken by the first two messages for 20 minutes, past the
+    // 10-minute window: the other 28 of the 30 messages (1/s for 30 s) wait, visible, with
+    // nothing to wake the poller after the last arrival. With a retention of 60 s they are
+    // all expired when the window closes, and only then; the two in flight complete.
+    let s = scenario(&format!(
+        "[simulation]\nduration = \"10m\"\nseed = 3\n{}",
+        function(
+            "worker",
+            1_200_000,
+            "",
+            "invocation = \"sqs\"\nbatch-size = 1\nmax-concurrency = 2\nretention = \"60s\"",
+            "kind = \"constant\"\nrate-per-s = 1.0\nend = \"30s\""
+        )
+    ));
+    let (execs, notes) = drive(&s, 1_200_000, |_| (Outcome::Success, None));
+    assert_eq!(execs.len(), 2);
+    assert_eq!(settled(&notes, Fate::Expired), 28);
+    assert_eq!(settled(&notes, Fate::Completed), 2);
+}
