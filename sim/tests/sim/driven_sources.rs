@@ -335,21 +335,25 @@ fn sources_are_numbered_function_then_trigger_as_the_engine_numbers_them() {
 #[test]
 fn closing_settles_the_messages_that_outlived_their_retention() {
     // Two slots (max-concurrency 2) taken by the first two messages for 20 minutes, past the
-    // 10-minute window: the other 28 of the 30 messages (1/s for 30 s) wait, visible, with
-    // nothing to wake the poller after the last arrival. With a retention of 60 s they are
-    // all expired when the window closes, and only then; the two in flight complete.
+    // 90 s window; the other messages (1/s from 0 s to 59 s) wait, visible. With a retention
+    // of 60 s, the poller expires a message when its 60 s are up, but it is never woken at the
+    // end of the window itself: the message of 30 s, whose 60 s end exactly then, is settled
+    // by closing the window. Expired: the 29 waiting messages of 2 s to 30 s; completed: 2.
     let s = scenario(&format!(
-        "[simulation]\nduration = \"10m\"\nseed = 3\n{}",
+        "[simulation]\nduration = \"90s\"\nseed = 3\n{}",
         function(
             "worker",
             1_200_000,
             "",
             "invocation = \"sqs\"\nbatch-size = 1\nmax-concurrency = 2\nretention = \"60s\"",
-            "kind = \"constant\"\nrate-per-s = 1.0\nend = \"30s\""
+            "kind = \"constant\"\nrate-per-s = 1.0\nend = \"60s\""
         )
     ));
-    let (execs, notes) = drive(&s, 1_200_000, |_| (Outcome::Success, None));
+    let (execs, notes, items) = drive_items(&s, 1_200_000, |_| (Outcome::Success, None));
+    // The arrivals are at whole seconds from 0 s: the two in flight are those of 0 s and 1 s.
+    let first: Vec<SimTime> = items.iter().flatten().copied().collect();
+    assert_eq!(first, vec![SimTime::ZERO, SimTime::from_secs(1)]);
     assert_eq!(execs.len(), 2);
-    assert_eq!(settled(&notes, Fate::Expired), 28);
+    assert_eq!(settled(&notes, Fate::Expired), 29);
     assert_eq!(settled(&notes, Fate::Completed), 2);
 }
