@@ -132,7 +132,12 @@ async fn init_exit_and_init_timeout_are_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_limit_kill_is_runtime_out_of_memory() {
-    let rt = start(vec![rust_function("faults", "faults", 128)]).await;
+    // At 128 MB the handler has 7 % of a CPU: touching 128 MB of pages can take longer than
+    // the default 3 s timeout on a busy machine, and the timeout would then fire before the
+    // memory limit. The rule under test is the memory limit, so the timeout is out of its way.
+    let mut f = rust_function("faults", "faults", 128);
+    f.timeout = lamsim_sim::time::SimTime::from_secs(60);
+    let rt = start(vec![f]).await;
     if rt.cpu_limit() == lamsim_harness::CpuLimit::None {
         crate::skip::unavailable(
             "memory_limit_kill",
