@@ -1049,62 +1049,27 @@ async fn drive(
             _ = tokio::time::sleep_until(end), if next.is_none() && in_flight == 0 => {}
         }
         // The queued triggers' items, from what their sources noted.
-        let now = clock;
-        let notes = sources.take_notes();
-        if !notes.is_empty() {
-            let mut all = measured.lock().expect("not poisoned");
-            for (s, note) in notes {
-                match note {
-                    Note::Settled { arrival, .. } => requests.settled(s, arrival),
-                    Note::Arrived => progress(1),
-                    _ => {}
-                }
-                if !queued[s as usize] {
-                    continue;
-                }
-                let (f, _) = sources.trigger_of(s);
-                let Some(q) = all[f as usize].queued.as_mut() else {
-                    continue;
-                };
-                match note {
-                    Note::Arrived => q.arrivals += 1,
-                    Note::Settled { arrival, fate } => match fate {
-                        Fate::Completed => {
-                            q.completed += 1;
-                            q.end_to_end.record(now.0.saturating_sub(arrival.0));
-                        }
-                        Fate::DeadLettered => q.dead_letters += 1,
-                        Fate::Expired => q.expired += 1,
-                        Fate::Throttled => {}
-                    },
-                    _ => {}
-                }
-            }
-        }
+        tally(
+            &mut sources,
+            &mut requests,
+            &queued,
+            measured,
+            clock,
+            &progress,
+        );
     }
     let cpu_after = cpu_jiffies();
     let _ = sampler.await;
     // What expired before the end (queued items older than their limits) is settled.
     sources.close(window.max(clock));
-    {
-        let mut all = measured.lock().expect("not poisoned");
-        for (s, note) in sources.take_notes() {
-            let (f, _) = sources.trigger_of(s);
-            if let (true, Some(q)) = (queued[s as usize], all[f as usize].queued.as_mut()) {
-                match note {
-                    Note::Settled {
-                        fate: Fate::DeadLettered,
-                        ..
-                    } => q.dead_letters += 1,
-                    Note::Settled {
-                        fate: Fate::Expired,
-                        ..
-                    } => q.expired += 1,
-                    _ => {}
-                }
-            }
-        }
-    }
+    tally(
+        &mut sources,
+        &mut requests,
+        &queued,
+        measured,
+        clock,
+        &progress,
+    );
     let (cpu_busy, total_ticks) = match (cpu_before, cpu_after) {
         (Some((b0, t0)), Some((b1, t1))) if t1 > t0 => (
             Some((b1.saturating_sub(b0)) as f64 / (t1 - t0) as f64),
@@ -1126,6 +1091,52 @@ async fn drive(
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     (g, total_ticks)
+}
+
+/// Takes the notes the sources made and counts them at `now`: an item that arrives ticks the
+/// progress bar; one that settles is not sent again ([`Requests::settled`]); for a queued
+/// trigger (`queued`, per source), its function's items by fate, and the end-to-end latency
+/// of those that completed.
+fn tally(
+    sources: &mut DrivenSources,
+    requests: &mut Requests<'_>,
+    queued: &[bool],
+    measured: &Mutex<Vec<Measured>>,
+    now: SimTime,
+    progress: &ProgressFn,
+) {
+    let notes = sources.take_notes();
+    if notes.is_empty() {
+        return;
+    }
+    let mut all = measured.lock().expect("not poisoned");
+    for (s, note) in notes {
+        match note {
+            Note::Settled { arrival, .. } => requests.settled(s, arrival),
+            Note::Arrived => progress(1),
+            _ => {}
+        }
+        if !queued[s as usize] {
+            continue;
+        }
+        let (f, _) = sources.trigger_of(s);
+        let Some(q) = all[f as usize].queued.as_mut() else {
+            continue;
+        };
+        match note {
+            Note::Arrived => q.arrivals += 1,
+            Note::Settled { arrival, fate } => match fate {
+                Fate::Completed => {
+                    q.completed += 1;
+                    q.end_to_end.record(now.0.saturating_sub(arrival.0));
+                }
+                Fate::DeadLettered => q.dead_letters += 1,
+                Fate::Expired => q.expired += 1,
+                Fate::Throttled => {}
+            },
+            _ => {}
+        }
+    }
 }
 
 /// The samples `lamsim calibrate` fits, from the harness's records of one function: their
