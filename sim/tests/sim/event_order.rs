@@ -213,3 +213,84 @@ fn last_requests_of_many_functions_at_one_instant_end_in_function_order() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn an_async_event_arriving_as_a_warm_run_ends_finds_it_still_running() {
+    // One async event every 10 s, each running exactly 10 s with no init. The event of 20 s
+    // runs warm on environment 0 and ends at 30 s; the wake-up for the event of 30 s was
+    // scheduled (at 20 s) just before that completion, so it is processed first, finds
+    // environment 0 still running and takes environment 1, idle since 20 s. The two
+    // environments alternate: the event of `10 k` s runs on environment `k mod 2`, and only the
+    // first two start cold. (Were the completion processed first, environment 1, the newest,
+    // would take every event from 30 s on.)
+    let mut s = lamsim_sim::testing::async_retries();
+    s.simulation.duration = SimTime::from_secs(200);
+    let f = &mut s.functions[0];
+    f.error_rate = 0.0;
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 10_000.0 }, f.memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(0.1));
+    f.triggers[0].arrivals.end = s.simulation.duration;
+    let mut e = Engine::new(&s, 1, Ran::default());
+    e.run();
+    let ran = e.into_observer().0;
+    assert_eq!(ran.len(), 20, "{ran:?}");
+    for (end, arrival, slot) in &ran {
+        let k = arrival.0 / SimTime::from_secs(10).0;
+        assert_eq!(
+            (*end, *slot),
+            (
+                SimTime(arrival.0 + SimTime::from_secs(10).0),
+                (k % 2) as u32
+            ),
+            "the event of {arrival:?}: {ran:?}"
+        );
+    }
+}
+
+#[test]
+fn an_async_retry_due_as_another_function_ends_finds_the_account_full() {
+    use lamsim_sim::model::Trace;
+    // One slot for the whole account. Function 1 (synchronous) runs 0–0.5 s and again, warm,
+    // 61.5–62 s. Function 0's event of 1 s runs 1–2 s, fails, and is due again at 2 + 60 =
+    // 62 s: that retry was scheduled at 2 s, before the completion of 62 s (scheduled at
+    // 61.5 s), so it is processed first, finds the slot taken and is throttled; after the
+    // first throttle backoff (1 s) it runs 63–64 s. (Were the completion processed first, the
+    // retry would run 62–63 s.)
+    let mut s = lamsim_sim::testing::async_retries();
+    s.simulation.duration = SimTime::from_secs(600);
+    s.account.concurrency_limit = 1;
+    let f = &mut s.functions[0];
+    f.error_rate = 1.0;
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1000.0 }, f.memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::from_secs(1)],
+        ..Trace::default()
+    }));
+    f.triggers[0].arrivals.end = s.simulation.duration;
+    let mut g = simple_function("other", 1.0, 1.0, "10m");
+    g.duration = DurationModel::unscaled(Dist::Const { value_ms: 500.0 }, g.memory_mb);
+    g.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, g.memory_mb);
+    g.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::ZERO, SimTime::from_millis(61_500)],
+        ..Trace::default()
+    }));
+    g.triggers[0].arrivals.end = s.simulation.duration;
+    s.functions.push(g);
+    let mut e = Engine::new(&s, 1, Tries::default());
+    e.run();
+    // (end, start) of function 0's retries: a try's arrival is when it was submitted.
+    let retries: Vec<(SimTime, SimTime)> = e
+        .into_observer()
+        .0
+        .into_iter()
+        .filter(|t| t.2)
+        .map(|t| (t.0, t.1))
+        .collect();
+    assert_eq!(
+        retries.first(),
+        Some(&(SimTime::from_secs(64), SimTime::from_secs(63))),
+        "the first retry runs 63–64 s: {retries:?}"
+    );
+}
