@@ -12,7 +12,7 @@ use base64::Engine;
 use bytes::Bytes;
 use lamsim_sim::config::policy::trigger::{ASYNC_MAX_EVENT_AGE, ASYNC_MAX_RETRIES};
 use lamsim_sim::model::trigger::ASYNC_RETRY_DELAYS;
-use lamsim_sim::model::{Account, Function, KeepAlivePolicy, Routing, TriggerKind};
+use lamsim_sim::model::{Account, Function, Routing, TriggerKind};
 use rand::Rng;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
@@ -474,17 +474,7 @@ impl FunctionState {
     }
 
     fn keep_alive(&self) -> Duration {
-        let ns = match &self.f.keep_alive.policy {
-            KeepAlivePolicy::Fixed { idle } => idle.as_nanos(),
-            KeepAlivePolicy::Uniform { min, max } => {
-                if max.as_nanos() > min.as_nanos() {
-                    rand::rng().random_range(min.as_nanos()..=max.as_nanos())
-                } else {
-                    min.as_nanos()
-                }
-            }
-        };
-        Duration::from_nanos(ns)
+        Duration::from_nanos(self.f.keep_alive.policy.draw(&mut rand::rng()))
     }
 
     fn timeout(&self) -> Duration {

@@ -707,6 +707,50 @@ pub enum KeepAlivePolicy {
         /// Longest keep-alive.
         max: SimTime,
     },
+    /// `kind = "curve"`, `points = [[idle, probability], …]`: each idle period gets its own
+    /// keep-alive, drawn from a measured curve: `probability` is the share of environments
+    /// reclaimed within `idle`, linear between points. Validated: at least two points, idle
+    /// times and probabilities non-decreasing, the first probability 0 and the last 1.
+    Curve {
+        /// `(idle, probability)`, as validated.
+        points: Arc<[(SimTime, f64)]>,
+    },
+}
+
+impl KeepAlivePolicy {
+    /// One keep-alive drawn from this policy, nanoseconds (the only place the rule lives: the
+    /// engine and the harness both call it). Fixed draws nothing; uniform draws one integer in
+    /// `[min, max]`; a curve draws one uniform variate and inverts the piecewise-linear curve.
+    #[inline]
+    pub fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        match self {
+            KeepAlivePolicy::Fixed { idle } => idle.0,
+            KeepAlivePolicy::Uniform { min, max } => {
+                if max.0 > min.0 {
+                    rng.random_range(min.0..=max.0)
+                } else {
+                    min.0
+                }
+            }
+            KeepAlivePolicy::Curve { points } => curve_quantile(points, rng.random::<f64>()),
+        }
+    }
+}
+
+/// The idle time by which a share `u` (in `[0, 1)`) of environments is reclaimed, on the
+/// piecewise-linear curve `points` (as validated by the config).
+pub fn curve_quantile(points: &[(SimTime, f64)], u: f64) -> u64 {
+    // The first point whose probability exceeds u; u lies in the segment that ends there.
+    let k = points.partition_point(|p| p.1 <= u);
+    if k == 0 {
+        return points[0].0.0;
+    }
+    if k >= points.len() {
+        return points[points.len() - 1].0.0;
+    }
+    let (t0, p0) = (points[k - 1].0.0 as f64, points[k - 1].1);
+    let (t1, p1) = (points[k].0.0 as f64, points[k].1);
+    (t0 + (t1 - t0) * (u - p0) / (p1 - p0)).round() as u64
 }
 
 /// `[function.handler]`: how the harness starts one execution environment.

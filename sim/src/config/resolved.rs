@@ -204,12 +204,24 @@ fn function(w: &mut String, fun: &Function) {
 
     let k = &fun.keep_alive;
     let _ = writeln!(w, "\n[function.keep-alive]");
-    match k.policy {
+    match &k.policy {
         KeepAlivePolicy::Fixed { idle } => {
-            let _ = writeln!(w, "kind = \"fixed\"\nidle = {}", d(idle));
+            let _ = writeln!(w, "kind = \"fixed\"\nidle = {}", d(*idle));
         }
         KeepAlivePolicy::Uniform { min, max } => {
-            let _ = writeln!(w, "kind = \"uniform\"\nmin = {}\nmax = {}", d(min), d(max));
+            let _ = writeln!(
+                w,
+                "kind = \"uniform\"\nmin = {}\nmax = {}",
+                d(*min),
+                d(*max)
+            );
+        }
+        KeepAlivePolicy::Curve { points } => {
+            let p: Vec<String> = points
+                .iter()
+                .map(|(t, x)| format!("[{}, {}]", d(*t), f(*x)))
+                .collect();
+            let _ = writeln!(w, "kind = \"curve\"\npoints = [{}]", p.join(", "));
         }
     }
     if let Some(m) = k.max_lifetime {

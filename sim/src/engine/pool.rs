@@ -153,7 +153,7 @@ impl FnPool {
     }
 
     /// Until when an on-demand environment created at `created` stays warm after an
-    /// invocation that ends at `now`: the keep-alive (drawn for uniform keep-alive), cut at
+    /// invocation that ends at `now`: the keep-alive (drawn unless fixed), cut at
     /// `max-lifetime`; `None` when its lifetime is over (it is recycled now).
     #[inline]
     pub(crate) fn idle_until(&mut self, now: u64, created: u64) -> Option<u64> {
@@ -161,16 +161,7 @@ impl FnPool {
         if lifetime_end.is_some_and(|end| now >= end) {
             return None;
         }
-        let keep = match self.keep_alive {
-            KeepAlivePolicy::Fixed { idle } => idle.0,
-            KeepAlivePolicy::Uniform { min, max } => {
-                if max.0 > min.0 {
-                    self.rng_keep_alive.random_range(min.0..=max.0)
-                } else {
-                    min.0
-                }
-            }
-        };
+        let keep = self.keep_alive.draw(&mut self.rng_keep_alive);
         Some(
             now.saturating_add(keep)
                 .min(lifetime_end.unwrap_or(u64::MAX)),

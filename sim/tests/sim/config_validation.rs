@@ -620,3 +620,81 @@ fn empirical_samples_are_read_relative_to_the_workload() {
         "cannot read \"missing.txt\"",
     );
 }
+
+#[test]
+fn a_curve_keep_alive_is_read_checked_and_written_back() {
+    let s = ok(&format!(
+        "{}[function.keep-alive]\nkind = \"curve\"\npoints = [[\"10m\", 0], [\"11m\", 0.75], [\"20m\", 1.0]]\nmax-lifetime = \"2h\"\n",
+        one_function("", POISSON, CONST)
+    ));
+    let k = &s.functions[0].keep_alive;
+    assert_eq!(
+        k.policy,
+        KeepAlivePolicy::Curve {
+            points: vec![
+                (SimTime::from_secs(600), 0.0),
+                (SimTime::from_secs(660), 0.75),
+                (SimTime::from_secs(1200), 1.0)
+            ]
+            .into()
+        }
+    );
+    // The resolved workload says the same curve.
+    let again = ok(&config::resolved::to_resolved_toml(&s));
+    assert_eq!(again.functions[0].keep_alive, *k);
+
+    let bad = |points: &str| {
+        errors(&format!(
+            "{}[function.keep-alive]\nkind = \"curve\"\npoints = {points}\n",
+            one_function("", POISSON, CONST)
+        ))
+    };
+    let p = "function[0].keep-alive.points";
+    find(
+        &bad("[[\"10m\", 0.1], [\"11m\", 1.0]]"),
+        &format!("{p}[0][1]"),
+        "its probability must be 0",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], [\"11m\", 0.9]]"),
+        &format!("{p}[1][1]"),
+        "its probability must be 1",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], [\"9m\", 0.5], [\"11m\", 1.0]]"),
+        &format!("{p}[1][0]"),
+        "idle times must not decrease",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], [\"11m\", 0.6], [\"12m\", 0.5], [\"13m\", 1.0]]"),
+        &format!("{p}[2][1]"),
+        "probabilities must not decrease",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], [\"11m\", 1.5]]"),
+        &format!("{p}[1][1]"),
+        "a probability in [0, 1]",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], \"11m\"]"),
+        &format!("{p}[1]"),
+        "expected a pair",
+    );
+    find(
+        &bad("[[\"10m\", 0.0], [660, 1.0]]"),
+        &format!("{p}[1][0]"),
+        "",
+    );
+    find(&bad("[[\"10m\", 0.0]]"), p, "at least two points");
+    find(&bad("\"10m\""), p, "expected an array");
+    let e = errors(&format!(
+        "{}[function.keep-alive]\nkind = \"curve\"\nidle = \"10m\"\n",
+        one_function("", POISSON, CONST)
+    ));
+    find(&e, p, "is required");
+    find(
+        &e,
+        "function[0].keep-alive.idle",
+        "does not apply to kind = \"curve\"",
+    );
+}

@@ -172,3 +172,87 @@ fn each_environment_of_a_uniform_keep_alive_is_reclaimed_at_its_own_draw() {
     expected.sort();
     assert_eq!(got, expected);
 }
+
+/// The idle time by which a share `u` of environments is reclaimed on the piecewise-linear
+/// curve `points`, written out here independently of the engine's inversion.
+fn curve_inverse(points: &[(f64, f64)], u: f64) -> f64 {
+    for w in points.windows(2) {
+        let ((t0, p0), (t1, p1)) = (w[0], w[1]);
+        if u < p1 {
+            return t0 + (t1 - t0) * (u - p0) / (p1 - p0);
+        }
+    }
+    points.last().unwrap().0
+}
+
+#[test]
+fn a_curve_keep_alive_is_drawn_from_its_curve() {
+    use lamsim_sim::model::KeepAlivePolicy;
+    use lamsim_sim::time::SimTime;
+    use rand::SeedableRng;
+    // 40,000 draws: the share below each point's idle time is its probability, and halfway
+    // along each segment it is halfway between the two (linear), each within 4 binomial
+    // standard errors.
+    let pts = [(600.0, 0.0), (660.0, 0.2), (700.0, 0.8), (1500.0, 1.0)];
+    let policy = KeepAlivePolicy::Curve {
+        points: pts
+            .iter()
+            .map(|&(t, p)| (SimTime::from_secs(t as u64), p))
+            .collect::<Vec<_>>()
+            .into(),
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let n = 40_000;
+    let draws: Vec<f64> = (0..n).map(|_| policy.draw(&mut rng) as f64 / 1e9).collect();
+    assert!(draws.iter().all(|&d| (600.0..=1500.0).contains(&d)));
+    let mut checks = vec![];
+    for w in pts.windows(2) {
+        checks.push(w[1]);
+        checks.push(((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0));
+    }
+    for (t, p) in checks {
+        let share = draws.iter().filter(|&&d| d <= t).count() as f64 / n as f64;
+        let se = (p * (1.0 - p) / n as f64).sqrt().max(1.0 / n as f64);
+        assert_within(share, p, se, 4.0, &format!("share reclaimed by {t} s"));
+    }
+}
+
+#[test]
+fn each_environment_of_a_curve_keep_alive_is_reclaimed_at_its_own_draw() {
+    use lamsim_sim::model::{KeepAlivePolicy, Trace};
+    use lamsim_sim::rng::{Component, stream};
+    use lamsim_sim::time::SimTime;
+    use rand::Rng;
+    // As for the uniform keep-alive: six environments go idle at 1, 2, …, 6 s and each leaves
+    // at its own draw from the function's keep-alive stream, inverted on the curve here.
+    let pts = [(60.0, 0.0), (120.0, 0.5), (600.0, 1.0)];
+    let mut s = simple_scenario(1.0, 1.0, "10m", "1h");
+    let f = &mut s.functions[0];
+    f.keep_alive.policy = KeepAlivePolicy::Curve {
+        points: pts
+            .iter()
+            .map(|&(t, p)| (SimTime::from_secs(t as u64), p))
+            .collect::<Vec<_>>()
+            .into(),
+    };
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::ZERO; 6],
+        durations: Some((1..=6).map(SimTime::from_secs).collect()),
+        ..Trace::default()
+    }));
+    let name = f.name.clone();
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Reclaims::default());
+    e.run();
+    let mut got = e.into_observer().0;
+    got.sort();
+    let mut rng = stream(1, &name, Component::KeepAlive);
+    let mut expected: Vec<SimTime> = (1..=6)
+        .map(|k| {
+            let keep = curve_inverse(&pts, rng.random::<f64>());
+            SimTime(SimTime::from_secs(k).0 + (keep * 1e9).round() as u64)
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got, expected);
+}
