@@ -50,6 +50,9 @@ pub(crate) struct Variant {
     pub routing: Routing,
     /// Keep-alive, uniform in `[min, max]` seconds (fixed when equal).
     pub keep_alive_s: (u64, u64),
+    /// Keep-alive drawn from the curve the per-request logs give instead
+    /// (`aws_request_replay::fitted_keep_alive_curve`).
+    pub logged_curve: bool,
 }
 
 pub(crate) const AS_MEASURED: Variant = Variant {
@@ -57,6 +60,7 @@ pub(crate) const AS_MEASURED: Variant = Variant {
     lifetime_min: None,
     routing: Routing::Newest,
     keep_alive_s: (600, 600),
+    logged_curve: false,
 };
 
 /// One experiment's prediction: cold-start ratio, its standard error, average environments.
@@ -84,7 +88,11 @@ fn predict(e: &Experiment, v: Variant) -> Prediction {
     s.functions[0].memory_mb = 128;
     s.functions[0].routing = v.routing;
     let (lo, hi) = v.keep_alive_s;
-    s.functions[0].keep_alive.policy = if lo == hi {
+    s.functions[0].keep_alive.policy = if v.logged_curve {
+        KeepAlivePolicy::Curve {
+            points: crate::aws_request_replay::fitted_keep_alive_curve().into(),
+        }
+    } else if lo == hi {
         KeepAlivePolicy::Fixed {
             idle: SimTime::from_secs(lo),
         }
@@ -204,4 +212,29 @@ fn the_aws_check_rejects_a_wrong_init() {
         let s = score(v);
         assert!(!passes(&s), "{v:?} passes: {s:?}");
     }
+}
+
+#[test]
+fn the_profile_fitted_on_the_logs_meets_the_cold_start_target() {
+    // The `aws-2020` profile of docs/validation.md: the keep-alive curve and the lifetime the
+    // nine per-request logs give, newest-first routing. Nothing in it comes from the 20
+    // experiments, so they test it; the 11 without logs test it out of sample. Thresholds:
+    // the cold-start target (MAPE ≤ 10 %), on all and on the held-out ones, errors
+    // consistent with the experiments' standard errors (mean z² ≤ 1.5), and instances no
+    // worse than the default's threshold (today 9.4 %, 6.8 %, 0.95 and 3.3 %).
+    let profile = Variant {
+        logged_curve: true,
+        lifetime_min: Some(crate::aws_request_replay::logged_lifetime_min().round() as u64),
+        ..AS_MEASURED
+    };
+    let all = score(profile);
+    let held = score_of(profile, &|id| {
+        !crate::validation_report::LOGGED.contains(&id)
+    });
+    assert!(
+        all.cold_mape <= 10.0 && held.cold_mape <= 10.0,
+        "{all:?} {held:?}"
+    );
+    assert!(all.mean_z2() <= 1.5 && all.beyond_3se() == 0, "{all:?}");
+    assert!(all.instance_mape <= 4.0, "{all:?}");
 }

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use lamsim_sim::model::{ArrivalProcess, Dist, DurationModel, KeepAlivePolicy, Routing, Trace};
+use lamsim_sim::model::{
+    ArrivalProcess, Dist, DurationModel, KeepAlive, KeepAlivePolicy, Routing, Trace,
+};
 use lamsim_sim::observer::{Invocation, Observer};
 use lamsim_sim::runner;
 use lamsim_sim::testing::simple_scenario;
@@ -14,7 +16,7 @@ const REQUESTS: &str = include_str!("../fixtures/pacslab-aws-requests.csv");
 const EXPERIMENTS: &str = include_str!("../fixtures/pacslab-aws-experiments.csv");
 
 /// One logged request.
-struct Request {
+pub(crate) struct Request {
     at: SimTime,
     duration: SimTime,
     cold: bool,
@@ -69,7 +71,7 @@ impl Observer for ColdFlags {
 
 /// One experiment replayed: its logged requests and what the simulation did with each (in
 /// arrival order).
-type Replayed = (String, Vec<Request>, Vec<(SimTime, bool, (u32, SimTime))>);
+pub(crate) type Replayed = (String, Vec<Request>, Vec<(SimTime, bool, (u32, SimTime))>);
 
 /// Per experiment: (true positives, false positives, false negatives, requests), the first
 /// request left out (the simulation starts with no environment; Lambda sometimes still had one
@@ -80,7 +82,7 @@ pub(crate) fn replay(routing: Routing) -> Vec<(String, [u32; 4])> {
 
 /// Per experiment: (true positives, false positives, false negatives, requests) of replayed
 /// experiments, the first request of each left out.
-fn counts(replayed: Vec<Replayed>) -> Vec<(String, [u32; 4])> {
+pub(crate) fn counts(replayed: Vec<Replayed>) -> Vec<(String, [u32; 4])> {
     replayed
         .into_iter()
         .map(|(id, reqs, flags)| {
@@ -149,13 +151,25 @@ fn run_replay(routing: Routing) -> Vec<Replayed> {
 
 /// [`run_replay`] with a fixed `keep_alive`.
 fn run_replay_with(routing: Routing, keep_alive: SimTime) -> Vec<Replayed> {
+    run_replay_kept(
+        routing,
+        KeepAlive {
+            policy: KeepAlivePolicy::Fixed { idle: keep_alive },
+            max_lifetime: None,
+        },
+        1,
+    )
+}
+
+/// [`run_replay`] with `keep_alive` (and its lifetime), replicate `seed`.
+pub(crate) fn run_replay_kept(routing: Routing, keep_alive: KeepAlive, seed: u64) -> Vec<Replayed> {
     logs()
         .into_iter()
         .map(|(id, reqs)| {
             let last = reqs.last().unwrap().at;
             let mut s = simple_scenario(1.0, 1.0, "10m", "1s");
             s.functions[0].routing = routing;
-            s.functions[0].keep_alive.policy = KeepAlivePolicy::Fixed { idle: keep_alive };
+            s.functions[0].keep_alive = keep_alive.clone();
             s.simulation.duration = last + SimTime::from_secs(3600);
             let f = &mut s.functions[0];
             f.memory_mb = 128;
@@ -175,7 +189,7 @@ fn run_replay_with(routing: Routing, keep_alive: SimTime) -> Vec<Replayed> {
                 ..Trace::default()
             }));
             f.triggers[0].arrivals.end = s.simulation.duration;
-            let (_, flags, _) = runner::run_replicate_with(&s, 1, ColdFlags::default(), &|_| {});
+            let (_, flags, _) = runner::run_replicate_with(&s, seed, ColdFlags::default(), &|_| {});
             let mut flags = flags.0;
             flags.sort_by_key(|(t, _, _)| *t);
             assert_eq!(flags.len(), reqs.len(), "{id}: every request ran");
@@ -314,4 +328,127 @@ fn replayed_aws_requests_use_about_as_many_sandboxes_per_hour_as_lambda_did() {
         simulated >= 0.9 * logged && simulated <= 1.15 * logged && mape <= 0.22,
         "simulated {simulated:.3} per hour against {logged:.3} logged, MAPE {mape:.3}"
     );
+}
+
+/// Age (minutes) from which an idle sandbox's end is read as recycling rather than keep-alive:
+/// of the 58 logged cold starts whose most recently used sandbox had been idle for less than 10
+/// minutes, 41 found it aged 90–131 minutes and 17 younger.
+pub(crate) const RECYCLING_AGE_MIN: u64 = 90;
+
+/// What the logs say about each idle sandbox when a request arrived, as "current status"
+/// observations `(idle seconds, reclaimed)`: a warm request says its sandbox was still kept
+/// after that idle time; a cold one says the most recently used idle sandbox (the one Lambda
+/// gives a request, as `routing_choices` shows) was gone. Sandboxes older than
+/// [`RECYCLING_AGE_MIN`] are left out (recycling, modelled by `max-lifetime`), and so is the
+/// first request of each experiment.
+fn idle_observations() -> Vec<(f64, bool)> {
+    let mut obs = Vec::new();
+    for (_, reqs) in logs() {
+        // sandbox → (created, last end)
+        let mut seen: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
+        for (i, r) in reqs.iter().enumerate() {
+            let idle = seen
+                .iter()
+                .filter(|(_, (_, end))| *end <= r.at.0)
+                .max_by_key(|(_, (_, end))| *end)
+                .map(|(&sb, &(born, end))| (sb, born, end));
+            let young = |born: u64| r.at.0 - born < RECYCLING_AGE_MIN * 60_000_000_000;
+            if i > 0 {
+                if r.cold {
+                    if let Some((_, _, end)) = idle.filter(|i| young(i.1)) {
+                        obs.push(((r.at.0 - end) as f64 / 1e9, true));
+                    }
+                } else if let Some(&(born, end)) = seen.get(&r.sandbox)
+                    && end <= r.at.0
+                    && young(born)
+                {
+                    obs.push(((r.at.0 - end) as f64 / 1e9, false));
+                }
+            }
+            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
+            e.1 = r.at.0 + r.duration.0;
+        }
+    }
+    obs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    obs
+}
+
+/// The keep-alive curve the logs give: the nonparametric maximum-likelihood estimate of the
+/// probability that a sandbox is reclaimed within an idle time, from [`idle_observations`]
+/// (current-status data: pool adjacent violators), as `kind = "curve"` points: each
+/// estimated step becomes a linear rise over the gap between observations, starting at 0
+/// where the estimate first exceeds 0 and ending at 1. Idle times are rounded to the second.
+pub(crate) fn fitted_keep_alive_curve() -> Vec<(SimTime, f64)> {
+    // Blocks of (reclaimed, observations, first idle, last idle), probabilities non-decreasing.
+    let mut blocks: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (g, dead) in idle_observations() {
+        blocks.push((if dead { 1.0 } else { 0.0 }, 1.0, g, g));
+        while blocks.len() > 1 {
+            let b = blocks[blocks.len() - 1];
+            let a = blocks[blocks.len() - 2];
+            if a.0 / a.1 < b.0 / b.1 {
+                break;
+            }
+            blocks.pop();
+            let a = blocks.last_mut().unwrap();
+            a.0 += b.0;
+            a.1 += b.1;
+            a.3 = b.3;
+        }
+    }
+    let mut points: Vec<(SimTime, f64)> = Vec::new();
+    let mut prev_end = 0.0f64;
+    for (dead, n, first, last) in blocks {
+        let p = dead / n;
+        if p > 0.0 {
+            // The estimate is p from `first` on and lower before: the rise happens between the
+            // previous block's last observation and this block's first.
+            if points.is_empty() {
+                let start = prev_end.round().min(first.round() - 1.0).max(0.0);
+                points.push((SimTime::from_secs(start as u64), 0.0));
+            }
+            points.push((SimTime::from_secs(first.round() as u64), p));
+        }
+        prev_end = last;
+        if p >= 1.0 {
+            break;
+        }
+    }
+    points.dedup_by(|b, a| {
+        b.0 == a.0 && {
+            a.1 = a.1.max(b.1);
+            true
+        }
+    });
+    points
+}
+
+/// The lifetime the logs give, minutes: the median age of the sandboxes that ended, older than
+/// [`RECYCLING_AGE_MIN`], before 10 idle minutes.
+pub(crate) fn logged_lifetime_min() -> f64 {
+    let mut ages = Vec::new();
+    for (_, reqs) in logs() {
+        let mut seen: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
+        for (i, r) in reqs.iter().enumerate() {
+            let idle = seen
+                .iter()
+                .filter(|(_, (_, end))| *end <= r.at.0)
+                .max_by_key(|(_, (_, end))| *end)
+                .map(|(_, &(born, end))| (born, end));
+            if let Some((born, end)) = idle {
+                let age = (r.at.0 - born) as f64 / 60e9;
+                if i > 0
+                    && r.cold
+                    && r.at.0 - end < 600_000_000_000
+                    && age >= RECYCLING_AGE_MIN as f64
+                {
+                    ages.push(age);
+                }
+            }
+            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
+            e.1 = r.at.0 + r.duration.0;
+        }
+    }
+    ages.sort_by(f64::total_cmp);
+    ages[ages.len() / 2]
 }

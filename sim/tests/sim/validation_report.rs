@@ -16,8 +16,8 @@ use lamsim_sim::time::SimTime;
 
 use crate::aws_measurements::{AS_MEASURED, Variant, experiments, score, score_of};
 use crate::aws_request_replay::{
-    fitted_keep_alive, precision_recall, replay, routing_choices, sandbox_errors,
-    sandboxes_per_hour,
+    RECYCLING_AGE_MIN, fitted_keep_alive, fitted_keep_alive_curve, logged_lifetime_min,
+    precision_recall, replay, routing_choices, sandbox_errors, sandboxes_per_hour,
 };
 
 const KEEP_ALIVE_CURVE: &str = include_str!("../fixtures/cloudbench-aws-keep-alive.json");
@@ -298,6 +298,102 @@ fn render() -> String {
         life.cold_mape, life.instance_mape
     ));
     line("  20 experiments: the recycling alone does not explain what the default misses.");
+    let curve = fitted_keep_alive_curve();
+    let life_min = logged_lifetime_min();
+    let profile = Variant {
+        logged_curve: true,
+        lifetime_min: Some(life_min.round() as u64),
+        ..AS_MEASURED
+    };
+    let prof = score(profile);
+    let prof_held = score_of(profile, &|id| !LOGGED.contains(&id));
+    let curve_only = score(Variant {
+        logged_curve: true,
+        ..AS_MEASURED
+    });
+    let prof_mru = score(Variant {
+        routing: Routing::Mru,
+        ..profile
+    });
+    let at = |p: f64| {
+        curve
+            .iter()
+            .find(|c| c.1 >= p)
+            .map_or(0.0, |c| c.0.as_secs_f64() / 60.0)
+    };
+    line(
+        "- **Keep-alive curve**: read as current-status data (a warm request says its sandbox was",
+    );
+    line(
+        "  still kept after that idle time, a cold one that the most recently used idle sandbox was",
+    );
+    line(&format!(
+        "  gone; sandboxes older than {RECYCLING_AGE_MIN} minutes left out), the logs give a keep-alive that is not"
+    ));
+    line(&format!(
+        "  fixed: {:.0} % of idle sandboxes are reclaimed by {:.1} minutes, {:.0} % by {:.1}, {:.0} % by {:.1} and all",
+        100.0 * curve.iter().find(|c| c.1 >= 0.1).unwrap().1,
+        at(0.1),
+        100.0 * curve.iter().find(|c| c.1 >= 0.75).unwrap().1,
+        at(0.75),
+        100.0 * curve.iter().find(|c| c.1 >= 0.9).unwrap().1,
+        at(0.9)
+    ));
+    line(&format!(
+        "  by {:.1} (the maximum-likelihood estimate; `kind = \"curve\"` below). Alone it scores",
+        curve.last().unwrap().0.as_secs_f64() / 60.0
+    ));
+    line(&format!(
+        "  cold-start MAPE {:.1} % and instance MAPE {:.1} % on the 20 experiments.",
+        curve_only.cold_mape, curve_only.instance_mape
+    ));
+    line(&format!(
+        "- **The `aws-2020` profile**: that curve with recycling at {:.0} minutes (the recycled sandboxes' median age: {life_min:.1}",
+        life_min.round()
+    ));
+    line(&format!(
+        "  minutes) and newest-first routing scores **cold-start MAPE {:.1} %** ({:.1} % on the 11 experiments",
+        prof.cold_mape, prof_held.cold_mape
+    ));
+    line(&format!(
+        "  without logs, mean z² {:.2}) and instance MAPE {:.1} % ({:.1} % without logs): the cold-start target (≤ 10 %) is met,",
+        prof.mean_z2(),
+        prof.instance_mape,
+        prof_held.instance_mape
+    ));
+    line(
+        "  the instance target (≤ 2 %) is not. Every parameter comes from the nine logs; none is tuned",
+    );
+    line(
+        "  on the 20 experiments. Two caveats. With most-recently-used routing, which the logs show,",
+    );
+    line(&format!(
+        "  the same profile scores {:.1} % and {:.1} %: the environments that keep taking requests all reach",
+        prof_mru.cold_mape, prof_mru.instance_mape
+    ));
+    line(
+        "  2 h and are recycled, which is more cold starts than Lambda showed at 0.1–1 request/s,",
+    );
+    line(
+        "  where there are no logs to tell how it recycles. And the measured instance counts assume",
+    );
+    line(
+        "  each sandbox lived 10 minutes after its last request (pacslab's `IdleMinutesBeforeKill`),",
+    );
+    line(
+        "  which is not what lamsim counts. The profile is not the default; a workload says it with",
+    );
+    line("");
+    line("  ```toml");
+    line("  [function.keep-alive]");
+    line("  kind = \"curve\"");
+    let pts: Vec<String> = curve
+        .iter()
+        .map(|(t, p)| format!("[\"{}s\", {p:.3}]", t.as_secs_f64().round()))
+        .collect();
+    line(&format!("  points = [{}]", pts.join(", ")));
+    line(&format!("  max-lifetime = \"{}m\"", life_min.round()));
+    line("  ```");
     line("");
 
     // Keep-alive curve.
