@@ -2,7 +2,10 @@
 //! the data behind SimFaaS): cold-start probability and average environment count.
 
 use crate::support::run;
-use lamsim_sim::model::{Dist, DurationModel, KeepAlivePolicy, Routing};
+use lamsim_sim::model::{Dist, DurationModel, KeepAlivePolicy, Routing, Scenario};
+use lamsim_sim::observer::{Invocation, Observer};
+use lamsim_sim::rng::replicate_seed;
+use lamsim_sim::runner;
 use lamsim_sim::testing::simple_scenario;
 use lamsim_sim::time::SimTime;
 use lamsim_sim::time::parse_duration;
@@ -63,6 +66,56 @@ pub(crate) const AS_MEASURED: Variant = Variant {
     logged_curve: false,
 };
 
+/// Each environment's first arrival and last completion, by identity.
+#[derive(Default)]
+struct Lifespans(std::collections::HashMap<(u32, SimTime), (u64, u64)>);
+
+impl Observer for Lifespans {
+    fn on_complete(&mut self, t: SimTime, inv: &Invocation) {
+        let e = self
+            .0
+            .entry(inv.environment)
+            .or_insert((inv.arrival.0, t.0));
+        e.0 = e.0.min(inv.arrival.0);
+        e.1 = e.1.max(t.0);
+    }
+}
+
+/// pacslab's instance count (`IdleMinutesBeforeKill = 10`): each sandbox counted from its
+/// first request until 10 minutes after its last one ends, whatever became of it, averaged
+/// over the window after the warm-up. Applied to one simulated replicate's environments, it
+/// makes the prediction comparable with the measured `AverageInstanceCount`.
+fn instances_as_counted(s: &Scenario, seed: u64) -> f64 {
+    let (_, spans, _) = runner::run_replicate_with(s, seed, Lifespans::default(), &|_| {});
+    let (from, to) = (s.simulation.warmup.0, s.simulation.duration.0);
+    let kept = SimTime::from_secs(600).0;
+    let area: u128 = spans
+        .0
+        .values()
+        .map(|&(first, last)| (last + kept).min(to).saturating_sub(first.max(from)) as u128)
+        .sum();
+    area as f64 / (to - from) as f64
+}
+
+/// The instance MAPE over the 20 experiments with instances counted as pacslab counted them
+/// ([`instances_as_counted`], averaged over the replicates).
+pub(crate) fn counted_instance_mape(v: Variant) -> f64 {
+    let exps = experiments();
+    let total: f64 = exps
+        .iter()
+        .map(|e| {
+            let s = scenario(e, v);
+            let n = s.simulation.replicates;
+            let counted = (0..n)
+                .map(|i| instances_as_counted(&s, replicate_seed(s.simulation.seed, i)))
+                .sum::<f64>()
+                / n as f64;
+            (counted - e.instances).abs() / e.instances
+        })
+        .sum();
+    100.0 * total / exps.len() as f64
+}
+
 /// One experiment's prediction: cold-start ratio, its standard error, average environments.
 struct Prediction {
     p_cold: f64,
@@ -71,11 +124,23 @@ struct Prediction {
     cold_ms: f64,
 }
 
+/// What lamsim predicts for experiment `e` under `v`.
+fn predict(e: &Experiment, v: Variant) -> Prediction {
+    let s = scenario(e, v);
+    let f = run(&s).summary.functions[0].clone();
+    Prediction {
+        p_cold: f.cold_start_ratio,
+        p_cold_se: (f.cold_start_ratio * (1.0 - f.cold_start_ratio) / f.invocations).sqrt(),
+        instances: f.instances.avg_total,
+        cold_ms: f.latency_cold_ms.mean,
+    }
+}
+
 /// The experiments' setting, as a user would write it: Poisson arrivals at the measured rate,
 /// exponential execution around the measured warm mean, init = cold − warm, 10 minutes of
 /// keep-alive, newest-first routing; at least 20,000 arrivals and 3 days per replicate, two
 /// replicates.
-fn predict(e: &Experiment, v: Variant) -> Prediction {
+fn scenario(e: &Experiment, v: Variant) -> Scenario {
     let days = (20_000.0 / e.rate / 86_400.0).max(3.0).ceil();
     let mut s = simple_scenario(e.rate, e.warm_ms, "10m", &format!("{days}d"));
     s.functions[0].duration = DurationModel::unscaled(Dist::Exp { mean_ms: e.warm_ms }, 128);
@@ -107,13 +172,7 @@ fn predict(e: &Experiment, v: Variant) -> Prediction {
         .map(|m| lamsim_sim::time::SimTime::from_secs(m * 60));
     s.simulation.warmup = parse_duration("1h").unwrap();
     s.simulation.replicates = 2;
-    let f = run(&s).summary.functions[0].clone();
-    Prediction {
-        p_cold: f.cold_start_ratio,
-        p_cold_se: (f.cold_start_ratio * (1.0 - f.cold_start_ratio) / f.invocations).sqrt(),
-        instances: f.instances.avg_total,
-        cold_ms: f.latency_cold_ms.mean,
-    }
+    s
 }
 
 /// The aggregate errors over the 20 experiments.
@@ -237,4 +296,27 @@ fn the_profile_fitted_on_the_logs_meets_the_cold_start_target() {
     );
     assert!(all.mean_z2() <= 1.5 && all.beyond_3se() == 0, "{all:?}");
     assert!(all.instance_mape <= 4.0, "{all:?}");
+}
+
+#[test]
+fn pacslab_counting_keeps_each_environment_ten_minutes_after_its_last_request() {
+    use lamsim_sim::model::{ArrivalProcess, ConstantSpacing};
+    // One request every 30 minutes from 0 s, 1 s of execution, no init, a 2-minute keep-alive:
+    // each request starts its own environment, which lamsim reclaims 2 minutes after it ends,
+    // but pacslab's count keeps for 10. Over the 9 hours after a 1-hour warm-up, the 18
+    // requests from 1 h on each count 1 + 600 s: 18 × 601 / 32,400 environments.
+    let mut s = lamsim_sim::testing::simple_scenario(1.0, 1000.0, "2m", "10h");
+    s.simulation.warmup = SimTime::from_secs(3600);
+    let f = &mut s.functions[0];
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1000.0 }, f.memory_mb);
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0 / 1800.0));
+    let counted = instances_as_counted(&s, 1);
+    assert!(
+        (counted - 18.0 * 601.0 / 32_400.0).abs() < 1e-9,
+        "{counted}"
+    );
+    // lamsim's own count: 1 + 120 s per request.
+    let own = run(&s).summary.functions[0].instances.avg_total;
+    assert!((own - 18.0 * 121.0 / 32_400.0).abs() < 1e-6, "{own}");
 }

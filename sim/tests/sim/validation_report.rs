@@ -14,7 +14,9 @@ use lamsim_sim::runner;
 use lamsim_sim::testing::simple_scenario;
 use lamsim_sim::time::SimTime;
 
-use crate::aws_measurements::{AS_MEASURED, Variant, experiments, score, score_of};
+use crate::aws_measurements::{
+    AS_MEASURED, Variant, counted_instance_mape, experiments, score, score_of,
+};
 use crate::aws_request_replay::{
     RECYCLING_AGE_MIN, fitted_keep_alive, fitted_keep_alive_curve, logged_lifetime_min,
     precision_recall, replay, routing_choices, sandbox_errors, sandboxes_per_hour,
@@ -111,6 +113,10 @@ fn render() -> String {
     line(&format!(
         "| average environment count | MAPE {:.1} % | ≤ 4 % | — | 3.05 % |",
         base.instance_mape
+    ));
+    line(&format!(
+        "| the same, counted as pacslab counted it (each environment until 10 minutes after its last request) | MAPE {:.1} % | — | — | — |",
+        counted_instance_mape(AS_MEASURED)
     ));
     line(&format!(
         "| mean response time of cold requests | MAPE {:.1} % | ≤ 5 % | — | — |",
@@ -380,9 +386,11 @@ fn render() -> String {
     line(
         "  each sandbox lived 10 minutes after its last request (pacslab's `IdleMinutesBeforeKill`),",
     );
-    line(
-        "  which is not what lamsim counts. The profile is not the default; a workload says it with",
-    );
+    line(&format!(
+        "  which is not what lamsim counts: counted that way, the profile's instance MAPE is {:.1} %.",
+        counted_instance_mape(profile)
+    ));
+    line("  The profile is not the default; a workload says it with");
     line("");
     line("  ```toml");
     line("  [function.keep-alive]");
