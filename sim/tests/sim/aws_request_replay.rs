@@ -222,38 +222,56 @@ fn f1(p: f64, r: f64) -> f64 {
     2.0 * p * r / (p + r)
 }
 
+/// Sandbox → (created, end of its last request), as the logs stand when a request arrives.
+type Sandboxes = std::collections::BTreeMap<u32, (u64, u64)>;
+
+/// Calls `f(index, request, sandboxes)` for every logged request of every experiment, in
+/// arrival order, with the sandboxes as they were when it arrived (before it ran).
+fn walk_logs(mut f: impl FnMut(usize, &Request, &Sandboxes)) {
+    for (_, reqs) in logs() {
+        let mut seen = Sandboxes::new();
+        for (i, r) in reqs.iter().enumerate() {
+            f(i, r, &seen);
+            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
+            e.1 = r.at.0 + r.duration.0;
+        }
+    }
+}
+
+/// The most recently used sandbox idle when `r` arrives: `(id, created, last end)`.
+fn most_recently_used(r: &Request, seen: &Sandboxes) -> Option<(u32, u64, u64)> {
+    seen.iter()
+        .filter(|(_, (_, end))| *end <= r.at.0)
+        .max_by_key(|(_, (_, end))| *end)
+        .map(|(&sb, &(born, end))| (sb, born, end))
+}
+
 /// Which idle sandbox Lambda gave a warm request, when the most recently used one (idle
 /// last) and the newest one (created last) differ: `(most recently used, newest, another)`,
 /// counted over the nine logs. A sandbox counts as idle when its last request ended before the
 /// arrival and less than 10 minutes before.
 pub(crate) fn routing_choices() -> [u32; 3] {
     let mut c = [0u32; 3];
-    for (_, reqs) in logs() {
-        // sandbox → (created, last end)
-        let mut seen: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
-        for r in &reqs {
-            let idle: Vec<(u32, u64, u64)> = seen
-                .iter()
-                .filter(|(_, (_, end))| *end <= r.at.0 && r.at.0 - end < 600_000_000_000)
-                .map(|(&sb, &(born, end))| (sb, born, end))
-                .collect();
-            if !r.cold && idle.len() >= 2 && idle.iter().any(|i| i.0 == r.sandbox) {
-                let mru = idle.iter().max_by_key(|i| i.2).unwrap().0;
-                let newest = idle.iter().max_by_key(|i| i.1).unwrap().0;
-                if mru != newest {
-                    c[if r.sandbox == mru {
-                        0
-                    } else if r.sandbox == newest {
-                        1
-                    } else {
-                        2
-                    }] += 1;
-                }
+    walk_logs(|_, r, seen| {
+        let idle: Vec<(u32, u64, u64)> = seen
+            .iter()
+            .filter(|(_, (_, end))| *end <= r.at.0 && r.at.0 - end < 600_000_000_000)
+            .map(|(&sb, &(born, end))| (sb, born, end))
+            .collect();
+        if !r.cold && idle.len() >= 2 && idle.iter().any(|i| i.0 == r.sandbox) {
+            let mru = idle.iter().max_by_key(|i| i.2).unwrap().0;
+            let newest = idle.iter().max_by_key(|i| i.1).unwrap().0;
+            if mru != newest {
+                c[if r.sandbox == mru {
+                    0
+                } else if r.sandbox == newest {
+                    1
+                } else {
+                    2
+                }] += 1;
             }
-            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
-            e.1 = r.at.0 + r.duration.0;
         }
-    }
+    });
     c
 }
 
@@ -343,32 +361,22 @@ pub(crate) const RECYCLING_AGE_MIN: u64 = 90;
 /// first request of each experiment.
 fn idle_observations() -> Vec<(f64, bool)> {
     let mut obs = Vec::new();
-    for (_, reqs) in logs() {
-        // sandbox → (created, last end)
-        let mut seen: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
-        for (i, r) in reqs.iter().enumerate() {
-            let idle = seen
-                .iter()
-                .filter(|(_, (_, end))| *end <= r.at.0)
-                .max_by_key(|(_, (_, end))| *end)
-                .map(|(&sb, &(born, end))| (sb, born, end));
-            let young = |born: u64| r.at.0 - born < RECYCLING_AGE_MIN * 60_000_000_000;
-            if i > 0 {
-                if r.cold {
-                    if let Some((_, _, end)) = idle.filter(|i| young(i.1)) {
-                        obs.push(((r.at.0 - end) as f64 / 1e9, true));
-                    }
-                } else if let Some(&(born, end)) = seen.get(&r.sandbox)
-                    && end <= r.at.0
-                    && young(born)
-                {
-                    obs.push(((r.at.0 - end) as f64 / 1e9, false));
-                }
-            }
-            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
-            e.1 = r.at.0 + r.duration.0;
+    walk_logs(|i, r, seen| {
+        let young = |born: u64| r.at.0 - born < RECYCLING_AGE_MIN * 60_000_000_000;
+        if i == 0 {
+            return;
         }
-    }
+        if r.cold {
+            if let Some((_, _, end)) = most_recently_used(r, seen).filter(|m| young(m.1)) {
+                obs.push(((r.at.0 - end) as f64 / 1e9, true));
+            }
+        } else if let Some(&(born, end)) = seen.get(&r.sandbox)
+            && end <= r.at.0
+            && young(born)
+        {
+            obs.push(((r.at.0 - end) as f64 / 1e9, false));
+        }
+    });
     obs.sort_by(|a, b| a.0.total_cmp(&b.0));
     obs
 }
@@ -427,28 +435,15 @@ pub(crate) fn fitted_keep_alive_curve() -> Vec<(SimTime, f64)> {
 /// [`RECYCLING_AGE_MIN`], before 10 idle minutes.
 pub(crate) fn logged_lifetime_min() -> f64 {
     let mut ages = Vec::new();
-    for (_, reqs) in logs() {
-        let mut seen: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
-        for (i, r) in reqs.iter().enumerate() {
-            let idle = seen
-                .iter()
-                .filter(|(_, (_, end))| *end <= r.at.0)
-                .max_by_key(|(_, (_, end))| *end)
-                .map(|(_, &(born, end))| (born, end));
-            if let Some((born, end)) = idle {
-                let age = (r.at.0 - born) as f64 / 60e9;
-                if i > 0
-                    && r.cold
-                    && r.at.0 - end < 600_000_000_000
-                    && age >= RECYCLING_AGE_MIN as f64
-                {
-                    ages.push(age);
-                }
+    walk_logs(|i, r, seen| {
+        if let Some((_, born, end)) = most_recently_used(r, seen) {
+            let age = (r.at.0 - born) as f64 / 60e9;
+            if i > 0 && r.cold && r.at.0 - end < 600_000_000_000 && age >= RECYCLING_AGE_MIN as f64
+            {
+                ages.push(age);
             }
-            let e = seen.entry(r.sandbox).or_insert((r.at.0, 0));
-            e.1 = r.at.0 + r.duration.0;
         }
-    }
+    });
     ages.sort_by(f64::total_cmp);
     ages[ages.len() / 2]
 }

@@ -138,7 +138,7 @@ impl lamsim_sim::observer::Observer for Reclaims {
 
 #[test]
 fn each_environment_of_a_uniform_keep_alive_is_reclaimed_at_its_own_draw() {
-    use lamsim_sim::model::{KeepAlivePolicy, Trace};
+    use lamsim_sim::model::KeepAlivePolicy;
     use lamsim_sim::rng::{Component, stream};
     use lamsim_sim::time::SimTime;
     use rand::Rng;
@@ -146,21 +146,8 @@ fn each_environment_of_a_uniform_keep_alive_is_reclaimed_at_its_own_draw() {
     // that order, nothing reuses them) and each draws its keep-alive from the function's
     // keep-alive stream, uniform in 1..=10 min. A later one often expires before an earlier
     // one: every environment must still leave at exactly its own end of keep-alive.
-    let mut s = simple_scenario(1.0, 1.0, "10m", "1h");
     let (min, max) = (SimTime::from_secs(60), SimTime::from_secs(600));
-    let f = &mut s.functions[0];
-    f.keep_alive.policy = KeepAlivePolicy::Uniform { min, max };
-    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
-    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
-        times: vec![SimTime::ZERO; 6],
-        durations: Some((1..=6).map(SimTime::from_secs).collect()),
-        ..Trace::default()
-    }));
-    let name = f.name.clone();
-    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Reclaims::default());
-    e.run();
-    let mut got = e.into_observer().0;
-    got.sort();
+    let (got, name) = six_idle_environments(KeepAlivePolicy::Uniform { min, max });
     // The same draws, made here from the same stream in the same order.
     let mut rng = stream(1, &name, Component::KeepAlive);
     let mut expected: Vec<SimTime> = (1..=6)
@@ -219,22 +206,41 @@ fn a_curve_keep_alive_is_drawn_from_its_curve() {
 
 #[test]
 fn each_environment_of_a_curve_keep_alive_is_reclaimed_at_its_own_draw() {
-    use lamsim_sim::model::{KeepAlivePolicy, Trace};
+    use lamsim_sim::model::KeepAlivePolicy;
     use lamsim_sim::rng::{Component, stream};
     use lamsim_sim::time::SimTime;
     use rand::Rng;
     // As for the uniform keep-alive: six environments go idle at 1, 2, …, 6 s and each leaves
     // at its own draw from the function's keep-alive stream, inverted on the curve here.
     let pts = [(60.0, 0.0), (120.0, 0.5), (600.0, 1.0)];
-    let mut s = simple_scenario(1.0, 1.0, "10m", "1h");
-    let f = &mut s.functions[0];
-    f.keep_alive.policy = KeepAlivePolicy::Curve {
+    let (got, name) = six_idle_environments(KeepAlivePolicy::Curve {
         points: pts
             .iter()
             .map(|&(t, p)| (SimTime::from_secs(t as u64), p))
             .collect::<Vec<_>>()
             .into(),
-    };
+    });
+    let mut rng = stream(1, &name, Component::KeepAlive);
+    let mut expected: Vec<SimTime> = (1..=6)
+        .map(|k| {
+            let keep = curve_inverse(&pts, rng.random::<f64>());
+            SimTime(SimTime::from_secs(k).0 + (keep * 1e9).round() as u64)
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got, expected);
+}
+
+/// Six requests at 0 s running 1 to 6 s with no init under `policy`: six environments go idle
+/// at 1, 2, …, 6 s, nothing reuses them. Their reclaim times, sorted, and the function's name.
+fn six_idle_environments(
+    policy: lamsim_sim::model::KeepAlivePolicy,
+) -> (Vec<lamsim_sim::time::SimTime>, String) {
+    use lamsim_sim::model::Trace;
+    use lamsim_sim::time::SimTime;
+    let mut s = simple_scenario(1.0, 1.0, "10m", "1h");
+    let f = &mut s.functions[0];
+    f.keep_alive.policy = policy;
     f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
     f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
         times: vec![SimTime::ZERO; 6],
@@ -246,13 +252,5 @@ fn each_environment_of_a_curve_keep_alive_is_reclaimed_at_its_own_draw() {
     e.run();
     let mut got = e.into_observer().0;
     got.sort();
-    let mut rng = stream(1, &name, Component::KeepAlive);
-    let mut expected: Vec<SimTime> = (1..=6)
-        .map(|k| {
-            let keep = curve_inverse(&pts, rng.random::<f64>());
-            SimTime(SimTime::from_secs(k).0 + (keep * 1e9).round() as u64)
-        })
-        .collect();
-    expected.sort();
-    assert_eq!(got, expected);
+    (got, name)
 }
