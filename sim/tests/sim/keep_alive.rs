@@ -254,3 +254,29 @@ fn six_idle_environments(
     got.sort();
     (got, name)
 }
+
+#[test]
+fn a_curve_keep_alive_gives_the_cold_start_probability_its_curve_integrates_to() {
+    use lamsim_sim::model::KeepAlivePolicy;
+    use lamsim_sim::time::SimTime;
+    // Poisson arrivals at λ = 1/300 per s, 1 ms executions: a request is cold when the gap
+    // before it (exponential) outlives the keep-alive K drawn for the idle period before it,
+    // so P(cold) = E[e^(−λK)]. With 80 % of K uniform on 300–400 s and 20 % on 400–1200 s
+    // (the curve 0 → 0.8 → 1), E[e^(−λK)] = 0.8·(e^(−1) − e^(−4/3))·3 + 0.2·(e^(−4/3) −
+    // e^(−4))·3/8 ≈ 0.2384, against e^(−λ·400) ≈ 0.2636 for a fixed 400 s.
+    let lambda = 1.0 / 300.0;
+    let mut s = simple_scenario(lambda, 1.0, "10m", "70d");
+    s.functions[0].keep_alive.policy = KeepAlivePolicy::Curve {
+        points: vec![
+            (SimTime::from_secs(300), 0.0),
+            (SimTime::from_secs(400), 0.8),
+            (SimTime::from_secs(1200), 1.0),
+        ]
+        .into(),
+    };
+    let e = |x: f64| (-x).exp();
+    let expected = 0.8 * (e(1.0) - e(4.0 / 3.0)) * 3.0 + 0.2 * (e(4.0 / 3.0) - e(4.0)) * 3.0 / 8.0;
+    let f = &run(&s).summary.functions[0];
+    let se = (expected * (1.0 - expected) / f.invocations).sqrt();
+    assert_within(f.cold_start_ratio, expected, se, 4.0, "cold-start ratio");
+}
