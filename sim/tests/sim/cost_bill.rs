@@ -548,3 +548,43 @@ fn region_selection_and_rate_overrides() {
     .unwrap();
     assert_eq!(one.per_function[1].window.total(), 0.0);
 }
+
+#[test]
+fn a_changing_provisioned_count_is_billed_as_layers_the_latest_added_leaving_first() {
+    use lamsim_sim::cost::provisioned_periods;
+    let m = |x: u64| SimTime(x * NS_PER_MIN);
+    let w = |s: u64, e: u64, count: u32| ProvisionedWindow {
+        start: m(s),
+        end: m(e),
+        count,
+    };
+    // 2 from 0 min, 0 from 10: one period of 2, nothing left open.
+    assert_eq!(
+        provisioned_periods(&[(m(0), 2), (m(10), 0)]),
+        vec![w(0, 10, 2)]
+    );
+    // 1 from 0 min, 3 from 5, 1 from 10, 0 from 20: the two added at 5 min leave at 10, the
+    // first at 20.
+    assert_eq!(
+        provisioned_periods(&[(m(0), 1), (m(5), 3), (m(10), 1), (m(20), 0)]),
+        vec![w(5, 10, 2), w(0, 20, 1)]
+    );
+    // 2 from 0, 1 from 10, 4 from 15, still 4 at the end: the one left at 10 and two layers
+    // open to the end of time.
+    assert_eq!(
+        provisioned_periods(&[(m(0), 2), (m(10), 1), (m(15), 4)]),
+        vec![
+            w(0, 10, 1),
+            ProvisionedWindow {
+                start: m(0),
+                end: SimTime::MAX,
+                count: 1
+            },
+            ProvisionedWindow {
+                start: m(15),
+                end: SimTime::MAX,
+                count: 3
+            }
+        ]
+    );
+}
