@@ -67,6 +67,12 @@ fn the_step_api_counts_every_event_and_says_when_the_run_is_over() {
     // Mid-window, nothing in flight between requests: the run is not over.
     assert!(e.run_until(SimTime::from_secs(95)), "not over at 95 s");
     assert!(!e.finished());
+    // Every event before 95 s ran, none after: the last was the completion of the (warm)
+    // requests of 90 s after 1 s of execution, the next is the arrival of 100 s.
+    assert_eq!(e.now(), SimTime::from_secs(91));
+    assert_eq!(e.next_time(), Some(SimTime::from_secs(100)));
+    // Each function started one environment (the keep-alive outlives the gaps).
+    assert_eq!(e.stats().environments_created, 2);
     let mut steps = e.stats().events;
     while e.step() {
         steps += 1;

@@ -269,3 +269,45 @@ value = "{init}"
         "{short} vs {long}"
     );
 }
+
+/// Counts on-demand cold starts.
+#[derive(Default)]
+struct ColdStarts(u64);
+
+impl Observer for ColdStarts {
+    fn on_cold_start(&mut self, _t: SimTime, _f: u32, _init: SimTime) {
+        self.0 += 1;
+    }
+}
+
+#[test]
+fn the_engine_counts_every_environment_it_creates_provisioned_or_not() {
+    // Saturated min = 1 provisioned environment, max = 2: one provisioned environment at the
+    // start, one more from the scale-out, and an on-demand environment for each cold start of
+    // the spillover. Conservation: created = 2 + on-demand cold starts.
+    let s = ok(r#"
+[simulation]
+duration = "10m"
+[[function]]
+name = "api"
+memory-mb = 1024
+[function.provisioned-autoscaling]
+min = 1
+max = 2
+[function.arrivals]
+kind = "constant"
+rate-per-s = 2
+[function.duration]
+dist = "const"
+value = "999ms"
+[function.init]
+dist = "const"
+value = "30s"
+"#);
+    let mut e = Engine::new(&s, 1, ColdStarts::default());
+    e.run();
+    let created = e.stats().environments_created;
+    let cold = e.into_observer().0;
+    assert!(cold >= 1, "the spillover starts cold");
+    assert_eq!(created, 2 + cold);
+}
