@@ -172,3 +172,31 @@ fn a_constant_is_the_same_value_every_time() {
     let x = samples(&Dist::Const { value_ms: 37.5 }, 1.0, 1, 1000);
     assert!(x.iter().all(|&v| v == 37.5), "{:?}", &x[..3]);
 }
+
+#[test]
+fn percentile_samples_follow_the_piecewise_linear_quantile_function() {
+    // Points (0, 10 ms), (0.5, 20 ms), (0.9, 100 ms), (1, 1000 ms): the distribution function
+    // is linear on each segment: 0.5·(v − 10)/10 on 10–20 ms, then 0.5 + 0.4·(v − 20)/80,
+    // then 0.9 + 0.1·(v − 100)/900.
+    let points = vec![(0.0, 10.0), (0.5, 20.0), (0.9, 100.0), (1.0, 1000.0)];
+    let cdf = |v: f64| {
+        if v < 10.0 {
+            0.0
+        } else if v < 20.0 {
+            0.5 * (v - 10.0) / 10.0
+        } else if v < 100.0 {
+            0.5 + 0.4 * (v - 20.0) / 80.0
+        } else if v < 1000.0 {
+            0.9 + 0.1 * (v - 100.0) / 900.0
+        } else {
+            1.0
+        }
+    };
+    assert_fits(
+        &Dist::Percentiles {
+            points: std::sync::Arc::new(points),
+        },
+        1.0,
+        cdf,
+    );
+}
