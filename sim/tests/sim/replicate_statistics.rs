@@ -192,6 +192,31 @@ value = "300ms"
     assert_eq!(cold.p99_ci95, Some([320.0, 320.0]));
     let warm = &out.summary.functions[0].latency_warm_ms;
     assert!((warm.p99 - 20.0).abs() < 1e-9 && warm.p99_ci95 == Some([20.0, 20.0]));
+
+    // With inits that vary, the replicates' cold p99s differ, so the interval has a width;
+    // the replicates without a cold start must not narrow it with p99s of their own.
+    let mut s = s;
+    s.functions[0].init = lamsim_sim::model::DurationModel::unscaled(
+        lamsim_sim::model::Dist::Exp { mean_ms: 300.0 },
+        s.functions[0].memory_mb,
+    );
+    let out = runner::run(&s, &|_| {});
+    let with: Vec<f64> = out
+        .replicates
+        .iter()
+        .filter(|r| r.summary.functions[0].cold_starts > 0.0)
+        .map(|r| r.summary.functions[0].latency_cold_ms.p99)
+        .collect();
+    assert!(with.len() >= 2 && with.len() < 8, "{with:?}");
+    let ci = out.summary.functions[0]
+        .latency_cold_ms
+        .p99_ci95
+        .expect("an interval");
+    let (lo, hi) = with
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+    assert!(hi > lo, "{with:?}");
+    assert!(ci[1] > ci[0], "{ci:?} from {with:?}");
 }
 
 /// `--precision`: replicates are added (5, then doubling) until the key intervals are within
