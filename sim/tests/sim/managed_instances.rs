@@ -155,6 +155,20 @@ fn only_the_cpu_part_of_a_request_slows_down() {
 }
 
 #[test]
+fn the_router_gives_each_request_to_the_least_busy_environment() {
+    // Four CPU-bound requests at once on two 1-vCPU environments of three slots each: spread
+    // 2 + 2, each pair shares its vCPU (200 ms); packed 3 + 1, three would share one (300 ms).
+    let f = on_trace(
+        &[1.0; 4],
+        2048,
+        "min-environments = 2\nmax-environments = 2\nmax-concurrency = 3",
+        "dist = \"const\"\nvalue = \"100ms\"",
+    );
+    assert_eq!((f.invocations, f.throttles), (4.0, 0.0));
+    assert_eq!(f.latency_ms.max, 200.0);
+}
+
+#[test]
 fn requests_beyond_every_environments_max_concurrency_are_throttled() {
     let f = on_trace(
         &[1.0; 10],
@@ -561,5 +575,43 @@ fn multithreaded_requests_count_their_threads_in_the_fleets_cpu_target() {
         (3.5..=4.5).contains(&m.environments_avg),
         "{}",
         m.environments_avg
+    );
+}
+
+#[test]
+fn environments_drained_while_busy_give_back_their_instances_when_their_last_request_ends() {
+    // 10 s requests that only wait (cpu-fraction 0), ten slots per environment: at 20/s, 200
+    // requests run at once, spread over some 40 environments at the 50 % target, none of them
+    // ever idle. At 5/s a quarter of that is wanted: the surplus is drained while busy, and
+    // each drained environment leaves (and gives back its share of an instance) when its last
+    // request ends. Half an hour after the drop the fleet holds about a quarter of the
+    // environments and so about a quarter of the instances.
+    let text = workload(
+        2048,
+        "max-concurrency = 10",
+        "kind = \"diurnal\"\nhourly-rates-per-s = [20, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]",
+        "dist = \"const\"\nvalue = \"10s\"\ncpu-fraction = 0.0",
+        "2h",
+    );
+    let s = ok(&text);
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
+    e.run();
+    let changes = e.into_observer().0;
+    let at = |secs: u64| {
+        *changes
+            .iter()
+            .rev()
+            .find(|c| c.0 <= lamsim_sim::time::SimTime::from_secs(secs))
+            .unwrap()
+    };
+    let (_, before, inst_before) = at(3000);
+    let (_, after, inst_after) = at(3600 + 1800);
+    assert!(
+        before >= 30 && after * 3 <= before,
+        "{before} environments before the drop, {after} after"
+    );
+    assert!(
+        inst_after * 2 <= inst_before,
+        "{inst_before} instances for {before} environments before, {inst_after} for {after} after"
     );
 }
