@@ -316,6 +316,8 @@ fn a_stream_shard_processes_in_order_and_a_failed_batch_blocks_it() {
         "failed tries per successful batch",
     );
     assert!(t.queue.as_ref().unwrap().oldest_age_ms_max > 50.0);
+    // Every failed try, and only those, is tried again (no retry limit).
+    assert_eq!(t.retries, t.errors);
 }
 
 #[test]
@@ -343,6 +345,11 @@ fn a_stream_with_no_retries_drops_failed_batches_to_the_destination() {
         4.0,
         "dropped batches",
     );
+    // The records dropped are those of the failed batches: a share p of them in expectation
+    // (batch sizes vary, so the bound is loose: ±0.05 is several standard errors here, and a
+    // destination that took the successful batches instead would hold 1 − p = 0.75).
+    let dropped = t.dead_letters / t.arrivals;
+    assert!((dropped - p).abs() < 0.05, "dropped records: {dropped}");
 }
 
 #[test]
