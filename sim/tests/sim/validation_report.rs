@@ -368,10 +368,10 @@ fn render() -> String {
         prof_held.instance_mape
     ));
     line(
-        "  the instance target (≤ 2 %) is not. Every parameter comes from the nine logs; none is tuned",
+        "  the instance target (≤ 2 %) is not. The curve and the lifetime come from the nine logs, the",
     );
     line(
-        "  on the 20 experiments. Two caveats. With most-recently-used routing, which the logs show,",
+        "  routing is lamsim's default, and nothing is tuned on the 20 experiments. Two caveats. With\n  most-recently-used routing, which the logs show,",
     );
     line(&format!(
         "  the same profile scores {:.1} % and {:.1} %: the environments that keep taking requests all reach",
@@ -390,7 +390,8 @@ fn render() -> String {
         "  which is not what lamsim counts: counted that way, the profile's instance MAPE is {:.1} %.",
         counted_instance_mape(profile)
     ));
-    line("  The profile is not the default; a workload says it with");
+    line("  The profile is not the default; a workload says it with (as");
+    line("  `workloads/examples/aws-2020-keep-alive.toml` does)");
     line("");
     line("  ```toml");
     line("  [function.keep-alive]");
