@@ -357,3 +357,27 @@ fn closing_settles_the_messages_that_outlived_their_retention() {
     assert_eq!(settled(&notes, Fate::Expired), 29);
     assert_eq!(settled(&notes, Fate::Completed), 2);
 }
+
+#[test]
+fn a_retried_sync_call_is_named_by_the_arrival_of_its_first_try() {
+    // A sync trigger with client retries (so `load` must name its calls, to send a retry the
+    // same body): one call a second, each the single item of its request, named by its own
+    // arrival.
+    let s = scenario(&format!(
+        "[simulation]\nduration = \"10s\"\nseed = 1\n{}",
+        function(
+            "api",
+            100,
+            "",
+            "invocation = \"sync\"\nclient-retries = 2",
+            "kind = \"constant\"\nrate-per-s = 1.0"
+        )
+    ));
+    let (_, _, items) = drive_items(&s, 100, |_| (Outcome::Success, None));
+    assert_eq!(
+        items,
+        (0..10)
+            .map(|k| vec![SimTime::from_secs(k)])
+            .collect::<Vec<_>>()
+    );
+}
