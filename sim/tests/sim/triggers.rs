@@ -678,3 +678,47 @@ fn a_streams_records_go_round_robin_over_every_shard_and_parallel_lane() {
     let e2e = t.end_to_end_ms.as_ref().unwrap();
     assert!((e2e.p50 - 900.0).abs() < 1.0 && e2e.max < 1101.0, "{e2e:?}");
 }
+
+/// (start, records) of every execution, in the order they end.
+#[derive(Default)]
+struct Batches(Vec<(SimTime, u32)>);
+
+impl Observer for Batches {
+    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+        self.0.push((inv.arrival, inv.records));
+    }
+}
+
+#[test]
+fn an_sqs_batching_window_opens_when_a_poller_is_free_not_while_every_slot_is_busy() {
+    // Two batch slots (max-concurrency 2), batches of up to 100 gathered for a 10 s window, a
+    // message a second from 0 s to 59 s, batches running 30 s (after a 200 ms init when
+    // cold). The first window opens at 0 s and sends 0–10 s at 10 s; the second opens at 11 s
+    // and sends 11–21 s at 21 s. Then both slots are busy while messages arrive from 22 s:
+    // no window opens until the first slot frees at 40.2 s, so the third batch leaves at
+    // 50.2 s with the 29 messages of 22–50 s (had the window opened at 22 s, it would leave
+    // at 40.2 s with 19).
+    let text = workload(
+        "duration = \"2m\"\nseed = 3",
+        "",
+        "dist = \"const\"\nvalue = \"30s\"",
+        &[(
+            "invocation = \"sqs\"\nbatch-size = 100\nbatching-window = \"10s\"\nmax-concurrency = 2",
+            "kind = \"constant\"\nrate-per-s = 1.0\nend = \"60s\"",
+        )],
+    );
+    let s = scenario(&text);
+    let mut e = Engine::new(&s, 1, Batches::default());
+    e.run();
+    let mut batches = e.into_observer().0;
+    batches.sort();
+    assert_eq!(
+        batches[..3],
+        [
+            (SimTime::from_secs(10), 11),
+            (SimTime::from_secs(21), 11),
+            (SimTime::from_millis(50_200), 29)
+        ],
+        "{batches:?}"
+    );
+}
