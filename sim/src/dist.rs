@@ -112,11 +112,18 @@ impl Sampler {
 /// The quantile `u` (in `[0, 1)`) of a [`Dist::Percentiles`]: linear between the two points
 /// around it.
 pub fn percentile_at(points: &[(f64, f64)], u: f64) -> f64 {
+    linear_quantile(points, u, |&p| p)
+}
+
+/// The quantile `u` (in `[0, 1)`) of a distribution given by points whose
+/// `(probability, value)` is `at(point)`, probabilities non-decreasing: linear between the two
+/// points around `u`. The one rule behind [`Dist::Percentiles`] and a `curve` keep-alive.
+pub fn linear_quantile<T>(points: &[T], u: f64, at: impl Fn(&T) -> (f64, f64)) -> f64 {
     let i = points
-        .partition_point(|&(p, _)| p <= u)
+        .partition_point(|x| at(x).0 <= u)
         .clamp(1, points.len() - 1);
-    let (p0, v0) = points[i - 1];
-    let (p1, v1) = points[i];
+    let (p0, v0) = at(&points[i - 1]);
+    let (p1, v1) = at(&points[i]);
     if p1 > p0 {
         v0 + (v1 - v0) * ((u - p0) / (p1 - p0)).clamp(0.0, 1.0)
     } else {

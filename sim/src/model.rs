@@ -738,19 +738,9 @@ impl KeepAlivePolicy {
 }
 
 /// The idle time by which a share `u` (in `[0, 1)`) of environments is reclaimed, on the
-/// piecewise-linear curve `points` (as validated by the config).
-pub fn curve_quantile(points: &[(SimTime, f64)], u: f64) -> u64 {
-    // The first point whose probability exceeds u; u lies in the segment that ends there.
-    let k = points.partition_point(|p| p.1 <= u);
-    if k == 0 {
-        return points[0].0.0;
-    }
-    if k >= points.len() {
-        return points[points.len() - 1].0.0;
-    }
-    let (t0, p0) = (points[k - 1].0.0 as f64, points[k - 1].1);
-    let (t1, p1) = (points[k].0.0 as f64, points[k].1);
-    (t0 + (t1 - t0) * (u - p0) / (p1 - p0)).round() as u64
+/// piecewise-linear curve `points` (as validated by the config), nanoseconds.
+fn curve_quantile(points: &[(SimTime, f64)], u: f64) -> u64 {
+    crate::dist::linear_quantile(points, u, |&(t, p)| (p, t.0 as f64)).round() as u64
 }
 
 /// `[function.handler]`: how the harness starts one execution environment.
