@@ -394,6 +394,18 @@ impl lamsim_sim::observer::Observer for Fleet {
     }
 }
 
+/// The last `(time, environments, instances)` the fleet reported at or before `secs`.
+fn fleet_at(
+    changes: &[(lamsim_sim::time::SimTime, u32, u32)],
+    secs: u64,
+) -> (lamsim_sim::time::SimTime, u32, u32) {
+    *changes
+        .iter()
+        .rev()
+        .find(|c| c.0 <= lamsim_sim::time::SimTime::from_secs(secs))
+        .unwrap()
+}
+
 #[test]
 fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer() {
     // 60/s for an hour (about 12 environments at the 50 % target), then 20/s (4).
@@ -408,14 +420,7 @@ fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer
     let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
     e.run();
     let changes = e.into_observer().0;
-    let at = |secs: u64| {
-        changes
-            .iter()
-            .rev()
-            .find(|c| c.0 <= lamsim_sim::time::SimTime::from_secs(secs))
-            .map(|c| c.1)
-            .unwrap()
-    };
+    let at = |secs: u64| fleet_at(&changes, secs).1;
     let busy = at(3000);
     assert!((10..=16).contains(&busy), "at 50 min: {busy} environments");
     // Nothing drains in the first 5 minutes after the drop (5 periods must want fewer).
@@ -597,15 +602,8 @@ fn environments_drained_while_busy_give_back_their_instances_when_their_last_req
     let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
     e.run();
     let changes = e.into_observer().0;
-    let at = |secs: u64| {
-        *changes
-            .iter()
-            .rev()
-            .find(|c| c.0 <= lamsim_sim::time::SimTime::from_secs(secs))
-            .unwrap()
-    };
-    let (_, before, inst_before) = at(3000);
-    let (_, after, inst_after) = at(3600 + 1800);
+    let (_, before, inst_before) = fleet_at(&changes, 3000);
+    let (_, after, inst_after) = fleet_at(&changes, 3600 + 1800);
     assert!(
         before >= 30 && after * 3 <= before,
         "{before} environments before the drop, {after} after"

@@ -230,15 +230,11 @@ value = "500ms"
     assert_eq!(max[1], (SimTime::from_secs(13 * 60), 15), "{max:?}");
 }
 
-#[test]
-fn environments_added_by_a_scale_out_serve_only_after_their_init() {
-    // Two 999 ms requests in flight at all times (2/s) on min = 1 provisioned environment:
-    // it is saturated, so after 3 datapoints (3 min) the count goes to ceil(1 / 0.7) = 2. The
-    // new environment runs its init first, and meanwhile the second request of each pair
-    // spills over to on-demand: 60 s more of init is 60 s less of provisioned use.
-    let used = |init: &str| {
-        let text = format!(
-            r#"
+/// Two 999 ms requests a second on `provisioned-autoscaling` min = 1, max = 2 for 10 minutes,
+/// with an init of `init`: the one provisioned environment is saturated, so it scales out.
+fn saturated_min_1_max_2(init: &str) -> Scenario {
+    ok(&format!(
+        r#"
 [simulation]
 duration = "10m"
 [[function]]
@@ -257,8 +253,17 @@ value = "999ms"
 dist = "const"
 value = "{init}"
 "#
-        );
-        run(&ok(&text)).summary.functions[0]
+    ))
+}
+
+#[test]
+fn environments_added_by_a_scale_out_serve_only_after_their_init() {
+    // Two 999 ms requests in flight at all times (2/s) on min = 1 provisioned environment:
+    // it is saturated, so after 3 datapoints (3 min) the count goes to ceil(1 / 0.7) = 2. The
+    // new environment runs its init first, and meanwhile the second request of each pair
+    // spills over to on-demand: 60 s more of init is 60 s less of provisioned use.
+    let used = |init: &str| {
+        run(&saturated_min_1_max_2(init)).summary.functions[0]
             .usage
             .provisioned_used_gb_s
     };
@@ -285,25 +290,7 @@ fn the_engine_counts_every_environment_it_creates_provisioned_or_not() {
     // Saturated min = 1 provisioned environment, max = 2: one provisioned environment at the
     // start, one more from the scale-out, and an on-demand environment for each cold start of
     // the spillover. Conservation: created = 2 + on-demand cold starts.
-    let s = ok(r#"
-[simulation]
-duration = "10m"
-[[function]]
-name = "api"
-memory-mb = 1024
-[function.provisioned-autoscaling]
-min = 1
-max = 2
-[function.arrivals]
-kind = "constant"
-rate-per-s = 2
-[function.duration]
-dist = "const"
-value = "999ms"
-[function.init]
-dist = "const"
-value = "30s"
-"#);
+    let s = saturated_min_1_max_2("30s");
     let mut e = Engine::new(&s, 1, ColdStarts::default());
     e.run();
     let created = e.stats().environments_created;
