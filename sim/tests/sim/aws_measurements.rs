@@ -155,7 +155,7 @@ fn scenario(e: &Experiment, v: Variant) -> Scenario {
     let (lo, hi) = v.keep_alive_s;
     s.functions[0].keep_alive.policy = if v.logged_curve {
         KeepAlivePolicy::Curve {
-            points: crate::aws_request_replay::fitted_keep_alive_curve().into(),
+            points: crate::aws_request_replay::fitted_keep_alive_curve(),
         }
     } else if lo == hi {
         KeepAlivePolicy::Fixed {

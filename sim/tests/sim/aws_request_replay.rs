@@ -386,7 +386,13 @@ fn idle_observations() -> Vec<(f64, bool)> {
 /// (current-status data: pool adjacent violators), as `kind = "curve"` points: each
 /// estimated step becomes a linear rise over the gap between observations, starting at 0
 /// where the estimate first exceeds 0 and ending at 1. Idle times are rounded to the second.
-pub(crate) fn fitted_keep_alive_curve() -> Vec<(SimTime, f64)> {
+/// Fitted once per test run (every experiment of every scored variant uses it).
+pub(crate) fn fitted_keep_alive_curve() -> Arc<[(SimTime, f64)]> {
+    static CURVE: std::sync::OnceLock<Arc<[(SimTime, f64)]>> = std::sync::OnceLock::new();
+    CURVE.get_or_init(|| fit_keep_alive_curve().into()).clone()
+}
+
+fn fit_keep_alive_curve() -> Vec<(SimTime, f64)> {
     // Blocks of (reclaimed, observations, first idle, last idle), probabilities non-decreasing.
     let mut blocks: Vec<(f64, f64, f64, f64)> = Vec::new();
     for (g, dead) in idle_observations() {
