@@ -613,3 +613,38 @@ fn environments_drained_while_busy_give_back_their_instances_when_their_last_req
         "{inst_before} instances for {before} environments before, {inst_after} for {after} after"
     );
 }
+
+#[test]
+fn a_minute_that_wants_exactly_the_fleet_restarts_the_count_toward_a_scale_in() {
+    // One-slot environments (max-concurrency 1): a busy environment is fully used, so each
+    // minute wants ceil(busy environments on average / 0.5). A request every second, each
+    // running 0.9 s, keeps 0.9 environments busy (wants 2); a second such stream, offset by
+    // 0.5 s, makes it 1.8 (wants 4). Both run for the first 2 minutes: the fleet grows from 2
+    // to 4. Minute 3 wants 2, fewer than the 4 ready; minute 4 wants exactly 4, which breaks
+    // the row; from minute 5 on every minute wants 2, so the 5th of them, ending at 540 s,
+    // drains the surplus down to 2. (Counting minute 4 toward the row would drain nothing at
+    // 420 s, since the row's largest want is the fleet itself, and restart it: 720 s.)
+    let dir = temp_dir("mi-scale-in");
+    let mut times: Vec<f64> = (0..900).map(f64::from).collect();
+    times.extend((0..120).chain(180..240).map(|k| k as f64 + 0.5));
+    times.sort_by(f64::total_cmp);
+    let rows: String = times.iter().map(|t| format!("{t}\n")).collect();
+    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let text = workload(
+        2048,
+        "min-environments = 2\nmax-concurrency = 1",
+        "kind = \"trace\"\nfile = \"t.csv\"",
+        "dist = \"const\"\nvalue = \"900ms\"",
+        "15m",
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
+    e.run();
+    let changes = e.into_observer().0;
+    let at = |secs: u64| fleet_at(&changes, secs).1;
+    assert_eq!(at(50), 2, "{changes:?}");
+    assert_eq!(at(130), 4, "{changes:?}");
+    assert_eq!(at(539), 4, "{changes:?}");
+    assert_eq!(at(541), 2, "{changes:?}");
+    assert_eq!(at(899), 2, "{changes:?}");
+}

@@ -722,3 +722,109 @@ fn an_sqs_batching_window_opens_when_a_poller_is_free_not_while_every_slot_is_bu
         "{batches:?}"
     );
 }
+
+#[test]
+fn sqs_pollers_add_slots_only_while_every_batch_slot_is_busy() {
+    // One message at 0 s opens a 20 s batching window (batches of up to 10); 200 more arrive
+    // together at 10 s, and batches run 10 s. The queue was not empty for those 10 s, but a
+    // slot was free, so the mapping did not scale: it still has its 5 initial slots at 10 s
+    // and sends 5 full batches then; the other 151 messages wait with every slot busy, so it
+    // adds one slot per 0.2 s (300 a minute) from 10 s: 15 batches of 10 at 10.2 … 13.0 s.
+    // The last message is a partial batch: the 21st slot opens a window for it at 13.2 s, and
+    // it leaves alone at 33.2 s. (Had the slots grown over the first 10 s, 55 would be open
+    // at 10 s and 20 batches would leave at once.)
+    let dir = crate::config_validation::temp_dir("sqs-burst");
+    let rows: String = std::iter::once("0\n".to_string())
+        .chain((0..200).map(|_| "10\n".to_string()))
+        .collect();
+    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let text = workload(
+        "duration = \"2m\"\nseed = 3",
+        "",
+        "dist = \"const\"\nvalue = \"10s\"",
+        &[(
+            "invocation = \"sqs\"\nbatch-size = 10\nbatching-window = \"20s\"",
+            "kind = \"trace\"\nfile = \"t.csv\"",
+        )],
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    let mut e = Engine::new(&s, 1, Batches::default());
+    e.run();
+    let mut batches = e.into_observer().0;
+    batches.sort();
+    assert_eq!(batches.len(), 21, "{batches:?}");
+    assert_eq!(batches.iter().map(|b| b.1).sum::<u32>(), 201);
+    assert_eq!(
+        batches[..5],
+        [(SimTime::from_secs(10), 10); 5],
+        "{batches:?}"
+    );
+    for (k, &(start, records)) in batches[5..].iter().enumerate() {
+        let window = if k < 15 { 0 } else { 20_000_000_000 };
+        let due = 10_000_000_000 + 200_000_000 * (k as u64 + 1) + window;
+        assert!(
+            start.0.abs_diff(due) <= 1_000,
+            "batch {} left at {start:?}, due at {due} ns: {batches:?}",
+            k + 5
+        );
+        assert_eq!(records, if k < 15 { 10 } else { 1 }, "{batches:?}");
+    }
+}
+
+#[test]
+fn a_stream_batch_whose_records_expire_while_failing_leaves_no_failures_behind() {
+    // Every try fails (error rate 1) and takes 25 s; up to 5 retries, records expire after
+    // 60 s. The record of 0 s is tried at 0, 25.2 (after the 200 ms cold start) and 50.2 s,
+    // then is 75.2 s old when due again: it expires, and its 3 failed tries end with it. The
+    // record of 100 s is a new batch: tried at 100, 125 and 150 s and expired at 175 s. Had
+    // the failures carried over, its first try would count as a retry and its third failure
+    // would exceed the 5 retries: dead-lettered instead of expired.
+    let text = workload(
+        "duration = \"4m\"\nseed = 3",
+        "error-rate = 1.0",
+        "dist = \"const\"\nvalue = \"25s\"",
+        &[(
+            "invocation = \"stream\"\nshards = 1\nmax-retries = 5\nmax-record-age = \"60s\"",
+            "kind = \"constant\"\ncount = 2\nend = \"200s\"",
+        )],
+    );
+    let out = run(&scenario(&text));
+    let t = only(&out.summary.functions[0]);
+    assert_eq!(t.arrivals, 2.0);
+    assert_eq!(
+        (t.invocations, t.errors, t.retries),
+        (6.0, 6.0, 4.0),
+        "{t:?}"
+    );
+    assert_eq!(
+        (t.expired, t.dead_letters, t.pending),
+        (2.0, 0.0, 0.0),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn records_past_their_age_when_a_stream_closes_expire_and_younger_ones_stay_pending() {
+    // Reserved concurrency 0 throttles every batch; the lane backs off 1, 2, 4, 8, 16 s, so
+    // its tries fall at 0, 1, 3, 7, 15 and 31 s, and the next would be at 63 s. The window
+    // closes at 62 s with the records of 0 s (62 s old, past the 60 s age) and 31 s waiting:
+    // the first expires at the close, the second is still pending.
+    let text = workload(
+        "duration = \"62s\"\nseed = 3",
+        "reserved-concurrency = 0",
+        "dist = \"const\"\nvalue = \"1s\"",
+        &[(
+            "invocation = \"stream\"\nshards = 1\nmax-record-age = \"60s\"",
+            "kind = \"constant\"\ncount = 2\nend = \"62s\"",
+        )],
+    );
+    let out = run(&scenario(&text));
+    let t = only(&out.summary.functions[0]);
+    assert_eq!(t.arrivals, 2.0);
+    assert_eq!((t.invocations, t.throttles), (0.0, 6.0), "{t:?}");
+    assert_eq!(
+        (t.expired, t.dead_letters, t.pending),
+        (1.0, 0.0, 1.0),
+        "{t:?}"
+    );
+}
