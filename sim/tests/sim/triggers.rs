@@ -807,15 +807,16 @@ fn a_stream_batch_whose_records_expire_while_failing_leaves_no_failures_behind()
 fn records_past_their_age_when_a_stream_closes_expire_and_younger_ones_stay_pending() {
     // Reserved concurrency 0 throttles every batch; the lane backs off 1, 2, 4, 8, 16 s, so
     // its tries fall at 0, 1, 3, 7, 15 and 31 s, and the next would be at 63 s. The window
-    // closes at 62 s with the records of 0 s (62 s old, past the 60 s age) and 31 s waiting:
-    // the first expires at the close, the second is still pending.
+    // closes at 62 s with the records of 0 s (62 s old, past the 60 s age) and 2 s (exactly
+    // 60 s old, not past it) waiting: the first expires at the close, the second is still
+    // pending.
     let text = workload(
         "duration = \"62s\"\nseed = 3",
         "reserved-concurrency = 0",
         "dist = \"const\"\nvalue = \"1s\"",
         &[(
             "invocation = \"stream\"\nshards = 1\nmax-record-age = \"60s\"",
-            "kind = \"constant\"\ncount = 2\nend = \"62s\"",
+            "kind = \"constant\"\ncount = 2\nend = \"4s\"",
         )],
     );
     let out = run(&scenario(&text));
