@@ -199,41 +199,52 @@ pub const FUNCTIONS_PARQUET_FILE: &str = "functions.parquet";
 /// null. Columns come in the order they are first met.
 pub fn functions_parquet(summary: &Summary) -> Result<Vec<u8>, ParquetError> {
     use serde_json::Value;
+    use std::collections::HashMap;
     let file = FUNCTIONS_PARQUET_FILE;
-    fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    /// The columns met so far: names in order, and each name's index.
+    #[derive(Default)]
+    struct Names {
+        names: Vec<String>,
+        index: HashMap<String, usize>,
+    }
+    /// Moves the leaves of `v` into `row` as `(column, value)`, the column named by the path
+    /// in `path` (dotted); a name is allocated only the first time it is met.
+    fn flatten(path: &mut String, v: Value, names: &mut Names, row: &mut Vec<(usize, Value)>) {
         match v {
             Value::Object(map) => {
                 for (k, x) in map {
-                    let name = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    flatten(&name, x, out);
+                    let len = path.len();
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(&k);
+                    flatten(path, x, names, row);
+                    path.truncate(len);
                 }
             }
-            _ => out.push((prefix.to_string(), v.clone())),
+            leaf => {
+                let i = match names.index.get(path.as_str()) {
+                    Some(&i) => i,
+                    None => {
+                        names.names.push(path.clone());
+                        names.index.insert(path.clone(), names.names.len() - 1);
+                        names.names.len() - 1
+                    }
+                };
+                row.push((i, leaf));
+            }
         }
     }
-    let mut names: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut met = Names::default();
     let mut rows: Vec<Vec<(usize, Value)>> = Vec::with_capacity(summary.functions.len());
+    let mut path = String::new();
     for f in &summary.functions {
         let v = serde_json::to_value(f).unwrap_or(Value::Null);
-        let mut flat = Vec::new();
-        flatten("", &v, &mut flat);
-        let row = flat
-            .into_iter()
-            .map(|(k, x)| {
-                let i = *index.entry(k.clone()).or_insert_with(|| {
-                    names.push(k);
-                    names.len() - 1
-                });
-                (i, x)
-            })
-            .collect();
+        let mut row = Vec::new();
+        flatten(&mut path, v, &mut met, &mut row);
         rows.push(row);
     }
+    let names = met.names;
     let mut cells: Vec<Vec<Value>> = vec![vec![Value::Null; rows.len()]; names.len()];
     for (r, row) in rows.into_iter().enumerate() {
         for (c, x) in row {
