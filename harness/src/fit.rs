@@ -588,6 +588,24 @@ mod tests {
     }
 
     #[test]
+    fn ks_p_value_uses_stephens_small_sample_correction() {
+        // Four points from 0.9 up against U(0,1): D = 0.9 (the ECDF is 0 up to 0.9). The
+        // p-value is P(K > (√n + 0.12 + 0.11/√n) D) = P(K > 2.175 × 0.9 = 1.9575) (Stephens
+        // 1970), here summed by hand: 2 Σ (−1)^(j−1) e^(−2 j² t²) ≈ 9.4e-4.
+        let t = ks_test(&[0.9, 0.95, 0.97, 0.99], |v| v.clamp(0.0, 1.0));
+        assert!((t.statistic - 0.9).abs() < 1e-12);
+        let z: f64 = (2.0 + 0.12 + 0.11 / 2.0) * 0.9;
+        let p: f64 = (1..=20)
+            .map(|j| {
+                let sign = if j % 2 == 1 { 2.0 } else { -2.0 };
+                sign * (-2.0 * (j * j) as f64 * z * z).exp()
+            })
+            .sum();
+        assert!((9.0e-4..9.8e-4).contains(&p), "{p}");
+        assert!((t.p_value - p).abs() < 1e-9 * p, "{} vs {p}", t.p_value);
+    }
+
+    #[test]
     fn lognormal_fit_by_hand() {
         // ln x = ±1 alternately (20 samples): mu = 0, sigma = 1.
         let x: Vec<f64> = (0..20)
