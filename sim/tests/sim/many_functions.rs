@@ -276,3 +276,44 @@ fn series_counters_stay_within_the_budget_whatever_the_number_of_functions() {
         assert_eq!(g.function.width.0 % account.width.0, 0);
     }
 }
+
+#[test]
+fn the_accounts_latency_cdf_is_the_mixture_of_every_functions_invocations() {
+    // 21 functions (the many-function layout), each called once a second for 2 minutes with
+    // a constant execution of 10 + 5·i ms: one cold start each, then 119 warm calls. The
+    // account's warm CDF is then a staircase with 21 equal steps: at function i's duration it
+    // reaches (i + 1) / 21 exactly (its point sits at the top of that duration's HDR bucket,
+    // within 0.1 %).
+    let mut text = String::from("[simulation]\nduration = \"2m\"\nseed = 1\n");
+    for i in 0..21 {
+        text.push_str(&format!(
+            "[[function]]\nname = \"f{i:02}\"\nmemory-mb = 128\n\
+             [function.arrivals]\nkind = \"constant\"\nrate-per-s = 1.0\n\
+             [function.duration]\ndist = \"const\"\nvalue = \"{}ms\"\n\
+             [function.init]\ndist = \"const\"\nvalue = \"100ms\"\n",
+            10 + 5 * i
+        ));
+    }
+    let s = lamsim_sim::config::from_str(&text, std::path::Path::new("."), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (out, data) = run(&s, &SeriesOptions::default());
+    for f in &out.summary.functions {
+        assert_eq!((f.invocations, f.cold_starts), (120.0, 1.0), "{}", f.name);
+    }
+    let cdf = &data.account.as_ref().unwrap().series.latency_cdf_warm_ms;
+    assert_eq!(cdf.len(), 21, "{cdf:?}");
+    for (i, p) in cdf.iter().enumerate() {
+        let ms = (10 + 5 * i) as f64;
+        assert!(p[0] >= ms && p[0] <= ms * 1.001, "step {i}: {p:?}");
+        close(p[1], (i + 1) as f64 / 21.0, &format!("step {i}"));
+    }
+    // The last point is capped at the largest latency recorded, not its bucket's top.
+    assert_eq!(cdf[20][0], 110.0);
+    // Cold starts: one per function at 100 ms of init plus its execution.
+    let cold = &data.account.as_ref().unwrap().series.latency_cdf_cold_ms;
+    assert_eq!(cold.len(), 21, "{cold:?}");
+    assert!(
+        cold[0][0] >= 110.0 && cold[0][0] <= 110.0 * 1.001,
+        "{cold:?}"
+    );
+}
