@@ -6,8 +6,8 @@ use lamsim_sim::config;
 use lamsim_sim::model::{Compute, Scenario};
 use lamsim_sim::summary::FunctionSummary;
 
-use crate::config_validation::{errors, ok, temp_dir};
-use crate::support::run;
+use crate::config_validation::{errors, ok};
+use crate::support::{run, trace_dir};
 
 /// A Node.js function on c7g.xlarge (arm64, 4 vCPUs, 8 GiB, $0.145/h in us-east-1) with
 /// environments of `memory` MB (2 GiB per vCPU) and the given extra keys and arrivals.
@@ -98,9 +98,7 @@ fn a_savings_plan_discounts_the_ec2_part_but_not_the_management_fee() {
 /// A 10 s run of the requests that arrive at `times` (seconds, a trace file), on
 /// environments of `memory` MB with the `mi` keys and the `duration` keys.
 fn on_trace(times: &[f64], memory: u32, mi: &str, duration: &str) -> FunctionSummary {
-    let dir = temp_dir("mi-trace");
-    let rows: String = times.iter().map(|t| format!("{t}\n")).collect();
-    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let dir = trace_dir("mi-trace", times.iter().copied());
     let text = workload(
         memory,
         mi,
@@ -394,6 +392,13 @@ impl lamsim_sim::observer::Observer for Fleet {
     }
 }
 
+/// Every `(time, environments, instances)` function 0's fleet reported in a run of `s`.
+fn fleet_changes(s: &Scenario) -> Vec<(lamsim_sim::time::SimTime, u32, u32)> {
+    let mut e = lamsim_sim::engine::Engine::new(s, 1, Fleet::default());
+    e.run();
+    e.into_observer().0
+}
+
 /// The last `(time, environments, instances)` the fleet reported at or before `secs`.
 fn fleet_at(
     changes: &[(lamsim_sim::time::SimTime, u32, u32)],
@@ -417,9 +422,7 @@ fn when_the_traffic_falls_the_surplus_drains_after_five_minutes_of_wanting_fewer
         "2h",
     );
     let s = ok(&text);
-    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
-    e.run();
-    let changes = e.into_observer().0;
+    let changes = fleet_changes(&s);
     let at = |secs: u64| fleet_at(&changes, secs).1;
     let busy = at(3000);
     assert!((10..=16).contains(&busy), "at 50 min: {busy} environments");
@@ -540,9 +543,7 @@ fn a_launching_environment_holds_its_instance_from_the_scale_out_decision() {
         "10m",
     );
     let s = ok(&text);
-    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
-    e.run();
-    let changes = e.into_observer().0;
+    let changes = fleet_changes(&s);
     let first = |pick: &dyn Fn(&(lamsim_sim::time::SimTime, u32, u32)) -> bool| {
         changes
             .iter()
@@ -599,9 +600,7 @@ fn environments_drained_while_busy_give_back_their_instances_when_their_last_req
         "2h",
     );
     let s = ok(&text);
-    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
-    e.run();
-    let changes = e.into_observer().0;
+    let changes = fleet_changes(&s);
     let (_, before, inst_before) = fleet_at(&changes, 3000);
     let (_, after, inst_after) = fleet_at(&changes, 3600 + 1800);
     assert!(
@@ -624,12 +623,10 @@ fn a_minute_that_wants_exactly_the_fleet_restarts_the_count_toward_a_scale_in() 
     // the row; from minute 5 on every minute wants 2, so the 5th of them, ending at 540 s,
     // drains the surplus down to 2. (Counting minute 4 toward the row would drain nothing at
     // 420 s, since the row's largest want is the fleet itself, and restart it: 720 s.)
-    let dir = temp_dir("mi-scale-in");
     let mut times: Vec<f64> = (0..900).map(f64::from).collect();
     times.extend((0..120).chain(180..240).map(|k| k as f64 + 0.5));
     times.sort_by(f64::total_cmp);
-    let rows: String = times.iter().map(|t| format!("{t}\n")).collect();
-    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let dir = trace_dir("mi-scale-in", times);
     let text = workload(
         2048,
         "min-environments = 2\nmax-concurrency = 1",
@@ -638,9 +635,7 @@ fn a_minute_that_wants_exactly_the_fleet_restarts_the_count_toward_a_scale_in() 
         "15m",
     );
     let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
-    let mut e = lamsim_sim::engine::Engine::new(&s, 1, Fleet::default());
-    e.run();
-    let changes = e.into_observer().0;
+    let changes = fleet_changes(&s);
     let at = |secs: u64| fleet_at(&changes, secs).1;
     assert_eq!(at(50), 2, "{changes:?}");
     assert_eq!(at(130), 4, "{changes:?}");

@@ -8,6 +8,15 @@ pub fn run(scenario: &Scenario) -> RunOutput {
     runner::run(scenario, &|_| {})
 }
 
+/// A temporary folder holding `t.csv`, a trace of requests arriving at `times` (seconds), for a
+/// workload read from that folder with `kind = "trace"` and `file = "t.csv"`.
+pub fn trace_dir(name: &str, times: impl IntoIterator<Item = f64>) -> tempfile::TempDir {
+    let dir = crate::config_validation::temp_dir(name);
+    let rows: String = times.into_iter().map(|t| format!("{t}\n")).collect();
+    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    dir
+}
+
 /// Asserts `|x - expect| <= k · se`, printing all three.
 #[track_caller]
 pub fn assert_within(x: f64, expect: f64, se: f64, k: f64, what: &str) {

@@ -9,7 +9,7 @@ use lamsim_sim::observer::{Fate, Invocation, Note, Observer};
 use lamsim_sim::summary::{FunctionSummary, TriggerSummary};
 use lamsim_sim::time::SimTime;
 
-use crate::support::{assert_within, run};
+use crate::support::{assert_within, run, trace_dir};
 
 fn scenario(text: &str) -> Scenario {
     config::from_str(text, std::path::Path::new("."), "t.toml").unwrap_or_else(|e| panic!("{e}"))
@@ -733,11 +733,7 @@ fn sqs_pollers_add_slots_only_while_every_batch_slot_is_busy() {
     // The last message is a partial batch: the 21st slot opens a window for it at 13.2 s, and
     // it leaves alone at 33.2 s. (Had the slots grown over the first 10 s, 55 would be open
     // at 10 s and 20 batches would leave at once.)
-    let dir = crate::config_validation::temp_dir("sqs-burst");
-    let rows: String = std::iter::once("0\n".to_string())
-        .chain((0..200).map(|_| "10\n".to_string()))
-        .collect();
-    std::fs::write(dir.path().join("t.csv"), format!("timestamp\n{rows}")).unwrap();
+    let dir = trace_dir("sqs-burst", std::iter::once(0.0).chain([10.0; 200]));
     let text = workload(
         "duration = \"2m\"\nseed = 3",
         "",
