@@ -1241,9 +1241,9 @@ fn mean_series(
 /// The latency CDF (warm or `cold`) of the functions `functions` over every replicate's
 /// merged histograms.
 ///
-/// The compact histograms are merged first and the full HDR histogram is built once: the
-/// account's CDF of 10,000 functions used to build one full histogram (192 KiB, zeroed) per
-/// function and replicate, which cost more than the rest of `report-data.json`.
+/// The compact histograms are merged first and the full HDR histogram (192 KiB, zeroed) is
+/// built once, not once per function and replicate: for the account's CDF of 10,000 functions
+/// that would cost more than the rest of `report-data.json`.
 fn merged_cdf(
     recorders: &[&Recorder],
     functions: &mut dyn Iterator<Item = usize>,
