@@ -9,7 +9,6 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use crate::heap::{IndexedHeap, NOT_IN_HEAP};
@@ -81,11 +80,21 @@ pub(crate) struct Environments {
 }
 
 /// Idle on-demand environments in routing order.
+///
+/// The ordered pools delete lazily: an expired environment's entry is skipped when it
+/// surfaces, and the pool is compacted when stale entries pile up. An environment leaves an
+/// idle period either by being taken, which removes its own entry, or by expiring, which
+/// reclaims it; so each idle environment has exactly one entry, and an entry is live exactly
+/// when its environment is idle in the same incarnation (`newest`) or idle period (`mru`,
+/// `lru`).
 enum Pool {
-    /// `newest`, `mru`, `lru`: a heap of `(key, env, idle_seq)`, smallest key first, with lazy
-    /// deletion (an expired environment's entry is skipped when it surfaces, and the heap is
-    /// compacted when stale entries pile up).
-    Ordered(BinaryHeap<Reverse<(u64, u32, u64)>>),
+    /// `newest`: a max-heap of `created_seq << 32 | env`, the environment created last on top
+    /// (`created_seq` is unique, so the order is that of creation).
+    Newest(BinaryHeap<u128>),
+    /// `mru`: the idle periods in the order they began, the last one taken first (a stack).
+    Mru(Vec<(u32, u64)>),
+    /// `lru`: the idle periods in the order they began, the first one taken first (a FIFO).
+    Lru(VecDeque<(u32, u64)>),
     /// `random`: an indexed heap, for uniform choice and exact removal.
     Random(IndexedHeap),
 }
@@ -105,7 +114,6 @@ pub(crate) struct FnPool {
     rng_routing: ChaCha8Rng,
     keep_alive: KeepAlivePolicy,
     max_lifetime: Option<u64>,
-    routing: Routing,
     /// Idle on-demand environments, ordered for routing.
     pool: Pool,
     /// Idle on-demand environments (the live entries of `pool`).
@@ -132,10 +140,11 @@ impl FnPool {
             rng_routing: stream(seed, &f.name, Component::Routing),
             keep_alive: f.keep_alive.policy.clone(),
             max_lifetime: f.keep_alive.max_lifetime.map(|d| d.0),
-            routing: f.routing,
             pool: match f.routing {
+                Routing::Newest => Pool::Newest(BinaryHeap::new()),
+                Routing::Mru => Pool::Mru(Vec::new()),
+                Routing::Lru => Pool::Lru(VecDeque::new()),
                 Routing::Random => Pool::Random(IndexedHeap::new()),
-                _ => Pool::Ordered(BinaryHeap::new()),
             },
             idle_ondemand: 0,
             expiry: match (&f.keep_alive.policy, f.keep_alive.max_lifetime) {
@@ -167,6 +176,14 @@ impl FnPool {
                 .min(lifetime_end.unwrap_or(u64::MAX)),
         )
     }
+}
+
+/// Whether the `newest` pool's entry `created_seq << 32 | env` is live: that incarnation of
+/// the environment is idle.
+#[inline(always)]
+fn newest_live(envs: &[Env], k: u128) -> bool {
+    let env = &envs[k as u32 as usize];
+    env.state == EnvState::Idle && env.created_seq == (k >> 32) as u64
 }
 
 impl Environments {
@@ -252,25 +269,34 @@ impl Environments {
     pub(crate) fn make_idle(&mut self, fp: &mut FnPool, e: u32, expires: u64) -> bool {
         self.envs[e as usize].state = EnvState::Idle;
         self.idle_seq += 1;
-        let key = match fp.routing {
-            Routing::Newest => u64::MAX - self.envs[e as usize].created_seq,
-            Routing::Mru => u64::MAX - self.idle_seq,
-            Routing::Lru => self.idle_seq,
-            Routing::Random => self.envs[e as usize].created_seq,
-        };
-        self.envs[e as usize].idle_seq = self.idle_seq;
+        let seq = self.idle_seq;
+        self.envs[e as usize].idle_seq = seq;
         fp.idle_ondemand += 1;
+        // Stale entries are dropped when they outnumber the live ones by more than 64.
+        let crowded = |len: usize| len > 2 * fp.idle_ondemand + 64;
+        let envs = &self.envs;
+        let live = |id: u32, seq: u64| {
+            envs[id as usize].state == EnvState::Idle && envs[id as usize].idle_seq == seq
+        };
         match &mut fp.pool {
-            Pool::Random(h) => h.push(key, e, &mut self.pos_pool),
-            Pool::Ordered(h) => {
-                if h.len() > 2 * fp.idle_ondemand + 64 {
-                    let envs = &self.envs;
-                    h.retain(|Reverse((_, id, seq))| {
-                        envs[*id as usize].state == EnvState::Idle
-                            && envs[*id as usize].idle_seq == *seq
-                    });
+            Pool::Random(h) => h.push(self.envs[e as usize].created_seq, e, &mut self.pos_pool),
+            Pool::Newest(h) => {
+                if crowded(h.len()) {
+                    h.retain(|&k| newest_live(envs, k));
                 }
-                h.push(Reverse((key, e, self.idle_seq)));
+                h.push((self.envs[e as usize].created_seq as u128) << 32 | e as u128);
+            }
+            Pool::Mru(v) => {
+                if crowded(v.len()) {
+                    v.retain(|&(id, seq)| live(id, seq));
+                }
+                v.push((e, seq));
+            }
+            Pool::Lru(q) => {
+                if crowded(q.len()) {
+                    q.retain(|&(id, seq)| live(id, seq));
+                }
+                q.push_back((e, seq));
             }
         }
         match &mut fp.expiry {
@@ -301,8 +327,20 @@ impl Environments {
                 h.remove(id, &mut self.pos_pool);
                 id
             }
-            Pool::Ordered(h) => loop {
-                let Reverse((_, id, seq)) = h.pop()?;
+            Pool::Newest(h) => loop {
+                let k = h.pop()?;
+                if newest_live(&self.envs, k) {
+                    break k as u32;
+                }
+            },
+            Pool::Mru(v) => loop {
+                let (id, seq) = v.pop()?;
+                if self.is_current(id, seq) {
+                    break id;
+                }
+            },
+            Pool::Lru(q) => loop {
+                let (id, seq) = q.pop_front()?;
                 if self.is_current(id, seq) {
                     break id;
                 }

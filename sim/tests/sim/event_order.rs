@@ -300,3 +300,42 @@ fn an_async_retry_due_as_another_function_ends_finds_the_account_full() {
         "the first retry runs 63–64 s: {retries:?}"
     );
 }
+
+#[test]
+fn each_routing_policy_takes_the_idle_environment_it_names() {
+    use lamsim_sim::model::{Routing, Trace};
+    // Four requests at 0 s run 3, 1, 4 and 2 s with no init, in environments created in that
+    // order (slots 0..3); they become idle at 1 s (slot 1), 2 s (3), 3 s (0) and 4 s (2). Three
+    // requests at 10 s then take three of them, in arrival order:
+    // - newest (created last first): 3, 2, 1;
+    // - mru (idle last first): 2, 0, 3;
+    // - lru (idle longest first): 1, 3, 0.
+    let taken = |routing| {
+        let mut s = simple_scenario(1.0, 1.0, "10m", "20s");
+        let f = &mut s.functions[0];
+        f.routing = routing;
+        f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+        f.duration = DurationModel::unscaled(Dist::Const { value_ms: 1000.0 }, f.memory_mb);
+        let secs = |v: &[u64]| v.iter().map(|&x| SimTime::from_secs(x)).collect::<Vec<_>>();
+        f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+            times: secs(&[0, 0, 0, 0, 10, 10, 10]),
+            durations: Some(secs(&[3, 1, 4, 2, 1, 1, 1])),
+            ..Trace::default()
+        }));
+        let mut e = Engine::new(&s, 1, Ran::default());
+        e.run();
+        let ran = e.into_observer().0;
+        assert_eq!(ran.len(), 7, "{ran:?}");
+        ran.iter()
+            .filter(|r| r.1 == SimTime::from_secs(10))
+            .map(|r| r.2)
+            .collect::<Vec<u32>>()
+    };
+    assert_eq!(taken(Routing::Newest), vec![3, 2, 1], "newest");
+    assert_eq!(taken(Routing::Mru), vec![2, 0, 3], "mru");
+    assert_eq!(taken(Routing::Lru), vec![1, 3, 0], "lru");
+    let mut random = taken(Routing::Random);
+    random.sort();
+    random.dedup();
+    assert_eq!(random.len(), 3, "random takes three different environments");
+}
