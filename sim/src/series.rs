@@ -468,15 +468,20 @@ struct Bucket {
     restores: u64,
 }
 
-/// Environment counts of one bucket: the integral of the counts over the parts of constant
-/// stretches that do not cover the whole bucket, and the difference array of the counts held
-/// over whole buckets (prefix sums give them). Both for total, busy, provisioned and
-/// provisioned configured environments.
+/// Environment counts of one bucket, from the changes of the counts: for total, busy,
+/// provisioned and provisioned configured environments, each change in the bucket times the
+/// time left in it, and the sum of the changes in the bucket before (so that prefix sums of
+/// `diff` give the counts at each bucket's start). The bucket's ∫ counts dt is then
+/// `count at its start × its length + partial`: one change costs one product per count, where
+/// and however long the counts were held.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(align(64))]
 struct Levels {
-    /// ∫ counts dt inside the bucket, env·ns (saturating at 584 environment-years).
+    /// Σ change × (end of the bucket − time of the change), env·ns, modulo 2⁶⁴: the sum can
+    /// pass through any value on its way, and the area it gives is exact whenever the area is
+    /// below 2⁶⁴ env·ns (584 environment-years in one bucket).
     partial: [u64; 4],
+    /// Σ changes in the previous bucket.
     diff: [i64; 4],
 }
 
@@ -486,7 +491,7 @@ struct FnAcc {
     buckets: Vec<Bucket>,
     /// One more than the buckets (the difference array's end).
     levels: Vec<Levels>,
-    last_t: u64,
+    /// The counts now (functions only: the account takes their changes).
     last: [u32; 4],
 }
 
@@ -495,7 +500,6 @@ impl FnAcc {
         FnAcc {
             buckets: vec![Bucket::default(); n],
             levels: vec![Levels::default(); n + 1],
-            last_t: 0,
             last: [0; 4],
         }
     }
@@ -505,36 +509,18 @@ impl FnAcc {
         self.buckets.iter().map(get).collect()
     }
 
-    /// Integrates the counts held since the last change up to `t` (`cur` is a cursor on
-    /// `grid`).
-    #[inline]
-    fn integrate(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64) {
-        let a = self.last_t;
-        let b = t.min(grid.end.0);
-        self.last_t = t.max(a);
-        if b <= a || self.last == [0; 4] {
-            return;
-        }
-        let c = self.last;
-        let w = grid.width.0;
-        let ia = cur.peek(grid, a);
-        let ib = cur.peek(grid, b - 1);
-        let add = |p: &mut [u64; 4], dt: u64| {
-            for k in 0..4 {
-                p[k] = p[k].saturating_add((c[k] as u64).saturating_mul(dt));
-            }
+    /// The counts change by `delta` at `t`, before the grid's end, in the bucket `cur` is on
+    /// (a cursor on `grid`).
+    #[inline(always)]
+    fn change(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64, delta: [i64; 4]) {
+        let left = cur.end.min(grid.end.0) - t;
+        let [here, next] = &mut self.levels[cur.idx..cur.idx + 2] else {
+            unreachable!("a bucket has a next level")
         };
-        if ia == ib {
-            add(&mut self.levels[ia].partial, b - a);
-        } else {
-            add(&mut self.levels[ia].partial, grid.start(ia) + w - a);
-            add(&mut self.levels[ib].partial, b - grid.start(ib));
-            if ib > ia + 1 {
-                for (k, ck) in c.iter().enumerate() {
-                    self.levels[ia + 1].diff[k] += *ck as i64;
-                    self.levels[ib].diff[k] -= *ck as i64;
-                }
-            }
+        for k in 0..4 {
+            let change = (delta[k] as u64).wrapping_mul(left);
+            here.partial[k] = here.partial[k].wrapping_add(change);
+            next.diff[k] += delta[k];
         }
     }
 
@@ -562,14 +548,15 @@ impl FnAcc {
         let mut configured = vec![0.0; grid.count];
         let mut running = [0i64; 4];
         for b in 0..grid.count {
-            for (k, r) in running.iter_mut().enumerate() {
-                *r += self.levels[b].diff[k];
+            let len = grid.len(b);
+            let mut area = [0u128; 4];
+            for k in 0..4 {
+                running[k] += self.levels[b].diff[k];
+                let a = (running[k] as u64).wrapping_mul(len);
+                area[k] = a.wrapping_add(self.levels[b].partial[k]) as u128;
             }
-            let whole = |k: usize| running[k].max(0) as u128 * grid.width.0 as u128;
-            for (k, area) in areas[b].iter_mut().enumerate() {
-                *area = self.levels[b].partial[k] as u128 + whole(k);
-            }
-            configured[b] = (self.levels[b].partial[3] as u128 + whole(3)) as f64;
+            areas[b].copy_from_slice(&area[..3]);
+            configured[b] = area[3] as f64;
         }
         (areas, configured)
     }
@@ -869,16 +856,18 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
         let new = [c.total, c.busy, c.provisioned, c.provisioned_configured];
-        self.cur.seek(&self.grid, t.0);
         let acc = &mut self.functions[f as usize];
-        acc.integrate(&self.grid, &self.cur, t.0);
         let old = std::mem::replace(&mut acc.last, new);
+        // What is held after the end is not counted.
+        if t.0 >= self.grid.end.0 || new == old {
+            return;
+        }
+        let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
+        self.cur.seek(&self.grid, t.0);
+        acc.change(&self.grid, &self.cur, t.0, delta);
         if let Some(a) = &mut self.account {
             a.cur.seek(&a.grid, t.0);
-            a.acc.integrate(&a.grid, &a.cur, t.0);
-            for k in 0..4 {
-                a.acc.last[k] = a.acc.last[k] + new[k] - old[k];
-            }
+            a.acc.change(&a.grid, &a.cur, t.0, delta);
         }
     }
 
@@ -895,15 +884,8 @@ impl Observer for SeriesRecorder {
     }
 
     fn on_end(&mut self, t: SimTime) {
+        // The environment counts need nothing more: their changes make the areas.
         let end = t.0.max(self.grid.end.0);
-        self.cur.seek(&self.grid, end);
-        for acc in &mut self.functions {
-            acc.integrate(&self.grid, &self.cur, end);
-        }
-        if let Some(a) = &mut self.account {
-            a.cur.seek(&a.grid, end);
-            a.acc.integrate(&a.grid, &a.cur, end);
-        }
         for b in &mut self.backlog {
             if !b.area.is_empty() {
                 let w = b.waiting;
@@ -933,7 +915,7 @@ pub struct SeriesState {
 
 /// [`FnAcc`] in a [`SeriesState`]: the buckets count, then `(bucket, [billed on-demand ns,
 /// billed INIT ns, billed provisioned ns, arrivals, invocations, cold starts, throttles,
-/// restores])` and `(level, partial areas, differences)` of the non-zero ones.
+/// restores])` and `(level, changes × time left, changes before)` of the non-zero ones.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AccState {
@@ -1023,7 +1005,7 @@ impl FnAcc {
                 .get_mut(i as usize)
                 .ok_or_else(|| format!("level {i} is past the end"))?;
             for k in 0..4 {
-                l.partial[k] = l.partial[k].saturating_add(partial[k]);
+                l.partial[k] = l.partial[k].wrapping_add(partial[k]);
                 l.diff[k] += diff[k];
             }
         }

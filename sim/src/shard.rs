@@ -44,8 +44,9 @@ use crate::time::SimTime;
 /// The shard file in a shard's output folder.
 pub const RUN_SHARD_JSON_FILE: &str = "run-shard.json";
 
-/// Version of the shard file ([`RunShard`]); bumped when its fields change.
-pub const SHARD_SCHEMA_VERSION: u32 = 1;
+/// Version of the shard file ([`RunShard`]); bumped when its fields change (2: the
+/// environment counts of the series are kept as their changes).
+pub const SHARD_SCHEMA_VERSION: u32 = 2;
 
 /// Most buckets of the peak-concurrency record over a run (see [`peak_bucket`]).
 pub const MAX_PEAK_BUCKETS: usize = 100_000;

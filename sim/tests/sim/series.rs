@@ -124,6 +124,34 @@ fn constant_traffic_gives_the_hand_computed_buckets() {
 }
 
 #[test]
+fn a_last_bucket_cut_short_by_the_end_averages_over_its_own_length() {
+    use lamsim_sim::model::Trace;
+    // 10.5 s in buckets of 1 s: the last bucket is 10-10.5 s. A request at 0 s (100 ms, no
+    // init) leaves one environment, idle to the end; a request at 10.2 s runs 1 s on it, past
+    // the end. Over the last bucket: 1 environment (0.5 env-s in 0.5 s) of which 0.6 busy
+    // (0.3 env-s in 0.5 s); over the bucket before: 1 environment, none busy.
+    let mut s = simple_scenario(1.0, 100.0, "10m", "10500ms");
+    let f = &mut s.functions[0];
+    f.timeout = d("5s");
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 100.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![SimTime::ZERO, d("10200ms")],
+        durations: Some(vec![d("100ms"), d("1s")]),
+        ..Trace::default()
+    }));
+    let (_, data, _) = run(&s, &SeriesOptions::default());
+    assert_eq!(data.bucket_s, 1.0);
+    let f = &data.functions[0];
+    assert_eq!(f.env_total.len(), 11);
+    close(f.env_total[9], 1.0, "env_total[9]");
+    close(f.env_busy[9], 0.0, "env_busy[9]");
+    close(f.env_total[10], 1.0, "env_total[10]");
+    close(f.env_busy[10], 0.6, "env_busy[10]");
+    close(f.env_idle[10], 0.4, "env_idle[10]");
+}
+
+#[test]
 fn provisioned_cost_is_shared_by_configured_time_and_use() {
     let mut s = metronome();
     s.functions[0].provisioned = vec![ProvisionedWindow {
