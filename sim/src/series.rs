@@ -517,10 +517,9 @@ impl FnAcc {
         let [here, next] = &mut self.levels[cur.idx..cur.idx + 2] else {
             unreachable!("a bucket has a next level")
         };
-        for k in 0..4 {
-            let change = (delta[k] as u64).wrapping_mul(left);
-            here.partial[k] = here.partial[k].wrapping_add(change);
-            next.diff[k] += delta[k];
+        for ((partial, diff), d) in here.partial.iter_mut().zip(&mut next.diff).zip(delta) {
+            *partial = partial.wrapping_add((d as u64).wrapping_mul(left));
+            *diff += d;
         }
     }
 
