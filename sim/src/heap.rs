@@ -215,6 +215,39 @@ impl<E: Copy> EventQueue<E> {
         self.items[i] = last;
         Some(top)
     }
+    /// The earliest event (its key is [`peek_packed`](Self::peek_packed)).
+    #[inline]
+    pub fn peek_event(&self) -> Option<&E> {
+        self.items.first().map(|x| &x.1)
+    }
+    /// Replaces the earliest event by `event` at `time` with sequence number `seq`: the same
+    /// queue as a pop followed by a push, in one pass from the root that stops where the new
+    /// event belongs (soon after the root when it is due soon).
+    ///
+    /// # Panics
+    /// If the queue is empty.
+    #[inline]
+    pub fn replace_top(&mut self, time: u64, seq: u64, event: E) {
+        let item = (key(time, seq), event);
+        let n = self.items.len();
+        assert!(n > 0, "replace_top on an empty queue");
+        let mut i = 0;
+        loop {
+            let mut child = 2 * i + 1;
+            if child >= n {
+                break;
+            }
+            if child + 1 < n && self.items[child + 1].0 < self.items[child].0 {
+                child += 1;
+            }
+            if item.0 <= self.items[child].0 {
+                break;
+            }
+            self.items[i] = self.items[child];
+            i = child;
+        }
+        self.items[i] = item;
+    }
     /// Time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<u64> {
@@ -254,7 +287,7 @@ mod tests {
             let mut n = 0u64;
             for (push, time) in ops {
                 if push {
-                    q.push(time, n);
+                    q.push_with_seq(time, n, n);
                     model.insert((time, n));
                     n += 1;
                 } else {
@@ -263,6 +296,15 @@ mod tests {
                     prop_assert_eq!(q.pop(), expected);
                 }
                 prop_assert_eq!(q.len(), model.len());
+                // Now and then the earliest event is replaced by a later one.
+                if time % 5 == 0 && !model.is_empty() {
+                    let (t0, _) = model.pop_first().unwrap();
+                    let later = (t0 + time / 5, n);
+                    q.replace_top(later.0, later.1, n);
+                    model.insert(later);
+                    n += 1;
+                    prop_assert_eq!(q.peek_key(), model.first().copied());
+                }
             }
             // Far times too: the key keeps all 64 bits of the time.
             q.push(u64::MAX, n);

@@ -349,7 +349,8 @@ impl<'s, O: Observer> Engine<'s, O> {
         self.now = t;
         self.stats.events += 1;
         if is_wakeup {
-            let (_, s) = self.wakeups.pop().expect("peeked");
+            // The source stays on top of its queue until it says when it wakes next.
+            let s = *self.wakeups.peek_event().expect("peeked");
             self.on_wakeup(s, t);
             return true;
         }
@@ -410,18 +411,24 @@ impl<'s, O: Observer> Engine<'s, O> {
 
     // ---- sources ---------------------------------------------------------------------------
 
+    /// Source `s`, whose wake-up at `t` is the earliest of `wakeups` (still queued), wakes up.
     fn on_wakeup(&mut self, s: SourceId, t: u64) {
         let si = s as usize;
         // The wave-one fast path: one request per wake-up, no notes, never a stale wake-up.
+        // Its next wake-up takes the place of this one in the queue (the queue a pop and a push
+        // would leave, reached from the root: a busy source's next arrival is near the top).
         if let Source::Sync(source) = &mut self.sources[si] {
             let request = source.next_request(s, SimTime(t));
             if let Some(next) = source.advance() {
-                self.wakeups.push_with_seq(next.0, self.seq, s);
+                self.wakeups.replace_top(next.0, self.seq, s);
                 self.seq += 1;
+            } else {
+                self.wakeups.pop();
             }
             self.submit(request);
             return;
         }
+        self.wakeups.pop();
         if self.scheduled[si] != t {
             return; // superseded by an earlier wake-up
         }
