@@ -178,6 +178,14 @@ impl FnPool {
     }
 }
 
+/// Whether an entry `(env, idle_seq)` (of an `mru` or `lru` pool, or of a FIFO of expiries) is
+/// live: that idle period of the environment is the current one.
+#[inline(always)]
+fn idle_period_live(envs: &[Env], id: u32, seq: u64) -> bool {
+    let env = &envs[id as usize];
+    env.state == EnvState::Idle && env.idle_seq == seq
+}
+
 /// Whether the `newest` pool's entry `created_seq << 32 | env` is live: that incarnation of
 /// the environment is idle.
 #[inline(always)]
@@ -258,8 +266,7 @@ impl Environments {
     }
 
     fn is_current(&self, id: u32, seq: u64) -> bool {
-        let env = &self.envs[id as usize];
-        env.state == EnvState::Idle && env.idle_seq == seq
+        idle_period_live(&self.envs, id, seq)
     }
 
     /// Puts on-demand environment `e` (of pool `fp`) in the idle pool until `expires`; returns
@@ -275,9 +282,7 @@ impl Environments {
         // Stale entries are dropped when they outnumber the live ones by more than 64.
         let crowded = |len: usize| len > 2 * fp.idle_ondemand + 64;
         let envs = &self.envs;
-        let live = |id: u32, seq: u64| {
-            envs[id as usize].state == EnvState::Idle && envs[id as usize].idle_seq == seq
-        };
+        let live = |&(id, seq): &(u32, u64)| idle_period_live(envs, id, seq);
         match &mut fp.pool {
             Pool::Random(h) => h.push(self.envs[e as usize].created_seq, e, &mut self.pos_pool),
             Pool::Newest(h) => {
@@ -288,13 +293,13 @@ impl Environments {
             }
             Pool::Mru(v) => {
                 if crowded(v.len()) {
-                    v.retain(|&(id, seq)| live(id, seq));
+                    v.retain(live);
                 }
                 v.push((e, seq));
             }
             Pool::Lru(q) => {
                 if crowded(q.len()) {
-                    q.retain(|&(id, seq)| live(id, seq));
+                    q.retain(live);
                 }
                 q.push_back((e, seq));
             }
@@ -355,11 +360,7 @@ impl Environments {
                 // is small because an account of thousands of functions pays it per function).
                 if q.len() > 4 * fp.idle_ondemand + 32 {
                     let envs = &self.envs;
-                    q.retain(|&(_, id, seq)| {
-                        id != e
-                            && envs[id as usize].state == EnvState::Idle
-                            && envs[id as usize].idle_seq == seq
-                    });
+                    q.retain(|&(_, id, seq)| id != e && idle_period_live(envs, id, seq));
                 }
             }
             Expiry::Heap(h) => h.remove(e, &mut self.pos_expiry),
