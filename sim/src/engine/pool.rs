@@ -265,10 +265,6 @@ impl Environments {
         self.free.push(e);
     }
 
-    fn is_current(&self, id: u32, seq: u64) -> bool {
-        idle_period_live(&self.envs, id, seq)
-    }
-
     /// Puts on-demand environment `e` (of pool `fp`) in the idle pool until `expires`; returns
     /// true when `expires` is the function's new earliest expiry (`fp.timer`), for which an
     /// expiry event must be scheduled.
@@ -340,13 +336,13 @@ impl Environments {
             },
             Pool::Mru(v) => loop {
                 let (id, seq) = v.pop()?;
-                if self.is_current(id, seq) {
+                if idle_period_live(&self.envs, id, seq) {
                     break id;
                 }
             },
             Pool::Lru(q) => loop {
                 let (id, seq) = q.pop_front()?;
-                if self.is_current(id, seq) {
+                if idle_period_live(&self.envs, id, seq) {
                     break id;
                 }
             },
@@ -377,7 +373,7 @@ impl Environments {
             Expiry::Heap(h) => h.peek(),
             Expiry::Fifo(q) => {
                 while let Some(&(exp, id, seq)) = q.front() {
-                    if self.is_current(id, seq) {
+                    if idle_period_live(&self.envs, id, seq) {
                         return Some((exp, id));
                     }
                     q.pop_front();
