@@ -466,9 +466,13 @@ impl Recorder {
         })
     }
 
-    /// The sources (triggers) of function `f`, as indexes.
-    pub fn sources_of(&self, f: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.sources.len()).filter(move |&s| self.sources[s].function as usize == f)
+    /// The sources (triggers) of function `f`, as indexes: a range, found by bisection since
+    /// the sources are listed function by function (an account's summary asks for every
+    /// function's).
+    pub fn sources_of(&self, f: usize) -> std::ops::Range<usize> {
+        let first = self.sources.partition_point(|s| (s.function as usize) < f);
+        let end = self.sources.partition_point(|s| (s.function as usize) <= f);
+        first..end
     }
 
     /// Each function's record with the records of its sources, in order: what a shard file
