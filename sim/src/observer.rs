@@ -240,3 +240,72 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
         self.1.on_end(t);
     }
 }
+
+/// An observer that may be absent (e.g. the time series, recorded only for `--out`).
+impl<O: Observer> Observer for Option<O> {
+    fn on_arrival(&mut self, t: SimTime, f: u32) {
+        if let Some(o) = self {
+            o.on_arrival(t, f);
+        }
+    }
+    fn on_throttle(&mut self, t: SimTime, f: u32, r: ThrottleReason) {
+        if let Some(o) = self {
+            o.on_throttle(t, f, r);
+        }
+    }
+    fn on_throttle_retry(&mut self, t: SimTime, f: u32, s: u32, r: ThrottleReason) {
+        if let Some(o) = self {
+            o.on_throttle_retry(t, f, s, r);
+        }
+    }
+    fn on_note(&mut self, t: SimTime, f: u32, s: u32, n: &Note) {
+        if let Some(o) = self {
+            o.on_note(t, f, s, n);
+        }
+    }
+    fn on_cold_start(&mut self, t: SimTime, f: u32, init: SimTime) {
+        if let Some(o) = self {
+            o.on_cold_start(t, f, init);
+        }
+    }
+    fn on_complete(&mut self, t: SimTime, inv: &Invocation) {
+        if let Some(o) = self {
+            o.on_complete(t, inv);
+        }
+    }
+    fn on_success(&mut self, t: SimTime, inv: &Invocation) {
+        if let Some(o) = self {
+            o.on_success(t, inv);
+        }
+    }
+    fn on_function_error(&mut self, t: SimTime, inv: &Invocation) {
+        if let Some(o) = self {
+            o.on_function_error(t, inv);
+        }
+    }
+    fn on_timeout(&mut self, t: SimTime, inv: &Invocation) {
+        if let Some(o) = self {
+            o.on_timeout(t, inv);
+        }
+    }
+    fn on_reclaim(&mut self, t: SimTime, f: u32, p: bool) {
+        if let Some(o) = self {
+            o.on_reclaim(t, f, p);
+        }
+    }
+    fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
+        if let Some(o) = self {
+            o.on_counts(t, f, c);
+        }
+    }
+    fn on_unreserved_use(&mut self, t: SimTime, in_use: u32) {
+        if let Some(o) = self {
+            o.on_unreserved_use(t, in_use);
+        }
+    }
+    fn on_end(&mut self, t: SimTime) {
+        if let Some(o) = self {
+            o.on_end(t);
+        }
+    }
+}

@@ -140,16 +140,37 @@ fn run_range(
             let seed = replicate_seed(root, i);
             let probe = WarmupProbe::new(scenario);
             let (recorder, probe, stats) = run_replicate_with(scenario, seed, probe, progress);
-            let summary = replicate_summary(scenario, seed, &recorder);
-            let replicate = Replicate {
-                seed,
-                summary,
-                recorder,
-                stats,
-            };
-            (replicate, probe)
+            (
+                Replicate::summarized(scenario, seed, recorder, stats),
+                probe,
+            )
         })
         .unzip()
+}
+
+impl Replicate {
+    /// The replicate of `seed` measured by `recorder`, summarized and priced.
+    pub fn summarized(
+        scenario: &Scenario,
+        seed: u64,
+        recorder: Recorder,
+        stats: EngineStats,
+    ) -> Self {
+        let summary = replicate_summary(scenario, seed, &recorder);
+        Replicate {
+            seed,
+            summary,
+            recorder,
+            stats,
+        }
+    }
+}
+
+/// What [`run`] returns, from replicates measured elsewhere (in replicate order, each with its
+/// warm-up probe): [`crate::shard::run_in_blocks`] puts them together from blocks of functions.
+pub fn conclude_plain(scenario: &Scenario, raws: Vec<(Replicate, WarmupProbe)>) -> RunOutput {
+    let (replicates, probes): (Vec<Replicate>, Vec<WarmupProbe>) = raws.into_iter().unzip();
+    assemble(scenario, replicates, &probes)
 }
 
 /// `--precision`: how many replicates to run.
@@ -424,18 +445,12 @@ type Finished = (Replicate, ReplicateSeries, WarmupProbe);
 
 /// Summarizes and prices one replicate, merging its sample into `sample`.
 fn finish_raw(scenario: &Scenario, raw: RawReplicate, sample: &Mutex<Reservoir>) -> Finished {
-    let summary = replicate_summary(scenario, raw.seed, &raw.recorder);
     let (series, reservoir) = series::finish_replicate(scenario, raw.series, &raw.recorder);
     sample
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .merge(reservoir);
-    let replicate = Replicate {
-        seed: raw.seed,
-        summary,
-        recorder: raw.recorder,
-        stats: raw.stats,
-    };
+    let replicate = Replicate::summarized(scenario, raw.seed, raw.recorder, raw.stats);
     (replicate, series, raw.probe)
 }
 

@@ -25,6 +25,8 @@
 //! a sample of the same size and law but not the same rows as the unsharded run's.
 
 use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
@@ -35,7 +37,7 @@ use crate::model::{Scaling, Scenario};
 use crate::observer::{Observer, ThrottleReason};
 use crate::report_data::ReportData;
 use crate::rng::{fnv1a, replicate_seed};
-use crate::runner::{self, RawReplicate, RunOutput, WarmupProbe};
+use crate::runner::{self, RawReplicate, Replicate, RunOutput, WarmupProbe};
 use crate::series::{
     InvocationSample, SeriesGrids, SeriesOptions, SeriesRecorder, SeriesState, bucket_width,
 };
@@ -166,8 +168,15 @@ pub fn shard_scenario(
         return Err(ShardError::LegacyScaling);
     }
     let mine = members(full.functions.len(), shard, shards);
-    let mut s = full.clone();
-    s.functions = mine.iter().map(|&k| full.functions[k].clone()).collect();
+    // Field by field, so that the other shards' functions are not cloned.
+    let mut s = Scenario {
+        simulation: full.simulation.clone(),
+        account: full.account.clone(),
+        pricing: full.pricing.clone(),
+        functions: mine.iter().map(|&k| full.functions[k].clone()).collect(),
+        slo: full.slo.clone(),
+        populations: full.populations.clone(),
+    };
     let own_reserved: u32 = s
         .functions
         .iter()
@@ -331,25 +340,20 @@ pub fn run_shard(
 ) -> Result<RunShard, ShardError> {
     let scenario = shard_scenario(full, shard, shards)?;
     let grids = SeriesGrids::new(full, options);
-    let root = full.simulation.seed;
     let n = full.simulation.replicates.max(1);
     let results: Vec<(ShardReplicate, u64)> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let seed = replicate_seed(root, i);
-            let mut series = SeriesRecorder::new(&scenario, grids, i, seed, options.sample_cap);
-            series.salt_sampler(seed, shard, shards);
-            let observer = (series, (WarmupProbe::new(&scenario), PeakUse::new(full)));
-            let (recorder, (series, (probe, peaks)), stats) =
-                runner::run_replicate_with(&scenario, seed, observer, progress);
-            let throttles = peaks.account_throttles;
+            let series = Some((grids, options.sample_cap));
+            let part = PartReplicate::run(full, &scenario, shard, shards, i, series, progress);
+            let throttles = part.peaks.account_throttles;
             let replicate = ShardReplicate {
-                seed,
-                functions: recorder.into_parts(),
-                probe,
-                series: series.into_state(),
-                peaks: peaks.into_peaks(),
-                stats,
+                seed: part.seed,
+                functions: part.recorder.into_parts(),
+                probe: part.probe,
+                series: part.series.expect("run with the series").into_state(),
+                peaks: part.peaks.into_peaks(),
+                stats: part.stats,
             };
             (replicate, throttles)
         })
@@ -375,6 +379,218 @@ pub fn run_shard(
         function_bucket_budget: options.function_bucket_budget,
         replicates: results.into_iter().map(|r| r.0).collect(),
     })
+}
+
+/// One replicate of a part of a run (a shard, or a block of [`run_in_blocks`]): what its
+/// functions' observers measured.
+struct PartReplicate {
+    seed: u64,
+    recorder: Recorder,
+    /// With the time series of `--out`.
+    series: Option<SeriesRecorder>,
+    probe: WarmupProbe,
+    peaks: PeakUse,
+    stats: EngineStats,
+}
+
+impl PartReplicate {
+    /// Runs replicate `replicate` of `part`, part `index` of `parts` of `full` (see
+    /// [`shard_scenario`]), with the time series on `series` (the whole run's grids and the
+    /// sample size) when given. The part's sample draws its keys from its own stream.
+    fn run(
+        full: &Scenario,
+        part: &Scenario,
+        index: usize,
+        parts: usize,
+        replicate: u32,
+        series: Option<(SeriesGrids, usize)>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Self {
+        let seed = replicate_seed(full.simulation.seed, replicate);
+        let series = series.map(|(grids, cap)| {
+            let mut s = SeriesRecorder::new(part, grids, replicate, seed, cap);
+            s.salt_sampler(seed, index, parts);
+            s
+        });
+        let observer = (series, (WarmupProbe::new(part), PeakUse::new(full)));
+        let (recorder, (series, (probe, peaks)), stats) =
+            runner::run_replicate_with(part, seed, observer, progress);
+        PartReplicate {
+            seed,
+            recorder,
+            series,
+            probe,
+            peaks,
+            stats,
+        }
+    }
+}
+
+/// Functions per block of [`run_in_blocks`]. A block's state (its functions' environments,
+/// random streams, histograms and counters) then stays in the processor's cache while it
+/// runs, and its fixed costs (an engine, the account-wide series of `--out`) stay small. On
+/// the synthesized 10,000-function population (2 hours, one core), blocks of about 40
+/// functions simulated 5.65 M invocations/s against 1.98 M/s for the whole account at once,
+/// 5.13 M/s for blocks of 156 and 4.22 M/s for blocks of 625.
+pub const FUNCTIONS_PER_BLOCK: usize = 40;
+
+/// The number of blocks [`run_in_blocks`] splits `scenario` into by default:
+/// ⌈functions / [`FUNCTIONS_PER_BLOCK`]⌉. It depends on the workload only, so a run gives the
+/// same result on any machine and with any number of threads.
+pub fn default_blocks(scenario: &Scenario) -> usize {
+    scenario
+        .functions
+        .len()
+        .div_ceil(FUNCTIONS_PER_BLOCK)
+        .max(1)
+}
+
+/// What a run in blocks returns: the run's output and, with the time series, its report data
+/// and invocation sample.
+pub type BlocksOutput = (RunOutput, Option<(ReportData, InvocationSample)>);
+
+/// One replicate's measurements, gathered from its blocks as they finish.
+struct Gathered {
+    recorder: Recorder,
+    series: Option<SeriesRecorder>,
+    probe: WarmupProbe,
+    stats: EngineStats,
+    /// Σ over the finished blocks of their peak unreserved concurrency, per peak bucket.
+    peaks: Vec<u64>,
+    /// Blocks finished.
+    done: usize,
+}
+
+/// Runs `full` as `blocks` blocks of functions, one after another on each thread (block `k`
+/// has the functions of shard `k` of `blocks`, [`members`]), and puts their measurements
+/// together as [`merge`] does: the summary, the report data and the time series are those of
+/// [`runner::run`] (or [`runner::run_with_series`] with `series`) byte for byte; the invocation
+/// sample has the same size and law, each block drawing its keys from its own stream, so it
+/// depends on `blocks` but not on the thread count. A block's functions, while the account's
+/// unreserved pool never fills, do exactly what they do in the whole run, and the working set
+/// of a block fits in cache: on many functions this is several times faster.
+///
+/// Refuses as shards do when the answer could differ: [`ShardError::LegacyScaling`], and
+/// [`ShardError::Binds`] or [`ShardError::MayBind`] when the account limit may bind (found as
+/// soon as the finished blocks' peaks add up to more than the pool; the remaining blocks are
+/// then skipped), after which the caller runs the functions together. `progress` receives
+/// [`runner::PROGRESS_STEPS`] per replicate.
+pub fn run_in_blocks(
+    full: &Scenario,
+    blocks: usize,
+    series: Option<&SeriesOptions>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<BlocksOutput, ShardError> {
+    let parts: Vec<Scenario> = (0..blocks)
+        .map(|k| shard_scenario(full, k, blocks))
+        .collect::<Result<_, _>>()?;
+    let members: Vec<Vec<usize>> = (0..blocks)
+        .map(|k| members(full.functions.len(), k, blocks))
+        .collect();
+    let grids = series.map(|o| (SeriesGrids::new(full, o), o.sample_cap));
+    let n = full.simulation.replicates.max(1);
+    let gathered: Vec<Mutex<Gathered>> = (0..n)
+        .map(|i| {
+            let seed = replicate_seed(full.simulation.seed, i);
+            Mutex::new(Gathered {
+                recorder: Recorder::new(full),
+                series: grids.map(|(g, cap)| SeriesRecorder::new(full, g, i, seed, cap)),
+                probe: WarmupProbe::new(full),
+                stats: EngineStats::default(),
+                peaks: Vec::new(),
+                done: 0,
+            })
+        })
+        .collect();
+    let failed: Mutex<Option<ShardError>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    (0..n as usize * blocks).into_par_iter().for_each(|task| {
+        if stop.load(AtomicOrdering::Relaxed) {
+            return;
+        }
+        let (i, k) = (task / blocks, task % blocks);
+        let part = PartReplicate::run(full, &parts[k], k, blocks, i as u32, grids, &|_| {});
+        let mut g = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
+        let step = match gather(full, &mut g, part, &members[k], i) {
+            Ok(()) => {
+                g.done += 1;
+                let at = |d: usize| runner::PROGRESS_STEPS * d as u64 / blocks as u64;
+                at(g.done) - at(g.done - 1)
+            }
+            Err(e) => {
+                stop.store(true, AtomicOrdering::Relaxed);
+                failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+                0
+            }
+        };
+        drop(g);
+        progress(step);
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let gathered = gathered
+        .into_iter()
+        .map(|g| g.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Ok(match grids {
+        Some((grids, cap)) => {
+            let raws = gathered
+                .zip(0..n)
+                .map(|(g, i)| RawReplicate {
+                    seed: replicate_seed(full.simulation.seed, i),
+                    recorder: g.recorder,
+                    series: g.series.expect("gathered with the series"),
+                    probe: g.probe,
+                    stats: g.stats,
+                })
+                .collect();
+            let (out, data, sample) = runner::conclude(full, &grids, cap, raws);
+            (out, Some((data, sample)))
+        }
+        None => {
+            let raws = gathered
+                .zip(0..n)
+                .map(|(g, i)| {
+                    let seed = replicate_seed(full.simulation.seed, i);
+                    let replicate = Replicate::summarized(full, seed, g.recorder, g.stats);
+                    (replicate, g.probe)
+                })
+                .collect();
+            (runner::conclude_plain(full, raws), None)
+        }
+    })
+}
+
+/// Adds one finished block (`part`, of the functions `members`) to replicate `replicate`'s
+/// measurements; refuses when the account limit may bind.
+fn gather(
+    full: &Scenario,
+    g: &mut Gathered,
+    part: PartReplicate,
+    members: &[usize],
+    replicate: usize,
+) -> Result<(), ShardError> {
+    if part.peaks.account_throttles > 0 {
+        return Err(ShardError::Binds {
+            throttles: part.peaks.account_throttles,
+            pool: unreserved_pool(full),
+        });
+    }
+    add_peaks(&mut g.peaks, &part.peaks.into_peaks());
+    within_pool(full, replicate, &g.peaks)?;
+    let err = |e: String| ShardError::Mismatch(format!("replicate {replicate}: {e}"));
+    for (p, &f) in part.recorder.into_parts().into_iter().zip(members) {
+        g.recorder.put_parts(f, p).map_err(err)?;
+    }
+    if let (Some(all), Some(s)) = (&mut g.series, part.series) {
+        all.absorb(s.into_state(), members).map_err(err)?;
+    }
+    g.probe.absorb(part.probe, members).map_err(err)?;
+    g.stats += part.stats;
+    Ok(())
 }
 
 /// Merges the shards of one run of `full` (the workload they ran, as resolved) into what the
@@ -491,26 +707,41 @@ pub fn merge(
 /// [`ShardError::MayBind`] when, in some replicate and peak bucket, the shards' peak
 /// unreserved concurrency adds up to more than the pool.
 fn check_peaks(full: &Scenario, shards: &[RunShard]) -> Result<(), ShardError> {
-    let pool = unreserved_pool(full) as u64;
-    let width = peak_bucket(full).0;
     let replicates = shards.first().map_or(0, |s| s.replicates.len());
     for r in 0..replicates {
-        let buckets = shards[0].replicates[r].peaks.len();
-        for b in 0..buckets {
-            let bound: u64 = shards
-                .iter()
-                .map(|s| s.replicates[r].peaks.get(b).copied().unwrap_or(0) as u64)
-                .sum();
-            if bound > pool {
-                return Err(ShardError::MayBind {
-                    replicate: r,
-                    from_s: (b as u64 * width) as f64 / 1e9,
-                    to_s: ((b as u64 + 1) * width) as f64 / 1e9,
-                    bound,
-                    pool: pool as u32,
-                });
-            }
+        let mut sums = Vec::new();
+        for s in shards {
+            add_peaks(&mut sums, &s.replicates[r].peaks);
         }
+        within_pool(full, r, &sums)?;
     }
     Ok(())
+}
+
+/// Adds one part's peak unreserved concurrency, bucket by bucket, to `sums`.
+fn add_peaks(sums: &mut Vec<u64>, peaks: &[u32]) {
+    if sums.len() < peaks.len() {
+        sums.resize(peaks.len(), 0);
+    }
+    for (sum, &p) in sums.iter_mut().zip(peaks) {
+        *sum += p as u64;
+    }
+}
+
+/// [`ShardError::MayBind`] at the first peak bucket of `replicate` where the parts' peaks
+/// (`sums`, see [`add_peaks`]) add up to more than the unreserved pool: the bound on what
+/// they held together.
+fn within_pool(full: &Scenario, replicate: usize, sums: &[u64]) -> Result<(), ShardError> {
+    let pool = unreserved_pool(full);
+    let width = peak_bucket(full).0;
+    match sums.iter().position(|&bound| bound > pool as u64) {
+        Some(b) => Err(ShardError::MayBind {
+            replicate,
+            from_s: (b as u64 * width) as f64 / 1e9,
+            to_s: ((b as u64 + 1) * width) as f64 / 1e9,
+            bound: sums[b],
+            pool,
+        }),
+        None => Ok(()),
+    }
 }

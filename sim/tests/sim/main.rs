@@ -5,6 +5,7 @@ mod arrival_processes;
 mod aws_cpu_example;
 mod aws_measurements;
 mod aws_request_replay;
+mod blocks;
 mod config_calibration;
 mod config_examples;
 mod config_profiles;

@@ -1,0 +1,202 @@
+//! A run simulated in blocks of functions (`lamsim_sim::shard::run_in_blocks`, what
+//! `lamsim run` does for many functions): the result of one run, whatever the thread count,
+//! and a refusal (the caller then runs the functions together) when the account limit may bind.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use lamsim_sim::model::{
+    ArrivalProcess, ConstantSpacing, Dist, DurationModel, ProvisionedWindow, Scaling, Scenario,
+};
+use lamsim_sim::runner::{self, PROGRESS_STEPS, RunOutput};
+use lamsim_sim::series::SeriesOptions;
+use lamsim_sim::shard::{self, FUNCTIONS_PER_BLOCK, ShardError};
+use lamsim_sim::testing::{
+    async_retries, many_functions, simple_function, simple_scenario, sqs_worker,
+};
+use lamsim_sim::time::{SimTime, parse_duration};
+
+fn json<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap()
+}
+
+fn warnings(out: &RunOutput) -> Vec<String> {
+    out.warnings.iter().map(|w| w.to_string()).collect()
+}
+
+/// `blocks` blocks give the summary and warnings of one run, and with the series its report
+/// data and a sample of the same size, exactly (compared as JSON).
+fn assert_blocks_are_exact(s: &Scenario, blocks: usize) {
+    let one = runner::run(s, &|_| {});
+    let (split, series) = shard::run_in_blocks(s, blocks, None, &|_| {}).unwrap();
+    assert!(series.is_none());
+    assert_eq!(json(&split.summary), json(&one.summary), "{blocks} blocks");
+    assert_eq!(warnings(&split), warnings(&one));
+    for (a, b) in split.replicates.iter().zip(&one.replicates) {
+        assert_eq!(json(&a.summary), json(&b.summary), "replicate {}", a.seed);
+        assert_eq!(a.stats.arrivals, b.stats.arrivals);
+        assert_eq!(a.stats.completed, b.stats.completed);
+    }
+
+    let options = SeriesOptions::default();
+    let (one, data, sample) = runner::run_with_series(s, &|_| {}, &options);
+    let (split, series) = shard::run_in_blocks(s, blocks, Some(&options), &|_| {}).unwrap();
+    let (sdata, ssample) = series.expect("asked for the series");
+    assert_eq!(json(&split.summary), json(&one.summary), "{blocks} blocks");
+    assert_eq!(json(&sdata), json(&data), "report data of {blocks} blocks");
+    assert_eq!(warnings(&split), warnings(&one));
+    assert_eq!(ssample.population, sample.population);
+    assert_eq!(ssample.rows.len(), sample.rows.len());
+}
+
+/// A few functions of every kind: plain, reserved, provisioned, async with retries, SQS.
+fn mixed() -> Scenario {
+    let mut s = simple_scenario(20.0, 100.0, "10m", "20m");
+    s.account.scaling = Scaling::PerFunction;
+    s.account.concurrency_limit = 1000;
+    s.pricing.free_tier = true;
+    s.simulation.replicates = 3;
+    s.simulation.warmup = parse_duration("2m").unwrap();
+    let mut reserved = simple_function("reserved", 30.0, 200.0, "5m");
+    reserved.reserved_concurrency = Some(4);
+    let mut provisioned = simple_function("provisioned", 5.0, 300.0, "10m");
+    provisioned.provisioned = vec![ProvisionedWindow {
+        start: SimTime::ZERO,
+        end: SimTime::MAX,
+        count: 3,
+    }];
+    let mut asynchronous = async_retries().functions.remove(0);
+    asynchronous.name = "async".into();
+    let mut sqs = sqs_worker().functions.remove(0);
+    sqs.name = "sqs".into();
+    s.functions
+        .extend([reserved, provisioned, asynchronous, sqs]);
+    s
+}
+
+#[test]
+fn blocks_of_a_mixed_account_give_one_run() {
+    let s = mixed();
+    for blocks in [2, 5] {
+        assert_blocks_are_exact(&s, blocks);
+    }
+}
+
+#[test]
+fn blocks_of_a_many_function_account_give_one_run() {
+    let mut s = many_functions(60, "30m");
+    s.simulation.replicates = 2;
+    s.pricing.free_tier = true; // account-wide: billed once over every block
+    assert_blocks_are_exact(&s, 7);
+}
+
+#[test]
+fn the_result_of_a_run_in_blocks_does_not_depend_on_the_thread_count() {
+    let mut s = many_functions(30, "20m");
+    s.simulation.replicates = 3;
+    let options = SeriesOptions::default();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (out, series) =
+            pool.install(|| shard::run_in_blocks(&s, 6, Some(&options), &|_| {}).unwrap());
+        let (data, sample) = series.unwrap();
+        (json(&out.summary), json(&data), sample)
+    };
+    let (summary1, data1, sample1) = on(1);
+    let (summary3, data3, sample3) = on(3);
+    assert_eq!(summary1, summary3);
+    assert_eq!(data1, data3);
+    assert!(!sample1.rows.is_empty());
+    assert_eq!(sample1, sample3, "the sample, row by row");
+}
+
+#[test]
+fn a_run_in_blocks_reports_every_progress_step_once() {
+    let mut s = many_functions(25, "5m");
+    s.simulation.replicates = 2;
+    let steps = AtomicU64::new(0);
+    shard::run_in_blocks(&s, 7, None, &|n| {
+        steps.fetch_add(n, Ordering::Relaxed);
+    })
+    .unwrap();
+    assert_eq!(steps.into_inner(), 2 * PROGRESS_STEPS);
+}
+
+/// Functions that each hold exactly one environment busy most of the time: arrivals every
+/// 100 s from `offset` on, each running 99.9 s.
+fn long_holders(offsets: &[&str], limit: u32) -> Scenario {
+    let mut s = simple_scenario(1.0, 1.0, "10m", "30m");
+    s.account.scaling = Scaling::PerFunction;
+    s.account.concurrency_limit = limit;
+    s.functions = offsets
+        .iter()
+        .enumerate()
+        .map(|(i, offset)| {
+            let mut f = simple_function(&format!("holder{i}"), 1.0, 1.0, "10m");
+            let t = &mut f.triggers[0].arrivals;
+            t.process = ArrivalProcess::Constant(ConstantSpacing::Rate(0.01));
+            t.start = parse_duration(offset).unwrap();
+            f.duration = DurationModel::unscaled(Dist::Const { value_ms: 99_900.0 }, 1024);
+            f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, 1024);
+            f
+        })
+        .collect();
+    s
+}
+
+#[test]
+fn blocks_that_never_fill_the_pool_together_give_one_run() {
+    // Two functions holding one environment each: a pool of 2 never fills.
+    assert_blocks_are_exact(&long_holders(&["0s", "50s"], 2), 2);
+}
+
+#[test]
+fn blocks_that_may_fill_the_pool_together_are_refused() {
+    // A pool of 1: one run throttles the second function, while each alone fits; the blocks'
+    // peaks add up to 2 from the second one's start at 50 s.
+    let s = long_holders(&["0s", "50s"], 1);
+    assert!(runner::run(&s, &|_| {}).summary.functions[1].throttles > 0.0);
+    match shard::run_in_blocks(&s, 2, None, &|_| {}) {
+        Err(ShardError::MayBind {
+            replicate,
+            bound,
+            pool,
+            from_s,
+            ..
+        }) => assert_eq!((replicate, bound, pool, from_s), (0, 2, 1, 50.0)),
+        other => panic!("expected MayBind, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_block_whose_own_functions_hit_the_limit_is_refused() {
+    // 2 blocks of 3 functions: 0 and 2 go together, and the second of them is throttled.
+    let s = long_holders(&["0s", "10s", "20s"], 1);
+    match shard::run_in_blocks(&s, 2, None, &|_| {}) {
+        // The third holder arrives every 100 s from 20 s while the first is busy: 18 arrivals
+        // in 30 min (20, 120, …, 1720 s), each throttled.
+        Err(ShardError::Binds { throttles, pool }) => assert_eq!((throttles, pool), (18, 1)),
+        other => panic!("expected Binds, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn legacy_scaling_cannot_run_in_blocks() {
+    let mut s = many_functions(4, "1m");
+    s.account.scaling = Scaling::LegacyBurst;
+    assert!(matches!(
+        shard::run_in_blocks(&s, 2, None, &|_| {}),
+        Err(ShardError::LegacyScaling)
+    ));
+}
+
+#[test]
+fn the_default_block_count_gives_blocks_of_at_most_forty_functions() {
+    for (functions, blocks) in [(1, 1), (40, 1), (41, 2), (80, 2), (81, 3), (10_000, 250)] {
+        let s = many_functions(functions, "1m");
+        assert_eq!(shard::default_blocks(&s), blocks, "{functions} functions");
+        assert!(functions.div_ceil(blocks) <= FUNCTIONS_PER_BLOCK);
+    }
+}
