@@ -60,9 +60,78 @@ pub struct RunArgs {
     /// (same as --shard /N).
     #[arg(long, value_name = "N", conflicts_with_all = ["shard", "precision"])]
     pub shards: Option<usize>,
+    /// Simulate the functions in blocks: `auto` (default) for workloads of more than 40
+    /// functions (see docs/populations.md), `off`, or a number of blocks. Every output is
+    /// that of one run; only the rows of `invocations.parquet` depend on the number of blocks,
+    /// so `auto` leaves `[[function]]`-only workloads run with --out as they are.
+    #[arg(long, value_name = "auto|off|N", default_value = "auto", value_parser = parse_blocks, conflicts_with_all = ["shard", "shards"])]
+    pub blocks: Blocks,
     /// No progress bar, no seed line, no warnings.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--blocks`: how `lamsim run` splits a workload's functions into blocks simulated one after
+/// another (see [`lamsim_sim::shard::run_in_blocks`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocks {
+    /// [`lamsim_sim::shard::default_blocks`] where it is more than one, the run allows it and
+    /// the invocation sample of a workload without `[[population]]` is not asked for.
+    Auto,
+    /// One run of every function together.
+    Off,
+    /// This many blocks.
+    Count(usize),
+}
+
+/// `--blocks`: `auto`, `off` or a positive number.
+fn parse_blocks(text: &str) -> Result<Blocks, String> {
+    match text.trim() {
+        "auto" => Ok(Blocks::Auto),
+        "off" => Ok(Blocks::Off),
+        n => match n.parse::<usize>() {
+            Ok(0) | Err(_) => Err(format!(
+                "`{text}` is not auto, off or a number of blocks of at least 1"
+            )),
+            Ok(n) => Ok(Blocks::Count(n)),
+        },
+    }
+}
+
+/// The number of blocks `lamsim run` splits `scenario` into (None: one run of every function);
+/// `series` are the options of `--out`.
+fn blocks_of(
+    scenario: &Scenario,
+    args: &RunArgs,
+    series: Option<&SeriesOptions>,
+) -> Result<Option<usize>> {
+    let functions = scenario.functions.len();
+    let n = match args.blocks {
+        Blocks::Off => return Ok(None),
+        Blocks::Count(n) if n > functions => bail!(
+            "--blocks {n}: the workload has {functions} function{}; give at most {functions} blocks, or auto",
+            if functions == 1 { "" } else { "s" }
+        ),
+        Blocks::Count(_) if args.precision.is_some() => {
+            bail!(
+                "--blocks cannot be used with --precision (its stopping rule looks at every function at once): use --blocks auto or off"
+            )
+        }
+        Blocks::Count(n) => n,
+        Blocks::Auto => {
+            // Workloads without a new key keep their invocation sample (which depends on the
+            // blocks); legacy scaling shares one burst among every function.
+            let sample = series.is_some_and(|o| o.sample_cap > 0);
+            if args.precision.is_some()
+                || scenario.account.scaling == lamsim_sim::model::Scaling::LegacyBurst
+                || (sample && scenario.populations.is_empty())
+            {
+                return Ok(None);
+            }
+            lamsim_sim::shard::default_blocks(scenario)
+        }
+    };
+    Ok((n > 1).then_some(n))
 }
 
 /// `--precision`: `2%` or `2` (percent), more than 0 and less than 100.
@@ -152,7 +221,7 @@ fn apply_overrides(
 /// Refuses a run that cannot finish or fit (exit 2, saying the estimate) and warns on stderr
 /// about one expected to take more than a minute; see [`lamsim_sim::estimate`] for the
 /// assumed speed and the limits.
-fn check_size(scenario: &Scenario) -> Result<()> {
+fn check_size(scenario: &Scenario, quiet: bool) -> Result<()> {
     use lamsim_sim::estimate::{INVOCATIONS_PER_S_PER_CORE, MAX_INVOCATIONS, WARN_SECONDS};
     let est = lamsim_sim::estimate::estimate(scenario, scenario.simulation.replicates);
     let available = available_memory_bytes();
@@ -171,7 +240,7 @@ fn check_size(scenario: &Scenario) -> Result<()> {
         .map_or(1, |n| n.get())
         .clamp(1, est.replicates.max(1) as usize);
     let secs = est.seconds(cores);
-    if secs > WARN_SECONDS {
+    if secs > WARN_SECONDS && !quiet {
         eprintln!(
             "lamsim: warning: {est}: expect about {:.0} min on {cores} core{} (at {INVOCATIONS_PER_S_PER_CORE:e} invocations/s per core)",
             secs / 60.0,
@@ -202,7 +271,7 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         // Checked before the estimate, which is of the whole workload.
         lamsim_sim::shard::shard_scenario(&scenario, i, n)?;
     } else {
-        check_size(&scenario)?;
+        check_size(&scenario, args.quiet)?;
     }
     if let Some(dir) = &args.out {
         crate::out_dir::check(
@@ -234,21 +303,67 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         let dir = args.out.as_ref().expect("checked above");
         return run_shard(&scenario, i, n, dir, &args);
     }
-    let progress = Progress::new(
+    let mut progress = Progress::new(
         sim.replicates as u64 * PROGRESS_STEPS,
         "simulating",
         args.quiet,
     );
+    let finish_options = FinishOptions {
+        out: args.out.as_deref(),
+        parquet: !args.no_parquet,
+        png: args.png,
+        format: args.format,
+        quiet: args.quiet,
+        print: true,
+    };
     // Time series and the invocation sample cost a little speed: only for `--out`.
-    let (out, series) = if args.out.is_some() {
-        let options = SeriesOptions {
-            sample_cap: if args.no_parquet {
-                0
-            } else {
-                SeriesOptions::default().sample_cap
-            },
-            ..SeriesOptions::default()
-        };
+    let series_options = args.out.is_some().then(|| SeriesOptions {
+        sample_cap: if args.no_parquet {
+            0
+        } else {
+            SeriesOptions::default().sample_cap
+        },
+        ..SeriesOptions::default()
+    });
+    if let Some(blocks) = blocks_of(&scenario, &args, series_options.as_ref())? {
+        use lamsim_sim::shard::{ShardError, run_in_blocks};
+        match run_in_blocks(&scenario, blocks, series_options.as_ref(), &|n| {
+            progress.inc(n)
+        }) {
+            Ok((out, series)) => {
+                progress.finish();
+                return finish(&scenario, out, series.as_ref(), &finish_options);
+            }
+            Err(e @ (ShardError::Binds { .. } | ShardError::MayBind { .. })) => {
+                progress.finish();
+                if !args.quiet {
+                    eprintln!(
+                        "lamsim: the account's concurrency limit may bind, so the functions are simulated together rather than in {blocks} blocks (slower): {}",
+                        match e {
+                            ShardError::MayBind {
+                                replicate,
+                                from_s,
+                                to_s,
+                                bound,
+                                pool,
+                            } => format!(
+                                "in replicate {replicate}, between {from_s} s and {to_s} s, the blocks held up to {bound} of the {pool} unreserved concurrency"
+                            ),
+                            _ =>
+                                "the functions of one block alone were throttled by it".to_string(),
+                        }
+                    );
+                }
+                progress = Progress::new(
+                    sim.replicates as u64 * PROGRESS_STEPS,
+                    "simulating",
+                    args.quiet,
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (out, series) = if let Some(options) = series_options {
         // `--precision` first finds the replicate count; the same replicates (same seeds) then
         // run again with the time series.
         let mut unmet = Vec::new();
@@ -285,15 +400,7 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         (out, None)
     };
     progress.finish();
-    let options = FinishOptions {
-        out: args.out.as_deref(),
-        parquet: !args.no_parquet,
-        png: args.png,
-        format: args.format,
-        quiet: args.quiet,
-        print: true,
-    };
-    finish(&scenario, out, series.as_ref(), &options)
+    finish(&scenario, out, series.as_ref(), &finish_options)
 }
 
 /// How [`finish`] ends a run or a merge.

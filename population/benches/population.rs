@@ -1,6 +1,7 @@
 //! An account-scale population: 10,000 functions synthesized from the Azure 2019 excerpt's
 //! distributions (`lamsim synthesize-population`, seed 1), simulated with the standard
-//! recorder on one core.
+//! recorder on one core, and as `lamsim run` simulates it: in blocks of 40 functions on every
+//! core (`10k_functions/1h_in_250_blocks`, `…/24h_in_250_blocks`), summary included.
 //!
 //! Run with `cargo bench -p lamsim-population --bench population`. The throughput line reads
 //! "elements/s" = simulated invocations per second. `10k_functions/1h` simulates the first hour
@@ -16,6 +17,7 @@ use lamsim_sim::config;
 use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::Scenario;
+use lamsim_sim::shard;
 
 fn simulate(s: &Scenario) -> u64 {
     let mut e = Engine::new(s, 1, Recorder::new(s));
@@ -52,6 +54,15 @@ fn bench(c: &mut Criterion) {
         let n = simulate(&s);
         g.throughput(Throughput::Elements(n));
         g.bench_function(window, |b| b.iter(|| simulate(&s)));
+        // What `lamsim run` does: blocks of functions on every core, then the summary.
+        let blocks = shard::default_blocks(&s);
+        g.bench_function(format!("{window}_in_{blocks}_blocks"), |b| {
+            b.iter(|| {
+                let (out, _) = shard::run_in_blocks(&s, blocks, None, &|_| {})
+                    .expect("the account limit does not bind");
+                out.summary.functions.len()
+            })
+        });
     }
     g.finish();
 }

@@ -26,6 +26,7 @@ mod parquet;
 mod populations;
 mod precision;
 mod report;
+mod run_blocks;
 mod run_outputs;
 mod run_shards;
 mod runtimes;

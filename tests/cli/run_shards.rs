@@ -101,7 +101,7 @@ fn three_shards_of_a_population_merge_into_the_files_of_one_run() {
 /// Two functions holding one environment busy nearly all the time (99 s of every 100 s, plus
 /// the init of the cold start), 50 s apart, under a
 /// concurrency limit of `limit`.
-fn holders(dir: &Path, limit: u32) -> String {
+pub(crate) fn holders(dir: &Path, limit: u32) -> String {
     let mut text = format!(
         "[simulation]\nduration = \"30m\"\nseed = 1\n\n[account]\nconcurrency-limit = {limit}\n"
     );
