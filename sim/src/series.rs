@@ -353,6 +353,13 @@ impl Reservoir {
         }
     }
 
+    /// True when every row with `key` ranks above the threshold ([`Reservoir::offer`] would
+    /// refuse it whatever its replicate and sequence number).
+    #[inline]
+    fn refuses_key(&self, key: u64) -> bool {
+        self.threshold.is_some_and(|t| key > t.key)
+    }
+
     #[inline]
     fn offer(&mut self, k: Keyed) {
         if self.cap == 0 || self.threshold.is_some_and(|t| k >= t) {
@@ -513,14 +520,21 @@ impl FnAcc {
     /// (a cursor on `grid`).
     #[inline(always)]
     fn change(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64, delta: [i64; 4]) {
+        for (lane, d) in delta.into_iter().enumerate() {
+            self.change_lane(grid, cur, t, lane, d);
+        }
+    }
+
+    /// Count `lane` (0 total, 1 busy, 2 provisioned, 3 provisioned configured) changes by `d`
+    /// at `t`, as [`FnAcc::change`] says.
+    #[inline(always)]
+    fn change_lane(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64, lane: usize, d: i64) {
         let left = cur.end.min(grid.end.0) - t;
         let [here, next] = &mut self.levels[cur.idx..cur.idx + 2] else {
             unreachable!("a bucket has a next level")
         };
-        for ((partial, diff), d) in here.partial.iter_mut().zip(&mut next.diff).zip(delta) {
-            *partial = partial.wrapping_add((d as u64).wrapping_mul(left));
-            *diff += d;
-        }
+        here.partial[lane] = here.partial[lane].wrapping_add((d as u64).wrapping_mul(left));
+        next.diff[lane] += d;
     }
 
     /// A completed invocation that arrived in bucket `b`.
@@ -833,6 +847,11 @@ impl Observer for SeriesRecorder {
             self.reservoir.seen += 1;
             self.seq += 1;
             let key = self.rng.next_u64();
+            // Most rows are past the threshold once the reservoir has filled: refused on their
+            // key alone, before the row is built.
+            if self.reservoir.refuses_key(key) {
+                return;
+            }
             let k = Keyed {
                 key,
                 seq: self.seq,
@@ -861,8 +880,18 @@ impl Observer for SeriesRecorder {
         if t.0 >= self.grid.end.0 || new == old {
             return;
         }
-        let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
         self.cur.seek(&self.grid, t.0);
+        if new[0] == old[0] && new[2] == old[2] && new[3] == old[3] {
+            // Most changes are an execution starting or ending: only the busy count moves.
+            let d = new[1] as i64 - old[1] as i64;
+            acc.change_lane(&self.grid, &self.cur, t.0, 1, d);
+            if let Some(a) = &mut self.account {
+                a.cur.seek(&a.grid, t.0);
+                a.acc.change_lane(&a.grid, &a.cur, t.0, 1, d);
+            }
+            return;
+        }
+        let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
         acc.change(&self.grid, &self.cur, t.0, delta);
         if let Some(a) = &mut self.account {
             a.cur.seek(&a.grid, t.0);

@@ -186,6 +186,57 @@ fn provisioned_cost_is_shared_by_configured_time_and_use() {
     );
 }
 
+#[test]
+fn a_lower_provisioned_count_while_its_environments_are_busy_shares_less_cost() {
+    // 10 s long executions, one request a second from 1 s: both provisioned environments are
+    // busy from 2 s to the end. At 5.5 s the configured count drops from 2 to 1 while they
+    // are busy, so only the configured count changes (the surplus leaves when its request
+    // ends, after the run).
+    let mut s = metronome();
+    let f = &mut s.functions[0];
+    f.triggers[0].arrivals.process = ArrivalProcess::Constant(ConstantSpacing::Rate(1.0));
+    f.triggers[0].arrivals.start = d("1s");
+    f.duration = DurationModel::unscaled(Dist::Const { value_ms: 10_000.0 }, 1024);
+    f.provisioned = vec![
+        ProvisionedWindow {
+            start: SimTime::ZERO,
+            end: d("5500ms"),
+            count: 2,
+        },
+        ProvisionedWindow {
+            start: d("5500ms"),
+            end: SimTime::MAX,
+            count: 1,
+        },
+    ];
+    // Only the configured provisioned concurrency costs anything.
+    let r = &mut s.pricing.rates;
+    r.request = Some(0.0);
+    r.duration_x86 = Some(0.0);
+    r.provisioned_duration_x86 = Some(0.0);
+    r.provisioned_x86 = Some(1.0);
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    let f = &data.functions[0];
+    for i in 2..10 {
+        // Both provisioned environments are alive (and busy) to the end.
+        close(f.env_provisioned[i], 2.0, &format!("env_provisioned[{i}]"));
+    }
+    // Configured GB-s per 1 s bucket of the window (2..10 s): 2 up to 5 s, 2 × 0.5 + 1 × 0.5
+    // from 5 to 6 s, then 1. The bill (AWS bills configured time in 5-minute increments) is
+    // shared out in proportion.
+    let configured = [2.0, 2.0, 2.0, 1.5, 1.0, 1.0, 1.0, 1.0];
+    let sum: f64 = configured.iter().sum();
+    let total = out.summary.functions[0].cost_usd.as_ref().unwrap().total;
+    assert!(total > 0.0);
+    for (i, c) in configured.iter().enumerate() {
+        close(
+            f.cost_usd[i + 2],
+            total * c / sum,
+            &format!("cost_usd[{}]", i + 2),
+        );
+    }
+}
+
 /// Random traffic with throttling, cold starts, a warm-up and several replicates.
 fn busy_scenario() -> Scenario {
     let mut s = simple_scenario(40.0, 200.0, "1s", "20m");
