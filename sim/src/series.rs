@@ -602,6 +602,9 @@ pub struct SeriesRecorder {
     rng: ChaCha8Rng,
     seq: u64,
     reservoir: Reservoir,
+    /// Sample keys above this cannot be in the sample this one's will be merged into (see
+    /// [`SeriesRecorder::bound_sample_keys`]); `u64::MAX` by default.
+    key_bound: u64,
 }
 
 /// Salt of the sampler's random stream (distinct from every engine stream, which are keyed by
@@ -637,6 +640,7 @@ impl SeriesRecorder {
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
             seq: 0,
             reservoir: Reservoir::new(sample_cap),
+            key_bound: u64::MAX,
             backlog: scenario
                 .functions
                 .iter()
@@ -849,7 +853,7 @@ impl Observer for SeriesRecorder {
             let key = self.rng.next_u64();
             // Most rows are past the threshold once the reservoir has filled: refused on their
             // key alone, before the row is built.
-            if self.reservoir.refuses_key(key) {
+            if key > self.key_bound || self.reservoir.refuses_key(key) {
                 return;
             }
             let k = Keyed {
@@ -1051,6 +1055,21 @@ impl SeriesRecorder {
                 seed ^ SAMPLER_SALT ^ splitmix64(shard as u64 + 1),
             ));
         }
+    }
+
+    /// The largest sample key that can still enter this recorder's sample (`u64::MAX` while it
+    /// holds at most its cap): the reservoir is first cut back to its cap smallest rows.
+    pub fn sample_key_bound(&mut self) -> u64 {
+        self.reservoir.cut();
+        self.reservoir.threshold.map_or(u64::MAX, |t| t.key)
+    }
+
+    /// Refuses sample keys above `bound`, the [`SeriesRecorder::sample_key_bound`] of the
+    /// recorder this one's sample will be merged into: their rows rank above the cap smallest
+    /// there, so they could not be in the merged sample, which is unchanged (only smaller to
+    /// carry). The number of invocations sampled from still counts them.
+    pub fn bound_sample_keys(&mut self, bound: u64) {
+        self.key_bound = bound;
     }
 
     /// Its counters and sample at the end of the replicate (see [`SeriesState`]).

@@ -344,7 +344,7 @@ pub fn run_shard(
     let results: Vec<(ShardReplicate, u64)> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let series = Some((grids, options.sample_cap));
+            let series = Some((grids, options.sample_cap, u64::MAX));
             let part = PartReplicate::run(full, &scenario, shard, shards, i, series, progress);
             let throttles = part.peaks.account_throttles;
             let replicate = ShardReplicate {
@@ -395,21 +395,24 @@ struct PartReplicate {
 
 impl PartReplicate {
     /// Runs replicate `replicate` of `part`, part `index` of `parts` of `full` (see
-    /// [`shard_scenario`]), with the time series on `series` (the whole run's grids and the
-    /// sample size) when given. The part's sample draws its keys from its own stream.
+    /// [`shard_scenario`]), with the time series on `series` (the whole run's grids, the
+    /// sample size and a bound on the sample keys worth keeping, see
+    /// [`SeriesRecorder::bound_sample_keys`]) when given. The part's sample draws its keys from
+    /// its own stream.
     fn run(
         full: &Scenario,
         part: &Scenario,
         index: usize,
         parts: usize,
         replicate: u32,
-        series: Option<(SeriesGrids, usize)>,
+        series: Option<(SeriesGrids, usize, u64)>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Self {
         let seed = replicate_seed(full.simulation.seed, replicate);
-        let series = series.map(|(grids, cap)| {
+        let series = series.map(|(grids, cap, bound)| {
             let mut s = SeriesRecorder::new(part, grids, replicate, seed, cap);
             s.salt_sampler(seed, index, parts);
+            s.bound_sample_keys(bound);
             s
         });
         let observer = (series, (WarmupProbe::new(part), PeakUse::new(full)));
@@ -457,6 +460,9 @@ struct Gathered {
     stats: EngineStats,
     /// Σ over the finished blocks of their peak unreserved concurrency, per peak bucket.
     peaks: Vec<u64>,
+    /// The largest sample key that can still enter the gathered sample: the blocks that start
+    /// now keep no row above it.
+    sample_bound: u64,
     /// Blocks finished.
     done: usize,
 }
@@ -498,6 +504,7 @@ pub fn run_in_blocks(
                 probe: WarmupProbe::new(full),
                 stats: EngineStats::default(),
                 peaks: Vec::new(),
+                sample_bound: u64::MAX,
                 done: 0,
             })
         })
@@ -509,7 +516,13 @@ pub fn run_in_blocks(
             return;
         }
         let (i, k) = (task / blocks, task % blocks);
-        let part = PartReplicate::run(full, &parts[k], k, blocks, i as u32, grids, &|_| {});
+        // Rows the blocks gathered so far already outrank cannot be in the sample: the result
+        // is the same whichever blocks finished first, only the work differs.
+        let series = grids.map(|(g, cap)| {
+            let bound = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
+            (g, cap, bound.sample_bound)
+        });
+        let part = PartReplicate::run(full, &parts[k], k, blocks, i as u32, series, &|_| {});
         let mut g = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
         let step = match gather(full, &mut g, part, &members[k], i) {
             Ok(()) => {
@@ -587,6 +600,7 @@ fn gather(
     }
     if let (Some(all), Some(s)) = (&mut g.series, part.series) {
         all.absorb(s.into_state(), members).map_err(err)?;
+        g.sample_bound = all.sample_key_bound();
     }
     g.probe.absorb(part.probe, members).map_err(err)?;
     g.stats += part.stats;

@@ -113,6 +113,34 @@ fn the_result_of_a_run_in_blocks_does_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn the_sample_of_blocks_is_that_of_the_same_shards_merged() {
+    // Block k draws its keys as shard k does; the blocks that start after others have been
+    // gathered keep no row above the gathered sample's bound, which must change nothing. A
+    // small cap makes that bound bite after the first block.
+    let mut s = many_functions(30, "20m");
+    s.simulation.replicates = 2;
+    let options = SeriesOptions {
+        sample_cap: 40,
+        ..SeriesOptions::default()
+    };
+    let shards = (0..6)
+        .map(|k| shard::run_shard(&s, k, 6, &options, &|_| {}).unwrap())
+        .collect();
+    let (_, _, merged) = shard::merge(&s, shards).unwrap();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (_, series) =
+            pool.install(|| shard::run_in_blocks(&s, 6, Some(&options), &|_| {}).unwrap());
+        let (_, sample) = series.unwrap();
+        assert_eq!(sample.rows.len(), 40);
+        assert_eq!(sample, merged, "{threads} threads");
+    }
+}
+
+#[test]
 fn a_run_in_blocks_reports_every_progress_step_once() {
     let mut s = many_functions(25, "5m");
     s.simulation.replicates = 2;
