@@ -1057,10 +1057,11 @@ impl SeriesRecorder {
         }
     }
 
-    /// The largest sample key that can still enter this recorder's sample (`u64::MAX` while it
-    /// holds at most its cap): the reservoir is first cut back to its cap smallest rows.
-    pub fn sample_key_bound(&mut self) -> u64 {
-        self.reservoir.cut();
+    /// A key above which no row can enter this recorder's sample: the key of the threshold its
+    /// reservoir set when it last cut itself back to its cap (`u64::MAX` before). It is not
+    /// cut here to tighten the bound: a cut sorts out up to twice the cap, and a looser bound
+    /// only keeps a few more rows.
+    pub fn sample_key_bound(&self) -> u64 {
         self.reservoir.threshold.map_or(u64::MAX, |t| t.key)
     }
 
