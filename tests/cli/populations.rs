@@ -1,5 +1,7 @@
 //! `[[population]]` workloads and `lamsim synthesize-population`, through the real binary.
 
+use std::path::Path;
+
 use crate::{assert_code, json, path_str, repo_root, run, stderr, temp_dir};
 
 fn arrivals(v: &serde_json::Value) -> f64 {
@@ -28,23 +30,29 @@ fn the_azure2019_example_replays_every_invocation_of_the_excerpt() {
     assert_eq!(arrivals(&v), 998.0);
 }
 
+/// `lamsim synthesize-population` of `functions` functions over an hour with `seed`, from the
+/// repository's Azure 2019 excerpt, into `dir`.
+pub(crate) fn synthesize(dir: &Path, functions: usize, seed: u64) -> std::process::Output {
+    run([
+        "synthesize-population",
+        "--functions",
+        &functions.to_string(),
+        "--hours",
+        "1",
+        "--seed",
+        &seed.to_string(),
+        "--from",
+        &path_str(&repo_root().join("workloads/populations/azure2019")),
+        "--out",
+        &path_str(dir),
+    ])
+}
+
 #[test]
 fn a_synthesized_account_runs_and_its_out_folder_repeats_the_run() {
     let d = temp_dir();
     let gen_dir = d.path().join("account");
-    let o = run([
-        "synthesize-population",
-        "--functions",
-        "40",
-        "--hours",
-        "1",
-        "--seed",
-        "5",
-        "--from",
-        &path_str(&repo_root().join("workloads/populations/azure2019")),
-        "--out",
-        &path_str(&gen_dir),
-    ]);
+    let o = synthesize(&gen_dir, 40, 5);
     assert_code(&o, 0);
     let err = stderr(&o);
     let said: f64 = err

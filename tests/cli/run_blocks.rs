@@ -3,30 +3,14 @@
 
 use std::path::Path;
 
-use crate::run_shards::holders;
-use crate::{assert_code, path_str, repo_root, run, stderr, stdout, temp_dir};
-
-fn read(dir: &Path, name: &str) -> Vec<u8> {
-    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
-}
+use crate::populations::synthesize;
+use crate::run_shards::{assert_same_files_but_the_sample, holders};
+use crate::{assert_code, path_str, run, stderr, stdout, temp_dir};
 
 /// A synthesized account of 90 functions over an hour (3 blocks by default).
 fn account(dir: &Path) -> String {
     let gen_dir = dir.join("account");
-    let o = run([
-        "synthesize-population",
-        "--functions",
-        "90",
-        "--hours",
-        "1",
-        "--seed",
-        "3",
-        "--from",
-        &path_str(&repo_root().join("workloads/populations/azure2019")),
-        "--out",
-        &path_str(&gen_dir),
-    ]);
-    assert_code(&o, 0);
+    assert_code(&synthesize(&gen_dir, 90, 3), 0);
     path_str(&gen_dir.join("workload.toml"))
 }
 
@@ -63,22 +47,7 @@ fn blocks_print_and_write_what_one_run_does() {
         stdout(&one),
         "auto (3 blocks) prints one run's summary"
     );
-    for name in [
-        "summary.json",
-        "workload.resolved.toml",
-        "report-data.json",
-        "report.md",
-        "report.html",
-        "timeseries.parquet",
-        "functions.parquet",
-    ] {
-        assert!(
-            read(&whole, name) == read(&blocked, name),
-            "{name} differs between one run and a run in blocks"
-        );
-    }
-    // The sample is drawn per block: same size, other rows.
-    assert!(blocked.join("invocations.parquet").is_file());
+    assert_same_files_but_the_sample(&whole, &blocked, "a run in blocks");
     for blocks in ["7", "90"] {
         let o = run(["run", &w, "--blocks", blocks, "--format", "json", "--quiet"]);
         assert_code(&o, 0);

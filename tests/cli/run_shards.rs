@@ -19,6 +19,26 @@ fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
 }
 
+/// Every file of the output folder `one` (one run) is byte for byte in `other` (`what`), but
+/// the invocation sample, drawn per part (see the shard module), which need only be there.
+pub(crate) fn assert_same_files_but_the_sample(one: &Path, other: &Path, what: &str) {
+    for name in [
+        "summary.json",
+        "workload.resolved.toml",
+        "report-data.json",
+        "report.md",
+        "report.html",
+        "timeseries.parquet",
+        "functions.parquet",
+    ] {
+        assert!(
+            read(one, name) == read(other, name),
+            "{name} differs between one run and {what}"
+        );
+    }
+    assert!(other.join("invocations.parquet").is_file());
+}
+
 #[test]
 fn three_shards_of_a_population_merge_into_the_files_of_one_run() {
     let w = path_str(&repo_root().join("workloads/populations/azure2019.toml"));
@@ -78,22 +98,7 @@ fn three_shards_of_a_population_merge_into_the_files_of_one_run() {
         stdout(&one),
         "the merge prints the summary of one run"
     );
-    for name in [
-        "summary.json",
-        "workload.resolved.toml",
-        "report-data.json",
-        "report.md",
-        "report.html",
-        "timeseries.parquet",
-        "functions.parquet",
-    ] {
-        assert!(
-            read(&full, name) == read(&merged, name),
-            "{name} differs between one run and the merged shards"
-        );
-    }
-    // The sample is drawn anew (see the shard module) but keeps its size.
-    assert!(merged.join("invocations.parquet").is_file());
+    assert_same_files_but_the_sample(&full, &merged, "the merged shards");
     // Merging again into the same folder is allowed (it is lamsim's own).
     assert_code(&run(&args), 0);
 }

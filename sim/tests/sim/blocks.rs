@@ -4,16 +4,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use lamsim_sim::model::{
-    ArrivalProcess, ConstantSpacing, Dist, DurationModel, ProvisionedWindow, Scaling, Scenario,
-};
+use lamsim_sim::model::{Scaling, Scenario};
 use lamsim_sim::runner::{self, PROGRESS_STEPS, RunOutput};
 use lamsim_sim::series::SeriesOptions;
 use lamsim_sim::shard::{self, FUNCTIONS_PER_BLOCK, ShardError};
-use lamsim_sim::testing::{
-    async_retries, many_functions, simple_function, simple_scenario, sqs_worker,
-};
-use lamsim_sim::time::{SimTime, parse_duration};
+use lamsim_sim::testing::many_functions;
+
+use crate::shards::{long_holders, mixed};
 
 fn json<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_string(x).unwrap()
@@ -46,31 +43,6 @@ fn assert_blocks_are_exact(s: &Scenario, blocks: usize) {
     assert_eq!(warnings(&split), warnings(&one));
     assert_eq!(ssample.population, sample.population);
     assert_eq!(ssample.rows.len(), sample.rows.len());
-}
-
-/// A few functions of every kind: plain, reserved, provisioned, async with retries, SQS.
-fn mixed() -> Scenario {
-    let mut s = simple_scenario(20.0, 100.0, "10m", "20m");
-    s.account.scaling = Scaling::PerFunction;
-    s.account.concurrency_limit = 1000;
-    s.pricing.free_tier = true;
-    s.simulation.replicates = 3;
-    s.simulation.warmup = parse_duration("2m").unwrap();
-    let mut reserved = simple_function("reserved", 30.0, 200.0, "5m");
-    reserved.reserved_concurrency = Some(4);
-    let mut provisioned = simple_function("provisioned", 5.0, 300.0, "10m");
-    provisioned.provisioned = vec![ProvisionedWindow {
-        start: SimTime::ZERO,
-        end: SimTime::MAX,
-        count: 3,
-    }];
-    let mut asynchronous = async_retries().functions.remove(0);
-    asynchronous.name = "async".into();
-    let mut sqs = sqs_worker().functions.remove(0);
-    sqs.name = "sqs".into();
-    s.functions
-        .extend([reserved, provisioned, asynchronous, sqs]);
-    s
 }
 
 #[test]
@@ -150,28 +122,6 @@ fn a_run_in_blocks_reports_every_progress_step_once() {
     })
     .unwrap();
     assert_eq!(steps.into_inner(), 2 * PROGRESS_STEPS);
-}
-
-/// Functions that each hold exactly one environment busy most of the time: arrivals every
-/// 100 s from `offset` on, each running 99.9 s.
-fn long_holders(offsets: &[&str], limit: u32) -> Scenario {
-    let mut s = simple_scenario(1.0, 1.0, "10m", "30m");
-    s.account.scaling = Scaling::PerFunction;
-    s.account.concurrency_limit = limit;
-    s.functions = offsets
-        .iter()
-        .enumerate()
-        .map(|(i, offset)| {
-            let mut f = simple_function(&format!("holder{i}"), 1.0, 1.0, "10m");
-            let t = &mut f.triggers[0].arrivals;
-            t.process = ArrivalProcess::Constant(ConstantSpacing::Rate(0.01));
-            t.start = parse_duration(offset).unwrap();
-            f.duration = DurationModel::unscaled(Dist::Const { value_ms: 99_900.0 }, 1024);
-            f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, 1024);
-            f
-        })
-        .collect();
-    s
 }
 
 #[test]

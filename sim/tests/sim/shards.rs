@@ -58,7 +58,7 @@ fn assert_merge_is_exact(scenario: &Scenario, n: usize) {
 }
 
 /// A few functions of every kind: plain, reserved, provisioned, async with retries, SQS.
-fn mixed() -> Scenario {
+pub(crate) fn mixed() -> Scenario {
     let mut s = simple_scenario(20.0, 100.0, "10m", "20m");
     s.account.scaling = Scaling::PerFunction;
     s.account.concurrency_limit = 1000;
@@ -103,7 +103,7 @@ fn merged_shards_of_a_many_function_account_equal_one_run() {
 
 /// Functions that each hold exactly one environment busy most of the time: arrivals every
 /// 100 s from `offset` on, each running 99.9 s.
-fn long_holders(offsets: &[&str], limit: u32) -> Scenario {
+pub(crate) fn long_holders(offsets: &[&str], limit: u32) -> Scenario {
     let mut s = simple_scenario(1.0, 1.0, "10m", "30m");
     s.account.scaling = Scaling::PerFunction;
     s.account.concurrency_limit = limit;
