@@ -221,7 +221,7 @@ fn apply_overrides(
 /// Refuses a run that cannot finish or fit (exit 2, saying the estimate) and warns on stderr
 /// about one expected to take more than a minute; see [`lamsim_sim::estimate`] for the
 /// assumed speed and the limits.
-fn check_size(scenario: &Scenario, quiet: bool) -> Result<()> {
+fn check_size(scenario: &Scenario, blocks: usize, quiet: bool) -> Result<()> {
     use lamsim_sim::estimate::{INVOCATIONS_PER_S_PER_CORE, MAX_INVOCATIONS, WARN_SECONDS};
     let est = lamsim_sim::estimate::estimate(scenario, scenario.simulation.replicates);
     let available = available_memory_bytes();
@@ -235,11 +235,11 @@ fn check_size(scenario: &Scenario, quiet: bool) -> Result<()> {
             "refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates)"
         );
     }
-    // Replicates run in parallel, one core each.
+    // Replicates (and the blocks of each) run in parallel, one core each.
     let cores = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, est.replicates.max(1) as usize);
-    let secs = est.seconds(cores);
+        .clamp(1, est.replicates.max(1) as usize * blocks.max(1));
+    let secs = est.seconds(cores, blocks);
     if secs > WARN_SECONDS && !quiet {
         eprintln!(
             "lamsim: warning: {est}: expect about {:.0} min on {cores} core{} (at {INVOCATIONS_PER_S_PER_CORE:e} invocations/s per core)",
@@ -267,11 +267,22 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
     if shard.is_some() && args.out.is_none() {
         bail!("--shard needs --out DIR: `lamsim merge` reads the shards' folders");
     }
+    // Time series and the invocation sample cost a little speed: only for `--out`.
+    let series_options = args.out.is_some().then(|| SeriesOptions {
+        sample_cap: if args.no_parquet {
+            0
+        } else {
+            SeriesOptions::default().sample_cap
+        },
+        ..SeriesOptions::default()
+    });
+    let mut blocks = None;
     if let Some((i, n)) = shard {
         // Checked before the estimate, which is of the whole workload.
         lamsim_sim::shard::shard_scenario(&scenario, i, n)?;
     } else {
-        check_size(&scenario, args.quiet)?;
+        blocks = blocks_of(&scenario, &args, series_options.as_ref())?;
+        check_size(&scenario, blocks.unwrap_or(1), args.quiet)?;
     }
     if let Some(dir) = &args.out {
         crate::out_dir::check(
@@ -316,16 +327,7 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         quiet: args.quiet,
         print: true,
     };
-    // Time series and the invocation sample cost a little speed: only for `--out`.
-    let series_options = args.out.is_some().then(|| SeriesOptions {
-        sample_cap: if args.no_parquet {
-            0
-        } else {
-            SeriesOptions::default().sample_cap
-        },
-        ..SeriesOptions::default()
-    });
-    if let Some(blocks) = blocks_of(&scenario, &args, series_options.as_ref())? {
+    if let Some(blocks) = blocks {
         use lamsim_sim::shard::{ShardError, run_in_blocks};
         match run_in_blocks(&scenario, blocks, series_options.as_ref(), &|n| {
             progress.inc(n)

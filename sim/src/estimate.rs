@@ -49,10 +49,12 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    /// Expected wall time on `cores` cores, seconds, at [`INVOCATIONS_PER_S_PER_CORE`]
-    /// (replicates run in parallel, one core each).
-    pub fn seconds(&self, cores: usize) -> f64 {
-        let used = cores.clamp(1, self.replicates.max(1) as usize);
+    /// Expected wall time on `cores` cores, seconds, at [`INVOCATIONS_PER_S_PER_CORE`], for a
+    /// run whose replicates are each split into `blocks` blocks of functions (1: not split);
+    /// replicates and blocks run in parallel, one core each.
+    pub fn seconds(&self, cores: usize, blocks: usize) -> f64 {
+        let parts = self.replicates.max(1) as usize * blocks.max(1);
+        let used = cores.clamp(1, parts);
         self.invocations / (INVOCATIONS_PER_S_PER_CORE * used as f64)
     }
 

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use lamsim_sim::estimate::{MAX_INVOCATIONS, estimate, expected_arrivals};
+use lamsim_sim::estimate::{
+    Estimate, INVOCATIONS_PER_S_PER_CORE, MAX_INVOCATIONS, estimate, expected_arrivals,
+};
 use lamsim_sim::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Trace};
 use lamsim_sim::runner;
 use lamsim_sim::testing::simple_scenario;
@@ -100,4 +102,22 @@ fn a_rate_of_1e12_per_second_is_too_many_invocations() {
     let e = estimate(&s, 1);
     assert!(e.invocations > MAX_INVOCATIONS && e.too_many_invocations());
     assert!(!estimate(&simple_scenario(10.0, 100.0, "10m", "1h"), 1).too_many_invocations());
+}
+
+#[test]
+fn expected_time_counts_one_core_per_replicate_and_block() {
+    // 10⁷ invocations at 10⁶ per core and second: 10 s on one core.
+    let est = Estimate {
+        invocations_per_replicate: 5e6,
+        invocations: 1e7,
+        memory_bytes: 0.0,
+        replicates: 2,
+    };
+    let per_core = 1e7 / INVOCATIONS_PER_S_PER_CORE;
+    assert_eq!(est.seconds(1, 1), per_core);
+    // Two replicates use two of eight cores; split in 3 blocks each, six.
+    assert_eq!(est.seconds(8, 1), per_core / 2.0);
+    assert_eq!(est.seconds(8, 3), per_core / 6.0);
+    // Never more than the cores there are.
+    assert_eq!(est.seconds(4, 250), per_core / 4.0);
 }
