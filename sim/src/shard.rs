@@ -429,6 +429,72 @@ impl PartReplicate {
     }
 }
 
+/// One replicate of the whole run, put back together from its parts (the shards of
+/// [`merge`], the blocks of [`run_in_blocks`]).
+struct Whole {
+    seed: u64,
+    recorder: Recorder,
+    /// With the time series of `--out`.
+    series: Option<SeriesRecorder>,
+    probe: WarmupProbe,
+    stats: EngineStats,
+}
+
+impl Whole {
+    /// Replicate `replicate` of `full` with nothing measured yet, with the time series on
+    /// `series` (the grids and the sample size) when given.
+    fn new(full: &Scenario, replicate: u32, series: Option<(SeriesGrids, usize)>) -> Self {
+        let seed = replicate_seed(full.simulation.seed, replicate);
+        Whole {
+            seed,
+            recorder: Recorder::new(full),
+            series: series.map(|(g, cap)| SeriesRecorder::new(full, g, replicate, seed, cap)),
+            probe: WarmupProbe::new(full),
+            stats: EngineStats::default(),
+        }
+    }
+
+    /// Puts one part's measurements in their place: its functions are `members` of the
+    /// whole run, in order.
+    fn absorb(
+        &mut self,
+        functions: Vec<FunctionParts>,
+        series: Option<SeriesState>,
+        probe: WarmupProbe,
+        stats: EngineStats,
+        members: &[usize],
+    ) -> Result<(), String> {
+        for (p, &f) in functions.into_iter().zip(members) {
+            self.recorder.put_parts(f, p)?;
+        }
+        match (&mut self.series, series) {
+            (Some(all), Some(s)) => all.absorb(s, members)?,
+            (None, None) => {}
+            _ => return Err("time series in some parts only".to_string()),
+        }
+        self.probe.absorb(probe, members)?;
+        self.stats += stats;
+        Ok(())
+    }
+
+    /// The replicate as the runner concludes it with its time series.
+    fn into_raw(self) -> RawReplicate {
+        RawReplicate {
+            seed: self.seed,
+            recorder: self.recorder,
+            series: self.series.expect("put together with the time series"),
+            probe: self.probe,
+            stats: self.stats,
+        }
+    }
+
+    /// The replicate, summarized, with its warm-up probe (without the time series).
+    fn into_plain(self, full: &Scenario) -> (Replicate, WarmupProbe) {
+        let replicate = Replicate::summarized(full, self.seed, self.recorder, self.stats);
+        (replicate, self.probe)
+    }
+}
+
 /// Functions per block of [`run_in_blocks`]. A block's state (its functions' environments,
 /// random streams, histograms and counters) then stays in the processor's cache while it
 /// runs, and its fixed costs (an engine, the account-wide series of `--out`) stay small. On
@@ -454,10 +520,7 @@ pub type BlocksOutput = (RunOutput, Option<(ReportData, InvocationSample)>);
 
 /// One replicate's measurements, gathered from its blocks as they finish.
 struct Gathered {
-    recorder: Recorder,
-    series: Option<SeriesRecorder>,
-    probe: WarmupProbe,
-    stats: EngineStats,
+    whole: Whole,
     /// Σ over the finished blocks of their peak unreserved concurrency, per peak bucket.
     peaks: Vec<u64>,
     /// The largest sample key that can still enter the gathered sample: the blocks that start
@@ -497,12 +560,8 @@ pub fn run_in_blocks(
     let n = full.simulation.replicates.max(1);
     let gathered: Vec<Mutex<Gathered>> = (0..n)
         .map(|i| {
-            let seed = replicate_seed(full.simulation.seed, i);
             Mutex::new(Gathered {
-                recorder: Recorder::new(full),
-                series: grids.map(|(g, cap)| SeriesRecorder::new(full, g, i, seed, cap)),
-                probe: WarmupProbe::new(full),
-                stats: EngineStats::default(),
+                whole: Whole::new(full, i, grids),
                 peaks: Vec::new(),
                 sample_bound: u64::MAX,
                 done: 0,
@@ -550,28 +609,12 @@ pub fn run_in_blocks(
         .map(|g| g.into_inner().unwrap_or_else(|e| e.into_inner()));
     Ok(match grids {
         Some((grids, cap)) => {
-            let raws = gathered
-                .zip(0..n)
-                .map(|(g, i)| RawReplicate {
-                    seed: replicate_seed(full.simulation.seed, i),
-                    recorder: g.recorder,
-                    series: g.series.expect("gathered with the series"),
-                    probe: g.probe,
-                    stats: g.stats,
-                })
-                .collect();
+            let raws = gathered.map(|g| g.whole.into_raw()).collect();
             let (out, data, sample) = runner::conclude(full, &grids, cap, raws);
             (out, Some((data, sample)))
         }
         None => {
-            let raws = gathered
-                .zip(0..n)
-                .map(|(g, i)| {
-                    let seed = replicate_seed(full.simulation.seed, i);
-                    let replicate = Replicate::summarized(full, seed, g.recorder, g.stats);
-                    (replicate, g.probe)
-                })
-                .collect();
+            let raws = gathered.map(|g| g.whole.into_plain(full)).collect();
             (runner::conclude_plain(full, raws), None)
         }
     })
@@ -594,16 +637,14 @@ fn gather(
     }
     add_peaks(&mut g.peaks, &part.peaks.into_peaks());
     within_pool(full, replicate, &g.peaks)?;
-    let err = |e: String| ShardError::Mismatch(format!("replicate {replicate}: {e}"));
-    for (p, &f) in part.recorder.into_parts().into_iter().zip(members) {
-        g.recorder.put_parts(f, p).map_err(err)?;
-    }
-    if let (Some(all), Some(s)) = (&mut g.series, part.series) {
-        all.absorb(s.into_state(), members).map_err(err)?;
+    let series = part.series.map(SeriesRecorder::into_state);
+    let functions = part.recorder.into_parts();
+    g.whole
+        .absorb(functions, series, part.probe, part.stats, members)
+        .map_err(|e| ShardError::Mismatch(format!("replicate {replicate}: {e}")))?;
+    if let Some(all) = &g.whole.series {
         g.sample_bound = all.sample_key_bound();
     }
-    g.probe.absorb(part.probe, members).map_err(err)?;
-    g.stats += part.stats;
     Ok(())
 }
 
@@ -687,33 +728,19 @@ pub fn merge(
         .collect();
     let mut raws = Vec::with_capacity(replicates);
     for i in 0..replicates {
-        let seed = replicate_seed(full.simulation.seed, i as u32);
-        let mut recorder = Recorder::new(full);
-        let mut series = SeriesRecorder::new(full, grids, i as u32, seed, options.sample_cap);
-        let mut probe = WarmupProbe::new(full);
-        let mut stats = EngineStats::default();
+        let mut whole = Whole::new(full, i as u32, Some((grids, options.sample_cap)));
         for (k, parts) in per_shard.iter_mut().enumerate() {
             let r = parts.next().expect("replicate count checked");
-            if r.seed != seed || r.functions.len() != members[k].len() {
+            if r.seed != whole.seed || r.functions.len() != members[k].len() {
                 return Err(mismatch(format!(
                     "shard {k}/{count}: replicate {i} does not match the workload"
                 )));
             }
-            let err = |e: String| mismatch(format!("shard {k}/{count}, replicate {i}: {e}"));
-            for (p, &g) in r.functions.into_iter().zip(&members[k]) {
-                recorder.put_parts(g, p).map_err(err)?;
-            }
-            series.absorb(r.series, &members[k]).map_err(err)?;
-            probe.absorb(r.probe, &members[k]).map_err(err)?;
-            stats += r.stats;
+            whole
+                .absorb(r.functions, Some(r.series), r.probe, r.stats, &members[k])
+                .map_err(|e| mismatch(format!("shard {k}/{count}, replicate {i}: {e}")))?;
         }
-        raws.push(RawReplicate {
-            seed,
-            recorder,
-            series,
-            probe,
-            stats,
-        });
+        raws.push(whole.into_raw());
     }
     Ok(runner::conclude(full, &grids, options.sample_cap, raws))
 }
