@@ -333,13 +333,22 @@ impl Ord for Keyed {
 /// holds `2·cap` rows it is cut back to its `cap` smallest (a linear-time selection) and the
 /// largest kept becomes the threshold. That is O(1) amortized per row with sequential memory
 /// access, and keeps exactly the rows a heap of the `cap` smallest would (ranks are unique).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Reservoir {
     cap: usize,
     seen: u64,
     rows: Vec<Keyed>,
     /// The largest rank kept by the last cut: no row at or above it can be in the sample.
     threshold: Option<Keyed>,
+    /// Keys above this are refused from the start: rows with them cannot be in the sample this
+    /// one's joins (see [`SeriesRecorder::bound_sample_keys`]). `u64::MAX` by default.
+    outer_bound: u64,
+}
+
+impl Default for Reservoir {
+    fn default() -> Self {
+        Reservoir::new(0)
+    }
 }
 
 impl Reservoir {
@@ -350,14 +359,23 @@ impl Reservoir {
             seen: 0,
             rows: Vec::new(),
             threshold: None,
+            outer_bound: u64::MAX,
         }
     }
 
-    /// True when every row with `key` ranks above the threshold ([`Reservoir::offer`] would
-    /// refuse it whatever its replicate and sequence number).
+    /// A key above which no row can enter: the outer bound, or the key of the threshold its
+    /// last cut set when that is lower. A row with a key above it ranks above the threshold
+    /// whatever its replicate and sequence number.
+    #[inline]
+    fn key_bound(&self) -> u64 {
+        self.threshold
+            .map_or(self.outer_bound, |t| t.key.min(self.outer_bound))
+    }
+
+    /// True when no row with `key` can enter (see [`Reservoir::key_bound`]).
     #[inline]
     fn refuses_key(&self, key: u64) -> bool {
-        self.threshold.is_some_and(|t| key > t.key)
+        key > self.key_bound()
     }
 
     #[inline]
@@ -602,9 +620,6 @@ pub struct SeriesRecorder {
     rng: ChaCha8Rng,
     seq: u64,
     reservoir: Reservoir,
-    /// Sample keys above this cannot be in the sample this one's will be merged into (see
-    /// [`SeriesRecorder::bound_sample_keys`]); `u64::MAX` by default.
-    key_bound: u64,
 }
 
 /// Salt of the sampler's random stream (distinct from every engine stream, which are keyed by
@@ -640,7 +655,6 @@ impl SeriesRecorder {
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
             seq: 0,
             reservoir: Reservoir::new(sample_cap),
-            key_bound: u64::MAX,
             backlog: scenario
                 .functions
                 .iter()
@@ -853,7 +867,7 @@ impl Observer for SeriesRecorder {
             let key = self.rng.next_u64();
             // Most rows are past the threshold once the reservoir has filled: refused on their
             // key alone, before the row is built.
-            if key > self.key_bound || self.reservoir.refuses_key(key) {
+            if self.reservoir.refuses_key(key) {
                 return;
             }
             let k = Keyed {
@@ -1057,12 +1071,12 @@ impl SeriesRecorder {
         }
     }
 
-    /// A key above which no row can enter this recorder's sample: the key of the threshold its
-    /// reservoir set when it last cut itself back to its cap (`u64::MAX` before). It is not
-    /// cut here to tighten the bound: a cut sorts out up to twice the cap, and a looser bound
-    /// only keeps a few more rows.
+    /// A key above which no row can enter this recorder's sample (its reservoir's key bound:
+    /// from its reservoir's last cut back to its cap, `u64::MAX` before). It is not cut here
+    /// to tighten the bound: a cut sorts out up to twice the cap, and a looser bound only
+    /// keeps a few more rows.
     pub fn sample_key_bound(&self) -> u64 {
-        self.reservoir.threshold.map_or(u64::MAX, |t| t.key)
+        self.reservoir.key_bound()
     }
 
     /// Refuses sample keys above `bound`, the [`SeriesRecorder::sample_key_bound`] of the
@@ -1070,7 +1084,7 @@ impl SeriesRecorder {
     /// there, so they could not be in the merged sample, which is unchanged (only smaller to
     /// carry). The number of invocations sampled from still counts them.
     pub fn bound_sample_keys(&mut self, bound: u64) {
-        self.key_bound = bound;
+        self.reservoir.outer_bound = bound;
     }
 
     /// Its counters and sample at the end of the replicate (see [`SeriesState`]).
