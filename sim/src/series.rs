@@ -343,6 +343,11 @@ pub struct Reservoir {
     /// Keys above this are refused from the start: rows with them cannot be in the sample this
     /// one's joins (see [`SeriesRecorder::bound_sample_keys`]). `u64::MAX` by default.
     outer_bound: u64,
+    /// A key above which no row can enter: the outer bound, or the key of the threshold when
+    /// that is lower (kept up to date by [`Reservoir::cut`] and the outer bound's setter). A
+    /// row with a key above it ranks above the threshold whatever its replicate and sequence
+    /// number.
+    key_bound: u64,
 }
 
 impl Default for Reservoir {
@@ -360,22 +365,26 @@ impl Reservoir {
             rows: Vec::new(),
             threshold: None,
             outer_bound: u64::MAX,
+            key_bound: u64::MAX,
         }
     }
 
-    /// A key above which no row can enter: the outer bound, or the key of the threshold its
-    /// last cut set when that is lower. A row with a key above it ranks above the threshold
-    /// whatever its replicate and sequence number.
-    #[inline]
-    fn key_bound(&self) -> u64 {
-        self.threshold
-            .map_or(self.outer_bound, |t| t.key.min(self.outer_bound))
+    /// Sets the outer bound (see [`SeriesRecorder::bound_sample_keys`]).
+    fn bound_keys(&mut self, bound: u64) {
+        self.outer_bound = bound;
+        self.update_key_bound();
     }
 
-    /// True when no row with `key` can enter (see [`Reservoir::key_bound`]).
+    fn update_key_bound(&mut self) {
+        self.key_bound = self
+            .threshold
+            .map_or(self.outer_bound, |t| t.key.min(self.outer_bound));
+    }
+
+    /// True when no row with `key` can enter (see the field `key_bound`).
     #[inline]
     fn refuses_key(&self, key: u64) -> bool {
-        key > self.key_bound()
+        key > self.key_bound
     }
 
     #[inline]
@@ -397,6 +406,7 @@ impl Reservoir {
         self.rows.select_nth_unstable(self.cap - 1);
         self.rows.truncate(self.cap);
         self.threshold = self.rows.iter().max().copied();
+        self.update_key_bound();
     }
 
     /// Adds another reservoir's rows (the result is the same in any merge order).
@@ -516,8 +526,6 @@ struct FnAcc {
     buckets: Vec<Bucket>,
     /// One more than the buckets (the difference array's end).
     levels: Vec<Levels>,
-    /// The counts now (functions only: the account takes their changes).
-    last: [u32; 4],
 }
 
 impl FnAcc {
@@ -525,7 +533,6 @@ impl FnAcc {
         FnAcc {
             buckets: vec![Bucket::default(); n],
             levels: vec![Levels::default(); n + 1],
-            last: [0; 4],
         }
     }
 
@@ -538,6 +545,11 @@ impl FnAcc {
     /// (a cursor on `grid`).
     #[inline(always)]
     fn change(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64, delta: [i64; 4]) {
+        if let [0, d, 0, 0] = delta {
+            // Most changes are an execution starting or ending: only the busy count moves.
+            self.change_lane(grid, cur, t, 1, d);
+            return;
+        }
         for (lane, d) in delta.into_iter().enumerate() {
             self.change_lane(grid, cur, t, lane, d);
         }
@@ -611,6 +623,8 @@ pub struct SeriesRecorder {
     billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
+    /// Each function's environment counts now (total, busy, provisioned, configured).
+    counts: Vec<[u32; 4]>,
     /// The account's series (many-function layout only).
     account: Option<AccountAcc>,
     /// Queue backlog of each function's queued triggers (empty without any).
@@ -647,6 +661,7 @@ impl SeriesRecorder {
                 .iter()
                 .map(|_| FnAcc::new(grid.count))
                 .collect(),
+            counts: vec![[0; 4]; scenario.functions.len()],
             account: grids.account.map(|g| AccountAcc {
                 grid: g,
                 cur: Cursor::new(),
@@ -892,25 +907,14 @@ impl Observer for SeriesRecorder {
     #[inline]
     fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
         let new = [c.total, c.busy, c.provisioned, c.provisioned_configured];
-        let acc = &mut self.functions[f as usize];
-        let old = std::mem::replace(&mut acc.last, new);
+        let old = std::mem::replace(&mut self.counts[f as usize], new);
         // What is held after the end is not counted.
         if t.0 >= self.grid.end.0 || new == old {
             return;
         }
-        self.cur.seek(&self.grid, t.0);
-        if new[0] == old[0] && new[2] == old[2] && new[3] == old[3] {
-            // Most changes are an execution starting or ending: only the busy count moves.
-            let d = new[1] as i64 - old[1] as i64;
-            acc.change_lane(&self.grid, &self.cur, t.0, 1, d);
-            if let Some(a) = &mut self.account {
-                a.cur.seek(&a.grid, t.0);
-                a.acc.change_lane(&a.grid, &a.cur, t.0, 1, d);
-            }
-            return;
-        }
         let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
-        acc.change(&self.grid, &self.cur, t.0, delta);
+        self.cur.seek(&self.grid, t.0);
+        self.functions[f as usize].change(&self.grid, &self.cur, t.0, delta);
         if let Some(a) = &mut self.account {
             a.cur.seek(&a.grid, t.0);
             a.acc.change(&a.grid, &a.cur, t.0, delta);
@@ -1076,7 +1080,7 @@ impl SeriesRecorder {
     /// to tighten the bound: a cut sorts out up to twice the cap, and a looser bound only
     /// keeps a few more rows.
     pub fn sample_key_bound(&self) -> u64 {
-        self.reservoir.key_bound()
+        self.reservoir.key_bound
     }
 
     /// Refuses sample keys above `bound`, the [`SeriesRecorder::sample_key_bound`] of the
@@ -1084,7 +1088,7 @@ impl SeriesRecorder {
     /// there, so they could not be in the merged sample, which is unchanged (only smaller to
     /// carry). The number of invocations sampled from still counts them.
     pub fn bound_sample_keys(&mut self, bound: u64) {
-        self.reservoir.outer_bound = bound;
+        self.reservoir.bound_keys(bound);
     }
 
     /// Its counters and sample at the end of the replicate (see [`SeriesState`]).
