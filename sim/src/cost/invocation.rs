@@ -120,7 +120,8 @@ impl InvocationBilling {
     }
 
     /// What one invocation of `exec` (after an init of `init` when `cold`) adds to the bill.
-    #[inline]
+    /// Always inlined: both recorders call it for every invocation.
+    #[inline(always)]
     pub fn charge(&self, exec: SimTime, init: SimTime, cold: bool, provisioned: bool) -> Charge {
         let g = self.granularity.0;
         let cold_start = cold && !provisioned;
