@@ -236,10 +236,9 @@ fn check_size(scenario: &Scenario, blocks: usize, quiet: bool) -> Result<()> {
         );
     }
     // Replicates (and the blocks of each) run in parallel, one core each.
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, est.replicates.max(1) as usize * blocks.max(1));
-    let secs = est.seconds(cores, blocks);
+    let machine = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = est.cores_used(machine, blocks);
+    let secs = est.seconds(machine, blocks);
     if secs > WARN_SECONDS && !quiet {
         eprintln!(
             "lamsim: warning: {est}: expect about {:.0} min on {cores} core{} (at {INVOCATIONS_PER_S_PER_CORE:e} invocations/s per core)",
@@ -314,11 +313,14 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
         let dir = args.out.as_ref().expect("checked above");
         return run_shard(&scenario, i, n, dir, &args);
     }
-    let mut progress = Progress::new(
-        sim.replicates as u64 * PROGRESS_STEPS,
-        "simulating",
-        args.quiet,
-    );
+    let new_progress = || {
+        Progress::new(
+            sim.replicates as u64 * PROGRESS_STEPS,
+            "simulating",
+            args.quiet,
+        )
+    };
+    let mut progress = new_progress();
     let finish_options = FinishOptions {
         out: args.out.as_deref(),
         parquet: !args.no_parquet,
@@ -356,11 +358,7 @@ pub fn run(args: RunArgs) -> Result<ExitStatus> {
                         }
                     );
                 }
-                progress = Progress::new(
-                    sim.replicates as u64 * PROGRESS_STEPS,
-                    "simulating",
-                    args.quiet,
-                );
+                progress = new_progress();
             }
             Err(e) => return Err(e.into()),
         }

@@ -53,9 +53,14 @@ impl Estimate {
     /// run whose replicates are each split into `blocks` blocks of functions (1: not split);
     /// replicates and blocks run in parallel, one core each.
     pub fn seconds(&self, cores: usize, blocks: usize) -> f64 {
-        let parts = self.replicates.max(1) as usize * blocks.max(1);
-        let used = cores.clamp(1, parts);
+        let used = self.cores_used(cores, blocks);
         self.invocations / (INVOCATIONS_PER_S_PER_CORE * used as f64)
+    }
+
+    /// Of `cores` cores, how many the run keeps busy: one per replicate and block (`blocks`
+    /// per replicate, 1 when not split), at least one.
+    pub fn cores_used(&self, cores: usize, blocks: usize) -> usize {
+        cores.clamp(1, self.replicates.max(1) as usize * blocks.max(1))
     }
 
     /// Whether the run is over [`MAX_INVOCATIONS`].

@@ -120,4 +120,9 @@ fn expected_time_counts_one_core_per_replicate_and_block() {
     assert_eq!(est.seconds(8, 3), per_core / 6.0);
     // Never more than the cores there are.
     assert_eq!(est.seconds(4, 250), per_core / 4.0);
+    let used: Vec<usize> = [(1, 1), (8, 1), (8, 3), (4, 250)]
+        .iter()
+        .map(|&(cores, blocks)| est.cores_used(cores, blocks))
+        .collect();
+    assert_eq!(used, [1, 2, 6, 4]);
 }
