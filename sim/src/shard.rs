@@ -58,7 +58,7 @@ pub const MAX_PEAK_BUCKETS: usize = 100_000;
 pub enum ShardError {
     /// `[account] scaling = "legacy-burst"`.
     #[error(
-        "[account] scaling = \"legacy-burst\" shares one burst of new environments among all the functions, so a shard would not scale as the whole account does: run without --shard, or use scaling = \"per-function\""
+        "[account] scaling = \"legacy-burst\" shares one burst of new environments among all the functions, so a part of them (a shard, a block) would not scale as the whole account does: run them together (without --shard, with --blocks off or auto), or use scaling = \"per-function\""
     )]
     LegacyScaling,
     /// Not a shard index.

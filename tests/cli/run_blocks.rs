@@ -88,7 +88,14 @@ fn bad_block_requests_exit_2_with_a_clear_error() {
     let tmp = temp_dir();
     let w = holders(tmp.path(), 2);
     let d = path_str(&tmp.path().join("s"));
-    let cases: [(&[&str], &str); 5] = [
+    // The same two functions sharing legacy scaling's one burst.
+    let legacy = tmp.path().join("legacy.toml");
+    let text = std::fs::read_to_string(&w)
+        .unwrap()
+        .replace("[account]\n", "[account]\nscaling = \"legacy-burst\"\n");
+    std::fs::write(&legacy, text).unwrap();
+    let legacy = path_str(&legacy);
+    let cases: [(&[&str], &str); 6] = [
         (
             &["run", &w, "--blocks", "0"],
             "not auto, off or a number of blocks",
@@ -108,6 +115,10 @@ fn bad_block_requests_exit_2_with_a_clear_error() {
         (
             &["run", &w, "--blocks", "2", "--shard", "0/2", "--out", &d],
             "cannot be used with",
+        ),
+        (
+            &["run", &legacy, "--blocks", "2"],
+            "with --blocks off or auto",
         ),
     ];
     for (args, message) in cases {
