@@ -523,9 +523,6 @@ struct Gathered {
     whole: Whole,
     /// Σ over the finished blocks of their peak unreserved concurrency, per peak bucket.
     peaks: Vec<u64>,
-    /// The largest sample key that can still enter the gathered sample: the blocks that start
-    /// now keep no row above it.
-    sample_bound: u64,
     /// Blocks finished.
     done: usize,
 }
@@ -563,7 +560,6 @@ pub fn run_in_blocks(
             Mutex::new(Gathered {
                 whole: Whole::new(full, i, grids),
                 peaks: Vec::new(),
-                sample_bound: u64::MAX,
                 done: 0,
             })
         })
@@ -578,8 +574,13 @@ pub fn run_in_blocks(
         // Rows the blocks gathered so far already outrank cannot be in the sample: the result
         // is the same whichever blocks finished first, only the work differs.
         let series = grids.map(|(g, cap)| {
-            let bound = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
-            (g, cap, bound.sample_bound)
+            let gathered = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
+            let series = gathered.whole.series.as_ref();
+            (
+                g,
+                cap,
+                series.map_or(u64::MAX, SeriesRecorder::sample_key_bound),
+            )
         });
         let part = PartReplicate::run(full, &parts[k], k, blocks, i as u32, series, &|_| {});
         let mut g = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
@@ -641,11 +642,7 @@ fn gather(
     let functions = part.recorder.into_parts();
     g.whole
         .absorb(functions, series, part.probe, part.stats, members)
-        .map_err(|e| ShardError::Mismatch(format!("replicate {replicate}: {e}")))?;
-    if let Some(all) = &g.whole.series {
-        g.sample_bound = all.sample_key_bound();
-    }
-    Ok(())
+        .map_err(|e| ShardError::Mismatch(format!("replicate {replicate}: {e}")))
 }
 
 /// Merges the shards of one run of `full` (the workload they ran, as resolved) into what the
