@@ -123,7 +123,6 @@ impl InvocationBilling {
     /// Always inlined: both recorders call it for every invocation.
     #[inline(always)]
     pub fn charge(&self, exec: SimTime, init: SimTime, cold: bool, provisioned: bool) -> Charge {
-        let g = self.granularity.0;
         let cold_start = cold && !provisioned;
         let restore = cold_start && self.snapstart;
         let init_raw = init;
@@ -132,7 +131,7 @@ impl InvocationBilling {
         } else {
             SimTime::ZERO
         };
-        let exec_billed = SimTime(exec.0.div_ceil(g) * g);
+        let exec_billed = exec.ceil_to(self.granularity);
         let log_bytes = match self.log_fixed {
             None => 0,
             Some(fixed) => {
