@@ -575,6 +575,12 @@ impl WarmupProbe {
 
 impl Observer for WarmupProbe {
     fn on_counts(&mut self, t: SimTime, function: u32, counts: Counts) {
+        // Only the total count is integrated: a change of the others leaves its area as it
+        // is (the time held at one level is summed when the level next changes, exactly).
+        match &self.functions[function as usize] {
+            Some(p) if p.1 != counts.total => {}
+            _ => return,
+        }
         self.integrate(function as usize, t.0);
         if let Some(p) = &mut self.functions[function as usize] {
             p.1 = counts.total;
