@@ -96,11 +96,9 @@ impl IndexedHeap {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.items[r] < self.items[l] {
-                r
-            } else {
-                l
-            };
+            // The smaller child, taken as a value rather than a branch (see
+            // [`EventQueue::pop_packed`]).
+            let c = l + (r < n && self.items[r] < self.items[l]) as usize;
             if item <= self.items[c] {
                 break;
             }
@@ -183,36 +181,37 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn pop_packed(&mut self) -> Option<(u128, E)> {
         let last = self.items.pop()?;
-        let n = self.items.len();
+        let items = self.items.as_mut_slice();
+        let n = items.len();
         if n == 0 {
             return Some(last);
         }
-        let top = self.items[0];
+        let top = items[0];
         // The hole at the root goes down to a leaf, taking the smaller child each time...
         let mut i = 0;
         let mut child = 1;
         while child + 1 < n {
-            if self.items[child + 1].0 < self.items[child].0 {
-                child += 1;
-            }
-            self.items[i] = self.items[child];
+            // Which child is smaller is a coin flip for the branch predictor: taken as a
+            // value, not a branch.
+            child += (items[child + 1].0 < items[child].0) as usize;
+            items[i] = items[child];
             i = child;
             child = 2 * i + 1;
         }
         if child == n - 1 {
-            self.items[i] = self.items[child];
+            items[i] = items[child];
             i = child;
         }
         // ... and the last event moves up from there to its place.
         while i > 0 {
             let parent = (i - 1) / 2;
-            if self.items[parent].0 <= last.0 {
+            if items[parent].0 <= last.0 {
                 break;
             }
-            self.items[i] = self.items[parent];
+            items[i] = items[parent];
             i = parent;
         }
-        self.items[i] = last;
+        items[i] = last;
         Some(top)
     }
     /// The earliest event (its key is [`peek_packed`](Self::peek_packed)).
@@ -237,8 +236,8 @@ impl<E: Copy> EventQueue<E> {
             if child >= n {
                 break;
             }
-            if child + 1 < n && self.items[child + 1].0 < self.items[child].0 {
-                child += 1;
+            if child + 1 < n {
+                child += (self.items[child + 1].0 < self.items[child].0) as usize;
             }
             if item.0 <= self.items[child].0 {
                 break;
