@@ -9,7 +9,7 @@
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::heap::{IndexedHeap, NOT_IN_HEAP};
 use crate::model::{Function, KeepAlivePolicy, Routing};
@@ -38,6 +38,9 @@ pub(crate) struct Env {
     pub(crate) source: SourceId,
     pub(crate) created: u64,
     created_seq: u64,
+    /// Its rank in its function's `newest` pool ([`Ranks`]); [`NO_RANK`] when the pool is not
+    /// `newest` or the environment is provisioned.
+    rank: u32,
     /// Unique number of the current idle period (validates lazy entries).
     idle_seq: u64,
     // The invocation in progress.
@@ -88,9 +91,8 @@ pub(crate) struct Environments {
 /// when its environment is idle in the same incarnation (`newest`) or idle period (`mru`,
 /// `lru`).
 enum Pool {
-    /// `newest`: a max-heap of `created_seq << 32 | env`, the environment created last on top
-    /// (`created_seq` is unique, so the order is that of creation).
-    Newest(BinaryHeap<u128>),
+    /// `newest`: the environment created last first (see [`Ranks`]).
+    Newest(Ranks),
     /// `mru`: the idle periods in the order they began, the last one taken first (a stack).
     Mru(Vec<(u32, u64)>),
     /// `lru`: the idle periods in the order they began, the first one taken first (a FIFO).
@@ -141,7 +143,7 @@ impl FnPool {
             keep_alive: f.keep_alive.policy.clone(),
             max_lifetime: f.keep_alive.max_lifetime.map(|d| d.0),
             pool: match f.routing {
-                Routing::Newest => Pool::Newest(BinaryHeap::new()),
+                Routing::Newest => Pool::Newest(Ranks::default()),
                 Routing::Mru => Pool::Mru(Vec::new()),
                 Routing::Lru => Pool::Lru(VecDeque::new()),
                 Routing::Random => Pool::Random(IndexedHeap::new()),
@@ -186,12 +188,100 @@ fn idle_period_live(envs: &[Env], id: u32, seq: u64) -> bool {
     env.state == EnvState::Idle && env.idle_seq == seq
 }
 
-/// Whether the `newest` pool's entry `created_seq << 32 | env` is live: that incarnation of
-/// the environment is idle.
-#[inline(always)]
-fn newest_live(envs: &[Env], k: u128) -> bool {
-    let env = &envs[k as u32 as usize];
-    env.state == EnvState::Idle && env.created_seq == (k >> 32) as u64
+/// Rank of an environment outside any `newest` pool.
+const NO_RANK: u32 = u32::MAX;
+
+/// A freed rank of a `newest` pool.
+const NO_ENV: u32 = u32::MAX;
+
+/// The `newest` routing pool of one function: its on-demand environments numbered in the
+/// order they were created (their rank), and one bit per rank, set while that environment is
+/// idle. The newest idle environment is the highest bit set: a leading-zero count per 64
+/// ranks, scanned from the newest (where, with this routing, the idle ones are), instead of a
+/// heap whose levels are a chain of unpredictable comparisons. Idle periods are added and
+/// removed exactly (no stale entries). Reclaimed environments leave their rank free; the
+/// ranks are renumbered, in the same order, when the free ones outnumber the others.
+#[derive(Default)]
+struct Ranks {
+    /// The environment of each rank ([`NO_ENV`] once reclaimed).
+    by_rank: Vec<u32>,
+    /// Bit `r % 64` of word `r / 64`: the environment of rank `r` is idle.
+    idle: Vec<u64>,
+    /// Ranks whose environment is not reclaimed.
+    live: usize,
+}
+
+impl Ranks {
+    /// Gives environment `e` (just created) the next rank, renumbering first when the freed
+    /// ranks outnumber the live ones by more than 64 (so the words stay about twice as many as
+    /// the environments need, and the renumbering costs O(1) per environment created).
+    fn add(&mut self, envs: &mut [Env], e: u32) -> u32 {
+        if self.by_rank.len() >= 2 * self.live + 64 {
+            self.renumber(envs);
+        }
+        let r = self.by_rank.len();
+        if r % 64 == 0 {
+            self.idle.push(0);
+        }
+        self.by_rank.push(e);
+        self.live += 1;
+        r as u32
+    }
+
+    /// Frees rank `r` (its environment is reclaimed; it is not idle in the pool).
+    fn free(&mut self, r: u32) {
+        debug_assert!(!self.is_idle(r));
+        self.by_rank[r as usize] = NO_ENV;
+        self.live -= 1;
+    }
+
+    fn is_idle(&self, r: u32) -> bool {
+        self.idle[r as usize / 64] >> (r % 64) & 1 == 1
+    }
+
+    #[inline]
+    fn set_idle(&mut self, r: u32) {
+        self.idle[r as usize / 64] |= 1 << (r % 64);
+    }
+
+    #[inline]
+    fn clear_idle(&mut self, r: u32) {
+        self.idle[r as usize / 64] &= !(1 << (r % 64));
+    }
+
+    /// Removes the newest idle environment from the pool and returns it.
+    #[inline]
+    fn take_newest(&mut self) -> Option<u32> {
+        let (w, bits) = self
+            .idle
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|&(_, &bits)| bits != 0)?;
+        let r = (w * 64 + 63 - bits.leading_zeros() as usize) as u32;
+        self.clear_idle(r);
+        Some(self.by_rank[r as usize])
+    }
+
+    /// Numbers the live environments 0, 1, … in the same order, dropping the freed ranks.
+    #[cold]
+    fn renumber(&mut self, envs: &mut [Env]) {
+        let mut by_rank = Vec::with_capacity(self.live);
+        let mut idle = vec![0u64; self.live.div_ceil(64)];
+        for (old, &e) in self.by_rank.iter().enumerate() {
+            if e == NO_ENV {
+                continue;
+            }
+            let r = by_rank.len();
+            if self.is_idle(old as u32) {
+                idle[r / 64] |= 1 << (r % 64);
+            }
+            envs[e as usize].rank = r as u32;
+            by_rank.push(e);
+        }
+        self.by_rank = by_rank;
+        self.idle = idle;
+    }
 }
 
 impl Environments {
@@ -226,6 +316,7 @@ impl Environments {
             source: 0,
             created: now,
             created_seq: self.created_seq,
+            rank: NO_RANK,
             idle_seq: 0,
             arrival: 0,
             init: 0,
@@ -241,7 +332,7 @@ impl Environments {
         if provisioned {
             fp.counts.provisioned += 1;
         }
-        if let Some(id) = self.free.pop() {
+        let id = if let Some(id) = self.free.pop() {
             self.envs[id as usize] = env;
             id
         } else {
@@ -249,7 +340,11 @@ impl Environments {
             self.pos_pool.push(NOT_IN_HEAP);
             self.pos_expiry.push(NOT_IN_HEAP);
             (self.envs.len() - 1) as u32
+        };
+        if let (Pool::Newest(ranks), false) = (&mut fp.pool, provisioned) {
+            self.envs[id as usize].rank = ranks.add(&mut self.envs, id);
         }
+        id
     }
 
     /// Marks `e` reclaimed and frees its slot; the counts of its function (pool `fp`) drop.
@@ -261,6 +356,9 @@ impl Environments {
         fp.counts.total -= 1;
         if env.provisioned {
             fp.counts.provisioned -= 1;
+        }
+        if let (Pool::Newest(ranks), true) = (&mut fp.pool, env.rank != NO_RANK) {
+            ranks.free(env.rank);
         }
         self.free.push(e);
     }
@@ -281,12 +379,7 @@ impl Environments {
         let live = |&(id, seq): &(u32, u64)| idle_period_live(envs, id, seq);
         match &mut fp.pool {
             Pool::Random(h) => h.push(self.envs[e as usize].created_seq, e, &mut self.pos_pool),
-            Pool::Newest(h) => {
-                if crowded(h.len()) {
-                    h.retain(|&k| newest_live(envs, k));
-                }
-                h.push((self.envs[e as usize].created_seq as u128) << 32 | e as u128);
-            }
+            Pool::Newest(ranks) => ranks.set_idle(self.envs[e as usize].rank),
             Pool::Mru(v) => {
                 if crowded(v.len()) {
                     v.retain(live);
@@ -328,12 +421,7 @@ impl Environments {
                 h.remove(id, &mut self.pos_pool);
                 id
             }
-            Pool::Newest(h) => loop {
-                let k = h.pop()?;
-                if newest_live(&self.envs, k) {
-                    break k as u32;
-                }
-            },
+            Pool::Newest(ranks) => ranks.take_newest()?,
             Pool::Mru(v) => loop {
                 let (id, seq) = v.pop()?;
                 if idle_period_live(&self.envs, id, seq) {
@@ -400,9 +488,89 @@ impl Environments {
             }
         }
         fp.idle_ondemand -= 1;
-        if let Pool::Random(h) = &mut fp.pool {
-            h.remove(e, &mut self.pos_pool);
-        } // ordered pools drop the entry lazily
+        match &mut fp.pool {
+            Pool::Random(h) => h.remove(e, &mut self.pos_pool),
+            Pool::Newest(ranks) => ranks.clear_idle(self.envs[e as usize].rank),
+            // The other ordered pools drop the entry lazily.
+            Pool::Mru(_) | Pool::Lru(_) => {}
+        }
         Some(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `newest` pool hands out the idle environment created last, through creations,
+    /// idle periods, takes, expiries and reclaims (enough of them to renumber the ranks many
+    /// times), as a plain model of the idle set does; expiries take the environment idle
+    /// longest (a fixed keep-alive).
+    #[test]
+    fn the_newest_pool_takes_the_idle_environment_created_last() {
+        let f = crate::testing::simple_function("f", 1.0, 100.0, "10m");
+        assert_eq!(f.routing, Routing::Newest);
+        let mut fp = FnPool::new(&f, 1);
+        let mut envs = Environments::default();
+        // The model: busy environments, and idle ones in the order their idle period began.
+        let mut busy: Vec<u32> = Vec::new();
+        let mut idle: Vec<u32> = Vec::new();
+        let (mut renumbered, mut ranks_before) = (0, 0);
+        for step in 0..200_000u64 {
+            let now = step * 1_000;
+            let x = crate::rng::splitmix64(step);
+            match x % 10 {
+                // A cold start.
+                0 | 1 => {
+                    let e = envs.alloc(&mut fp, 0, false, EnvState::Busy, now);
+                    busy.push(e);
+                }
+                // An invocation ends: its environment stays warm for 10 minutes.
+                2..=4 if !busy.is_empty() => {
+                    let e = busy.swap_remove((x >> 8) as usize % busy.len());
+                    envs.make_idle(&mut fp, e, now + 600_000_000_000);
+                    idle.push(e);
+                }
+                // A request takes the idle environment created last.
+                5..=7 => {
+                    let newest = idle
+                        .iter()
+                        .enumerate()
+                        .max_by_key(|&(_, &e)| envs.get(e).created_seq)
+                        .map(|(i, _)| i);
+                    let want = newest.map(|i| idle.remove(i));
+                    assert_eq!(envs.take_idle(&mut fp), want, "step {step}");
+                    busy.extend(want);
+                }
+                // The environment idle longest expires and is reclaimed.
+                8 if !idle.is_empty() => {
+                    let e = envs.pop_expired(&mut fp, u64::MAX);
+                    assert_eq!(e, Some(idle.remove(0)), "step {step}");
+                    envs.release(&mut fp, idle_or(e));
+                }
+                // A busy environment is discarded (a timeout).
+                9 if !busy.is_empty() => {
+                    let e = busy.swap_remove((x >> 8) as usize % busy.len());
+                    envs.release(&mut fp, e);
+                }
+                _ => {}
+            }
+            if let Pool::Newest(ranks) = &fp.pool {
+                assert_eq!(ranks.live, busy.len() + idle.len());
+                if ranks.by_rank.len() < ranks_before {
+                    renumbered += 1;
+                }
+                ranks_before = ranks.by_rank.len();
+            }
+            assert_eq!(fp.idle_ondemand, idle.len());
+        }
+        assert!(
+            renumbered > 10,
+            "the ranks were renumbered {renumbered} times"
+        );
+    }
+
+    fn idle_or(e: Option<u32>) -> u32 {
+        e.expect("an environment expired")
     }
 }
