@@ -329,7 +329,7 @@ mod tests {
                     model.insert((time, seq));
                     seq += 1;
                 }
-                4 | 5 => assert_eq!(q.pop(), model.pop_first().map(|(t, s)| (t, s))),
+                4 | 5 => assert_eq!(q.pop(), model.pop_first()),
                 _ => {
                     if let Some((t0, _)) = model.pop_first() {
                         let later = (t0 + time, seq);

@@ -220,7 +220,7 @@ impl Ranks {
             self.renumber(envs);
         }
         let r = self.by_rank.len();
-        if r % 64 == 0 {
+        if r.is_multiple_of(64) {
             self.idle.push(0);
         }
         self.by_rank.push(e);
