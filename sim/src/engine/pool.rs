@@ -84,12 +84,12 @@ pub(crate) struct Environments {
 
 /// Idle on-demand environments in routing order.
 ///
-/// The ordered pools delete lazily: an expired environment's entry is skipped when it
-/// surfaces, and the pool is compacted when stale entries pile up. An environment leaves an
-/// idle period either by being taken, which removes its own entry, or by expiring, which
-/// reclaims it; so each idle environment has exactly one entry, and an entry is live exactly
-/// when its environment is idle in the same incarnation (`newest`) or idle period (`mru`,
-/// `lru`).
+/// `newest` and `random` add and remove idle environments exactly. `mru` and `lru` delete
+/// lazily: an expired environment's entry is skipped when it surfaces, and the pool is
+/// compacted when stale entries pile up. An environment leaves an idle period either by being
+/// taken, which removes its own entry, or by expiring, which reclaims it; so each idle
+/// environment has exactly one entry, and an entry is live exactly when its environment is
+/// idle in the same idle period.
 enum Pool {
     /// `newest`: the environment created last first (see [`Ranks`]).
     Newest(Ranks),
