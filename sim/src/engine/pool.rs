@@ -212,13 +212,9 @@ struct Ranks {
 }
 
 impl Ranks {
-    /// Gives environment `e` (just created) the next rank, renumbering first when the freed
-    /// ranks outnumber the live ones by more than 64 (so the words stay about twice as many as
-    /// the environments need, and the renumbering costs O(1) per environment created).
+    /// Gives environment `e` (just created) the next rank.
     fn add(&mut self, envs: &mut [Env], e: u32) -> u32 {
-        if self.by_rank.len() >= 2 * self.live + 64 {
-            self.renumber(envs);
-        }
+        self.tidy(envs);
         let r = self.by_rank.len();
         if r.is_multiple_of(64) {
             self.idle.push(0);
@@ -261,6 +257,17 @@ impl Ranks {
         let r = (w * 64 + 63 - bits.leading_zeros() as usize) as u32;
         self.clear_idle(r);
         Some(self.by_rank[r as usize])
+    }
+
+    /// Renumbers when the freed ranks outnumber the live ones by more than 64, after every
+    /// creation and reclaim: the words scanned for the newest idle environment then stay at
+    /// most about twice as many as the live environments need, and a renumbering, O(ranks),
+    /// comes after at least as many creations or reclaims.
+    #[inline]
+    fn tidy(&mut self, envs: &mut [Env]) {
+        if self.by_rank.len() >= 2 * self.live + 64 {
+            self.renumber(envs);
+        }
     }
 
     /// Numbers the live environments 0, 1, … in the same order, dropping the freed ranks.
@@ -357,8 +364,10 @@ impl Environments {
         if env.provisioned {
             fp.counts.provisioned -= 1;
         }
-        if let (Pool::Newest(ranks), true) = (&mut fp.pool, env.rank != NO_RANK) {
-            ranks.free(env.rank);
+        let rank = env.rank;
+        if let (Pool::Newest(ranks), true) = (&mut fp.pool, rank != NO_RANK) {
+            ranks.free(rank);
+            ranks.tidy(&mut self.envs);
         }
         self.free.push(e);
     }
@@ -557,6 +566,8 @@ mod tests {
             }
             if let Pool::Newest(ranks) = &fp.pool {
                 assert_eq!(ranks.live, busy.len() + idle.len());
+                // The words scanned stay within about twice what the live ones need.
+                assert!(ranks.by_rank.len() < 2 * ranks.live + 64, "step {step}");
                 if ranks.by_rank.len() < ranks_before {
                     renumbered += 1;
                 }
