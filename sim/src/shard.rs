@@ -345,17 +345,17 @@ pub fn run_shard(
         .into_par_iter()
         .map(|i| {
             let series = Some((grids, options.sample_cap, u64::MAX));
-            let part = PartReplicate::run(full, &scenario, shard, shards, i, series, progress);
-            let throttles = part.peaks.account_throttles;
+            let part = PartReplicate::run(full, &scenario, shard, shards, i, series, progress)
+                .into_parts();
             let replicate = ShardReplicate {
                 seed: part.seed,
-                functions: part.recorder.into_parts(),
+                functions: part.functions,
                 probe: part.probe,
-                series: part.series.expect("run with the series").into_state(),
-                peaks: part.peaks.into_peaks(),
+                series: part.series.expect("run with the series"),
+                peaks: part.peaks,
                 stats: part.stats,
             };
-            (replicate, throttles)
+            (replicate, part.account_throttles)
         })
         .collect();
     let throttles: u64 = results.iter().map(|r| r.1).sum();
@@ -425,6 +425,35 @@ impl PartReplicate {
             probe,
             peaks,
             stats,
+        }
+    }
+}
+
+/// A [`PartReplicate`] in the form the whole run takes it ([`Whole::absorb`]), as a shard file
+/// keeps it.
+struct PartParts {
+    seed: u64,
+    functions: Vec<FunctionParts>,
+    series: Option<SeriesState>,
+    probe: WarmupProbe,
+    /// [`PeakUse::into_peaks`].
+    peaks: Vec<u32>,
+    /// Throttles by the account limit among the part's own functions.
+    account_throttles: u64,
+    stats: EngineStats,
+}
+
+impl PartReplicate {
+    /// The part's measurements in the whole run's form.
+    fn into_parts(self) -> PartParts {
+        PartParts {
+            seed: self.seed,
+            functions: self.recorder.into_parts(),
+            series: self.series.map(SeriesRecorder::into_state),
+            probe: self.probe,
+            account_throttles: self.peaks.account_throttles,
+            peaks: self.peaks.into_peaks(),
+            stats: self.stats,
         }
     }
 }
@@ -582,7 +611,9 @@ pub fn run_in_blocks(
                 series.map_or(u64::MAX, SeriesRecorder::sample_key_bound),
             )
         });
-        let part = PartReplicate::run(full, &parts[k], k, blocks, i as u32, series, &|_| {});
+        // Converted before the lock: only the sums wait for the other blocks.
+        let part =
+            PartReplicate::run(full, &parts[k], k, blocks, i as u32, series, &|_| {}).into_parts();
         let mut g = gathered[i].lock().unwrap_or_else(|e| e.into_inner());
         let step = match gather(full, &mut g, part, &members[k], i) {
             Ok(()) => {
@@ -626,22 +657,20 @@ pub fn run_in_blocks(
 fn gather(
     full: &Scenario,
     g: &mut Gathered,
-    part: PartReplicate,
+    part: PartParts,
     members: &[usize],
     replicate: usize,
 ) -> Result<(), ShardError> {
-    if part.peaks.account_throttles > 0 {
+    if part.account_throttles > 0 {
         return Err(ShardError::Binds {
-            throttles: part.peaks.account_throttles,
+            throttles: part.account_throttles,
             pool: unreserved_pool(full),
         });
     }
-    add_peaks(&mut g.peaks, &part.peaks.into_peaks());
+    add_peaks(&mut g.peaks, &part.peaks);
     within_pool(full, replicate, &g.peaks)?;
-    let series = part.series.map(SeriesRecorder::into_state);
-    let functions = part.recorder.into_parts();
     g.whole
-        .absorb(functions, series, part.probe, part.stats, members)
+        .absorb(part.functions, part.series, part.probe, part.stats, members)
         .map_err(|e| ShardError::Mismatch(format!("replicate {replicate}: {e}")))
 }
 
