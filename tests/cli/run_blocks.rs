@@ -18,30 +18,26 @@ fn account(dir: &Path) -> String {
 fn blocks_print_and_write_what_one_run_does() {
     let tmp = temp_dir();
     let w = account(tmp.path());
+    // `lamsim run` of the account with `--blocks`, into folder `dir`.
+    let run_into = |blocks: &str, dir: &Path| {
+        let o = run([
+            "run",
+            &w,
+            "--blocks",
+            blocks,
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+            &path_str(dir),
+        ]);
+        assert_code(&o, 0);
+        o
+    };
     let whole = tmp.path().join("whole");
-    let one = run([
-        "run",
-        &w,
-        "--blocks",
-        "off",
-        "--format",
-        "json",
-        "--quiet",
-        "--out",
-        &path_str(&whole),
-    ]);
-    assert_code(&one, 0);
+    let one = run_into("off", &whole);
     let blocked = tmp.path().join("blocked");
-    let auto = run([
-        "run",
-        &w,
-        "--format",
-        "json",
-        "--quiet",
-        "--out",
-        &path_str(&blocked),
-    ]);
-    assert_code(&auto, 0);
+    let auto = run_into("auto", &blocked);
     assert_eq!(
         stdout(&auto),
         stdout(&one),

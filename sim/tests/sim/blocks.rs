@@ -10,10 +10,24 @@ use lamsim_sim::series::SeriesOptions;
 use lamsim_sim::shard::{self, FUNCTIONS_PER_BLOCK, ShardError};
 use lamsim_sim::testing::many_functions;
 
-use crate::shards::{long_holders, mixed};
+use crate::shards::{long_holders, many_with_free_tier, mixed};
 
 fn json<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_string(x).unwrap()
+}
+
+/// `s` run in `blocks` blocks with the series of `options`, on a pool of `threads` threads.
+fn in_blocks_on(
+    threads: usize,
+    s: &Scenario,
+    blocks: usize,
+    options: &SeriesOptions,
+) -> shard::BlocksOutput {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| shard::run_in_blocks(s, blocks, Some(options), &|_| {}).unwrap())
 }
 
 fn warnings(out: &RunOutput) -> Vec<String> {
@@ -55,10 +69,7 @@ fn blocks_of_a_mixed_account_give_one_run() {
 
 #[test]
 fn blocks_of_a_many_function_account_give_one_run() {
-    let mut s = many_functions(60, "30m");
-    s.simulation.replicates = 2;
-    s.pricing.free_tier = true; // account-wide: billed once over every block
-    assert_blocks_are_exact(&s, 7);
+    assert_blocks_are_exact(&many_with_free_tier(), 7);
 }
 
 #[test]
@@ -67,12 +78,7 @@ fn the_result_of_a_run_in_blocks_does_not_depend_on_the_thread_count() {
     s.simulation.replicates = 3;
     let options = SeriesOptions::default();
     let on = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (out, series) =
-            pool.install(|| shard::run_in_blocks(&s, 6, Some(&options), &|_| {}).unwrap());
+        let (out, series) = in_blocks_on(threads, &s, 6, &options);
         let (data, sample) = series.unwrap();
         (json(&out.summary), json(&data), sample)
     };
@@ -100,12 +106,7 @@ fn the_sample_of_blocks_is_that_of_the_same_shards_merged() {
         .collect();
     let (_, _, merged) = shard::merge(&s, shards).unwrap();
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let (_, series) =
-            pool.install(|| shard::run_in_blocks(&s, 6, Some(&options), &|_| {}).unwrap());
+        let (_, series) = in_blocks_on(threads, &s, 6, &options);
         let (_, sample) = series.unwrap();
         assert_eq!(sample.rows.len(), 40);
         assert_eq!(sample, merged, "{threads} threads");

@@ -93,12 +93,18 @@ fn merged_shards_of_a_mixed_account_equal_one_run() {
     }
 }
 
-#[test]
-fn merged_shards_of_a_many_function_account_equal_one_run() {
+/// 60 functions of [`many_functions`] for 30 minutes, 2 replicates, with the free tier: an
+/// account-wide rule, billed once over all the parts a run is split into.
+pub(crate) fn many_with_free_tier() -> Scenario {
     let mut s = many_functions(60, "30m");
     s.simulation.replicates = 2;
-    s.pricing.free_tier = true; // account-wide: billed once over every shard
-    assert_merge_is_exact(&s, 4);
+    s.pricing.free_tier = true;
+    s
+}
+
+#[test]
+fn merged_shards_of_a_many_function_account_equal_one_run() {
+    assert_merge_is_exact(&many_with_free_tier(), 4);
 }
 
 /// Functions that each hold exactly one environment busy most of the time: arrivals every
