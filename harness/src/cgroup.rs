@@ -1,6 +1,6 @@
 //! CPU and memory limits per execution environment through Linux control groups.
 //!
-//! Each environment gets its own cgroup, created *before* the timed spawn: a CPU quota of
+//! Each environment gets its own cgroup, created before its INIT is timed: a CPU quota of
 //! `memory-mb / 1769` CPUs per [`CPU_PERIOD_US`] and a memory limit of `memory-mb` MiB (swap
 //! included where the kernel accounts it). cgroup v2 (`cpu.max`, `memory.max`, `memory.peak`)
 //! and v1 (`cpu.cfs_quota_us`, `memory.limit_in_bytes`, `memory.max_usage_in_bytes`) are both
@@ -9,9 +9,12 @@
 //! harness still apply to its handlers. Where nothing is writable the harness runs without
 //! limits and reports [`CpuLimit::None`].
 //!
-//! The child is moved into its cgroup right after `spawn` (the standard library offers no
-//! safe hook between fork and exec): the runtime's first microseconds run unlimited, which
-//! is far below the resolution of what is measured.
+//! The environment's process joins its cgroup itself, before the handler's first instruction
+//! and before the INIT clock starts: a shell writes its pid to `cgroup.procs`, says so, waits
+//! for the go and execs the handler ([`EnvCgroup::join_then_exec`]). Moving it from the
+//! harness after the spawn, as before, left a window in which the handler ran unlimited: the
+//! kernel's migration usually takes tens of µs, but up to 20 ms was measured on the 2-core
+//! test machine, enough to cut a throttled INIT by a quarter.
 
 use std::fs;
 use std::io;
@@ -50,6 +53,13 @@ impl CpuLimit {
 
 /// `cpu.cfs_quota_us` value of no limit (cgroup v1; v2 writes `max`).
 const UNLIMITED_V1: i64 = -1;
+
+/// The shell that starts an environment's program inside its cgroup
+/// ([`EnvCgroup::join_then_exec`]).
+pub const JOIN_SHELL: &str = "/bin/sh";
+
+/// What [`JOIN_SHELL`] prints once the process is in its cgroup(s).
+pub const JOINED: &str = "lamsim-joined";
 
 /// CPU quota per [`CPU_PERIOD_US`] for `memory_mb`, µs (at least the kernel's 1,000 µs).
 pub fn cpu_quota_us(memory_mb: u32) -> u64 {
@@ -201,17 +211,7 @@ impl Cgroups {
                     memory: mem_dir,
                 },
             };
-            // Prove that limits can be written before promising them.
-            return match cg.create_env("probe", 128, InitCpu::Share) {
-                Ok(env) => {
-                    env.remove();
-                    Ok(cg)
-                }
-                Err(e) => {
-                    cg.remove();
-                    Err(e.to_string())
-                }
-            };
+            return cg.probe();
         }
         if let Some(m) = ms.iter().find(|m| m.v2) {
             let own = own_dir(m, &self_path("").unwrap_or_default());
@@ -238,18 +238,28 @@ impl Cgroups {
             let cg = Cgroups {
                 layout: Layout::V2 { dir },
             };
-            return match cg.create_env("probe", 128, InitCpu::Share) {
-                Ok(env) => {
-                    env.remove();
-                    Ok(cg)
-                }
-                Err(e) => {
-                    cg.remove();
-                    Err(e.to_string())
-                }
-            };
+            return cg.probe();
         }
         Err("no cgroup hierarchy with the cpu and memory controllers is mounted".to_string())
+    }
+
+    /// Proves that limits can be written, and joined, before promising them; removes the
+    /// harness's folder(s) and errs with the reason otherwise.
+    fn probe(self) -> Result<Cgroups, String> {
+        let proved = self
+            .create_env("probe", 128, InitCpu::Share)
+            .and_then(|env| {
+                let joined = env.probe_join();
+                env.remove();
+                joined
+            });
+        match proved {
+            Ok(()) => Ok(self),
+            Err(e) => {
+                self.remove();
+                Err(e.to_string())
+            }
+        }
     }
 
     /// Which kind of limit these cgroups enforce.
@@ -457,12 +467,73 @@ impl EnvCgroup {
         }
     }
 
-    /// Moves a process into this cgroup.
-    pub fn add(&self, pid: u32) -> io::Result<()> {
-        for d in &self.dirs {
-            write(&d.join("cgroup.procs"), &pid.to_string())?;
+    /// The cgroup's folder(s), for messages.
+    pub fn describe(&self) -> String {
+        let dirs: Vec<String> = self.dirs.iter().map(|d| d.display().to_string()).collect();
+        dirs.join(" and ")
+    }
+
+    /// The command that starts a program inside this cgroup: spawn [`JOIN_SHELL`] with these
+    /// arguments followed by the program and its own arguments, its stdin and stdout piped and
+    /// its stderr where the program's output goes. The shell:
+    /// 1. writes its pid to each `cgroup.procs`;
+    /// 2. prints [`JOINED`] on its stdout;
+    /// 3. waits for a line (or the end) on its stdin;
+    /// 4. `exec`s the program in its place: same pid and process group, stdout and stderr both
+    ///    to the shell's stderr, stdin from `/dev/null`, and the same environment without the
+    ///    `PWD` the shell would add (unless `keep_pwd`: the handler's own `env` sets it).
+    ///
+    /// The caller starts its INIT clock between 2 and 3, so neither the shell's start nor the
+    /// kernel's migration (usually tens of µs, but up to 20 ms measured when it waits for an
+    /// RCU grace period) is timed. A write that fails makes the shell say why on its stdout
+    /// instead of 2, and exit.
+    ///
+    /// Moving the process from the harness after the spawn, as the harness did before, let it
+    /// run without limits until the move was done: a throttled INIT measured up to a quarter
+    /// short when the move waited (CI on 2 cores, a 128 MB INIT of 100 ms of CPU in 1,001 ms
+    /// where the share makes it 1,382 ms). Joining in the child between fork and exec would
+    /// need `unsafe` code, which the workspace forbids, and the fork it implies costs more
+    /// than this shell once the harness holds a few hundred MB.
+    pub fn join_then_exec(&self, keep_pwd: bool) -> Vec<std::ffi::OsString> {
+        // The writes' errors go to stdout, where the caller waits for `JOINED`.
+        let writes: Vec<String> = (1..=self.dirs.len())
+            .map(|i| format!("echo $$ >\"${i}\""))
+            .collect();
+        let mut script = format!(
+            "{{ {}; }} 2>&1 && shift {} && echo {JOINED} && {{ read go; ",
+            writes.join(" && "),
+            self.dirs.len()
+        );
+        if !keep_pwd {
+            script.push_str("unset PWD; ");
         }
-        Ok(())
+        script.push_str("exec \"$@\" >&2 </dev/null; }");
+        let mut args: Vec<std::ffi::OsString> =
+            vec!["-c".into(), script.into(), "lamsim-join".into()];
+        args.extend(
+            self.dirs
+                .iter()
+                .map(|d| d.join("cgroup.procs").into_os_string()),
+        );
+        args
+    }
+
+    /// Proves that a process can join this cgroup as an environment's process does
+    /// ([`EnvCgroup::join_then_exec`], with no program: the shell exits after joining).
+    fn probe_join(&self) -> io::Result<()> {
+        let out = std::process::Command::new(JOIN_SHELL)
+            .args(self.join_then_exec(false))
+            .stdin(std::process::Stdio::null())
+            .output()?;
+        if out.status.success() && out.stdout == format!("{JOINED}\n").as_bytes() {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "a process cannot join {}: {}",
+                self.describe(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
     }
 
     /// Peak memory of the environment so far, bytes (`memory.peak` / `memory.max_usage_in_bytes`).

@@ -51,6 +51,19 @@ pub enum HarnessError {
         /// The program as written.
         program: String,
     },
+    /// The program of `[function.handler] command` is a file without execute permission.
+    #[error(
+        "function[{index}].handler.command[0]: program `{program}` is not executable (hint: \
+         `chmod +x {path}`, or name its interpreter first, e.g. `[\"python3\", \"{program}\"]`)"
+    )]
+    ProgramNotExecutable {
+        /// Position of the function in the workload.
+        index: usize,
+        /// The program as written.
+        program: String,
+        /// The file it resolved to.
+        path: PathBuf,
+    },
     /// Two functions have the same name.
     #[error("function[{index}].name: `{name}` is defined twice (hint: names must be unique)")]
     DuplicateFunction {

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lamsim_sim::model::Function;
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::{EnvPort, EnvProcess, LaunchFailure, LaunchFuture, LaunchSpec, Launched, Launcher};
-use crate::cgroup::{Cgroups, CpuLimit, EnvCgroup};
+use crate::cgroup::{Cgroups, CpuLimit, EnvCgroup, JOIN_SHELL, JOINED};
 use crate::env::{self, ProcessExit};
 use crate::error::HarnessError;
 use crate::ids;
@@ -37,8 +37,16 @@ pub struct ProcessLauncher {
     handlers: HashMap<String, Resolved>,
 }
 
-/// Resolves the program of a handler command: a path with a `/` against `cwd`, a bare name
-/// through `PATH`.
+/// Whether `p` is a file with an execute permission bit set.
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Resolves the program of a handler command: a path with a `/` against `cwd` (a file, which
+/// the caller checks is executable), a bare name through `PATH` (the first executable file,
+/// as a shell finds it).
 fn resolve_program(program: &str, cwd: &Path) -> Option<PathBuf> {
     let p = Path::new(program);
     if program.contains('/') {
@@ -52,7 +60,7 @@ fn resolve_program(program: &str, cwd: &Path) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(program))
-        .find(|c| c.is_file())
+        .find(|c| is_executable(c))
 }
 
 /// Checks a function's `[function.handler]` and resolves its program and folder.
@@ -83,6 +91,15 @@ fn resolve(index: usize, f: &Function) -> Result<Resolved, HarnessError> {
             program: program.clone(),
         });
     };
+    // Refused here, not at the first cold start: with cgroups the handler is exec'd by a
+    // shell (`EnvCgroup::join_then_exec`), whose failure would read as a crash in INIT.
+    if !is_executable(&resolved) {
+        return Err(HarnessError::ProgramNotExecutable {
+            index,
+            program: program.clone(),
+            path: resolved,
+        });
+    }
     Ok(Resolved {
         program: resolved,
         args: h.command[1..].to_vec(),
@@ -181,40 +198,73 @@ impl ProcessLauncher {
             Ok(p) => p,
             Err(e) => return Err(abandon(setup_failed(format!("cannot create a pipe: {e}")))),
         };
-        let mut cmd = tokio::process::Command::new(&h.program);
-        cmd.args(&h.args).current_dir(&h.cwd).stdin(Stdio::null());
-        match writer.try_clone() {
-            Ok(w2) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::from(w2));
+        // With a cgroup, a shell joins it and waits for a go before it execs the handler, so
+        // the handler runs inside its limits from its first instruction and the INIT clock
+        // starts at the go (see `EnvCgroup::join_then_exec`).
+        let mut cmd = match &cgroup {
+            Some(cg) => {
+                let keep_pwd = f
+                    .handler
+                    .as_ref()
+                    .is_some_and(|h| h.env.contains_key("PWD"));
+                let mut c = tokio::process::Command::new(JOIN_SHELL);
+                c.args(cg.join_then_exec(keep_pwd))
+                    .arg(&h.program)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::from(writer));
+                c
             }
-            Err(_) => {
-                cmd.stdout(Stdio::from(writer)).stderr(Stdio::null());
+            None => {
+                let mut c = tokio::process::Command::new(&h.program);
+                c.stdin(Stdio::null());
+                match writer.try_clone() {
+                    Ok(w2) => {
+                        c.stdout(Stdio::from(writer)).stderr(Stdio::from(w2));
+                    }
+                    Err(_) => {
+                        c.stdout(Stdio::from(writer)).stderr(Stdio::null());
+                    }
+                }
+                c
             }
-        }
+        };
+        cmd.args(&h.args).current_dir(&h.cwd);
         cmd.process_group(0).kill_on_drop(true);
         set_env_vars(&mut cmd, f, h, spec.region, &api, spec.provisioned);
-        // Timed: spawn → first /next.
-        let started = Instant::now();
+        let spawned = Instant::now();
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
+                let program = if cgroup.is_some() {
+                    Path::new(JOIN_SHELL)
+                } else {
+                    h.program.as_path()
+                };
                 return Err(abandon(LaunchFailure {
                     error_type: "Runtime.InvalidEntrypoint",
-                    message: format!("fork/exec {}: {e}", h.program.display()),
-                    elapsed: started.elapsed(),
+                    message: format!("fork/exec {}: {e}", program.display()),
+                    elapsed: spawned.elapsed(),
                 }));
             }
         };
         drop(cmd); // closes our copies of the pipe's write end
+        let go = match &cgroup {
+            Some(cg) => match joined(&mut child).await {
+                Ok(stdin) => Some(stdin),
+                Err(why) => {
+                    let _ = child.start_kill();
+                    let _ = child.wait().await;
+                    return Err(abandon(setup_failed(format!(
+                        "environment {id} of `{}` could not join its cgroup {}: {why}",
+                        f.name,
+                        cg.describe()
+                    ))));
+                }
+            },
+            None => None,
+        };
         let pid = child.id().unwrap_or(0);
-        if let Some(cg) = &cgroup
-            && let Err(e) = cg.add(pid)
-        {
-            eprintln!(
-                "warning: environment {id} of `{}` runs without limits: {e}",
-                f.name
-            );
-        }
         let process = Arc::new(ChildProcess {
             pid,
             cgroup,
@@ -230,6 +280,17 @@ impl ProcessLauncher {
         }
         let port = Arc::new(port);
         spawn_log_reader(port.clone(), reader);
+        // Timed: the go (or the spawn) → first /next.
+        let started = match go {
+            Some(mut stdin) => {
+                let started = Instant::now();
+                // The shell execs the handler on this line or, should the write fail, at the
+                // end of its stdin, which dropping `stdin` makes.
+                let _ = stdin.write_all(b"\n").await;
+                started
+            }
+            None => spawned,
+        };
         {
             let process = process.clone();
             tokio::spawn(async move {
@@ -257,6 +318,41 @@ impl ProcessLauncher {
             process: Box::new(SharedProcess(process)),
             started,
         })
+    }
+}
+
+/// How long a [`JOIN_SHELL`] child may take to join its cgroup (untimed, before INIT).
+const JOIN_WAIT: Duration = Duration::from_secs(10);
+
+/// Waits for a [`JOIN_SHELL`] child to say it joined its cgroup
+/// ([`crate::cgroup::EnvCgroup::join_then_exec`]); hands back its stdin, on which the go is
+/// written. Errs with what the shell printed instead, or after [`JOIN_WAIT`].
+async fn joined(child: &mut tokio::process::Child) -> Result<tokio::process::ChildStdin, String> {
+    use tokio::io::AsyncBufReadExt;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(format!("{JOIN_SHELL}'s stdin or stdout is not a pipe"));
+    };
+    // One line: the shell keeps its stdout open until it execs.
+    let mut reader = tokio::io::BufReader::new(stdout);
+    let mut line = String::new();
+    match tokio::time::timeout(JOIN_WAIT, reader.read_line(&mut line)).await {
+        Err(_) => Err(format!(
+            "{JOIN_SHELL} said nothing in {} s",
+            JOIN_WAIT.as_secs()
+        )),
+        Ok(Err(e)) => Err(format!("cannot read {JOIN_SHELL}'s output: {e}")),
+        Ok(Ok(_)) if line.trim_end() == JOINED => Ok(stdin),
+        Ok(Ok(_)) => {
+            // The shell's error; the rest of it comes before the shell exits.
+            let mut rest = String::new();
+            let wait = Duration::from_secs(1);
+            let _ = tokio::time::timeout(wait, reader.read_to_string(&mut rest)).await;
+            line.push_str(&rest);
+            Err(match line.trim() {
+                "" => format!("{JOIN_SHELL} exited"),
+                said => said.to_string(),
+            })
+        }
     }
 }
 

@@ -40,6 +40,24 @@ async fn missing_handler_command_and_program_are_named() {
         "{err}"
     );
 
+    // A file without execute permission is refused with the fix, not found failing at the
+    // first cold start.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bootstrap"), "#!/bin/sh\n").unwrap();
+    let mut plain = function("e", 128, vec!["./bootstrap".into()]);
+    plain.handler.as_mut().unwrap().cwd = dir.path().to_path_buf();
+    let err = Runtime::start(vec![plain], options()).await.err().unwrap();
+    assert!(
+        matches!(err, HarnessError::ProgramNotExecutable { index: 0, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().starts_with(
+            "function[0].handler.command[0]: program `./bootstrap` is not executable (hint: `chmod +x "
+        ),
+        "{err}"
+    );
+
     let mut bad_cwd = function("d", 128, vec!["sh".into()]);
     bad_cwd.handler.as_mut().unwrap().cwd = "/no/such/dir".into();
     let err = Runtime::start(vec![bad_cwd], options())

@@ -1,5 +1,6 @@
 //! CPU share is memory-proportional: a CPU-bound handler at 128 MB takes about 1769/128 = 13.8
-//! times as long as at 1,769 MB (where cgroups are available).
+//! times as long as at 1,769 MB (where cgroups are available). A handler runs inside its limits
+//! from its first instruction.
 
 use crate::common::*;
 
@@ -109,4 +110,104 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
         "throttled init {throttled:.1} ms, expected about {:.0} ms",
         100.0 / share
     );
+}
+
+/// The shell that starts a handler (`EnvCgroup::join_then_exec`) is in the environment's
+/// cgroup(s) when it says so, before the go, so the handler it then execs (the same process)
+/// runs its first instruction under the limits; the handler gets no `PWD` from the shell and
+/// its output goes where the shell's stderr went. A cgroup that cannot be joined stops the
+/// shell before the handler runs, with the reason on its stdout.
+#[test]
+fn a_handler_starts_inside_its_cgroup() {
+    use lamsim_harness::cgroup::{Cgroups, JOIN_SHELL, JOINED};
+    use std::io::{BufRead, Read, Write};
+    use std::process::{Command, Stdio};
+    let cgroups = match Cgroups::create() {
+        Ok(c) => c,
+        Err(why) => {
+            crate::skip::unavailable("a_handler_starts_inside_its_cgroup", &why);
+            return;
+        }
+    };
+    let env = cgroups
+        .create_env("first", 128, lamsim_harness::InitCpu::Share)
+        .unwrap();
+    let mut child = Command::new(JOIN_SHELL)
+        .args(env.join_then_exec(false))
+        .args([
+            "/bin/cat",
+            "/proc/self/stat",
+            "/proc/self/cgroup",
+            "/proc/self/environ",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let mut said = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert_eq!(said.trim_end(), JOINED);
+    // Joined before the go: nothing of the handler has run yet.
+    assert!(env.pids().contains(&pid), "{:?} lacks {pid}", env.pids());
+    child.stdin.take().unwrap().write_all(b"\n").unwrap();
+    let mut out = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{out}");
+    // The handler is the same process, inside the cgroup of every controller that limits it.
+    assert!(out.starts_with(&format!("{pid} (cat) ")), "{out}");
+    // `/proc/self/cgroup`: `id:controllers:path`, one line per hierarchy (v2: `0::path`).
+    let v1 = cgroups.kind() == lamsim_harness::CpuLimit::CgroupV1;
+    let limited: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            let ctrls = l.split(':').nth(1).unwrap_or("x");
+            if v1 {
+                ctrls.split(',').any(|c| c == "cpu" || c == "memory")
+            } else {
+                l.starts_with("0::")
+            }
+        })
+        .collect();
+    assert_eq!(limited.len(), if v1 { 2 } else { 1 }, "{out}");
+    for line in &limited {
+        assert!(line.ends_with("/first"), "{line} in\n{out}");
+    }
+    // The environment, NUL-separated, after the last cgroup line.
+    let environ = out.rsplit('\n').next().unwrap();
+    assert!(environ.split('\0').any(|v| v.starts_with("PATH=")), "{out}");
+    assert!(!environ.split('\0').any(|v| v.starts_with("PWD=")), "{out}");
+    env.remove();
+
+    // A cgroup that is gone: the shell says why and exits; the handler never runs.
+    let gone = cgroups
+        .create_env("gone", 128, lamsim_harness::InitCpu::Share)
+        .unwrap();
+    gone.remove();
+    let out = Command::new(JOIN_SHELL)
+        .args(gone.join_then_exec(false))
+        .args(["/bin/sh", "-c", "echo ran"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(said.contains("cgroup.procs"), "{said}");
+    assert!(!said.contains(JOINED) && !said.contains("ran"), "{said}");
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cgroups.remove();
 }
