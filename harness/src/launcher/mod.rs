@@ -46,8 +46,8 @@ pub struct LaunchSpec<'a> {
 pub struct Launched {
     /// Its process, to kill it and read its peak memory.
     pub process: Box<dyn EnvProcess>,
-    /// When the timed part of the start began (the spawn): init is measured from here to the
-    /// first `/next`.
+    /// When the timed part of the start began (the spawn, or with a cgroup the go to the
+    /// process already inside it): init is measured from here to the first `/next`.
     pub started: Instant,
 }
 
