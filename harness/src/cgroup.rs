@@ -482,6 +482,7 @@ impl EnvCgroup {
     /// 4. `exec`s the program in its place: same pid and process group, stdout and stderr both
     ///    to the shell's stderr, stdin from `/dev/null`, and the same environment without the
     ///    `PWD` the shell would add (unless `keep_pwd`: the handler's own `env` sets it).
+    ///    Where `/bin/sh` is bash, it also exports `SHLVL=0`: bash sets it on every exec.
     ///
     /// The caller starts its INIT clock between 2 and 3, so neither the shell's start nor the
     /// kernel's migration (usually tens of µs, but up to 20 ms measured when it waits for an
