@@ -206,7 +206,7 @@ impl ProcessLauncher {
                 let keep_pwd = f
                     .handler
                     .as_ref()
-                    .is_some_and(|h| h.env.contains_key("PWD"));
+                    .is_some_and(|spec| spec.env.contains_key("PWD"));
                 let mut c = tokio::process::Command::new(JOIN_SHELL);
                 c.args(cg.join_then_exec(keep_pwd))
                     .arg(&h.program)
