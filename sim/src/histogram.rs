@@ -283,6 +283,32 @@ impl CompactHistogram {
         0
     }
 
+    /// The values at several quantiles, each exactly as [`Self::value_at_quantile`] gives it,
+    /// in one pass over the buckets: `quantiles` must be in increasing order.
+    pub fn values_at_quantiles<const N: usize>(&self, quantiles: [f64; N]) -> [u64; N] {
+        debug_assert!(quantiles.is_sorted(), "quantiles in increasing order");
+        let quantiles = quantiles.map(|q| q.min(1.0));
+        let wanted = quantiles.map(|q| ((q * self.total as f64).ceil() as u64).max(1));
+        let mut out = [0; N];
+        let mut next = 0;
+        let mut cumulative = 0;
+        for (i, n) in self.buckets() {
+            if next == N {
+                break;
+            }
+            cumulative += n;
+            while next < N && cumulative >= wanted[next] {
+                out[next] = if quantiles[next] == 0.0 {
+                    value_of(i)
+                } else {
+                    highest_of(i)
+                };
+                next += 1;
+            }
+        }
+        out
+    }
+
     /// The HDR histogram this one stands for, with the same buckets and counts (so the same
     /// count, quantiles and recorded values), sized to its highest bucket and resizing itself
     /// when more is added. Each sample is recorded at the lowest value of its bucket, so its
@@ -457,6 +483,25 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_in_one_pass_are_those_asked_one_by_one_carried_counts_included() {
+        // 70,000 samples in one bucket (past a 16-bit counter), a few around it, and two
+        // quantiles that fall in the same bucket.
+        let mut c = CompactHistogram::new();
+        let mut f = full();
+        for (v, n) in [(7, 3u64), (900, 70_000), (901, 2), (1_500_000, 5)] {
+            for _ in 0..n {
+                c.record(v);
+                f.saturating_record(v);
+            }
+        }
+        let qs = [0.0, 0.00001, 0.5, 0.9, 0.99, 0.9999, 1.0];
+        let one_by_one = qs.map(|q| f.value_at_quantile(q));
+        assert_eq!(c.values_at_quantiles(qs), one_by_one);
+        assert_eq!(one_by_one[2], one_by_one[3], "two quantiles in one bucket");
+        assert_eq!(CompactHistogram::new().values_at_quantiles(qs), [0; 7]);
+    }
+
+    #[test]
     fn adding_an_empty_histogram_or_to_one_changes_nothing() {
         let mut some = CompactHistogram::new();
         for v in [3, 900, 1_500_000] {
@@ -503,6 +548,11 @@ mod tests {
                 for q in QUANTILES {
                     prop_assert_eq!(f.value_at_quantile(q), c.value_at_quantile(q));
                 }
+                // All of them in one pass, as the summaries ask.
+                prop_assert_eq!(
+                    c.values_at_quantiles(QUANTILES),
+                    QUANTILES.map(|q| f.value_at_quantile(q))
+                );
                 prop_assert_eq!(recorded(f), recorded(&c.to_histogram()));
             }
             // Merging (replicates, warm with cold) gives the merge of the full histograms,
