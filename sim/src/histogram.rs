@@ -480,6 +480,22 @@ mod tests {
             vec![(index_of(5), expected)]
         );
         assert_eq!(other.to_histogram().count_at(5), expected);
+        // A counter that wrapped to exactly zero still lists its bucket, between others.
+        let mut wrapped = CompactHistogram::new();
+        wrapped.record(4);
+        for _ in 0..2 * 65_536 {
+            wrapped.record(5);
+        }
+        wrapped.record(6);
+        assert_eq!(
+            wrapped.buckets().collect::<Vec<_>>(),
+            vec![
+                (index_of(4), 1),
+                (index_of(5), 2 * 65_536),
+                (index_of(6), 1)
+            ]
+        );
+        assert_eq!(wrapped.values_at_quantiles([0.5]), [5]);
     }
 
     #[test]
