@@ -159,6 +159,21 @@ fn smallest_of_few<E>(items: &[(u128, E)], first: usize, n: usize) -> usize {
     c
 }
 
+/// The index of the smallest child of node `i` in a heap of `n` items, if it has children:
+/// a full group through [`smallest_of_four`], the last, partial group through
+/// [`smallest_of_few`].
+#[inline(always)]
+fn smallest_child<E>(items: &[(u128, E)], i: usize, n: usize) -> Option<usize> {
+    let first = ARITY * i + 1;
+    if first + ARITY <= n {
+        Some(smallest_of_four(items, first))
+    } else if first < n {
+        Some(smallest_of_few(items, first, n))
+    } else {
+        None
+    }
+}
+
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
@@ -220,21 +235,9 @@ impl<E: Copy> EventQueue<E> {
         let top = items[0];
         // The hole at the root goes down to a leaf, taking the smallest child each time...
         let mut i = 0;
-        loop {
-            let first = ARITY * i + 1;
-            if first + ARITY <= n {
-                let c = smallest_of_four(items, first);
-                items[i] = items[c];
-                i = c;
-            } else {
-                if first < n {
-                    // A partial group: its children are leaves.
-                    let c = smallest_of_few(items, first, n);
-                    items[i] = items[c];
-                    i = c;
-                }
-                break;
-            }
+        while let Some(c) = smallest_child(items, i, n) {
+            items[i] = items[c];
+            i = c;
         }
         // ... and the last event moves up from there to its place.
         while i > 0 {
@@ -266,15 +269,7 @@ impl<E: Copy> EventQueue<E> {
         let n = items.len();
         assert!(n > 0, "replace_top on an empty queue");
         let mut i = 0;
-        loop {
-            let first = ARITY * i + 1;
-            let c = if first + ARITY <= n {
-                smallest_of_four(items, first)
-            } else if first < n {
-                smallest_of_few(items, first, n)
-            } else {
-                break;
-            };
+        while let Some(c) = smallest_child(items, i, n) {
             if item.0 <= items[c].0 {
                 break;
             }
