@@ -529,10 +529,12 @@ impl EnvCgroup {
         if out.status.success() && out.stdout == format!("{JOINED}\n").as_bytes() {
             Ok(())
         } else {
+            // The script sends the writes' errors to stdout (see `join_then_exec`).
+            let said = [&out.stdout[..], &out.stderr[..]].concat();
             Err(io::Error::other(format!(
                 "a process cannot join {}: {}",
                 self.describe(),
-                String::from_utf8_lossy(&out.stderr).trim()
+                String::from_utf8_lossy(&said).trim()
             )))
         }
     }
@@ -586,6 +588,22 @@ impl EnvCgroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The probe's refusal says why, in the shell's words: a cgroup that is gone cannot be
+    /// joined, and the message names its `cgroup.procs`.
+    #[test]
+    fn a_cgroup_that_cannot_be_joined_is_refused_with_the_shells_reason() {
+        let cgroups = match Cgroups::create() {
+            Ok(c) => c,
+            Err(why) => return crate::test_skip::unavailable("probe_join", &why),
+        };
+        let gone = cgroups.create_env("gone", 128, InitCpu::Share).unwrap();
+        gone.remove();
+        let err = gone.probe_join().unwrap_err().to_string();
+        cgroups.remove();
+        assert!(err.starts_with("a process cannot join "), "{err}");
+        assert!(err.contains("cgroup.procs"), "{err}");
+    }
 
     #[test]
     fn quota_is_memory_proportional() {
