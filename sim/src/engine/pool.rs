@@ -555,7 +555,7 @@ mod tests {
                 8 if !idle.is_empty() => {
                     let e = envs.pop_expired(&mut fp, u64::MAX);
                     assert_eq!(e, Some(idle.remove(0)), "step {step}");
-                    envs.release(&mut fp, idle_or(e));
+                    envs.release(&mut fp, e.expect("an environment expired"));
                 }
                 // A busy environment is discarded (a timeout).
                 9 if !busy.is_empty() => {
@@ -579,9 +579,5 @@ mod tests {
             renumbered > 10,
             "the ranks were renumbered {renumbered} times"
         );
-    }
-
-    fn idle_or(e: Option<u32>) -> u32 {
-        e.expect("an environment expired")
     }
 }
