@@ -145,36 +145,35 @@ mod tests {
     }
 
     #[test]
-    fn a_quantile_counts_the_points_below_as_a_binary_search_finds_them() {
-        // The rule, written independently: the first point above u, kept inside the table,
-        // and the line between it and the one before.
-        fn by_search(points: &[(f64, f64)], u: f64) -> f64 {
-            let i = points
-                .partition_point(|p| p.0 <= u)
-                .clamp(1, points.len() - 1);
-            let ((p0, v0), (p1, v1)) = (points[i - 1], points[i]);
-            if p1 > p0 {
-                v0 + (v1 - v0) * ((u - p0) / (p1 - p0)).clamp(0.0, 1.0)
-            } else {
-                v1
-            }
-        }
+    fn a_quantile_is_the_line_between_the_points_around_it() {
+        // Values worked out by hand: linear between the last point at or below u and the next
+        // one, the last of tied points counting, the ends kept inside the table.
         let few = vec![(0.0, 1.0), (0.5, 2.0), (0.5, 3.0), (0.9, 7.0), (1.0, 9.0)];
+        for (u, want) in [
+            (0.0, 1.0),
+            (0.25, 1.5),
+            (0.5, 3.0),
+            (0.7, 5.0),
+            (0.9, 7.0),
+            (0.95, 8.0),
+            (1.0, 9.0),
+        ] {
+            let got = percentile_at(&few, u);
+            assert!((got - want).abs() < 1e-12, "u = {u}: {got}, want {want}");
+        }
+        // 41 points (k/40, k²): k² at each point, and halfway to the next one k² + k + 1/2.
         let many: Vec<(f64, f64)> = (0..=40)
             .map(|k| (k as f64 / 40.0, (k * k) as f64))
             .collect();
-        for points in [&few, &many] {
-            for k in 0..=1000 {
-                let u = k as f64 / 1000.0;
-                assert_eq!(percentile_at(points, u), by_search(points, u), "u = {u}");
-            }
-            for u in points.iter().map(|p| p.0) {
-                assert_eq!(percentile_at(points, u), by_search(points, u), "u = {u}");
+        for k in 0..=40u32 {
+            let at = percentile_at(&many, k as f64 / 40.0);
+            assert_eq!(at, (k * k) as f64, "k = {k}");
+            if k < 40 {
+                let half = percentile_at(&many, (k as f64 + 0.5) / 40.0);
+                let want = (k * k + k) as f64 + 0.5;
+                assert!((half - want).abs() < 1e-9, "k = {k}: {half}, want {want}");
             }
         }
-        // Exact values: halfway between 0.5 (the second of the tied points, 3) and 0.9 (7).
-        assert_eq!(percentile_at(&few, 0.7), 5.0);
-        assert_eq!(percentile_at(&few, 0.5), 3.0);
     }
 
     #[test]
