@@ -91,9 +91,33 @@ pub fn run_replicate_with<O: Observer>(
     (recorder, extra, stats)
 }
 
+/// The bill of one replicate: `recorder`'s usage priced by the cost engine (None when the
+/// region has no price book, which validation prevents). The one home of what a replicate
+/// costs: its summary and its time series both take it from here.
+pub fn replicate_bill(scenario: &Scenario, recorder: &Recorder) -> Option<crate::cost::Bill> {
+    let sim = &scenario.simulation;
+    let usage: Vec<_> = recorder.functions.iter().map(|f| f.usage.clone()).collect();
+    crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration).ok()
+}
+
 /// Builds the summary of one replicate, priced by the cost engine (the cost is left out when
 /// the region has no price book, which validation prevents).
 pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) -> Summary {
+    summary_with_bill(
+        scenario,
+        seed,
+        recorder,
+        replicate_bill(scenario, recorder).as_ref(),
+    )
+}
+
+/// [`replicate_summary`] with the replicate's bill already made ([`replicate_bill`]).
+fn summary_with_bill(
+    scenario: &Scenario,
+    seed: u64,
+    recorder: &Recorder,
+    bill: Option<&crate::cost::Bill>,
+) -> Summary {
     let sim = &scenario.simulation;
     let mut summary = Summary {
         schema_version: SCHEMA_VERSION,
@@ -102,16 +126,17 @@ pub fn replicate_summary(scenario: &Scenario, seed: u64, recorder: &Recorder) ->
         replicates: 1,
         window_s: (sim.duration - sim.warmup).as_secs_f64(),
         warmup_s: sim.warmup.as_secs_f64(),
+        // Each function's summary is its own work (10,000 functions take a tenth of a second).
         functions: (0..scenario.functions.len())
+            .into_par_iter()
             .map(|i| recorder.function_summary(i, scenario))
             .collect(),
         cost: None,
         slo: None,
         aggregate: None,
     };
-    let usage: Vec<_> = recorder.functions.iter().map(|f| f.usage.clone()).collect();
-    if let Ok(bill) = crate::cost::bill_scenario(scenario, &usage, sim.warmup, sim.duration) {
-        summary.cost = Some(CostSummary::from_bill(&bill));
+    if let Some(bill) = bill {
+        summary.cost = Some(CostSummary::from_bill(bill));
         for (f, fb) in summary.functions.iter_mut().zip(&bill.per_function) {
             f.cost_usd = Some(FunctionCost::from_bill(fb, bill.adjacent));
         }
@@ -445,12 +470,22 @@ type Finished = (Replicate, ReplicateSeries, WarmupProbe);
 
 /// Summarizes and prices one replicate, merging its sample into `sample`.
 fn finish_raw(scenario: &Scenario, raw: RawReplicate, sample: &Mutex<Reservoir>) -> Finished {
-    let (series, reservoir) = series::finish_replicate(scenario, raw.series, &raw.recorder);
+    // One bill for both; the series and the summary are then made at the same time.
+    let bill = replicate_bill(scenario, &raw.recorder);
+    let ((series, reservoir), summary) = rayon::join(
+        || series::finish_replicate(scenario, raw.series, bill.as_ref()),
+        || summary_with_bill(scenario, raw.seed, &raw.recorder, bill.as_ref()),
+    );
     sample
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .merge(reservoir);
-    let replicate = Replicate::summarized(scenario, raw.seed, raw.recorder, raw.stats);
+    let replicate = Replicate {
+        seed: raw.seed,
+        summary,
+        recorder: raw.recorder,
+        stats: raw.stats,
+    };
     (replicate, series, raw.probe)
 }
 

@@ -20,8 +20,9 @@ use std::cmp::Ordering;
 use hdrhistogram::Histogram;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
-use crate::cost::{Bill, InvocationBilling, PriceBook, bill_scenario};
+use crate::cost::{Bill, InvocationBilling, PriceBook};
 use crate::histogram::CompactHistogram;
 use crate::metrics::Recorder;
 use crate::model::Scenario;
@@ -1206,21 +1207,14 @@ pub struct ReplicateSeries {
     account: Option<RepFn>,
 }
 
-/// Finishes replicate `recorder`'s series: prices its usage (measured by `usage_recorder`, the
-/// same replicate's [`Recorder`]) exactly as its summary does and apportions the bill.
+/// Finishes replicate `series`: apportions `bill`, the same replicate's bill (from
+/// [`crate::runner::replicate_bill`], as its summary prices it; None without a price book).
 pub fn finish_replicate(
     scenario: &Scenario,
     series: SeriesRecorder,
-    usage_recorder: &Recorder,
+    bill: Option<&Bill>,
 ) -> (ReplicateSeries, Reservoir) {
-    let sim = &scenario.simulation;
-    let usage: Vec<_> = usage_recorder
-        .functions
-        .iter()
-        .map(|f| f.usage.clone())
-        .collect();
-    let bill = bill_scenario(scenario, &usage, sim.warmup, sim.duration).ok();
-    series.finish(scenario, bill.as_ref())
+    series.finish(scenario, bill)
 }
 
 /// The mean over replicates of one series (`get` picks it in each replicate) on `grid`,
@@ -1326,35 +1320,44 @@ pub fn report_data(
     let grid = &grids.function;
     let charted = summary.aggregate.as_ref().map(crate::aggregate::charted);
     let with_cdf = |i: usize| charted.as_ref().is_none_or(|c| c.binary_search(&i).is_ok());
-    let functions = scenario
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut fs = mean_series(grid, series, &|s| &s.functions[i]);
-            fs.name = f.name.clone();
-            if with_cdf(i) {
-                fs.latency_cdf_warm_ms = merged_cdf(recorders, &mut std::iter::once(i), false);
-                fs.latency_cdf_cold_ms = merged_cdf(recorders, &mut std::iter::once(i), true);
+    // Every function's series, and the account's (its CDFs merge every function's histogram).
+    let (functions, account) = rayon::join(
+        || {
+            scenario
+                .functions
+                .par_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let mut fs = mean_series(grid, series, &|s| &s.functions[i]);
+                    fs.name = f.name.clone();
+                    if with_cdf(i) {
+                        fs.latency_cdf_warm_ms =
+                            merged_cdf(recorders, &mut std::iter::once(i), false);
+                        fs.latency_cdf_cold_ms =
+                            merged_cdf(recorders, &mut std::iter::once(i), true);
+                    }
+                    fs
+                })
+                .collect()
+        },
+        || match (grids.account, series.iter().all(|s| s.account.is_some())) {
+            (Some(agrid), true) if !series.is_empty() => {
+                let n = scenario.functions.len();
+                let mut fs = mean_series(&agrid, series, &|s| s.account.as_ref().expect("checked"));
+                fs.name = ACCOUNT_SERIES_NAME.to_string();
+                (fs.latency_cdf_warm_ms, fs.latency_cdf_cold_ms) = rayon::join(
+                    || merged_cdf(recorders, &mut (0..n), false),
+                    || merged_cdf(recorders, &mut (0..n), true),
+                );
+                Some(AccountSeries {
+                    bucket_s: agrid.width.as_secs_f64(),
+                    functions: n as u32,
+                    series: fs,
+                })
             }
-            fs
-        })
-        .collect();
-    let account = match (grids.account, series.iter().all(|s| s.account.is_some())) {
-        (Some(agrid), true) if !series.is_empty() => {
-            let n = scenario.functions.len();
-            let mut fs = mean_series(&agrid, series, &|s| s.account.as_ref().expect("checked"));
-            fs.name = ACCOUNT_SERIES_NAME.to_string();
-            fs.latency_cdf_warm_ms = merged_cdf(recorders, &mut (0..n), false);
-            fs.latency_cdf_cold_ms = merged_cdf(recorders, &mut (0..n), true);
-            Some(AccountSeries {
-                bucket_s: agrid.width.as_secs_f64(),
-                functions: n as u32,
-                series: fs,
-            })
-        }
-        _ => None,
-    };
+            _ => None,
+        },
+    );
     ReportData {
         schema_version: REPORT_DATA_SCHEMA_VERSION,
         bucket_s: grid.width.as_secs_f64(),
