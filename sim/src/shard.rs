@@ -595,11 +595,28 @@ pub fn run_in_blocks(
         .collect();
     let failed: Mutex<Option<ShardError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
-    (0..n as usize * blocks).into_par_iter().for_each(|task| {
+    // The blocks with the most expected arrivals first, each thread taking the next one when
+    // it is free: a heavy block left to the end would keep one thread busy while the others
+    // wait (the traffic of an account is heavy-tailed). The order changes only who does what.
+    let window = full.simulation.duration;
+    let work: Vec<f64> = members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .flat_map(|&f| &full.functions[f].triggers)
+                .map(|t| crate::estimate::expected_arrivals(&t.arrivals, window))
+                .sum()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..blocks).collect();
+    order.sort_by(|&a, &b| work[b].total_cmp(&work[a]).then(a.cmp(&b)));
+    let tasks = order
+        .into_iter()
+        .flat_map(|k| (0..n as usize).map(move |i| (i, k)));
+    tasks.par_bridge().for_each(|(i, k)| {
         if stop.load(AtomicOrdering::Relaxed) {
             return;
         }
-        let (i, k) = (task / blocks, task % blocks);
         // Rows the blocks gathered so far already outrank cannot be in the sample: the result
         // is the same whichever blocks finished first, only the work differs.
         let series = grids.map(|(g, cap)| {
