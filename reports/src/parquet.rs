@@ -198,18 +198,13 @@ pub const FUNCTIONS_PARQUET_FILE: &str = "functions.parquet";
 /// `[low, high]`, the list of triggers) its JSON text. A field a function does not have is
 /// null. Columns come in the order they are first met.
 pub fn functions_parquet(summary: &Summary) -> Result<Vec<u8>, ParquetError> {
+    use rayon::prelude::*;
     use serde_json::Value;
     use std::collections::HashMap;
     let file = FUNCTIONS_PARQUET_FILE;
-    /// The columns met so far: names in order, and each name's index.
-    #[derive(Default)]
-    struct Names {
-        names: Vec<String>,
-        index: HashMap<String, usize>,
-    }
     /// Moves the leaves of `v` into `row` as `(column, value)`, the column named by the path
-    /// in `path` (dotted); a name is allocated only the first time it is met.
-    fn flatten(path: &mut String, v: Value, names: &mut Names, row: &mut Vec<(usize, Value)>) {
+    /// in `path` (dotted).
+    fn flatten(path: &mut String, v: Value, row: &mut Vec<(String, Value)>) {
         match v {
             Value::Object(map) => {
                 for (k, x) in map {
@@ -218,41 +213,49 @@ pub fn functions_parquet(summary: &Summary) -> Result<Vec<u8>, ParquetError> {
                         path.push('.');
                     }
                     path.push_str(&k);
-                    flatten(path, x, names, row);
+                    flatten(path, x, row);
                     path.truncate(len);
                 }
             }
-            leaf => {
-                let i = match names.index.get(path.as_str()) {
-                    Some(&i) => i,
-                    None => {
-                        names.names.push(path.clone());
-                        names.index.insert(path.clone(), names.names.len() - 1);
-                        names.names.len() - 1
-                    }
+            leaf => row.push((path.clone(), leaf)),
+        }
+    }
+    // The columns in the order they are first met, each name's index beside.
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut cells: Vec<Vec<Value>> = Vec::new();
+    // The leaves of a chunk of functions at a time, each function's in parallel (10,000
+    // functions of about 100 fields each); chunks keep the names' copies few.
+    const CHUNK: usize = 512;
+    for (k, chunk) in summary.functions.chunks(CHUNK).enumerate() {
+        let rows: Vec<Vec<(String, Value)>> = chunk
+            .par_iter()
+            .map(|f| {
+                let mut row = Vec::new();
+                let v = serde_json::to_value(f).unwrap_or(Value::Null);
+                flatten(&mut String::new(), v, &mut row);
+                row
+            })
+            .collect();
+        for (r, row) in rows.into_iter().enumerate() {
+            for (j, (name, x)) in row.into_iter().enumerate() {
+                // Most functions have the fields of the first, in its order.
+                let c = if names.get(j) == Some(&name) {
+                    j
+                } else if let Some(&c) = index.get(&name) {
+                    c
+                } else {
+                    index.insert(name.clone(), names.len());
+                    names.push(name);
+                    cells.push(vec![Value::Null; summary.functions.len()]);
+                    names.len() - 1
                 };
-                row.push((i, leaf));
+                cells[c][k * CHUNK + r] = x;
             }
         }
     }
-    let mut met = Names::default();
-    let mut rows: Vec<Vec<(usize, Value)>> = Vec::with_capacity(summary.functions.len());
-    let mut path = String::new();
-    for f in &summary.functions {
-        let v = serde_json::to_value(f).unwrap_or(Value::Null);
-        let mut row = Vec::new();
-        flatten(&mut path, v, &mut met, &mut row);
-        rows.push(row);
-    }
-    let names = met.names;
-    let mut cells: Vec<Vec<Value>> = vec![vec![Value::Null; rows.len()]; names.len()];
-    for (r, row) in rows.into_iter().enumerate() {
-        for (c, x) in row {
-            cells[c][r] = x;
-        }
-    }
     let columns: Vec<Column> = names
-        .iter()
+        .par_iter()
         .zip(cells)
         .map(|(name, values)| {
             let present = || values.iter().filter(|v| !v.is_null());

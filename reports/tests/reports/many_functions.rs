@@ -182,3 +182,63 @@ fn functions_parquet_has_a_row_per_function_and_a_column_per_summary_field() {
     }
     assert_eq!(df.width(), expected.len());
 }
+
+/// Functions whose JSON has different fields (a third have no cost, the first among them):
+/// each value stays in its function's row, a field a function lacks is null, and the columns
+/// come in the order their names are first met, over more functions than one chunk of work.
+#[test]
+fn functions_parquet_keeps_each_value_in_its_row_when_functions_differ_in_fields() {
+    let mut s = fixtures::functions_priced(1100);
+    for (i, f) in s.functions.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            f.cost_usd = None;
+        }
+    }
+    let bytes = functions_parquet(&s).unwrap();
+    let df = ParquetReader::new(Cursor::new(bytes)).finish().unwrap();
+    assert_eq!(df.height(), 1100);
+    // The first-met order of the leaves' names, function after function.
+    fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        match v.as_object() {
+            Some(o) => {
+                for (k, x) in o {
+                    let name = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&name, x, out);
+                }
+            }
+            None => {
+                if !out.iter().any(|n| n == prefix) {
+                    out.push(prefix.to_string());
+                }
+            }
+        }
+    }
+    let mut expected = Vec::new();
+    for f in &s.functions {
+        leaves("", &serde_json::to_value(f).unwrap(), &mut expected);
+    }
+    let columns: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(columns, expected);
+    assert!(
+        columns.iter().position(|c| c == "cost_usd.total")
+            > columns.iter().position(|c| c == "name"),
+        "the cost columns come after the first function's: {columns:?}"
+    );
+    let names = df.column("name").unwrap().str().unwrap();
+    let p99 = df.column("latency_ms.p99").unwrap().f64().unwrap();
+    let cost = df.column("cost_usd.total").unwrap().f64().unwrap();
+    for (i, f) in s.functions.iter().enumerate() {
+        assert_eq!(names.get(i), Some(f.name.as_str()), "row {i}");
+        assert_eq!(p99.get(i), Some(f.latency_ms.p99), "row {i}");
+        let expected = f.cost_usd.as_ref().map(|c| c.total);
+        assert_eq!(cost.get(i), expected, "row {i}");
+    }
+}
