@@ -15,7 +15,7 @@ use std::fmt;
 
 use crate::histogram::CompactHistogram;
 use crate::metrics::FunctionRecord;
-use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Scenario};
+use crate::model::{ArrivalProcess, Arrivals, ConstantSpacing, DiurnalProfile, Function, Scenario};
 use crate::runner::Replicate;
 use crate::summary::FunctionSummary;
 use crate::time::{NS_PER_S, SimTime};
@@ -87,12 +87,7 @@ pub fn estimate(scenario: &Scenario, replicates: u32) -> Estimate {
     let per_replicate: f64 = scenario
         .functions
         .iter()
-        .map(|f| {
-            f.triggers
-                .iter()
-                .map(|t| expected_arrivals(&t.arrivals, window))
-                .sum::<f64>()
-        })
+        .map(|f| function_arrivals(f, window))
         .sum();
     let n = replicates.max(1) as f64;
     let per_function = record_bytes() + std::mem::size_of::<FunctionSummary>() as f64;
@@ -104,6 +99,14 @@ pub fn estimate(scenario: &Scenario, replicates: u32) -> Estimate {
         memory_bytes: per_replicate_bytes * n,
         replicates: replicates.max(1),
     }
+}
+
+/// Expected arrivals of function `f` in a run of `window`: those of its triggers.
+pub fn function_arrivals(f: &Function, window: SimTime) -> f64 {
+    f.triggers
+        .iter()
+        .map(|t| expected_arrivals(&t.arrivals, window))
+        .sum()
 }
 
 /// Expected arrivals of `arrivals` in `[start, min(end, window))`, from the process's mean

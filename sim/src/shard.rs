@@ -603,13 +603,13 @@ pub fn run_in_blocks(
         .iter()
         .map(|m| {
             m.iter()
-                .flat_map(|&f| &full.functions[f].triggers)
-                .map(|t| crate::estimate::expected_arrivals(&t.arrivals, window))
+                .map(|&f| crate::estimate::function_arrivals(&full.functions[f], window))
                 .sum()
         })
         .collect();
     let mut order: Vec<usize> = (0..blocks).collect();
-    order.sort_by(|&a, &b| work[b].total_cmp(&work[a]).then(a.cmp(&b)));
+    // A stable sort: equal blocks keep their index order.
+    order.sort_by(|&a, &b| work[b].total_cmp(&work[a]));
     let tasks = order
         .into_iter()
         .flat_map(|k| (0..n as usize).map(move |i| (i, k)));
