@@ -572,45 +572,45 @@ fn output_files(
     // function's series stay in timeseries.parquet.
     let charted = data.charted_only(summary);
     let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
-    let one =
-        |name: &str, bytes: Result<Vec<u8>>| -> Files { Ok(vec![(name.to_string(), bytes?)]) };
+    // The file `name`, made by `make` when it is `wanted`.
+    let file = |wanted: bool, name: &str, make: &dyn Fn() -> Result<Vec<u8>>| -> Files {
+        Ok(if wanted {
+            vec![(name.to_string(), make()?)]
+        } else {
+            Vec::new()
+        })
+    };
+    let many = summary.aggregate.is_some();
     let parts: [&(dyn Fn() -> Files + Sync); 6] = [
         &|| {
-            one(
-                lamsim_reports::RESOLVED_TOML_FILE,
-                Ok(to_resolved_toml(scenario).into_bytes()),
+            file(true, lamsim_reports::RESOLVED_TOML_FILE, &|| {
+                Ok(to_resolved_toml(scenario).into_bytes())
+            })
+        },
+        &|| {
+            file(true, REPORT_DATA_JSON_FILE, &|| {
+                let mut json =
+                    serde_json::to_vec(&charted).context("cannot serialize report-data.json")?;
+                json.push(b'\n');
+                Ok(json)
+            })
+        },
+        &|| {
+            file(parquet, lamsim_reports::TIMESERIES_PARQUET_FILE, &|| {
+                Ok(lamsim_reports::timeseries_parquet(data)?)
+            })
+        },
+        &|| {
+            file(parquet, lamsim_reports::INVOCATIONS_PARQUET_FILE, &|| {
+                Ok(lamsim_reports::invocations_parquet(sample, &names)?)
+            })
+        },
+        &|| {
+            file(
+                parquet && many,
+                lamsim_reports::FUNCTIONS_PARQUET_FILE,
+                &|| Ok(lamsim_reports::functions_parquet(summary)?),
             )
-        },
-        &|| {
-            let mut json =
-                serde_json::to_vec(&charted).context("cannot serialize report-data.json")?;
-            json.push(b'\n');
-            one(REPORT_DATA_JSON_FILE, Ok(json))
-        },
-        &|| {
-            let bytes = parquet.then(|| lamsim_reports::timeseries_parquet(data));
-            let bytes = bytes.transpose()?;
-            Ok(bytes
-                .map(|b| (lamsim_reports::TIMESERIES_PARQUET_FILE.to_string(), b))
-                .into_iter()
-                .collect())
-        },
-        &|| {
-            let bytes = parquet.then(|| lamsim_reports::invocations_parquet(sample, &names));
-            let bytes = bytes.transpose()?;
-            Ok(bytes
-                .map(|b| (lamsim_reports::INVOCATIONS_PARQUET_FILE.to_string(), b))
-                .into_iter()
-                .collect())
-        },
-        &|| {
-            let many = parquet && summary.aggregate.is_some();
-            let bytes = many.then(|| lamsim_reports::functions_parquet(summary));
-            let bytes = bytes.transpose()?;
-            Ok(bytes
-                .map(|b| (lamsim_reports::FUNCTIONS_PARQUET_FILE.to_string(), b))
-                .into_iter()
-                .collect())
         },
         &|| {
             lamsim_reports::run_report_files(
