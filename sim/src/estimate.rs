@@ -20,13 +20,17 @@ use crate::runner::Replicate;
 use crate::summary::FunctionSummary;
 use crate::time::{NS_PER_S, SimTime};
 
-/// Simulated invocations per second one core is assumed to run: conservative, about half of
-/// the end-to-end figure measured on a loaded 2-core machine (100 M invocations of
-/// `lamsim run` in 53 s; see the README's benchmark table).
-pub const INVOCATIONS_PER_S_PER_CORE: f64 = 1e6;
+/// Simulated invocations per second one core is assumed to run: conservative, half of the
+/// slowest end-to-end figure measured (`lamsim run --format json`, CPU time, the project's
+/// 2-core machine, December 2026): 5.7 M arrivals/s per core for the committed
+/// `managed-instances.toml` (start-up included), 7 M for one function at 1,400 requests/s,
+/// 7.2 M for the synthesized 10,000-function day, 8.4 M for `diurnal-provisioned.toml`;
+/// `--out` adds 20 to 60 %, which stays above this. It was 10⁶ when the simulator ran 1.9 M
+/// invocations/s.
+pub const INVOCATIONS_PER_S_PER_CORE: f64 = 2.5e6;
 
 /// The most invocations a run may have (all replicates): at
-/// [`INVOCATIONS_PER_S_PER_CORE`], 10¹² take about 12 core-days.
+/// [`INVOCATIONS_PER_S_PER_CORE`], 10¹² take about 4.6 core-days.
 pub const MAX_INVOCATIONS: f64 = 1e12;
 
 /// Above this expected wall time (seconds), the command line warns before running.

@@ -106,7 +106,7 @@ fn a_rate_of_1e12_per_second_is_too_many_invocations() {
 
 #[test]
 fn expected_time_counts_one_core_per_replicate_and_block() {
-    // 10⁷ invocations at 10⁶ per core and second: 10 s on one core.
+    // 10⁷ invocations at INVOCATIONS_PER_S_PER_CORE: 4 s on one core at 2.5 × 10⁶.
     let est = Estimate {
         invocations_per_replicate: 5e6,
         invocations: 1e7,
