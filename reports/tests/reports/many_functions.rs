@@ -138,6 +138,28 @@ fn the_report_puts_the_top_tables_first_and_charts_only_the_top_functions() {
     assert!(charts.len() <= 2 * charted.len() + 5, "{charts:?}");
 }
 
+/// The dotted names (`latency_ms.p99`) of the leaves of `v`, under `prefix`, each added to
+/// `out` the first time it is met: the columns `functions.parquet` should have, in order.
+fn leaf_names(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+    match v.as_object() {
+        Some(o) => {
+            for (k, x) in o {
+                let name = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaf_names(&name, x, out);
+            }
+        }
+        None => {
+            if !out.iter().any(|n| n == prefix) {
+                out.push(prefix.to_string());
+            }
+        }
+    }
+}
+
 #[test]
 fn functions_parquet_has_a_row_per_function_and_a_column_per_summary_field() {
     let s = fixtures::sixty_functions_aggregated();
@@ -160,23 +182,8 @@ fn functions_parquet_has_a_row_per_function_and_a_column_per_summary_field() {
     assert_eq!(df.column("memory_mb").unwrap().dtype(), &DataType::Float64);
     // Every scalar of a function's JSON is a column.
     let json = serde_json::to_value(&s.functions[0]).unwrap();
-    fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
-        match v.as_object() {
-            Some(o) => {
-                for (k, x) in o {
-                    let name = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    leaves(&name, x, out);
-                }
-            }
-            None => out.push(prefix.to_string()),
-        }
-    }
     let mut expected = Vec::new();
-    leaves("", &json, &mut expected);
+    leaf_names("", &json, &mut expected);
     for c in &expected {
         assert!(df.column(c).is_ok(), "column {c}");
     }
@@ -198,28 +205,9 @@ fn functions_parquet_keeps_each_value_in_its_row_when_functions_differ_in_fields
     let df = ParquetReader::new(Cursor::new(bytes)).finish().unwrap();
     assert_eq!(df.height(), 1100);
     // The first-met order of the leaves' names, function after function.
-    fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
-        match v.as_object() {
-            Some(o) => {
-                for (k, x) in o {
-                    let name = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    leaves(&name, x, out);
-                }
-            }
-            None => {
-                if !out.iter().any(|n| n == prefix) {
-                    out.push(prefix.to_string());
-                }
-            }
-        }
-    }
     let mut expected = Vec::new();
     for f in &s.functions {
-        leaves("", &serde_json::to_value(f).unwrap(), &mut expected);
+        leaf_names("", &serde_json::to_value(f).unwrap(), &mut expected);
     }
     let columns: Vec<String> = df
         .get_column_names()
