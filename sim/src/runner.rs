@@ -181,7 +181,19 @@ impl Replicate {
         recorder: Recorder,
         stats: EngineStats,
     ) -> Self {
-        let summary = replicate_summary(scenario, seed, &recorder);
+        let bill = replicate_bill(scenario, &recorder);
+        Self::priced(scenario, seed, recorder, stats, bill.as_ref())
+    }
+
+    /// [`Replicate::summarized`] with its bill already made ([`replicate_bill`]).
+    fn priced(
+        scenario: &Scenario,
+        seed: u64,
+        recorder: Recorder,
+        stats: EngineStats,
+        bill: Option<&crate::cost::Bill>,
+    ) -> Self {
+        let summary = summary_with_bill(scenario, seed, &recorder, bill);
         Replicate {
             seed,
             summary,
@@ -472,20 +484,14 @@ type Finished = (Replicate, ReplicateSeries, WarmupProbe);
 fn finish_raw(scenario: &Scenario, raw: RawReplicate, sample: &Mutex<Reservoir>) -> Finished {
     // One bill for both; the series and the summary are then made at the same time.
     let bill = replicate_bill(scenario, &raw.recorder);
-    let ((series, reservoir), summary) = rayon::join(
-        || series::finish_replicate(scenario, raw.series, bill.as_ref()),
-        || summary_with_bill(scenario, raw.seed, &raw.recorder, bill.as_ref()),
+    let ((series, reservoir), replicate) = rayon::join(
+        || raw.series.finish(scenario, bill.as_ref()),
+        || Replicate::priced(scenario, raw.seed, raw.recorder, raw.stats, bill.as_ref()),
     );
     sample
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .merge(reservoir);
-    let replicate = Replicate {
-        seed: raw.seed,
-        summary,
-        recorder: raw.recorder,
-        stats: raw.stats,
-    };
     (replicate, series, raw.probe)
 }
 

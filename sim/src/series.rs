@@ -680,8 +680,10 @@ impl SeriesRecorder {
         }
     }
 
-    /// Finishes the replicate: its series (cost apportioned from `bill`) and its sample.
-    fn finish(self, scenario: &Scenario, bill: Option<&Bill>) -> (ReplicateSeries, Reservoir) {
+    /// Finishes the replicate: its series (cost apportioned from `bill`, the same replicate's
+    /// bill from [`crate::runner::replicate_bill`], as its summary prices it; None without a
+    /// price book) and its sample.
+    pub fn finish(self, scenario: &Scenario, bill: Option<&Bill>) -> (ReplicateSeries, Reservoir) {
         let grid = self.grid;
         let book = PriceBook::lookup(&scenario.account.region)
             .ok()
@@ -1205,16 +1207,6 @@ pub struct ReplicateSeries {
     functions: Vec<RepFn>,
     /// The account's series (many-function layout only).
     account: Option<RepFn>,
-}
-
-/// Finishes replicate `series`: apportions `bill`, the same replicate's bill (from
-/// [`crate::runner::replicate_bill`], as its summary prices it; None without a price book).
-pub fn finish_replicate(
-    scenario: &Scenario,
-    series: SeriesRecorder,
-    bill: Option<&Bill>,
-) -> (ReplicateSeries, Reservoir) {
-    series.finish(scenario, bill)
 }
 
 /// The mean over replicates of one series (`get` picks it in each replicate) on `grid`,
