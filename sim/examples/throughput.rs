@@ -1,8 +1,9 @@
 //! Quick throughput check without criterion: `cargo run --release -p lamsim-sim --example
 //! throughput` prints simulated invocations per second (best of 3) for each benchmark
-//! scenario, with the standard recorder attached. `throughput NAME` runs one scenario once
-//! (e.g. under valgrind); `throughput functions_10000` runs the account of 10,000 functions
-//! of [`many_functions`] (not in the default list: it takes a few seconds).
+//! scenario, with the standard recorder attached. `throughput NAME [ROUNDS]` runs one scenario
+//! once, or ROUNDS times in one process (e.g. under valgrind, or long enough for a profiler to
+//! see the engine rather than the set-up); `throughput functions_10000` runs the account of
+//! 10,000 functions of [`many_functions`] (not in the default list: it takes a few seconds).
 
 use std::time::Instant;
 
@@ -16,7 +17,11 @@ const MANY: &str = "functions_10000";
 fn main() {
     // An optional argument picks one scenario and runs it once (e.g. under valgrind).
     let only = std::env::args().nth(1);
-    let rounds = if only.is_some() { 1 } else { 3 };
+    let rounds = match (&only, std::env::args().nth(2)) {
+        (None, _) => 3,
+        (Some(_), None) => 1,
+        (Some(_), Some(r)) => r.parse().expect("ROUNDS is a whole number"),
+    };
     let mut cases = bench_scenarios();
     if only.as_deref() == Some(MANY) {
         cases = vec![(MANY, many_functions(10_000, "20s"))];
