@@ -10,6 +10,7 @@ use clap::Args;
 use lamsim_harness::bench::{self, BenchOptions, BenchOutput, Payloads};
 use lamsim_reports::Format;
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchResult, SAMPLES_CSV_FILE};
+use lamsim_sim::config::Purpose;
 
 use crate::ExitStatus;
 use crate::flags;
@@ -21,7 +22,8 @@ pub const BENCH_JSON_FILE: &str = "bench.json";
 /// `lamsim bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// The workload file; `[function.arrivals]` is ignored.
+    /// The workload file; `[function.arrivals]` is ignored and, like `[function.duration]` and
+    /// `[simulation]`, may be left out.
     pub workload: PathBuf,
     /// The function to benchmark (it needs a `[function.handler]`).
     #[arg(long, value_name = "NAME")]
@@ -92,7 +94,7 @@ fn options(args: &BenchArgs) -> Result<BenchOptions> {
 
 /// Runs `lamsim bench`: exit 0 after a complete benchmark, 2 on bad input (nothing written).
 pub fn bench(args: BenchArgs) -> Result<ExitStatus> {
-    let scenario = crate::run::load(&args.workload)?;
+    let scenario = crate::run::load_for(&args.workload, Purpose::Harness)?;
     let opts = options(&args)?;
     let payloads = match &args.payload {
         None => Payloads::default(),

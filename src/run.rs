@@ -176,7 +176,12 @@ pub struct RuntimesArgs {
 /// Loads a workload; the error lists every validation error (see [`crate::exit::print_error`]).
 /// Warns on stderr about functions on runtimes AWS has deprecated.
 pub(crate) fn load(path: &Path) -> Result<Scenario> {
-    let scenario = config::load(path)?;
+    load_for(path, config::Purpose::Simulate)
+}
+
+/// [`load`] for `purpose` (`serve` and `bench` need neither arrivals nor durations).
+pub(crate) fn load_for(path: &Path, purpose: config::Purpose) -> Result<Scenario> {
+    let scenario = config::load_for(path, purpose)?;
     warn_deprecated_runtimes(path, &scenario);
     Ok(scenario)
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use lamsim_harness::{InvokeApi, Runtime, RuntimeOptions};
+use lamsim_sim::config::Purpose;
 
 use crate::ExitStatus;
 
@@ -56,7 +57,7 @@ fn parse_delays(s: &str) -> Result<[std::time::Duration; 2], String> {
 
 /// Runs `lamsim serve`. Returns exit code 0 after a clean shutdown.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
-    let scenario = crate::run::load(&args.workload)?;
+    let scenario = crate::run::load_for(&args.workload, Purpose::Harness)?;
     crate::out_dir::check(
         &args.out,
         &crate::out_dir::inputs_of(&args.workload, &scenario),

@@ -15,6 +15,7 @@ mod events;
 mod examples;
 mod exit_codes;
 mod golden_summaries;
+mod harness_form;
 mod import;
 mod load;
 mod managed_instances;

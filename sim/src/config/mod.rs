@@ -99,11 +99,30 @@ impl ConfigErrors {
     }
 }
 
+/// What a workload file is read for, which decides the keys it must have.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Purpose {
+    /// To be simulated (`run`, `sweep`, `validate`, `load`…): every function needs its
+    /// arrivals and its duration model. The default.
+    #[default]
+    Simulate,
+    /// For the harness's `serve` and `bench`, which run the handlers themselves: a function
+    /// may leave out `[function.arrivals]` (it then has no trigger) and `[function.duration]`
+    /// (a constant 0 ms stands in, with the default scaling, and is never sampled). Keys that
+    /// are given are checked as usual.
+    Harness,
+}
+
 /// Reads, parses and validates a workload file. Relative paths inside it (traces, empirical
 /// samples, handler folders, calibration files) are resolved against the file's folder.
 pub fn load(path: &Path) -> Result<Scenario, ConfigErrors> {
+    load_for(path, Purpose::Simulate)
+}
+
+/// [`load`] for `purpose`.
+pub fn load_for(path: &Path, purpose: Purpose) -> Result<Scenario, ConfigErrors> {
     let file = read(path)?;
-    from_str(&file.text, file.base_dir, &file.label)
+    from_str_for(&file.text, file.base_dir, &file.label, purpose)
 }
 
 /// A workload file as read from disk, before parsing.
@@ -142,6 +161,16 @@ pub fn read(path: &Path) -> Result<WorkloadFile<'_>, ConfigErrors> {
 /// Parses and validates workload text. `base_dir` is the folder relative paths are resolved
 /// against; `file_label` names the file in errors.
 pub fn from_str(text: &str, base_dir: &Path, file_label: &str) -> Result<Scenario, ConfigErrors> {
+    from_str_for(text, base_dir, file_label, Purpose::Simulate)
+}
+
+/// [`from_str`] for `purpose`.
+pub fn from_str_for(
+    text: &str,
+    base_dir: &Path,
+    file_label: &str,
+    purpose: Purpose,
+) -> Result<Scenario, ConfigErrors> {
     let fail = |errors: Vec<ConfigError>| ConfigErrors {
         file: file_label.to_string(),
         errors,
@@ -170,7 +199,7 @@ pub fn from_str(text: &str, base_dir: &Path, file_label: &str) -> Result<Scenari
             return Err(fail(errors));
         }
     };
-    match validate::validate(&raw, base_dir) {
+    match validate::validate_for(&raw, base_dir, purpose) {
         Ok(s) if errors.is_empty() => Ok(s),
         Ok(_) => Err(fail(errors)),
         Err(more) => {

@@ -10,10 +10,10 @@
 
 use std::path::Path;
 
-use super::ConfigError;
 use super::policy::{function, limits, population, pricing, simulation, slo};
 use super::raw;
 use super::values::Validator;
+use super::{ConfigError, Purpose};
 use crate::model::Scenario;
 
 pub use super::hints::suggest;
@@ -22,8 +22,18 @@ pub use super::policy::distributions::{DEFAULT_RESTORE_MS, Z99, weibull_shape_fo
 /// Validates a parsed workload. `base_dir` is the folder relative paths are resolved against.
 /// Returns every error found, in file order.
 pub fn validate(raw: &raw::Workload, base_dir: &Path) -> Result<Scenario, Vec<ConfigError>> {
+    validate_for(raw, base_dir, Purpose::Simulate)
+}
+
+/// [`validate`] for `purpose` (which keys are required).
+pub fn validate_for(
+    raw: &raw::Workload,
+    base_dir: &Path,
+    purpose: Purpose,
+) -> Result<Scenario, Vec<ConfigError>> {
     let mut v = Validator {
         base_dir,
+        purpose,
         errors: Vec::new(),
     };
     let scenario = workload(&mut v, raw);

@@ -14,6 +14,8 @@ use crate::time::{SimTime, parse_duration};
 pub(crate) struct Validator<'a> {
     /// The folder relative paths are resolved against.
     pub(crate) base_dir: &'a Path,
+    /// What the workload is read for: which keys are required.
+    pub(crate) purpose: super::Purpose,
     /// Every error so far, in file order.
     pub(crate) errors: Vec<ConfigError>,
 }

@@ -11,6 +11,7 @@ use super::{
     arrivals, calibration, capacity, distributions, handler, keep_alive, measured, provisioned,
     slo, trigger,
 };
+use crate::config::Purpose;
 use crate::config::hints::{choice_hint, levenshtein};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
 use crate::config::values::Validator;
@@ -343,6 +344,13 @@ pub(crate) fn check(
         }
         // A calibration file that failed to load has reported why.
         None if f.calibration.is_some() && !calibration_ok => None,
+        // `serve` and `bench` run the handler itself and never sample a duration; the default
+        // scaling (what `bench` uses to model another architecture) is that of a
+        // `[function.duration]` without scaling keys.
+        None if v.purpose == Purpose::Harness => Some(DurationModel::unscaled(
+            Dist::Const { value_ms: 0.0 },
+            mem,
+        )),
         None => {
             let hint = if f.calibration.is_some() {
                 "the calibration file has no [duration]: give [function.duration]"
@@ -489,6 +497,8 @@ fn triggers(
         // The wave-one form: one trigger named after its kind.
         let kind = trigger::invocation(v, &format!("{p}.invocation"), &f.invocation);
         let arrivals = match &f.arrivals {
+            // `serve` and `bench` send no simulated traffic: no arrivals, no trigger.
+            None if v.purpose == Purpose::Harness => return kind.map(|_| Vec::new()),
             None => {
                 v.missing(
                     &format!("{p}.arrivals"),

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use crate::config::Purpose;
 use crate::config::hints::describe;
 use crate::config::raw::{Duration, Integer, Lenient, Text};
 use crate::config::values::Validator;
@@ -13,6 +14,9 @@ use crate::time::SimTime;
 pub const SEED: u64 = 1;
 /// Default `[simulation] replicates`.
 pub const REPLICATES: u32 = 1;
+/// The window that stands in for a missing `[simulation] duration` when the workload is read
+/// for `serve` or `bench` ([`Purpose::Harness`]), which simulate nothing: one hour.
+pub const HARNESS_WINDOW: SimTime = SimTime(3_600 * crate::time::NS_PER_S);
 
 /// `[simulation]` as written.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -43,11 +47,19 @@ pub enum SeedValue {
 }
 
 pub(crate) fn check(v: &mut Validator, raw: Option<&Raw>) -> Option<Simulation> {
-    let Some(raw) = raw else {
-        v.missing("simulation.duration", "[simulation] duration = \"1h\"");
-        return None;
+    let harness = v.purpose == Purpose::Harness;
+    let none = Raw::default();
+    let raw = match raw {
+        Some(r) => r,
+        None if harness => &none,
+        None => {
+            v.missing("simulation.duration", "[simulation] duration = \"1h\"");
+            return None;
+        }
     };
     let duration = match &raw.duration {
+        // `serve` and `bench` simulate nothing: any window will do.
+        None if harness => Some(HARNESS_WINDOW),
         None => {
             v.missing("simulation.duration", "duration = \"1h\"");
             None
