@@ -691,6 +691,27 @@ fn gather(
         .map_err(|e| ShardError::Mismatch(format!("replicate {replicate}: {e}")))
 }
 
+/// The indices of `0..count` not in `seen`, named by `name`, for a message: the first ten,
+/// then how many more (a shard count is read from a file, and can be large).
+pub fn missing_list(
+    seen: &BTreeSet<usize>,
+    count: usize,
+    name: impl Fn(usize) -> String,
+) -> String {
+    const SHOWN: usize = 10;
+    let missing = count.saturating_sub(seen.len());
+    let first: Vec<String> = (0..count)
+        .filter(|i| !seen.contains(i))
+        .take(SHOWN)
+        .map(name)
+        .collect();
+    if missing > SHOWN {
+        format!("{} and {} more", first.join(", "), missing - SHOWN)
+    } else {
+        first.join(", ")
+    }
+}
+
 /// Merges the shards of one run of `full` (the workload they ran, as resolved) into what the
 /// unsharded run returns, with its time series and invocation sample; refuses shards that do
 /// not cover the workload exactly once or belong to another run, and runs where the account
@@ -730,6 +751,21 @@ pub fn merge(
                 first.shard, first.shards, s.shard, s.shards
             )));
         }
+        if count > full.functions.len() {
+            return Err(mismatch(format!(
+                "shard {}/{count}: {count} shards for {} functions, which `--shard` never \
+                 writes: the file was edited or damaged (run the shard again)",
+                s.shard,
+                full.functions.len()
+            )));
+        }
+        if s.shard >= count {
+            return Err(mismatch(format!(
+                "shard {}/{count} is not one of {count} shards: the file was edited or damaged \
+                 (run the shard again)",
+                s.shard
+            )));
+        }
         if !seen.insert(s.shard) {
             return Err(mismatch(format!(
                 "shard {}/{count} is given twice",
@@ -747,15 +783,11 @@ pub fn merge(
             )));
         }
     }
-    let missing: Vec<String> = (0..count)
-        .filter(|i| !seen.contains(i))
-        .map(|i| format!("{i}/{count}"))
-        .collect();
-    if !missing.is_empty() {
+    if seen.len() < count {
         return Err(mismatch(format!(
             "missing shard{} {}: give every shard's folder",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
+            if count - seen.len() == 1 { "" } else { "s" },
+            missing_list(&seen, count, |i| format!("{i}/{count}"))
         )));
     }
     check_peaks(full, &shards)?;

@@ -18,7 +18,7 @@
 //! interval over replicates of the same function's value). Every point uses the workload's
 //! seed, so points are compared on the same random arrivals (common random numbers).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lamsim_sim::config::ConfigErrors;
 use lamsim_sim::model::Scenario;
@@ -456,8 +456,28 @@ pub fn merge_shards(shards: Vec<ShardFile>) -> Result<SweepReport, SweepError> {
         first.shards,
         first.workload_fingerprint.clone(),
     );
-    let mut slots: Vec<Option<Point>> = vec![None; total];
-    let mut seen = vec![false; count];
+    // The file's counts are checked against its axes before anything is sized by them: a
+    // shard file is input like any other, and may have been edited.
+    let expected = header
+        .axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.values.len()));
+    if expected != Some(total) {
+        return Err(err(format!(
+            "shard {} says the sweep has {total} points, but its axes make {}: the file was \
+             edited or damaged (write it again with `lamsim sweep --shard`)",
+            first.shard,
+            expected.map_or_else(|| "more than can be counted".to_string(), |n| n.to_string())
+        )));
+    }
+    if count == 0 {
+        return Err(err(format!(
+            "shard {} says there are 0 shards",
+            first.shard
+        )));
+    }
+    let mut slots: BTreeMap<usize, Point> = BTreeMap::new();
+    let mut seen: BTreeSet<usize> = BTreeSet::new();
     for s in shards {
         if s.schema_version != SCHEMA_VERSION {
             return Err(err(format!(
@@ -477,7 +497,7 @@ pub fn merge_shards(shards: Vec<ShardFile>) -> Result<SweepReport, SweepError> {
                 s.shard, s.shards
             )));
         }
-        if std::mem::replace(&mut seen[s.shard], true) {
+        if !seen.insert(s.shard) {
             return Err(err(format!("shard {} is given twice", s.shard)));
         }
         for sp in s.points {
@@ -487,24 +507,20 @@ pub fn merge_shards(shards: Vec<ShardFile>) -> Result<SweepReport, SweepError> {
                     s.shard, sp.index
                 )));
             }
-            slots[sp.index] = Some(sp.point);
+            slots.insert(sp.index, sp.point);
         }
     }
-    let missing: Vec<String> = (0..count)
-        .filter(|&i| !seen[i])
-        .map(|i| i.to_string())
-        .collect();
-    if !missing.is_empty() {
+    if seen.len() < count {
         return Err(err(format!(
             "missing shard(s) {} of {count}",
-            missing.join(", ")
+            lamsim_sim::shard::missing_list(&seen, count, |i| i.to_string())
         )));
     }
-    let points: Vec<Point> = slots
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| p.ok_or_else(|| err(format!("point {i} is missing from its shard"))))
-        .collect::<Result<_, _>>()?;
+    if slots.len() < total {
+        let i = (0..total).find(|i| !slots.contains_key(i)).unwrap_or(0);
+        return Err(err(format!("point {i} is missing from its shard")));
+    }
+    let points: Vec<Point> = slots.into_values().collect();
     let axes = axes_of(&header);
     Ok(finish(header, &axes, points))
 }

@@ -185,3 +185,34 @@ fn bad_shard_requests_exit_2_with_a_clear_error() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("missing shard 1/2"), "{}", stderr(&o));
 }
+
+/// `run-shard.json` is read like any input: a shard count edited out of reach, or a shard
+/// index outside its count, exits 2 with a short message (no list of every missing shard).
+#[test]
+fn edited_run_shard_files_exit_2_with_a_short_message() {
+    let tmp = temp_dir();
+    let w = holders(tmp.path(), 2);
+    let d = tmp.path().join("s0");
+    assert_code(
+        &run(["run", &w, "--shard", "0/2", "--out", &path_str(&d), "-q"]),
+        0,
+    );
+    let f = d.join("run-shard.json");
+    let original: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+    let merge_with = |key: &str, value: serde_json::Value| {
+        let mut j = original.clone();
+        j[key] = value;
+        std::fs::write(&f, serde_json::to_vec(&j).unwrap()).unwrap();
+        let out = tmp.path().join("m");
+        let o = run(["merge", &path_str(&d), "--out", &path_str(&out)]);
+        assert_code(&o, 2);
+        crate::assert_no_panic(&o);
+        assert!(!out.exists(), "nothing written");
+        stderr(&o)
+    };
+    let e = merge_with("shards", serde_json::json!(100_000_000u64));
+    assert!(e.contains("100000000 shards for 2 functions"), "{e}");
+    assert!(e.len() < 2_000, "a short message: {} bytes", e.len());
+    let e = merge_with("shard", serde_json::json!(5));
+    assert!(e.contains("shard 5/2 is not one of 2 shards"), "{e}");
+}

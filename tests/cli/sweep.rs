@@ -489,3 +489,89 @@ fn check_gates_regressions_not_noise_and_rejects_bad_input() {
     assert_eq!(code(&o), 1, "{}", stdout(&o));
     assert!(stdout(&o).contains("SLO violated"), "{}", stdout(&o));
 }
+
+/// `sweep-shard.json` is read like any input: counts that do not match its axes, or a shard
+/// count out of reach, exit 2 with a message instead of sizing memory by them.
+#[test]
+fn edited_sweep_shard_files_exit_2_and_say_what_is_wrong() {
+    let d = temp_dir("edited");
+    let w = workload(&d, WORKLOAD);
+    let mut dirs = Vec::new();
+    for i in 0..2 {
+        let sd = d.join(format!("shard{i}"));
+        let shard = format!("{i}/2");
+        let o = lamsim(&[
+            "sweep",
+            w.as_str(),
+            "--memory",
+            "512,1024,1769",
+            "--shard",
+            &shard,
+            "--out",
+            sd.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        dirs.push(sd);
+    }
+    let edit = |dir: &Path, key: &str, value: serde_json::Value| {
+        let f = dir.join("sweep-shard.json");
+        let mut j: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+        j[key] = value;
+        std::fs::write(&f, serde_json::to_vec(&j).unwrap()).unwrap();
+    };
+    let merge = |dirs: &[&Path]| {
+        let out = d.join("merged");
+        let mut args = vec!["merge"];
+        args.extend(dirs.iter().map(|p| p.to_str().unwrap()));
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = lamsim(&args);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert!(!out.exists(), "nothing written");
+        stderr(&o)
+    };
+    // Three memory sizes make 3 points; a file that claims more is refused, however many.
+    for total in [
+        serde_json::json!(u64::MAX),
+        serde_json::json!(1_000_000_000_000u64),
+    ] {
+        for sd in &dirs {
+            edit(sd, "total_points", total.clone());
+        }
+        let e = merge(&[&dirs[0], &dirs[1]]);
+        assert!(
+            e.contains(&format!(
+                "says the sweep has {total} points, but its axes make 3"
+            )),
+            "{e}"
+        );
+    }
+    // A huge shard count: the message lists the first missing shards, not all of them (the
+    // shard keeps only its point 0, the one point that is its own whatever the count).
+    edit(&dirs[0], "total_points", serde_json::json!(3));
+    let e = {
+        edit(&dirs[0], "shards", serde_json::json!(u64::MAX));
+        merge(&[&dirs[0]])
+    };
+    assert!(
+        e.contains("shard 0 holds point 2 which is not its own"),
+        "{e}"
+    );
+    let f = dirs[0].join("sweep-shard.json");
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+    edit(
+        &dirs[0],
+        "points",
+        serde_json::json!([j["points"][0].clone()]),
+    );
+    let e = merge(&[&dirs[0]]);
+    let more = u64::MAX - 1 - 10;
+    assert!(
+        e.contains(&format!(
+            "missing shard(s) 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and {more} more of {}",
+            u64::MAX
+        )),
+        "{e}"
+    );
+}
