@@ -59,6 +59,44 @@ const METRICS: [(&str, &str); 5] = [
     ("Errors", "Sum"),
 ];
 
+/// The longest window CloudWatch keeps metrics for (hourly data: 455 days, about 15 months);
+/// series spanning more cannot come from it, and would make a grid and a trace of that length.
+pub const MAX_WINDOW_S: i64 = 455 * 86_400;
+
+/// The most arrivals a trace written by the import may hold (Invocations + Throttles summed
+/// over every function): the trace has one line per arrival, about 12 bytes, so 10⁸ is a file
+/// of about 1.2 GB. More asks for a shorter query window.
+pub const MAX_ARRIVALS: f64 = 1e8;
+
+/// Checks the value `x` of metric `metric` at `at`: counts (`Invocations`, `Throttles`,
+/// `Errors`, `ConcurrentExecutions`) and durations are finite and not negative.
+fn check_value(file: &str, at: &str, metric: &str, x: f64) -> Result<f64, ImportError> {
+    use lamsim_sim::config::hints::number;
+    // Lambda stops an execution at 15 minutes.
+    const MAX_DURATION_MS: f64 = 900_000.0;
+    if metric == "Duration" && x > MAX_DURATION_MS {
+        return Err(parse_error(
+            file,
+            format!(
+                "{at}: a duration of {} ms is longer than Lambda's 15-minute limit",
+                number(x)
+            ),
+        ));
+    }
+    if !x.is_finite() || x < 0.0 {
+        let what = if metric == "Duration" {
+            "a duration"
+        } else {
+            "a count"
+        };
+        return Err(parse_error(
+            file,
+            format!("{at}: {what} of {metric} cannot be {}", number(x)),
+        ));
+    }
+    Ok(x)
+}
+
 /// Reads one file of `get-metric-data` or `get-metric-statistics` output.
 pub fn read(text: &str, file: &str) -> Result<Vec<Series>, ImportError> {
     let v: Value = serde_json::from_str(text)
@@ -104,6 +142,7 @@ pub fn read(text: &str, file: &str) -> Result<Vec<Series>, ImportError> {
                 let x = x
                     .as_f64()
                     .ok_or_else(|| parse_error(file, format!("{at}.Values[{k}]: not a number")))?;
+                let x = check_value(file, &format!("{at}.Values[{k}]"), &metric, x)?;
                 points.push((t, x));
             }
             points.sort_by_key(|p| p.0);
@@ -136,12 +175,15 @@ pub fn read(text: &str, file: &str) -> Result<Vec<Series>, ImportError> {
                 })?;
             for s in ["Sum", "Average", "Maximum", "Minimum", "SampleCount"] {
                 if let Some(x) = d.get(s).and_then(Value::as_f64) {
+                    let x = check_value(file, &format!("Datapoints[{k}].{s}"), &metric, x)?;
                     by_stat.entry(s.to_string()).or_default().push((t, x));
                 }
             }
             if let Some(ext) = d.get("ExtendedStatistics").and_then(Value::as_object) {
                 for (s, x) in ext {
                     if let Some(x) = x.as_f64() {
+                        let at = format!("Datapoints[{k}].ExtendedStatistics.{s}");
+                        let x = check_value(file, &at, &metric, x)?;
                         by_stat.entry(s.clone()).or_default().push((t, x));
                     }
                 }
@@ -271,7 +313,8 @@ pub fn fit_duration(m: &Measured) -> Option<DurationFit> {
     }
     let (mut sw, mut sa) = (0.0, 0.0);
     for i in 0..m.invocations.len() {
-        if let Some(a) = m.average[i] {
+        // A zero Average (no execution measured in the period) says nothing of durations.
+        if let Some(a) = m.average[i].filter(|&a| a > 0.0) {
             sw += w(i);
             sa += w(i) * a;
         }
@@ -517,7 +560,20 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
         });
     }
     let start = *all.first().unwrap_or(&0);
-    let n = ((all.last().unwrap_or(&start) - start) / period + 1) as usize;
+    let last = *all.last().unwrap_or(&start);
+    if last - start > MAX_WINDOW_S {
+        return Err(ImportError::Template {
+            path: "Timestamps".into(),
+            message: format!(
+                "the series span {} days (from {} to {}), more than CloudWatch keeps (455 days): \
+                 a timestamp is wrong, or the files come from different queries",
+                (last - start) / 86_400,
+                lamsim_sim::schedule::format_utc(start),
+                lamsim_sim::schedule::format_utc(last)
+            ),
+        });
+    }
+    let n = ((last - start) / period + 1) as usize;
     let grid = |f: &str, metric: &str, stat: &str| -> Option<Vec<Option<f64>>> {
         let s = series
             .iter()
@@ -545,6 +601,20 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
                 message: "not used (see docs/import.md for the series read)".into(),
             });
         }
+    }
+    // The traces hold one line per arrival: bounded before any is made.
+    let arrivals_total: f64 = series
+        .iter()
+        .filter(|s| s.stat == "Sum" && matches!(s.metric.as_str(), "Invocations" | "Throttles"))
+        .filter(|s| names.contains(&s.function))
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .sum();
+    if arrivals_total > MAX_ARRIVALS {
+        return Err(ImportError::Nothing(format!(
+            "the series count {arrivals_total:.3e} arrivals (Invocations + Throttles), more than \
+             the {MAX_ARRIVALS:.0e} a trace of one line per arrival is written for: query a \
+             shorter window (--start-time/--end-time), or fewer functions"
+        )));
     }
     let mut functions = Vec::new();
     let mut traces = Vec::new();
@@ -664,7 +734,7 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
             None => {
                 warnings.push(Warning {
                     path: f.clone(),
-                    message: "no Duration series: [function.duration] is a placeholder".into(),
+                    message: "no Duration series with a positive value: [function.duration] is a placeholder".into(),
                 });
                 let mut d = Table::new("[function.duration]");
                 d.notes

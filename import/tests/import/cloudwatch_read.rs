@@ -82,6 +82,96 @@ fn malformed_exports_are_errors_naming_the_place() {
     );
 }
 
+/// One `get-metric-data` result `label` with `points` of `(time, value)`.
+fn result(label: &str, points: &[(&str, f64)]) -> String {
+    let ts: Vec<String> = points.iter().map(|p| format!("\"{}\"", p.0)).collect();
+    let vs: Vec<String> = points.iter().map(|p| p.1.to_string()).collect();
+    format!(
+        r#"{{"Label": "{label}", "Timestamps": [{}], "Values": [{}]}}"#,
+        ts.join(","),
+        vs.join(",")
+    )
+}
+
+fn import_results(results: &[String]) -> Result<cloudwatch::Output, String> {
+    let text = format!(r#"{{"MetricDataResults": [{}]}}"#, results.join(","));
+    cloudwatch::import(&[("m.json".into(), text)], Arrivals::Even, 1).map_err(|e| e.to_string())
+}
+
+/// Values no CloudWatch export holds are errors naming their place, before any trace is
+/// made: a negative count or duration, a duration past Lambda's 15 minutes, a window longer
+/// than CloudWatch keeps, and more arrivals than a trace is written for.
+#[test]
+fn impossible_values_are_refused_before_a_trace_is_made() {
+    let t0 = "2026-11-30T10:00:00Z";
+    let t1 = "2026-11-30T10:01:00Z";
+    let e =
+        import_results(&[result("api Invocations Sum", &[(t0, 10.0), (t1, -5.0)])]).unwrap_err();
+    assert!(
+        e.contains("MetricDataResults[0].Values[1]: a count of Invocations cannot be -5"),
+        "{e}"
+    );
+    let e = import_results(&[
+        result("api Invocations Sum", &[(t0, 10.0)]),
+        result("api Duration p99", &[(t0, 1e300)]),
+    ])
+    .unwrap_err();
+    assert!(e.contains("MetricDataResults[1].Values[0]: a duration of 1e300 ms is longer than Lambda's 15-minute limit"), "{e}");
+    let e = import_results(&[result(
+        "api Invocations Sum",
+        &[("1900-01-01T00:00:00Z", 1.0), (t0, 10.0)],
+    )])
+    .unwrap_err();
+    assert!(
+        e.contains("from 1900-01-01T00:00:00Z to 2026-11-30T10:00:00Z"),
+        "{e}"
+    );
+    assert!(e.contains("more than CloudWatch keeps (455 days)"), "{e}");
+    // 455 days is accepted (a one-hour period, so the grid stays small).
+    let from = "2025-09-01T10:00:00Z";
+    let to = "2026-11-30T10:00:00Z";
+    assert!(import_results(&[result("api Invocations Sum", &[(from, 1.0), (to, 1.0)])]).is_ok());
+    let e = import_results(&[
+        result("api Invocations Sum", &[(t0, 6e7)]),
+        result("api Throttles Sum", &[(t0, 4e7 + 1.0)]),
+    ])
+    .unwrap_err();
+    assert!(e.contains("more than the 1e8 a trace"), "{e}");
+    // Two functions each under the bound, together over it: the bound is on the total.
+    let e = import_results(&[
+        result("api Invocations Sum", &[(t0, 5e7)]),
+        result("worker Invocations Sum", &[(t0, 5e7 + 1.0)]),
+    ])
+    .unwrap_err();
+    assert!(e.contains("1.000e8 arrivals"), "{e}");
+}
+
+/// A Duration series of zeros (periods without an execution) is no measurement: the
+/// duration is a marked placeholder, and the workload written validates.
+#[test]
+fn a_duration_series_of_zeros_leaves_a_placeholder_that_validates() {
+    let t0 = "2026-11-30T10:00:00Z";
+    let t1 = "2026-11-30T10:01:00Z";
+    let out = import_results(&[
+        result("api Invocations Sum", &[(t0, 10.0), (t1, 20.0)]),
+        result("api Duration p50", &[(t0, 0.0), (t1, 0.0)]),
+        result("api Duration p99", &[(t0, 0.0), (t1, 0.0)]),
+        result("api Duration Average", &[(t0, 0.0), (t1, 0.0)]),
+    ])
+    .unwrap();
+    assert!(out.functions[0].1.is_none(), "no fit from zeros");
+    assert!(out.todos.iter().any(|t| t.path == "function[0].duration"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("measured.json"), &out.measured_json).unwrap();
+    for (path, csv) in &out.traces {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, csv).unwrap();
+    }
+    lamsim_sim::config::from_str(&out.workload, dir.path(), "workload.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 fn rows(csv: &str) -> Vec<f64> {
     csv.lines().skip(1).map(|l| l.parse().unwrap()).collect()
 }

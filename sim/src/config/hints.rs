@@ -51,11 +51,21 @@ pub(crate) fn key_list(keys: &[&str]) -> String {
 }
 
 /// Describes a TOML value's type for messages: "an integer (120)".
+/// `x` for a message: as written for everyday magnitudes, in scientific notation beyond
+/// them (`1e300`, not three hundred digits).
+pub fn number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e15).contains(&x.abs()) {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
+}
+
 pub(crate) fn describe(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("a string (\"{s}\")"),
         toml::Value::Integer(i) => format!("an integer ({i})"),
-        toml::Value::Float(f) => format!("a number ({f})"),
+        toml::Value::Float(f) => format!("a number ({})", number(*f)),
         toml::Value::Boolean(b) => format!("a boolean ({b})"),
         toml::Value::Datetime(d) => format!("a date ({d})"),
         toml::Value::Array(_) => "an array".to_string(),
@@ -66,6 +76,17 @@ pub(crate) fn describe(v: &toml::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_messages_are_short_at_any_magnitude() {
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(-300.0), "-300");
+        assert_eq!(number(1e14), "100000000000000");
+        assert_eq!(number(1e300), "1e300");
+        assert_eq!(number(-1.5e-7), "-1.5e-7");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
 
     #[test]
     fn suggests_close_keys_only() {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
-use super::hints::{describe, key_list};
+use super::hints::{describe, key_list, number};
 use super::raw::{self, Lenient};
 use crate::time::{SimTime, parse_duration};
 
@@ -68,7 +68,11 @@ impl Validator<'_> {
             None => None,
             Some(Lenient::Ok(x)) if x.is_finite() => Some(*x),
             Some(Lenient::Ok(x)) => {
-                self.err(path, format!("must be a finite number, found {x}"), None);
+                self.err(
+                    path,
+                    format!("must be a finite number, found {}", number(*x)),
+                    None,
+                );
                 None
             }
             Some(Lenient::Bad(b)) => {
@@ -100,7 +104,7 @@ impl Validator<'_> {
         if ok(x) {
             Some(x)
         } else {
-            self.err(path, format!("must be {rule}, found {x}"), None);
+            self.err(path, format!("must be {rule}, found {}", number(x)), None);
             None
         }
     }
