@@ -314,12 +314,26 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
             s.failed += 1;
             continue;
         }
-        let num = |v: &str| v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+        // A time in ms: finite, not negative, within Lambda's 15-minute limit.
+        let num = |v: &str| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && (0.0..=MAX_EXECUTION_MS).contains(x))
+        };
         let (Ok(mem), Some(dur)) = (f[c_mem].parse::<u32>(), num(f[c_dur])) else {
-            s.malformed
-                .push(bad("memory_mb or duration_ms is not a number".into()));
+            s.malformed.push(bad(
+                "memory_mb is not a whole number, or duration_ms not a time in 0..=900000 ms"
+                    .into(),
+            ));
             continue;
         };
+        if !(LAMBDA_MEMORY_MB.0..=LAMBDA_MEMORY_MB.1).contains(&mem) {
+            s.malformed.push(bad(format!(
+                "memory_mb {mem} is outside Lambda's {}..={} MB",
+                LAMBDA_MEMORY_MB.0, LAMBDA_MEMORY_MB.1
+            )));
+            continue;
+        }
         let m = s.by_memory.entry(mem).or_default();
         match f[c_phase] {
             "warm" => m.warm_ms.push(dur),
@@ -336,15 +350,33 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
         }
     }
     if s.by_memory.is_empty() {
-        return Err(CalibrateError::TooFew {
-            what: "duration",
-            memory_mb: 0,
-            have: 0,
-            needed: MIN_FIT_SAMPLES,
+        // Say why no row was usable rather than count zero invocations at 0 MB.
+        let why = match s.malformed.first() {
+            Some(m) => format!(
+                "no usable row: {} malformed, the first at {}: {} (`{}`)",
+                s.malformed.len(),
+                m.location,
+                m.reason,
+                m.text
+            ),
+            None if s.failed > 0 => format!(
+                "no successful invocation on {}: all {} failed (column `error`)",
+                bench.architecture, s.failed
+            ),
+            None => format!("no row on {}", bench.architecture),
+        };
+        return Err(CalibrateError::BadBench {
+            file: csv_file,
+            message: why,
         });
     }
     Ok(s)
 }
+
+/// Lambda's memory sizes, MB.
+const LAMBDA_MEMORY_MB: (u32, u32) = (128, 10_240);
+/// Lambda's longest execution (15 minutes), ms.
+const MAX_EXECUTION_MS: f64 = 900_000.0;
 
 /// Options of [`calibrate`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -651,6 +683,9 @@ pub fn calibrate(samples: &Samples, opts: &Options) -> Result<Calibration, Calib
             None if points.len() < 2 => notes.push(format!(
                 "{what}: samples at one memory size only, so cpu-fraction is left out (the workload default 1.0 applies); measure at two or more sizes to estimate it"
             )),
+            None if points.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) => notes.push(format!(
+                "{what}: every sample is 0 ms, so cpu-fraction cannot be estimated and is left out"
+            )),
             None => notes.push(format!(
                 "{what}: the memory sizes measured give the same CPU share (threads = {threads}), so cpu-fraction cannot be estimated and is left out"
             )),
@@ -825,6 +860,11 @@ pub fn estimate_cpu_fraction(
     let a = (sxx * sy - sx * sxy) / d;
     let b = (s * sxy - sx * sy) / d;
     let (var_a, var_b, cov) = (sxx / d, s / d, -sx / d);
+    // The intercept is the mean duration at the reference memory: without a positive one
+    // (durations of 0) there is nothing to scale, and no estimate.
+    if !(a.is_finite() && b.is_finite() && a > 0.0) {
+        return None;
+    }
     let f = b / a;
     let var_f = b * b / a.powi(4) * var_a + var_b / (a * a) - 2.0 * b / a.powi(3) * cov;
     Some(CpuFraction {

@@ -334,3 +334,67 @@ fn the_model_fitted_to_a_bench_folder_is_held_against_every_size_it_came_from() 
         other => panic!("{other:?}"),
     }
 }
+
+/// Rewrites every measured duration (and init) of the bench folder at `dir` with `f`.
+fn rewrite_samples(dir: &Path, f: impl Fn(&mut Vec<String>)) {
+    let path = dir.join(SAMPLES_CSV_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for l in lines {
+        let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+        f(&mut cells);
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Rows no Lambda can produce are malformed, and a folder of nothing else is an error naming
+/// the first row; durations of 0 ms give no cpu-fraction (rather than NaN, which is not TOML)
+/// and a file the simulator loads.
+#[test]
+fn rows_outside_lambdas_limits_are_refused_and_zero_durations_give_no_cpu_fraction() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Columns: memory_mb 0, duration_ms 5, init_ms 4.
+    for (name, edit, reason) in [
+        (
+            "memory",
+            0,
+            "memory_mb 64 is outside Lambda's 128..=10240 MB",
+        ),
+        ("long", 5, "duration_ms not a time in 0..=900000 ms"),
+        ("negative", 5, "duration_ms not a time in 0..=900000 ms"),
+    ] {
+        let dir = tmp.path().join(name);
+        write_bench(&dir, "cgroup-v2", 30, 0);
+        let value = match name {
+            "memory" => "64",
+            "long" => "1e300",
+            _ => "-5",
+        };
+        rewrite_samples(&dir, |c| c[edit] = value.to_string());
+        let e = calibrate::read_inputs(std::slice::from_ref(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no usable row"), "{e}");
+        assert!(e.contains("samples.csv:line 2: "), "{e}");
+        assert!(e.contains(reason), "{e}");
+    }
+    let dir = tmp.path().join("zero");
+    write_bench(&dir, "cgroup-v2", 30, 0);
+    rewrite_samples(&dir, |c| c[5] = "0".into());
+    let samples = calibrate::read_inputs(std::slice::from_ref(&dir)).unwrap();
+    let cal = calibrate::calibrate(&samples, &Options::default()).unwrap();
+    assert!(cal.duration.cpu_fraction.is_none());
+    assert!(
+        cal.notes.iter().any(|n| n.contains("every sample is 0 ms")),
+        "{:?}",
+        cal.notes
+    );
+    for (_, text) in cal.render("calibration.toml", "now") {
+        assert!(!text.contains("NaN") && !text.contains("nan"), "{text}");
+    }
+    let f = load_back(tmp.path(), &cal, 1769);
+    assert_eq!(f.duration.dist.mean_ms(), 0.0);
+}
