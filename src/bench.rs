@@ -155,14 +155,19 @@ pub fn bench(args: BenchArgs) -> Result<ExitStatus> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = rt.block_on(bench::run(
-        &scenario,
-        &args.function,
-        &opts,
-        &payloads,
-        tick,
-    ));
+    // Ctrl-C or SIGTERM ends the bench: its runtime is dropped, so the handler processes are
+    // killed rather than left running, and nothing is written.
+    let result = rt.block_on(async {
+        tokio::select! {
+            r = bench::run(&scenario, &args.function, &opts, &payloads, tick) => Some(r),
+            _ = crate::signals::stop_requested() => None,
+        }
+    });
     progress.finish();
+    let Some(result) = result else {
+        drop(rt);
+        anyhow::bail!("interrupted: the bench stopped and nothing was written");
+    };
     let out = result?;
 
     let json = {

@@ -130,19 +130,7 @@ pub fn load(args: LoadArgs) -> Result<ExitStatus> {
         .build()
         .context("cannot start the async runtime")?;
     let result = rt.block_on(async {
-        let stop = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        };
+        let stop = crate::signals::stop_requested();
         load::run(&scenario, &opts, payloads.as_ref(), tick, stop).await
     });
     progress.finish();

@@ -20,6 +20,7 @@ mod progress;
 mod report;
 mod run;
 mod serve;
+mod signals;
 mod sweep;
 
 use std::process::ExitCode;

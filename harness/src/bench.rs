@@ -128,6 +128,30 @@ pub enum BenchError {
     /// An invocation was refused by the runtime.
     #[error("an invocation was refused: {0}")]
     Invoke(#[from] InvokeError),
+    /// No invocation at a memory size reached the handler: every one failed in the runtime
+    /// or its environment (the process exited, timed out in init, had no valid entry point),
+    /// so there is nothing to measure.
+    #[error(
+        "function `{function}` at {memory_mb} MB: none of its {invocations} invocations reached \
+         the handler, each failed with {error_type} (hint: check [function.handler] command and \
+         cwd; run `lamsim serve` on the workload and invoke it to see the handler's output)"
+    )]
+    HandlerNeverRan {
+        /// The function.
+        function: String,
+        /// The memory size.
+        memory_mb: u32,
+        /// Invocations made.
+        invocations: usize,
+        /// The first error type met (`Runtime.ExitError`, `Sandbox.Timedout`, …).
+        error_type: String,
+    },
+}
+
+/// Whether an error type is the runtime's or the environment's (`Runtime.*`, `Sandbox.*`):
+/// the handler's code did not run to an answer of its own.
+fn runtime_failure(error_type: Option<&str>) -> bool {
+    error_type.is_some_and(|t| t.starts_with("Runtime.") || t.starts_with("Sandbox."))
 }
 
 /// How to benchmark. [`BenchOptions::default`] documents each default.
@@ -636,6 +660,15 @@ pub async fn run(
         let measured = measure(&rt, &f, opts, payloads, &progress).await;
         rt.shutdown().await;
         let (cold, warm) = measured?;
+        let all: Vec<&InvocationRecord> = cold.iter().chain(&warm).collect();
+        if !all.is_empty() && all.iter().all(|r| runtime_failure(r.error_type.as_deref())) {
+            return Err(BenchError::HandlerNeverRan {
+                function: f.name.clone(),
+                memory_mb,
+                invocations: all.len(),
+                error_type: all[0].error_type.clone().unwrap_or_default(),
+            });
+        }
 
         let billable = |r: &InvocationRecord| Billable {
             duration_ms: r.duration_ms,
@@ -646,7 +679,6 @@ pub async fn run(
         } else {
             warm.iter().collect()
         };
-        let all: Vec<&InvocationRecord> = cold.iter().chain(&warm).collect();
         let native_row = row(
             &f,
             &all,

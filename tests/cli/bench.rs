@@ -228,3 +228,112 @@ fn bench_bad_input_exits_2_and_writes_nothing() {
         assert!(!out.exists(), "{args:?} wrote {}", out.display());
     }
 }
+
+/// A handler command that exits at once never reaches a handler: every invocation fails in
+/// the runtime (`Runtime.ExitError`), so there is nothing to measure: exit 2, the error type
+/// named, nothing written.
+#[test]
+fn a_handler_that_never_runs_exits_2_and_writes_nothing() {
+    let tmp = temp_dir();
+    let w = tmp.path().join("broken.toml");
+    std::fs::write(
+        &w,
+        "[[function]]\nname = \"api\"\nmemory-mb = 512\n[function.handler]\ncommand = [\"true\"]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("never");
+    let o = run([
+        "bench",
+        &path_str(&w),
+        "--function",
+        "api",
+        "--memory",
+        "512",
+        "--cold",
+        "1",
+        "--invocations",
+        "1",
+        "--out",
+        &path_str(&out),
+        "--quiet",
+    ]);
+    assert_code(&o, 2);
+    assert_no_panic(&o);
+    let e = stderr(&o);
+    assert!(
+        e.contains("function `api` at 512 MB: none of its 2 invocations reached the handler, each failed with Runtime.ExitError"),
+        "{e}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
+/// SIGTERM (or Ctrl-C) stops a bench: exit 2, nothing written, and no handler process left
+/// behind. The handler here never answers (`sleep`), so the bench is waiting on it.
+#[test]
+fn a_stopped_bench_leaves_no_handler_running() {
+    let tmp = temp_dir();
+    // An argument no other process uses, to find the handler among all processes.
+    let marker = format!("{}", 40_000 + std::process::id() % 20_000);
+    let w = tmp.path().join("sleepy.toml");
+    std::fs::write(
+        &w,
+        format!(
+            "[[function]]\nname = \"api\"\nmemory-mb = 512\n[function.handler]\ncommand = [\"sleep\", \"{marker}\"]\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("never");
+    // `sleep` is started by its resolved path (`/usr/bin/sleep`).
+    let handler_running = || {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
+            std::fs::read(p.path().join("cmdline")).is_ok_and(|c| {
+                let args: Vec<&[u8]> = c.split(|&b| b == 0).collect();
+                args.len() >= 2 && args[0].ends_with(b"sleep") && args[1] == marker.as_bytes()
+            })
+        })
+    };
+    /// Stops the bench if an assertion fails first.
+    struct Guard(Option<std::process::Child>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            if let Some(c) = &mut self.0 {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
+    let mut guard = Guard(Some(spawn(&mut lamsim([
+        "bench",
+        &path_str(&w),
+        "--function",
+        "api",
+        "--memory",
+        "512",
+        "--cold",
+        "1",
+        "--invocations",
+        "1",
+        "--no-cgroups",
+        "--out",
+        &path_str(&out),
+        "--quiet",
+    ]))));
+    // Wait until the handler has started (at most 20 s).
+    let start = std::time::Instant::now();
+    while !handler_running() {
+        assert!(start.elapsed().as_secs() < 20, "the handler never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = guard.0.as_ref().unwrap().id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = guard.0.take().unwrap().wait_with_output().unwrap();
+    assert_code(&o, 2);
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert!(!out.exists(), "nothing written");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!handler_running(), "the handler was left running");
+}
