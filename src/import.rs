@@ -81,6 +81,12 @@ pub fn import(args: ImportArgs) -> Result<ExitStatus> {
 /// The files `import cloudwatch` writes into its folder (besides `traces/`).
 const CLOUDWATCH_WORKLOAD: &str = "workload.toml";
 const CLOUDWATCH_MEASURED: &str = "measured.json";
+/// Every name `import cloudwatch` writes into its folder.
+const CLOUDWATCH_FILES: [&str; 3] = [
+    CLOUDWATCH_WORKLOAD,
+    CLOUDWATCH_MEASURED,
+    cloudwatch::TRACES_DIR,
+];
 
 fn import_cloudwatch(args: CloudwatchArgs) -> Result<ExitStatus> {
     let how = cloudwatch::Arrivals::parse(&args.arrivals).with_context(|| {
@@ -99,32 +105,18 @@ fn import_cloudwatch(args: CloudwatchArgs) -> Result<ExitStatus> {
     for w in &out.warnings {
         eprintln!("warning: {w}");
     }
-    let inputs: Vec<PathBuf> = args
-        .files
+    // A folder of other files, or holding a metrics file read, is refused; the files are
+    // written all or nothing, the workload last.
+    crate::out_dir::check(&args.out, &args.files, Some(&CLOUDWATCH_FILES))?;
+    let mut files: Vec<(&str, &[u8])> = out
+        .traces
         .iter()
-        .filter_map(|f| f.canonicalize().ok())
+        .map(|(p, csv)| (p.as_str(), csv.as_bytes()))
         .collect();
-    let targets: Vec<PathBuf> = [CLOUDWATCH_WORKLOAD, CLOUDWATCH_MEASURED]
-        .iter()
-        .map(|n| args.out.join(n))
-        .chain(out.traces.iter().map(|(p, _)| args.out.join(p)))
-        .collect();
-    for t in &targets {
-        if t.canonicalize().is_ok_and(|c| inputs.contains(&c)) {
-            bail!(
-                "--out {}: would overwrite the input {}",
-                args.out.display(),
-                t.display()
-            );
-        }
-    }
-    std::fs::create_dir_all(args.out.join(cloudwatch::TRACES_DIR))
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    for (path, csv) in &out.traces {
-        write_atomically(&args.out.join(path), csv)?;
-    }
-    write_atomically(&args.out.join(CLOUDWATCH_MEASURED), &out.measured_json)?;
-    write_atomically(&args.out.join(CLOUDWATCH_WORKLOAD), &out.workload)?;
+    files.push((CLOUDWATCH_MEASURED, out.measured_json.as_bytes()));
+    files.push((CLOUDWATCH_WORKLOAD, out.workload.as_bytes()));
+    lamsim_reports::write_dir_files(&args.out, &files)
+        .with_context(|| format!("cannot write the output folder {}", args.out.display()))?;
     if !args.quiet {
         for (m, fit) in &out.functions {
             if let Some(fit) = fit {

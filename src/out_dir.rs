@@ -98,10 +98,11 @@ pub fn inputs_of(workload: &Path, scenario: &Scenario) -> Vec<PathBuf> {
 
 /// Checks that `dir` may be written by a command reading `inputs`: refused (an error naming
 /// the folder and what to do) when it holds one of the inputs, or exists and is neither empty
-/// nor a lamsim output folder. `serve` and `load` pass `Some(&SERVE_FILES)` / `Some(&LOAD_FILES)`
-/// as their own names (their logs are written before any marker file); the others `None`
-/// (lamsim's result files).
-pub fn check(dir: &Path, inputs: &[PathBuf], serve: Option<&[&str]>) -> Result<()> {
+/// nor a lamsim output folder. Commands whose folders have no marker file pass `Some` of their
+/// own names: `serve` and `load` ([`SERVE_FILES`], [`LOAD_FILES`]: their logs are written
+/// before any marker), `synthesize-population` and `import cloudwatch` (the files they write);
+/// the others `None` (lamsim's result files).
+pub fn check(dir: &Path, inputs: &[PathBuf], own: Option<&[&str]>) -> Result<()> {
     let Ok(meta) = std::fs::metadata(dir) else {
         return Ok(()); // absent: created complete, or not at all
     };
@@ -118,7 +119,7 @@ pub fn check(dir: &Path, inputs: &[PathBuf], serve: Option<&[&str]>) -> Result<(
     if names.is_empty() {
         return Ok(());
     }
-    let (own, marked): (&[&str], bool) = match serve {
+    let (own, marked): (&[&str], bool) = match own {
         Some(files) => (files, true),
         None => (
             &OURS,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use lamsim_population::synth::{SynthOptions, synthesize};
+use lamsim_population::synth::{FILES, SynthOptions, synthesize};
 
 use crate::ExitStatus;
 
@@ -53,7 +53,19 @@ pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
         from: args.from.clone(),
         concurrency_limit: args.concurrency_limit,
     };
-    let done = synthesize(&opts, &args.out)?;
+    // The excerpt read must not be written over (`--out` = `--from`), nor a folder of other
+    // files; the population appears whole or not at all.
+    let inputs: Vec<PathBuf> = ["invocations.csv", "durations.csv", "memory.csv"]
+        .iter()
+        .map(|f| args.from.join(f))
+        .collect();
+    crate::out_dir::check(&args.out, &inputs, Some(&FILES))?;
+    let mut done = None;
+    lamsim_reports::write_dir_streamed(&args.out, |tmp| -> Result<()> {
+        done = Some(synthesize(&opts, tmp)?);
+        Ok(())
+    })?;
+    let done = done.expect("written");
     if !args.quiet {
         eprintln!(
             "wrote {} functions, {} invocations over {} h to {} (run it with: lamsim run {})",

@@ -51,6 +51,22 @@ pub struct SynthOptions {
 /// its requests throttled, which says more about the quota than about the functions.
 pub const CONCURRENCY_LIMIT: u32 = 50_000;
 
+/// The most functions one call generates: ten times the 10,000-function account of the
+/// benchmarks. The invocations file has one row per function and one column per minute, so
+/// this bounds it (about 3 GB at a day) together with [`MAX_HOURS`].
+pub const MAX_FUNCTIONS: usize = 100_000;
+
+/// The most hours one call generates: 14 days, the length of the Azure Functions 2019 trace.
+pub const MAX_HOURS: u32 = 14 * 24;
+
+/// The files a population folder holds: what [`synthesize`] writes.
+pub const FILES: [&str; 4] = [
+    "invocations.csv",
+    "durations.csv",
+    "memory.csv",
+    "workload.toml",
+];
+
 /// What was generated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Synthesized {
@@ -137,6 +153,14 @@ pub fn synthesize(opts: &SynthOptions, out: &Path) -> Result<Synthesized, SynthE
         return Err(SynthError(
             "--functions and --hours must be at least 1".into(),
         ));
+    }
+    if opts.functions > MAX_FUNCTIONS || opts.hours > MAX_HOURS {
+        return Err(SynthError(format!(
+            "--functions {} --hours {}: at most {MAX_FUNCTIONS} functions and {MAX_HOURS} hours \
+             (the 14 days of the Azure Functions 2019 trace); larger populations are written in \
+             parts and run as shards",
+            opts.functions, opts.hours
+        )));
     }
     let templates = templates(&opts.from)?;
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;

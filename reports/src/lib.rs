@@ -57,7 +57,7 @@ pub use crate::format::{Format, ParseFormatError};
 pub use crate::json::JsonExporter;
 pub use crate::markdown::MarkdownExporter;
 pub use crate::output_dir::{
-    RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_output_dir,
+    RESOLVED_TOML_FILE, SUMMARY_JSON_FILE, write_dir_files, write_dir_streamed, write_output_dir,
 };
 pub use crate::parquet::{
     FUNCTIONS_PARQUET_FILE, INVOCATIONS_COLUMNS, INVOCATIONS_PARQUET_FILE, ParquetError,

@@ -103,6 +103,72 @@ pub fn write_dir_files(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
     }
 }
 
+/// Writes the folder `dir` with `make`, which streams its files into the empty folder it is
+/// given (for files too large to hold in memory, such as a synthesized population), all or
+/// nothing as [`write_dir_files`]: `make` writes into a fresh hidden temporary folder next to
+/// `dir` (`.DIR.tmp-…`, same file system). If it fails, that folder is removed and `dir` is
+/// untouched. If it succeeds, the folder is renamed to `dir` when `dir` does not exist, or
+/// else each entry it made is renamed over the one of the same name in `dir` (a subfolder
+/// replaces the previous one whole); other entries of `dir` are kept.
+pub fn write_dir_streamed<E: From<io::Error>>(
+    dir: &Path,
+    make: impl FnOnce(&Path) -> Result<(), E>,
+) -> Result<(), E> {
+    let Some(name) = dir.file_name() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a folder name", dir.display()),
+        )
+        .into());
+    };
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let existing = match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => true,
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{}: exists and is not a folder; choose another --out",
+                    dir.display()
+                ),
+            )
+            .into());
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(with_path(e, dir).into()),
+    };
+    fs::create_dir_all(&parent).map_err(|e| with_path(e, &parent))?;
+    let tmp = parent.join(temp_name(&name.to_string_lossy()));
+    fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
+    if let Err(e) = make(&tmp) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let moved = (|| {
+        if !existing {
+            return fs::rename(&tmp, dir).map_err(|e| with_path(e, dir));
+        }
+        for entry in fs::read_dir(&tmp).map_err(|e| with_path(e, &tmp))? {
+            let entry = entry.map_err(|e| with_path(e, &tmp))?;
+            let target = dir.join(entry.file_name());
+            if fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+                fs::remove_dir_all(&target).map_err(|e| with_path(e, &target))?;
+            }
+            fs::rename(entry.path(), &target).map_err(|e| with_path(e, &target))?;
+        }
+        fs::remove_dir(&tmp).map_err(|e| with_path(e, &tmp))
+    })();
+    if moved.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    sync_dir(&parent);
+    sync_dir(dir);
+    moved.map_err(E::from)
+}
+
 /// `dir` does not exist: build it beside its final place, then rename it there.
 fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
     let Some(name) = dir.file_name() else {

@@ -196,3 +196,40 @@ fn three_commands_from_a_template_and_an_export_to_a_bill() {
     assert!(summary["cost"]["monthly"]["total_usd"].as_f64().unwrap() > 0.0);
     assert!(f["latency_ms"]["p99"].as_f64().unwrap() > 0.0);
 }
+
+/// `import cloudwatch --out` writes only a new folder or its own: a folder holding other
+/// files (here a workload of the user's beside them) is refused and left as it was.
+#[test]
+fn import_cloudwatch_refuses_a_folder_of_other_files() {
+    let tmp = temp_dir();
+    let out = tmp.path().join("mine");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("workload.toml"), "# mine").unwrap();
+    std::fs::write(out.join("notes.md"), "mine").unwrap();
+    let args = |out: &std::path::Path| {
+        vec![
+            "import".to_string(),
+            "cloudwatch".to_string(),
+            template("orders-api.get-metric-data.json"),
+            "--out".to_string(),
+            path_str(out),
+        ]
+    };
+    let o = run(args(&out));
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("not empty and not a lamsim output folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("workload.toml")).unwrap(),
+        "# mine"
+    );
+    assert!(!out.join("measured.json").exists());
+    // Its own folder, written twice: the second run replaces the first.
+    let own = tmp.path().join("measured");
+    assert_code(&run(args(&own)), 0);
+    assert_code(&run(args(&own)), 0);
+    assert!(own.join("traces/orders-api.csv").is_file());
+}

@@ -118,3 +118,87 @@ fn a_bad_population_exits_2_naming_the_key_and_writes_nothing() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
 }
+
+/// `synthesize-population --out` follows the folder rules of the other commands: a folder of
+/// other files, or the excerpt it reads, is refused (exit 2, nothing changed); sizes beyond
+/// the bounds are refused before any file is made; a re-run writes over its own folder.
+#[test]
+fn synthesize_population_writes_only_new_or_its_own_folders_and_bounds_its_size() {
+    let d = temp_dir();
+    let from = repo_root().join("workloads/populations/azure2019");
+    // A folder with a file of the user's.
+    let theirs = d.path().join("theirs");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    std::fs::write(theirs.join("workload.toml"), "mine").unwrap();
+    let o = synthesize(&theirs, 5, 1);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("not empty and not a lamsim output folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("workload.toml")).unwrap(),
+        "mine"
+    );
+    assert!(!theirs.join("invocations.csv").exists());
+    // Its own input folder: refused, the excerpt untouched.
+    let before = std::fs::read(from.join("invocations.csv")).unwrap();
+    let o = synthesize(&from, 5, 1);
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("an input of this run"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(from.join("invocations.csv")).unwrap(), before);
+    // Beyond the bounds: refused, no folder.
+    let big = d.path().join("big");
+    for (functions, hours) in [("100001", "1"), ("1", "337")] {
+        let o = run([
+            "synthesize-population",
+            "--functions",
+            functions,
+            "--hours",
+            hours,
+            "--from",
+            &path_str(&from),
+            "--out",
+            &path_str(&big),
+        ]);
+        assert_code(&o, 2);
+        assert!(
+            stderr(&o).contains("at most 100000 functions and 336 hours"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!big.exists(), "nothing written");
+    }
+    // A new folder, then the same folder again with another seed: replaced whole.
+    let mine = d.path().join("mine");
+    assert_code(&synthesize(&mine, 5, 1), 0);
+    let first = std::fs::read(mine.join("invocations.csv")).unwrap();
+    assert_code(&synthesize(&mine, 5, 2), 0);
+    assert_ne!(std::fs::read(mine.join("invocations.csv")).unwrap(), first);
+    let mut names: Vec<String> = std::fs::read_dir(&mine)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "durations.csv",
+            "invocations.csv",
+            "memory.csv",
+            "workload.toml"
+        ]
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
