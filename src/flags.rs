@@ -166,7 +166,7 @@ pub fn parse_set(arg: &str) -> Result<Axis, FlagError> {
     };
     let path = path.trim();
     let flag = format!("--set {path}");
-    let path = TomlPath::parse(path).map_err(|m| bad(&flag, m))?;
+    let path = TomlPath::parse_set(path).map_err(|m| bad(&flag, m))?;
     let values: Vec<toml::Value> = split_list(&flag, list)?
         .into_iter()
         .map(parse_value)

@@ -137,6 +137,21 @@ impl TomlPath {
         })
     }
 
+    /// Parses `path` as `--set` reads it: a path from the top of the workload file, or a key
+    /// of `[[function]]` alone (`compute`, `memory-mb`, `keep-alive.idle`), which stands for
+    /// that key of every function (`function.compute`, as the contract writes `sweep --set
+    /// compute=on-demand,managed-instances`). A first key that is both is taken from the top.
+    pub fn parse_set(path: &str) -> Result<Self, String> {
+        use lamsim_sim::config::raw::{Function, Workload, keys_of};
+        let first = parse_path(path)?.remove(0);
+        let top = keys_of::<Workload>().contains(&first.key.as_str());
+        let function_key = keys_of::<Function>().contains(&first.key.as_str());
+        if !top && function_key && first.index.is_none() {
+            return Self::parse(&format!("function.{path}"));
+        }
+        Self::parse(path)
+    }
+
     /// The path as written.
     pub fn as_str(&self) -> &str {
         &self.text

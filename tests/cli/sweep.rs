@@ -575,3 +575,48 @@ fn edited_sweep_shard_files_exit_2_and_say_what_is_wrong() {
         "{e}"
     );
 }
+
+/// `--set` takes a key of `[[function]]` alone for that key of every function, as the
+/// contract writes `sweep --set compute=on-demand,managed-instances`: the same sweep as the
+/// full path, byte for byte.
+#[test]
+fn set_takes_a_function_key_alone_for_every_function() {
+    let d = temp_dir("short-set");
+    let w = workload(&d, WORKLOAD);
+    let sweep = |key: &str| {
+        let set = format!("{key}=1m,10m");
+        let o = lamsim(&["sweep", w.as_str(), "--set", &set, "--quiet"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let short = sweep("keep-alive.idle");
+    assert_eq!(short, sweep("function.keep-alive.idle"));
+    assert!(short.contains("function.keep-alive.idle"), "{short}");
+    // The contract's own command, on the managed-instances example.
+    let mi = crate::repo_root().join("workloads/examples/managed-instances.toml");
+    let o = lamsim(&[
+        "sweep",
+        mi.to_str().unwrap(),
+        "--set",
+        "compute=on-demand,managed-instances",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("managed instances (#1) wins over on-demand (#0)"),
+        "{}",
+        stdout(&o)
+    );
+    // A top-level key keeps its meaning; an unknown one is still an error naming it.
+    let o = lamsim(&[
+        "sweep",
+        w.as_str(),
+        "--set",
+        "account.concurrency-limit=10,20",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = lamsim(&["sweep", w.as_str(), "--set", "computer=a,b", "--quiet"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("computer"), "{}", stderr(&o));
+}
