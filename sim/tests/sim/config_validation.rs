@@ -242,10 +242,14 @@ fn distributions_need_exactly_one_key_set() {
     let e = errors(&one_function(
         "",
         POISSON,
-        "dist = \"lognormal\"\nmedian = \"100ms\"\np99 = \"100ms\"",
+        "dist = \"lognormal\"\nmedian = \"100ms\"\np99 = \"99ms\"",
     ));
-    let err = find(&e, "function[0].duration.p99", "must be > median");
-    assert!(err.hint.as_deref().unwrap().contains("const"));
+    let err = find(
+        &e,
+        "function[0].duration.p99",
+        "must be >= median (100ms), found 99ms",
+    );
+    assert!(err.hint.as_deref().unwrap().contains("99th percentile"));
 
     let e = errors(&one_function(
         "",
@@ -697,4 +701,26 @@ fn a_curve_keep_alive_is_read_checked_and_written_back() {
         "function[0].keep-alive.idle",
         "does not apply to kind = \"curve\"",
     );
+}
+
+/// `p99 = median` is accepted (the contract's rule is `p99 >= median`): the lognormal without
+/// spread, whose every sample is the median.
+#[test]
+fn a_lognormal_whose_p99_is_its_median_is_that_constant() {
+    use rand::SeedableRng;
+    let s = ok(&one_function(
+        "",
+        POISSON,
+        "dist = \"lognormal\"\nmedian = \"100ms\"\np99 = \"100ms\"",
+    ));
+    let f = &s.functions[0];
+    let Dist::LogNormal { mu, sigma } = f.duration.dist else {
+        panic!("{:?}", f.duration.dist)
+    };
+    assert_eq!((mu, sigma), (100f64.ln(), 0.0));
+    let sampler = lamsim_sim::dist::Sampler::new(&f.duration, f.memory_mb, f.architecture, 1.0);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..1000 {
+        assert_eq!(sampler.sample(&mut rng), SimTime::from_millis(100));
+    }
 }

@@ -193,15 +193,9 @@ pub(crate) fn check(
                     let median = positive(v, "median", &d.median);
                     let p99 = positive(v, "p99", &d.p99);
                     match (median, p99) {
-                        (Some(m), Some(p)) if p > m => Some(lognormal_from_median_p99(m, p)),
-                        (Some(m), Some(p)) if p == m => {
-                            v.err(
-                                &at("p99"),
-                                "must be > median: a lognormal needs a spread",
-                                Some("use dist = \"const\" for a fixed duration".into()),
-                            );
-                            None
-                        }
+                        // p99 = median is the lognormal without spread (sigma 0): every
+                        // sample is the median, as `dist = "const"` would give.
+                        (Some(m), Some(p)) if p >= m => Some(lognormal_from_median_p99(m, p)),
                         (Some(m), Some(p)) => {
                             v.err(
                                 &at("p99"),
