@@ -413,7 +413,9 @@ impl Recorder {
         let r = self.triggers[s].as_ref()?;
         let info = &self.sources[s];
         let queued = info.kind.is_queued();
-        let batched = matches!(info.kind, TriggerKind::Sqs(_) | TriggerKind::Stream(_));
+        // Every queued kind reports its batch size (the contract's rule): records per
+        // invocation, 1 for async and schedule events, which are taken one at a time.
+        let batched = queued;
         let [completed, throttled, dead, expired] = r.settled;
         let window = (self.end - self.start) as f64;
         let pending = r
@@ -578,12 +580,7 @@ impl Recorder {
         if !batched.is_empty() {
             let (records, batches) = self
                 .sources_of(f)
-                .filter(|&s| {
-                    matches!(
-                        self.sources[s].kind,
-                        TriggerKind::Sqs(_) | TriggerKind::Stream(_)
-                    )
-                })
+                .filter(|&s| self.sources[s].kind.is_queued())
                 .filter_map(|s| self.triggers[s].as_ref())
                 .fold((0u64, 0u64), |(r, b), t| (r + t.records, b + t.invocations));
             fs.batch_size_avg = Some(if batches > 0 {

@@ -99,7 +99,8 @@ pub struct FunctionSummary {
     /// Functions with queued triggers: the queues together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueStats>,
-    /// Functions with SQS or stream triggers: records per batch, on average.
+    /// Functions with queued triggers (async, schedule, SQS, stream): records per invocation,
+    /// on average (1 for async and schedule events, taken one at a time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_size_avg: Option<f64>,
     /// Event-driven functions: one entry per trigger, in workload order.
@@ -175,7 +176,8 @@ pub struct TriggerSummary {
     /// Queued kinds: the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<QueueStats>,
-    /// SQS and stream: records per batch, on average.
+    /// Queued kinds: records per invocation, on average (a batch for SQS and streams; 1 for
+    /// async and schedule events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_size_avg: Option<f64>,
     /// SQS: API requests the pollers made in the window (receives, empty receives, deletes).

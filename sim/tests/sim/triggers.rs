@@ -186,6 +186,9 @@ fn async_events_retry_twice_and_dead_letter_p_cubed() {
     // maximum is 0.1 + 60 + 0.1 + 120 + 0.1 s plus at most one 200 ms cold start each try.
     let e2e = t.end_to_end_ms.as_ref().unwrap();
     assert!(e2e.max >= 180_300.0 && e2e.max <= 180_900.0, "{e2e:?}");
+    // A queued kind reports its batch size: one event per execution.
+    assert_eq!(t.batch_size_avg, Some(1.0));
+    assert_eq!(f.batch_size_avg, Some(1.0));
 }
 
 #[test]
