@@ -114,14 +114,25 @@ fn axes(args: &SweepArgs, w: &Workload) -> Result<Vec<Axis>> {
     if let Some(a) = &args.architecture {
         axes.push(flags::parse_architecture(a)?);
     }
-    if let Some(p) = &args.provisioned {
-        match flags::parse_provisioned(p)? {
-            ProvisionedList::Counts(counts) => axes.push(Axis::provisioned(counts)),
-            ProvisionedList::Auto => axes.push(auto_provisioned(args, w)?),
-        }
+    let provisioned = match &args.provisioned {
+        Some(p) => Some(flags::parse_provisioned(p)?),
+        None => None,
+    };
+    // `auto` stands in as an empty list until its values are known.
+    let at = axes.len();
+    if let Some(p) = &provisioned {
+        axes.push(match p {
+            ProvisionedList::Counts(counts) => Axis::provisioned(counts.iter().copied()),
+            ProvisionedList::Auto => Axis::provisioned([]),
+        });
     }
     for s in &args.set {
         axes.push(flags::parse_set(s)?);
+    }
+    // Before `auto` runs its simulation: two axes on one key are refused at once.
+    lamsim_study::axis::check_distinct(&axes).map_err(anyhow::Error::msg)?;
+    if let Some(ProvisionedList::Auto) = provisioned {
+        axes[at] = auto_provisioned(args, w)?;
     }
     Ok(axes)
 }

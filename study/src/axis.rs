@@ -158,6 +158,42 @@ impl TomlPath {
     }
 }
 
+/// Refuses axes that edit the same key: two of them (or one given twice) would write one
+/// value over the other, so a point would not be what its row says (`--memory` and
+/// `--set function.memory-mb`, `--set function.keep-alive` and `--set
+/// function.keep-alive.idle`, `function.memory-mb` and `function[1].memory-mb`). Keys of
+/// different functions (`function[0].memory-mb` and `function[1].memory-mb`) do not overlap.
+pub fn check_distinct(axes: &[Axis]) -> Result<(), String> {
+    for (i, a) in axes.iter().enumerate() {
+        for b in &axes[..i] {
+            let (pa, pb) = (a.kind.toml_path(None), b.kind.toml_path(None));
+            if paths_overlap(&pa, &pb) {
+                let (fa, fb) = (a.kind.flag(), b.kind.flag());
+                let what = if fa == fb {
+                    format!("{fa} is given twice")
+                } else {
+                    format!("{fb} and {fa} both set {pb}")
+                };
+                return Err(format!(
+                    "{what}: one would write over the other; give each key once, with every value in one list"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether one of two TOML paths is the other or inside it, an index-free segment standing
+/// for every index.
+fn paths_overlap(a: &str, b: &str) -> bool {
+    let (Ok(a), Ok(b)) = (parse_path(a), parse_path(b)) else {
+        return false;
+    };
+    a.iter().zip(&b).all(|(x, y)| {
+        x.key == y.key && (x.index.is_none() || y.index.is_none() || x.index == y.index)
+    })
+}
+
 /// One segment of a TOML path: a key, and for arrays of tables an optional index.
 #[derive(Clone, Debug, PartialEq)]
 struct Segment {

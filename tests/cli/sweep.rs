@@ -620,3 +620,57 @@ fn set_takes_a_function_key_alone_for_every_function() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("computer"), "{}", stderr(&o));
 }
+
+/// Two axes on one key would write one value over the other, so a point would not be what
+/// its row says: refused with exit 2, naming both flags. Keys of different functions are
+/// distinct axes.
+#[test]
+fn two_axes_on_one_key_are_refused() {
+    let d = temp_dir("overlap");
+    let w = workload(&d, WORKLOAD);
+    for (args, message) in [
+        (
+            vec!["--memory", "512,1024", "--set", "function.memory-mb=256"],
+            "--memory and --set function.memory-mb both set function.memory-mb",
+        ),
+        (
+            vec!["--set", "memory-mb=512", "--set", "function.memory-mb=1024"],
+            "--set function.memory-mb is given twice",
+        ),
+        (
+            vec![
+                "--set",
+                "function.keep-alive=1",
+                "--set",
+                "function.keep-alive.idle=1m,2m",
+            ],
+            "--set function.keep-alive and --set function.keep-alive.idle both set function.keep-alive",
+        ),
+        (
+            vec!["--memory", "512,1024", "--set", "function[0].memory-mb=256"],
+            "--memory and --set function[0].memory-mb both set function.memory-mb",
+        ),
+    ] {
+        let mut a = vec!["sweep", w.as_str(), "--quiet"];
+        a.extend(args.iter().copied());
+        let o = lamsim(&a);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    // Two functions' keys are two axes.
+    let two = format!(
+        "{WORKLOAD}\n[[function]]\nname = \"b\"\nmemory-mb = 512\n[function.arrivals]\nkind = \"poisson\"\nrate-per-s = 1.0\n[function.duration]\ndist = \"const\"\nvalue = \"10ms\"\n"
+    );
+    let d2 = temp_dir("overlap-two");
+    let w2 = workload(&d2, &two);
+    let o = lamsim(&[
+        "sweep",
+        w2.as_str(),
+        "--set",
+        "function[0].memory-mb=512,1024",
+        "--set",
+        "function[1].memory-mb=256,512",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
