@@ -39,6 +39,13 @@ pub const DURATION_PERCENTILES: [(f64, &str); 7] = [
 const MEMORY_RANGE: (u32, u32) = (128, 10_240);
 
 fn open(path: &Path, key: &'static str) -> Result<csv::Reader<std::fs::File>, ReadError> {
+    if path.is_dir() {
+        return Err(ReadError {
+            key,
+            message: format!("cannot read \"{}\": a folder, not a file", path.display()),
+            hint: Some("name the CSV file inside it".into()),
+        });
+    }
     csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
@@ -149,12 +156,35 @@ pub fn read_invocations(path: &Path, key: &'static str) -> Result<Invocations, R
     let app = column(&headers, "HashApp", key, path)?;
     let function = column(&headers, "HashFunction", key, path)?;
     let trigger = headers.iter().position(|h| h.trim() == "Trigger");
-    // Minute columns: every header that is a whole number, in order; they must be consecutive.
-    let minutes: Vec<(usize, u32)> = headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| h.trim().parse::<u32>().ok().map(|m| (i, m)))
-        .collect();
+    // Minute columns: every header after the named ones (the schema puts them last), each a
+    // whole number, in order; they must be consecutive. Another header there would drop its
+    // counts without a word.
+    let named = [Some(owner), Some(app), Some(function), trigger]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(0);
+    let mut minutes: Vec<(usize, u32)> = Vec::new();
+    for (i, h) in headers.iter().enumerate().skip(named + 1) {
+        match h.trim().parse::<u32>() {
+            Ok(m) => minutes.push((i, m)),
+            Err(_) => {
+                return Err(ReadError {
+                    key,
+                    message: format!(
+                        "{}: column {} after {}, `{}`, is not a minute number (1, 2, …)",
+                        path.display(),
+                        i + 1,
+                        &headers[named],
+                        h.trim()
+                    ),
+                    hint: Some(
+                        "the schema is HashOwner,HashApp,HashFunction,Trigger,1,2,…,1440".into(),
+                    ),
+                });
+            }
+        }
+    }
     let Some(&(_, first)) = minutes.first() else {
         return Err(ReadError {
             key,
@@ -194,7 +224,10 @@ pub fn read_invocations(path: &Path, key: &'static str) -> Result<Invocations, R
                         key,
                         path,
                         line,
-                        format!("minute {m}: \"{cell}\" is not a count"),
+                        format!(
+                            "minute {m}: \"{cell}\" is not a count (a whole number in 0..={})",
+                            u32::MAX
+                        ),
                     )
                 })?;
             if c > 0.0 {

@@ -18,9 +18,14 @@ use polars::prelude::*;
 fn scan(path: &Path, key: &'static str) -> Result<LazyFrame, ReadError> {
     let shown = path.display().to_string();
     if !path.is_file() {
+        let what = if path.is_dir() {
+            "a folder, not a file"
+        } else {
+            "no such file"
+        };
         return Err(ReadError {
             key,
-            message: format!("cannot read \"{shown}\": no such file"),
+            message: format!("cannot read \"{shown}\": {what}"),
             hint: Some("the path is relative to the workload file".into()),
         });
     }

@@ -107,6 +107,45 @@ fn values_and_files_are_checked() {
     has(&e, "population", "[[population]]");
 }
 
+/// What the azure2019 reader refuses rather than skips: a header after the named columns
+/// that is not a minute number (its counts would be dropped without a word), a count above
+/// the limit (said), and a folder given as a file.
+#[test]
+fn the_invocations_file_keeps_no_column_it_cannot_read() {
+    let d = dir();
+    let file = d.path().join("invocations.csv");
+    let workload = azure2019_workload("2m", "", "");
+    for (header, row, words) in [
+        (
+            "-1,0,1",
+            "3,4,5",
+            "column 5 after Trigger, `-1`, is not a minute number",
+        ),
+        (
+            "foo,1,2",
+            "3,4,5",
+            "column 5 after Trigger, `foo`, is not a minute number",
+        ),
+        (
+            "1,2",
+            "4294967296,1",
+            "\"4294967296\" is not a count (a whole number in 0..=4294967295)",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!("HashOwner,HashApp,HashFunction,Trigger,{header}\no,a,f0,http,{row}\n"),
+        )
+        .unwrap();
+        let e = errors(&workload, d.path());
+        has(&e, "population[0].invocations", words);
+    }
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let e = errors(&workload, d.path());
+    has(&e, "population[0].invocations", "a folder, not a file");
+}
+
 #[test]
 fn a_workload_needs_a_function_or_a_population() {
     let d = dir();
