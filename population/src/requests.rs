@@ -178,7 +178,9 @@ fn collect(
     if has_duration {
         by.push("d");
     }
+    // The row each request came from, to name it in errors after the sort.
     let df = frame
+        .with_row_index("row", None)
         .sort(by, SortMultipleOptions::default())
         .collect()
         .map_err(|e| polars_error(key, path, e))?;
@@ -195,14 +197,23 @@ fn collect(
     } else {
         None
     };
-    let bad_row = |i: usize, what: &str| ReadError {
-        key,
-        message: format!(
-            "{}: request {} (sorted by function and time): {what}",
-            path.display(),
-            i + 1
-        ),
-        hint: None,
+    let rows = df.column("row").map_err(err)?.idx().map_err(err)?.clone();
+    let parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    // A CSV's line (its header is line 1), or a Parquet file's row (from 1).
+    let bad_row = |i: usize, what: &str| {
+        let row = rows.get(i).map_or(i as u64, u64::from);
+        let at = if parquet {
+            format!("row {}", row + 1)
+        } else {
+            format!("line {}", row + 2)
+        };
+        ReadError {
+            key,
+            message: format!("{}: {at}: {what}", path.display()),
+            hint: None,
+        }
     };
     let mut members: Vec<Member> = Vec::new();
     let mut current: Option<(String, Vec<SimTime>, Vec<SimTime>)> = None;
@@ -231,21 +242,22 @@ fn collect(
             }
             None => func,
         };
+        // The duration first: azure2021's arrival is its end minus its duration.
+        let ms =
+            match &d {
+                Some(d) => Some(d.get(i).filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(
+                    || bad_row(i, "no duration, or not a finite number of 0 or more"),
+                )?),
+                None => None,
+            };
         let secs = t
             .get(i)
             .filter(|x| x.is_finite())
-            .ok_or_else(|| bad_row(i, "no timestamp"))?;
+            .ok_or_else(|| bad_row(i, "no timestamp, or not a finite number"))?;
         if secs < 0.0 {
+            let secs = lamsim_sim::config::hints::number(secs);
             return Err(bad_row(i, &format!("negative arrival time {secs} s")));
         }
-        let ms = match &d {
-            Some(d) => Some(
-                d.get(i)
-                    .filter(|x| x.is_finite() && *x >= 0.0)
-                    .ok_or_else(|| bad_row(i, "no duration (or a negative one)"))?,
-            ),
-            None => None,
-        };
         if current.as_ref().is_none_or(|c| c.0 != id) {
             flush(current.take(), &mut members);
             current = Some((id.to_string(), Vec::new(), Vec::new()));

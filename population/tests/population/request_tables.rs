@@ -151,3 +151,47 @@ fn a_missing_column_names_the_key_that_renames_it() {
     assert!(text.contains("function-column"), "{text}");
     assert!(text.contains("name, timestamp"), "{text}");
 }
+
+/// A bad request is named by the line it is on in the CSV (the header is line 1), or its row
+/// in Parquet, whatever order the requests are sorted into; a bad duration is called one,
+/// even in azure2021 where the arrival is computed from it.
+#[test]
+fn a_bad_request_is_named_by_its_line_or_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let cols = "function-column = \"fn\"\ntimestamp-column = \"ts\"\nduration-column = \"ms\"";
+    // Line 4 sorts first (function "a"), so a position after sorting would say 1.
+    for (rows, words) in [
+        ("z,1,5\nz,2,5\na,NaN,5\n", "r.csv: line 4: no timestamp"),
+        ("z,1,5\nz,2,-5\na,3,5\n", "r.csv: line 3: no duration"),
+        (
+            "z,1,5\na,-2,5\n",
+            "r.csv: line 3: negative arrival time -2 s",
+        ),
+    ] {
+        std::fs::write(dir.path().join("r.csv"), format!("fn,ts,ms\n{rows}")).unwrap();
+        let e = errors(&table_workload("r.csv", cols), dir.path());
+        assert!(e.to_string().contains(words), "{e}");
+    }
+    let mut df = df!("fn" => &["z", "a"], "ts" => &[1.0, f64::NAN], "ms" => &[5.0, 5.0]).unwrap();
+    let file = std::fs::File::create(dir.path().join("r.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let e = errors(&table_workload("r.parquet", cols), dir.path());
+    assert!(
+        e.to_string().contains("r.parquet: row 2: no timestamp"),
+        "{e}"
+    );
+    // azure2021: a duration of NaN or 1e300 s is a bad duration or a short negative time.
+    let head = "app,func,end_timestamp,duration\n";
+    let w = "[simulation]\nduration = \"1h\"\n[[population]]\nkind = \"azure2021\"\nfile = \"a.csv\"\n[population.defaults]\ntimeout = \"15m\"\n";
+    for (row, words) in [
+        ("x,f,10,NaN", "a.csv: line 2: no duration"),
+        (
+            "x,f,10,1e300",
+            "a.csv: line 2: negative arrival time -1e300 s",
+        ),
+    ] {
+        std::fs::write(dir.path().join("a.csv"), format!("{head}{row}\n")).unwrap();
+        let e = errors(w, dir.path());
+        assert!(e.to_string().contains(words), "{e}");
+    }
+}
