@@ -236,8 +236,23 @@ fn check_size(scenario: &Scenario, blocks: usize, quiet: bool) -> Result<()> {
             Some(m) => format!("{:.1} GB of available memory", m / 1e9),
             None => "no memory limit known".to_string(),
         };
+        // The function with the most traffic, to say where to look.
+        let window = scenario.simulation.duration;
+        let heaviest = scenario
+            .functions
+            .iter()
+            .map(|f| (f, lamsim_sim::estimate::function_arrivals(f, window)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(f, n)| {
+                format!(
+                    "; the most from function `{}`, about {} arrivals per replicate",
+                    f.name,
+                    lamsim_sim::config::hints::number(n.round())
+                )
+            })
+            .unwrap_or_default();
         bail!(
-            "refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates)"
+            "refusing to run {est}: the limits are {MAX_INVOCATIONS:e} invocations and {limit} (lower the rates, the window or --replicates){heaviest}"
         );
     }
     // Replicates (and the blocks of each) run in parallel, one core each.
