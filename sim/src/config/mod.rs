@@ -180,13 +180,21 @@ pub fn from_str_for(
             Some(span) => {
                 let (line, col) = line_col(text, span.start);
                 format!(
-                    "TOML syntax error at line {line}, column {col}: {}",
+                    "TOML syntax error at line {line}, column {col}{}: {}",
+                    key_at_line(text, line).map_or_else(String::new, |k| format!(" ({k})")),
                     e.message().trim()
                 )
             }
             None => format!("TOML syntax error: {}", e.message().trim()),
         };
-        fail(vec![ConfigError::new("", message)])
+        let mut error = ConfigError::new("", message);
+        if e.message().contains("too large") || e.message().contains("as i128") {
+            error = error.with_hint(
+                "TOML integers stop at 2^63 − 1 (9223372036854775807); write a larger seed as a \
+                 string of digits, seed = \"18446744073709551615\"",
+            );
+        }
+        fail(vec![error])
     })?;
     let mut errors = Vec::new();
     check_keys(&mut table, &mut errors);
@@ -210,6 +218,29 @@ pub fn from_str_for(
 }
 
 /// 1-based line and column of a byte offset.
+/// The key set on 1-based `line` of `text`, with the table header above it, for a syntax
+/// error (a value TOML cannot hold, such as an integer above 2^63 − 1): `` `seed` in
+/// [simulation] ``. None when the line sets no key.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let l = lines.get(line.checked_sub(1)?)?.trim();
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let header = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|h| h.split('#').next().unwrap_or(h).trim().to_string());
+    Some(match header {
+        Some(h) => format!("`{key}` in {h}"),
+        None => format!("`{key}`"),
+    })
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

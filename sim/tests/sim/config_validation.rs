@@ -724,3 +724,24 @@ fn a_lognormal_whose_p99_is_its_median_is_that_constant() {
         assert_eq!(sampler.sample(&mut rng), SimTime::from_millis(100));
     }
 }
+
+/// An integer TOML cannot hold stops the parser before any key is read; the error still
+/// names the key and its table, and says how to write a large seed.
+#[test]
+fn an_integer_too_large_for_toml_names_its_key() {
+    let e = errors("[simulation]\nduration = \"1h\"\nseed = 18446744073709551615\n");
+    let text = e.to_string();
+    assert!(
+        text.contains("line 3, column 8 (`seed` in [simulation])"),
+        "{text}"
+    );
+    assert!(text.contains("seed = \"18446744073709551615\""), "{text}");
+    let e = errors(&format!(
+        "{}\n[[function]]\nname = \"a\"\nmemory-mb = 99999999999999999999999\n",
+        "[simulation]\nduration = \"1h\""
+    ));
+    assert!(
+        e.to_string().contains("(`memory-mb` in [[function]])"),
+        "{e}"
+    );
+}
