@@ -47,8 +47,14 @@ pub struct RunArgs {
     /// k always has the same seed.
     #[arg(long, value_parser = parse_precision)]
     pub precision: Option<f64>,
-    /// With `--precision`: never more replicates than this.
-    #[arg(long, default_value_t = runner::DEFAULT_MAX_REPLICATES, requires = "precision")]
+    /// With `--precision`: never more replicates than this (at least 2: an interval needs
+    /// two).
+    #[arg(
+        long,
+        default_value_t = runner::DEFAULT_MAX_REPLICATES,
+        requires = "precision",
+        value_parser = clap::value_parser!(u32).range(2..)
+    )]
     pub max_replicates: u32,
     /// Run shard I of N (0-based; function k belongs to shard k mod N) and write its
     /// measurements (run-shard.json) into --out for `lamsim merge`. `/N` takes I from

@@ -66,4 +66,12 @@ fn bad_precision_values_exit_2() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // An interval needs two replicates: fewer could never reach (nor miss) the precision.
+    for few in ["0", "1"] {
+        let o = lamsim(["run", f, "--precision", "2%", "--max-replicates", few])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{few}: {}", stderr(&o));
+        assert!(stderr(&o).contains("not in 2.."), "{few}: {}", stderr(&o));
+    }
 }
