@@ -151,7 +151,11 @@ fn import_sam(args: SamArgs) -> Result<ExitStatus> {
         let Some((k, v)) = p.split_once('=') else {
             bail!("--parameter {p}: write KEY=VALUE, e.g. --parameter Stage=prod");
         };
-        parameters.push((k.trim().to_string(), v.to_string()));
+        let k = k.trim().to_string();
+        if let Some((_, first)) = parameters.iter().find(|(name, _)| *name == k) {
+            bail!("--parameter {k} is given twice ({k}={first} and {p}): give each parameter once");
+        }
+        parameters.push((k, v.to_string()));
     }
     let label = args.template.display().to_string();
     let text = std::fs::read_to_string(&args.template)

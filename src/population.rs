@@ -28,7 +28,11 @@ pub struct SynthesizeArgs {
     pub from: PathBuf,
     /// `[account] concurrency-limit` of the written workload (AWS's default quota is 1000,
     /// which throttles much of a 10,000-function day).
-    #[arg(long, default_value_t = lamsim_population::synth::CONCURRENCY_LIMIT)]
+    #[arg(
+        long,
+        default_value_t = lamsim_population::synth::CONCURRENCY_LIMIT,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub concurrency_limit: u32,
     /// Output folder: invocations.csv, durations.csv, memory.csv and workload.toml.
     #[arg(long)]

@@ -16,6 +16,14 @@ pub fn parse(text: &str, file: &str) -> Result<Value, ImportError> {
         file: file.to_string(),
         message,
     };
+    // A template nests a few levels (intrinsics inside properties); a parser given thousands
+    // of open brackets takes seconds per level before it gives up, so such text is refused
+    // at once.
+    if let Some(depth) = flow_depth_over(text, MAX_FLOW_DEPTH) {
+        return Err(fail(format!(
+            "brackets nest {depth} levels deep, more than the {MAX_FLOW_DEPTH} any template needs: not a SAM or CloudFormation template"
+        )));
+    }
     let value: Value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?
     } else {
@@ -31,6 +39,35 @@ pub fn parse(text: &str, file: &str) -> Result<Value, ImportError> {
             "not a SAM or CloudFormation template (expected a mapping with `Resources`)".into(),
         )),
     }
+}
+
+/// The deepest nesting of `[` and `{` a template may have (real ones stay under 20).
+pub const MAX_FLOW_DEPTH: usize = 256;
+
+/// The nesting of `[` and `{` in `text` (outside quoted strings and comments) when it goes
+/// past `max`: the depth reached, counted up to the first time it does.
+fn flow_depth_over(text: &str, max: usize) -> Option<usize> {
+    let (mut depth, mut quote, mut comment) = (0usize, None, false);
+    let mut prev = ' ';
+    for c in text.chars() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q && prev != '\\' => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > max {
+                    return Some(depth);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    None
 }
 
 /// Rewrites every short-form intrinsic (a YAML tag) into its long form.
@@ -71,6 +108,33 @@ pub fn long_form(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Brackets nested past the bound are refused before parsing (a YAML parser takes
+    /// seconds on 100,000 levels); brackets in strings and comments do not count.
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = |n: usize| {
+            format!(
+                "Resources:\n  F:\n    P: {}{}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        // At the bound the parser decides (its own recursion limit may refuse it).
+        let at = parse(&deep(MAX_FLOW_DEPTH), "t.yaml")
+            .map_or_else(|e| e.to_string(), |_| String::new());
+        assert!(!at.contains("brackets nest"), "{at}");
+        assert!(parse(&deep(20), "t.yaml").is_ok());
+        let e = parse(&deep(100_000), "t.yaml").unwrap_err().to_string();
+        assert!(e.contains("brackets nest 257 levels deep"), "{e}");
+        let quoted = format!(
+            "Resources:\n  F:\n    P: '{}'\n    Q: \"{}\" # {}\n",
+            "[".repeat(300),
+            "{".repeat(300),
+            "[".repeat(300)
+        );
+        assert!(parse(&quoted, "t.yaml").is_ok());
+    }
 
     #[test]
     fn short_forms_become_long_forms() {

@@ -88,6 +88,10 @@ fn import_sam_bad_input_exits_2_and_writes_nothing() {
             vec!["--parameter", "Stage"],
             "--parameter Stage: write KEY=VALUE",
         ),
+        (
+            vec!["--parameter", "Stage=prod", "--parameter", "Stage=dev"],
+            "--parameter Stage is given twice (Stage=prod and Stage=dev)",
+        ),
     ] {
         let mut all = vec![
             "import".to_string(),
