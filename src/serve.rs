@@ -138,12 +138,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
             "  e.g. curl -s http://{addr}/2015-03-31/functions/{}/invocations -d '{{}}'",
             names[0]
         );
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("cannot listen for SIGTERM")?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
-            _ = term.recv() => {}
-        }
+        crate::signals::stop_requested().await;
         eprintln!("lamsim serve: stopping");
         api.stop();
         runtime.shutdown().await;

@@ -33,7 +33,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "LIST")]
     pub provisioned: Option<String>,
     /// Any scalar key by TOML path and its values, e.g. function.keep-alive.idle=5m,10m
-    /// (repeatable); a key of [[function]] alone means that key of every function
+    /// (repeatable); a key of a function alone means that key of every function
     /// (compute=on-demand,managed-instances is function.compute=…).
     #[arg(long = "set", value_name = "KEY=LIST")]
     pub set: Vec<String>,
