@@ -595,10 +595,36 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
                 | ("Duration", "p50" | "p99" | "Average")
                 | ("ConcurrentExecutions", "Maximum")
         );
+        let path = format!("{} {} {}", s.function, s.metric, s.stat);
         if !used {
             warnings.push(Warning {
-                path: format!("{} {} {}", s.function, s.metric, s.stat),
+                path,
                 message: "not used (see docs/import.md for the series read)".into(),
+            });
+            continue;
+        }
+        // What the grid keeps of a series: its first copy, and one value per period.
+        let first = series
+            .iter()
+            .position(|o| o.function == s.function && o.metric == s.metric && o.stat == s.stat);
+        if first.is_some_and(|i| !std::ptr::eq(&series[i], s)) {
+            warnings.push(Warning {
+                path,
+                message: "given again (another file or result): only its first copy is used".into(),
+            });
+            continue;
+        }
+        let shared = s
+            .points
+            .windows(2)
+            .filter(|w| (w[0].0 - start) / period == (w[1].0 - start) / period)
+            .count();
+        if shared > 0 {
+            warnings.push(Warning {
+                path,
+                message: format!(
+                    "{shared} point(s) fall in a {period} s period that already has one: the last of each period is used"
+                ),
             });
         }
     }

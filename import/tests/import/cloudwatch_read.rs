@@ -146,6 +146,37 @@ fn impossible_values_are_refused_before_a_trace_is_made() {
     assert!(e.contains("1.000e8 arrivals"), "{e}");
 }
 
+/// What the per-period grid cannot keep is said: two points in one period (the last is
+/// used) and a series given twice (the first is used).
+#[test]
+fn points_the_grid_cannot_keep_are_warned_about() {
+    let t0 = "2026-11-30T10:00:00Z";
+    let t1 = "2026-11-30T10:01:00Z";
+    let out = import_results(&[
+        result("api Invocations Sum", &[(t0, 10.0), (t1, 20.0), (t1, 30.0)]),
+        result("api Errors Sum", &[(t0, 1.0)]),
+        result("api Errors Sum", &[(t0, 2.0)]),
+    ])
+    .unwrap();
+    let said: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        said.iter().any(|w| w.contains("api Invocations Sum")
+            && w.contains("1 point(s) fall in a 60 s period that already has one")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|w| w.contains("api Errors Sum") && w.contains("only its first copy is used")),
+        "{said:?}"
+    );
+    let m: serde_json::Value = serde_json::from_str(&out.measured_json).unwrap();
+    assert_eq!(
+        m["functions"][0]["invocations"], 40.0,
+        "10 + the last of 20 and 30"
+    );
+    assert_eq!(m["functions"][0]["errors"], 1.0, "the first Errors series");
+}
+
 /// A Duration series of zeros (periods without an execution) is no measurement: the
 /// duration is a marked placeholder, and the workload written validates.
 #[test]
