@@ -115,7 +115,8 @@ impl Validator<'_> {
             Some(Lenient::Ok(i)) => Some(*i),
             Some(Lenient::Bad(b)) => {
                 let hint = match b {
-                    toml::Value::Float(f) if f.fract() == 0.0 => {
+                    // A whole float TOML's integers can hold (a float cast would saturate).
+                    toml::Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => {
                         Some(format!("write a whole number: {}", *f as i64))
                     }
                     toml::Value::String(s) if s.trim().parse::<i64>().is_ok() => {

@@ -745,3 +745,24 @@ fn an_integer_too_large_for_toml_names_its_key() {
         "{e}"
     );
 }
+
+/// Extreme values are quoted short in messages (`1e308`, not 309 digits), and a float too
+/// large for an integer key gets no hint to write a saturated whole number.
+#[test]
+fn extreme_values_are_quoted_short() {
+    let e = errors(&one_function(
+        "arm64-speedup = 1e308\nlog-bytes = 1e30",
+        POISSON,
+        CONST,
+    ));
+    let text = e.to_string();
+    assert!(
+        text.contains("function[0].arm64-speedup: must be in 0.01..=100, found 1e308"),
+        "{text}"
+    );
+    assert!(!text.contains("9223372036854775807"), "{text}");
+    assert!(
+        text.contains("function[0].log-bytes: expected an integer"),
+        "{text}"
+    );
+}

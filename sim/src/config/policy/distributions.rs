@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::config::files;
-use crate::config::hints::{choice_hint, key_list};
+use crate::config::hints::{choice_hint, key_list, number};
 use crate::config::raw::{Duration, Integer, Number, Text};
 use crate::config::values::Validator;
 use crate::model::{Dist, DurationModel, MAX_MEMORY_MB, MIN_MEMORY_MB};
@@ -253,9 +253,10 @@ pub(crate) fn check(
                             v.err(
                                 &at("cv"),
                                 format!(
-                                    "must be in {}..={} for dist = \"gamma\", found {cv}",
+                                    "must be in {}..={} for dist = \"gamma\", found {}",
                                     1.0 / hi.sqrt(),
-                                    (1.0 / lo.sqrt() * 10.0).floor() / 10.0
+                                    (1.0 / lo.sqrt() * 10.0).floor() / 10.0,
+                                    number(cv)
                                 ),
                                 Some(gamma_shape_why()),
                             );
@@ -283,7 +284,10 @@ pub(crate) fn check(
                     if name == "gamma" && !(lo..=hi).contains(&shape) {
                         v.err(
                             &at("shape"),
-                            format!("must be in {lo}..={hi:e} for dist = \"gamma\", found {shape}"),
+                            format!(
+                                "must be in {lo}..={hi:e} for dist = \"gamma\", found {}",
+                                number(shape)
+                            ),
                             Some(gamma_shape_why()),
                         );
                         return None;

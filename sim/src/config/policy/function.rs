@@ -12,7 +12,7 @@ use super::{
     slo, trigger,
 };
 use crate::config::Purpose;
-use crate::config::hints::{choice_hint, levenshtein};
+use crate::config::hints::{choice_hint, levenshtein, number};
 use crate::config::raw::{Bool, Duration, Integer, Lenient, Number, Text};
 use crate::config::values::Validator;
 use crate::model::trigger::{
@@ -253,7 +253,7 @@ pub(crate) fn check(
                 Some(x) if !(lo..=hi).contains(&x) => {
                     v.err(
                         &at("arm64-speedup"),
-                        format!("must be in {lo}..={hi}, found {x}"),
+                        format!("must be in {lo}..={hi}, found {}", number(x)),
                         Some("the CPU part of arm64 durations is divided by it; measured speed-ups are 0.8–1.5".into()),
                     );
                     None
