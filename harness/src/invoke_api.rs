@@ -252,15 +252,37 @@ async fn route(
 }
 
 /// The function a request names: the path's `{FunctionName}` (percent-decoded) with the
-/// `Qualifier` query parameter appended when the name has none.
-fn function_name(raw: &str, query: Option<&str>) -> String {
-    let mut name = percent_decode(raw);
-    if let Some(q) = query_param(query, "Qualifier")
-        && (!name.contains(':') || name.starts_with("arn:") && name.matches(':').count() == 6)
-    {
-        name = format!("{name}:{}", percent_decode(q));
+/// `Qualifier` query parameter appended when the name has none. A name carries a qualifier
+/// in its last part in each of AWS's forms: `name:q`, the partial ARN `account:function:name:q`
+/// and the ARN `arn:aws:lambda:region:account:function:name:q`. When the name has one and the
+/// parameter another, AWS refuses the request (400), and so does this.
+fn function_name(raw: &str, query: Option<&str>) -> Result<String, Response<Full<Bytes>>> {
+    let name = percent_decode(raw);
+    let parts = name.split(':').count();
+    // How many `:`-separated parts a name of this form has without a qualifier.
+    let bare = if name.starts_with("arn:") {
+        7
+    } else if name.split(':').nth(1) == Some("function") {
+        3
+    } else {
+        1
+    };
+    let Some(q) = query_param(query, "Qualifier").map(percent_decode) else {
+        return Ok(name);
+    };
+    if parts == bare {
+        return Ok(format!("{name}:{q}"));
     }
-    name
+    match name.rsplit(':').next() {
+        Some(own) if parts == bare + 1 && own != q => Err(plain_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValueException",
+            &format!(
+                "The derived qualifier from the function name ({own}) does not match the specified qualifier ({q})."
+            ),
+        )),
+        _ => Ok(name),
+    }
 }
 
 /// The headers Invoke and InvokeWithResponseStream read.
@@ -309,7 +331,7 @@ async fn read_request(
     if let Some(r) = not_post(&req, operation) {
         return Err(r);
     }
-    let name = function_name(raw, req.uri().query());
+    let name = function_name(raw, req.uri().query())?;
     let headers = invoke_headers(&req);
     let request_id = ids::request_id();
     let body = read_body(
@@ -365,6 +387,12 @@ async fn read_body(
             );
             Err(r)
         }
+        // A body that ends early or is badly framed is a bad request, not a large one.
+        Ok(Err(e)) if !e.is::<http_body_util::LengthLimitError>() => Err(plain_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidRequestContentException",
+            &format!("the request body could not be read: {e}"),
+        )),
         Ok(Err(_)) => {
             let (limit, operation) = if invocation_type == "Event" {
                 (MAX_ASYNC_PAYLOAD, "InvokeAsync")

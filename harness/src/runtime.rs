@@ -528,7 +528,12 @@ impl Inner {
         if payload.iter().all(u8::is_ascii_whitespace) {
             return Ok(Bytes::from_static(b"{}"));
         }
-        serde_json::from_slice::<serde::de::IgnoredAny>(payload).map_err(|e| {
+        // JSON is UTF-8: parsed from a checked `str`, so bytes that are not UTF-8 inside a
+        // string are refused too (a byte-level reader skips string contents unchecked).
+        let text = std::str::from_utf8(payload).map_err(|e| InvokeError::InvalidPayload {
+            detail: format!("the payload is not UTF-8: {e}"),
+        })?;
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
             InvokeError::InvalidPayload {
                 detail: e.to_string(),
             }

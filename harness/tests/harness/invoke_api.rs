@@ -57,6 +57,41 @@ async fn names_arns_and_qualifiers_reach_the_function() {
     let path = |q: &str| format!("/2015-03-31/functions/echo/invocations?Qualifier={q}");
     assert_eq!(post(addr, &path("%24LATEST"), &[], b"{}").await.status, 200);
     assert_eq!(post(addr, &path("live"), &[], b"{}").await.status, 404);
+    // The Qualifier parameter applies to a partial ARN as to a name or an ARN.
+    let with =
+        |name: &str, q: &str| format!("/2015-03-31/functions/{name}/invocations?Qualifier={q}");
+    let partial = "000000000000%3Afunction%3Aecho";
+    assert_eq!(
+        post(addr, &with(partial, "%24LATEST"), &[], b"{}")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        post(addr, &with(partial, "7"), &[], b"{}").await.status,
+        404
+    );
+    // A name whose own qualifier differs from the parameter is refused, as AWS does.
+    let arn = "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Aecho%3A%24LATEST";
+    for name in [
+        "echo%3A%24LATEST",
+        "000000000000%3Afunction%3Aecho%3A%24LATEST",
+        arn,
+    ] {
+        let r = post(addr, &with(name, "prod"), &[], b"{}").await;
+        assert_eq!(r.status, 400, "{name}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("InvalidParameterValueException"),
+            "{name}"
+        );
+        assert_eq!(
+            post(addr, &with(name, "%24LATEST"), &[], b"{}")
+                .await
+                .status,
+            200
+        );
+    }
     rt.shutdown().await;
 }
 
@@ -146,6 +181,35 @@ async fn payload_limits_and_bad_json() {
         r.header("X-Amzn-ErrorType"),
         Some("InvalidRequestContentException")
     );
+    // JSON is UTF-8: a string holding other bytes is not JSON either, sync or Event.
+    for kind in ["RequestResponse", "Event"] {
+        let r = post(
+            addr,
+            "/2015-03-31/functions/echo/invocations",
+            &[("X-Amz-Invocation-Type", kind)],
+            b"{\"a\":\"\xff\"}",
+        )
+        .await;
+        assert_eq!(r.status, 400, "{kind}");
+        assert_eq!(
+            r.header("X-Amzn-ErrorType"),
+            Some("InvalidRequestContentException"),
+            "{kind}"
+        );
+    }
+    // A body that ends before its Content-Length is a bad request, not a large one.
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    c.write_all(
+        b"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":1}",
+    )
+    .await
+    .unwrap();
+    c.shutdown().await.unwrap();
+    let mut reply = String::new();
+    c.read_to_string(&mut reply).await.unwrap();
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("InvalidRequestContentException"), "{reply}");
     rt.shutdown().await;
 }
 
