@@ -255,8 +255,9 @@ async fn route(
 /// `Qualifier` query parameter appended when the name has none. A name carries a qualifier
 /// in its last part in each of AWS's forms: `name:q`, the partial ARN `account:function:name:q`
 /// and the ARN `arn:aws:lambda:region:account:function:name:q`. When the name has one and the
-/// parameter another, AWS refuses the request (400), and so does this.
-fn function_name(raw: &str, query: Option<&str>) -> Result<String, Response<Full<Bytes>>> {
+/// parameter another, AWS refuses the request (400 `InvalidParameterValueException`), and so
+/// does this: the error is its message.
+fn function_name(raw: &str, query: Option<&str>) -> Result<String, String> {
     let name = percent_decode(raw);
     let parts = name.split(':').count();
     // How many `:`-separated parts a name of this form has without a qualifier.
@@ -274,12 +275,8 @@ fn function_name(raw: &str, query: Option<&str>) -> Result<String, Response<Full
         return Ok(format!("{name}:{q}"));
     }
     match name.rsplit(':').next() {
-        Some(own) if parts == bare + 1 && own != q => Err(plain_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterValueException",
-            &format!(
-                "The derived qualifier from the function name ({own}) does not match the specified qualifier ({q})."
-            ),
+        Some(own) if parts == bare + 1 && own != q => Err(format!(
+            "The derived qualifier from the function name ({own}) does not match the specified qualifier ({q})."
         )),
         _ => Ok(name),
     }
@@ -331,7 +328,13 @@ async fn read_request(
     if let Some(r) = not_post(&req, operation) {
         return Err(r);
     }
-    let name = function_name(raw, req.uri().query())?;
+    let name = function_name(raw, req.uri().query()).map_err(|m| {
+        plain_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterValueException",
+            &m,
+        )
+    })?;
     let headers = invoke_headers(&req);
     let request_id = ids::request_id();
     let body = read_body(
