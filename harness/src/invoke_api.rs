@@ -196,9 +196,11 @@ fn error_response(e: &InvokeError, request_id: &str) -> Response<Full<Bytes>> {
 }
 
 fn plain_error(status: StatusCode, error_type: &str, message: &str) -> Response<Full<Bytes>> {
+    // AWS gives every response a request id, refusals included.
     Response::builder()
         .status(status)
         .header("Content-Type", "application/json")
+        .header("x-amzn-RequestId", ids::request_id())
         .header("X-Amzn-ErrorType", error_type)
         .body(Full::new(Bytes::from(
             serde_json::json!({"Type": "User", "message": message}).to_string(),

@@ -108,6 +108,20 @@ async fn unknown_function_is_404_resource_not_found() {
         r.json()["Message"],
         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
     );
+    assert!(r.header("x-amzn-RequestId").is_some());
+    // A path that is no operation is refused with a request id too, as every AWS answer is.
+    let r = post(rt.addr(), "/", &[], b"{}").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.header("X-Amzn-ErrorType"),
+        Some("UnknownOperationException")
+    );
+    assert!(
+        r.header("x-amzn-RequestId")
+            .is_some_and(|id| id.len() == 36),
+        "{:?}",
+        r.headers
+    );
     rt.shutdown().await;
 }
 
