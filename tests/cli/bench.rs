@@ -229,6 +229,36 @@ fn bench_bad_input_exits_2_and_writes_nothing() {
     }
 }
 
+/// `bench` of the function `api` of `w` at 512 MB, one cold and one warm invocation, into
+/// `out`, with `extra` flags.
+fn one_cold_one_warm(w: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "bench",
+        &path_str(w),
+        "--function",
+        "api",
+        "--memory",
+        "512",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    a.extend(
+        [
+            "--cold",
+            "1",
+            "--invocations",
+            "1",
+            "--out",
+            &path_str(out),
+            "--quiet",
+        ]
+        .map(String::from),
+    );
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
 /// A handler command that exits at once never reaches a handler: every invocation fails in
 /// the runtime (`Runtime.ExitError`), so there is nothing to measure: exit 2, the error type
 /// named, nothing written.
@@ -242,21 +272,7 @@ fn a_handler_that_never_runs_exits_2_and_writes_nothing() {
     )
     .unwrap();
     let out = tmp.path().join("never");
-    let o = run([
-        "bench",
-        &path_str(&w),
-        "--function",
-        "api",
-        "--memory",
-        "512",
-        "--cold",
-        "1",
-        "--invocations",
-        "1",
-        "--out",
-        &path_str(&out),
-        "--quiet",
-    ]);
+    let o = run(one_cold_one_warm(&w, &out, &[]));
     assert_code(&o, 2);
     assert_no_panic(&o);
     let e = stderr(&o);
@@ -302,22 +318,11 @@ fn a_stopped_bench_leaves_no_handler_running() {
             }
         }
     }
-    let mut guard = Guard(Some(spawn(&mut lamsim([
-        "bench",
-        &path_str(&w),
-        "--function",
-        "api",
-        "--memory",
-        "512",
-        "--cold",
-        "1",
-        "--invocations",
-        "1",
-        "--no-cgroups",
-        "--out",
-        &path_str(&out),
-        "--quiet",
-    ]))));
+    let mut guard = Guard(Some(spawn(&mut lamsim(one_cold_one_warm(
+        &w,
+        &out,
+        &["--no-cgroups"],
+    )))));
     // Wait until the handler has started (at most 20 s).
     let start = std::time::Instant::now();
     while !handler_running() {

@@ -1,7 +1,10 @@
 //! `lamsim import sam`: a template → a workload that `lamsim validate` accepts, warnings and
 //! placeholders on stderr, exit 2 for bad input with nothing written.
 
-use crate::{assert_code, assert_no_panic, path_str, repo_root, run, stderr, stdout, temp_dir};
+use crate::{
+    assert_code, assert_foreign_folder_refused, assert_no_panic, path_str, repo_root, run, stderr,
+    stdout, temp_dir,
+};
 
 fn template(name: &str) -> String {
     path_str(&repo_root().join("import/tests/fixtures").join(name))
@@ -219,17 +222,7 @@ fn import_cloudwatch_refuses_a_folder_of_other_files() {
             path_str(out),
         ]
     };
-    let o = run(args(&out));
-    assert_code(&o, 2);
-    assert!(
-        stderr(&o).contains("not empty and not a lamsim output folder"),
-        "{}",
-        stderr(&o)
-    );
-    assert_eq!(
-        std::fs::read_to_string(out.join("workload.toml")).unwrap(),
-        "# mine"
-    );
+    assert_foreign_folder_refused(&run(args(&out)), &out.join("workload.toml"), "# mine");
     assert!(!out.join("measured.json").exists());
     // Its own folder, written twice: the second run replaces the first.
     let own = tmp.path().join("measured");

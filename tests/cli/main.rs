@@ -136,6 +136,18 @@ pub fn assert_code(o: &Output, expected: i32) {
 
 /// Asserts that stderr shows no sign of a Rust panic.
 #[track_caller]
+/// A command refused a `--out` folder holding files of the user's (exit 2), and `kept` still
+/// holds `contents`.
+pub fn assert_foreign_folder_refused(o: &Output, kept: &Path, contents: &str) {
+    assert_code(o, 2);
+    assert!(
+        stderr(o).contains("not empty and not a lamsim output folder"),
+        "{}",
+        stderr(o)
+    );
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), contents);
+}
+
 pub fn assert_no_panic(o: &Output) {
     let err = stderr(o);
     assert!(

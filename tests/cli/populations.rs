@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::{assert_code, json, path_str, repo_root, run, stderr, temp_dir};
+use crate::{
+    assert_code, assert_foreign_folder_refused, json, path_str, repo_root, run, stderr, temp_dir,
+};
 
 fn arrivals(v: &serde_json::Value) -> f64 {
     v["functions"]
@@ -131,16 +133,10 @@ fn synthesize_population_writes_only_new_or_its_own_folders_and_bounds_its_size(
     std::fs::create_dir_all(&theirs).unwrap();
     std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
     std::fs::write(theirs.join("workload.toml"), "mine").unwrap();
-    let o = synthesize(&theirs, 5, 1);
-    assert_code(&o, 2);
-    assert!(
-        stderr(&o).contains("not empty and not a lamsim output folder"),
-        "{}",
-        stderr(&o)
-    );
-    assert_eq!(
-        std::fs::read_to_string(theirs.join("workload.toml")).unwrap(),
-        "mine"
+    assert_foreign_folder_refused(
+        &synthesize(&theirs, 5, 1),
+        &theirs.join("workload.toml"),
+        "mine",
     );
     assert!(!theirs.join("invocations.csv").exists());
     // Its own input folder: refused, the excerpt untouched.
