@@ -374,9 +374,12 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
 }
 
 /// Lambda's memory sizes, MB.
-const LAMBDA_MEMORY_MB: (u32, u32) = (128, 10_240);
-/// Lambda's longest execution (15 minutes), ms.
-const MAX_EXECUTION_MS: f64 = 900_000.0;
+const LAMBDA_MEMORY_MB: (u32, u32) = (
+    lamsim_sim::model::MIN_MEMORY_MB,
+    lamsim_sim::model::MAX_MEMORY_MB,
+);
+/// Lambda's longest execution (its longest timeout, 15 minutes), ms.
+const MAX_EXECUTION_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
 
 /// Options of [`calibrate`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

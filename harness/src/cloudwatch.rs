@@ -244,6 +244,9 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// The longest time a REPORT line may give, ms: Lambda's longest timeout, 15 minutes.
+const MAX_REPORTED_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
+
 /// Parses a text REPORT line starting at `REPORT`. Fields are `Label: value [unit]`, separated
 /// by tabs or spaces; unknown labels are tolerated (their value is skipped).
 pub fn parse_report(line: &str) -> Result<Report, String> {
@@ -300,6 +303,7 @@ pub fn parse_report(line: &str) -> Result<Report, String> {
                 _ => Err(format!("`{label}: {v}` is not a number ≥ 0")),
             }
         };
+
         match label {
             "RequestId" => r.request_id = value.to_string(),
             "Duration" => {
@@ -362,6 +366,33 @@ pub fn parse_report(line: &str) -> Result<Report, String> {
         return Err(format!("missing {}", missing.join(", ")));
     }
     r.memory_size_mb = memory.unwrap_or(0);
+    within_lambda_limits(r)
+}
+
+/// A report whose figures Lambda can give: memory in 128..=10240 MB, and times of at most
+/// 15 minutes (the longest timeout, and the longest init: that of provisioned concurrency
+/// and SnapStart). The one check of both log formats.
+fn within_lambda_limits(r: Report) -> Result<Report, String> {
+    use lamsim_sim::model::{MAX_MEMORY_MB, MIN_MEMORY_MB};
+    if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&r.memory_size_mb) {
+        return Err(format!(
+            "memory size {} MB is outside Lambda's {MIN_MEMORY_MB}..={MAX_MEMORY_MB} MB",
+            r.memory_size_mb
+        ));
+    }
+    for (what, t) in [
+        ("duration", Some(r.duration_ms)),
+        ("billed duration", Some(r.billed_duration_ms)),
+        ("init duration", r.init_duration_ms),
+        ("restore duration", r.restore_duration_ms),
+    ] {
+        if let Some(t) = t.filter(|&t| t > MAX_REPORTED_MS) {
+            return Err(format!(
+                "{what} {} ms is longer than Lambda's 15 minutes",
+                lamsim_sim::config::hints::number(t)
+            ));
+        }
+    }
     Ok(r)
 }
 
@@ -380,7 +411,7 @@ fn parse_json_report(text: &str) -> Result<Report, String> {
         .and_then(Value::as_str)
         .filter(|s| *s != "success")
         .map(str::to_string);
-    Ok(Report {
+    within_lambda_limits(Report {
         location: String::new(),
         request_id: rec
             .get("requestId")
@@ -416,6 +447,36 @@ mod tests {
         assert_eq!(r.max_memory_used_mb, 70.0);
         assert_eq!(r.init_duration_ms, Some(150.12));
         assert!(r.succeeded());
+    }
+
+    /// Figures no Lambda gives make a line malformed, in both formats: memory outside
+    /// 128..=10240 MB, a time over 15 minutes.
+    #[test]
+    fn figures_outside_lambdas_limits_are_reasons() {
+        let line = |d: &str, m: &str| {
+            format!(
+                "REPORT RequestId: x\tDuration: {d} ms\tBilled Duration: 13 ms\tMemory Size: {m} MB\tMax Memory Used: 70 MB"
+            )
+        };
+        assert!(parse_report(&line("900000", "10240")).is_ok());
+        let e = parse_report(&line("1e300", "512")).unwrap_err();
+        assert_eq!(e, "duration 1e300 ms is longer than Lambda's 15 minutes");
+        let e = parse_report(&line("12", "0")).unwrap_err();
+        assert_eq!(e, "memory size 0 MB is outside Lambda's 128..=10240 MB");
+        let json = |mem: u64, init: f64| {
+            serde_json::json!({"type": "platform.report", "record": {"requestId": "x", "metrics": {
+                "durationMs": 12.0, "billedDurationMs": 13.0, "memorySizeMB": mem,
+                "maxMemoryUsedMB": 70.0, "initDurationMs": init}}})
+            .to_string()
+        };
+        assert!(parse_json_report(&json(512, 150.0)).is_ok());
+        let e = parse_json_report(&json(100_000, 150.0)).unwrap_err();
+        assert!(e.contains("memory size 100000 MB"), "{e}");
+        let e = parse_json_report(&json(512, 1e7)).unwrap_err();
+        assert_eq!(
+            e,
+            "init duration 10000000 ms is longer than Lambda's 15 minutes"
+        );
     }
 
     #[test]

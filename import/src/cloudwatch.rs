@@ -72,8 +72,8 @@ pub const MAX_ARRIVALS: f64 = 1e8;
 /// `Errors`, `ConcurrentExecutions`) and durations are finite and not negative.
 fn check_value(file: &str, at: &str, metric: &str, x: f64) -> Result<f64, ImportError> {
     use lamsim_sim::config::hints::number;
-    // Lambda stops an execution at 15 minutes.
-    const MAX_DURATION_MS: f64 = 900_000.0;
+    // Lambda stops an execution at its longest timeout, 15 minutes.
+    const MAX_DURATION_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
     if metric == "Duration" && x > MAX_DURATION_MS {
         return Err(parse_error(
             file,
