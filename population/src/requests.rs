@@ -15,6 +15,12 @@ use lamsim_sim::config::policy::population::{Member, MemberArrivals, ReadError};
 use lamsim_sim::time::SimTime;
 use polars::prelude::*;
 
+/// Whether `path` is read as Parquet (its extension), else as CSV.
+fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
 fn scan(path: &Path, key: &'static str) -> Result<LazyFrame, ReadError> {
     let shown = path.display().to_string();
     if !path.is_file() {
@@ -30,10 +36,7 @@ fn scan(path: &Path, key: &'static str) -> Result<LazyFrame, ReadError> {
         });
     }
     let p = PlRefPath::new(shown.as_str());
-    let parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let lf = if parquet {
+    let lf = if is_parquet(path) {
         LazyFrame::scan_parquet(p, ScanArgsParquet::default())
     } else {
         LazyCsvReader::new(p)
@@ -198,9 +201,7 @@ fn collect(
         None
     };
     let rows = df.column("row").map_err(err)?.idx().map_err(err)?.clone();
-    let parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let parquet = is_parquet(path);
     // A CSV's line (its header is line 1), or a Parquet file's row (from 1).
     let bad_row = |i: usize, what: &str| {
         let row = rows.get(i).map_or(i as u64, u64::from);
