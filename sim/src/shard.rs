@@ -732,6 +732,15 @@ pub fn merge(
         sample_cap: first.sample_cap,
         function_bucket_budget: first.function_bucket_budget,
     };
+    // Every shard must state this count (checked below), so it is checked once.
+    if count > full.functions.len() {
+        return Err(mismatch(format!(
+            "shard {}/{count}: {count} shards for {} functions, which `--shard` never \
+             writes: the file was edited or damaged (run the shard again)",
+            first.shard,
+            full.functions.len()
+        )));
+    }
     let mut seen = BTreeSet::new();
     for s in &shards {
         if s.schema_version != SHARD_SCHEMA_VERSION {
@@ -749,14 +758,6 @@ pub fn merge(
             return Err(mismatch(format!(
                 "shard {}/{} and shard {}/{} are not shards of the same run (workload, seed, replicates or options differ)",
                 first.shard, first.shards, s.shard, s.shards
-            )));
-        }
-        if count > full.functions.len() {
-            return Err(mismatch(format!(
-                "shard {}/{count}: {count} shards for {} functions, which `--shard` never \
-                 writes: the file was edited or damaged (run the shard again)",
-                s.shard,
-                full.functions.len()
             )));
         }
         if s.shard >= count {
