@@ -31,9 +31,9 @@ use std::path::{Path, PathBuf};
 
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchSummary, SAMPLES_CSV_FILE};
 use lamsim_sim::config::validate::Z99;
-use lamsim_sim::model::{Architecture, Dist, DurationModel};
+use lamsim_sim::model::{Architecture, Dist, DurationModel, MAX_MEMORY_MB, MIN_MEMORY_MB};
 
-use crate::cloudwatch::{self, LogFormatError, Malformed, ParsedLogs};
+use crate::cloudwatch::{self, LogFormatError, MAX_REPORTED_MS, Malformed, ParsedLogs};
 use crate::fit::{self, Choice, KS_ALPHA, MIN_FIT_SAMPLES, Selection};
 
 /// Version of the calibration file layout (`schema-version`).
@@ -318,7 +318,7 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
         let num = |v: &str| {
             v.parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && (0.0..=MAX_EXECUTION_MS).contains(x))
+                .filter(|x| x.is_finite() && (0.0..=MAX_REPORTED_MS).contains(x))
         };
         let (Ok(mem), Some(dur)) = (f[c_mem].parse::<u32>(), num(f[c_dur])) else {
             s.malformed.push(bad(
@@ -327,10 +327,9 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
             ));
             continue;
         };
-        if !(LAMBDA_MEMORY_MB.0..=LAMBDA_MEMORY_MB.1).contains(&mem) {
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&mem) {
             s.malformed.push(bad(format!(
-                "memory_mb {mem} is outside Lambda's {}..={} MB",
-                LAMBDA_MEMORY_MB.0, LAMBDA_MEMORY_MB.1
+                "memory_mb {mem} is outside Lambda's {MIN_MEMORY_MB}..={MAX_MEMORY_MB} MB"
             )));
             continue;
         }
@@ -372,14 +371,6 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
     }
     Ok(s)
 }
-
-/// Lambda's memory sizes, MB.
-const LAMBDA_MEMORY_MB: (u32, u32) = (
-    lamsim_sim::model::MIN_MEMORY_MB,
-    lamsim_sim::model::MAX_MEMORY_MB,
-);
-/// Lambda's longest execution (its longest timeout, 15 minutes), ms.
-const MAX_EXECUTION_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
 
 /// Options of [`calibrate`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

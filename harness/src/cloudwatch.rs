@@ -244,8 +244,9 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// The longest time a REPORT line may give, ms: Lambda's longest timeout, 15 minutes.
-const MAX_REPORTED_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
+/// The longest time a REPORT line (or a bench sample) may give, ms: Lambda's longest
+/// timeout, 15 minutes.
+pub(crate) const MAX_REPORTED_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
 
 /// Parses a text REPORT line starting at `REPORT`. Fields are `Label: value [unit]`, separated
 /// by tabs or spaces; unknown labels are tolerated (their value is skipped).
