@@ -89,8 +89,18 @@ pub fn write_dir_files(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
             }
         }
     }
+    if existing_folder(dir)? {
+        replace_files_in(dir, files)
+    } else {
+        create_dir_with(dir, files)
+    }
+}
+
+/// Whether `dir` is an existing folder (false: it does not exist); an error when it is
+/// something else, or cannot be looked at.
+fn existing_folder(dir: &Path) -> io::Result<bool> {
     match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => replace_files_in(dir, files),
+        Ok(meta) if meta.is_dir() => Ok(true),
         Ok(_) => Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
             format!(
@@ -98,7 +108,7 @@ pub fn write_dir_files(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
                 dir.display()
             ),
         )),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => create_dir_with(dir, files),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(with_path(e, dir)),
     }
 }
@@ -114,35 +124,8 @@ pub fn write_dir_streamed<E: From<io::Error>>(
     dir: &Path,
     make: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<(), E> {
-    let Some(name) = dir.file_name() else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}: not a folder name", dir.display()),
-        )
-        .into());
-    };
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let existing = match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => true,
-        Ok(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "{}: exists and is not a folder; choose another --out",
-                    dir.display()
-                ),
-            )
-            .into());
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(with_path(e, dir).into()),
-    };
-    fs::create_dir_all(&parent).map_err(|e| with_path(e, &parent))?;
-    let tmp = parent.join(temp_name(&name.to_string_lossy()));
-    fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
+    let existing = existing_folder(dir)?;
+    let (parent, tmp) = temp_folder_beside(dir)?;
     if let Err(e) = make(&tmp) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
@@ -169,8 +152,9 @@ pub fn write_dir_streamed<E: From<io::Error>>(
     moved.map_err(E::from)
 }
 
-/// `dir` does not exist: build it beside its final place, then rename it there.
-fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+/// A fresh hidden temporary folder next to `dir` (`.DIR.tmp-…`, on the same file system so it
+/// can be renamed to `dir`), its parents created: `(parent, temporary folder)`.
+fn temp_folder_beside(dir: &Path) -> io::Result<(PathBuf, PathBuf)> {
     let Some(name) = dir.file_name() else {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -184,6 +168,12 @@ fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
     fs::create_dir_all(&parent).map_err(|e| with_path(e, &parent))?;
     let tmp = parent.join(temp_name(&name.to_string_lossy()));
     fs::create_dir(&tmp).map_err(|e| with_path(e, &tmp))?;
+    Ok((parent, tmp))
+}
+
+/// `dir` does not exist: build it beside its final place, then rename it there.
+fn create_dir_with(dir: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+    let (parent, tmp) = temp_folder_beside(dir)?;
     let result = (|| {
         for (file, contents) in files {
             let path = tmp.join(file);
