@@ -86,12 +86,22 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
             );
             return;
         }
-        let cold = rt.invoke("small", job.into(), true).await.unwrap();
-        assert_eq!(cold.function_error, None);
-        inits.push(cold.record.init_ms.expect("a cold start"));
-        // The first invocation, right after INIT, is throttled: 20 ms / share = 276 ms.
+        // The first invocation, right after INIT, is throttled: 20 ms / share = 276 ms. Other
+        // load on the machine can only slow it down, so take the fastest of up to three cold
+        // starts (the first one's INIT is the one measured below).
         let expected = 20.0 / share;
-        let d = cold.record.duration_ms;
+        let mut d = f64::MAX;
+        let mut init = None;
+        for _ in 0..3 {
+            let cold = rt.invoke("small", job.into(), true).await.unwrap();
+            assert_eq!(cold.function_error, None);
+            init.get_or_insert(cold.record.init_ms.expect("a cold start"));
+            d = d.min(cold.record.duration_ms);
+            if d < 1.6 * expected {
+                break;
+            }
+        }
+        inits.push(init.expect("one cold start at least"));
         assert!(
             d > 0.75 * expected && d < 1.6 * expected,
             "{init_cpu:?}: invocation after INIT took {d:.1} ms, expected about {expected:.0} ms"
