@@ -393,6 +393,13 @@ impl Reservoir {
         if self.cap == 0 || self.threshold.is_some_and(|t| k >= t) {
             return;
         }
+        if self.rows.capacity() == 0 {
+            // The buffer's whole size at once (up to 2²¹ rows, 128 MB of address space, for
+            // caps set very high): growing it by doubling copied every row and touched twice
+            // the memory, fresh pages each time. Pages are touched only as rows come.
+            self.rows
+                .reserve_exact(self.cap.saturating_mul(2).min(1 << 21));
+        }
         self.rows.push(k);
         if self.rows.len() >= self.cap.saturating_mul(2) {
             self.cut();
@@ -411,7 +418,16 @@ impl Reservoir {
     }
 
     /// Adds another reservoir's rows (the result is the same in any merge order).
-    pub fn merge(&mut self, other: Reservoir) {
+    pub fn merge(&mut self, mut other: Reservoir) {
+        if self.rows.is_empty() && self.threshold.is_none() && self.cap == other.cap {
+            // Nothing here yet: the other's rows are the merge, without copying them. This
+            // one's outer bound stays.
+            other.seen += self.seen;
+            other.outer_bound = self.outer_bound;
+            other.update_key_bound();
+            *self = other;
+            return;
+        }
         self.seen += other.seen;
         for k in other.rows {
             self.offer(k);
@@ -422,8 +438,9 @@ impl Reservoir {
     pub fn into_sample(mut self) -> InvocationSample {
         self.cut();
         // Rows alike in all four (same function, same arrival instant) follow their random
-        // rank, so the order never depends on how the reservoirs were merged.
-        self.rows.sort_by_key(|k| {
+        // rank, so the order never depends on how the reservoirs were merged. The rank is
+        // unique, so an unstable sort gives that one order, without a scratch buffer.
+        self.rows.sort_unstable_by_key(|k| {
             let r = &k.row;
             (r.replicate, r.arrival, r.function, r.latency(), k.rank())
         });
