@@ -146,6 +146,41 @@ fn the_spec_example_keys_are_read() {
     assert!(st.bisect_on_error && st.max_retries.is_none());
 }
 
+/// The contract's SQS example verbatim: standard scaling with `min-pollers = 2`, a floor the
+/// 5 batches standard scaling keeps ready already meet. It is read as standard scaling, the
+/// same as without the key; a floor above 5 needs provisioned mode.
+#[test]
+fn the_spec_sqs_example_with_standard_scaling_is_read() {
+    let example = "name = \"jobs\"\ninvocation = \"sqs\"\nbatch-size = 10\nbatching-window = \"0s\"\n\
+         max-concurrency = 50\nscaling = \"standard\"\nmin-pollers = 2\nmax-pollers = 1000\n\
+         per-record = \"20ms\"\nvisibility-timeout = \"3m\"\nmax-receive-count = 3\n\
+         retention = \"4d\"\nreport-batch-item-failures = true";
+    let with_floor = ok(&with(&[example]));
+    let without = ok(&with(&[&example.replace("min-pollers = 2\n", "")]));
+    let TriggerKind::Sqs(q) = &with_floor.functions[0].triggers[0].kind else {
+        panic!()
+    };
+    assert_eq!(q.scaling, SqsScaling::Standard { max_pollers: 1000 });
+    assert_eq!(
+        format!("{:?}", with_floor.functions),
+        format!("{:?}", without.functions)
+    );
+    for (floor, ok_) in [(5, true), (6, false), (1, false)] {
+        let text = with(&[&example.replace("min-pollers = 2", &format!("min-pollers = {floor}"))]);
+        match config::from_str(&text, std::path::Path::new("."), "t.toml") {
+            Ok(_) => assert!(ok_, "min-pollers = {floor} accepted"),
+            Err(e) => {
+                assert!(!ok_, "min-pollers = {floor} refused: {e}");
+                let msg = if floor == 1 { "2..=200" } else { "at most 5" };
+                has(&e, "function[0].trigger[0].min-pollers", msg);
+                if floor == 6 {
+                    assert!(hint(&e, "function[0].trigger[0].min-pollers").contains("provisioned"));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn both_forms_in_one_function_is_an_error() {
     let mut text = with(&["invocation = \"sync\""]);

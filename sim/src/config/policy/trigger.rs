@@ -429,13 +429,28 @@ fn sqs(v: &mut Validator, path: &str, t: &Raw) -> Option<SqsTrigger> {
     };
     let scaling = match scaling_name.as_deref() {
         Some("standard") => {
-            if t.min_pollers.is_some() {
-                v.err(
-                    &at("min-pollers"),
-                    "only applies with scaling = \"provisioned\"",
-                    Some("add scaling = \"provisioned\", or remove min-pollers".into()),
-                );
-            }
+            // The contract's own example gives standard scaling `min-pollers = 2`. Standard
+            // scaling never keeps fewer than SQS_INITIAL_BATCHES batches ready, so a floor up
+            // to that is already met and changes nothing; a higher one needs provisioned mode.
+            let floor_met = match &t.min_pollers {
+                None => true,
+                Some(_) => match v.int_range(&at("min-pollers"), &t.min_pollers, 2, 200) {
+                    Some(n) if n <= SQS_INITIAL_BATCHES => true,
+                    Some(n) => {
+                        v.err(
+                            &at("min-pollers"),
+                            format!(
+                                "at most {SQS_INITIAL_BATCHES} with standard scaling (the concurrent batches it keeps ready), found {n}"
+                            ),
+                            Some(format!(
+                                "add scaling = \"provisioned\" to keep {n} pollers ready, or remove min-pollers"
+                            )),
+                        );
+                        false
+                    }
+                    None => false,
+                },
+            };
             int_in(
                 v,
                 &at("max-pollers"),
@@ -445,7 +460,7 @@ fn sqs(v: &mut Validator, path: &str, t: &Raw) -> Option<SqsTrigger> {
                 10_000,
             )
             .map(|max_pollers| SqsScaling::Standard { max_pollers })
-            .filter(|_| t.min_pollers.is_none())
+            .filter(|_| floor_met)
         }
         Some("provisioned") => {
             let min = int_in(v, &at("min-pollers"), &t.min_pollers, 2, 2, 200);
