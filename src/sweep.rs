@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use lamsim_reports::{Format, ReportOptions};
+use lamsim_sim::config::resolved::to_resolved_toml;
 use lamsim_sim::model::Scenario;
 use lamsim_sim::runner::{self, PROGRESS_STEPS};
 use lamsim_study::axis::{self, Axis, PointSpec};
@@ -47,8 +48,9 @@ pub struct SweepArgs {
     /// Replicates per point (overrides `[simulation] replicates`).
     #[arg(long)]
     pub replicates: Option<u32>,
-    /// Write sweep.json, sweep.csv, sweep.md, report.html, report.md and charts/ (a shard:
-    /// sweep-shard.json) into this folder.
+    /// Write sweep.json, sweep.csv, sweep.md, report.html, report.md, charts/ and
+    /// workload.resolved.toml (a shard: sweep-shard.json and workload.resolved.toml) into
+    /// this folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// With --out, also write the charts as PNG (charts/*.png).
@@ -218,6 +220,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
     let mut base = w.base.clone();
     overrides(&mut base, args.seed, args.replicates);
     let header = SweepHeader::of_scenario(&base, w.focused(), &axes);
+    let resolved = to_resolved_toml(&base);
 
     if !args.quiet {
         eprintln!(
@@ -278,7 +281,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
                 .collect(),
         };
         let dir = args.out.as_ref().expect("checked above");
-        lamsim_reports::write_shard_dir(dir, &file)
+        lamsim_reports::write_shard_dir(dir, &file, Some(&resolved))
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
         let keys: Vec<String> = file
             .header
@@ -310,6 +313,7 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
     finish_report(
         &report,
         args.out.as_ref(),
+        Some(&resolved),
         &opts,
         args.format,
         false,
@@ -321,13 +325,14 @@ pub fn sweep(args: SweepArgs) -> Result<ExitStatus> {
 fn finish_report(
     report: &sweep::SweepReport,
     out: Option<&PathBuf>,
+    resolved_toml: Option<&str>,
     opts: &ReportOptions,
     format: Format,
     silent: bool,
     quiet: bool,
 ) -> Result<ExitStatus> {
     if let Some(dir) = out {
-        lamsim_reports::write_sweep_dir(dir, report, opts)
+        lamsim_reports::write_sweep_dir(dir, report, opts, resolved_toml)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
     }
     if !silent {
@@ -366,9 +371,16 @@ pub fn merge(args: MergeArgs) -> Result<ExitStatus> {
         shards.push(shard);
     }
     let report = sweep::merge_shards(shards)?;
+    // The shards ran one workload (their fingerprints and headers agree): the first one's
+    // resolved workload is the sweep's. Shards written before it was kept have none.
+    let resolved = args
+        .shard_dirs
+        .first()
+        .and_then(|d| std::fs::read_to_string(d.join(lamsim_reports::RESOLVED_TOML_FILE)).ok());
     finish_report(
         &report,
         Some(&args.out),
+        resolved.as_deref(),
         &ReportOptions { png: args.png },
         args.format,
         args.quiet,

@@ -17,7 +17,7 @@ use lamsim_study::sweep::{
 use crate::Format;
 use crate::num::{decimal, percent, usd, with_ci};
 use crate::tables::{Table, csv_text};
-use crate::write_dir_files;
+use crate::{RESOLVED_TOML_FILE, write_dir_files};
 
 /// Renders a sweep in `format`: `table` (points, Pareto front, recommendation), `json`
 /// (`sweep.json` exactly), `markdown` (the `sweep.md` report) or `csv` (`sweep.csv`).
@@ -40,11 +40,14 @@ pub fn sweep_json(report: &SweepReport) -> String {
 /// Writes the `--out DIR` folder of a sweep: `sweep.json`, `sweep.csv`, `sweep.md`, and the
 /// report (`report.html`, `report.md`, `charts/sweep-pareto.svg`, its PNG with `opts.png`;
 /// see [`sweep_report_files`](crate::sweep_report_files)), all or nothing (see
-/// [`write_dir_files`]). `sweep.json` is put in place last.
+/// [`write_dir_files`]). `sweep.json` is put in place last. With `resolved_toml`, also
+/// `workload.resolved.toml`: the base workload with every default and the seed filled in, so
+/// that the sweep can be repeated from the folder (the contract's rule for every `--out`).
 pub fn write_sweep_dir(
     dir: &Path,
     report: &SweepReport,
     opts: &crate::ReportOptions,
+    resolved_toml: Option<&str>,
 ) -> io::Result<()> {
     let (json, csv, md) = (
         sweep_json(report),
@@ -57,15 +60,28 @@ pub fn write_sweep_dir(
         (SWEEP_REPORT_FILE, md.as_bytes()),
     ];
     files.extend(extra.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    if let Some(toml) = resolved_toml {
+        files.push((RESOLVED_TOML_FILE, toml.as_bytes()));
+    }
     files.push((SWEEP_JSON_FILE, json.as_bytes()));
     write_dir_files(dir, &files)
 }
 
-/// Writes the `--out DIR` folder of one shard: `sweep-shard.json`.
-pub fn write_shard_dir(dir: &Path, shard: &ShardFile) -> io::Result<()> {
+/// Writes the `--out DIR` folder of one shard: `sweep-shard.json`, and the resolved base
+/// workload when given (see [`write_sweep_dir`]).
+pub fn write_shard_dir(
+    dir: &Path,
+    shard: &ShardFile,
+    resolved_toml: Option<&str>,
+) -> io::Result<()> {
     let mut json = serde_json::to_string_pretty(shard).expect("a shard always serializes");
     json.push('\n');
-    write_dir_files(dir, &[(SHARD_JSON_FILE, json.as_bytes())])
+    let mut files: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(toml) = resolved_toml {
+        files.push((RESOLVED_TOML_FILE, toml.as_bytes()));
+    }
+    files.push((SHARD_JSON_FILE, json.as_bytes()));
+    write_dir_files(dir, &files)
 }
 
 /// The keys of the `--set` axes, in axis order.

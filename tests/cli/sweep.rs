@@ -122,10 +122,29 @@ fn sharded_sweep_merges_byte_identically() {
         "report.html",
         "report.md",
         "charts/sweep-pareto.svg",
+        "workload.resolved.toml",
     ] {
         let a = std::fs::read(whole.join(f)).unwrap();
         let b = std::fs::read(merged.join(f)).unwrap();
         assert!(a == b, "{f} differs after merge");
+    }
+    // Every `--out` holds the resolved workload (contract section 3): the same sweep of it
+    // gives the same sweep.json.
+    let resolved = whole.join("workload.resolved.toml");
+    assert!(Path::new(&dirs[0]).join("workload.resolved.toml").is_file());
+    let again = d.join("again");
+    let mut args = sweep_args.to_vec();
+    args[1] = resolved.to_str().unwrap();
+    args.extend(["--out", again.to_str().unwrap()]);
+    let o = lamsim(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["sweep.json", "workload.resolved.toml"] {
+        let a = std::fs::read(whole.join(f)).unwrap();
+        let b = std::fs::read(again.join(f)).unwrap();
+        assert!(
+            a == b,
+            "{f} differs when the resolved workload is swept again"
+        );
     }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(whole.join("sweep.json")).unwrap()).unwrap();
