@@ -25,14 +25,18 @@ async fn cpu_bound_duration_scales_with_memory() {
     rt.invoke("full", job.into(), false).await.unwrap();
     rt.invoke("small", job.into(), false).await.unwrap();
     // The quota makes 128 MB take 20 ms / (128/1769) = 276 ms of wall time: a floor that no
-    // machine load can lower.
-    let small = rt
-        .invoke("small", job.into(), false)
-        .await
-        .unwrap()
-        .record
-        .duration_ms;
+    // machine load can lower. Load (on this shared machine, other tenants too) can only slow
+    // it down, so take the fastest of up to four runs.
     let expected_small = 20.0 * 1769.0 / 128.0;
+    let mut small = f64::MAX;
+    for _ in 0..4 {
+        let inv = rt.invoke("small", job.into(), false).await.unwrap();
+        assert_eq!(inv.function_error, None);
+        small = small.min(inv.record.duration_ms);
+        if small < 1.6 * expected_small {
+            break;
+        }
+    }
     assert!(
         small > 0.75 * expected_small && small < 1.6 * expected_small,
         "128 MB took {small:.1} ms, expected about {expected_small:.0} ms"
@@ -87,12 +91,12 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
             return;
         }
         // The first invocation, right after INIT, is throttled: 20 ms / share = 276 ms. Other
-        // load on the machine can only slow it down, so take the fastest of up to three cold
+        // load on the machine can only slow it down, so take the fastest of up to five cold
         // starts (the first one's INIT is the one measured below).
         let expected = 20.0 / share;
         let mut d = f64::MAX;
         let mut init = None;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let cold = rt.invoke("small", job.into(), true).await.unwrap();
             assert_eq!(cold.function_error, None);
             init.get_or_insert(cold.record.init_ms.expect("a cold start"));
