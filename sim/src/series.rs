@@ -1492,14 +1492,12 @@ mod tests {
             let mut expected = rows.clone();
             expected.sort();
             expected.truncate(cap);
-            let mut expected = Reservoir {
-                cap,
+            let expected = Reservoir {
                 seen: rows.len() as u64,
                 rows: expected,
                 ..Reservoir::new(cap)
             }
             .into_sample();
-            expected.cap = cap;
 
             // One reservoir per replicate, merged in two orders, and one for all rows.
             let per_replicate = |order: [u32; 3]| {
