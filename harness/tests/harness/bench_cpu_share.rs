@@ -64,20 +64,26 @@ async fn bench_durations_scale_with_the_cpu_share() {
         );
         return;
     }
-    let means = |o: &bench::BenchOutput| {
-        let r = &o.summary.results;
-        (r[0].duration_ms.mean, r[1].duration_ms.mean)
-    };
-    // Load from outside (this machine is shared) slows both sizes by unequal amounts. A bench
-    // whose 128 MB mean is far above its floor (below) measured that load, not the quota, and
+    // Load (other tests in this binary, other tenants of this shared machine) can only
+    // lengthen a quota-bound run, and it lengthens the sizes unequally: in CI the 128 MB mean
+    // came out 2.5 times the 256 MB one. The fastest warm invocation of each size is the one
+    // load touched least, so the ratio is taken between those. A bench whose fastest 128 MB
+    // invocation is still far above its floor (below) measured the load, not the quota, and
     // is run again, up to twice; the floor itself is never relaxed.
+    let fastest = |o: &bench::BenchOutput, mb: u32| {
+        o.samples
+            .iter()
+            .filter(|s| s.memory_mb == mb && !s.record.cold)
+            .map(|s| s.record.duration_ms)
+            .fold(f64::MAX, f64::min)
+    };
     for _ in 0..2 {
-        if means(&out).0 < 1.25 * 414.6 {
+        if fastest(&out, 128) < 1.25 * 414.6 {
             break;
         }
         out = bench_once().await;
     }
-    let (small, large) = means(&out);
+    let (small, large) = (fastest(&out, 128), fastest(&out, 256));
     let ratio = small / large;
     // Expected 256/128 = 2. The CFS quota is enforced per 20 ms period (1.45 ms of CPU per
     // period at 128 MB, 2.9 ms at 256 MB), so a duration ends somewhere within its last
@@ -85,9 +91,14 @@ async fn bench_durations_scale_with_the_cpu_share() {
     // ±15 %; other load can lengthen either side a little more. 25 % either way.
     assert!(
         ratio > 0.75 * 2.0 && ratio < 1.25 * 2.0,
-        "128 MB: {small:.1} ms, 256 MB: {large:.1} ms, ratio {ratio:.2}, expected about 2"
+        "fastest warm invocations: 128 MB {small:.1} ms, 256 MB {large:.1} ms, ratio {ratio:.2}, expected about 2"
     );
-    // The 128 MB duration has a floor no load can lower: 30 ms / (128/1769) = 415 ms.
-    assert!(small > 0.9 * 414.6, "128 MB took {small:.1} ms");
+    // The 128 MB duration has a floor no load can lower: 30 ms / (128/1769) = 415 ms, less
+    // at most one 20 ms period. The mean bench.json reports has the same floor.
+    let mean = out.summary.results[0].duration_ms.mean;
+    assert!(
+        small > 0.9 * 414.6 && mean > 0.9 * 414.6,
+        "128 MB took {small:.1} ms at the fastest, {mean:.1} ms on average"
+    );
     eprintln!("bench_cpu_share: 128 MB {small:.1} ms, 256 MB {large:.1} ms, ratio {ratio:.2}");
 }
