@@ -25,15 +25,17 @@ async fn cpu_bound_duration_scales_with_memory() {
     rt.invoke("full", job.into(), false).await.unwrap();
     rt.invoke("small", job.into(), false).await.unwrap();
     // The quota makes 128 MB take 20 ms / (128/1769) = 276 ms of wall time: a floor that no
-    // machine load can lower. Load (on this shared machine, other tenants too) can only slow
-    // it down, so take the fastest of up to four runs.
+    // machine load can lower. Load (the other tests of this binary, other tenants of this
+    // shared machine) can only slow it down, and a small quota most (in CI: 421 ms, a ratio
+    // of 19.6 to the full CPU's 21.5 ms), so take the fastest of up to six runs, stopping
+    // once one comes within 20 % of the floor.
     let expected_small = 20.0 * 1769.0 / 128.0;
     let mut small = f64::MAX;
-    for _ in 0..4 {
+    for _ in 0..6 {
         let inv = rt.invoke("small", job.into(), false).await.unwrap();
         assert_eq!(inv.function_error, None);
         small = small.min(inv.record.duration_ms);
-        if small < 1.6 * expected_small {
+        if small < 1.2 * expected_small {
             break;
         }
     }
@@ -92,7 +94,8 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
         }
         // The first invocation, right after INIT, is throttled: 20 ms / share = 276 ms. Other
         // load on the machine can only slow it down, so take the fastest of up to five cold
-        // starts (the first one's INIT is the one measured below).
+        // starts, stopping once one comes within 20 % of the floor (the first one's INIT is
+        // the one measured below).
         let expected = 20.0 / share;
         let mut d = f64::MAX;
         let mut init = None;
@@ -101,7 +104,7 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
             assert_eq!(cold.function_error, None);
             init.get_or_insert(cold.record.init_ms.expect("a cold start"));
             d = d.min(cold.record.duration_ms);
-            if d < 1.6 * expected {
+            if d < 1.2 * expected {
                 break;
             }
         }
