@@ -39,8 +39,12 @@ async fn cpu_bound_duration_scales_with_memory() {
             break;
         }
     }
+    // The floor is the rule under test: the quota is enforced. The exact quota for each size
+    // is pinned by `cgroup::tests::quota_is_memory_proportional`; the upper bounds here only
+    // catch a quota enforced far too hard (a wrong period or unit makes it several times
+    // slower), with room for this machine's load (CI saw 1.5 to 1.7 times the floor).
     assert!(
-        small > 0.75 * expected_small && small < 1.6 * expected_small,
+        small > 0.75 * expected_small && small < 2.5 * expected_small,
         "128 MB took {small:.1} ms, expected about {expected_small:.0} ms"
     );
     // At 1,769 MB (one full vCPU) it takes about 20 ms; other load on the machine can only
@@ -57,7 +61,7 @@ async fn cpu_bound_duration_scales_with_memory() {
     let expected = 1769.0 / 128.0;
     let ratio = small / full;
     assert!(
-        ratio > 0.6 * expected && ratio < 1.4 * expected,
+        ratio > 0.6 * expected && ratio < 2.0 * expected,
         "128 MB took {small:.1} ms, 1769 MB {full:.1} ms: ratio {ratio:.1}, expected about {expected:.1}"
     );
     rt.shutdown().await;
@@ -109,8 +113,9 @@ async fn init_runs_with_the_whole_cpu_and_the_share_applies_after_it() {
             }
         }
         inits.push(init.expect("one cold start at least"));
+        // Bounds as in `cpu_bound_duration_scales_with_memory`: the floor is the rule.
         assert!(
-            d > 0.75 * expected && d < 1.6 * expected,
+            d > 0.75 * expected && d < 2.5 * expected,
             "{init_cpu:?}: invocation after INIT took {d:.1} ms, expected about {expected:.0} ms"
         );
         rt.shutdown().await;
