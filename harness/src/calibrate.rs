@@ -31,9 +31,10 @@ use std::path::{Path, PathBuf};
 
 use lamsim_sim::bench::{BENCH_SCHEMA_VERSION, BenchSummary, SAMPLES_CSV_FILE};
 use lamsim_sim::config::validate::Z99;
+use lamsim_sim::model::defaults::MAX_TIMEOUT_MS;
 use lamsim_sim::model::{Architecture, Dist, DurationModel, MAX_MEMORY_MB, MIN_MEMORY_MB};
 
-use crate::cloudwatch::{self, LogFormatError, MAX_REPORTED_MS, Malformed, ParsedLogs};
+use crate::cloudwatch::{self, LogFormatError, Malformed, ParsedLogs};
 use crate::fit::{self, Choice, KS_ALPHA, MIN_FIT_SAMPLES, Selection};
 
 /// Version of the calibration file layout (`schema-version`).
@@ -318,7 +319,7 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
         let num = |v: &str| {
             v.parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && (0.0..=MAX_REPORTED_MS).contains(x))
+                .filter(|x| x.is_finite() && (0.0..=MAX_TIMEOUT_MS).contains(x))
         };
         let (Ok(mem), Some(dur)) = (f[c_mem].parse::<u32>(), num(f[c_dur])) else {
             s.malformed.push(bad(

@@ -244,10 +244,6 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// The longest time a REPORT line (or a bench sample) may give, ms: Lambda's longest
-/// timeout, 15 minutes.
-pub(crate) const MAX_REPORTED_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
-
 /// Parses a text REPORT line starting at `REPORT`. Fields are `Label: value [unit]`, separated
 /// by tabs or spaces; unknown labels are tolerated (their value is skipped).
 pub fn parse_report(line: &str) -> Result<Report, String> {
@@ -304,7 +300,6 @@ pub fn parse_report(line: &str) -> Result<Report, String> {
                 _ => Err(format!("`{label}: {v}` is not a number ≥ 0")),
             }
         };
-
         match label {
             "RequestId" => r.request_id = value.to_string(),
             "Duration" => {
@@ -374,6 +369,7 @@ pub fn parse_report(line: &str) -> Result<Report, String> {
 /// 15 minutes (the longest timeout, and the longest init: that of provisioned concurrency
 /// and SnapStart). The one check of both log formats.
 fn within_lambda_limits(r: Report) -> Result<Report, String> {
+    use lamsim_sim::model::defaults::MAX_TIMEOUT_MS;
     use lamsim_sim::model::{MAX_MEMORY_MB, MIN_MEMORY_MB};
     if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&r.memory_size_mb) {
         return Err(format!(
@@ -387,7 +383,7 @@ fn within_lambda_limits(r: Report) -> Result<Report, String> {
         ("init duration", r.init_duration_ms),
         ("restore duration", r.restore_duration_ms),
     ] {
-        if let Some(t) = t.filter(|&t| t > MAX_REPORTED_MS) {
+        if let Some(t) = t.filter(|&t| t > MAX_TIMEOUT_MS) {
             return Err(format!(
                 "{what} {} ms is longer than Lambda's 15 minutes",
                 lamsim_sim::config::hints::number(t)

@@ -73,7 +73,7 @@ pub const MAX_ARRIVALS: f64 = 1e8;
 fn check_value(file: &str, at: &str, metric: &str, x: f64) -> Result<f64, ImportError> {
     use lamsim_sim::config::hints::number;
     // Lambda stops an execution at its longest timeout, 15 minutes.
-    const MAX_DURATION_MS: f64 = lamsim_sim::model::defaults::MAX_TIMEOUT.0 as f64 / 1e6;
+    use lamsim_sim::model::defaults::MAX_TIMEOUT_MS as MAX_DURATION_MS;
     if metric == "Duration" && x > MAX_DURATION_MS {
         return Err(parse_error(
             file,
@@ -588,6 +588,8 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
         v.map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect())
             .unwrap_or_else(|| vec![0.0; n])
     };
+    // The series met so far: a later copy of one is a duplicate.
+    let mut met = std::collections::HashSet::new();
     for s in &series {
         let used = matches!(
             (s.metric.as_str(), s.stat.as_str()),
@@ -604,10 +606,7 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
             continue;
         }
         // What the grid keeps of a series: its first copy, and one value per period.
-        let first = series
-            .iter()
-            .position(|o| o.function == s.function && o.metric == s.metric && o.stat == s.stat);
-        if first.is_some_and(|i| !std::ptr::eq(&series[i], s)) {
+        if !met.insert((&s.function, &s.metric, &s.stat)) {
             warnings.push(Warning {
                 path,
                 message: "given again (another file or result): only its first copy is used".into(),

@@ -773,7 +773,7 @@ pub struct Slo {
 /// `workloads/README.md`.
 pub mod defaults {
     pub use crate::config::policy::arrivals::diurnal::PERIOD as DIURNAL_PERIOD;
-    pub use crate::config::policy::function::{EPHEMERAL_MB, MAX_TIMEOUT, TIMEOUT};
+    pub use crate::config::policy::function::{EPHEMERAL_MB, MAX_TIMEOUT, MAX_TIMEOUT_MS, TIMEOUT};
     pub use crate::config::policy::keep_alive::IDLE as KEEP_ALIVE_IDLE;
     pub use crate::config::policy::limits::{CONCURRENCY_LIMIT, REGION};
     pub use crate::config::policy::pricing::{BILLING_DATE, GRANULARITY};

@@ -28,6 +28,9 @@ use crate::time::SimTime;
 pub const TIMEOUT: SimTime = SimTime::from_secs(3);
 /// Largest `timeout` (the AWS maximum).
 pub const MAX_TIMEOUT: SimTime = SimTime::from_secs(900);
+/// [`MAX_TIMEOUT`] in milliseconds: the longest time a log or a metric can report for one
+/// execution (or one init: that of provisioned concurrency and SnapStart).
+pub const MAX_TIMEOUT_MS: f64 = MAX_TIMEOUT.0 as f64 / crate::time::NS_PER_MS as f64;
 /// Largest `log-bytes` (100 MiB per invocation): far beyond what a function logs, so a larger
 /// value is a typo (a unit slip) rather than a workload.
 pub const MAX_LOG_BYTES: u32 = 100 * 1024 * 1024;
