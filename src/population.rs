@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use lamsim_population::synth::{FILES, SynthOptions, synthesize};
+use lamsim_population::synth::{EXCERPT_FILES, FILES, INVOCATIONS_CSV, SynthOptions, synthesize};
 
 use crate::ExitStatus;
 
@@ -44,7 +44,7 @@ pub struct SynthesizeArgs {
 
 /// Generates the population.
 pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
-    if !args.from.join("invocations.csv").is_file() {
+    if !args.from.join(INVOCATIONS_CSV).is_file() {
         bail!(
             "{} has no invocations.csv: --from must name a folder with an Azure Functions 2019 excerpt (invocations.csv, durations.csv, memory.csv), such as workloads/populations/azure2019 in the lamsim repository",
             args.from.display()
@@ -59,10 +59,7 @@ pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
     };
     // The excerpt read must not be written over (`--out` = `--from`), nor a folder of other
     // files; the population appears whole or not at all.
-    let inputs: Vec<PathBuf> = ["invocations.csv", "durations.csv", "memory.csv"]
-        .iter()
-        .map(|f| args.from.join(f))
-        .collect();
+    let inputs: Vec<PathBuf> = EXCERPT_FILES.iter().map(|f| args.from.join(f)).collect();
     crate::out_dir::check(&args.out, &inputs, Some(&FILES))?;
     let mut done = None;
     lamsim_reports::write_dir_streamed(&args.out, |tmp| -> Result<()> {

@@ -59,13 +59,18 @@ pub const MAX_FUNCTIONS: usize = 100_000;
 /// The most hours one call generates: 14 days, the length of the Azure Functions 2019 trace.
 pub const MAX_HOURS: u32 = 14 * 24;
 
+/// The Azure 2019 files of an excerpt (`--from`) and of a population folder.
+pub const INVOCATIONS_CSV: &str = "invocations.csv";
+/// See [`INVOCATIONS_CSV`].
+pub const DURATIONS_CSV: &str = "durations.csv";
+/// See [`INVOCATIONS_CSV`] (optional in an excerpt).
+pub const MEMORY_CSV: &str = "memory.csv";
+
+/// The files of an excerpt that [`synthesize`] reads.
+pub const EXCERPT_FILES: [&str; 3] = [INVOCATIONS_CSV, DURATIONS_CSV, MEMORY_CSV];
+
 /// The files a population folder holds: what [`synthesize`] writes.
-pub const FILES: [&str; 4] = [
-    "invocations.csv",
-    "durations.csv",
-    "memory.csv",
-    "workload.toml",
-];
+pub const FILES: [&str; 4] = [INVOCATIONS_CSV, DURATIONS_CSV, MEMORY_CSV, "workload.toml"];
 
 /// What was generated.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,11 +112,11 @@ fn io(path: &Path, e: impl std::fmt::Display) -> SynthError {
 /// the same code as `kind = "azure2019"` ([`crate::azure2019`]).
 fn templates(from: &Path) -> Result<Vec<Template>, SynthError> {
     let read_error = |e: ReadError| SynthError(e.message);
-    let invocations = azure2019::read_invocations(&from.join("invocations.csv"), "invocations")
+    let invocations = azure2019::read_invocations(&from.join(INVOCATIONS_CSV), "invocations")
         .map_err(read_error)?;
     let durations =
-        azure2019::read_durations(&from.join("durations.csv"), "durations").map_err(read_error)?;
-    let mem = from.join("memory.csv");
+        azure2019::read_durations(&from.join(DURATIONS_CSV), "durations").map_err(read_error)?;
+    let mem = from.join(MEMORY_CSV);
     let memory = if mem.is_file() {
         azure2019::read_memory(&mem, "memory").map_err(read_error)?
     } else {
@@ -167,9 +172,9 @@ pub fn synthesize(opts: &SynthOptions, out: &Path) -> Result<Synthesized, SynthE
     let minutes = opts.hours as usize * 60;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let paths = [
-        out.join("invocations.csv"),
-        out.join("durations.csv"),
-        out.join("memory.csv"),
+        out.join(INVOCATIONS_CSV),
+        out.join(DURATIONS_CSV),
+        out.join(MEMORY_CSV),
     ];
     let create = |p: &Path| {
         std::fs::File::create(p)

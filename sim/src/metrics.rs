@@ -413,9 +413,6 @@ impl Recorder {
         let r = self.triggers[s].as_ref()?;
         let info = &self.sources[s];
         let queued = info.kind.is_queued();
-        // Every queued kind reports its batch size (the contract's rule): records per
-        // invocation, 1 for async and schedule events, which are taken one at a time.
-        let batched = queued;
         let [completed, throttled, dead, expired] = r.settled;
         let window = (self.end - self.start) as f64;
         let pending = r
@@ -450,7 +447,9 @@ impl Recorder {
                 backlog_max: r.backlog.max as f64,
                 oldest_age_ms_max: r.oldest_age_max as f64 / NS_PER_MS as f64,
             }),
-            batch_size_avg: batched.then(|| {
+            // Every queued kind reports its batch size (the contract's rule): records per
+            // invocation, 1 for async and schedule events, which are taken one at a time.
+            batch_size_avg: queued.then(|| {
                 if r.invocations > 0 {
                     r.records as f64 / r.invocations as f64
                 } else {

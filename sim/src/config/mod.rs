@@ -217,7 +217,6 @@ pub fn from_str_for(
     }
 }
 
-/// 1-based line and column of a byte offset.
 /// The key set on 1-based `line` of `text`, with the table header above it, for a syntax
 /// error (a value TOML cannot hold, such as an integer above 2^63 − 1): `` `seed` in
 /// [simulation] ``. None when the line sets no key.
@@ -241,6 +240,7 @@ fn key_at_line(text: &str, line: usize) -> Option<String> {
     })
 }
 
+/// 1-based line and column of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
