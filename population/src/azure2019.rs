@@ -22,7 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lamsim_sim::config::policy::population::{Member, MemberArrivals, ReadError};
-use lamsim_sim::model::Dist;
+use lamsim_sim::model::{Dist, MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 /// The percentiles of the durations file, as probabilities, with their column names.
 pub const DURATION_PERCENTILES: [(f64, &str); 7] = [
@@ -34,9 +34,6 @@ pub const DURATION_PERCENTILES: [(f64, &str); 7] = [
     (0.99, "percentile_Average_99"),
     (1.0, "percentile_Average_100"),
 ];
-
-/// Lambda's memory range, MB.
-const MEMORY_RANGE: (u32, u32) = (128, 10_240);
 
 fn open(path: &Path, key: &'static str) -> Result<csv::Reader<std::fs::File>, ReadError> {
     if path.is_dir() {
@@ -334,7 +331,7 @@ impl Memory {
 
 /// A memory in MB as a Lambda size: rounded up to a whole MB, within 128..=10240.
 pub fn memory_mb(mb: f64) -> u32 {
-    (mb.ceil() as u32).clamp(MEMORY_RANGE.0, MEMORY_RANGE.1)
+    (mb.ceil() as u32).clamp(MIN_MEMORY_MB, MAX_MEMORY_MB)
 }
 
 /// Reads the memory file.
