@@ -351,14 +351,68 @@ fn finish_report(
     Ok(ExitStatus::Ok)
 }
 
+/// What wrote a shard folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ShardKind {
+    /// `lamsim run --shard`: `run-shard.json`.
+    Run,
+    /// `lamsim sweep --shard`: `sweep-shard.json`.
+    Sweep,
+}
+
+/// The kind of every folder of `dirs`, which must be one: an error names a folder that is no
+/// shard folder (missing, or a shard that stopped with an error and wrote nothing) or that
+/// another command wrote.
+fn shards_kind(dirs: &[std::path::PathBuf]) -> Result<ShardKind> {
+    const RUN: &str = lamsim_sim::shard::RUN_SHARD_JSON_FILE;
+    let mut kind = None;
+    for dir in dirs {
+        if !dir.is_dir() {
+            bail!(
+                "{}: no such folder (merge reads the --out folders of `lamsim run --shard I/N` \
+                 or `lamsim sweep --shard I/N`)",
+                dir.display()
+            );
+        }
+        let this = match (dir.join(RUN).is_file(), dir.join(SHARD_JSON_FILE).is_file()) {
+            (true, false) => ShardKind::Run,
+            (false, true) => ShardKind::Sweep,
+            (true, true) => bail!(
+                "{}: holds both {RUN} and {SHARD_JSON_FILE}; give each shard its own --out folder",
+                dir.display()
+            ),
+            (false, false) => bail!(
+                "{}: not a shard folder: it holds neither {RUN} (written by `lamsim run --shard \
+                 I/N --out`) nor {SHARD_JSON_FILE} (`lamsim sweep --shard I/N --out`); a shard \
+                 that stopped with an error writes nothing: run it again",
+                dir.display()
+            ),
+        };
+        match kind {
+            None => kind = Some((this, dir)),
+            Some((k, first)) if k != this => bail!(
+                "{} is a shard of `lamsim {}` but {} is a shard of `lamsim {}`: merge the shards \
+                 of one command",
+                dir.display(),
+                if this == ShardKind::Run {
+                    "run"
+                } else {
+                    "sweep"
+                },
+                first.display(),
+                if k == ShardKind::Run { "run" } else { "sweep" },
+            ),
+            Some(_) => {}
+        }
+    }
+    kind.map(|(k, _)| k)
+        .ok_or_else(|| anyhow!("merge needs at least one shard folder"))
+}
+
 /// `lamsim merge`: combine shard folders into what the unsharded sweep writes.
 pub fn merge(args: MergeArgs) -> Result<ExitStatus> {
     crate::out_dir::check(&args.out, &args.shard_dirs, None)?;
-    if args
-        .shard_dirs
-        .first()
-        .is_some_and(|d| d.join(lamsim_sim::shard::RUN_SHARD_JSON_FILE).exists())
-    {
+    if shards_kind(&args.shard_dirs)? == ShardKind::Run {
         return crate::run::merge(args);
     }
     let mut shards = Vec::new();

@@ -216,3 +216,59 @@ fn edited_run_shard_files_exit_2_with_a_short_message() {
     let e = merge_with("shard", serde_json::json!(5));
     assert!(e.contains("shard 5/2 is not one of 2 shards"), "{e}");
 }
+
+/// `merge` names a folder it cannot merge and says why: missing, written by no shard (a shard
+/// that stopped with an error writes nothing), holding both kinds of shard file, or a shard of
+/// the other command. Before, a run shard's missing folder was read as a sweep shard and the
+/// error named a `sweep-shard.json` the user never asked for.
+#[test]
+fn merge_names_a_folder_that_is_not_a_shard_and_why() {
+    let tmp = temp_dir();
+    let w = holders(tmp.path(), 2);
+    let good = tmp.path().join("s0");
+    assert_code(
+        &run(["run", &w, "--shard", "0/2", "--out", &path_str(&good), "-q"]),
+        0,
+    );
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let sweep = tmp.path().join("sweep");
+    std::fs::create_dir(&sweep).unwrap();
+    std::fs::write(sweep.join("sweep-shard.json"), "{}").unwrap();
+    let both = tmp.path().join("both");
+    std::fs::create_dir(&both).unwrap();
+    std::fs::write(both.join("sweep-shard.json"), "{}").unwrap();
+    std::fs::write(both.join("run-shard.json"), "{}").unwrap();
+    let missing = tmp.path().join("never-written");
+    let out = tmp.path().join("m");
+    let cases = [
+        (vec![&missing, &good], "never-written: no such folder"),
+        (vec![&good, &missing], "never-written: no such folder"),
+        (vec![&empty, &good], "empty: not a shard folder"),
+        (vec![&good, &empty], "empty: not a shard folder"),
+        (
+            vec![&both, &good],
+            "both: holds both run-shard.json and sweep-shard.json",
+        ),
+        (vec![&good, &sweep], "is a shard of `lamsim sweep` but"),
+    ];
+    for (dirs, message) in cases {
+        let mut args: Vec<String> = vec!["merge".into()];
+        args.extend(dirs.iter().map(|d| path_str(d)));
+        args.extend(["--out".into(), path_str(&out)]);
+        let o = run(&args);
+        assert_code(&o, 2);
+        crate::assert_no_panic(&o);
+        let e = stderr(&o);
+        assert!(e.contains(message), "{dirs:?}: {e}");
+        assert!(!e.contains("No such file"), "{dirs:?}: {e}");
+        assert!(!out.exists(), "nothing written");
+    }
+    // The message of an empty folder says which files a shard holds and what to do.
+    let mut args: Vec<String> = vec!["merge".into(), path_str(&empty)];
+    args.extend(["--out".into(), path_str(&out)]);
+    let e = stderr(&run(&args));
+    for part in ["run-shard.json", "sweep-shard.json", "run it again"] {
+        assert!(e.contains(part), "{e}");
+    }
+}
