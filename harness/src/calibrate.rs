@@ -241,6 +241,15 @@ pub fn read_bench(dir: &Path) -> Result<Samples, CalibrateError> {
         std::fs::read_to_string(&path).map_err(|source| CalibrateError::Read { path, source })
     };
     let json_file = dir.join(BENCH_JSON_FILE).display().to_string();
+    if !dir.join(BENCH_JSON_FILE).is_file() {
+        return Err(CalibrateError::BadBench {
+            file: dir.display().to_string(),
+            message: format!(
+                "not a bench folder: it has no {BENCH_JSON_FILE} (give the --out folder of \
+                 `lamsim bench`, or CloudWatch log files)"
+            ),
+        });
+    }
     let bench: BenchSummary =
         serde_json::from_str(&read(BENCH_JSON_FILE)?).map_err(|e| CalibrateError::BadBench {
             file: json_file.clone(),

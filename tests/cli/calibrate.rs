@@ -149,6 +149,20 @@ fn bad_inputs_exit_2_with_a_clear_message() {
         "{}",
         stderr(&o)
     );
+    // A folder that is not a bench folder (a run's --out, say): says what calibrate reads.
+    let folder = tmp.path().join("not-a-bench");
+    std::fs::create_dir(&folder).unwrap();
+    let o = run(["calibrate", &path_str(&folder), "--out", &out]);
+    assert_code(&o, 2);
+    let e = stderr(&o);
+    assert!(
+        e.contains("not-a-bench: not a bench folder: it has no bench.json"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`lamsim bench`") && e.contains("CloudWatch log files"),
+        "{e}"
+    );
     // Nothing was written.
     assert!(!tmp.path().join("c.toml").exists());
 }
