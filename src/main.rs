@@ -49,7 +49,7 @@ enum Command {
     InstanceTypes(instance_types::InstanceTypesArgs),
     /// Run a workload at every combination of settings; Pareto front and recommendation.
     Sweep(sweep::SweepArgs),
-    /// Combine the output folders of sweep shards into one sweep result.
+    /// Combine the output folders of `run --shard` or `sweep --shard` into one run or sweep result.
     Merge(sweep::MergeArgs),
     /// Compare a summary.json with a baseline (a CI gate), or check its recorded SLO.
     Check(check::CheckArgs),
