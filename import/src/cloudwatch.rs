@@ -724,12 +724,12 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
         todos.push(Todo {
             path: format!("function[{i}].timeout"),
             what: format!("timeout of {f}"),
-            command: "lamsim import sam TEMPLATE, or aws lambda get-function-configuration --function-name NAME".into(),
+            command: "`lamsim import sam TEMPLATE` or `aws lambda get-function-configuration --function-name NAME`".into(),
         });
         todos.push(Todo {
             path: format!("function[{i}].memory-mb"),
             what: format!("memory of {f} (durations were measured at it)"),
-            command: "lamsim import sam TEMPLATE, or aws lambda get-function-configuration --function-name NAME".into(),
+            command: "`lamsim import sam TEMPLATE` or `aws lambda get-function-configuration --function-name NAME`".into(),
         });
         tables.push(t);
         let mut a = Table::new("[function.arrivals]");
@@ -778,7 +778,9 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
                 todos.push(Todo {
                     path: format!("function[{i}].duration"),
                     what: format!("durations of {f}"),
-                    command: "add the Duration p50, p99 and Average series (docs/import.md)".into(),
+                    command:
+                        "the Duration p50, p99 and Average series in the export (docs/import.md)"
+                            .into(),
                 });
                 tables.push(d);
             }

@@ -61,7 +61,7 @@ pub struct Todo {
     pub path: String,
     /// What the template cannot say.
     pub what: String,
-    /// The command that would fill it.
+    /// What fills it: commands in backticks, e.g. `` `lamsim import cloudwatch …` ``.
     pub command: String,
 }
 
@@ -69,7 +69,7 @@ impl fmt::Display for Todo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {} (fill with `{}`)",
+            "{}: {} (fill with {})",
             self.path, self.what, self.command
         )
     }

@@ -88,7 +88,7 @@ pub struct Import {
 
 /// The command printed for traffic placeholders.
 pub const TRAFFIC_COMMAND: &str =
-    "lamsim import cloudwatch METRICS.json --out DIR (docs/import.md)";
+    "`lamsim import cloudwatch METRICS.json --out DIR` (docs/import.md)";
 
 /// Imports a template (YAML or JSON text).
 pub fn import(text: &str, opts: &Options) -> Result<Import, ImportError> {
@@ -575,7 +575,7 @@ impl Func {
             path: format!("{at}.duration"),
             what: format!("durations of {}", self.name),
             command: format!(
-                "lamsim bench WORKLOAD.toml --function {} --memory {}, or lamsim import cloudwatch",
+                "`lamsim bench WORKLOAD.toml --function {} --memory {}` or `lamsim import cloudwatch`",
                 self.name, self.memory
             ),
         });
@@ -882,17 +882,22 @@ impl Cx<'_, '_> {
                 m
             }
             other => {
-                if let Some((m, o)) = other {
-                    self.warn(
-                        o,
-                        format!("{m} MB is outside Lambda's 128..=10240; the default 128 is used"),
-                    );
-                }
-                keys.push((
-                    "memory-mb".into(),
-                    int(128),
-                    "AWS default (MemorySize not set)".into(),
-                ));
+                let why = match other {
+                    Some((m, o)) => {
+                        self.warn(
+                            o.clone(),
+                            format!(
+                                "{m} MB is outside Lambda's 128..=10240; the default 128 is used"
+                            ),
+                        );
+                        format!("AWS default ({o} = {m} is out of range)")
+                    }
+                    None if p.raw("MemorySize").is_some() => {
+                        format!("AWS default ({} is not usable)", p.origin("MemorySize"))
+                    }
+                    None => "AWS default (MemorySize not set)".into(),
+                };
+                keys.push(("memory-mb".into(), int(128), why));
                 128
             }
         };
@@ -981,17 +986,20 @@ impl Cx<'_, '_> {
                 keys.push(("timeout".into(), duration_ms(t as u64 * 1000), o))
             }
             other => {
-                if let Some((t, o)) = other {
-                    self.warn(
-                        o,
-                        format!("{t} s is outside Lambda's 1..=900 s; the default 3 s is used"),
-                    );
-                }
-                keys.push((
-                    "timeout".into(),
-                    duration_ms(3000),
-                    "AWS default (Timeout not set)".into(),
-                ));
+                let why = match other {
+                    Some((t, o)) => {
+                        self.warn(
+                            o.clone(),
+                            format!("{t} s is outside Lambda's 1..=900 s; the default 3 s is used"),
+                        );
+                        format!("AWS default ({o} = {t} is out of range)")
+                    }
+                    None if p.raw("Timeout").is_some() => {
+                        format!("AWS default ({} is not usable)", p.origin("Timeout"))
+                    }
+                    None => "AWS default (Timeout not set)".into(),
+                };
+                keys.push(("timeout".into(), duration_ms(3000), why));
             }
         }
         if let Some(v) = self.get(&mut p, "EphemeralStorage") {
@@ -1567,19 +1575,19 @@ impl Cx<'_, '_> {
                         None => shards_todo(
                             &mut t,
                             "an on-demand Kinesis stream: its shard count varies",
-                            "aws kinesis describe-stream-summary --stream-name NAME",
+                            "`aws kinesis describe-stream-summary --stream-name NAME`",
                         ),
                     }
                 }
                 Some(("AWS::DynamoDB::Table", _)) => shards_todo(
                     &mut t,
                     "a DynamoDB stream has one shard per table partition",
-                    "aws dynamodbstreams describe-stream --stream-arn ARN",
+                    "`aws dynamodbstreams describe-stream --stream-arn ARN`",
                 ),
                 _ => shards_todo(
                     &mut t,
                     "the stream is not in the template",
-                    "aws kinesis describe-stream-summary --stream-name NAME",
+                    "`aws kinesis describe-stream-summary --stream-name NAME`",
                 ),
             }
             if let Some((n, o)) = self.get_int(p, "ParallelizationFactor") {

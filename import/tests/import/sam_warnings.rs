@@ -111,7 +111,7 @@ fn every_placeholder_in_the_text_is_listed_with_a_command() {
         out.todos
             .iter()
             .any(|t| t.path == "function[2].trigger[0].arrivals"
-                && t.command.starts_with("lamsim import cloudwatch"))
+                && t.command.starts_with("`lamsim import cloudwatch "))
     );
 }
 
@@ -182,4 +182,46 @@ fn an_unusable_value_is_a_warning_and_the_key_keeps_its_default() {
     );
     assert!(out.toml.contains("memory-mb = 128"), "{}", out.toml);
     assert!(out.toml.contains("timeout = \"3s\""), "{}", out.toml);
+    // The comments say why the default is there: the template set the key, unusably.
+    assert!(
+        out.toml
+            .contains("# AWS default (Resources.F.Properties.MemorySize is not usable)"),
+        "{}",
+        out.toml
+    );
+    assert!(
+        out.toml
+            .contains("# AWS default (Resources.F.Properties.Timeout = 4000 is out of range)"),
+        "{}",
+        out.toml
+    );
+    assert!(
+        !out.toml.contains("MemorySize not set") && !out.toml.contains("Timeout not set"),
+        "{}",
+        out.toml
+    );
+}
+
+/// A placeholder's line shows each command in backticks, with the prose around it outside.
+#[test]
+fn placeholder_commands_are_quoted_as_commands() {
+    let out = import_fixture("api-schedule-sqs.yaml", &[]);
+    let lines: Vec<String> = out.todos.iter().map(|t| t.to_string()).collect();
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "(fill with `lamsim import cloudwatch METRICS.json --out DIR` (docs/import.md))"
+        )),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(
+            |l| l.contains("(fill with `lamsim bench WORKLOAD.toml --function ")
+                && l.ends_with("` or `lamsim import cloudwatch`)")
+        ),
+        "{lines:#?}"
+    );
+    // Backticks come in pairs on every line.
+    for l in &lines {
+        assert_eq!(l.matches('`').count() % 2, 0, "{l}");
+    }
 }
