@@ -77,11 +77,28 @@ impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "about {:.3e} invocations ({:.3e} per replicate), at most {:.3} GB of records",
+            "about {:.3e} invocations ({:.3e} per replicate), at most {} of records",
             self.invocations,
             self.invocations_per_replicate,
-            self.memory_bytes / 1e9
+            Bytes(self.memory_bytes)
         )
+    }
+}
+
+/// A size in bytes, written in the largest decimal unit (kB, MB, GB) it reaches, so that a
+/// small estimate does not read "0.000 GB".
+struct Bytes(f64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        if b >= 1e9 {
+            write!(f, "{:.1} GB", b / 1e9)
+        } else if b >= 1e6 {
+            write!(f, "{:.1} MB", b / 1e6)
+        } else {
+            write!(f, "{:.1} kB", b / 1e3)
+        }
     }
 }
 
@@ -169,4 +186,25 @@ pub fn expected_arrivals(arrivals: &Arrivals, window: SimTime) -> f64 {
 /// Bytes of one function's record at most: the struct and its two latency histograms full.
 fn record_bytes() -> f64 {
     (std::mem::size_of::<FunctionRecord>() + 2 * CompactHistogram::MAX_HEAP_BYTES) as f64
+}
+
+#[cfg(test)]
+mod bytes_tests {
+    use super::Bytes;
+
+    #[test]
+    fn sizes_are_written_in_the_largest_unit_they_reach() {
+        let cases = [
+            (0.0, "0.0 kB"),
+            (2_400.0, "2.4 kB"),
+            (999_949.0, "999.9 kB"),
+            (1e6, "1.0 MB"),
+            (38.25e6, "38.2 MB"),
+            (1e9, "1.0 GB"),
+            (38e9, "38.0 GB"),
+        ];
+        for (b, want) in cases {
+            assert_eq!(Bytes(b).to_string(), want, "{b} bytes");
+        }
+    }
 }

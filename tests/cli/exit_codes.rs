@@ -73,6 +73,7 @@ fn a_run_too_big_to_finish_or_fit_exits_2_with_the_estimate() {
     let err = stderr(&o);
     assert!(err.contains("refusing to run about"), "{err}");
     assert!(err.contains("GB of records"), "{err}");
+    assert!(!err.contains("0.000 GB"), "{err}");
     // A rate of 10¹² per second used to validate and then run for months.
     let dir = temp_dir();
     let text = std::fs::read_to_string(fx("slo-met.toml"))
@@ -87,4 +88,6 @@ fn a_run_too_big_to_finish_or_fit_exits_2_with_the_estimate() {
         "{}",
         stderr(&o)
     );
+    // One function's records are kilobytes: said so, not "0.000 GB".
+    assert!(stderr(&o).contains(" kB of records"), "{}", stderr(&o));
 }
