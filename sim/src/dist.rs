@@ -29,7 +29,10 @@ enum Kind {
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     Empirical(Arc<Vec<f64>>),
-    Percentiles(Arc<Vec<(f64, f64)>>),
+    /// The points themselves, one pointer away (a population's thousands of functions each
+    /// sample their own table: the model's `Arc<Vec>` would be two dependent loads, each
+    /// likely a cache miss).
+    Percentiles(Box<[(f64, f64)]>),
 }
 
 impl Sampler {
@@ -66,7 +69,7 @@ impl Sampler {
                 Weibull::new(*scale_ms, *shape).expect("validated weibull parameters"),
             ),
             Dist::Empirical { samples_ms, .. } => Kind::Empirical(samples_ms.clone()),
-            Dist::Percentiles { points } => Kind::Percentiles(points.clone()),
+            Dist::Percentiles { points } => Kind::Percentiles(points.as_slice().into()),
         };
         Sampler {
             kind,
