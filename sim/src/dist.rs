@@ -25,7 +25,10 @@ pub struct Sampler {
 enum Kind {
     Const(f64),
     Exp(f64),
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     Empirical(Arc<Vec<f64>>),
