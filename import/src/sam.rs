@@ -747,6 +747,33 @@ impl Cx<'_, '_> {
         self.warnings.push(Warning { path, message });
     }
 
+    /// The comment of integer property `key` left at AWS's default: not set, set but not
+    /// usable (already warned about when read), or `given` out of Lambda's range (warned about
+    /// here with `out_of_range(value)`).
+    fn default_reason(
+        &mut self,
+        p: &Props,
+        key: &str,
+        given: Option<(i64, String)>,
+        out_of_range: impl Fn(i64) -> String,
+    ) -> String {
+        match given {
+            Some((v, o)) => {
+                self.warn(o.clone(), out_of_range(v));
+                format!("AWS default ({o} = {v} is out of range)")
+            }
+            // Set to something that resolves to a value (or not at all), but not a usable one;
+            // `!Ref AWS::NoValue` or null removes the key.
+            None if p.raw(key).is_some_and(|raw| {
+                !matches!(self.r.resolve(&raw), Ok(None | Some(Value::Null)))
+            }) =>
+            {
+                format!("AWS default ({} is not usable)", p.origin(key))
+            }
+            None => format!("AWS default ({key} not set)"),
+        }
+    }
+
     /// A property, resolved; `None` when absent, `AWS::NoValue`, or unresolvable (warned).
     fn get(&mut self, p: &mut Props, key: &str) -> Option<Value> {
         p.read.insert(key.to_string());
@@ -882,21 +909,9 @@ impl Cx<'_, '_> {
                 m
             }
             other => {
-                let why = match other {
-                    Some((m, o)) => {
-                        self.warn(
-                            o.clone(),
-                            format!(
-                                "{m} MB is outside Lambda's 128..=10240; the default 128 is used"
-                            ),
-                        );
-                        format!("AWS default ({o} = {m} is out of range)")
-                    }
-                    None if p.raw("MemorySize").is_some() => {
-                        format!("AWS default ({} is not usable)", p.origin("MemorySize"))
-                    }
-                    None => "AWS default (MemorySize not set)".into(),
-                };
+                let why = self.default_reason(&p, "MemorySize", other, |m| {
+                    format!("{m} MB is outside Lambda's 128..=10240; the default 128 is used")
+                });
                 keys.push(("memory-mb".into(), int(128), why));
                 128
             }
@@ -986,19 +1001,9 @@ impl Cx<'_, '_> {
                 keys.push(("timeout".into(), duration_ms(t as u64 * 1000), o))
             }
             other => {
-                let why = match other {
-                    Some((t, o)) => {
-                        self.warn(
-                            o.clone(),
-                            format!("{t} s is outside Lambda's 1..=900 s; the default 3 s is used"),
-                        );
-                        format!("AWS default ({o} = {t} is out of range)")
-                    }
-                    None if p.raw("Timeout").is_some() => {
-                        format!("AWS default ({} is not usable)", p.origin("Timeout"))
-                    }
-                    None => "AWS default (Timeout not set)".into(),
-                };
+                let why = self.default_reason(&p, "Timeout", other, |t| {
+                    format!("{t} s is outside Lambda's 1..=900 s; the default 3 s is used")
+                });
                 keys.push(("timeout".into(), duration_ms(3000), why));
             }
         }

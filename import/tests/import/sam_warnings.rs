@@ -200,6 +200,15 @@ fn an_unusable_value_is_a_warning_and_the_key_keeps_its_default() {
         "{}",
         out.toml
     );
+    // `!Ref AWS::NoValue` removes a key: the default is there because it is not set.
+    let t = "Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      MemorySize: !Ref AWS::NoValue\n";
+    let out = sam::import(t, &Options::new("t.yaml")).unwrap();
+    assert!(
+        out.toml
+            .contains("memory-mb = 128          # AWS default (MemorySize not set)"),
+        "{}",
+        out.toml
+    );
 }
 
 /// A placeholder's line shows each command in backticks, with the prose around it outside.
