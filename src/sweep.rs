@@ -360,6 +360,16 @@ enum ShardKind {
     Sweep,
 }
 
+impl ShardKind {
+    /// The command that writes such a shard.
+    fn command(self) -> &'static str {
+        match self {
+            ShardKind::Run => "run",
+            ShardKind::Sweep => "sweep",
+        }
+    }
+}
+
 /// The kind of every folder of `dirs`, which must be one: an error names a folder that is no
 /// shard folder (missing, or a shard that stopped with an error and wrote nothing) or that
 /// another command wrote.
@@ -394,13 +404,9 @@ fn shards_kind(dirs: &[std::path::PathBuf]) -> Result<ShardKind> {
                 "{} is a shard of `lamsim {}` but {} is a shard of `lamsim {}`: merge the shards \
                  of one command",
                 dir.display(),
-                if this == ShardKind::Run {
-                    "run"
-                } else {
-                    "sweep"
-                },
+                this.command(),
                 first.display(),
-                if k == ShardKind::Run { "run" } else { "sweep" },
+                k.command(),
             ),
             Some(_) => {}
         }

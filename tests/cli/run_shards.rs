@@ -186,10 +186,9 @@ fn bad_shard_requests_exit_2_with_a_clear_error() {
     assert!(stderr(&o).contains("missing shard 1/2"), "{}", stderr(&o));
 }
 
-/// `run-shard.json` is read like any input: a shard count edited out of reach, or a shard
-/// index outside its count, exits 2 with a short message (no list of every missing shard).
-#[test]
-fn edited_run_shard_files_exit_2_with_a_short_message() {
+/// A temporary folder and, in it, the `--out` folder `s0` of shard 0/2 of [`holders`] with a
+/// limit of 2 (a shard that runs and writes its file).
+fn first_of_two_shards() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = temp_dir();
     let w = holders(tmp.path(), 2);
     let d = tmp.path().join("s0");
@@ -197,6 +196,14 @@ fn edited_run_shard_files_exit_2_with_a_short_message() {
         &run(["run", &w, "--shard", "0/2", "--out", &path_str(&d), "-q"]),
         0,
     );
+    (tmp, d)
+}
+
+/// `run-shard.json` is read like any input: a shard count edited out of reach, or a shard
+/// index outside its count, exits 2 with a short message (no list of every missing shard).
+#[test]
+fn edited_run_shard_files_exit_2_with_a_short_message() {
+    let (tmp, d) = first_of_two_shards();
     let f = d.join("run-shard.json");
     let original: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
     let merge_with = |key: &str, value: serde_json::Value| {
@@ -223,13 +230,7 @@ fn edited_run_shard_files_exit_2_with_a_short_message() {
 /// error named a `sweep-shard.json` the user never asked for.
 #[test]
 fn merge_names_a_folder_that_is_not_a_shard_and_why() {
-    let tmp = temp_dir();
-    let w = holders(tmp.path(), 2);
-    let good = tmp.path().join("s0");
-    assert_code(
-        &run(["run", &w, "--shard", "0/2", "--out", &path_str(&good), "-q"]),
-        0,
-    );
+    let (tmp, good) = first_of_two_shards();
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     let sweep = tmp.path().join("sweep");
