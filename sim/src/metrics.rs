@@ -3,7 +3,7 @@
 
 use hdrhistogram::Histogram;
 
-use crate::cost::InvocationBilling;
+use crate::cost::{Charge, InvocationBilling};
 use crate::cost::{async_billed_requests, poller_billed_time};
 use crate::histogram::CompactHistogram;
 use crate::model::trigger::{Front, SQS_LONG_POLL};
@@ -341,9 +341,77 @@ struct SourceInfo {
     name: String,
 }
 
-/// Records what the summary needs, for the window `[start, end)`.
+/// More detail recorded beside a [`Recorder`]'s totals: the time series and sample of
+/// `--out` ([`crate::series::SeriesRecorder`]). The recorder hands each event on with what it
+/// already has, the counts before a change and the charge of an invocation, so that neither
+/// is kept or computed twice. `()` records nothing more. Every method has a no-op default.
+pub trait Detail {
+    /// Whether [`Detail::complete`] wants an invocation that arrived at `arrival` (the
+    /// recorder computes its charge for it, also outside the measured window).
+    fn wants(&self, _arrival: SimTime) -> bool {
+        false
+    }
+    /// A request arrived for function `f`.
+    fn arrival(&mut self, _t: SimTime, _f: u32) {}
+    /// A request for function `f` was throttled.
+    fn throttle(&mut self, _t: SimTime, _f: u32) {}
+    /// An invocation it [`Detail::wants`] completed at `t`, billed `charge`.
+    fn complete(&mut self, _t: SimTime, _inv: &Invocation, _charge: &Charge) {}
+    /// Function `f`'s environment counts changed from `old` to `new`.
+    fn counts(&mut self, _t: SimTime, _f: u32, _old: Counts, _new: Counts) {}
+    /// A note of source `s` (see [`Observer::on_note`]).
+    fn note(&mut self, _t: SimTime, _f: u32, _s: u32, _note: &Note) {}
+    /// The run ended at `t`.
+    fn end(&mut self, _t: SimTime) {}
+}
+
+impl Detail for () {}
+
+impl<D: Detail> Detail for Option<D> {
+    #[inline(always)]
+    fn wants(&self, arrival: SimTime) -> bool {
+        self.as_ref().is_some_and(|d| d.wants(arrival))
+    }
+    #[inline(always)]
+    fn arrival(&mut self, t: SimTime, f: u32) {
+        if let Some(d) = self {
+            d.arrival(t, f);
+        }
+    }
+    #[inline(always)]
+    fn throttle(&mut self, t: SimTime, f: u32) {
+        if let Some(d) = self {
+            d.throttle(t, f);
+        }
+    }
+    #[inline(always)]
+    fn complete(&mut self, t: SimTime, inv: &Invocation, charge: &Charge) {
+        if let Some(d) = self {
+            d.complete(t, inv, charge);
+        }
+    }
+    #[inline(always)]
+    fn counts(&mut self, t: SimTime, f: u32, old: Counts, new: Counts) {
+        if let Some(d) = self {
+            d.counts(t, f, old, new);
+        }
+    }
+    fn note(&mut self, t: SimTime, f: u32, s: u32, note: &Note) {
+        if let Some(d) = self {
+            d.note(t, f, s, note);
+        }
+    }
+    fn end(&mut self, t: SimTime) {
+        if let Some(d) = self {
+            d.end(t);
+        }
+    }
+}
+
+/// Records what the summary needs, for the window `[start, end)`, and hands every event on to
+/// its [`Detail`] `D` (none by default).
 #[derive(Clone, Debug)]
-pub struct Recorder {
+pub struct Recorder<D = ()> {
     start: u64,
     end: u64,
     billing: Vec<InvocationBilling>,
@@ -355,6 +423,7 @@ pub struct Recorder {
     sources: Vec<SourceInfo>,
     /// Some function is event-driven.
     any_triggers: bool,
+    detail: D,
 }
 
 impl Recorder {
@@ -391,8 +460,40 @@ impl Recorder {
             any_triggers: triggers.iter().any(Option::is_some),
             triggers,
             sources,
+            detail: (),
         }
         .with_albs(scenario)
+    }
+
+    /// This recorder, handing its events on to `detail` too.
+    pub fn with_detail<D: Detail>(self, detail: D) -> Recorder<D> {
+        Recorder {
+            start: self.start,
+            end: self.end,
+            billing: self.billing,
+            functions: self.functions,
+            triggers: self.triggers,
+            sources: self.sources,
+            any_triggers: self.any_triggers,
+            detail,
+        }
+    }
+}
+
+impl<D> Recorder<D> {
+    /// The totals and the detail, apart.
+    pub fn split(self) -> (Recorder, D) {
+        let totals = Recorder {
+            start: self.start,
+            end: self.end,
+            billing: self.billing,
+            functions: self.functions,
+            triggers: self.triggers,
+            sources: self.sources,
+            any_triggers: self.any_triggers,
+            detail: (),
+        };
+        (totals, self.detail)
     }
 
     /// Each function's ALBs (one per sync trigger with `front = "alb"`): configuration the
@@ -720,7 +821,7 @@ impl Recorder {
     }
 }
 
-impl Recorder {
+impl<D: Detail> Recorder<D> {
     /// The configured provisioned count and the instances of a function with auto scaling or
     /// on managed instances (kept out of line: the common path is a function without).
     #[cold]
@@ -770,12 +871,13 @@ impl Recorder {
     }
 }
 
-impl Observer for Recorder {
+impl<D: Detail> Observer for Recorder<D> {
     #[inline]
     fn on_arrival(&mut self, t: SimTime, f: u32) {
         if self.in_window(t) {
             self.functions[f as usize].arrivals += 1;
         }
+        self.detail.arrival(t, f);
     }
 
     #[inline]
@@ -785,14 +887,23 @@ impl Observer for Recorder {
             r.throttles += 1;
             r.throttles_by_reason[reason as usize] += 1;
         }
+        self.detail.throttle(t, f);
     }
 
     #[inline]
-    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+    fn on_complete(&mut self, t: SimTime, inv: &Invocation) {
         if !self.in_window(inv.arrival) {
+            // The warm-up's invocations are in the detail's first buckets.
+            if self.detail.wants(inv.arrival) {
+                let charge = self.billing[inv.function as usize].charge_invocation(inv);
+                self.detail.complete(t, inv, &charge);
+            }
             return;
         }
         let charge = self.billing[inv.function as usize].charge_invocation(inv);
+        if self.detail.wants(inv.arrival) {
+            self.detail.complete(t, inv, &charge);
+        }
         let lat = if self.any_triggers {
             self.trigger_invocation(inv)
         } else {
@@ -832,7 +943,8 @@ impl Observer for Recorder {
         }
     }
 
-    fn on_note(&mut self, t: SimTime, _f: u32, s: u32, note: &Note) {
+    fn on_note(&mut self, t: SimTime, f: u32, s: u32, note: &Note) {
+        self.detail.note(t, f, s, note);
         let (start, end) = (self.start, self.end);
         let in_window = |x: u64| x >= start && x < end;
         let Some(r) = &mut self.triggers[s as usize] else {
@@ -891,10 +1003,12 @@ impl Observer for Recorder {
         if r.capacity.is_some() {
             self.capacity_counts(t, f as usize, counts);
         }
-        self.functions[f as usize].last_counts = counts;
+        let old = std::mem::replace(&mut self.functions[f as usize].last_counts, counts);
+        self.detail.counts(t, f, old, counts);
     }
 
     fn on_end(&mut self, t: SimTime) {
+        self.detail.end(t);
         for f in 0..self.functions.len() {
             self.integrate(f, t.0.max(self.end));
         }

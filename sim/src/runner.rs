@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::engine::{Engine, EngineStats};
 use crate::histogram::CompactHistogram;
-use crate::metrics::{Latencies, Recorder, latency_stats};
+use crate::metrics::{Detail, Latencies, Recorder, latency_stats};
 use crate::model::Scenario;
 use crate::observer::Counts;
 use crate::observer::Observer;
@@ -71,7 +71,21 @@ pub fn run_replicate_with<O: Observer>(
     extra: O,
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Recorder, O, EngineStats) {
-    let recorder = Recorder::new(scenario);
+    let ((recorder, ()), extra, stats) =
+        run_replicate_detailed(scenario, seed, (), extra, progress);
+    (recorder, extra, stats)
+}
+
+/// Like [`run_replicate_with`], with the [`Recorder`] handing its events on to `detail` (the
+/// time series, [`SeriesRecorder`]); returns the recorder and the detail apart.
+pub fn run_replicate_detailed<D: Detail, O: Observer>(
+    scenario: &Scenario,
+    seed: u64,
+    detail: D,
+    extra: O,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ((Recorder, D), O, EngineStats) {
+    let recorder = Recorder::new(scenario).with_detail(detail);
     let mut engine = Engine::new(scenario, seed, (recorder, extra));
     let duration = scenario.simulation.duration.0;
     let mut reported = 0;
@@ -88,7 +102,7 @@ pub fn run_replicate_with<O: Observer>(
     }
     let stats = engine.stats();
     let (recorder, extra) = engine.into_observer();
-    (recorder, extra, stats)
+    (recorder.split(), extra, stats)
 }
 
 /// The bill of one replicate: `recorder`'s usage priced by the cost engine (None when the
@@ -443,12 +457,10 @@ pub fn run_with_series(
         .into_par_iter()
         .map(|i| {
             let seed = replicate_seed(root, i);
-            let observer = (
-                SeriesRecorder::new(scenario, grids, i, seed, options.sample_cap),
-                WarmupProbe::new(scenario),
-            );
-            let (recorder, (series, probe), stats) =
-                run_replicate_with(scenario, seed, observer, progress);
+            let series = SeriesRecorder::new(scenario, grids, i, seed, options.sample_cap);
+            let probe = WarmupProbe::new(scenario);
+            let ((recorder, series), probe, stats) =
+                run_replicate_detailed(scenario, seed, series, probe, progress);
             let raw = RawReplicate {
                 seed,
                 recorder,

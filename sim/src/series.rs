@@ -1,10 +1,12 @@
 //! Time series and an invocation sample of a run, for `report-data.json`, the Parquet files and
 //! the charts: what [`runner::run_with_series`](crate::runner::run_with_series) adds to a run.
 //!
-//! - [`SeriesRecorder`] is an [`Observer`] filling one replicate's per-bucket counters in O(1)
-//!   per event (environment counts are integrated with a difference array, so a long idle gap
-//!   costs nothing more than a short one). Requests are counted in the bucket of their
-//!   *arrival*, like `summary.json` counts them in the window of their arrival.
+//! - [`SeriesRecorder`] is the [`Recorder`]'s [`Detail`]: the recorder hands it every event
+//!   with the counts before a change and each invocation's charge, and it fills one
+//!   replicate's per-bucket counters in O(1) per event (environment counts are integrated
+//!   with a difference array, so a long idle gap costs nothing more than a short one; an
+//!   invocation's busy time is added when it completes). Requests are counted in the bucket
+//!   of their *arrival*, like `summary.json` counts them in the window of their arrival.
 //! - [`bucket_width`] picks the bucket width so the number of buckets stays bounded.
 //! - The sampler keeps a uniform random sample of the measured window's invocations, at most
 //!   [`SeriesOptions::sample_cap`] rows over all replicates, drawn with its own random stream
@@ -22,11 +24,11 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::cost::{Bill, InvocationBilling, PriceBook};
+use crate::cost::{Bill, Charge, PriceBook};
 use crate::histogram::CompactHistogram;
-use crate::metrics::Recorder;
+use crate::metrics::{Detail, Recorder};
 use crate::model::Scenario;
-use crate::observer::{Counts, Invocation, Observer, ThrottleReason};
+use crate::observer::{Counts, Invocation};
 use crate::report_data::{
     ACCOUNT_SERIES_NAME, AccountSeries, FunctionSeries, REPORT_DATA_SCHEMA_VERSION, ReportData,
 };
@@ -487,32 +489,37 @@ impl Cursor {
         }
     }
 
-    /// The bucket of `t` on `grid` (the cursor stays where it is).
+    /// A cursor on the bucket of `t` on `grid`: a copy of this one when `t` is in its bucket
+    /// (this one stays where it is).
     #[inline]
-    fn peek(&self, grid: &BucketGrid, t: u64) -> usize {
+    fn around(&self, grid: &BucketGrid, t: u64) -> Cursor {
         if t >= self.start && t < self.end {
-            self.idx
+            *self
         } else {
-            grid.index(t)
+            Cursor::on(grid, t)
         }
     }
 
     /// The bucket of `t` on `grid`, moving the cursor there.
     #[inline]
     fn seek(&mut self, grid: &BucketGrid, t: u64) -> usize {
-        if t >= self.start && t < self.end {
-            return self.idx;
+        if t < self.start || t >= self.end {
+            *self = Cursor::on(grid, t);
         }
-        let i = grid.index(t);
-        self.idx = i;
-        self.start = grid.start(i);
+        self.idx
+    }
+
+    /// A cursor on the bucket of `t` on `grid`.
+    fn on(grid: &BucketGrid, t: u64) -> Cursor {
+        let idx = grid.index(t);
+        let start = grid.start(idx);
         // The last bucket also holds every time past the end.
-        self.end = if i + 1 == grid.count {
+        let end = if idx + 1 == grid.count {
             u64::MAX
         } else {
-            self.start + grid.width.0
+            start + grid.width.0
         };
-        i
+        Cursor { idx, start, end }
     }
 }
 
@@ -554,19 +561,30 @@ struct Levels {
     diff: [i64; 4],
 }
 
+/// The lane of the busy environments in [`Levels`] (0 total, 1 busy, 2 provisioned,
+/// 3 provisioned configured).
+const BUSY: usize = 1;
+
 /// Per-bucket counters of one function (or of the account) in one replicate.
 #[derive(Clone, Debug)]
 struct FnAcc {
     buckets: Vec<Bucket>,
     /// One more than the buckets (the difference array's end).
     levels: Vec<Levels>,
+    /// The function's busy environments are its running invocations, each busy from its
+    /// arrival to its completion (every function but those on managed instances, whose
+    /// environments run several requests at once): the busy lane is then added an invocation
+    /// at a time when it completes ([`FnAcc::busy_interval`]), not at each change of the
+    /// counts. The two make the same levels: the same changes, added in another order.
+    by_invocation: bool,
 }
 
 impl FnAcc {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, by_invocation: bool) -> Self {
         FnAcc {
             buckets: vec![Bucket::default(); n],
             levels: vec![Levels::default(); n + 1],
+            by_invocation,
         }
     }
 
@@ -579,13 +597,12 @@ impl FnAcc {
     /// (a cursor on `grid`).
     #[inline(always)]
     fn change(&mut self, grid: &BucketGrid, cur: &Cursor, t: u64, delta: [i64; 4]) {
-        if let [0, d, 0, 0] = delta {
-            // Most changes are an execution starting or ending: only the busy count moves.
-            self.change_lane(grid, cur, t, 1, d);
-            return;
-        }
+        // Mostly one count moves (an environment created or gone, or on managed instances
+        // an execution starting or ending).
         for (lane, d) in delta.into_iter().enumerate() {
-            self.change_lane(grid, cur, t, lane, d);
+            if d != 0 {
+                self.change_lane(grid, cur, t, lane, d);
+            }
         }
     }
 
@@ -599,6 +616,31 @@ impl FnAcc {
         };
         here.partial[lane] = here.partial[lane].wrapping_add((d as u64).wrapping_mul(left));
         next.diff[lane] += d;
+    }
+
+    /// One more busy environment from `s` (in the bucket of `started`, a cursor on `grid`) to
+    /// `t`, one fewer from then on; the busy environment is counted up to the grid's end when
+    /// `t` is past it.
+    #[inline(always)]
+    fn busy_interval(
+        &mut self,
+        grid: &BucketGrid,
+        started: &Cursor,
+        s: u64,
+        now: &mut Cursor,
+        t: u64,
+    ) {
+        if t < started.end && t < grid.end.0 {
+            // Both changes in one bucket: (end − s) − (end − t), and no change carried on.
+            let p = &mut self.levels[started.idx].partial[BUSY];
+            *p = p.wrapping_add(t - s);
+            return;
+        }
+        self.change_lane(grid, started, s, BUSY, 1);
+        if t < grid.end.0 {
+            now.seek(grid, t);
+            self.change_lane(grid, now, t, BUSY, -1);
+        }
     }
 
     /// A completed invocation that arrived in bucket `b`.
@@ -654,11 +696,8 @@ pub struct SeriesRecorder {
     grid: BucketGrid,
     /// Cursor on `grid`.
     cur: Cursor,
-    billing: Vec<InvocationBilling>,
     replicate: u32,
     functions: Vec<FnAcc>,
-    /// Each function's environment counts now (total, busy, provisioned, configured).
-    counts: Vec<[u32; 4]>,
     /// The account's series (many-function layout only).
     account: Option<AccountAcc>,
     /// Queue backlog of each function's queued triggers (empty without any).
@@ -688,18 +727,17 @@ impl SeriesRecorder {
         SeriesRecorder {
             grid,
             cur: Cursor::new(),
-            billing: InvocationBilling::of_scenario(scenario),
             replicate,
             functions: scenario
                 .functions
                 .iter()
-                .map(|_| FnAcc::new(grid.count))
+                .map(|f| FnAcc::new(grid.count, f.compute.managed().is_none()))
                 .collect(),
-            counts: vec![[0; 4]; scenario.functions.len()],
             account: grids.account.map(|g| AccountAcc {
                 grid: g,
                 cur: Cursor::new(),
-                acc: FnAcc::new(g.count),
+                // Each function's events say how its busy lane comes.
+                acc: FnAcc::new(g.count, false),
             }),
             rng: ChaCha8Rng::seed_from_u64(splitmix64(seed ^ SAMPLER_SALT)),
             seq: 0,
@@ -875,9 +913,14 @@ fn apportion_cost(
     out
 }
 
-impl Observer for SeriesRecorder {
-    #[inline]
-    fn on_arrival(&mut self, t: SimTime, f: u32) {
+impl Detail for SeriesRecorder {
+    #[inline(always)]
+    fn wants(&self, arrival: SimTime) -> bool {
+        arrival.0 < self.grid.end.0
+    }
+
+    #[inline(always)]
+    fn arrival(&mut self, t: SimTime, f: u32) {
         if t.0 < self.grid.end.0 {
             let b = self.cur.seek(&self.grid, t.0);
             self.functions[f as usize].buckets[b].arrivals += 1;
@@ -887,8 +930,8 @@ impl Observer for SeriesRecorder {
         }
     }
 
-    #[inline]
-    fn on_throttle(&mut self, t: SimTime, f: u32, _reason: ThrottleReason) {
+    #[inline(always)]
+    fn throttle(&mut self, t: SimTime, f: u32) {
         if t.0 < self.grid.end.0 {
             let b = self.cur.seek(&self.grid, t.0);
             self.functions[f as usize].buckets[b].throttles += 1;
@@ -898,19 +941,23 @@ impl Observer for SeriesRecorder {
         }
     }
 
-    #[inline]
-    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+    #[inline(always)]
+    fn complete(&mut self, t: SimTime, inv: &Invocation, charge: &Charge) {
         let grid = self.grid;
-        if inv.arrival.0 >= grid.end.0 {
-            return;
+        let s = inv.arrival.0;
+        let acc = &mut self.functions[inv.function as usize];
+        let by_invocation = acc.by_invocation;
+        let started = self.cur.around(&grid, s);
+        acc.complete(started.idx, inv.cold, charge);
+        if by_invocation {
+            acc.busy_interval(&grid, &started, s, &mut self.cur, t.0);
         }
-        let fi = inv.function as usize;
-        let b = self.cur.peek(&grid, inv.arrival.0);
-        let charge = self.billing[fi].charge_invocation(inv);
-        self.functions[fi].complete(b, inv.cold, &charge);
         if let Some(a) = &mut self.account {
-            let b = a.cur.peek(&a.grid, inv.arrival.0);
-            a.acc.complete(b, inv.cold, &charge);
+            let started = a.cur.around(&a.grid, s);
+            a.acc.complete(started.idx, inv.cold, charge);
+            if by_invocation {
+                a.acc.busy_interval(&a.grid, &started, s, &mut a.cur, t.0);
+            }
         }
         if inv.arrival.0 >= grid.warmup.0 && self.reservoir.cap > 0 {
             self.reservoir.seen += 1;
@@ -940,24 +987,42 @@ impl Observer for SeriesRecorder {
         }
     }
 
-    #[inline]
-    fn on_counts(&mut self, t: SimTime, f: u32, c: Counts) {
-        let new = [c.total, c.busy, c.provisioned, c.provisioned_configured];
-        let old = std::mem::replace(&mut self.counts[f as usize], new);
-        // What is held after the end is not counted.
-        if t.0 >= self.grid.end.0 || new == old {
+    #[inline(always)]
+    fn counts(&mut self, t: SimTime, f: u32, old: Counts, new: Counts) {
+        let others = |c: Counts| [c.total, c.provisioned, c.provisioned_configured];
+        let acc = &mut self.functions[f as usize];
+        // A busy lane added by invocation ([`FnAcc::busy_interval`]) does not change here:
+        // most changes (an execution starting or ending) end at this test.
+        if others(old) == others(new) && (acc.by_invocation || old.busy == new.busy) {
             return;
         }
+        // What is held after the end is not counted.
+        if t.0 >= self.grid.end.0 {
+            return;
+        }
+        let busy = |c: Counts| if acc.by_invocation { 0 } else { c.busy };
+        let new = [
+            new.total,
+            busy(new),
+            new.provisioned,
+            new.provisioned_configured,
+        ];
+        let old = [
+            old.total,
+            busy(old),
+            old.provisioned,
+            old.provisioned_configured,
+        ];
         let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
         self.cur.seek(&self.grid, t.0);
-        self.functions[f as usize].change(&self.grid, &self.cur, t.0, delta);
+        acc.change(&self.grid, &self.cur, t.0, delta);
         if let Some(a) = &mut self.account {
             a.cur.seek(&a.grid, t.0);
             a.acc.change(&a.grid, &a.cur, t.0, delta);
         }
     }
 
-    fn on_note(&mut self, t: SimTime, f: u32, s: u32, note: &crate::observer::Note) {
+    fn note(&mut self, t: SimTime, f: u32, s: u32, note: &crate::observer::Note) {
         if let crate::observer::Note::Queue { waiting, .. } = *note {
             let b = &mut self.backlog[f as usize];
             if b.area.is_empty() {
@@ -969,7 +1034,7 @@ impl Observer for SeriesRecorder {
         }
     }
 
-    fn on_end(&mut self, t: SimTime) {
+    fn end(&mut self, t: SimTime) {
         // The environment counts need nothing more: their changes make the areas.
         let end = t.0.max(self.grid.end.0);
         for b in &mut self.backlog {

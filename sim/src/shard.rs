@@ -415,9 +415,9 @@ impl PartReplicate {
             s.bound_sample_keys(bound);
             s
         });
-        let observer = (series, (WarmupProbe::new(part), PeakUse::new(full)));
-        let (recorder, (series, (probe, peaks)), stats) =
-            runner::run_replicate_with(part, seed, observer, progress);
+        let observer = (WarmupProbe::new(part), PeakUse::new(full));
+        let ((recorder, series), (probe, peaks), stats) =
+            runner::run_replicate_detailed(part, seed, series, observer, progress);
         PartReplicate {
             seed,
             recorder,

@@ -223,6 +223,12 @@ fn account_and_function_series_add_up_to_the_summary() {
         t.instances_avg,
         "account environments",
     );
+    let busy_avg: f64 = sum.functions.iter().map(|f| f.instances.avg_busy).sum();
+    close(
+        aw(&a.series.env_busy) * a.bucket_s / window_s,
+        busy_avg,
+        "account busy environments",
+    );
     for (f, fs) in data.functions.iter().zip(&sum.functions) {
         assert_eq!(f.arrivals.len(), 11);
         let fw = |v: &[f64]| window_sum(v, data.bucket_s, w);
@@ -235,6 +241,10 @@ fn account_and_function_series_add_up_to_the_summary() {
         let functions: f64 = data.functions.iter().map(|f| f.cost_usd[m]).sum();
         let account: f64 = a.series.cost_usd[m * 60..(m + 1) * 60].iter().sum();
         close(account, functions, &format!("minute {m}"));
+        // Its busy environments too (averages: a minute's is the mean of its seconds').
+        let functions: f64 = data.functions.iter().map(|f| f.env_busy[m]).sum();
+        let account: f64 = a.series.env_busy[m * 60..(m + 1) * 60].iter().sum::<f64>() / 60.0;
+        close(account, functions, &format!("busy in minute {m}"));
     }
     // Latency CDFs: the account's, and the charted functions' only.
     assert!(!a.series.latency_cdf_warm_ms.is_empty());

@@ -152,6 +152,88 @@ fn a_last_bucket_cut_short_by_the_end_averages_over_its_own_length() {
 }
 
 #[test]
+fn an_execution_across_buckets_is_busy_in_each_for_its_share() {
+    use lamsim_sim::model::Trace;
+    // 5 s in buckets of 1 s, no init. A request at 0.7 s runs 1.6 s (to 2.3 s), one at 3.9 s
+    // runs 0.2 s (to 4.1 s), on the environment the first one created. Busy: 0.3 of bucket 0,
+    // all of bucket 1, 0.3 of bucket 2, 0.1 of buckets 3 and 4. The environment lives from
+    // 0.7 s on: 0.3 of bucket 0, then whole buckets.
+    let mut s = simple_scenario(1.0, 100.0, "10m", "5s");
+    let f = &mut s.functions[0];
+    f.timeout = d("5s");
+    f.init = DurationModel::unscaled(Dist::Const { value_ms: 0.0 }, f.memory_mb);
+    f.triggers[0].arrivals.process = ArrivalProcess::Trace(std::sync::Arc::new(Trace {
+        times: vec![d("700ms"), d("3900ms")],
+        durations: Some(vec![d("1600ms"), d("200ms")]),
+        ..Trace::default()
+    }));
+    let (_, data, _) = run(&s, &SeriesOptions::default());
+    assert_eq!(data.bucket_s, 1.0);
+    let f = &data.functions[0];
+    let busy = [0.3, 1.0, 0.3, 0.1, 0.1];
+    let total = [0.3, 1.0, 1.0, 1.0, 1.0];
+    assert_eq!(f.env_busy.len(), 5);
+    for i in 0..5 {
+        close(f.env_busy[i], busy[i], &format!("env_busy[{i}]"));
+        close(f.env_total[i], total[i], &format!("env_total[{i}]"));
+    }
+    // Each invocation counts in the bucket it arrived in.
+    assert_eq!(f.invocations, vec![1.0, 0.0, 0.0, 1.0, 0.0]);
+}
+
+#[test]
+fn managed_instances_count_busy_environments_not_invocations() {
+    // 200 requests/s of 100 ms on 2-vCPU environments: about 20 requests in flight, several
+    // at once on each environment. The busy series is of environments, as in the summary.
+    let s = crate::config_validation::ok(
+        r#"
+[simulation]
+duration = "10m"
+warmup = "1m"
+seed = 3
+
+[[function]]
+name = "api"
+memory-mb = 4096
+architecture = "arm64"
+runtime = "nodejs22.x"
+compute = "managed-instances"
+timeout = "60s"
+
+[function.managed-instances]
+instance-type = "c7g.xlarge"
+
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 200
+
+[function.duration]
+dist = "const"
+value = "100ms"
+"#,
+    );
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    let (f, sf) = (&data.functions[0], &out.summary.functions[0]);
+    // At least 200/s × 100 ms = 20 requests in flight on average (Little's law), on fewer
+    // busy environments.
+    assert!(
+        sf.instances.avg_busy < 18.0,
+        "environments run several requests at once: {}",
+        sf.instances.avg_busy
+    );
+    close(
+        window_average(&data, &f.env_busy),
+        sf.instances.avg_busy,
+        "avg_busy",
+    );
+    close(
+        window_average(&data, &f.env_total),
+        sf.instances.avg_total,
+        "avg_total",
+    );
+}
+
+#[test]
 fn provisioned_cost_is_shared_by_configured_time_and_use() {
     let mut s = metronome();
     s.functions[0].provisioned = vec![ProvisionedWindow {
