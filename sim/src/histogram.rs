@@ -107,7 +107,7 @@ impl CompactHistogram {
 
     /// Records `value` µs as `Histogram::saturating_record` does on the full histogram: a
     /// value past its last bucket counts as [`HISTOGRAM_MAX_US`].
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, value: u64) {
         let mut i = index_of(value);
         if i >= BUCKETS {
