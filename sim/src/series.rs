@@ -698,6 +698,8 @@ pub struct SeriesRecorder {
     cur: Cursor,
     replicate: u32,
     functions: Vec<FnAcc>,
+    /// Every function's busy lane is added by invocation ([`FnAcc::by_invocation`]).
+    all_by_invocation: bool,
     /// The account's series (many-function layout only).
     account: Option<AccountAcc>,
     /// Queue backlog of each function's queued triggers (empty without any).
@@ -728,6 +730,10 @@ impl SeriesRecorder {
             grid,
             cur: Cursor::new(),
             replicate,
+            all_by_invocation: scenario
+                .functions
+                .iter()
+                .all(|f| f.compute.managed().is_none()),
             functions: scenario
                 .functions
                 .iter()
@@ -989,13 +995,19 @@ impl Detail for SeriesRecorder {
 
     #[inline(always)]
     fn counts(&mut self, t: SimTime, f: u32, old: Counts, new: Counts) {
-        let others = |c: Counts| [c.total, c.provisioned, c.provisioned_configured];
-        let acc = &mut self.functions[f as usize];
         // A busy lane added by invocation ([`FnAcc::busy_interval`]) does not change here:
-        // most changes (an execution starting or ending) end at this test.
-        if others(old) == others(new) && (acc.by_invocation || old.busy == new.busy) {
+        // most changes (an execution starting or ending) end at this test, without looking
+        // up the function when none runs on managed instances.
+        if old.total == new.total
+            && old.provisioned == new.provisioned
+            && old.provisioned_configured == new.provisioned_configured
+            && (self.all_by_invocation
+                || old.busy == new.busy
+                || self.functions[f as usize].by_invocation)
+        {
             return;
         }
+        let acc = &mut self.functions[f as usize];
         // What is held after the end is not counted.
         if t.0 >= self.grid.end.0 {
             return;
