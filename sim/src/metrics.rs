@@ -467,7 +467,19 @@ impl Recorder {
 
     /// This recorder, handing its events on to `detail` too.
     pub fn with_detail<D: Detail>(self, detail: D) -> Recorder<D> {
-        Recorder {
+        self.swap_detail(detail).0
+    }
+}
+
+impl<D> Recorder<D> {
+    /// The totals and the detail, apart.
+    pub fn split(self) -> (Recorder, D) {
+        self.swap_detail(())
+    }
+
+    /// This recorder with `detail` for its own, and its own.
+    fn swap_detail<E>(self, detail: E) -> (Recorder<E>, D) {
+        let recorder = Recorder {
             start: self.start,
             end: self.end,
             billing: self.billing,
@@ -476,24 +488,8 @@ impl Recorder {
             sources: self.sources,
             any_triggers: self.any_triggers,
             detail,
-        }
-    }
-}
-
-impl<D> Recorder<D> {
-    /// The totals and the detail, apart.
-    pub fn split(self) -> (Recorder, D) {
-        let totals = Recorder {
-            start: self.start,
-            end: self.end,
-            billing: self.billing,
-            functions: self.functions,
-            triggers: self.triggers,
-            sources: self.sources,
-            any_triggers: self.any_triggers,
-            detail: (),
         };
-        (totals, self.detail)
+        (recorder, self.detail)
     }
 
     /// Each function's ALBs (one per sync trigger with `front = "alb"`): configuration the

@@ -11,7 +11,13 @@ use crate::support::{run, trace_dir};
 
 /// A Node.js function on c7g.xlarge (arm64, 4 vCPUs, 8 GiB, $0.145/h in us-east-1) with
 /// environments of `memory` MB (2 GiB per vCPU) and the given extra keys and arrivals.
-fn workload(memory: u32, mi: &str, arrivals: &str, duration: &str, window: &str) -> String {
+pub(crate) fn workload(
+    memory: u32,
+    mi: &str,
+    arrivals: &str,
+    duration: &str,
+    window: &str,
+) -> String {
     format!(
         r#"
 [simulation]

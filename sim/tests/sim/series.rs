@@ -185,33 +185,13 @@ fn an_execution_across_buckets_is_busy_in_each_for_its_share() {
 fn managed_instances_count_busy_environments_not_invocations() {
     // 200 requests/s of 100 ms on 2-vCPU environments: about 20 requests in flight, several
     // at once on each environment. The busy series is of environments, as in the summary.
-    let s = crate::config_validation::ok(
-        r#"
-[simulation]
-duration = "10m"
-warmup = "1m"
-seed = 3
-
-[[function]]
-name = "api"
-memory-mb = 4096
-architecture = "arm64"
-runtime = "nodejs22.x"
-compute = "managed-instances"
-timeout = "60s"
-
-[function.managed-instances]
-instance-type = "c7g.xlarge"
-
-[function.arrivals]
-kind = "poisson"
-rate-per-s = 200
-
-[function.duration]
-dist = "const"
-value = "100ms"
-"#,
-    );
+    let s = crate::config_validation::ok(&crate::managed_instances::workload(
+        4096,
+        "",
+        "kind = \"poisson\"\nrate-per-s = 200",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        "10m",
+    ));
     let (out, data, _) = run(&s, &SeriesOptions::default());
     let (f, sf) = (&data.functions[0], &out.summary.functions[0]);
     // At least 200/s × 100 ms = 20 requests in flight on average (Little's law), on fewer
