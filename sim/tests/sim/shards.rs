@@ -77,8 +77,19 @@ pub(crate) fn mixed() -> Scenario {
     asynchronous.name = "async".into();
     let mut sqs = sqs_worker().functions.remove(0);
     sqs.name = "sqs".into();
+    // On managed instances: its busy environments are not its running invocations.
+    let mut managed = crate::config_validation::ok(&crate::managed_instances::workload(
+        4096,
+        "",
+        "kind = \"poisson\"\nrate-per-s = 50",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        "20m",
+    ))
+    .functions
+    .remove(0);
+    managed.name = "managed".into();
     s.functions
-        .extend([reserved, provisioned, asynchronous, sqs]);
+        .extend([reserved, provisioned, asynchronous, sqs, managed]);
     s
 }
 
