@@ -498,6 +498,10 @@ pub struct Output {
 /// The folder traces go to inside the output folder.
 pub const TRACES_DIR: &str = "traces";
 
+/// What fills a function's timeout and memory, which CloudWatch does not have.
+const CONFIGURATION_COMMAND: &str =
+    "`lamsim import sam TEMPLATE` or `aws lambda get-function-configuration --function-name NAME`";
+
 /// Imports metric files (`(name, text)` each): traces, a workload and `measured.json`.
 pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Output, ImportError> {
     let mut series = Vec::new();
@@ -724,12 +728,12 @@ pub fn import(files: &[(String, String)], how: Arrivals, seed: u64) -> Result<Ou
         todos.push(Todo {
             path: format!("function[{i}].timeout"),
             what: format!("timeout of {f}"),
-            command: "`lamsim import sam TEMPLATE` or `aws lambda get-function-configuration --function-name NAME`".into(),
+            command: CONFIGURATION_COMMAND.into(),
         });
         todos.push(Todo {
             path: format!("function[{i}].memory-mb"),
             what: format!("memory of {f} (durations were measured at it)"),
-            command: "`lamsim import sam TEMPLATE` or `aws lambda get-function-configuration --function-name NAME`".into(),
+            command: CONFIGURATION_COMMAND.into(),
         });
         tables.push(t);
         let mut a = Table::new("[function.arrivals]");
