@@ -239,7 +239,7 @@ fn check_size(scenario: &Scenario, blocks: usize, quiet: bool) -> Result<()> {
     let too_big = available.is_some_and(|m| est.memory_bytes > m);
     if est.too_many_invocations() || too_big {
         let limit = match available {
-            Some(m) => format!("{:.1} GB of available memory", m / 1e9),
+            Some(m) => format!("{} of available memory", lamsim_sim::estimate::Bytes(m)),
             None => "no memory limit known".to_string(),
         };
         // The function with the most traffic, to say where to look.

@@ -87,7 +87,7 @@ impl fmt::Display for Estimate {
 
 /// A size in bytes, written in the largest decimal unit (kB, MB, GB) it reaches, so that a
 /// small estimate does not read "0.000 GB".
-struct Bytes(f64);
+pub struct Bytes(pub f64);
 
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
