@@ -168,11 +168,17 @@ impl BucketGrid {
     pub fn new(scenario: &Scenario, max_buckets: usize) -> Self {
         let sim = &scenario.simulation;
         let width = bucket_width(sim.duration, sim.warmup, max_buckets);
+        BucketGrid::of_width(width, sim.duration, sim.warmup)
+    }
+
+    /// The grid of buckets of `width` (at least 1 ns) up to `end`, measured from `warmup`.
+    pub fn of_width(width: SimTime, end: SimTime, warmup: SimTime) -> Self {
+        let width = SimTime(width.0.max(1));
         BucketGrid {
             width,
-            count: sim.duration.0.div_ceil(width.0).max(1) as usize,
-            end: sim.duration,
-            warmup: sim.warmup,
+            count: end.0.div_ceil(width.0).max(1) as usize,
+            end,
+            warmup,
         }
     }
 
@@ -473,7 +479,7 @@ impl Reservoir {
 /// The bucket last sought on a grid: a time inside it finds its bucket without a division
 /// (events come in time order, so nearly every look-up hits it).
 #[derive(Clone, Copy, Debug)]
-struct Cursor {
+pub(crate) struct Cursor {
     idx: usize,
     start: u64,
     end: u64,
@@ -481,7 +487,7 @@ struct Cursor {
 
 impl Cursor {
     /// A cursor on no bucket.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Cursor {
             idx: 0,
             start: 1,
@@ -502,7 +508,7 @@ impl Cursor {
 
     /// The bucket of `t` on `grid`, moving the cursor there.
     #[inline]
-    fn seek(&mut self, grid: &BucketGrid, t: u64) -> usize {
+    pub(crate) fn seek(&mut self, grid: &BucketGrid, t: u64) -> usize {
         if t < self.start || t >= self.end {
             *self = Cursor::on(grid, t);
         }

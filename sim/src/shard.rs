@@ -39,7 +39,8 @@ use crate::report_data::ReportData;
 use crate::rng::{fnv1a, replicate_seed};
 use crate::runner::{self, RawReplicate, Replicate, RunOutput, WarmupProbe};
 use crate::series::{
-    InvocationSample, SeriesGrids, SeriesOptions, SeriesRecorder, SeriesState, bucket_width,
+    BucketGrid, Cursor, InvocationSample, SeriesGrids, SeriesOptions, SeriesRecorder, SeriesState,
+    bucket_width,
 };
 use crate::time::SimTime;
 
@@ -186,11 +187,14 @@ pub fn shard_scenario(
     Ok(s)
 }
 
-/// Records, per bucket of `width`, the most unreserved concurrency held, and counts the
-/// throttles by the account limit.
+/// Records, per bucket of [`peak_bucket`], the most unreserved concurrency held, and counts
+/// the throttles by the account limit.
 #[derive(Clone, Debug)]
 pub struct PeakUse {
-    width: u64,
+    grid: BucketGrid,
+    /// The bucket of the latest time seen: this runs at every start and end of an on-demand
+    /// execution, and the engine's time only grows.
+    cursor: Cursor,
     peaks: Vec<u32>,
     current: u32,
     /// Bucket of the last change: the buckets after it up to the next change hold `current`.
@@ -202,28 +206,24 @@ pub struct PeakUse {
 impl PeakUse {
     /// An empty record for `scenario`.
     pub fn new(scenario: &Scenario) -> Self {
-        let width = peak_bucket(scenario).0.max(1);
-        let count = scenario.simulation.duration.0.div_ceil(width).max(1) as usize;
+        let duration = scenario.simulation.duration;
+        PeakUse::on_grid(BucketGrid::of_width(
+            peak_bucket(scenario),
+            duration,
+            SimTime::ZERO,
+        ))
+    }
+
+    /// An empty record on `grid`.
+    fn on_grid(grid: BucketGrid) -> Self {
         PeakUse {
-            width,
-            peaks: vec![0; count],
+            grid,
+            cursor: Cursor::new(),
+            peaks: vec![0; grid.count],
             current: 0,
             last: 0,
             account_throttles: 0,
         }
-    }
-
-    /// The bucket of `t`, which is never before the last change's (the engine's time only
-    /// grows). It is mostly that same bucket, found without a division: this runs at every
-    /// start and end of an on-demand execution.
-    #[inline]
-    fn bucket(&self, t: u64) -> usize {
-        debug_assert!(t >= self.last as u64 * self.width, "time went backwards");
-        let last = self.peaks.len() - 1;
-        if self.last == last || t < (self.last as u64 + 1) * self.width {
-            return self.last;
-        }
-        ((t / self.width) as usize).min(last)
     }
 
     /// Carries the level held since the last change through the buckets up to `b`.
@@ -256,14 +256,14 @@ impl Observer for PeakUse {
     }
 
     fn on_unreserved_use(&mut self, t: SimTime, in_use: u32) {
-        let b = self.bucket(t.0);
+        let b = self.cursor.seek(&self.grid, t.0);
         self.carry_to(b);
         self.current = in_use;
         self.peaks[b] = self.peaks[b].max(in_use);
     }
 
     fn on_end(&mut self, t: SimTime) {
-        let b = self.bucket(t.0);
+        let b = self.cursor.seek(&self.grid, t.0);
         self.carry_to(b);
     }
 }
@@ -883,13 +883,13 @@ mod tests {
     fn each_bucket_keeps_the_most_held_in_it() {
         let width = 1_000u64;
         let buckets = 50usize;
-        let mut peak = PeakUse {
-            width,
-            peaks: vec![0; buckets],
-            current: 0,
-            last: 0,
-            account_throttles: 0,
-        };
+        let end_of_grid = SimTime(width * buckets as u64);
+        let mut peak = PeakUse::on_grid(BucketGrid::of_width(
+            SimTime(width),
+            end_of_grid,
+            SimTime::ZERO,
+        ));
+        assert_eq!(peak.peaks.len(), buckets);
         let mut changes = Vec::new();
         let mut t = 0u64;
         for i in 0..400u64 {
