@@ -1,14 +1,17 @@
 //! Simulator throughput: simulated invocations per second of wall time, one core.
 //!
 //! Run with `cargo bench -p lamsim-sim --bench engine`. Each scenario is named by what it
-//! stresses; the throughput line reads "elements/s" = simulated invocations per second.
+//! stresses; the throughput line reads "elements/s" = simulated invocations per second. The
+//! steady scenarios also run their floor ([`floor`]): the same draws, and then the same event
+//! queue, without the rest of the model, to show what the engine adds to the work no
+//! simulation of them can skip.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::Scenario;
 use lamsim_sim::observer::Observer;
-use lamsim_sim::testing::{bench_scenarios, many_functions};
+use lamsim_sim::testing::{FloorLevel, bench_scenarios, floor, many_functions};
 
 fn simulate<O: Observer>(s: &Scenario, o: O) -> u64 {
     let mut e = Engine::new(s, 1, o);
@@ -29,6 +32,13 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}/no_observer"), |b| {
             b.iter(|| simulate(s, ()))
         });
+        if name.starts_with("steady_") {
+            for (level, label) in [(FloorLevel::Draws, "draws"), (FloorLevel::Queue, "queue")] {
+                g.bench_function(format!("{name}/floor_{label}"), |b| {
+                    b.iter(|| floor(s, 1, level).invocations)
+                });
+            }
+        }
     }
     g.finish();
 }

@@ -269,3 +269,77 @@ pub fn stream_shards() -> Scenario {
     s.functions[0].error_rate = 0.01;
     s
 }
+
+/// What [`floor`] simulated, to check that it did the engine's draws.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FloorRun {
+    /// Arrivals in the window (all served: the floor has no limits).
+    pub invocations: u64,
+    /// The execution times drawn, summed, ns.
+    pub exec_ns: u128,
+    /// Environments created ([`FloorLevel::Queue`] only; 0 otherwise).
+    pub environments: u32,
+}
+
+/// How much of a simulation [`floor`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloorLevel {
+    /// The draws alone: each arrival's gap and each execution time, summed.
+    Draws,
+    /// The draws, each execution's end in the engine's [`EventQueue`](crate::heap::EventQueue),
+    /// and the newest idle environment taken from a stack.
+    Queue,
+}
+
+/// The least work a simulation of `s`'s first function does per invocation, as a yardstick for
+/// the engine's speed: the engine's own arrival generator and duration sampler on the engine's
+/// streams under `seed` (so the same values, in the same order), and at [`FloorLevel::Queue`]
+/// the engine's event queue, with nothing else: no cold starts or keep-alive, no limits, no
+/// bill, no observer. Made for the steady benchmark scenarios (one function, sync Poisson
+/// arrivals, no trace durations); what the engine adds to it is the price of the model and of
+/// recording it.
+pub fn floor(s: &Scenario, seed: u64, level: FloorLevel) -> FloorRun {
+    match level {
+        FloorLevel::Draws => floor_at::<false>(s, seed),
+        FloorLevel::Queue => floor_at::<true>(s, seed),
+    }
+}
+
+fn floor_at<const QUEUE: bool>(s: &Scenario, seed: u64) -> FloorRun {
+    use crate::arrivals::ArrivalGen;
+    use crate::dist::Sampler;
+    use crate::heap::EventQueue;
+    use crate::rng::{Component, stream, trigger_stream};
+
+    let f = &s.functions[0];
+    let t = &f.triggers[0];
+    let mut rng_arrivals = trigger_stream(seed, &f.name, 0, &t.name, Component::Arrivals);
+    let mut arrivals = ArrivalGen::new(&t.arrivals, s.simulation.duration);
+    let mut rng_duration = stream(seed, &f.name, Component::Duration);
+    let factor = f
+        .duration
+        .scale_factor(f.memory_mb, f.architecture, f.arm64_speedup);
+    let durations = Sampler::with_factor(&f.duration, factor);
+    let timeout = f.timeout.0;
+    let mut run = FloorRun::default();
+    let mut ends: EventQueue<u32> = EventQueue::default();
+    let mut idle: Vec<u32> = Vec::new();
+    while let Some(a) = arrivals.next(&mut rng_arrivals) {
+        let now = a.time.0;
+        let exec = durations.sample_uncapped(&mut rng_duration).0.min(timeout);
+        run.invocations += 1;
+        run.exec_ns += exec as u128;
+        if QUEUE {
+            while ends.peek_time().is_some_and(|end| end <= now) {
+                let (_, env) = ends.pop().expect("an end was peeked");
+                idle.push(env);
+            }
+            let env = idle.pop().unwrap_or_else(|| {
+                run.environments += 1;
+                run.environments - 1
+            });
+            ends.push(now + exec, env);
+        }
+    }
+    run
+}

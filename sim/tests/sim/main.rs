@@ -24,6 +24,7 @@ mod driven_sources;
 mod estimate;
 mod event_order;
 mod exact_durations;
+mod floor;
 mod keep_alive;
 mod lambda_perf_held_out;
 mod limits;
