@@ -287,7 +287,8 @@ pub enum FloorLevel {
     /// The draws alone: each arrival's gap and each execution time, summed.
     Draws,
     /// The draws, each execution's end in the engine's [`EventQueue`](crate::heap::EventQueue),
-    /// and the newest idle environment taken from a stack.
+    /// and the idle environment freed last taken from a stack (the engine's `newest` routing
+    /// takes the one created last, found by a bit scan).
     Queue,
 }
 

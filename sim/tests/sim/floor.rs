@@ -45,7 +45,7 @@ fn the_floor_draws_the_engines_arrivals_and_execution_times() {
 }
 
 #[test]
-fn the_floor_queue_reuses_the_newest_idle_environment() {
+fn the_floor_queue_reuses_idle_environments() {
     // One request every 10 ms, each running 30 ms: at every arrival the two before it are still
     // running and the one three before ends at that instant, ahead of the arrival (equal times
     // go in the order they were scheduled, as in the engine), so three environments serve
