@@ -11,7 +11,7 @@ use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::Scenario;
 use lamsim_sim::observer::Observer;
-use lamsim_sim::testing::{FloorLevel, bench_scenarios, floor, many_functions};
+use lamsim_sim::testing::{FloorLevel, bench_scenarios, floor, has_floor, many_functions};
 
 fn simulate<O: Observer>(s: &Scenario, o: O) -> u64 {
     let mut e = Engine::new(s, 1, o);
@@ -32,9 +32,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}/no_observer"), |b| {
             b.iter(|| simulate(s, ()))
         });
-        if name.starts_with("steady_") {
-            for (level, label) in [(FloorLevel::Draws, "draws"), (FloorLevel::Queue, "queue")] {
-                g.bench_function(format!("{name}/floor_{label}"), |b| {
+        if has_floor(name) {
+            for level in FloorLevel::ALL {
+                g.bench_function(level.case(name), |b| {
                     b.iter(|| floor(s, 1, level).invocations)
                 });
             }

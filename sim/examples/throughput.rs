@@ -12,7 +12,7 @@ use std::time::Instant;
 use lamsim_sim::engine::Engine;
 use lamsim_sim::metrics::Recorder;
 use lamsim_sim::model::Scenario;
-use lamsim_sim::testing::{FloorLevel, bench_scenarios, floor, many_functions};
+use lamsim_sim::testing::{FloorLevel, bench_scenarios, floor, has_floor, many_functions};
 
 /// The name of the 10,000-function account.
 const MANY: &str = "functions_10000";
@@ -43,9 +43,8 @@ fn main() {
     }
     for (name, s) in &scenarios {
         let mut cases = vec![(name.to_string(), None)];
-        if name.starts_with("steady_") {
-            cases.push((format!("{name}/floor_draws"), Some(FloorLevel::Draws)));
-            cases.push((format!("{name}/floor_queue"), Some(FloorLevel::Queue)));
+        if has_floor(name) {
+            cases.extend(FloorLevel::ALL.map(|level| (level.case(name), Some(level))));
         }
         for (case, how) in cases {
             if only.as_deref().is_some_and(|o| o != case) {

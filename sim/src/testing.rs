@@ -292,9 +292,31 @@ pub enum FloorLevel {
     Queue,
 }
 
+impl FloorLevel {
+    /// Every level, in the order the benchmarks run them.
+    pub const ALL: [FloorLevel; 2] = [FloorLevel::Draws, FloorLevel::Queue];
+
+    /// The benchmark case of this level's floor of scenario `scenario`:
+    /// `SCENARIO/floor_draws` or `SCENARIO/floor_queue`.
+    pub fn case(self, scenario: &str) -> String {
+        let label = match self {
+            FloorLevel::Draws => "draws",
+            FloorLevel::Queue => "queue",
+        };
+        format!("{scenario}/floor_{label}")
+    }
+}
+
+/// Whether the benchmark scenario `name` of [`bench_scenarios`] has a [`floor`]: the steady
+/// ones (one function, sync Poisson arrivals).
+pub fn has_floor(name: &str) -> bool {
+    name.starts_with("steady_")
+}
+
 /// The least work a simulation of `s`'s first function does per invocation, as a yardstick for
-/// the engine's speed: the engine's own arrival generator and duration sampler on the engine's
-/// streams under `seed` (so the same values, in the same order), and at [`FloorLevel::Queue`]
+/// the engine's speed: the engine's own arrival generator and execution-time model on the
+/// engine's streams under `seed` (so the same values, in the same order, cut at the timeout as
+/// the engine cuts them), and at [`FloorLevel::Queue`]
 /// the engine's event queue, with nothing else: no cold starts or keep-alive, no limits, no
 /// bill, no observer. Made for the steady benchmark scenarios (one function, sync Poisson
 /// arrivals, no trace durations); what the engine adds to it is the price of the model and of
@@ -308,26 +330,22 @@ pub fn floor(s: &Scenario, seed: u64, level: FloorLevel) -> FloorRun {
 
 fn floor_at<const QUEUE: bool>(s: &Scenario, seed: u64) -> FloorRun {
     use crate::arrivals::ArrivalGen;
-    use crate::dist::Sampler;
+    use crate::engine::outcome::OutcomeModel;
     use crate::heap::EventQueue;
-    use crate::rng::{Component, stream, trigger_stream};
+    use crate::rng::{Component, trigger_stream};
 
     let f = &s.functions[0];
     let t = &f.triggers[0];
     let mut rng_arrivals = trigger_stream(seed, &f.name, 0, &t.name, Component::Arrivals);
     let mut arrivals = ArrivalGen::new(&t.arrivals, s.simulation.duration);
-    let mut rng_duration = stream(seed, &f.name, Component::Duration);
-    let factor = f
-        .duration
-        .scale_factor(f.memory_mb, f.architecture, f.arm64_speedup);
-    let durations = Sampler::with_factor(&f.duration, factor);
-    let timeout = f.timeout.0;
+    // The engine's execution times: its sampler on its stream, cut at the timeout as it cuts them.
+    let mut outcomes = OutcomeModel::new(f, seed);
     let mut run = FloorRun::default();
     let mut ends: EventQueue<u32> = EventQueue::default();
     let mut idle: Vec<u32> = Vec::new();
     while let Some(a) = arrivals.next(&mut rng_arrivals) {
         let now = a.time.0;
-        let exec = durations.sample_uncapped(&mut rng_duration).0.min(timeout);
+        let (exec, _) = outcomes.execute(None, 0, true);
         run.invocations += 1;
         run.exec_ns += exec as u128;
         if QUEUE {

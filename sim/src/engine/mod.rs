@@ -49,7 +49,7 @@
 mod admission;
 mod autoscaling;
 mod managed;
-mod outcome;
+pub(crate) mod outcome;
 mod pool;
 pub mod source;
 
