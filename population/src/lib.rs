@@ -38,7 +38,7 @@ impl Reader for TraceReader {
                 function,
                 timestamp,
                 duration,
-            } => requests::read_table(file, function, timestamp, duration),
+            } => requests::read_table(file, function, timestamp, duration.as_deref()),
         }
     }
 }

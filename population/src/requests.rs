@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use lamsim_sim::config::policy::population::{Member, MemberArrivals, ReadError};
+use lamsim_sim::config::policy::population::{DURATION_COLUMN, Member, MemberArrivals, ReadError};
 use lamsim_sim::time::SimTime;
 use polars::prelude::*;
 
@@ -66,6 +66,60 @@ fn columns_of(
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
+fn schema_of(lf: &mut LazyFrame, key: &'static str, path: &Path) -> Result<SchemaRef, ReadError> {
+    lf.collect_schema().map_err(|e| polars_error(key, path, e))
+}
+
+/// The unit a numeric column is read in.
+#[derive(Clone, Copy)]
+enum Unit {
+    Seconds,
+    Millis,
+}
+
+/// Column `name` as a number of `unit`: a plain number as it is; a Parquet duration
+/// (`duration[ms]`, …) converted from its own unit. Date-times are refused: they are instants,
+/// not offsets from the start of the window.
+fn number(
+    schema: &Schema,
+    name: &str,
+    unit: Unit,
+    config_key: &str,
+    key: &'static str,
+    path: &Path,
+) -> Result<Expr, ReadError> {
+    let per_second = |u: &TimeUnit| match u {
+        TimeUnit::Nanoseconds => 1e9,
+        TimeUnit::Microseconds => 1e6,
+        TimeUnit::Milliseconds => 1e3,
+    };
+    let wanted = match unit {
+        Unit::Seconds => 1.0,
+        Unit::Millis => 1e3,
+    };
+    match schema.get(name) {
+        Some(DataType::Duration(u)) => Ok(col(name).cast(DataType::Int64).cast(DataType::Float64)
+            * lit(wanted / per_second(u))),
+        Some(t @ (DataType::Datetime(..) | DataType::Date | DataType::Time)) => Err(ReadError {
+            key,
+            message: format!(
+                "{}: column `{name}` holds {} values; `{config_key}` wants a number of {}",
+                path.display(),
+                t,
+                match unit {
+                    Unit::Seconds => "seconds from the start of the window",
+                    Unit::Millis => "milliseconds",
+                }
+            ),
+            hint: Some(match unit {
+                Unit::Seconds => "write each request's offset from the first one (in polars: (pl.col(c) - pl.col(c).min()).dt.total_seconds(fractional=True))".into(),
+                Unit::Millis => "write the durations as numbers of milliseconds, or as a Parquet duration type".into(),
+            }),
+        }),
+        _ => Ok(col(name).cast(DataType::Float64)),
+    }
+}
+
 fn require(
     names: &[String],
     wanted: &str,
@@ -106,12 +160,21 @@ pub fn read_azure2021(path: &Path) -> Result<Vec<Member>, ReadError> {
             });
         }
     }
-    let secs = |c: &str| col(c).cast(DataType::Float64);
+    let schema = schema_of(&mut lf, key, path)?;
+    let end = number(
+        &schema,
+        "end_timestamp",
+        Unit::Seconds,
+        "end_timestamp",
+        key,
+        path,
+    )?;
+    let secs = number(&schema, "duration", Unit::Seconds, "duration", key, path)?;
     let frame = lf.select([
         col("app").cast(DataType::String).alias("a"),
         col("func").cast(DataType::String).alias("f"),
-        (secs("end_timestamp") - secs("duration")).alias("t"),
-        (secs("duration") * lit(1000.0)).alias("d"),
+        (end - secs.clone()).alias("t"),
+        (secs * lit(1000.0)).alias("d"),
     ]);
     let mut members = collect(frame, true, true, key, path)?;
     // Ids are the function hashes; the app is kept only when two apps share a function hash.
@@ -132,7 +195,7 @@ pub fn read_table(
     path: &Path,
     function: &str,
     timestamp: &str,
-    duration: &str,
+    duration: Option<&str>,
 ) -> Result<Vec<Member>, ReadError> {
     let key = "file";
     let mut lf = scan(path, key)?;
@@ -153,13 +216,44 @@ pub fn read_table(
         key,
         path,
     )?;
+    // A column named by `duration-column` must be there; the default one is optional.
+    if let Some(named) = duration {
+        require(
+            &names,
+            named,
+            "the execution time of each request in ms",
+            "duration-column",
+            key,
+            path,
+        )?;
+    }
+    let duration = duration.unwrap_or(DURATION_COLUMN);
     let has_duration = names.iter().any(|n| n == duration);
+    let schema = schema_of(&mut lf, key, path)?;
     let mut cols = vec![
         col(function).cast(DataType::String).alias("f"),
-        col(timestamp).cast(DataType::Float64).alias("t"),
+        number(
+            &schema,
+            timestamp,
+            Unit::Seconds,
+            "timestamp-column",
+            key,
+            path,
+        )?
+        .alias("t"),
     ];
     if has_duration {
-        cols.push(col(duration).cast(DataType::Float64).alias("d"));
+        cols.push(
+            number(
+                &schema,
+                duration,
+                Unit::Millis,
+                "duration-column",
+                key,
+                path,
+            )?
+            .alias("d"),
+        );
     }
     collect(lf.select(cols), false, has_duration, key, path)
 }
@@ -257,7 +351,13 @@ fn collect(
             .ok_or_else(|| bad_row(i, "no timestamp, or not a finite number"))?;
         if secs < 0.0 {
             let secs = lamsim_sim::config::hints::number(secs);
-            return Err(bad_row(i, &format!("negative arrival time {secs} s")));
+            let mut e = bad_row(i, &format!("negative arrival time {secs} s"));
+            if app {
+                e.hint = Some(
+                    "a request arrives at end_timestamp − duration: this one began before the trace's start; remove its row".into(),
+                );
+            }
+            return Err(e);
         }
         if current.as_ref().is_none_or(|c| c.0 != id) {
             flush(current.take(), &mut members);

@@ -3,6 +3,7 @@
 use lamsim_sim::dist::{Sampler, percentile_at};
 use lamsim_sim::model::{ArrivalProcess, Dist};
 use lamsim_sim::rng::{Component, stream};
+use lamsim_sim::runner::run_replicate_with;
 use lamsim_sim::time::NS_PER_MIN;
 
 use crate::support::{arrivals, azure2019_workload, hash, scenario, workloads, write_azure2019};
@@ -118,7 +119,7 @@ fn a_function_missing_from_the_durations_file_takes_the_defaults_duration() {
     assert!(e.has_path("population[0]"), "{e}");
     assert!(
         e.to_string()
-            .contains("1 of its 2 functions have no duration"),
+            .contains("1 of its 2 functions are invoked but have no duration"),
         "{e}"
     );
     assert!(
@@ -155,4 +156,58 @@ fn defaults_memory_applies_to_every_member_over_the_memory_file() {
     let s = scenario(&azure2019_workload("1m", "", ""), dir.path());
     let mem: Vec<u32> = s.functions.iter().map(|f| f.memory_mb).collect();
     assert_eq!(mem, [300, 900]);
+}
+
+/// A function the trace never invokes needs no duration row; one that is invoked does.
+#[test]
+fn only_invoked_functions_need_a_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = [1.0; 7];
+    write_azure2019(dir.path(), 1, &[(&[1], p, 128.0), (&[0], p, 128.0)]);
+    let dur = std::fs::read_to_string(dir.path().join("durations.csv")).unwrap();
+    let kept: Vec<&str> = dur.lines().take(2).collect();
+    std::fs::write(dir.path().join("durations.csv"), kept.join("\n") + "\n").unwrap();
+    let s = scenario(&azure2019_workload("1m", "", ""), dir.path());
+    assert_eq!(s.functions.len(), 2);
+    // The first row's percentiles, all 1 ms.
+    assert!(matches!(
+        s.functions[0].duration.dist,
+        Dist::Percentiles { .. }
+    ));
+    let log = crate::support::arrivals(&s, 1);
+    assert_eq!((log[0].len(), log[1].len()), (1, 0));
+}
+
+/// `[population.defaults.duration]` without `dist` keeps each member's percentiles and scales
+/// them with its keys: measured at 1769 MB on one thread, run at 3538 MB with two threads, a
+/// fully CPU-bound duration halves (s_ref / s = 1 / 2).
+#[test]
+fn defaults_scaling_keys_scale_the_traces_durations() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = [10.0; 7];
+    write_azure2019(dir.path(), 1, &[(&[5], p, 128.0)]);
+    let defaults = "memory-mb = 3538\n[population.defaults.duration]\nreference-memory-mb = 1769\nthreads = 2\n";
+    let s = scenario(&azure2019_workload("1m", "", defaults), dir.path());
+    let d = &s.functions[0].duration;
+    assert!(matches!(d.dist, Dist::Percentiles { .. }), "{:?}", d.dist);
+    assert_eq!(d.reference_memory_mb, 1769);
+    let (_, execs, _) = run_replicate_with(&s, 1, crate::support::Execs::default(), &|_| {});
+    assert_eq!(execs.0.len(), 5);
+    for (_, _, exec) in &execs.0 {
+        assert_eq!(exec.0, 5_000_000, "10 ms at 1769 MB is 5 ms at 3538 MB");
+    }
+    // Without the keys, the same member runs its 10 ms.
+    let s = scenario(
+        &azure2019_workload("1m", "", "memory-mb = 3538\n"),
+        dir.path(),
+    );
+    let (_, execs, _) = run_replicate_with(&s, 1, crate::support::Execs::default(), &|_| {});
+    assert!(execs.0.iter().all(|e| e.2.0 == 10_000_000));
+    // Scaling keys alone cannot stand in for a missing duration row: the error asks for `dist`.
+    write_azure2019(dir.path(), 1, &[(&[1], p, 128.0), (&[1], p, 128.0)]);
+    let dur = std::fs::read_to_string(dir.path().join("durations.csv")).unwrap();
+    let kept: Vec<&str> = dur.lines().take(2).collect();
+    std::fs::write(dir.path().join("durations.csv"), kept.join("\n") + "\n").unwrap();
+    let e = crate::support::errors(&azure2019_workload("1m", "", defaults), dir.path());
+    assert!(e.to_string().contains("add `dist`"), "{e}");
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use lamsim_sim::config::{self, ConfigErrors};
 use lamsim_sim::model::Scenario;
-use lamsim_sim::observer::Observer;
+use lamsim_sim::observer::{Invocation, Observer};
 use lamsim_sim::runner::run_replicate_with;
 use lamsim_sim::time::SimTime;
 
@@ -40,6 +40,16 @@ impl Observer for ArrivalLog {
             self.0.resize(f + 1, Vec::new());
         }
         self.0[f].push(t);
+    }
+}
+
+/// Every completed invocation: function, arrival and execution time.
+#[derive(Default)]
+pub struct Execs(pub Vec<(u32, SimTime, SimTime)>);
+
+impl Observer for Execs {
+    fn on_complete(&mut self, _t: SimTime, inv: &Invocation) {
+        self.0.push((inv.function, inv.arrival, inv.exec));
     }
 }
 

@@ -13,12 +13,12 @@
 //! | `name` | the kind | prefix of member names: `NAME-ID` |
 //! | `invocations`, `durations`, `memory` | — | `azure2019` files (`memory` optional) |
 //! | `file` | — | `azure2021` and `table`: the CSV or Parquet file |
-//! | `function-column`, `timestamp-column`, `duration-column` | `function`, `timestamp`, `duration` | `table` columns (timestamp in s, duration in ms, optional) |
+//! | `function-column`, `timestamp-column`, `duration-column` | `function`, `timestamp`, `duration` | `table` columns (timestamp in s, duration in ms; the default duration column is optional, a named one required) |
 //! | `select` | `"all"` | `"all"`, `"top:N"` (most invocations), `"sample:F"` (seeded) |
 //! | `seed` | `[simulation] seed` | the seed of `sample:F` |
 //! | `minute-arrivals` | `"uniform"` | `azure2019`: `"uniform"`, `"poisson"` or `"even"` |
 //! | `rate-scale` | 1.0 | multiplies every member's traffic |
-//! | `[population.defaults]` | — | any `[[function]]` key but `name`, `arrivals`, `trigger` |
+//! | `[population.defaults]` | — | any `[[function]]` key but `name`, `arrivals`, `trigger`; a `duration` with `dist` replaces the trace's durations, one with scaling keys only scales them |
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -109,8 +109,9 @@ pub enum Files {
         function: String,
         /// `timestamp-column` (seconds).
         timestamp: String,
-        /// `duration-column` (milliseconds), used when the file has it.
-        duration: String,
+        /// `duration-column` (milliseconds): the column named by the key, which the file must
+        /// have, or None for the default [`DURATION_COLUMN`], used when the file has it.
+        duration: Option<String>,
     },
 }
 
@@ -349,27 +350,55 @@ pub(crate) fn check(
         return None;
     }
     members = choose(members, select, splitmix64(seed ^ i as u64));
+    if let Some(window) = cx.window
+        && let Some(first) = first_request(&members)
+        && first >= window
+    {
+        // Every request falls past the end: the timestamps are not counted from the window's
+        // start (epoch seconds, say). The run would have no traffic at all.
+        v.err(
+            &p,
+            format!(
+                "every request of the trace falls after the window's end: the first arrives at {} s, the window ends at {} s",
+                crate::config::hints::number(first.as_secs_f64()),
+                crate::config::hints::number(window.as_secs_f64())
+            ),
+            Some(
+                "timestamps are seconds from the start of the window: subtract the first one (or lengthen [simulation] duration)"
+                    .into(),
+            ),
+        );
+        return None;
+    }
     let ids = short_ids(&members);
-    if !has.duration {
+    if !has.dist {
+        // A function the trace never invokes needs no duration: it runs nothing.
         let missing: Vec<&str> = members
             .iter()
             .zip(&ids)
-            .filter(|(m, _)| m.duration.is_none() && !has_request_durations(m))
+            .filter(|(m, _)| {
+                m.duration.is_none() && !has_request_durations(m) && m.invocations() > 0
+            })
             .map(|(_, id)| id.as_str())
             .collect();
         if let Some(first) = missing.first() {
             v.err(
                 &p,
                 format!(
-                    "{} of its {} functions have no duration in the trace (e.g. {first})",
+                    "{} of its {} functions are invoked but have no duration in the trace (e.g. {first})",
                     missing.len(),
                     members.len()
                 ),
-                Some("add a [population.defaults.duration] table for them".into()),
+                Some(if has.scaling {
+                    "add `dist` and its keys to [population.defaults.duration]".into()
+                } else {
+                    "add a [population.defaults.duration] table for them".into()
+                }),
             );
             return None;
         }
     }
+    let has_durations = members.iter().any(has_request_durations);
 
     let n = members.len();
     let mut functions = Vec::with_capacity(n);
@@ -388,14 +417,18 @@ pub(crate) fn check(
             }
             _ => None,
         };
-        // Defaults that set a duration apply to every member; otherwise the trace's.
-        if !has.duration {
+        // A distribution in the defaults applies to every member, in place of the trace's
+        // durations (percentiles or per request); otherwise the trace's durations, with the
+        // defaults' scaling keys when they set some.
+        if !has.dist {
             if let Some(d) = m.duration {
                 f.duration.dist = d;
             } else if let Some(mean) = trace_mean_ms {
                 f.duration.dist = Dist::Const { value_ms: mean };
             }
-            f.duration.reference_memory_mb = f.memory_mb;
+            if !has.reference_memory {
+                f.duration.reference_memory_mb = f.memory_mb;
+            }
         }
         let process = match m.arrivals {
             MemberArrivals::Minutes(counts) => ArrivalProcess::Counts(Arc::new(PeriodCounts {
@@ -405,6 +438,7 @@ pub(crate) fn check(
                 scale,
             })),
             MemberArrivals::Requests { times, durations } => {
+                let durations = if has.dist { None } else { durations };
                 let trace = Arc::new(Trace {
                     path: files.main().clone(),
                     times,
@@ -421,7 +455,17 @@ pub(crate) fn check(
         f.triggers[0].arrivals.process = process;
         functions.push(f);
     }
-    let resolved = resolved_table(kind, &files, &name, select, seed, within, scale, &defaults);
+    let resolved = resolved_table(
+        kind,
+        &files,
+        has_durations,
+        &name,
+        select,
+        seed,
+        within,
+        scale,
+        &defaults,
+    );
     let population = Population {
         name,
         kind,
@@ -440,6 +484,19 @@ impl Files {
             Files::Azure2021 { file } | Files::Table { file, .. } => file,
         }
     }
+}
+
+/// The earliest request of any member (None when none has a request).
+fn first_request(members: &[Member]) -> Option<SimTime> {
+    members
+        .iter()
+        .filter_map(|m| match &m.arrivals {
+            MemberArrivals::Minutes(c) => c
+                .first()
+                .map(|&(minute, _)| SimTime(minute as u64 * crate::time::NS_PER_MIN)),
+            MemberArrivals::Requests { times, .. } => times.first().copied(),
+        })
+        .min()
 }
 
 fn has_request_durations(m: &Member) -> bool {
@@ -542,7 +599,13 @@ fn files(v: &mut Validator, p: &str, kind: PopulationKind, raw: &Raw) -> Option<
             };
             let function = column("function-column", &raw.function_column, FUNCTION_COLUMN);
             let timestamp = column("timestamp-column", &raw.timestamp_column, TIMESTAMP_COLUMN);
-            let duration = column("duration-column", &raw.duration_column, DURATION_COLUMN);
+            // Named, the column must be there; by default it is optional.
+            let duration = match &raw.duration_column {
+                None => Some(None),
+                Some(_) => v
+                    .text(&at("duration-column"), &raw.duration_column)
+                    .map(Some),
+            };
             Some(Files::Table {
                 file: file?,
                 function: function?,
@@ -580,8 +643,9 @@ fn select(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<Select> {
     parsed
 }
 
-/// The members `select` keeps: file order for `all` and `sample`, most invoked first for
-/// `top` (ties in file order).
+/// The members `select` keeps: in the members' order (the reader's: file order for
+/// `azure2019`, function ids for the per-request kinds) for `all` and `sample` (at least one),
+/// most invoked first for `top` (ties in the members' order).
 fn choose(members: Vec<Member>, select: Select, seed: u64) -> Vec<Member> {
     match select {
         Select::All => members,
@@ -655,7 +719,13 @@ fn short_ids(members: &[Member]) -> Vec<String> {
 
 /// Which of the member's properties the defaults set (then the trace does not override them).
 struct Has {
-    duration: bool,
+    /// `[population.defaults.duration]` has a `dist`: it replaces the trace's durations.
+    dist: bool,
+    /// `[population.defaults.duration]` sets scaling keys only: the trace's durations, scaled.
+    scaling: bool,
+    /// `[population.defaults.duration] reference-memory-mb` is set (else each member's
+    /// durations were measured at its own memory).
+    reference_memory: bool,
     memory: bool,
 }
 
@@ -696,8 +766,11 @@ fn template(
     if !ok {
         return None;
     }
+    let duration = defaults.get("duration").and_then(|d| d.as_table());
     let has = Has {
-        duration: defaults.contains_key("duration"),
+        dist: defaults.contains_key("duration") && duration.is_none_or(|d| d.contains_key("dist")),
+        scaling: duration.is_some_and(|d| !d.contains_key("dist")),
+        reference_memory: duration.is_some_and(|d| d.contains_key("reference-memory-mb")),
         memory: defaults.contains_key("memory-mb"),
     };
     let mut t = defaults.clone();
@@ -705,8 +778,10 @@ fn template(
     if !has.memory {
         t.insert("memory-mb".into(), toml::Value::Integer(MEMORY_MB as i64));
     }
-    if !has.duration {
-        let mut d = toml::Table::new();
+    if !has.dist {
+        // A stand-in, replaced by each member's durations from the trace; the defaults'
+        // scaling keys, if any, are checked with it.
+        let mut d = duration.cloned().unwrap_or_default();
         d.insert("dist".into(), "const".into());
         d.insert("value".into(), "1ms".into());
         t.insert("duration".into(), toml::Value::Table(d));
@@ -732,6 +807,7 @@ fn template(
 fn resolved_table(
     kind: PopulationKind,
     files: &Files,
+    has_durations: bool,
     name: &str,
     select: Select,
     seed: u64,
@@ -769,7 +845,16 @@ fn resolved_table(
             t.insert("file".into(), path(file));
             t.insert("function-column".into(), s(function));
             t.insert("timestamp-column".into(), s(timestamp));
-            t.insert("duration-column".into(), s(duration));
+            // The default column only when the file has it: named, it must be there.
+            match duration {
+                Some(d) => {
+                    t.insert("duration-column".into(), s(d));
+                }
+                None if has_durations => {
+                    t.insert("duration-column".into(), s(DURATION_COLUMN));
+                }
+                None => {}
+            }
         }
     }
     t.insert("select".into(), s(&select.text()));
