@@ -161,6 +161,50 @@ pub fn check(dir: &Path, inputs: &[PathBuf], own: Option<&[&str]>) -> Result<()>
     Ok(())
 }
 
+/// Removes from `dir` lamsim's own result files that the write just done did not write: the
+/// results of an earlier run of another kind (a shard's `run-shard.json` in a folder a whole
+/// run now fills, or a whole run's `summary.json` and reports in one a shard now fills), the
+/// Parquet files of an earlier run when this one had `--no-parquet`, charts of functions no
+/// longer charted. Left there, they would be read as this run's (`merge` takes any folder
+/// with a `run-shard.json`; `summary.json` says the folder is complete).
+///
+/// Call it after a complete write (`written`: the names it wrote), so that a failed write
+/// leaves the earlier results whole. Only lamsim's own names ([`OURS`]) are touched, and in
+/// `charts/` only chart files: [`check`] refused the folder before the run if it held
+/// anything else.
+pub fn remove_stale(dir: &Path, written: &[&str]) -> Result<()> {
+    let remove = |path: &Path| -> Result<()> {
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => bail!(
+                "cannot remove {}, left from an earlier run: {e}",
+                path.display()
+            ),
+        }
+    };
+    for name in OURS {
+        let path = dir.join(name);
+        if name == CHARTS_DIR {
+            let Ok(entries) = std::fs::read_dir(&path) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let chart = file.ends_with(".svg") || file.ends_with(".png");
+                if chart && !written.contains(&format!("{CHARTS_DIR}/{file}").as_str()) {
+                    remove(&entry.path())?;
+                }
+            }
+            // Gone when it held only old charts.
+            let _ = std::fs::remove_dir(&path);
+        } else if !written.contains(&name) && path.is_file() {
+            remove(&path)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `path` is a JSON object with a numeric `schema_version`.
 fn has_schema_version(path: &Path) -> bool {
     use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};

@@ -483,6 +483,8 @@ fn finish(
         refs.push((lamsim_reports::SUMMARY_JSON_FILE, json.as_bytes()));
         lamsim_reports::write_dir_files(dir, &refs)
             .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+        let written: Vec<&str> = refs.iter().map(|(name, _)| *name).collect();
+        crate::out_dir::remove_stale(dir, &written)?;
     }
     if options.print {
         match (&json, prints_json) {
@@ -533,6 +535,7 @@ fn run_shard(
     ];
     lamsim_reports::write_dir_files(dir, &files)
         .with_context(|| format!("cannot write the output folder {}", dir.display()))?;
+    crate::out_dir::remove_stale(dir, &files.map(|(name, _)| name))?;
     if !args.quiet {
         eprintln!(
             "lamsim: shard {shard}/{shards}: {} arrivals in the window; at most {} of the account's {} unreserved concurrency held by its functions",
@@ -560,6 +563,21 @@ pub fn merge(args: crate::sweep::MergeArgs) -> Result<ExitStatus> {
         let shard = serde_json::from_slice::<lamsim_sim::shard::RunShard>(&bytes)
             .map_err(|e| anyhow::anyhow!("{}: not a lamsim run shard: {e}", path.display()))?;
         shards.push(shard);
+    }
+    // The workload read back (the first folder's resolved file, and the data files it names)
+    // must be the one the shards ran: a folder reused by another run, or data changed since,
+    // would price and label the shards' measurements with another workload.
+    let resolved_path = first.join(lamsim_reports::RESOLVED_TOML_FILE);
+    let resolved = std::fs::read_to_string(&resolved_path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", resolved_path.display()))?;
+    if let Some(s) = shards.first()
+        && lamsim_sim::shard::fingerprint_text(&resolved) != s.workload_fingerprint
+    {
+        return Err(lamsim_sim::shard::ShardError::Mismatch(format!(
+            "{} (or a data file it reads) is not the workload the shards ran: the folder was reused by another run, or the data changed since; run the shards again",
+            resolved_path.display()
+        ))
+        .into());
     }
     let (out, data, sample) = lamsim_sim::shard::merge(&scenario, shards)?;
     let options = FinishOptions {

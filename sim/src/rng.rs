@@ -40,8 +40,16 @@ pub fn splitmix64(mut x: u64) -> u64 {
 
 /// FNV-1a of a string: a stable identifier for a function name.
 pub fn fnv1a(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
+    fnv1a_continue(FNV1A_START, s.as_bytes())
+}
+
+/// FNV-1a's starting state ([`fnv1a_continue`] from it hashes a first chunk).
+pub const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a state `h` carried on over `bytes`: a stream hashed chunk by chunk gives the hash of
+/// the whole.
+pub fn fnv1a_continue(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01B3);
     }

@@ -143,10 +143,64 @@ pub fn peak_bucket(scenario: &Scenario) -> SimTime {
     bucket_width(scenario.simulation.duration, SimTime(0), MAX_PEAK_BUCKETS)
 }
 
-/// Hash of the whole workload as resolved (every default and the seed filled in): shards of
-/// one run share it.
+/// Hash of the whole workload as resolved (every default and the seed filled in) and of the
+/// data it reads: shards of one run share it.
+///
+/// Every file the resolved workload names (an absolute path to a file: traces, population
+/// files, empirical samples) counts by its content, not its path: the same workload and data
+/// checked out in two folders (one per machine) give one fingerprint, and a trace rewritten
+/// between two shards gives another.
 pub fn fingerprint(scenario: &Scenario) -> String {
-    format!("{:016x}", fnv1a(&to_resolved_toml(scenario)))
+    fingerprint_text(&to_resolved_toml(scenario))
+}
+
+/// [`fingerprint`] of a workload from its resolved text, as a shard writes it to
+/// `workload.resolved.toml` (the text, not a scenario read back from it: a duration read back
+/// can print in other digits).
+pub fn fingerprint_text(text: &str) -> String {
+    let Ok(mut value) = text.parse::<toml::Table>() else {
+        // The resolved file always parses (a test holds it); the text itself otherwise.
+        return format!("{:016x}", fnv1a(text));
+    };
+    for (_, v) in value.iter_mut() {
+        files_by_content(v);
+    }
+    format!("{:016x}", fnv1a(&value.to_string()))
+}
+
+/// Replaces every string in `v` that is an absolute path to a readable file by its size and
+/// FNV-1a hash.
+fn files_by_content(v: &mut toml::Value) {
+    match v {
+        toml::Value::String(s) if std::path::Path::new(s.as_str()).is_absolute() => {
+            if let Some((len, hash)) = content_hash(std::path::Path::new(s.as_str())) {
+                *s = format!("file of {len} bytes, FNV-1a {hash:016x}");
+            }
+        }
+        toml::Value::Array(a) => a.iter_mut().for_each(files_by_content),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| files_by_content(v)),
+        _ => {}
+    }
+}
+
+/// Size and FNV-1a hash of the file at `path`, read in chunks (None when it is not a readable
+/// file).
+fn content_hash(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::io::Read;
+    if !path.is_file() {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut len, mut h) = (0u64, crate::rng::FNV1A_START);
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some((len, h));
+        }
+        len += n as u64;
+        h = crate::rng::fnv1a_continue(h, &buf[..n]);
+    }
 }
 
 /// The scenario of shard `shard` of `shards` of `full`: its functions, in order, with the
@@ -758,15 +812,25 @@ pub fn merge(
                 s.shard, s.schema_version
             )));
         }
-        if s.shards != count
-            || s.workload_fingerprint != first.workload_fingerprint
-            || s.max_buckets != options.max_buckets
+        if s.shards != count {
+            return Err(mismatch(format!(
+                "shard {}/{} and shard {}/{} split the workload into different numbers of shards",
+                first.shard, first.shards, s.shard, s.shards
+            )));
+        }
+        if s.workload_fingerprint != first.workload_fingerprint {
+            return Err(mismatch(format!(
+                "shard {}/{count} and shard {}/{count} ran different workloads (the workload, its seed or replicates, or the data files it reads differ): run every shard of the same workload and data",
+                first.shard, s.shard
+            )));
+        }
+        if s.max_buckets != options.max_buckets
             || s.sample_cap != options.sample_cap
             || s.function_bucket_budget != options.function_bucket_budget
         {
             return Err(mismatch(format!(
-                "shard {}/{} and shard {}/{} are not shards of the same run (workload, seed, replicates or options differ)",
-                first.shard, first.shards, s.shard, s.shards
+                "shard {}/{count} and shard {}/{count} ran with different series options: run every shard with the same lamsim",
+                first.shard, s.shard
             )));
         }
         if s.shard >= count {

@@ -273,3 +273,116 @@ fn merge_names_a_folder_that_is_not_a_shard_and_why() {
         assert!(e.contains(part), "{e}");
     }
 }
+
+/// A two-function table population reading `r.csv` in `dir`, with `rows` of `function,timestamp`.
+fn table_population(dir: &Path, rows: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("r.csv"), format!("function,timestamp\n{rows}")).unwrap();
+    let w = dir.join("w.toml");
+    std::fs::write(
+        &w,
+        "[simulation]\nduration = \"2m\"\nseed = 4\n\n[[population]]\nkind = \"table\"\nfile = \"r.csv\"\n\n[population.defaults]\nmemory-mb = 256\n\n[population.defaults.duration]\ndist = \"const\"\nvalue = \"100ms\"\n",
+    )
+    .unwrap();
+    path_str(&w)
+}
+
+/// Shards are tied to their workload and data, not to the folder they were run from: the same
+/// workload and data in two folders (one per machine) merge, but data rewritten between the
+/// shards, or a first folder whose resolved workload is another run's, exit 2 without writing.
+#[test]
+fn shards_are_tied_to_their_data_not_their_folder() {
+    let tmp = temp_dir();
+    let rows = "a,1\na,2\na,3\nb,5\nb,6\n";
+    let wa = table_population(&tmp.path().join("machine-a"), rows);
+    let wb = table_population(&tmp.path().join("machine-b"), rows);
+    let shard = |w: &str, i: usize, name: &str| {
+        let d = tmp.path().join(name);
+        let o = run([
+            "run",
+            w,
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            &path_str(&d),
+            "-q",
+        ]);
+        assert_code(&o, 0);
+        path_str(&d)
+    };
+    let merge = |dirs: &[&str], out: &str| {
+        let mut args: Vec<String> = vec!["merge".into()];
+        args.extend(dirs.iter().map(|d| d.to_string()));
+        args.extend(["--out".into(), path_str(&tmp.path().join(out)), "-q".into()]);
+        run(&args)
+    };
+    let (a0, b1) = (shard(&wa, 0, "a0"), shard(&wb, 1, "b1"));
+    assert_code(&merge(&[&a0, &b1], "m1"), 0);
+
+    // Machine b's data changes before its shard runs: the shards ran different data.
+    let wb2 = table_population(&tmp.path().join("machine-b"), "a,1\nb,5\n");
+    let b1 = shard(&wb2, 1, "b1-new");
+    let o = merge(&[&a0, &b1], "m2");
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("ran different workloads"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("m2").exists(), "nothing written");
+
+    // Shards of one run, then machine a's data (read back by the merge) changes.
+    let (a0, a1) = (shard(&wa, 0, "c0"), shard(&wa, 1, "c1"));
+    table_population(&tmp.path().join("machine-a"), "a,1\nb,5\nb,7\n");
+    let o = merge(&[&a0, &a1], "m3");
+    assert_code(&o, 2);
+    assert!(
+        stderr(&o).contains("is not the workload the shards ran"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("m3").exists(), "nothing written");
+}
+
+/// An output folder reused by a run of the other kind keeps none of the earlier run's result
+/// files: a whole run over a shard's folder removes `run-shard.json` (which `merge` would take
+/// for a shard of it), a shard over a whole run's folder removes `summary.json` and the
+/// reports (which would say the folder holds a complete run).
+#[test]
+fn a_reused_output_folder_keeps_no_earlier_results() {
+    let tmp = temp_dir();
+    let w = table_population(tmp.path(), "a,1\na,2\nb,5\n");
+    let d = tmp.path().join("out");
+    let ds = path_str(&d);
+    assert_code(&run(["run", &w, "--shard", "0/2", "--out", &ds, "-q"]), 0);
+    assert!(d.join("run-shard.json").is_file());
+    assert_code(&run(["run", &w, "--out", &ds, "-q", "--format", "json"]), 0);
+    assert!(!d.join("run-shard.json").exists(), "the shard file is gone");
+    for name in ["summary.json", "report.html", "timeseries.parquet"] {
+        assert!(d.join(name).is_file(), "{name}");
+    }
+    assert!(d.join("charts").is_dir());
+    // --no-parquet leaves no Parquet file of the run before.
+    assert_code(
+        &run([
+            "run",
+            &w,
+            "--out",
+            &ds,
+            "-q",
+            "--format",
+            "json",
+            "--no-parquet",
+        ]),
+        0,
+    );
+    assert!(!d.join("timeseries.parquet").exists());
+    assert!(!d.join("invocations.parquet").exists());
+    assert_code(&run(["run", &w, "--shard", "1/2", "--out", &ds, "-q"]), 0);
+    let mut left: Vec<String> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["run-shard.json", "workload.resolved.toml"]);
+}

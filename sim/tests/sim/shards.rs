@@ -257,7 +257,7 @@ fn the_merge_refuses_missing_duplicate_and_foreign_shards() {
         &s,
         vec![all[0].clone(), foreign, all[2].clone()],
     ));
-    assert!(mixed.contains("not shards of the same run"), "{mixed}");
+    assert!(mixed.contains("ran different workloads"), "{mixed}");
     assert!(shard::merge(&s, all).is_ok());
 }
 
