@@ -423,6 +423,9 @@ pub struct Recorder<D = ()> {
     sources: Vec<SourceInfo>,
     /// Some function is event-driven.
     any_triggers: bool,
+    /// Each function is event-driven: its requests are its triggers' items, counted from the
+    /// sources' notes (see [`Recorder::add_trigger_fields`]), not the engine's executions.
+    event_driven: Vec<bool>,
     detail: D,
 }
 
@@ -458,6 +461,11 @@ impl Recorder {
                 })
                 .collect(),
             any_triggers: triggers.iter().any(Option::is_some),
+            event_driven: scenario
+                .functions
+                .iter()
+                .map(|f| f.event_driven())
+                .collect(),
             triggers,
             sources,
             detail: (),
@@ -487,6 +495,7 @@ impl<D> Recorder<D> {
             triggers: self.triggers,
             sources: self.sources,
             any_triggers: self.any_triggers,
+            event_driven: self.event_driven,
             detail,
         };
         (recorder, self.detail)
@@ -873,7 +882,11 @@ impl<D: Detail> Observer for Recorder<D> {
         if self.in_window(t) {
             self.functions[f as usize].arrivals += 1;
         }
-        self.detail.arrival(t, f);
+        // An event-driven function's requests are its triggers' items: the detail counts them
+        // from the notes, as the summary does (`on_note`).
+        if !self.any_triggers || !self.event_driven[f as usize] {
+            self.detail.arrival(t, f);
+        }
     }
 
     #[inline]
@@ -883,7 +896,9 @@ impl<D: Detail> Observer for Recorder<D> {
             r.throttles += 1;
             r.throttles_by_reason[reason as usize] += 1;
         }
-        self.detail.throttle(t, f);
+        if !self.any_triggers || !self.event_driven[f as usize] {
+            self.detail.throttle(t, f);
+        }
     }
 
     #[inline]
@@ -923,7 +938,12 @@ impl<D: Detail> Observer for Recorder<D> {
         r.usage.add_charge(&charge);
     }
 
-    fn on_throttle_retry(&mut self, t: SimTime, _f: u32, s: u32, _reason: ThrottleReason) {
+    fn on_throttle_retry(&mut self, t: SimTime, f: u32, s: u32, _reason: ThrottleReason) {
+        // A queued item's throttled try is one of the function's throttles (the summary's
+        // `throttled_tries`); a sync call's counts when it settles throttled (`on_note`).
+        if self.sources[s as usize].kind.is_queued() {
+            self.detail.throttle(t, f);
+        }
         if !self.in_window(t) {
             return;
         }
@@ -943,6 +963,20 @@ impl<D: Detail> Observer for Recorder<D> {
         self.detail.note(t, f, s, note);
         let (start, end) = (self.start, self.end);
         let in_window = |x: u64| x >= start && x < end;
+        if self.triggers[s as usize].is_none() {
+            return;
+        }
+        // The detail counts the function's requests and throttles as the summary does (see
+        // `add_trigger_fields`): items by when they arrived, a sync call throttled when it
+        // settles so (by its arrival), a queued item's throttled tries in `on_throttle_retry`.
+        match *note {
+            Note::Arrived => self.detail.arrival(t, f),
+            Note::Settled {
+                arrival,
+                fate: Fate::Throttled,
+            } if !self.sources[s as usize].kind.is_queued() => self.detail.throttle(arrival, f),
+            _ => {}
+        }
         let Some(r) = &mut self.triggers[s as usize] else {
             return;
         };

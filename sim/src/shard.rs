@@ -341,12 +341,20 @@ pub struct ShardReplicate {
 }
 
 impl RunShard {
-    /// Arrivals in the window, over every replicate and function of the shard.
+    /// Arrivals in the window, over every replicate and function of the shard: requests, or
+    /// for an event-driven function its triggers' items (as the summary counts them), not
+    /// its executions.
     pub fn arrivals(&self) -> u64 {
         self.replicates
             .iter()
             .flat_map(|r| &r.functions)
-            .map(|f| f.record.arrivals)
+            .map(|f| {
+                if f.triggers.iter().any(Option::is_some) {
+                    f.triggers.iter().flatten().map(|t| t.arrivals).sum()
+                } else {
+                    f.record.arrivals
+                }
+            })
             .sum()
     }
 

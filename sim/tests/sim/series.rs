@@ -603,3 +603,88 @@ fn the_backlog_series_integrates_to_the_summary_backlog() {
     let (_, plain, _) = run(&metronome(), &SeriesOptions::default());
     assert!(plain.functions[0].backlog.is_empty());
 }
+
+/// Event-driven functions count their triggers' items, not their executions, in `arrivals`
+/// and `throttles`, as the summary does: a sync call retried by its client after throttles,
+/// async events retried after errors, SQS messages in batches of up to 10 with throttled tries
+/// (reserved concurrency 1), and stream records. Each function's window buckets add up to its
+/// summary, and the test checks that the items and executions differ, so that counting
+/// executions would fail it.
+#[test]
+fn event_driven_buckets_count_items_as_the_summary_does() {
+    let function = |name: &str, keys: &str, trigger: &str, arrivals: &str| {
+        format!(
+            "[[function]]\nname = \"{name}\"\nmemory-mb = 512\ntimeout = \"60s\"\n{keys}\n\
+             [function.duration]\ndist = \"const\"\nvalue = \"800ms\"\n\
+             [[function.trigger]]\n{trigger}\n[function.trigger.arrivals]\n{arrivals}\n"
+        )
+    };
+    let text = [
+        "[simulation]\nduration = \"20m\"\nwarmup = \"2m\"\nseed = 5\nreplicates = 2\n".to_string(),
+        function(
+            "sync",
+            "reserved-concurrency = 1",
+            "invocation = \"sync\"\nclient-retries = 2\nclient-backoff = \"300ms\"",
+            "kind = \"poisson\"\nrate-per-s = 1.0",
+        ),
+        function(
+            "async",
+            "error-rate = 0.3",
+            "invocation = \"async\"\nmax-retries = 2",
+            "kind = \"poisson\"\nrate-per-s = 2.0",
+        ),
+        function(
+            "sqs",
+            "reserved-concurrency = 1",
+            "invocation = \"sqs\"\nbatch-size = 10\nmax-concurrency = 2",
+            "kind = \"poisson\"\nrate-per-s = 8.0",
+        ),
+        function(
+            "stream",
+            "",
+            "invocation = \"stream\"\nshards = 2\nbatch-size = 20",
+            "kind = \"poisson\"\nrate-per-s = 15.0",
+        ),
+    ]
+    .concat();
+    let s = lamsim_sim::config::from_str(&text, std::path::Path::new("."), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (out, data, _) = run(&s, &SeriesOptions::default());
+    for (f, sf) in data.functions.iter().zip(&out.summary.functions) {
+        let t = &sf.triggers.as_ref().expect("event-driven")[0];
+        close(
+            window_sum(&data, &f.arrivals),
+            sf.arrivals,
+            &format!("{} arrivals", sf.name),
+        );
+        close(
+            window_sum(&data, &f.throttles),
+            sf.throttles,
+            &format!("{} throttles", sf.name),
+        );
+        close(
+            window_sum(&data, &f.invocations),
+            sf.invocations,
+            &format!("{} invocations", sf.name),
+        );
+        assert!(
+            (t.arrivals - t.invocations).abs() > 10.0,
+            "{}: items {} and executions {} should differ",
+            sf.name,
+            t.arrivals,
+            t.invocations
+        );
+    }
+    let by = |name: &str| {
+        out.summary
+            .functions
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap()
+    };
+    assert!(
+        by("sync").throttles > 10.0,
+        "the test needs throttled calls"
+    );
+    assert!(by("sqs").throttles > 10.0, "the test needs throttled tries");
+}

@@ -7,6 +7,7 @@ use lamsim_sim::model::{
 use lamsim_sim::runner;
 use lamsim_sim::series::SeriesOptions;
 use lamsim_sim::shard::{self, RunShard, ShardError};
+use lamsim_sim::summary::FunctionSummary;
 use lamsim_sim::testing::{
     async_retries, many_functions, simple_function, simple_scenario, sqs_worker,
 };
@@ -272,5 +273,29 @@ fn every_function_belongs_to_exactly_one_shard() {
             }
         }
         assert!(seen.iter().all(|&c| c == 1), "{n} shards: {seen:?}");
+    }
+}
+
+/// A shard's count of arrivals (the line `run --shard` prints) counts an event-driven
+/// function's items as the summary does, not its executions (retries, batches).
+#[test]
+fn a_shards_arrivals_are_the_summarys() {
+    for scenario in [async_retries(), sqs_worker()] {
+        let one = runner::run(&scenario, &|_| {});
+        let reps = scenario.simulation.replicates.max(1) as f64;
+        let total = |get: fn(&FunctionSummary) -> f64| {
+            one.summary.functions.iter().map(get).sum::<f64>() * reps
+        };
+        let want = total(|f| f.arrivals);
+        let got: u64 = shards(&scenario, 1)
+            .unwrap()
+            .iter()
+            .map(|s| s.arrivals())
+            .sum();
+        assert!((got as f64 - want).abs() < 1e-6, "{got} vs {want}");
+        assert!(
+            (total(|f| f.invocations) - want).abs() > 1.0,
+            "the test needs executions and items to differ"
+        );
     }
 }
