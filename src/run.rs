@@ -440,6 +440,39 @@ struct FinishOptions<'a> {
     print: bool,
 }
 
+/// Most functions named one by one in the warning that their warm-up is too short; the rest
+/// are summed up in one line (a population has thousands of functions).
+const WARMUP_WARNINGS_SHOWN: usize = 5;
+
+/// Prints `warnings` on stderr, one line each, but at most [`WARMUP_WARNINGS_SHOWN`] functions
+/// whose warm-up looks too short, then one line for the others with the longest transient.
+fn print_warnings(warnings: &[lamsim_sim::stats::Warning]) {
+    use lamsim_sim::stats::Warning;
+    let mut others = Vec::new();
+    let mut shown = 0;
+    for w in warnings {
+        if let Warning::WarmupTooShort {
+            function,
+            detected_s,
+            ..
+        } = w
+            && shown >= WARMUP_WARNINGS_SHOWN
+        {
+            others.push((*detected_s, function.as_str()));
+            continue;
+        }
+        shown += matches!(w, Warning::WarmupTooShort { .. }) as usize;
+        eprintln!("lamsim: warning: {w}");
+    }
+    if let Some((longest, function)) = others.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0)) {
+        eprintln!(
+            "lamsim: warning: and {} more function{} whose environment count settles after the warm-up (the latest: {function}, about {longest:.0} s): raise [simulation] warmup",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" }
+        );
+    }
+}
+
 /// Prints the warnings and the summary, writes the output folder (with the series, when
 /// there are some), and says `SLO violated` with exit 1 when the `[slo]` is not met.
 fn finish(
@@ -449,9 +482,7 @@ fn finish(
     options: &FinishOptions,
 ) -> Result<ExitStatus> {
     if !options.quiet {
-        for w in &out.warnings {
-            eprintln!("lamsim: warning: {w}");
-        }
+        print_warnings(&out.warnings);
     }
     let summary = out.summary;
     // `summary.json` and `--format json` are the same text: rendered once (for 10,000
@@ -579,7 +610,24 @@ pub fn merge(args: crate::sweep::MergeArgs) -> Result<ExitStatus> {
         ))
         .into());
     }
-    let (out, data, sample) = lamsim_sim::shard::merge(&scenario, shards)?;
+    // A mismatch names shards by index; the folders they came from say which is which (the
+    // first eight: a message, not a listing).
+    let mut folders: Vec<String> = args
+        .shard_dirs
+        .iter()
+        .zip(&shards)
+        .take(8)
+        .map(|(dir, s)| format!("{} (shard {}/{})", dir.display(), s.shard, s.shards))
+        .collect();
+    if shards.len() > folders.len() {
+        folders.push("…".into());
+    }
+    let (out, data, sample) = lamsim_sim::shard::merge(&scenario, shards).map_err(|e| match e {
+        lamsim_sim::shard::ShardError::Mismatch(m) => {
+            lamsim_sim::shard::ShardError::Mismatch(format!("{m} [{}]", folders.join(", ")))
+        }
+        other => other,
+    })?;
     let options = FinishOptions {
         out: Some(&args.out),
         parquet: !args.no_parquet,

@@ -227,3 +227,35 @@ fn log_bytes_adds_the_lines_beside_lambda_to_every_format_and_the_json_matches_t
             .ends_with("cost_monthly_lambda_usd")
     );
 }
+
+/// Many functions whose warm-up is too short: five are named, the rest summed up in one line
+/// (a population has thousands), and `summary.json` is written whole.
+#[test]
+fn warm_up_warnings_name_five_functions_then_sum_up_the_rest() {
+    let dir = crate::temp_dir();
+    let mut text = String::from("[simulation]\nduration = \"30m\"\nwarmup = \"1s\"\nseed = 1\n");
+    for i in 0..12 {
+        text.push_str(&format!(
+            "[[function]]\nname = \"f{i}\"\nmemory-mb = 512\ntimeout = \"15m\"\n[function.arrivals]\nkind = \"constant\"\nrate-per-s = 2.0\n[function.duration]\ndist = \"const\"\nvalue = \"60s\"\n"
+        ));
+    }
+    let w = dir.path().join("w.toml");
+    std::fs::write(&w, text).unwrap();
+    let o = run(["run", &path_str(&w), "--format", "json"]);
+    assert_code(&o, 0);
+    let e = stderr(&o);
+    let named = e.matches("(MSER-5) but the warm-up is 1 s").count();
+    assert_eq!(named, 5, "five named: {e}");
+    let rest: Vec<&str> = e.lines().filter(|l| l.contains("more function")).collect();
+    assert_eq!(rest.len(), 1, "{e}");
+    // Each count ramps for a minute or more; MSER-5 flags most of the twelve (which ones
+    // depends on the draws), and the line counts the ones not named.
+    let more: usize = rest[0]
+        .split("and ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!((1..=7).contains(&more), "{e}");
+    assert!(!o.stdout.is_empty());
+}

@@ -329,6 +329,12 @@ fn shards_are_tied_to_their_data_not_their_folder() {
         "{}",
         stderr(&o)
     );
+    // The folders say which shard is which.
+    assert!(
+        stderr(&o).contains(&format!("{b1} (shard 1/2)")),
+        "{}",
+        stderr(&o)
+    );
     assert!(!tmp.path().join("m2").exists(), "nothing written");
 
     // Shards of one run, then machine a's data (read back by the merge) changes.
