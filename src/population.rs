@@ -2,7 +2,7 @@
 //! 2019 schema, drawn from the distributions of a real excerpt (`lamsim_population::synth`),
 //! with a `workload.toml` that reads it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -23,9 +23,10 @@ pub struct SynthesizeArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Folder of the Azure 2019 excerpt whose distributions are drawn from
-    /// (invocations.csv, durations.csv, memory.csv).
-    #[arg(long, default_value = "workloads/populations/azure2019")]
-    pub from: PathBuf,
+    /// (invocations.csv, durations.csv, memory.csv). Default: workloads/populations/azure2019
+    /// of the current folder, else of the lamsim repository this program was built from.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
     /// `[account] concurrency-limit` of the written workload (AWS's default quota is 1000,
     /// which throttles much of a 10,000-function day).
     #[arg(
@@ -42,24 +43,44 @@ pub struct SynthesizeArgs {
     pub quiet: bool,
 }
 
+/// The excerpt `--from` names by default, relative to the current folder or to the
+/// repository.
+const DEFAULT_FROM: &str = "workloads/populations/azure2019";
+
+/// The excerpt to draw from: `--from`, else [`DEFAULT_FROM`] in the current folder, else in
+/// the repository this program was built from (run from anywhere in a clone).
+fn excerpt_folder(from: Option<&Path>) -> PathBuf {
+    if let Some(f) = from {
+        return f.to_path_buf();
+    }
+    let here = PathBuf::from(DEFAULT_FROM);
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_FROM);
+    if !here.join(INVOCATIONS_CSV).is_file() && built.join(INVOCATIONS_CSV).is_file() {
+        built
+    } else {
+        here
+    }
+}
+
 /// Generates the population.
 pub fn synthesize_cmd(args: SynthesizeArgs) -> Result<ExitStatus> {
-    if !args.from.join(INVOCATIONS_CSV).is_file() {
+    let from = excerpt_folder(args.from.as_deref());
+    if !from.join(INVOCATIONS_CSV).is_file() {
         bail!(
             "{} has no invocations.csv: --from must name a folder with an Azure Functions 2019 excerpt (invocations.csv, durations.csv, memory.csv), such as workloads/populations/azure2019 in the lamsim repository",
-            args.from.display()
+            from.display()
         );
     }
     let opts = SynthOptions {
         functions: args.functions,
         hours: args.hours,
         seed: args.seed,
-        from: args.from.clone(),
+        from: from.clone(),
         concurrency_limit: args.concurrency_limit,
     };
     // The excerpt read must not be written over (`--out` = `--from`), nor a folder of other
     // files; the population appears whole or not at all.
-    let inputs: Vec<PathBuf> = EXCERPT_FILES.iter().map(|f| args.from.join(f)).collect();
+    let inputs: Vec<PathBuf> = EXCERPT_FILES.iter().map(|f| from.join(f)).collect();
     crate::out_dir::check(&args.out, &inputs, Some(&FILES))?;
     let mut done = None;
     lamsim_reports::write_dir_streamed(&args.out, |tmp| -> Result<()> {

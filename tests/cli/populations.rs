@@ -198,3 +198,33 @@ fn synthesize_population_writes_only_new_or_its_own_folders_and_bounds_its_size(
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Without `--from`, `synthesize-population` finds the repository's excerpt from any folder,
+/// and writes what `--from` naming it writes.
+#[test]
+fn synthesize_population_finds_the_excerpt_from_any_folder() {
+    let d = temp_dir();
+    let out = d.path().join("here");
+    let mut c = crate::lamsim([
+        "synthesize-population",
+        "--functions",
+        "20",
+        "--hours",
+        "1",
+        "--seed",
+        "3",
+        "--out",
+        "here",
+    ]);
+    c.current_dir(d.path());
+    let o = crate::spawn(&mut c).wait_with_output().unwrap();
+    assert_code(&o, 0);
+    let named = d.path().join("named");
+    assert_code(&synthesize(&named, 20, 3), 0);
+    for f in ["invocations.csv", "durations.csv", "memory.csv"] {
+        assert!(
+            std::fs::read(out.join(f)).unwrap() == std::fs::read(named.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
