@@ -48,11 +48,47 @@ fn scan(path: &Path, key: &'static str) -> Result<LazyFrame, ReadError> {
 }
 
 fn polars_error(key: &'static str, path: &Path, e: PolarsError) -> ReadError {
+    let text = e.to_string();
+    if text.contains("more fields than defined") && !is_parquet(path) {
+        // polars names neither the line nor a fix the workload can make: find the line.
+        if let Some((line, fields, header)) = first_ragged_line(path) {
+            return ReadError {
+                key,
+                message: format!(
+                    "cannot read \"{}\": line {line} has {fields} fields, the header {header}",
+                    path.display()
+                ),
+                hint: Some("every row needs the header's fields: look for a stray comma".into()),
+            };
+        }
+    }
+    // polars' own advice names its options, which a workload cannot set.
+    let text = text
+        .split("\n\nConsider setting")
+        .next()
+        .unwrap_or(&text)
+        .trim_end();
     ReadError {
         key,
-        message: format!("cannot read \"{}\": {e}", path.display()),
+        message: format!("cannot read \"{}\": {text}", path.display()),
         hint: None,
     }
+}
+
+/// The first line of the CSV at `path` with more comma-separated fields than its header:
+/// `(line, fields, header fields)`, lines counted from 1 (the header).
+fn first_ragged_line(path: &Path) -> Option<(usize, usize, usize)> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let mut lines = std::io::BufReader::new(file).lines();
+    let header = lines.next()?.ok()?.split(',').count();
+    for (i, line) in lines.enumerate() {
+        let fields = line.ok()?.split(',').count();
+        if fields > header {
+            return Some((i + 2, fields, header));
+        }
+    }
+    None
 }
 
 fn columns_of(

@@ -307,3 +307,20 @@ fn a_trace_entirely_past_the_window_is_refused() {
     assert!(text.contains("first arrives at 1700000000 s"), "{text}");
     assert!(text.contains("subtract the first"), "{text}");
 }
+
+/// A CSV row with more fields than the header is named by its line, without polars' advice
+/// on options a workload cannot set.
+#[test]
+fn a_ragged_csv_line_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        "function,timestamp,duration\na,1,10\na,2,10\nb,3,10,99\n",
+    )
+    .unwrap();
+    let e = errors(&table_workload("r.csv", ""), dir.path());
+    assert!(e.has_path("population[0].file"), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("line 4 has 4 fields, the header 3"), "{text}");
+    assert!(!text.contains("truncate_ragged_lines"), "{text}");
+}
