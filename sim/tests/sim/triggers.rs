@@ -828,3 +828,45 @@ fn records_past_their_age_when_a_stream_closes_expire_and_younger_ones_stay_pend
         "{t:?}"
     );
 }
+
+#[test]
+fn stream_lanes_ready_at_one_instant_all_start_then() {
+    // 50 records at 1 s and 50 at 5 s over 2 shards (round robin: 25 a shard a burst), in
+    // batches of up to 10 running 100 ms: each shard runs 10, 10 and 5 records after each
+    // burst, 12 batches in all, every record completed. Both shards become ready at the same
+    // instant; the second once started at time zero (its wake-up scheduled at 0 sent the clock
+    // back) and its records were taken for a day old: expired.
+    let dir = trace_dir("stream-burst", [1.0; 50].into_iter().chain([5.0; 50]));
+    let text = workload(
+        "duration = \"1m\"\nseed = 3",
+        "provisioned-concurrency = 2",
+        "dist = \"const\"\nvalue = \"100ms\"",
+        &[(
+            "invocation = \"stream\"\nshards = 2\nbatch-size = 10",
+            "kind = \"trace\"\nfile = \"t.csv\"",
+        )],
+    );
+    let s = config::from_str(&text, dir.path(), "t.toml").unwrap_or_else(|e| panic!("{e}"));
+    let mut e = Engine::new(&s, 1, Batches::default());
+    e.run();
+    let mut batches = e.into_observer().0;
+    batches.sort();
+    let at = |secs: u64| SimTime::from_secs(secs);
+    // Per shard and burst: 10 at the burst, 10 at +100 ms, 5 at +200 ms.
+    let mut want = Vec::new();
+    for burst in [1, 5] {
+        for (k, n) in [10, 10, 5].into_iter().enumerate() {
+            let start = SimTime(at(burst).0 + k as u64 * 100_000_000);
+            want.extend([(start, n), (start, n)]);
+        }
+    }
+    want.sort();
+    assert_eq!(batches, want);
+    let out = run(&s);
+    let t = only(&out.summary.functions[0]);
+    assert_eq!(
+        (t.arrivals, t.completed, t.expired),
+        (100.0, 100.0, 0.0),
+        "{t:?}"
+    );
+}

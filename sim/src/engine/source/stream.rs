@@ -55,6 +55,8 @@ pub struct StreamShards {
     waiting: u64,
     in_flight: u64,
     end: u64,
+    /// When it last woke: lanes still runnable after a wake-up start at that time.
+    now: u64,
 }
 
 impl StreamShards {
@@ -81,6 +83,7 @@ impl StreamShards {
             waiting: 0,
             in_flight: 0,
             end: window_end.0,
+            now: 0,
         }
     }
 
@@ -197,11 +200,14 @@ impl RequestSource for StreamShards {
     }
 
     fn advance(&mut self) -> Option<SimTime> {
-        self.rewake(SimTime::ZERO)
+        // Lanes left runnable by the wake-up that just started a batch start now, not at
+        // time zero (which sent the clock back when records of several lanes arrived at once).
+        self.rewake(SimTime(self.now))
     }
 
     fn wake(&mut self, id: SourceId, now: SimTime, notes: &mut Vec<Note>) -> Option<Request> {
         let t = now.0;
+        self.now = t;
         while self.arrivals.take_if_due(t, None).is_some() {
             let l = self.lane_of(self.rr) as u32;
             self.rr += 1;
