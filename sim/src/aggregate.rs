@@ -58,6 +58,15 @@ pub fn aggregate(functions: &[FunctionSummary]) -> AggregateSummary {
     };
     let (arrivals, invocations) = (sum(&|f| f.arrivals), sum(&|f| f.invocations));
     let (cold_starts, throttles) = (sum(&|f| f.cold_starts), sum(&|f| f.throttles));
+    // What each function's throttles are a share of: its arrivals, or for an event-driven
+    // function its tries (see `metrics::event_driven_throttle_ratio`).
+    let tried = sum(&|f| {
+        if f.triggers.is_some() {
+            f.invocations + f.throttles
+        } else {
+            f.arrivals
+        }
+    });
     let totals = AggregateTotals {
         arrivals,
         invocations,
@@ -65,7 +74,7 @@ pub fn aggregate(functions: &[FunctionSummary]) -> AggregateSummary {
         throttles,
         timeouts: sum(&|f| f.timeouts),
         cold_start_ratio: ratio(cold_starts, invocations),
-        throttle_ratio: ratio(throttles, arrivals),
+        throttle_ratio: ratio(throttles, tried),
         instances_avg: sum(&|f| f.instances.avg_total),
         cost_usd: priced.then(|| sum(&|f| cost(f).unwrap_or(0.0))),
         monthly_cost_usd: priced.then(|| sum(&|f| monthly(f).unwrap_or(0.0))),

@@ -64,7 +64,8 @@ pub struct FunctionSummary {
     /// 95 % confidence interval of `cold_start_ratio` over replicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cold_start_ratio_ci95: Option<[f64; 2]>,
-    /// `throttles / arrivals`.
+    /// `throttles / arrivals`; for an event-driven function `throttles / (invocations +
+    /// throttles)`, the share of tries throttled (a queued item can be throttled several times).
     pub throttle_ratio: f64,
     /// Latency (init if cold + execution) of every invocation, ms.
     pub latency_ms: LatencyStats,
@@ -499,7 +500,8 @@ pub struct AggregateTotals {
     pub timeouts: f64,
     /// `cold_starts / invocations` over all functions (0 without invocations).
     pub cold_start_ratio: f64,
-    /// `throttles / arrivals` over all functions (0 without arrivals).
+    /// `throttles / arrivals` over all functions (0 without arrivals); an event-driven
+    /// function counts its tries (`invocations + throttles`) in place of its arrivals.
     pub throttle_ratio: f64,
     /// Environments, time-averaged (the sum of the functions' `instances.avg_total`).
     pub instances_avg: f64,

@@ -870,3 +870,41 @@ fn stream_lanes_ready_at_one_instant_all_start_then() {
         "{t:?}"
     );
 }
+
+#[test]
+fn throttle_ratios_are_shares_of_tries_and_stay_within_one() {
+    // Reserved concurrency 1, 1 s executions, 2 events a second for 2 minutes: each queued
+    // event is throttled again and again while it waits, so throttled tries outnumber the
+    // events. The ratio is the share of tries throttled, throttles / (invocations +
+    // throttles); a wave-one function beside it keeps throttles / arrivals.
+    let text = workload(
+        "duration = \"3m\"\nseed = 2",
+        "reserved-concurrency = 1",
+        "dist = \"const\"\nvalue = \"1s\"",
+        &[(
+            "invocation = \"async\"",
+            "kind = \"constant\"\nrate-per-s = 2.0\nend = \"2m\"",
+        )],
+    ) + "[[function]]\nname = \"g\"\nmemory-mb = 512\nreserved-concurrency = 1\n\
+         [function.arrivals]\nkind = \"constant\"\nrate-per-s = 2.0\n\
+         [function.duration]\ndist = \"const\"\nvalue = \"1s\"\n";
+    let s = scenario(&text);
+    let out = run(&s);
+    let (f, g) = (&out.summary.functions[0], &out.summary.functions[1]);
+    assert!(
+        f.throttles > f.arrivals,
+        "the test needs more throttled tries than events: {f:?}"
+    );
+    assert_eq!(
+        f.throttle_ratio,
+        f.throttles / (f.invocations + f.throttles)
+    );
+    assert!(f.throttle_ratio < 1.0);
+    assert!(g.throttles > 0.0 && g.triggers.is_none());
+    assert_eq!(g.throttle_ratio, g.throttles / g.arrivals);
+    // The aggregate counts the event-driven function's tries, the other's arrivals.
+    let a = lamsim_sim::aggregate::aggregate(&out.summary.functions);
+    let tried = f.invocations + f.throttles + g.arrivals;
+    assert_eq!(a.totals.throttle_ratio, (f.throttles + g.throttles) / tried);
+    assert!(a.totals.throttle_ratio <= 1.0);
+}
