@@ -189,10 +189,18 @@ pub fn from_str_for(
         };
         let mut error = ConfigError::new("", message);
         if e.message().contains("too large") || e.message().contains("as i128") {
-            error = error.with_hint(
+            // Only a seed may go beyond (a string of digits); any other key is out of range.
+            let seed = e.span().and_then(|span| {
+                let (line, _) = line_col(text, span.start);
+                key_at_line(text, line)
+            });
+            error = error.with_hint(if seed.is_some_and(|k| k.starts_with("`seed`")) {
                 "TOML integers stop at 2^63 − 1 (9223372036854775807); write a larger seed as a \
-                 string of digits, seed = \"18446744073709551615\"",
-            );
+                 string of digits, seed = \"18446744073709551615\""
+            } else {
+                "TOML integers stop at 2^63 − 1 (9223372036854775807), far beyond what this key \
+                 takes: see its range in the workload reference"
+            });
         }
         fail(vec![error])
     })?;

@@ -726,7 +726,7 @@ fn a_lognormal_whose_p99_is_its_median_is_that_constant() {
 }
 
 /// An integer TOML cannot hold stops the parser before any key is read; the error still
-/// names the key and its table, and says how to write a large seed.
+/// names the key and its table, and says how to write a large seed (only for a seed).
 #[test]
 fn an_integer_too_large_for_toml_names_its_key() {
     let e = errors("[simulation]\nduration = \"1h\"\nseed = 18446744073709551615\n");
@@ -740,6 +740,13 @@ fn an_integer_too_large_for_toml_names_its_key() {
         "{}\n[[function]]\nname = \"a\"\nmemory-mb = 99999999999999999999999\n",
         "[simulation]\nduration = \"1h\""
     ));
+    // Only a seed may be written as a string of digits: another key is told it is out of
+    // range, not how to write a seed.
+    assert!(!e.to_string().contains("larger seed"), "{e}");
+    assert!(
+        e.to_string().contains("far beyond what this key takes"),
+        "{e}"
+    );
     assert!(
         e.to_string().contains("(`memory-mb` in [[function]])"),
         "{e}"
