@@ -283,3 +283,22 @@ fn the_resolved_workload_reads_back_to_the_same_triggers() {
     };
     assert_eq!(kinds(&s), kinds(&again), "{text}");
 }
+
+/// `[function.trigger]` written as a table is one mistake: the error says to double the
+/// brackets, and the function is not also said to lack `arrivals`.
+#[test]
+fn a_trigger_written_as_a_table_is_one_error() {
+    let text =
+        with(&["invocation = \"sqs\""]).replace("[[function.trigger]]", "[function.trigger]");
+    let e = errors(&text);
+    has(&e, "function[0].trigger", "must be an array of tables");
+    assert!(hint(&e, "function[0].trigger").contains("[[function.trigger]]"));
+    assert!(
+        !e.errors.iter().any(|x| x.path == "function[0].arrivals"),
+        "{e}"
+    );
+    // Without any trigger, a missing `arrivals` is still said.
+    let bare = "[simulation]\nduration = \"1h\"\n[[function]]\nname = \"f\"\nmemory-mb = 512\n\
+                [function.duration]\ndist = \"const\"\nvalue = \"10ms\"\n";
+    has(&errors(bare), "function[0].arrivals", "is required");
+}
