@@ -189,20 +189,10 @@ impl<'s, O: Observer> Engine<'s, O> {
                 seq += 2;
                 Box::new(fl)
             });
-            // One source per trigger; a wave-one function's sync arrivals take the fast path.
-            let event_driven = f.event_driven();
-            noting |= event_driven;
-            for j in 0..f.triggers.len() {
-                let mut source = Source::for_trigger(f, i as u32, j, seed, window);
-                let next = source.advance();
-                if let Some(t) = next {
-                    wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
-                    seq += 1;
-                }
-                scheduled.push(next.map_or(u64::MAX, |t| t.0));
-                sources.push(source);
-            }
-            // Provisioned concurrency as a step function; equal times keep the last target.
+            // Provisioned concurrency as a step function; equal times keep the last target. Each
+            // step is queued before the function's sources, so that it is in place before a
+            // request arriving at the same instant (as auto scaling's and managed instances'
+            // first capacity is).
             let mut steps: Vec<(u64, u32)> = Vec::new();
             let mut windows = f.provisioned.clone();
             windows.sort_by_key(|w| w.start);
@@ -222,6 +212,19 @@ impl<'s, O: Observer> Engine<'s, O> {
                 queue.push_with_seq(steps[k].0, seq, Event::Provision(i as u32, steps[k].1));
                 seq += 1;
                 j = k + 1;
+            }
+            // One source per trigger; a wave-one function's sync arrivals take the fast path.
+            let event_driven = f.event_driven();
+            noting |= event_driven;
+            for j in 0..f.triggers.len() {
+                let mut source = Source::for_trigger(f, i as u32, j, seed, window);
+                let next = source.advance();
+                if let Some(t) = next {
+                    wakeups.push_with_seq(t.0, seq, sources.len() as SourceId);
+                    seq += 1;
+                }
+                scheduled.push(next.map_or(u64::MAX, |t| t.0));
+                sources.push(source);
             }
             let mut outcome = OutcomeModel::new(f, seed);
             if f.error_rate > 0.0 {

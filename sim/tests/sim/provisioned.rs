@@ -110,3 +110,27 @@ fn provisioned_environments_come_back_with_their_next_window() {
         f.usage.ondemand_gb_s
     );
 }
+
+/// A provisioned step and a request at the same instant: the configured environment is in
+/// place first and takes the request (no cold start, no on-demand environment), from the
+/// start of the run and from a scheduled step alike.
+#[test]
+fn a_provisioned_step_is_in_place_before_a_request_at_the_same_instant() {
+    for start in ["0s", "2m"] {
+        let text = format!(
+            "[simulation]\nduration = \"5m\"\n\
+             [[function]]\nname = \"f\"\nmemory-mb = 1024\n\
+             [[function.provisioned-concurrency]]\ncount = 1\nstart = \"{start}\"\n\
+             [function.arrivals]\nkind = \"constant\"\nrate-per-s = 1.0\nstart = \"{start}\"\n\
+             [function.duration]\ndist = \"const\"\nvalue = \"100ms\"\n\
+             [function.init]\ndist = \"const\"\nvalue = \"500ms\"\n"
+        );
+        let s = lamsim_sim::config::from_str(&text, std::path::Path::new("."), "t.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let f = &run(&s).summary.functions[0];
+        assert!(f.invocations > 100.0, "{start}: {}", f.invocations);
+        assert_eq!(f.cold_starts, 0.0, "{start}");
+        assert_eq!(f.usage.ondemand_gb_s, 0.0, "{start}");
+        assert_eq!(f.instances.peak, 1.0, "{start}");
+    }
+}
