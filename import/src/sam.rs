@@ -205,6 +205,36 @@ pub fn import(text: &str, opts: &Options) -> Result<Import, ImportError> {
         );
     }
 
+    // AWS deploys SnapStart neither beside provisioned concurrency nor with more than 512 MB
+    // of ephemeral storage (the validator refuses both): the template's capacity settings are
+    // kept and SnapStart left out, with a warning.
+    for f in &mut functions {
+        let Some(o) = f.snapstart.clone() else {
+            continue;
+        };
+        let provisioned: i64 = f.provisioned.iter().map(|(n, _)| n).sum();
+        let ephemeral = f
+            .keys
+            .iter()
+            .find(|(k, _, _)| k == "ephemeral-storage-mb")
+            .and_then(|(_, v, _)| v.parse::<i64>().ok())
+            .filter(|mb| *mb > 512);
+        let why = if provisioned > 0 {
+            Some("provisioned concurrency")
+        } else if ephemeral.is_some() {
+            Some("ephemeral storage above 512 MB")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            f.snapstart = None;
+            cx.warn(
+                o,
+                format!("SnapStart cannot run with {why} on one function version (AWS refuses the deployment); left out"),
+            );
+        }
+    }
+
     let mut todos = Vec::new();
     let region = resolver
         .parameter("AWS::Region")

@@ -773,3 +773,54 @@ fn extreme_values_are_quoted_short() {
         "{text}"
     );
 }
+
+/// AWS does not run SnapStart and provisioned concurrency on one function version: either
+/// with `snapstart = true` is refused at its key (a count of 0, as resolved files write it, is
+/// none). Auto scaling's `max` beyond the account limit is reported at that key, which the file
+/// has, not at `provisioned-concurrency`, which it does not.
+#[test]
+fn snapstart_with_provisioned_concurrency_is_refused_and_limits_name_their_key() {
+    let snap = "runtime = \"java21\"\nsnapstart = true";
+    let e = errors(&one_function(
+        &format!("{snap}\nprovisioned-concurrency = 2"),
+        POISSON,
+        CONST,
+    ));
+    let err = find(&e, "function[0].provisioned-concurrency", "snapstart");
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("keep one"),
+        "{e}"
+    );
+    ok(&one_function(
+        &format!("{snap}\nprovisioned-concurrency = 0"),
+        POISSON,
+        CONST,
+    ));
+    // Nor SnapStart with more than 512 MB of ephemeral storage.
+    let e = errors(&one_function(
+        &format!("{snap}\nephemeral-storage-mb = 1024"),
+        POISSON,
+        CONST,
+    ));
+    find(&e, "function[0].ephemeral-storage-mb", "snapstart");
+    ok(&one_function(
+        &format!("{snap}\nephemeral-storage-mb = 512"),
+        POISSON,
+        CONST,
+    ));
+    let autoscaling = "[function.provisioned-autoscaling]\nmin = 1\nmax = 4\n";
+    let e = errors(&format!(
+        "{}{autoscaling}",
+        one_function(snap, POISSON, CONST)
+    ));
+    find(&e, "function[0].provisioned-autoscaling", "snapstart");
+    let e = errors(&format!(
+        "{}[function.provisioned-autoscaling]\nmin = 1\nmax = 2000\n",
+        one_function("", POISSON, CONST)
+    ));
+    find(
+        &e,
+        "function[0].provisioned-autoscaling.max",
+        "2000 exceeds account.concurrency-limit = 1000",
+    );
+}

@@ -229,6 +229,39 @@ pub(crate) fn check(
             }
         }
     }
+    // AWS runs SnapStart and provisioned concurrency on different function versions, never
+    // together: a function with both would be billed for both here. (A count of 0, which
+    // resolved workloads write out, is no provisioned concurrency.)
+    if matches!(f.snapstart, Some(Lenient::Ok(true))) {
+        let provisioned_count = provisioned
+            .as_ref()
+            .is_some_and(|w| w.iter().any(|w| w.count > 0));
+        for (key, set) in [
+            ("provisioned-concurrency", provisioned_count),
+            (
+                "provisioned-autoscaling",
+                f.provisioned_autoscaling.is_some(),
+            ),
+        ] {
+            if set {
+                v.err(
+                    &at(key),
+                    "cannot be combined with snapstart = true: AWS does not run SnapStart and provisioned concurrency on the same function version",
+                    Some("keep one: SnapStart cuts cold starts without paying for idle environments; provisioned concurrency removes them".into()),
+                );
+            }
+        }
+    }
+    if matches!(f.snapstart, Some(Lenient::Ok(true)))
+        && let Some(mb) = ephemeral
+        && mb > EPHEMERAL_MB
+    {
+        v.err(
+            &at("ephemeral-storage-mb"),
+            format!("{mb} MB cannot be combined with snapstart = true: AWS's SnapStart takes at most {EPHEMERAL_MB} MB of ephemeral storage"),
+            Some(format!("lower it to {EPHEMERAL_MB}, or remove snapstart")),
+        );
+    }
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
         Some(Lenient::Bad(toml::Value::String(src))) if src == profiles::ARM64_SPEEDUP_MEASURED => {
@@ -429,6 +462,11 @@ pub(crate) fn check(
                     .and_then(|a| a.as_ref().map(|a| a.max))
                     .unwrap_or(0),
             ),
+        provisioned_key: if f.provisioned_autoscaling.is_some() {
+            "provisioned-autoscaling.max"
+        } else {
+            "provisioned-concurrency"
+        },
     };
     let flags_ok = runtime_ok
         && reserved_ok

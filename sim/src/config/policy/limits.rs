@@ -30,6 +30,9 @@ pub struct Raw {
 pub(crate) struct Limits {
     pub(crate) reserved: Option<u32>,
     pub(crate) max_provisioned: u32,
+    /// The key that sets `max_provisioned`, for its errors: `provisioned-concurrency` or
+    /// `provisioned-autoscaling.max`.
+    pub(crate) provisioned_key: &'static str,
 }
 
 pub(crate) fn account(v: &mut Validator, raw: Raw) -> Option<Account> {
@@ -138,7 +141,7 @@ pub(crate) fn concurrency(v: &mut Validator, acc: &Account, limits: &[Limits]) {
         }
         if l.max_provisioned > limit {
             v.err(
-                &format!("function[{i}].provisioned-concurrency"),
+                &format!("function[{i}].{}", l.provisioned_key),
                 format!(
                     "{} exceeds account.concurrency-limit = {limit}",
                     l.max_provisioned
