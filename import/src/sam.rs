@@ -824,6 +824,27 @@ impl Cx<'_, '_> {
         self.int_of(&v, &o).map(|n| (n, o))
     }
 
+    /// `n`, read at `origin`, when it is within `lo..=hi` (the range lamsim and AWS accept);
+    /// otherwise a warning, and None: the key is left out and its default applies.
+    fn in_range(&mut self, n: i64, origin: &str, lo: i64, hi: i64) -> Option<i64> {
+        if (lo..=hi).contains(&n) {
+            return Some(n);
+        }
+        self.warn(
+            origin.to_string(),
+            format!(
+                "{n} is outside {lo}..={hi}, which AWS accepts; left out (the default applies)"
+            ),
+        );
+        None
+    }
+
+    /// A whole number of seconds at `origin` within `lo..=hi`, as a lamsim duration.
+    fn seconds_in(&mut self, n: i64, origin: &str, lo: i64, hi: i64) -> Option<String> {
+        self.in_range(n, origin, lo, hi)
+            .map(|s| duration_ms(s as u64 * 1000))
+    }
+
     fn int_of(&mut self, v: &Value, origin: &str) -> Option<i64> {
         let n = match v {
             Value::Number(n) => n
@@ -1268,11 +1289,17 @@ impl Cx<'_, '_> {
         let mut age = None;
         if let Some(n) = v.get("MaximumRetryAttempts") {
             let o = format!("{base}.MaximumRetryAttempts");
-            retries = self.int_of(n, &o).map(|n| (n, o));
+            retries = self
+                .int_of(n, &o)
+                .and_then(|n| self.in_range(n, &o, 0, 2))
+                .map(|n| (n, o));
         }
         if let Some(n) = v.get("MaximumEventAgeInSeconds") {
             let o = format!("{base}.MaximumEventAgeInSeconds");
-            age = self.int_of(n, &o).map(|n| (n, o));
+            age = self
+                .int_of(n, &o)
+                .and_then(|n| self.in_range(n, &o, 60, 21_600))
+                .map(|n| (n, o));
         }
         if let Some(m) = v.as_mapping() {
             let rest: Vec<&str> = m
@@ -1502,7 +1529,9 @@ impl Cx<'_, '_> {
             describe,
         );
         let b = p.base.clone();
-        let batch = self.get_int(p, "BatchSize");
+        let batch = self
+            .get_int(p, "BatchSize")
+            .and_then(|(n, o)| self.in_range(n, &o, 1, 10_000).map(|n| (n, o)));
         let default_batch = if kind == SourceKind::Sqs { 10 } else { 100 };
         match batch {
             Some((n, o)) => t.key("batch-size", int(n), Some(o)),
@@ -1512,8 +1541,10 @@ impl Cx<'_, '_> {
                 Some("AWS default (BatchSize not set)".into()),
             ),
         }
-        if let Some((s, o)) = self.get_int(p, "MaximumBatchingWindowInSeconds") {
-            t.key("batching-window", duration_ms(s as u64 * 1000), Some(o));
+        if let Some((s, o)) = self.get_int(p, "MaximumBatchingWindowInSeconds")
+            && let Some(d) = self.seconds_in(s, &o, 0, 300)
+        {
+            t.key("batching-window", d, Some(o));
         }
         if kind == SourceKind::Sqs {
             if let Some(v) = self.get(p, "ScalingConfig")
@@ -1552,8 +1583,10 @@ impl Cx<'_, '_> {
                 match vis {
                     Some(v) => {
                         let o = format!("{qo}.VisibilityTimeout");
-                        if let Some(s) = self.int_of(&v, &o) {
-                            t.key("visibility-timeout", duration_ms(s as u64 * 1000), Some(o));
+                        if let Some(s) = self.int_of(&v, &o)
+                            && let Some(d) = self.seconds_in(s, &o, 0, 43_200)
+                        {
+                            t.key("visibility-timeout", d, Some(o));
                         }
                     }
                     None => t.key(
@@ -1577,8 +1610,10 @@ impl Cx<'_, '_> {
                     .and_then(|v| self.r.resolve(v).ok().flatten())
                 {
                     let o = format!("{qo}.MessageRetentionPeriod");
-                    if let Some(s) = self.int_of(&v, &o) {
-                        t.key("retention", duration_ms(s as u64 * 1000), Some(o));
+                    if let Some(s) = self.int_of(&v, &o)
+                        && let Some(d) = self.seconds_in(s, &o, 60, 1_209_600)
+                    {
+                        t.key("retention", d, Some(o));
                     }
                 }
             }
@@ -1625,21 +1660,25 @@ impl Cx<'_, '_> {
                     "`aws kinesis describe-stream-summary --stream-name NAME`",
                 ),
             }
-            if let Some((n, o)) = self.get_int(p, "ParallelizationFactor") {
+            if let Some((n, o)) = self.get_int(p, "ParallelizationFactor")
+                && let Some(n) = self.in_range(n, &o, 1, 10)
+            {
                 t.key("parallelization-factor", int(n), Some(o));
             }
-            if let Some((n, o)) = self.get_int(p, "MaximumRetryAttempts") {
+            if let Some((n, o)) = self.get_int(p, "MaximumRetryAttempts")
+                && let Some(n) = self.in_range(n, &o, -1, 10_000)
+            {
                 t.key("max-retries", int(n), Some(o));
             }
             if let Some((s, o)) = self.get_int(p, "MaximumRecordAgeInSeconds") {
-                if s < 0 {
+                if s == -1 {
                     t.key(
                         "max-record-age",
                         duration_ms(7 * 86_400_000),
                         Some(format!("{o} (-1: the stream's retention, 7d at most)")),
                     );
-                } else {
-                    t.key("max-record-age", duration_ms(s as u64 * 1000), Some(o));
+                } else if let Some(d) = self.seconds_in(s, &o, 60, 604_800) {
+                    t.key("max-record-age", d, Some(o));
                 }
             }
             if let Some((v, o)) = self.get_bool(p, "BisectBatchOnFunctionError") {

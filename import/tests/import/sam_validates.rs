@@ -84,3 +84,70 @@ fn measured_traffic_and_durations_replace_the_placeholders_and_validate() {
         .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
     assert_eq!(scenario.functions.len(), 1);
 }
+
+/// Values AWS would not accept (a negative window or timeout, retries and ages out of range,
+/// a parallelization factor of 11) are left out with a warning each, never a crash, and the
+/// workload still validates.
+#[test]
+fn out_of_range_values_are_left_out_with_a_warning() {
+    let template = r#"
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: -5
+      MessageRetentionPeriod: 30
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      EventInvokeConfig:
+        MaximumRetryAttempts: 5
+        MaximumEventAgeInSeconds: 30
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 0
+            MaximumBatchingWindowInSeconds: -1
+        Stream:
+          Type: Kinesis
+          Properties:
+            Stream: arn:aws:kinesis:us-east-1:123456789012:stream/s
+            StartingPosition: LATEST
+            ParallelizationFactor: 11
+            MaximumRecordAgeInSeconds: 30
+"#;
+    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for key in [
+        "VisibilityTimeout",
+        "MessageRetentionPeriod",
+        "MaximumRetryAttempts",
+        "MaximumEventAgeInSeconds",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "ParallelizationFactor",
+        "MaximumRecordAgeInSeconds",
+    ] {
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.path.ends_with(key) && w.message.contains("outside")),
+            "no warning for {key}: {:?}",
+            out.warnings
+        );
+    }
+    let dir = fixture("");
+    if let Err(e) = lamsim_sim::config::from_str(&out.toml, Path::new(&dir), "t.yaml") {
+        panic!(
+            "the imported workload does not validate:\n{e}\n{}",
+            out.toml
+        );
+    }
+}
