@@ -1595,14 +1595,37 @@ impl Cx<'_, '_> {
                         Some(format!("SQS default ({qid} sets no VisibilityTimeout)")),
                     ),
                 }
+                // RedrivePolicy is of CloudFormation's type Json: a mapping, or a string of JSON.
                 if let Some(n) = qp
                     .get("RedrivePolicy")
                     .and_then(|v| self.r.resolve(v).ok().flatten())
+                    .and_then(|r| match r {
+                        Value::String(json) => serde_norway::from_str::<Value>(&json).ok(),
+                        other => Some(other),
+                    })
                     .and_then(|r| r.get("maxReceiveCount").cloned())
                 {
                     let o = format!("{qo}.RedrivePolicy.maxReceiveCount");
                     if let Some(n) = self.int_of(&n.clone(), &o) {
                         t.key("max-receive-count", int(n), Some(o));
+                    }
+                }
+                // Queue settings that change what happens but are not simulated.
+                for (key, why) in [
+                    (
+                        "FifoQueue",
+                        "FIFO queues (ordering, message groups) are not simulated: read as a standard queue",
+                    ),
+                    (
+                        "DelaySeconds",
+                        "delivery delay is not simulated: messages are visible at once",
+                    ),
+                ] {
+                    if qp
+                        .get(key)
+                        .is_some_and(|v| !matches!(v, Value::Bool(false)) && v.as_i64() != Some(0))
+                    {
+                        self.warn(format!("{qo}.{key}"), why.into());
                     }
                 }
                 if let Some(v) = qp

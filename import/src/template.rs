@@ -27,7 +27,14 @@ pub fn parse(text: &str, file: &str) -> Result<Value, ImportError> {
     let value: Value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| fail(format!("not valid JSON: {e}")))?
     } else {
-        serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?
+        let mut value: Value =
+            serde_norway::from_str(text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+        // Merge keys (`<<: *common`), which `sam deploy` and `aws cloudformation package`
+        // resolve before CloudFormation sees the template.
+        value
+            .apply_merge()
+            .map_err(|e| fail(format!("a YAML merge key (`<<`) cannot be applied: {e}")))?;
+        value
     };
     let value = long_form(value);
     match &value {

@@ -191,3 +191,56 @@ fn parameters_mappings_and_conditions_choose_the_values() {
         "not deployable beside provisioned concurrency"
     );
 }
+
+/// YAML merge keys are applied as `sam deploy` applies them; a `RedrivePolicy` written as a
+/// string of JSON (CloudFormation's type Json) gives its `maxReceiveCount`; a FIFO queue and a
+/// delivery delay, which are not simulated, are named in warnings.
+#[test]
+fn merge_keys_json_string_policies_and_unsimulated_queue_settings() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+x-common: &common
+  Runtime: python3.13
+  Timeout: 42
+  MemorySize: 768
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: true
+      DelaySeconds: 60
+      RedrivePolicy: '{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:dlq", "maxReceiveCount": "5"}'
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      <<: *common
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+"#;
+    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w: toml::Table = out.toml.parse().unwrap();
+    let f = function(&w, "Worker");
+    assert_eq!(f["memory-mb"], Value::Integer(768), "{}", out.toml);
+    assert_eq!(f["timeout"], s("42s"));
+    assert_eq!(f["runtime"], s("python3.13"));
+    let q = trigger(f, "Queue");
+    assert_eq!(q["max-receive-count"], Value::Integer(5), "{}", out.toml);
+    for key in ["FifoQueue", "DelaySeconds"] {
+        assert!(
+            out.warnings.iter().any(|w| w.path.ends_with(key)),
+            "no warning for {key}: {:?}",
+            out.warnings
+        );
+    }
+    assert!(
+        !out.warnings.iter().any(|w| w.message.contains("<<")),
+        "{:?}",
+        out.warnings
+    );
+}
