@@ -737,6 +737,8 @@ impl<'v> Props<'v> {
         let own = self.own.and_then(|m| m.get(key));
         let global = self.globals.and_then(|g| g.get(key));
         match (own, global) {
+            // An intrinsic (`!If`, `!Ref`, …) is one value to SAM: the resource's wins whole.
+            (Some(o), Some(g)) if is_intrinsic(o) || is_intrinsic(g) => Some(o.clone()),
             (Some(Value::Mapping(o)), Some(Value::Mapping(g))) => Some(Value::Mapping(merge(g, o))),
             (Some(Value::Sequence(o)), Some(Value::Sequence(g))) => {
                 Some(Value::Sequence(g.iter().chain(o).cloned().collect()))
@@ -759,11 +761,24 @@ impl<'v> Props<'v> {
     }
 }
 
-/// SAM's merge of `Globals` into a resource: maps merged key by key (the resource wins).
+/// Whether `v` is an intrinsic function in long form (`{"Ref": …}`, `{"Fn::If": …}`): SAM's
+/// merge of Globals takes it as a single value (its `_token_of`), never merging into it.
+fn is_intrinsic(v: &Value) -> bool {
+    v.as_mapping().is_some_and(|m| {
+        m.len() == 1
+            && m.keys()
+                .filter_map(Value::as_str)
+                .any(|k| k == "Ref" || k.starts_with("Fn::"))
+    })
+}
+
+/// SAM's merge of `Globals` into a resource: maps merged key by key (the resource wins; an
+/// intrinsic on either side is one value, and the resource's wins whole).
 fn merge(global: &Mapping, own: &Mapping) -> Mapping {
     let mut out = global.clone();
     for (k, v) in own {
         let merged = match (out.get(k), v) {
+            (Some(g), o) if is_intrinsic(g) || is_intrinsic(o) => v.clone(),
             (Some(Value::Mapping(g)), Value::Mapping(o)) => Value::Mapping(merge(g, o)),
             _ => v.clone(),
         };

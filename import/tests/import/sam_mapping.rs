@@ -244,3 +244,52 @@ Resources:
         out.warnings
     );
 }
+
+/// SAM merges Globals into a function key by key, but takes an intrinsic as one value: a
+/// function's `!If` replaces the Globals' table whole (25 in prod, none in dev), instead of
+/// being merged into it (which read the Globals' 1 both times).
+#[test]
+fn a_functions_intrinsic_replaces_the_globals_value_whole() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function:
+    AutoPublishAlias: live
+    ProvisionedConcurrencyConfig:
+      ProvisionedConcurrentExecutions: 1
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      ProvisionedConcurrencyConfig: !If
+        - IsProd
+        - ProvisionedConcurrentExecutions: 25
+        - !Ref AWS::NoValue
+"#;
+    let import = |stage: &str| {
+        let mut opts = lamsim_import::sam::Options::new("t.yaml");
+        opts.parameters = vec![("Stage".into(), stage.into())];
+        let out = lamsim_import::sam::import(template, &opts).unwrap_or_else(|e| panic!("{e}"));
+        out.toml.parse::<toml::Table>().unwrap()
+    };
+    let prod = import("prod");
+    assert_eq!(
+        function(&prod, "Api")["provisioned-concurrency"],
+        Value::Integer(25)
+    );
+    let dev = import("dev");
+    assert!(
+        function(&dev, "Api")
+            .get("provisioned-concurrency")
+            .is_none()
+    );
+}
