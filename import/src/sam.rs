@@ -1279,8 +1279,9 @@ impl Cx<'_, '_> {
                 }
             }
             if let Some(v) = self.get(&mut p, "FunctionUrlConfig") {
+                // `url`, unless an event already has that name.
                 let mut t = Trigger::new(
-                    "url",
+                    &unique(&f, "url"),
                     "sync",
                     format!("{} (function URL)", p.origin("FunctionUrlConfig")),
                 );

@@ -293,3 +293,38 @@ Resources:
             .is_none()
     );
 }
+
+/// A function URL beside an event named `url` gets a name of its own (trigger names must be
+/// unique), and the workload validates.
+#[test]
+fn a_function_url_beside_an_event_named_url_gets_its_own_name() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      FunctionUrlConfig:
+        AuthType: NONE
+      Events:
+        url:
+          Type: HttpApi
+"#;
+    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w: toml::Table = out.toml.parse().unwrap();
+    let f = function(&w, "Api");
+    trigger(f, "url");
+    assert_eq!(
+        trigger(f, "url-2")["front"],
+        s("function-url"),
+        "{}",
+        out.toml
+    );
+    let dir = crate::fixture("");
+    lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
+        .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+}
