@@ -649,3 +649,61 @@ fn a_minute_that_wants_exactly_the_fleet_restarts_the_count_toward_a_scale_in() 
     assert_eq!(at(541), 2, "{changes:?}");
     assert_eq!(at(899), 2, "{changes:?}");
 }
+
+/// Managed instances run Java 21+, Python 3.13+, Node.js 22+, .NET 8+ and provided.al2023
+/// (AWS's list): another runtime is refused at `runtime`.
+#[test]
+fn only_the_runtimes_aws_lists_run_on_managed_instances() {
+    let text = |runtime: &str| {
+        workload(
+            2048,
+            // An OS-only runtime has no default concurrency.
+            if runtime.starts_with("provided") {
+                "max-concurrency = 8"
+            } else {
+                ""
+            },
+            "kind = \"poisson\"\nrate-per-s = 1",
+            "dist = \"const\"\nvalue = \"10ms\"",
+            "1h",
+        )
+        .replace(
+            "runtime = \"nodejs22.x\"",
+            &format!("runtime = \"{runtime}\""),
+        )
+    };
+    for r in [
+        "nodejs22.x",
+        "nodejs24.x",
+        "python3.13",
+        "python3.14",
+        "java21",
+        "java25",
+        "dotnet8",
+        "dotnet10",
+        "provided.al2023:rust",
+    ] {
+        ok(&text(r));
+    }
+    for r in [
+        "nodejs20.x",
+        "python3.12",
+        "python3.9",
+        "java17",
+        "java8.al2",
+        "dotnet6",
+        "provided.al2:rust",
+    ] {
+        let e = errors(&text(r));
+        let err = e
+            .errors
+            .iter()
+            .find(|x| x.path == "function[0].runtime")
+            .unwrap_or_else(|| panic!("{r}: {e}"));
+        assert!(
+            err.message
+                .contains("does not run on Lambda Managed Instances"),
+            "{e}"
+        );
+    }
+}

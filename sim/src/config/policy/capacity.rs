@@ -46,6 +46,27 @@ pub fn default_concurrency_per_vcpu(runtime: Option<&str>) -> Option<u32> {
     }
 }
 
+/// Whether `runtime` runs on Lambda Managed Instances: Java 21 and later, Python 3.13 and
+/// later, Node.js 22 and later, .NET 8 and later, and the OS-only `provided.al2023` and later
+/// (AWS Lambda developer guide, "Lambda Managed Instances runtimes").
+pub fn managed_runtime_supported(runtime: &str) -> bool {
+    let num = |s: &str| s.parse::<u32>().ok();
+    if let Some(v) = runtime.strip_prefix("java") {
+        num(v).is_some_and(|n| n >= 21)
+    } else if let Some(v) = runtime.strip_prefix("python3.") {
+        num(v).is_some_and(|n| n >= 13)
+    } else if let Some(v) = runtime.strip_prefix("nodejs") {
+        num(v.trim_end_matches(".x")).is_some_and(|n| n >= 22)
+    } else if let Some(v) = runtime.strip_prefix("dotnet") {
+        num(v).is_some_and(|n| n >= 8)
+    } else if let Some(v) = runtime.strip_prefix("provided.al") {
+        // lamsim names OS-only runtimes with their language: `provided.al2023:rust`.
+        num(v.split(':').next().unwrap_or(v)).is_some_and(|y| y >= 2023)
+    } else {
+        false
+    }
+}
+
 /// `[function.managed-instances]` as written.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

@@ -208,6 +208,15 @@ pub(crate) fn check(
         },
     );
     if let Some(crate::model::Compute::ManagedInstances(_)) = &compute {
+        if let Some(Lenient::Ok(r)) = &f.runtime
+            && !capacity::managed_runtime_supported(r)
+        {
+            v.err(
+                &at("runtime"),
+                format!("\"{r}\" does not run on Lambda Managed Instances"),
+                Some("managed instances run Java 21+, Python 3.13+, Node.js 22+, .NET 8+ and provided.al2023: use one of those, or compute = \"on-demand\"".into()),
+            );
+        }
         for (key, set) in [
             (
                 "provisioned-concurrency",
