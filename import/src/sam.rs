@@ -664,6 +664,21 @@ impl Func {
             let mut a = Table::new("[function.trigger.arrivals]");
             if let (Some(m), true) = (measured, trace_on == Some(j)) {
                 measured_trace(&mut a, m);
+                if matches!(tr.invocation, "sqs" | "stream") {
+                    // CloudWatch's Invocations of a function behind a queue or stream count
+                    // batches: the trace has one arrival per batch, not per item.
+                    a.notes.push(
+                        "TODO: CloudWatch counts this function's invocations, which are batches here: the trace has one arrival per batch, not per message or record".into(),
+                    );
+                    todos.push(Todo {
+                        path: format!("{at}.trigger[{j}].arrivals"),
+                        what: format!(
+                            "items (not batches) reaching {} through {}",
+                            self.name, tr.name
+                        ),
+                        command: "the queue's NumberOfMessagesSent or the stream's IncomingRecords (CloudWatch), as a trace".into(),
+                    });
+                }
             } else if tr.traffic_todo {
                 traffic_placeholder(&mut a);
                 todos.push(Todo {
@@ -1549,18 +1564,35 @@ impl Cx<'_, '_> {
             .get_int(p, "BatchSize")
             .and_then(|(n, o)| self.in_range(n, &o, 1, 10_000).map(|n| (n, o)));
         let default_batch = if kind == SourceKind::Sqs { 10 } else { 100 };
-        match batch {
-            Some((n, o)) => t.key("batch-size", int(n), Some(o)),
+        match &batch {
+            Some((n, o)) => t.key("batch-size", int(*n), Some(o.clone())),
             None => t.key(
                 "batch-size",
                 int(default_batch),
                 Some("AWS default (BatchSize not set)".into()),
             ),
         }
-        if let Some((s, o)) = self.get_int(p, "MaximumBatchingWindowInSeconds")
-            && let Some(d) = self.seconds_in(s, &o, 0, 300)
-        {
-            t.key("batching-window", d, Some(o));
+        let window = self
+            .get_int(p, "MaximumBatchingWindowInSeconds")
+            .and_then(|(s, o)| self.seconds_in(s, &o, 0, 300).map(|d| (s, d, o)));
+        match (&batch, window) {
+            // AWS refuses an SQS mapping with more than 10 messages a batch and no batching
+            // window of at least 1 s; the smallest window it accepts stands in, with a warning.
+            (Some((n, o)), w)
+                if kind == SourceKind::Sqs && *n > 10 && w.as_ref().is_none_or(|w| w.0 < 1) =>
+            {
+                self.warn(
+                    o.clone(),
+                    format!("a batch size of {n} needs MaximumBatchingWindowInSeconds of at least 1 (AWS refuses the mapping without); 1 s written"),
+                );
+                t.key(
+                    "batching-window",
+                    duration_ms(1000),
+                    Some("the least AWS accepts with BatchSize above 10 (see the warning)".into()),
+                );
+            }
+            (_, Some((_, d, o))) => t.key("batching-window", d, Some(o)),
+            _ => {}
         }
         if kind == SourceKind::Sqs {
             if let Some(v) = self.get(p, "ScalingConfig")

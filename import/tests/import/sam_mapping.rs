@@ -328,3 +328,91 @@ Resources:
     lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
         .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
 }
+
+/// A measured trace attached to an SQS trigger counts CloudWatch's invocations, which are
+/// batches: the workload says so in a TODO, and the import lists it.
+#[test]
+fn a_measured_trace_on_a_queue_is_marked_as_batches() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: worker
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+"#;
+    let mut opts = lamsim_import::sam::Options::new("t.yaml");
+    opts.measured.insert(
+        "worker".into(),
+        lamsim_import::sam::Measured {
+            trace: "measured/traces/worker.csv".into(),
+            duration: vec![
+                ("dist".into(), "\"const\"".into()),
+                ("value".into(), "\"40ms\"".into()),
+            ],
+            note: "fit".into(),
+        },
+    );
+    let out = lamsim_import::sam::import(template, &opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.toml.contains("measured/traces/worker.csv"),
+        "{}",
+        out.toml
+    );
+    assert!(out.toml.contains("one arrival per batch"), "{}", out.toml);
+    assert!(
+        out.todos
+            .iter()
+            .any(|t| t.path == "function[0].trigger[0].arrivals" && t.what.contains("not batches")),
+        "{:?}",
+        out.todos
+    );
+}
+
+/// AWS refuses an SQS mapping with a batch size above 10 and no batching window of at least
+/// 1 s: the least window it accepts is written, with a warning, and the workload validates.
+#[test]
+fn a_large_sqs_batch_without_a_window_gets_the_least_window_aws_accepts() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 100
+"#;
+    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w: toml::Table = out.toml.parse().unwrap();
+    let q = trigger(function(&w, "Worker"), "Queue");
+    assert_eq!(q["batch-size"], Value::Integer(100));
+    assert_eq!(q["batching-window"], s("1s"), "{}", out.toml);
+    assert!(
+        out.warnings.iter().any(|w| w.path.ends_with("BatchSize")),
+        "{:?}",
+        out.warnings
+    );
+    let dir = crate::fixture("");
+    lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
+        .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+}
