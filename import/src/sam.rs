@@ -163,7 +163,31 @@ pub fn import(text: &str, opts: &Options) -> Result<Import, ImportError> {
             opts.file
         )));
     }
-    // Unique names: a FunctionName shared by two functions falls back to the logical IDs.
+    // Unique names. An explicit FunctionName is the deployed function's name: a function
+    // named by its logical ID (deployed under a generated name) gives way to it, so that the
+    // name (and CloudWatch's metrics under it) stays with the function AWS calls so.
+    let by_id = |f: &Func| f.name_origin.ends_with("(logical ID)");
+    for i in 0..functions.len() {
+        let explicit_clash = by_id(&functions[i])
+            && functions
+                .iter()
+                .enumerate()
+                .any(|(j, g)| j != i && !by_id(g) && g.name == functions[i].name);
+        if explicit_clash {
+            let base = functions[i].name.clone();
+            let mut n = 2;
+            while functions.iter().any(|g| g.name == format!("{base}-{n}")) {
+                n += 1;
+            }
+            let renamed = format!("{base}-{n}");
+            cx.warn(
+                format!("Resources.{}", functions[i].id),
+                format!("another function's FunctionName is `{base}`, the name AWS deploys it under; this one (deployed under a generated name) is `{renamed}` here"),
+            );
+            functions[i].name = renamed;
+        }
+    }
+    // A FunctionName shared by two functions (which AWS refuses) falls back to the logical IDs.
     for i in 0..functions.len() {
         if functions
             .iter()

@@ -416,3 +416,45 @@ Resources:
     lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
         .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
 }
+
+/// An explicit FunctionName is the deployed name: a function named by its logical ID gives
+/// way (renamed, with a warning), so measured metrics under that name reach the right one.
+#[test]
+fn an_explicit_function_name_wins_over_a_logical_id() {
+    let template = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      MemorySize: 512
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: Api
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      MemorySize: 2048
+"#;
+    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w: toml::Table = out.toml.parse().unwrap();
+    assert_eq!(
+        function(&w, "Api")["memory-mb"],
+        Value::Integer(2048),
+        "{}",
+        out.toml
+    );
+    assert_eq!(function(&w, "Api-2")["memory-mb"], Value::Integer(512));
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.path == "Resources.Api" && w.message.contains("Api-2")),
+        "{:?}",
+        out.warnings
+    );
+}
