@@ -878,6 +878,26 @@ impl Cx<'_, '_> {
         self.int_of(&v, &o).map(|n| (n, o))
     }
 
+    /// A schedule's expression as the workload takes it: `rate(…)` and `cron(…)` as they are,
+    /// a one-time `at(…)` as the cron expression that fires once then (with a warning); None,
+    /// with a warning, when an `at(…)` cannot be written so.
+    fn schedule_expression(&mut self, expr: String, origin: &str) -> Option<String> {
+        match one_time_as_cron(&expr) {
+            None => Some(expr),
+            Some(Ok(cron)) => {
+                self.warn(
+                    origin.to_string(),
+                    format!("the one-time schedule `{expr}` is written as `{cron}`, which fires once, then (set [simulation] start-at for it to fall in the window)"),
+                );
+                Some(cron)
+            }
+            Some(Err(why)) => {
+                self.warn(origin.to_string(), format!("`{expr}`: {why}; left out"));
+                None
+            }
+        }
+    }
+
     /// `n`, read at `origin`, when it is within `lo..=hi` (the range lamsim and AWS accept);
     /// otherwise a warning, and None: the key is left out and its default applies.
     fn in_range(&mut self, n: i64, origin: &str, lo: i64, hi: i64) -> Option<i64> {
@@ -1469,6 +1489,7 @@ impl Cx<'_, '_> {
                         );
                     }
                     let mut t = Trigger::new(ename, "async", self.describe_event(&label, &mut p));
+                    let expr = self.schedule_expression(expr, &o)?;
                     t.schedule(&expr, o);
                     Some(t)
                 } else {
@@ -1905,7 +1926,9 @@ impl Cx<'_, '_> {
                         if let Some((tz, o)) = tz.filter(|(tz, _)| tz != "UTC" && tz != "Etc/UTC") {
                             self.warn(o, format!("`{tz}`: the simulated clock is UTC; the expression is read in UTC"));
                         }
-                        t.schedule(&expr, o);
+                        if let Some(expr) = self.schedule_expression(expr, &o) {
+                            t.schedule(&expr, o);
+                        }
                     }
                     p.read.insert("EventPattern".into());
                     functions[fi].triggers.push(t);
@@ -2011,6 +2034,37 @@ fn unique(f: &Func, base: &str) -> String {
         n += 1;
     }
     name
+}
+
+/// An EventBridge Scheduler one-time expression, `at(yyyy-mm-ddThh:mm:ss)`, as the cron
+/// expression that fires once at that minute (`cron(mm hh dd MM ? yyyy)`): None when
+/// `expression` is not `at(…)`; an error when it cannot be read, or names a second within the
+/// minute (cron has no seconds).
+fn one_time_as_cron(expression: &str) -> Option<Result<String, String>> {
+    let inner = expression.trim().strip_prefix("at(")?.strip_suffix(')')?;
+    let parse = || -> Option<[u32; 6]> {
+        let (date, time) = inner.trim().split_once('T')?;
+        let d: Vec<u32> = date
+            .split('-')
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
+        let t: Vec<u32> = time
+            .split(':')
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
+        match (d.as_slice(), t.as_slice()) {
+            ([y, mo, da], [h, mi, se]) => Some([*y, *mo, *da, *h, *mi, *se]),
+            _ => None,
+        }
+    };
+    Some(match parse() {
+        None => Err("expected at(yyyy-mm-ddThh:mm:ss)".into()),
+        Some([_, _, _, _, _, se]) if se != 0 => Err(
+            "a second within the minute cannot be simulated as a schedule (cron has minutes)"
+                .into(),
+        ),
+        Some([y, mo, da, h, mi, _]) => Ok(format!("cron({mi} {h} {da} {mo} ? {y})")),
+    })
 }
 
 pub(crate) fn valid_name(n: &str) -> bool {

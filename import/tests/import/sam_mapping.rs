@@ -458,3 +458,66 @@ Resources:
         out.warnings
     );
 }
+
+/// A one-time ScheduleV2 (`at(…)`, EventBridge Scheduler) becomes the cron expression that
+/// fires once at that minute, which the workload validates and the simulation fires once when
+/// the window holds it; a second within the minute cannot be, and is left out with a warning.
+#[test]
+fn a_one_time_schedule_becomes_a_cron_that_fires_once() {
+    let template = |at: &str| {
+        format!(
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Report:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Once:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: at({at})
+"#
+        )
+    };
+    let out = lamsim_import::sam::import(
+        &template("2026-01-01T00:30:00"),
+        &lamsim_import::sam::Options::new("t.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w: toml::Table = out.toml.parse().unwrap();
+    let once = trigger(function(&w, "Report"), "Once");
+    assert_eq!(
+        once["arrivals"]["expression"],
+        s("cron(30 0 1 1 ? 2026)"),
+        "{}",
+        out.toml
+    );
+    // It fires once when the window holds that minute.
+    let text = out.toml.replacen(
+        "duration = \"1h\"",
+        "duration = \"1h\"\nstart-at = \"2026-01-01T00:00:00Z\"",
+        1,
+    );
+    let dir = crate::fixture("");
+    let scenario = lamsim_sim::config::from_str(&text, std::path::Path::new(&dir), "t.yaml")
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let summary = lamsim_sim::runner::run(&scenario, &|_| {}).summary;
+    assert_eq!(summary.functions[0].arrivals, 1.0);
+
+    let out = lamsim_import::sam::import(
+        &template("2026-01-01T00:30:15"),
+        &lamsim_import::sam::Options::new("t.yaml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("cannot be simulated as a schedule")),
+        "{:?}",
+        out.warnings
+    );
+}
