@@ -568,7 +568,7 @@ struct Levels {
 }
 
 /// The lane of the busy environments in [`Levels`] (0 total, 1 busy, 2 provisioned,
-/// 3 provisioned configured).
+/// 3 provisioned configured, or a managed-instances function's instances).
 const BUSY: usize = 1;
 
 /// Per-bucket counters of one function (or of the account) in one replicate.
@@ -920,8 +920,9 @@ fn apportion_cost(
     share(l.gateway, &|b| acc.buckets[b].arrivals as f64);
     share(l.event_sources, &|b| time[b]);
     share(l.logs, &|b| acc.buckets[b].invocations as f64);
-    // Managed instances: billed by the hour whether or not a request comes.
-    share(l.instances, &|b| time[b]);
+    // Managed instances: billed by the hour for every instance running, whether or not a
+    // request comes: by the instances' time in each bucket (the fourth lane of the levels).
+    share(l.instances, &|b| configured[b]);
     out
 }
 
@@ -1007,6 +1008,7 @@ impl Detail for SeriesRecorder {
         if old.total == new.total
             && old.provisioned == new.provisioned
             && old.provisioned_configured == new.provisioned_configured
+            && old.instances == new.instances
             && (self.all_by_invocation
                 || old.busy == new.busy
                 || self.functions[f as usize].by_invocation)
@@ -1019,17 +1021,19 @@ impl Detail for SeriesRecorder {
             return;
         }
         let busy = |c: Counts| if acc.by_invocation { 0 } else { c.busy };
+        // The fourth lane is what a function pays for by the hour: provisioned concurrency
+        // configured, or its managed instances (a function has one or the other, never both).
         let new = [
             new.total,
             busy(new),
             new.provisioned,
-            new.provisioned_configured,
+            new.provisioned_configured + new.instances,
         ];
         let old = [
             old.total,
             busy(old),
             old.provisioned,
-            old.provisioned_configured,
+            old.provisioned_configured + old.instances,
         ];
         let delta: [i64; 4] = std::array::from_fn(|k| new[k] as i64 - old[k] as i64);
         self.cur.seek(&self.grid, t.0);

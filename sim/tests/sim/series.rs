@@ -688,3 +688,88 @@ fn event_driven_buckets_count_items_as_the_summary_does() {
     );
     assert!(by("sqs").throttles > 10.0, "the test needs throttled tries");
 }
+
+/// Records a function's instance count whenever the counts change.
+#[derive(Default)]
+struct InstanceLog(Vec<(u64, u32)>);
+
+impl lamsim_sim::observer::Observer for InstanceLog {
+    fn on_counts(&mut self, t: SimTime, _f: u32, c: lamsim_sim::observer::Counts) {
+        if self.0.last().is_none_or(|l| l.1 != c.instances) {
+            self.0.push((t.0, c.instances));
+        }
+    }
+}
+
+/// A managed-instances function's instance hours go to the buckets where its instances run:
+/// in buckets without requests, cost is proportional to the instances' time in the bucket
+/// (recorded by an observer of the same run), not to the bucket's length. The fleet scales out
+/// under a 5-minute burst and back in after it, so the instance count differs between those
+/// buckets, and cost by time alone fails the test.
+#[test]
+fn managed_instances_cost_follows_the_instances() {
+    let text = r#"
+[simulation]
+duration = "20m"
+seed = 3
+
+[[function]]
+name = "api"
+memory-mb = 2048
+architecture = "arm64"
+runtime = "nodejs22.x"
+compute = "managed-instances"
+timeout = "60s"
+
+[function.managed-instances]
+instance-type = "c7g.xlarge"
+max-concurrency = 4
+
+[function.arrivals]
+kind = "poisson"
+rate-per-s = 150.0
+end = "5m"
+
+[function.duration]
+dist = "const"
+value = "200ms"
+"#;
+    let s = lamsim_sim::config::from_str(text, std::path::Path::new("."), "t.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, data, _) = run(&s, &SeriesOptions::default());
+    let mut engine = lamsim_sim::engine::Engine::new(&s, s.simulation.seed, InstanceLog::default());
+    engine.run();
+    let log = engine.into_observer().0;
+    let w = (data.bucket_s * 1e9) as u64;
+    let end = s.simulation.duration.0;
+    // The instances' time (instance·ns) in each bucket, from the log.
+    let mut area = vec![0f64; data.functions[0].cost_usd.len()];
+    for (k, &(t0, n)) in log.iter().enumerate() {
+        let t1 = log.get(k + 1).map_or(end, |x| x.0).min(end);
+        let mut t = t0;
+        while t < t1 {
+            let b = (t / w) as usize;
+            let stop = ((b as u64 + 1) * w).min(t1);
+            area[b] += n as f64 * (stop - t) as f64;
+            t = stop;
+        }
+    }
+    let f = &data.functions[0];
+    let quiet: Vec<usize> = (0..area.len())
+        .filter(|&b| f.arrivals[b] == 0.0 && f.invocations[b] == 0.0 && area[b] > 0.0)
+        .collect();
+    let counts: std::collections::BTreeSet<u64> = quiet
+        .iter()
+        .map(|&b| (area[b] / w as f64).round() as u64)
+        .collect();
+    assert!(
+        counts.len() >= 2,
+        "the test needs quiet buckets with different instance counts: {counts:?}"
+    );
+    let per = |b: usize| f.cost_usd[b] / area[b];
+    let (lo, hi) = quiet
+        .iter()
+        .map(|&b| per(b))
+        .fold((f64::MAX, f64::MIN), |(a, z), x| (a.min(x), z.max(x)));
+    assert!(hi / lo - 1.0 < 1e-9, "cost per instance-ns {lo} .. {hi}");
+}
