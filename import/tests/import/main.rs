@@ -31,6 +31,18 @@ pub fn import_fixture(name: &str, params: &[(&str, &str)]) -> sam::Import {
     sam::import(&text, &opts).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// Imports the template `text` (no parameters), panicking with the error.
+pub fn import_text(text: &str) -> sam::Import {
+    sam::import(text, &sam::Options::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The simulator's validation of an imported workload (its relative paths from the fixtures),
+/// panicking with the errors and the workload.
+pub fn validated(toml: &str) -> lamsim_sim::model::Scenario {
+    lamsim_sim::config::from_str(toml, &fixture(""), "t.yaml")
+        .unwrap_or_else(|e| panic!("the imported workload does not validate:\n{e}\n{toml}"))
+}
+
 /// Compares `text` with `tests/golden/NAME` (or writes it with `LAMSIM_UPDATE_GOLDEN=1`).
 pub fn golden(name: &str, text: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -222,8 +222,7 @@ Resources:
           Properties:
             Queue: !GetAtt Jobs.Arn
 "#;
-    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(template);
     let w: toml::Table = out.toml.parse().unwrap();
     let f = function(&w, "Worker");
     assert_eq!(f["memory-mb"], Value::Integer(768), "{}", out.toml);
@@ -313,8 +312,7 @@ Resources:
         url:
           Type: HttpApi
 "#;
-    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(template);
     let w: toml::Table = out.toml.parse().unwrap();
     let f = function(&w, "Api");
     trigger(f, "url");
@@ -324,9 +322,7 @@ Resources:
         "{}",
         out.toml
     );
-    let dir = crate::fixture("");
-    lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+    crate::validated(&out.toml);
 }
 
 /// A measured trace attached to an SQS trigger counts CloudWatch's invocations, which are
@@ -401,8 +397,7 @@ Resources:
             Queue: !GetAtt Jobs.Arn
             BatchSize: 100
 "#;
-    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(template);
     let w: toml::Table = out.toml.parse().unwrap();
     let q = trigger(function(&w, "Worker"), "Queue");
     assert_eq!(q["batch-size"], Value::Integer(100));
@@ -412,9 +407,7 @@ Resources:
         "{:?}",
         out.warnings
     );
-    let dir = crate::fixture("");
-    lamsim_sim::config::from_str(&out.toml, std::path::Path::new(&dir), "t.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", out.toml));
+    crate::validated(&out.toml);
 }
 
 /// An explicit FunctionName is the deployed name: a function named by its logical ID gives
@@ -440,8 +433,7 @@ Resources:
       CodeUri: src/
       MemorySize: 2048
 "#;
-    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(template);
     let w: toml::Table = out.toml.parse().unwrap();
     assert_eq!(
         function(&w, "Api")["memory-mb"],
@@ -483,11 +475,7 @@ Resources:
 "#
         )
     };
-    let out = lamsim_import::sam::import(
-        &template("2026-01-01T00:30:00"),
-        &lamsim_import::sam::Options::new("t.yaml"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(&template("2026-01-01T00:30:00"));
     let w: toml::Table = out.toml.parse().unwrap();
     let once = trigger(function(&w, "Report"), "Once");
     assert_eq!(
@@ -502,17 +490,11 @@ Resources:
         "duration = \"1h\"\nstart-at = \"2026-01-01T00:00:00Z\"",
         1,
     );
-    let dir = crate::fixture("");
-    let scenario = lamsim_sim::config::from_str(&text, std::path::Path::new(&dir), "t.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let scenario = crate::validated(&text);
     let summary = lamsim_sim::runner::run(&scenario, &|_| {}).summary;
     assert_eq!(summary.functions[0].arrivals, 1.0);
 
-    let out = lamsim_import::sam::import(
-        &template("2026-01-01T00:30:15"),
-        &lamsim_import::sam::Options::new("t.yaml"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(&template("2026-01-01T00:30:15"));
     assert!(
         out.warnings
             .iter()

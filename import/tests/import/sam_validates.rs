@@ -123,8 +123,7 @@ Resources:
             ParallelizationFactor: 11
             MaximumRecordAgeInSeconds: 30
 "#;
-    let out = lamsim_import::sam::import(template, &lamsim_import::sam::Options::new("t.yaml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = crate::import_text(template);
     for key in [
         "VisibilityTimeout",
         "MessageRetentionPeriod",
@@ -143,11 +142,5 @@ Resources:
             out.warnings
         );
     }
-    let dir = fixture("");
-    if let Err(e) = lamsim_sim::config::from_str(&out.toml, Path::new(&dir), "t.yaml") {
-        panic!(
-            "the imported workload does not validate:\n{e}\n{}",
-            out.toml
-        );
-    }
+    crate::validated(&out.toml);
 }
