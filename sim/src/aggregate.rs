@@ -58,15 +58,7 @@ pub fn aggregate(functions: &[FunctionSummary]) -> AggregateSummary {
     };
     let (arrivals, invocations) = (sum(&|f| f.arrivals), sum(&|f| f.invocations));
     let (cold_starts, throttles) = (sum(&|f| f.cold_starts), sum(&|f| f.throttles));
-    // What each function's throttles are a share of: its arrivals, or for an event-driven
-    // function its tries (see `metrics::event_driven_throttle_ratio`).
-    let tried = sum(&|f| {
-        if f.triggers.is_some() {
-            f.invocations + f.throttles
-        } else {
-            f.arrivals
-        }
-    });
+    let tried = sum(&|f| f.throttle_base());
     let totals = AggregateTotals {
         arrivals,
         invocations,

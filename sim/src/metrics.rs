@@ -641,7 +641,6 @@ impl<D> Recorder<D> {
         let sum = |g: &dyn Fn(&TriggerSummary) -> f64| list.iter().map(g).sum::<f64>();
         fs.arrivals = sum(&|t| t.arrivals);
         fs.throttles = sum(&|t| t.throttles);
-        fs.throttle_ratio = event_driven_throttle_ratio(fs.throttles, fs.invocations);
         fs.errors = Some(sum(&|t| t.errors));
         fs.retries = Some(sum(&|t| t.retries));
         fs.dead_letters = Some(sum(&|t| t.dead_letters));
@@ -691,6 +690,8 @@ impl<D> Recorder<D> {
             });
         }
         fs.triggers = Some(list);
+        let base = fs.throttle_base();
+        fs.throttle_ratio = if base > 0.0 { fs.throttles / base } else { 0.0 };
     }
 
     #[inline]
@@ -870,16 +871,6 @@ impl<D: Detail> Recorder<D> {
         r.latency.record(lat);
         lat
     }
-}
-
-/// The throttle ratio of an event-driven function: the share of its tries that Lambda
-/// throttled, `throttles / (invocations + throttles)`. A queued item waits and is tried again
-/// after a throttle, so its throttled tries can outnumber the arrivals, and
-/// `throttles / arrivals` (a wave-one function's ratio, the same value when every request is
-/// tried once) would pass 1.
-pub fn event_driven_throttle_ratio(throttles: f64, invocations: f64) -> f64 {
-    let tries = invocations + throttles;
-    if tries > 0.0 { throttles / tries } else { 0.0 }
 }
 
 impl<D: Detail> Observer for Recorder<D> {

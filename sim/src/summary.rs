@@ -64,8 +64,9 @@ pub struct FunctionSummary {
     /// 95 % confidence interval of `cold_start_ratio` over replicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cold_start_ratio_ci95: Option<[f64; 2]>,
-    /// `throttles / arrivals`; for an event-driven function `throttles / (invocations +
-    /// throttles)`, the share of tries throttled (a queued item can be throttled several times).
+    /// `throttles /` [`FunctionSummary::throttle_base`]: `throttles / arrivals`; for an
+    /// event-driven function `throttles / (invocations + throttles)`, the share of tries
+    /// throttled (a queued item can be throttled several times).
     pub throttle_ratio: f64,
     /// Latency (init if cold + execution) of every invocation, ms.
     pub latency_ms: LatencyStats,
@@ -134,6 +135,20 @@ pub struct MeasuredComparison {
     pub concurrency_max: Option<f64>,
     /// Largest number of environments initializing or running at once, simulated.
     pub simulated_concurrency_max: f64,
+}
+
+impl FunctionSummary {
+    /// What `throttle_ratio` takes `throttles` as a share of: the function's `arrivals`, or
+    /// for an event-driven function (one with `triggers`) its tries, `invocations +
+    /// throttles`. A queued item waits and is tried again after a throttle, so its throttled
+    /// tries can outnumber the arrivals; when every request is tried once, the two are equal.
+    pub fn throttle_base(&self) -> f64 {
+        if self.triggers.is_some() {
+            self.invocations + self.throttles
+        } else {
+            self.arrivals
+        }
+    }
 }
 
 /// Results for one trigger of an event-driven function. Items (calls, events, messages,
