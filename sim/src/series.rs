@@ -1004,14 +1004,14 @@ impl Detail for SeriesRecorder {
     fn counts(&mut self, t: SimTime, f: u32, old: Counts, new: Counts) {
         // A busy lane added by invocation ([`FnAcc::busy_interval`]) does not change here:
         // most changes (an execution starting or ending) end at this test, without looking
-        // up the function when none runs on managed instances.
+        // up the function when none runs on managed instances (nor at the instances, which
+        // only those have).
         if old.total == new.total
             && old.provisioned == new.provisioned
             && old.provisioned_configured == new.provisioned_configured
-            && old.instances == new.instances
             && (self.all_by_invocation
-                || old.busy == new.busy
-                || self.functions[f as usize].by_invocation)
+                || (old.instances == new.instances
+                    && (old.busy == new.busy || self.functions[f as usize].by_invocation)))
         {
             return;
         }
