@@ -391,16 +391,26 @@ pub fn fit_duration(m: &Measured) -> Option<DurationFit> {
         };
         return Some(DurationFit { keys, quality });
     }
-    let mean = measured_mean?;
     let median = {
         let (mut sw, mut s) = (0.0, 0.0);
         for i in 0..m.invocations.len() {
-            if let Some(a) = m.p50[i] {
+            if let Some(a) = m.p50[i].filter(|&a| a > 0.0) {
                 sw += w(i);
                 s += w(i) * a;
             }
         }
         (sw > 0.0).then(|| s / sw)
+    };
+    let Some(mean) = measured_mean else {
+        // Only the median measured: every execution takes it (its spread is unknown).
+        let med = median?;
+        return Some(DurationFit {
+            keys: vec![("dist".into(), string("const")), ("value".into(), ms(med))],
+            quality: format!(
+                "constant at the measured p50 {} ms (no Average or p99 measured: the spread is unknown; add them to the export for a lognormal)",
+                round3(med)
+            ),
+        });
     };
     match median {
         Some(med) if mean > med && med > 0.0 => {

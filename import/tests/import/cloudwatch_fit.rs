@@ -101,3 +101,19 @@ fn poisson_placement_has_the_measured_rate_on_average() {
     assert!(t.windows(2).all(|w| w[0] <= w[1]));
     assert!(t.iter().all(|&x| (0.0..120_000.0).contains(&x)));
 }
+
+/// An export with only p50 (no Average, no p99) gives a constant at the invocation-weighted
+/// median, not "no Duration series": (10 × 40 + 30 × 80) / 40 = 70 ms.
+#[test]
+fn only_a_median_gives_a_constant_at_it() {
+    let m = measured(
+        &[10.0, 30.0],
+        &[Some(40.0), Some(80.0)],
+        &[None, None],
+        &[None, None],
+    );
+    let fit = fit_duration(&m).expect("a fit from the medians");
+    assert_eq!(key(&fit, "dist"), "\"const\"");
+    assert_eq!(key(&fit, "value"), "\"70ms\"");
+    assert!(fit.quality.contains("spread is unknown"), "{}", fit.quality);
+}
