@@ -91,19 +91,17 @@ fn first_ragged_line(path: &Path) -> Option<(usize, usize, usize)> {
     None
 }
 
-fn columns_of(
+/// The file's schema (read once), and its column names for messages.
+fn schema_of(
     lf: &mut LazyFrame,
     key: &'static str,
     path: &Path,
-) -> Result<Vec<String>, ReadError> {
+) -> Result<(SchemaRef, Vec<String>), ReadError> {
     let schema = lf
         .collect_schema()
         .map_err(|e| polars_error(key, path, e))?;
-    Ok(schema.iter_names().map(|n| n.to_string()).collect())
-}
-
-fn schema_of(lf: &mut LazyFrame, key: &'static str, path: &Path) -> Result<SchemaRef, ReadError> {
-    lf.collect_schema().map_err(|e| polars_error(key, path, e))
+    let names = schema.iter_names().map(|n| n.to_string()).collect();
+    Ok((schema, names))
 }
 
 /// The unit a numeric column is read in.
@@ -182,7 +180,7 @@ fn require(
 pub fn read_azure2021(path: &Path) -> Result<Vec<Member>, ReadError> {
     let key = "file";
     let mut lf = scan(path, key)?;
-    let names = columns_of(&mut lf, key, path)?;
+    let (schema, names) = schema_of(&mut lf, key, path)?;
     for c in ["app", "func", "end_timestamp", "duration"] {
         if !names.iter().any(|n| n == c) {
             return Err(ReadError {
@@ -196,7 +194,6 @@ pub fn read_azure2021(path: &Path) -> Result<Vec<Member>, ReadError> {
             });
         }
     }
-    let schema = schema_of(&mut lf, key, path)?;
     let end = number(
         &schema,
         "end_timestamp",
@@ -235,7 +232,7 @@ pub fn read_table(
 ) -> Result<Vec<Member>, ReadError> {
     let key = "file";
     let mut lf = scan(path, key)?;
-    let names = columns_of(&mut lf, key, path)?;
+    let (schema, names) = schema_of(&mut lf, key, path)?;
     require(
         &names,
         function,
@@ -265,7 +262,6 @@ pub fn read_table(
     }
     let duration = duration.unwrap_or(DURATION_COLUMN);
     let has_duration = names.iter().any(|n| n == duration);
-    let schema = schema_of(&mut lf, key, path)?;
     let mut cols = vec![
         col(function).cast(DataType::String).alias("f"),
         number(
