@@ -226,7 +226,7 @@ pub fn from_str_for(
                     return true;
                 };
                 let trigger = format!("{f}.trigger");
-                !(m.message == "is required" && errors.iter().any(|e| e.path == trigger))
+                !(m.message == values::MISSING && errors.iter().any(|e| e.path == trigger))
             });
             errors.extend(more);
             Err(fail(errors))

@@ -9,6 +9,9 @@ use super::hints::{describe, key_list, number};
 use super::raw::{self, Lenient};
 use crate::time::{SimTime, parse_duration};
 
+/// The message of a required key that is absent ([`Validator::missing`]).
+pub(crate) const MISSING: &str = "is required";
+
 /// Collects errors while a workload is validated; relative paths are resolved against
 /// `base_dir`.
 pub(crate) struct Validator<'a> {
@@ -30,7 +33,7 @@ impl Validator<'_> {
     }
 
     pub(crate) fn missing(&mut self, path: &str, example: &str) {
-        self.err(path, "is required", Some(format!("add e.g. `{example}`")));
+        self.err(path, MISSING, Some(format!("add e.g. `{example}`")));
     }
 
     /// A value of a plain type: `None` when absent; a wrongly typed value is an error
