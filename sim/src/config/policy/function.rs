@@ -238,39 +238,6 @@ pub(crate) fn check(
             }
         }
     }
-    // AWS runs SnapStart and provisioned concurrency on different function versions, never
-    // together: a function with both would be billed for both here. (A count of 0, which
-    // resolved workloads write out, is no provisioned concurrency.)
-    if matches!(f.snapstart, Some(Lenient::Ok(true))) {
-        let provisioned_count = provisioned
-            .as_ref()
-            .is_some_and(|w| w.iter().any(|w| w.count > 0));
-        for (key, set) in [
-            ("provisioned-concurrency", provisioned_count),
-            (
-                "provisioned-autoscaling",
-                f.provisioned_autoscaling.is_some(),
-            ),
-        ] {
-            if set {
-                v.err(
-                    &at(key),
-                    "cannot be combined with snapstart = true: AWS does not run SnapStart and provisioned concurrency on the same function version",
-                    Some("keep one: SnapStart cuts cold starts without paying for idle environments; provisioned concurrency removes them".into()),
-                );
-            }
-        }
-    }
-    if matches!(f.snapstart, Some(Lenient::Ok(true)))
-        && let Some(mb) = ephemeral
-        && mb > EPHEMERAL_MB
-    {
-        v.err(
-            &at("ephemeral-storage-mb"),
-            format!("{mb} MB cannot be combined with snapstart = true: AWS's SnapStart takes at most {EPHEMERAL_MB} MB of ephemeral storage"),
-            Some(format!("lower it to {EPHEMERAL_MB}, or remove snapstart")),
-        );
-    }
     let arm64_speedup = match &f.arm64_speedup {
         None => Some(ARM64_SPEEDUP),
         Some(Lenient::Bad(toml::Value::String(src))) if src == profiles::ARM64_SPEEDUP_MEASURED => {
@@ -313,6 +280,13 @@ pub(crate) fn check(
     let snapstart = snapstart.unwrap_or(false);
     if snapstart {
         snapstart_runtime(v, &at("snapstart"), &f.runtime);
+        snapstart_exclusions(
+            v,
+            p,
+            provisioned.as_ref(),
+            f.provisioned_autoscaling.is_some(),
+            ephemeral,
+        );
     }
     let calibration = v
         .text(&at("calibration"), &f.calibration)
@@ -831,6 +805,40 @@ fn routing(v: &mut Validator, path: &str, raw: &Option<Text>) -> Option<Routing>
             );
             None
         }
+    }
+}
+
+/// What AWS does not run with `snapstart = true` on one function version (function `p`):
+/// provisioned concurrency, fixed or auto scaled (a count of 0, which resolved workloads write
+/// out, is none), and more than 512 MB of ephemeral storage. A function with them would be
+/// billed for SnapStart and provisioned concurrency together.
+fn snapstart_exclusions(
+    v: &mut Validator,
+    p: &str,
+    provisioned: Option<&Vec<crate::model::ProvisionedWindow>>,
+    autoscaling: bool,
+    ephemeral: Option<u32>,
+) {
+    let at = |k: &str| format!("{p}.{k}");
+    let provisioned = provisioned.is_some_and(|w| w.iter().any(|w| w.count > 0));
+    for (key, set) in [
+        ("provisioned-concurrency", provisioned),
+        ("provisioned-autoscaling", autoscaling),
+    ] {
+        if set {
+            v.err(
+                &at(key),
+                "cannot be combined with snapstart = true: AWS does not run SnapStart and provisioned concurrency on the same function version",
+                Some("keep one: SnapStart cuts cold starts without paying for idle environments; provisioned concurrency removes them".into()),
+            );
+        }
+    }
+    if let Some(mb) = ephemeral.filter(|&mb| mb > EPHEMERAL_MB) {
+        v.err(
+            &at("ephemeral-storage-mb"),
+            format!("{mb} MB cannot be combined with snapstart = true: AWS's SnapStart takes at most {EPHEMERAL_MB} MB of ephemeral storage"),
+            Some(format!("lower it to {EPHEMERAL_MB}, or remove snapstart")),
+        );
     }
 }
 
