@@ -449,19 +449,20 @@ const WARMUP_WARNINGS_SHOWN: usize = 5;
 fn print_warnings(warnings: &[lamsim_sim::stats::Warning]) {
     use lamsim_sim::stats::Warning;
     let mut others = Vec::new();
-    let mut shown = 0;
+    let mut warmup = 0;
     for w in warnings {
         if let Warning::WarmupTooShort {
             function,
             detected_s,
             ..
         } = w
-            && shown >= WARMUP_WARNINGS_SHOWN
         {
-            others.push((*detected_s, function.as_str()));
-            continue;
+            warmup += 1;
+            if warmup > WARMUP_WARNINGS_SHOWN {
+                others.push((*detected_s, function.as_str()));
+                continue;
+            }
         }
-        shown += matches!(w, Warning::WarmupTooShort { .. }) as usize;
         eprintln!("lamsim: warning: {w}");
     }
     if let Some((longest, function)) = others.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0)) {
