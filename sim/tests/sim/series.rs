@@ -708,33 +708,14 @@ impl lamsim_sim::observer::Observer for InstanceLog {
 /// buckets, and cost by time alone fails the test.
 #[test]
 fn managed_instances_cost_follows_the_instances() {
-    let text = r#"
-[simulation]
-duration = "20m"
-seed = 3
-
-[[function]]
-name = "api"
-memory-mb = 2048
-architecture = "arm64"
-runtime = "nodejs22.x"
-compute = "managed-instances"
-timeout = "60s"
-
-[function.managed-instances]
-instance-type = "c7g.xlarge"
-max-concurrency = 4
-
-[function.arrivals]
-kind = "poisson"
-rate-per-s = 150.0
-end = "5m"
-
-[function.duration]
-dist = "const"
-value = "200ms"
-"#;
-    let s = lamsim_sim::config::from_str(text, std::path::Path::new("."), "t.toml")
+    let text = crate::managed_instances::workload(
+        2048,
+        "max-concurrency = 4",
+        "kind = \"poisson\"\nrate-per-s = 150.0\nend = \"5m\"",
+        "dist = \"const\"\nvalue = \"200ms\"",
+        "20m",
+    );
+    let s = lamsim_sim::config::from_str(&text, std::path::Path::new("."), "t.toml")
         .unwrap_or_else(|e| panic!("{e}"));
     let (_, data, _) = run(&s, &SeriesOptions::default());
     let mut engine = lamsim_sim::engine::Engine::new(&s, s.simulation.seed, InstanceLog::default());
